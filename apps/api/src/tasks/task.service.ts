@@ -1,0 +1,115 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import type { Page, TaskConfig, TaskView } from '@walbridge/contracts';
+import { DomainError, assertAllowed, type TaskOperation } from '@walbridge/domain';
+import { SecretBox, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
+import { QueueName, TaskControlJob, type TaskControlPayloads } from '@walbridge/queue';
+import type { ListTasksQuery } from './list-tasks.query';
+import type { SubmitTaskDto } from './submit-task.dto';
+import { splitSecrets, toTaskView } from './task.mapper';
+
+const ACTOR = 'api';
+
+@Injectable()
+export class TaskService {
+  constructor(
+    private readonly tasks: TaskRepository,
+    private readonly logs: TaskLogRepository,
+    private readonly secretBox: SecretBox,
+    @InjectQueue(QueueName.TaskControl) private readonly controlQueue: Queue,
+  ) {}
+
+  async create(config: TaskConfig): Promise<TaskView> {
+    const id = randomUUID();
+    const slotName = config.policy.slotName ?? defaultSlotName(id);
+    const { stored, secrets } = splitSecrets(config);
+    const task = await this.tasks.insert({
+      id,
+      name: config.name,
+      status: 'CONFIGURATION',
+      config: stored as unknown as Record<string, unknown>,
+      secrets: this.secretBox.seal({ ...secrets }, id),
+      slotName,
+      publicationName: slotName,
+      confirmedLsn: null,
+      delaySeconds: null,
+      requestedOperation: null,
+      lastError: null,
+    });
+    await this.logs.append(id, 'info', `task created; replication slot ${slotName} will be created at start`);
+    return toTaskView(task);
+  }
+
+  async get(id: string): Promise<TaskView> {
+    return toTaskView(await this.load(id));
+  }
+
+  async list(query: ListTasksQuery): Promise<Page<TaskView>> {
+    const { items, total } = await this.tasks.list(query);
+    return { items: items.map(toTaskView), total, page: query.page, pageSize: query.pageSize };
+  }
+
+  /** Starts now, or at `startAt` through a delayed job that survives a scheduler restart. */
+  async submit(id: string, dto: SubmitTaskDto): Promise<TaskView> {
+    const task = await this.load(id);
+    this.assert('submit', task);
+    const startAt = dto.startAt ? new Date(dto.startAt) : null;
+    const delay = startAt ? Math.max(0, startAt.getTime() - Date.now()) : 0;
+    const next = delay > 0 ? 'PENDING_START' : 'STARTING';
+    await this.transitionOrConflict(task, 'submit', next, { lastError: null, requestedOperation: null });
+    await this.enqueue(TaskControlJob.StartTask, { taskId: id, requestedBy: ACTOR }, delay);
+    await this.logs.append(id, 'info', delay > 0 ? `start scheduled at ${startAt!.toISOString()}` : 'start requested');
+    return this.get(id);
+  }
+
+  async stop(id: string, force: boolean): Promise<TaskView> {
+    const task = await this.load(id);
+    const operation: TaskOperation = force ? 'forceStop' : 'stop';
+    this.assert(operation, task);
+    await this.transitionOrConflict(task, operation, 'STOPPING', { requestedOperation: operation === 'forceStop' ? 'forceStop' : 'stop' });
+    await this.enqueue(TaskControlJob.StopTask, { taskId: id, requestedBy: ACTOR, force });
+    await this.logs.append(id, 'info', force ? 'force stop requested' : 'stop requested');
+    return this.get(id);
+  }
+
+  private async enqueue<J extends TaskControlJob>(job: J, payload: TaskControlPayloads[J], delay = 0): Promise<void> {
+    await this.controlQueue.add(job, payload, {
+      delay,
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: 1000,
+      removeOnFail: 1000,
+    });
+  }
+
+  private async load(id: string): Promise<TaskEntity> {
+    const task = await this.tasks.findById(id);
+    if (!task || task.status === 'DELETED') throw new DomainError('not-found', 'TASK_NOT_FOUND', `task ${id} not found`);
+    return task;
+  }
+
+  private assert(operation: TaskOperation, task: TaskEntity): void {
+    assertAllowed(operation, task.status);
+  }
+
+  /** A concurrent operation may have moved the task since we read it: re-check atomically. */
+  private async transitionOrConflict(
+    task: TaskEntity,
+    operation: TaskOperation,
+    to: TaskEntity['status'],
+    patch: TaskRuntimePatch = {},
+  ): Promise<void> {
+    const moved = await this.tasks.transition(task.id, [task.status], to, patch);
+    if (!moved) {
+      const fresh = await this.load(task.id);
+      assertAllowed(operation, fresh.status);
+      throw new DomainError('conflict', 'CONCURRENT_CHANGE', 'the task changed while the operation was requested; try again');
+    }
+  }
+}
+
+export function defaultSlotName(taskId: string): string {
+  return `walbridge_${taskId.replace(/-/g, '_')}`;
+}

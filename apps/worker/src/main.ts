@@ -1,0 +1,50 @@
+import type { SchedulerToWorker, WorkerToScheduler } from '@walbridge/queue';
+import { WorkerRuntime } from './worker-runtime';
+
+/**
+ * A worker process streams one task. It has no HTTP and no metadata database: the scheduler
+ * that forked it sends the configuration over IPC and records what the worker reports.
+ */
+const HEARTBEAT_MS = Number(process.env.WALBRIDGE_HEARTBEAT_MS ?? 60_000);
+
+function report(message: WorkerToScheduler): void {
+  if (process.connected) process.send!(message);
+}
+
+let runtime: WorkerRuntime | undefined;
+let exiting = false;
+
+async function exit(code: number): Promise<never> {
+  exiting = true;
+  await runtime?.close().catch(() => undefined);
+  // Give the IPC channel a moment to flush the last report.
+  setTimeout(() => process.exit(code), 50);
+  return new Promise<never>(() => undefined);
+}
+
+function failed(error: unknown): Promise<never> {
+  const message = error instanceof Error ? error.message : String(error);
+  report({ type: 'failed', message, retryable: true });
+  return exit(1);
+}
+
+process.on('message', (message: SchedulerToWorker) => {
+  if (message.type === 'start' && !runtime) {
+    runtime = new WorkerRuntime(message.config, report, HEARTBEAT_MS);
+    const work = message.mode === 'teardown'
+      ? runtime.teardown().then(() => report({ type: 'stopped', slotDropped: true })).then(() => exit(0))
+      : runtime.stream();
+    work.catch((error: unknown) => (exiting ? undefined : failed(error)));
+  } else if (message.type === 'stop') {
+    exiting = true;
+    const stopping = runtime ? runtime.stop(message.dropSlot) : Promise.resolve();
+    stopping
+      .then(() => report({ type: 'stopped', slotDropped: message.dropSlot }))
+      .then(() => exit(0), (error) => failed(error));
+  }
+});
+
+// The scheduler is gone (crashed or killed): another one will take the task over, and a slot
+// can only be streamed by one connection, so this worker must not linger.
+process.on('disconnect', () => void exit(1));
+process.on('unhandledRejection', (error) => void failed(error));

@@ -1,0 +1,348 @@
+import {
+  EnvelopeEncoder,
+  messageId,
+  messageKey,
+  type ChangeKind,
+  type PgOutputMessage,
+  type RelationMessage,
+  type RelationSchema,
+  type Tuple,
+} from '@walbridge/domain';
+import type { WorkerProgress } from '@walbridge/queue';
+import type { OutboundMessage } from '../sink/kafka-sink';
+import { formatLsn } from '@walbridge/domain';
+
+export interface PipelineSource {
+  pause(): void;
+  resume(): void;
+  confirm(lsn: bigint): Promise<void>;
+}
+
+export interface PipelineSink {
+  send(batch: OutboundMessage[]): Promise<void>;
+}
+
+/** Where a table's changes go; null when the table is not selected. */
+export interface TableRoute {
+  topic: string;
+  operations: ReadonlySet<ChangeKind>;
+  partitionOf(key: string | null): number;
+}
+
+export interface PipelineOptions {
+  source: PipelineSource;
+  sink: PipelineSink;
+  describe(relation: RelationMessage): Promise<RelationSchema>;
+  route(schema: RelationSchema): TableRoute | null;
+  onFatal(error: Error): void;
+  /** Where the slot stands at start: what we may report before anything new is acknowledged. */
+  confirmedLsn: bigint;
+  maxBatchBytes?: number;
+  maxBatchMessages?: number;
+  /** Unacknowledged bytes above which reading from PostgreSQL pauses, and below which it resumes. */
+  highWaterBytes?: number;
+  lowWaterBytes?: number;
+  now?: () => number;
+}
+
+interface RelationState {
+  encoder: EnvelopeEncoder;
+  route: TableRoute | null;
+}
+
+interface Transaction {
+  commitLsn: bigint;
+  xid: number;
+  commitTime: number;
+  nextIndex: number;
+}
+
+/** A position that may be confirmed once every message enqueued before it is acknowledged. */
+interface Marker {
+  seq: number;
+  lsn: bigint;
+  commitTime: number | null;
+}
+
+type InboxItem = PgOutputMessage | { tag: 'keepalive'; walEnd: bigint };
+
+/**
+ * The worker's data path between the replication stream and Kafka. Changes are encoded and
+ * queued as they arrive (never buffered per transaction, so memory does not grow with
+ * transaction size); one batch at a time goes to Kafka; a transaction's end LSN is confirmed to
+ * PostgreSQL only once Kafka acknowledged every message before it. Reading pauses while too
+ * many bytes wait for acknowledgement.
+ */
+export class ChangePipeline {
+  private readonly relations = new Map<number, RelationState>();
+  private readonly inbox: InboxItem[] = [];
+  private resolving = false;
+  private tx: Transaction | null = null;
+
+  private queue: OutboundMessage[] = [];
+  private queueHead = 0;
+  private queueBytes: number[] = [];
+  private sending = false;
+  private pumpScheduled = false;
+  private enqueuedSeq = 0;
+  private ackedSeq = 0;
+  private unackedBytes = 0;
+  private readonly markers: Marker[] = [];
+  private markersHead = 0;
+  private confirmed: bigint;
+  private pausedForBackpressure = false;
+  private failed: Error | null = null;
+  private idleWaiters: (() => void)[] = [];
+
+  private readonly stats = { rowsRead: 0, rowsWritten: 0, bytesWritten: 0, inserts: 0, updates: 0, deletes: 0 };
+  private readonly maxBatchBytes: number;
+  private readonly maxBatchMessages: number;
+  private readonly highWater: number;
+  private readonly lowWater: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: PipelineOptions) {
+    this.confirmed = options.confirmedLsn;
+    // Kafka refuses a record batch above the broker's message.max.bytes (1 MB by default) and
+    // kafkajs sends one record batch per partition, so stay below it whatever the partitioning.
+    this.maxBatchBytes = options.maxBatchBytes ?? 900_000;
+    this.maxBatchMessages = options.maxBatchMessages ?? 10_000;
+    this.highWater = options.highWaterBytes ?? 32 * 1024 * 1024;
+    this.lowWater = options.lowWaterBytes ?? 8 * 1024 * 1024;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Takes the next message of the stream; order is preserved even across relation lookups. */
+  push(message: PgOutputMessage): void {
+    if (this.failed) return;
+    if (this.resolving || this.inbox.length) this.inbox.push(message);
+    else this.process(message);
+  }
+
+  keepalive(walEnd: bigint, replyRequested: boolean): void {
+    if (this.failed) return;
+    if (this.resolving || this.inbox.length) this.inbox.push({ tag: 'keepalive', walEnd });
+    else this.process({ tag: 'keepalive', walEnd });
+    // The server drops a client that does not answer within wal_sender_timeout.
+    if (replyRequested) void this.options.source.confirm(this.confirmed).catch(() => undefined);
+  }
+
+  get confirmedLsn(): bigint {
+    return this.confirmed;
+  }
+
+  progress(): WorkerProgress {
+    return {
+      confirmedLsn: this.confirmed > 0n ? formatLsn(this.confirmed) : null,
+      delayMs: this.delayMs(),
+      ...this.stats,
+    };
+  }
+
+  /** Resolves once everything received so far is acknowledged by Kafka and confirmed. */
+  drained(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private process(item: InboxItem): void {
+    switch (item.tag) {
+      case 'begin':
+        this.tx = { commitLsn: item.finalLsn, xid: item.xid, commitTime: item.commitTime, nextIndex: 0 };
+        return;
+      case 'commit':
+        this.addMarker(item.endLsn, this.tx?.commitTime ?? item.commitTime);
+        this.tx = null;
+        return;
+      case 'relation':
+        this.resolveRelation(item);
+        return;
+      case 'insert':
+        this.change('INSERT', item.relationId, item.newTuple, null, null);
+        return;
+      case 'update':
+        this.change('UPDATE', item.relationId, item.newTuple, item.oldTuple, item.keyTuple);
+        return;
+      case 'delete':
+        this.change('DELETE', item.relationId, null, item.oldTuple, item.keyTuple);
+        return;
+      case 'message':
+        // Our heartbeat (or anyone's non-transactional message) between transactions: a safe
+        // position to confirm once what came before is acknowledged.
+        if (!this.tx) this.addMarker(item.lsn, null);
+        return;
+      case 'keepalive':
+        if (!this.tx) this.addMarker(item.walEnd, null);
+        return;
+      default:
+        return; // origin, type, truncate: nothing to deliver (TRUNCATE is not captured)
+    }
+  }
+
+  private resolveRelation(message: RelationMessage): void {
+    this.resolving = true;
+    this.options.source.pause();
+    this.options
+      .describe(message)
+      .then((schema) => {
+        this.relations.set(message.relationId, { encoder: new EnvelopeEncoder(schema), route: this.options.route(schema) });
+        this.resolving = false;
+        if (!this.pausedForBackpressure) this.options.source.resume();
+        this.drainInbox();
+      })
+      .catch((error: Error) => this.fail(new Error(`cannot describe table ${message.schema}.${message.table}: ${error.message}`)));
+  }
+
+  private drainInbox(): void {
+    let i = 0;
+    while (!this.resolving && !this.failed && i < this.inbox.length) this.process(this.inbox[i++]);
+    this.inbox.splice(0, i);
+  }
+
+  private change(kind: ChangeKind, relationId: number, newTuple: Tuple | null, oldTuple: Tuple | null, keyTuple: Tuple | null): void {
+    const tx = this.tx;
+    const relation = this.relations.get(relationId);
+    if (!tx || !relation) {
+      this.fail(new Error(`protocol error: ${kind} of relation ${relationId} outside a transaction or before its Relation message`));
+      return;
+    }
+    // Every change takes an index, delivered or not, so ids do not move when filters change.
+    const index = tx.nextIndex++;
+    this.stats.rowsRead++;
+    const route = relation.route;
+    if (!route || !route.operations.has(kind)) return;
+    const schema = relation.encoder.schema;
+    const ts = this.now();
+    let value: string;
+    try {
+      value = relation.encoder.encode({ kind, newTuple, oldTuple, keyTuple, commitLsn: tx.commitLsn, index, xid: tx.xid, es: tx.commitTime, ts });
+    } catch (error) {
+      this.fail(new Error(`data exception: cannot encode ${kind} on ${schema.schema}.${schema.table} (id ${messageId(tx.commitLsn, index)}): ${(error as Error).message}`));
+      return;
+    }
+    const key = messageKey(schema, newTuple ?? oldTuple ?? keyTuple ?? []);
+    const id = messageId(tx.commitLsn, index);
+    const bytes = value.length + (key?.length ?? 0) + 64;
+    this.queue.push({ topic: route.topic, partition: route.partitionOf(key), key, value, id });
+    this.queueBytes.push(bytes);
+    this.enqueuedSeq++;
+    this.unackedBytes += bytes;
+    if (kind === 'INSERT') this.stats.inserts++;
+    else if (kind === 'UPDATE') this.stats.updates++;
+    else this.stats.deletes++;
+    if (this.unackedBytes > this.highWater && !this.pausedForBackpressure) {
+      this.pausedForBackpressure = true;
+      this.options.source.pause();
+    }
+    this.schedulePump();
+  }
+
+  private addMarker(lsn: bigint, commitTime: number | null): void {
+    const last = this.markers.length > this.markersHead ? this.markers[this.markers.length - 1] : null;
+    // Consecutive markers with nothing between them collapse: only the latest position matters.
+    if (last && last.seq === this.enqueuedSeq) {
+      if (lsn > last.lsn) last.lsn = lsn;
+      if (last.commitTime === null) last.commitTime = commitTime;
+    } else {
+      this.markers.push({ seq: this.enqueuedSeq, lsn, commitTime });
+    }
+    this.advance();
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    // Let the rest of the socket chunk be decoded first, so batches fill up under load.
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.sending || this.failed || this.queueHead >= this.queue.length) return;
+    let end = this.queueHead;
+    let bytes = 0;
+    while (end < this.queue.length && end - this.queueHead < this.maxBatchMessages) {
+      const size = this.queueBytes[end];
+      if (end > this.queueHead && bytes + size > this.maxBatchBytes) break;
+      bytes += size;
+      end++;
+    }
+    const batch = this.queue.slice(this.queueHead, end);
+    this.queueHead = end;
+    this.compactQueue();
+    this.sending = true;
+    this.options.sink.send(batch).then(
+      () => {
+        this.sending = false;
+        this.ackedSeq += batch.length;
+        this.unackedBytes -= bytes;
+        this.stats.rowsWritten += batch.length;
+        this.stats.bytesWritten += bytes;
+        this.advance();
+        if (this.pausedForBackpressure && this.unackedBytes < this.lowWater && !this.resolving) {
+          this.pausedForBackpressure = false;
+          this.options.source.resume();
+        }
+        this.pump();
+      },
+      (error: Error) => this.fail(new Error(`Kafka did not acknowledge a batch: ${error.message}`)),
+    );
+  }
+
+  private compactQueue(): void {
+    if (this.queueHead === this.queue.length) {
+      this.queue = [];
+      this.queueBytes = [];
+      this.queueHead = 0;
+    } else if (this.queueHead > 50_000) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueBytes = this.queueBytes.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  /** Confirms the furthest marker whose preceding messages are all acknowledged. */
+  private advance(): void {
+    let target = this.confirmed;
+    while (this.markersHead < this.markers.length && this.markers[this.markersHead].seq <= this.ackedSeq) {
+      const marker = this.markers[this.markersHead++];
+      if (marker.lsn > target) target = marker.lsn;
+    }
+    if (this.markersHead > 1024 && this.markersHead * 2 > this.markers.length) {
+      this.markers.splice(0, this.markersHead);
+      this.markersHead = 0;
+    }
+    if (target > this.confirmed) {
+      this.confirmed = target;
+      void this.options.source.confirm(target).catch(() => undefined);
+    }
+    if (this.isIdle()) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  private isIdle(): boolean {
+    return !this.sending && this.queueHead >= this.queue.length && !this.resolving && this.inbox.length === 0;
+  }
+
+  /** Age of the oldest change committed on the source and not yet acknowledged by Kafka. */
+  private delayMs(): number {
+    if (this.ackedSeq === this.enqueuedSeq) return 0;
+    for (let i = this.markersHead; i < this.markers.length; i++) {
+      const t = this.markers[i].commitTime;
+      if (t !== null) return Math.max(0, this.now() - t);
+    }
+    return this.tx ? Math.max(0, this.now() - this.tx.commitTime) : 0;
+  }
+
+  private fail(error: Error): void {
+    if (this.failed) return;
+    this.failed = error;
+    this.options.source.pause();
+    this.options.onFatal(error);
+  }
+}

@@ -1,0 +1,145 @@
+import { Client } from 'pg';
+import { parseLsn, type RelationMessage, type RelationSchema } from '@walbridge/domain';
+
+export interface TableRef {
+  schema: string;
+  table: string;
+}
+
+/** Quotes an identifier the way quote_ident does, so any name is safe in DDL. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * The worker's ordinary (non-replication) connection to the source: slot and publication
+ * management, catalog lookups the pgoutput stream does not carry, and heartbeats.
+ */
+export class SourceAdmin {
+  private constructor(private readonly client: Client, readonly database: string) {}
+
+  static async connect(config: ConstructorParameters<typeof Client>[0] & { database?: string }): Promise<SourceAdmin> {
+    const client = new Client(config);
+    await client.connect();
+    client.on('error', () => undefined); // surfaced through the next query instead
+    return new SourceAdmin(client, (config as { database: string }).database);
+  }
+
+  async serverVersionNum(): Promise<number> {
+    const { rows } = await this.client.query<{ v: string }>('SHOW server_version_num');
+    return Number(rows[0].v);
+  }
+
+  /** Creates the publication, or brings its table list in line with the task's selection. */
+  async ensurePublication(name: string, tables: TableRef[]): Promise<'created' | 'updated' | 'unchanged'> {
+    const list = tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`).join(', ');
+    const { rows } = await this.client.query<{ schemaname: string; tablename: string }>(
+      'SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = $1',
+      [name],
+    );
+    const exists = (await this.client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [name])).rowCount! > 0;
+    // Partitioned tables publish their changes under the parent's name (PRODUCT.md §5).
+    const viaRoot = (await this.serverVersionNum()) >= 130000 ? ' WITH (publish_via_partition_root = true)' : '';
+    if (!exists) {
+      await this.client.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${list}${viaRoot}`);
+      return 'created';
+    }
+    const have = new Set(rows.map((r) => `${r.schemaname}.${r.tablename}`));
+    const want = new Set(tables.map((t) => `${t.schema}.${t.table}`));
+    if (have.size === want.size && [...want].every((t) => have.has(t))) return 'unchanged';
+    await this.client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET TABLE ${list}`);
+    return 'updated';
+  }
+
+  /** Returns true when the slot was created now, false when it already existed. */
+  async ensureSlot(name: string): Promise<boolean> {
+    const { rows } = await this.client.query<{ plugin: string }>('SELECT plugin FROM pg_replication_slots WHERE slot_name = $1', [name]);
+    if (rows.length) {
+      if (rows[0].plugin !== 'pgoutput') throw new Error(`replication slot ${name} exists with plugin ${rows[0].plugin}, not pgoutput`);
+      return false;
+    }
+    await this.client.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [name]);
+    return true;
+  }
+
+  /** Where the slot will resume: what was last confirmed, i.e. durable in Kafka. */
+  async slotConfirmedLsn(name: string): Promise<bigint> {
+    const { rows } = await this.client.query<{ lsn: string | null }>(
+      'SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1',
+      [name],
+    );
+    return rows[0]?.lsn ? parseLsn(rows[0].lsn) : 0n;
+  }
+
+  /** Tables of the given schemas (all user schemas when none are given), for database-level tasks. */
+  async listTables(schemas: string[] | undefined): Promise<TableRef[]> {
+    const { rows } = await this.client.query<{ schema: string; table: string }>(
+      `SELECT n.nspname AS schema, c.relname AS table
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'p' AND NOT c.relispartition
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+          AND ($1::text[] IS NULL OR n.nspname = ANY($1))
+        ORDER BY 1, 2`,
+      [schemas?.length ? schemas : null],
+    );
+    return rows;
+  }
+
+  /** Drops the slot (waiting briefly for a walsender still releasing it) and the publication. */
+  async dropSlotAndPublication(slot: string, publication: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const { rows } = await this.client.query<{ active_pid: number | null }>(
+        'SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1',
+        [slot],
+      );
+      if (!rows.length) break;
+      if (rows[0].active_pid === null) {
+        await this.client.query('SELECT pg_drop_replication_slot($1)', [slot]);
+        break;
+      }
+      if (attempt >= 50) throw new Error(`replication slot ${slot} is still in use by pid ${rows[0].active_pid}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await this.client.query(`DROP PUBLICATION IF EXISTS ${quoteIdent(publication)}`);
+  }
+
+  /**
+   * Column type names (format_type, e.g. numeric(12,2)) for the types the stream names by OID,
+   * and the table's primary key, which pgoutput does not send (under REPLICA IDENTITY FULL every
+   * column is flagged as key).
+   */
+  async describeRelation(relation: RelationMessage): Promise<RelationSchema> {
+    const oids = relation.columns.map((c) => c.typeOid);
+    const mods = relation.columns.map((c) => c.typeMod);
+    const types = await this.client.query<{ t: string }>(
+      'SELECT format_type(o, m) AS t FROM unnest($1::oid[], $2::int4[]) WITH ORDINALITY AS x(o, m, n) ORDER BY n',
+      [oids, mods],
+    );
+    const pk = await this.client.query<{ attname: string }>(
+      `SELECT a.attname FROM pg_index i
+         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+        WHERE i.indrelid = $1 AND i.indisprimary
+        ORDER BY array_position(i.indkey, a.attnum)`,
+      [relation.relationId],
+    );
+    return {
+      relationId: relation.relationId,
+      database: this.database,
+      schema: relation.schema,
+      table: relation.table,
+      replicaIdentity: relation.replicaIdentity,
+      columns: relation.columns.map((c, i) => ({ name: c.name, type: types.rows[i].t })),
+      pkNames: pk.rows.map((r) => r.attname),
+      identityKeyNames: relation.columns.filter((c) => c.isKey).map((c) => c.name),
+    };
+  }
+
+  /** A WAL record in the stream even when the selected tables are idle, so delay stays measurable. */
+  async emitHeartbeat(): Promise<void> {
+    await this.client.query(`SELECT pg_logical_emit_message(false, 'walbridge', now()::text)`);
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,119 @@
+import type { WorkerTaskConfig, WorkerToScheduler, WorkerProgress } from '@walbridge/queue';
+import { formatLsn } from '@walbridge/domain';
+import { ChangePipeline } from './pipeline/change-pipeline';
+import { createRouter, topicFor } from './routing';
+import { KafkaSink } from './sink/kafka-sink';
+import { pgClientConfig } from './source/pg-client-config';
+import { ReplicationStream } from './source/replication-stream';
+import { SourceAdmin, type TableRef } from './source/source-admin';
+
+export type Report = (message: WorkerToScheduler) => void;
+
+const PROGRESS_EVERY_MS = 1000;
+
+/** One task's streaming session: set up slot and publication, stream, report, stop on request. */
+export class WorkerRuntime {
+  private admin?: SourceAdmin;
+  private sink?: KafkaSink;
+  private replication?: ReplicationStream;
+  private pipeline?: ChangePipeline;
+  private timers: NodeJS.Timeout[] = [];
+  private stopping = false;
+
+  constructor(
+    private readonly config: WorkerTaskConfig,
+    private readonly report: Report,
+    private readonly heartbeatMs: number,
+  ) {}
+
+  async stream(): Promise<void> {
+    const { config } = this;
+    this.admin = await SourceAdmin.connect(pgClientConfig(config.source, `walbridge-admin-${config.taskId}`));
+    const tables = await this.selectedTables(this.admin);
+    if (!tables.length) throw new Error('no table selected: the task has nothing to capture');
+    const publication = await this.admin.ensurePublication(config.publicationName, tables);
+    if (publication !== 'unchanged') this.log('info', `publication ${config.publicationName} ${publication} for ${tables.length} table(s)`);
+    if (await this.admin.ensureSlot(config.slotName)) this.log('info', `replication slot ${config.slotName} created`);
+    const startLsn = await this.admin.slotConfirmedLsn(config.slotName);
+
+    this.sink = new KafkaSink(config.destination, `walbridge-${config.taskId}`, config.policy.compression);
+    await this.sink.connect();
+    const topics = [...new Set(tables.map((t) => topicFor(config.policy, config.source.database, t.schema, t.table)))];
+    const partitionCounts = await this.sink.partitionCounts(topics);
+
+    const router = createRouter(config.policy, partitionCounts);
+    let resolveFatal!: (error: Error) => void;
+    const fatal = new Promise<never>((_, reject) => (resolveFatal = reject));
+    this.replication = new ReplicationStream(
+      pgClientConfig(config.source, `walbridge-${config.taskId}`),
+      config.slotName,
+      config.publicationName,
+      {
+        onMessage: (message) => this.pipeline!.push(message),
+        onKeepalive: (walEnd, reply) => this.pipeline!.keepalive(walEnd, reply),
+        onError: (error) => resolveFatal(error),
+      },
+    );
+    const admin = this.admin;
+    this.pipeline = new ChangePipeline({
+      source: this.replication,
+      sink: this.sink,
+      describe: (relation) => admin.describeRelation(relation),
+      route: router,
+      onFatal: (error) => resolveFatal(error),
+      confirmedLsn: startLsn,
+    });
+
+    this.timers.push(setInterval(() => this.report({ type: 'progress', progress: this.progress() }), PROGRESS_EVERY_MS));
+    this.timers.push(setInterval(() => void admin.emitHeartbeat().catch(() => undefined), this.heartbeatMs));
+    this.log('info', `streaming from ${formatLsn(startLsn)} to ${topics.join(', ')}`);
+    this.report({ type: 'streaming' });
+    const streaming = this.replication.run().then(() => {
+      if (!this.stopping) throw new Error('replication connection closed by the server');
+    });
+    await Promise.race([streaming, fatal]);
+  }
+
+  /** Removes slot and publication when no streaming worker is left to do it. */
+  async teardown(): Promise<void> {
+    this.admin = await SourceAdmin.connect(pgClientConfig(this.config.source, `walbridge-admin-${this.config.taskId}`));
+    await this.admin.dropSlotAndPublication(this.config.slotName, this.config.publicationName);
+  }
+
+  /** Graceful stop: stop reading, let Kafka acknowledge what is in flight, confirm, close. */
+  async stop(dropSlot: boolean): Promise<void> {
+    this.stopping = true;
+    if (this.pipeline && this.replication) {
+      this.replication.pause();
+      await this.pipeline.drained();
+      await this.replication.confirm(this.pipeline.confirmedLsn);
+      this.report({ type: 'progress', progress: this.progress() });
+      await this.replication.stop();
+    }
+    if (dropSlot) {
+      this.admin ??= await SourceAdmin.connect(pgClientConfig(this.config.source, `walbridge-admin-${this.config.taskId}`));
+      await this.admin.dropSlotAndPublication(this.config.slotName, this.config.publicationName);
+    }
+    await this.close();
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    await this.sink?.close();
+    await this.admin?.close();
+  }
+
+  private async selectedTables(admin: SourceAdmin): Promise<TableRef[]> {
+    const { policy } = this.config;
+    if (policy.objectScope === 'tables') return policy.tables.map(({ schema, table }) => ({ schema, table }));
+    return admin.listTables(policy.schemas);
+  }
+
+  private progress(): WorkerProgress {
+    return this.pipeline?.progress() ?? { confirmedLsn: null, delayMs: 0, rowsRead: 0, rowsWritten: 0, bytesWritten: 0, inserts: 0, updates: 0, deletes: 0 };
+  }
+
+  private log(level: 'info' | 'warning' | 'error', message: string): void {
+    this.report({ type: 'log', level, message });
+  }
+}

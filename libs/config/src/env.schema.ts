@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+export const envSchema = z.object({
+  WALBRIDGE_DATABASE_URL: z
+    .string()
+    .url()
+    .default('postgres://walbridge:walbridge@127.0.0.1:55432/walbridge'),
+  WALBRIDGE_REDIS_URL: z.string().url().default('redis://127.0.0.1:56379'),
+  // Lets a test run, or a second installation, share one Redis without seeing each other's jobs.
+  WALBRIDGE_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('walbridge'),
+  WALBRIDGE_API_HOST: z.string().default('127.0.0.1'),
+  WALBRIDGE_API_PORT: port.default(8080),
+  WALBRIDGE_SCHEDULER_HEALTH_PORT: port.default(8081),
+  WALBRIDGE_DATA_DIR: z.string().default('.walbridge'),
+  WALBRIDGE_MASTER_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64 encoded')
+    .optional(),
+  WALBRIDGE_MASTER_KEY_FILE: z.string().optional(),
+  WALBRIDGE_CONSOLE_DIR: z.string().optional(),
+  WALBRIDGE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // Restart backoff for a crashed worker process: first delay, doubling up to the max.
+  WALBRIDGE_WORKER_RESTART_MIN_MS: z.coerce.number().int().min(10).default(1000),
+  WALBRIDGE_WORKER_RESTART_MAX_MS: z.coerce.number().int().min(10).default(30000),
+  WALBRIDGE_LEASE_TTL_MS: z.coerce.number().int().min(1000).default(15000),
+});
+
+export type AppConfig = z.output<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Validates the environment once at boot; a bad value stops the process and names the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return parsed.data;
+}

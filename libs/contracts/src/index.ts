@@ -1,0 +1,3 @@
+export * from './task-status';
+export * from './task.schema';
+export * from './task.view';

@@ -1,0 +1,33 @@
+import type { TaskStatus } from './task-status';
+import type { TaskConfig } from './task.schema';
+
+type WithoutSecrets<T> = Omit<T, 'password' | 'clientKey'>;
+
+/** What the API returns for a task: secrets are write-only, only their presence is shown. */
+export interface TaskView extends Omit<TaskConfig, 'source' | 'destination'> {
+  id: string;
+  status: TaskStatus;
+  source: WithoutSecrets<TaskConfig['source']> & { passwordSet: boolean };
+  destination: WithoutSecrets<TaskConfig['destination']> & { passwordSet: boolean; clientKeySet: boolean };
+  slotName: string;
+  confirmedLsn: string | null;
+  delaySeconds: number | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface ApiErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  code?: string;
+  details?: { field: string; message: string }[];
+}

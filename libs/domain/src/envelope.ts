@@ -1,0 +1,269 @@
+import { formatLsn } from './lsn';
+import { messageId } from './message-id';
+import { UNCHANGED_TOAST, type Tuple } from './pgoutput/messages';
+import type { RelationSchema } from './relation-schema';
+
+export type ChangeKind = 'INSERT' | 'UPDATE' | 'DELETE';
+
+/** One row change plus its transaction context, as the worker has it after decoding. */
+export interface RowChange {
+  kind: ChangeKind;
+  /** INSERT and UPDATE. */
+  newTuple?: Tuple | null;
+  /** Full previous row ('O', REPLICA IDENTITY FULL). */
+  oldTuple?: Tuple | null;
+  /** Key-only previous row ('K'): key columns set, every other column null. */
+  keyTuple?: Tuple | null;
+  commitLsn: bigint;
+  /** Position of the change in its transaction (becomes the id suffix). */
+  index: number;
+  xid: number;
+  /** Source commit time, ms since the Unix epoch. */
+  es: number;
+  /** Time the message is produced to Kafka, ms since the Unix epoch. */
+  ts: number;
+}
+
+export class EnvelopeEncodeError extends Error {
+  override readonly name = 'EnvelopeEncodeError';
+}
+
+// Same trick as messageId: all changes of a transaction share the commit LSN.
+let cachedLsn = -1n;
+let cachedLsnText = '';
+
+function lsnText(lsn: bigint): string {
+  if (lsn !== cachedLsn) {
+    cachedLsnText = formatLsn(lsn);
+    cachedLsn = lsn;
+  }
+  return cachedLsnText;
+}
+
+function positionsOf(schema: RelationSchema, names: readonly string[], what: string): number[] {
+  return names.map((name) => {
+    const i = schema.columns.findIndex((c) => c.name === name);
+    if (i < 0) {
+      throw new EnvelopeEncodeError(`${what} column ${JSON.stringify(name)} is not a column of ${schema.schema}.${schema.table}`);
+    }
+    return i;
+  });
+}
+
+function keyJson(tuple: Tuple, positions: readonly number[]): string {
+  let s = '[';
+  for (let k = 0; k < positions.length; k++) {
+    const v = tuple[positions[k]];
+    // A key value can only be missing from a key-only image of a non-PK replica identity or be
+    // an unchanged oversized TOAST value; null keeps the array aligned with pkNames.
+    s += (k === 0 ? '' : ',') + (typeof v === 'string' ? JSON.stringify(v) : 'null');
+  }
+  return s + ']';
+}
+
+/**
+ * Encodes row changes of one relation into the DRS-style JSON envelope (PRODUCT.md §5).
+ * Everything that depends only on the relation (escaped names, columnType, pkNames) is
+ * rendered once here, so a change costs one pass over its values. Build a new encoder whenever
+ * the relation's schema changes (a new Relation message).
+ *
+ * The JSON is built by concatenation rather than JSON.stringify on an object: values are
+ * already strings, keys never change, and only strings go through JSON.stringify (which
+ * escapes quotes, control characters and lone surrogates), so the result is always valid JSON
+ * while skipping a per-change object graph.
+ */
+export class EnvelopeEncoder {
+  readonly schema: RelationSchema;
+  private readonly columnCount: number;
+  /** `"name":` per column; the `,"name":` variant avoids a branch on the separator. */
+  private readonly keyFirst: string[];
+  private readonly keyNext: string[];
+  private readonly names: string[];
+  private readonly pkPositions: number[];
+  /** Columns an UPDATE without an old image keeps unchanged, or null when unknown. */
+  private readonly identityPositions: number[] | null;
+  private readonly heads: Record<ChangeKind, string>;
+  private readonly middle: string;
+  /** Columns that had to be left out of `data` by the current encode() call. */
+  private toast: string[] | null = null;
+
+  constructor(schema: RelationSchema) {
+    this.schema = schema;
+    this.columnCount = schema.columns.length;
+    this.names = schema.columns.map((c) => c.name);
+    this.keyFirst = this.names.map((n) => JSON.stringify(n) + ':');
+    this.keyNext = this.keyFirst.map((k) => ',' + k);
+    this.pkPositions = positionsOf(schema, schema.pkNames, 'primary key');
+    if (schema.identityKeyNames !== undefined && schema.identityKeyNames.length > 0) {
+      this.identityPositions = positionsOf(schema, schema.identityKeyNames, 'replica identity');
+    } else if (schema.replicaIdentity === 'd' && schema.pkNames.length > 0) {
+      this.identityPositions = this.pkPositions;
+    } else {
+      this.identityPositions = null;
+    }
+
+    const table =
+      '","database":' + JSON.stringify(schema.database) +
+      ',"schema":' + JSON.stringify(schema.schema) +
+      ',"table":' + JSON.stringify(schema.table) +
+      ',"type":"';
+    this.heads = {
+      INSERT: table + 'INSERT","es":',
+      UPDATE: table + 'UPDATE","es":',
+      DELETE: table + 'DELETE","es":',
+    };
+    let columnType = '{';
+    for (let i = 0; i < this.columnCount; i++) {
+      columnType += (i === 0 ? this.keyFirst[i] : this.keyNext[i]) + JSON.stringify(schema.columns[i].type);
+    }
+    this.middle =
+      '","isDdl":false,"sql":"","pkNames":' + JSON.stringify(schema.pkNames) +
+      ',"columnType":' + columnType + '},"data":[';
+  }
+
+  /**
+   * The JSON envelope of one change.
+   *
+   * - INSERT: `data` = new row, `old` = null.
+   * - UPDATE: `data` = new row; `old` = the previous image the source sent (full row, or only
+   *   the key columns of a key-only image). When the source sent none, the key did not change,
+   *   so `old` holds the identity key columns copied from the new row (null if the key
+   *   columns are unknown).
+   * - DELETE: like DRS, `data` holds the deleted row; `old` holds the same image, so consumers
+   *   that read the previous row from `old` for UPDATE can do the same for DELETE. Both are
+   *   whatever the source sent: the full row or only the key columns.
+   *
+   * An unchanged TOAST value in `data` is taken from the previous image when that has the real
+   * value; otherwise the column is left out of `data` and named in `unchangedToast`.
+   */
+  encode(change: RowChange): string {
+    this.toast = null;
+    let data: string;
+    let old: string;
+    switch (change.kind) {
+      case 'INSERT':
+        data = this.row(this.need(change.newTuple, 'INSERT', 'new row'), null, false, true);
+        old = 'null';
+        break;
+      case 'UPDATE': {
+        const newTuple = this.need(change.newTuple, 'UPDATE', 'new row');
+        if (change.oldTuple) {
+          data = this.row(newTuple, change.oldTuple, false, true);
+          old = '[' + this.row(change.oldTuple, null, false, false) + ']';
+        } else if (change.keyTuple) {
+          data = this.row(newTuple, change.keyTuple, false, true);
+          old = '[' + this.row(change.keyTuple, null, true, false) + ']';
+        } else {
+          data = this.row(newTuple, null, false, true);
+          old = this.identityPositions === null ? 'null' : '[' + this.identityRow(newTuple, this.identityPositions) + ']';
+        }
+        break;
+      }
+      case 'DELETE':
+        if (change.oldTuple) {
+          data = this.row(change.oldTuple, null, false, true);
+        } else if (change.keyTuple) {
+          data = this.row(change.keyTuple, null, true, true);
+        } else {
+          throw new EnvelopeEncodeError(`DELETE on ${this.schema.schema}.${this.schema.table} has no old row or key`);
+        }
+        old = '[' + data + ']';
+        break;
+      default:
+        throw new EnvelopeEncodeError(`unknown change kind ${JSON.stringify((change as { kind: unknown }).kind)}`);
+    }
+    const { es, ts, xid } = change;
+    if (!Number.isSafeInteger(es) || !Number.isSafeInteger(ts) || !Number.isSafeInteger(xid)) {
+      throw new EnvelopeEncodeError(`es, ts and xid must be integers (got ${es}, ${ts}, ${xid})`);
+    }
+    let s =
+      '{"id":"' + messageId(change.commitLsn, change.index) +
+      this.heads[change.kind] + es + ',"ts":' + ts + ',"xid":' + xid +
+      ',"lsn":"' + lsnText(change.commitLsn) +
+      this.middle + data + '],"old":' + old;
+    if (this.toast !== null) s += ',"unchangedToast":' + JSON.stringify(this.toast);
+    return s + '}';
+  }
+
+  /**
+   * Kafka message key: the primary key values as a JSON array of strings ('["42"]'), or null
+   * when the table has no primary key. Pass the new row, or the old/key image for a DELETE.
+   */
+  messageKey(tuple: Tuple): string | null {
+    if (this.pkPositions.length === 0) return null;
+    this.checkWidth(tuple);
+    return keyJson(tuple, this.pkPositions);
+  }
+
+  private need(tuple: Tuple | null | undefined, kind: ChangeKind, what: string): Tuple {
+    if (!tuple) throw new EnvelopeEncodeError(`${kind} on ${this.schema.schema}.${this.schema.table} has no ${what}`);
+    return tuple;
+  }
+
+  private checkWidth(tuple: Tuple): void {
+    if (tuple.length !== this.columnCount) {
+      throw new EnvelopeEncodeError(
+        `row of ${this.schema.schema}.${this.schema.table} has ${tuple.length} values but the relation schema has ` +
+          `${this.columnCount} columns: the schema is stale (a newer Relation message was not applied)`,
+      );
+    }
+  }
+
+  /**
+   * One row object. `fallback` supplies values for unchanged TOAST columns; `keyOnly` drops the
+   * nulls a key-only image carries for non-key columns (key columns are NOT NULL, so every null
+   * there means "not sent"); `recordToast` collects the names of columns that stay unknown.
+   */
+  private row(tuple: Tuple, fallback: Tuple | null, keyOnly: boolean, recordToast: boolean): string {
+    this.checkWidth(tuple);
+    if (fallback !== null) this.checkWidth(fallback);
+    let s = '{';
+    let first = true;
+    for (let i = 0; i < this.columnCount; i++) {
+      let v = tuple[i];
+      if (v === UNCHANGED_TOAST) {
+        v = fallback === null ? UNCHANGED_TOAST : fallback[i];
+        if (typeof v !== 'string') {
+          if (recordToast) (this.toast ??= []).push(this.names[i]);
+          continue;
+        }
+      }
+      let json: string;
+      if (typeof v === 'string') json = JSON.stringify(v);
+      else if (v === null) {
+        if (keyOnly) continue;
+        json = 'null';
+      } else {
+        throw new EnvelopeEncodeError(
+          `column ${JSON.stringify(this.names[i])} of ${this.schema.schema}.${this.schema.table} holds a binary value; ` +
+            'only text-format pgoutput values can be encoded',
+        );
+      }
+      s += (first ? this.keyFirst[i] : this.keyNext[i]) + json;
+      first = false;
+    }
+    return s + '}';
+  }
+
+  private identityRow(tuple: Tuple, positions: readonly number[]): string {
+    let s = '{';
+    let first = true;
+    for (let k = 0; k < positions.length; k++) {
+      const i = positions[k];
+      const v = tuple[i];
+      if (typeof v !== 'string' && v !== null) continue;
+      s += (first ? this.keyFirst[i] : this.keyNext[i]) + (v === null ? 'null' : JSON.stringify(v));
+      first = false;
+    }
+    return s + '}';
+  }
+}
+
+/**
+ * Kafka message key for one row, see EnvelopeEncoder#messageKey. This resolves the key columns
+ * on every call; on the hot path use the relation's EnvelopeEncoder instead.
+ */
+export function messageKey(schema: RelationSchema, tuple: Tuple): string | null {
+  if (schema.pkNames.length === 0) return null;
+  return keyJson(tuple, positionsOf(schema, schema.pkNames, 'primary key'));
+}

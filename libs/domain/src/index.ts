@@ -1,0 +1,20 @@
+export { parseLsn, formatLsn, lsnToHex16, compareLsn, maxLsn } from './lsn';
+export { messageId } from './message-id';
+export * from './pgoutput';
+export type { ColumnSchema, RelationSchema } from './relation-schema';
+export { EnvelopeEncoder, EnvelopeEncodeError, messageKey, type ChangeKind, type RowChange } from './envelope';
+export { murmur2, toPositive } from './murmur2';
+export {
+  PARTITION_POLICIES,
+  TablePartitioner,
+  choosePartition,
+  hashPartition,
+  partitionHashInput,
+  type PartitionPolicy,
+  type TableRef,
+} from './partitioning';
+export { MAX_TOPIC_NAME_LENGTH, renderTopicName, validateTopicName, type TopicNameResult } from './topic-name';
+
+// Task rules that live in this library alongside the data path.
+export * from './errors';
+export * from './task-lifecycle';

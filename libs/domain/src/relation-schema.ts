@@ -1,0 +1,29 @@
+import type { ReplicaIdentity } from './pgoutput/messages';
+
+export interface ColumnSchema {
+  name: string;
+  /** PostgreSQL format_type() text, e.g. 'numeric(12,2)', 'character varying(20)', 'text[]'. */
+  type: string;
+}
+
+/** What the envelope encoder needs to know about one published table. */
+export interface RelationSchema {
+  relationId: number;
+  database: string;
+  schema: string;
+  table: string;
+  /**
+   * Exactly the columns of the relation's latest pgoutput Relation message, in that order:
+   * tuple values are matched by position (dropped and generated columns are not sent, and a
+   * publication column list narrows them further).
+   */
+  columns: readonly ColumnSchema[];
+  /** Primary key columns in key order; empty when the table has no primary key. */
+  pkNames: readonly string[];
+  replicaIdentity: ReplicaIdentity;
+  /**
+   * Replica identity key columns (the Relation message's key flags). Only needed for
+   * REPLICA IDENTITY USING INDEX; with the default identity they are the primary key.
+   */
+  identityKeyNames?: readonly string[];
+}

@@ -1,0 +1,84 @@
+import { DomainError } from './errors';
+
+/** Mirrors @walbridge/contracts' TaskStatus; kept here so the domain lib depends on nothing. */
+export type LifecycleStatus =
+  | 'CONFIGURATION'
+  | 'PENDING_START'
+  | 'STARTING'
+  | 'INCREMENTAL'
+  | 'START_FAILED'
+  | 'INCREMENTAL_FAILED'
+  | 'PAUSING'
+  | 'PAUSED'
+  | 'STOPPING'
+  | 'COMPLETED'
+  | 'STOP_FAILED'
+  | 'DELETED';
+
+export type TaskOperation =
+  | 'edit'
+  | 'editObjects'
+  | 'precheck'
+  | 'submit'
+  | 'pause'
+  | 'resume'
+  | 'stop'
+  | 'forceStop'
+  | 'reset'
+  | 'delete'
+  | 'dropSlot';
+
+const ALL_LIVE: LifecycleStatus[] = [
+  'CONFIGURATION',
+  'PENDING_START',
+  'STARTING',
+  'INCREMENTAL',
+  'START_FAILED',
+  'INCREMENTAL_FAILED',
+  'PAUSING',
+  'PAUSED',
+  'STOPPING',
+  'STOP_FAILED',
+];
+
+/** PRODUCT.md §4, the operation table. */
+const ALLOWED_IN: Record<TaskOperation, readonly LifecycleStatus[]> = {
+  edit: ['CONFIGURATION'],
+  editObjects: ['INCREMENTAL', 'PAUSED'],
+  precheck: ['CONFIGURATION', 'PAUSED', 'INCREMENTAL_FAILED', 'START_FAILED'],
+  submit: ['CONFIGURATION'],
+  pause: ['INCREMENTAL'],
+  resume: ['PAUSED', 'INCREMENTAL_FAILED', 'START_FAILED'],
+  stop: ALL_LIVE,
+  forceStop: ALL_LIVE,
+  reset: ['PAUSED', 'INCREMENTAL_FAILED', 'START_FAILED'],
+  delete: ['CONFIGURATION', 'COMPLETED', 'START_FAILED'],
+  dropSlot: ['COMPLETED', 'STOP_FAILED'],
+};
+
+export const TASK_OPERATIONS = Object.keys(ALLOWED_IN) as TaskOperation[];
+
+export function statusesAllowing(operation: TaskOperation): readonly LifecycleStatus[] {
+  return ALLOWED_IN[operation];
+}
+
+export function isAllowed(operation: TaskOperation, status: LifecycleStatus): boolean {
+  return ALLOWED_IN[operation].includes(status);
+}
+
+export function allowedOperations(status: LifecycleStatus): TaskOperation[] {
+  return TASK_OPERATIONS.filter((op) => isAllowed(op, status));
+}
+
+/** Throws the 409-kind error the API returns, naming the status and what is allowed in it. */
+export function assertAllowed(operation: TaskOperation, status: LifecycleStatus): void {
+  if (isAllowed(operation, status)) return;
+  const allowed = allowedOperations(status);
+  throw new DomainError(
+    'conflict',
+    'OPERATION_NOT_ALLOWED',
+    `cannot ${operation} a task in status ${status}; allowed: ${allowed.length ? allowed.join(', ') : 'none'}`,
+    [],
+    { status, allowedOperations: allowed },
+  );
+}

@@ -1,0 +1,3 @@
+export * from './app-config.module';
+export * from './database.module';
+export * from './queue-root.module';

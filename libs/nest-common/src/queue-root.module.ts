@@ -1,0 +1,21 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Global, Module } from '@nestjs/common';
+import type { AppConfig } from '@walbridge/config';
+import { QueueName } from '@walbridge/queue';
+import { APP_CONFIG } from './app-config.module';
+
+@Global()
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        connection: { url: config.WALBRIDGE_REDIS_URL },
+        prefix: config.WALBRIDGE_QUEUE_PREFIX,
+      }),
+    }),
+    BullModule.registerQueue({ name: QueueName.TaskControl }),
+  ],
+  exports: [BullModule],
+})
+export class QueueRootModule {}

@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+
+export * from './entities';
+export * from './secret-box';
+export * from './data-source-options';
+export * from './repositories';

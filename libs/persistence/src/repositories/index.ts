@@ -1,0 +1,2 @@
+export * from './task.repository';
+export * from './task-log.repository';

@@ -1,0 +1,5 @@
+export * from './test-env';
+export * from './wait-for';
+export * from './api-client';
+export * from './kafka-fixture';
+export * from './source-db';

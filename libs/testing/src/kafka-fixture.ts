@@ -1,0 +1,71 @@
+import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+import { testEnv } from './test-env';
+import { waitFor } from './wait-for';
+
+export interface ReadMessage {
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string;
+  headers: Record<string, string>;
+}
+
+const kafka = new Kafka({ clientId: 'walbridge-tests', brokers: testEnv.kafkaBrokers, logLevel: logLevel.NOTHING });
+
+export async function createTopic(topic: string, partitions = 1): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function headersOf(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) out[k] = String(v);
+  return out;
+}
+
+/**
+ * Reads a topic from the beginning until at least `count` messages arrived (or the timeout),
+ * then returns them in partition-offset order. A fresh consumer group each time.
+ */
+export async function readTopic(topic: string, count: number, timeoutMs = 120_000): Promise<ReadMessage[]> {
+  const consumer = kafka.consumer({ groupId: `walbridge-test-${topic}-${Date.now()}-${Math.random()}`, maxBytes: 50 * 1024 * 1024 });
+  const messages: ReadMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          messages.push({
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key ? m.key.toString() : null,
+            value: m.value ? m.value.toString() : '',
+            headers: headersOf(m.headers),
+          });
+        }
+      },
+    });
+    await waitFor(`${count} messages on ${topic} (have ${messages.length})`, async () => (messages.length >= count ? true : undefined), timeoutMs, 200);
+    return messages.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** End offsets summed over partitions: how many messages a topic holds (no compaction here). */
+export async function topicMessageCount(topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,20 @@
+import { Client } from 'pg';
+import { testEnv } from './test-env';
+
+/** A superuser connection to the demo source database, for fixtures and assertions. */
+export async function sourceDb(database = testEnv.sourceDatabase): Promise<Client> {
+  const client = new Client({
+    host: testEnv.pgHost,
+    port: testEnv.pgPort,
+    user: testEnv.pgAdminUser,
+    password: testEnv.pgAdminPassword,
+    database,
+  });
+  await client.connect();
+  return client;
+}
+
+/** A unique, valid, lowercase name for per-test tables and topics, so test files can run in parallel. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
+}

@@ -1,0 +1,17 @@
+/**
+ * Where the shared test stack runs; tools/test.mjs starts it and exports these variables.
+ * Defaults match `npm run stack:up` so a single file can be run by hand against a running stack.
+ */
+export const testEnv = {
+  apiUrl: process.env.WALBRIDGE_TEST_API_URL ?? 'http://127.0.0.1:58080',
+  kafkaBrokers: (process.env.WALBRIDGE_TEST_KAFKA_BROKERS ?? '127.0.0.1:59092').split(','),
+  pgHost: process.env.WALBRIDGE_TEST_PG_HOST ?? '127.0.0.1',
+  pgPort: Number(process.env.WALBRIDGE_TEST_PG_PORT ?? 55432),
+  /** Superuser of the stack's cluster, to create fixtures in the demo database. */
+  pgAdminUser: process.env.WALBRIDGE_TEST_PG_ADMIN_USER ?? 'walbridge',
+  pgAdminPassword: process.env.WALBRIDGE_TEST_PG_ADMIN_PASSWORD ?? 'walbridge',
+  /** The role a task uses to read the demo database, as a user would configure it. */
+  sourceUser: process.env.WALBRIDGE_TEST_SOURCE_USER ?? 'demo',
+  sourcePassword: process.env.WALBRIDGE_TEST_SOURCE_PASSWORD ?? 'demo',
+  sourceDatabase: process.env.WALBRIDGE_TEST_SOURCE_DATABASE ?? 'demo',
+};

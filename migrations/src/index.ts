@@ -1,0 +1,4 @@
+import { InitialSchema1732170000000 } from './1732170000000-initial-schema';
+
+/** In order of application; `npm run migrate` runs what the database has not seen yet. */
+export const MIGRATIONS = [InitialSchema1732170000000];
