@@ -1,3 +1,4 @@
+import { jsonString } from './json-string';
 import { formatLsn } from './lsn';
 import { messageId } from './message-id';
 import { UNCHANGED_TOAST, type Tuple } from './pgoutput/messages';
@@ -56,7 +57,7 @@ function keyJson(tuple: Tuple, positions: readonly number[]): string {
     const v = tuple[positions[k]];
     // A key value can only be missing from a key-only image of a non-PK replica identity or be
     // an unchanged oversized TOAST value; null keeps the array aligned with pkNames.
-    s += (k === 0 ? '' : ',') + (typeof v === 'string' ? JSON.stringify(v) : 'null');
+    s += (k === 0 ? '' : ',') + (typeof v === 'string' ? jsonString(v) : 'null');
   }
   return s + ']';
 }
@@ -68,9 +69,8 @@ function keyJson(tuple: Tuple, positions: readonly number[]): string {
  * the relation's schema changes (a new Relation message).
  *
  * The JSON is built by concatenation rather than JSON.stringify on an object: values are
- * already strings, keys never change, and only strings go through JSON.stringify (which
- * escapes quotes, control characters and lone surrogates), so the result is always valid JSON
- * while skipping a per-change object graph.
+ * already strings and keys never change, so the only per-change work is escaping values
+ * (jsonString) and joining precomputed fragments, with no intermediate object graph.
  */
 export class EnvelopeEncoder {
   readonly schema: RelationSchema;
@@ -82,7 +82,9 @@ export class EnvelopeEncoder {
   private readonly pkPositions: number[];
   /** Columns an UPDATE without an old image keeps unchanged, or null when unknown. */
   private readonly identityPositions: number[] | null;
-  private readonly heads: Record<ChangeKind, string>;
+  private readonly headInsert: string;
+  private readonly headUpdate: string;
+  private readonly headDelete: string;
   private readonly middle: string;
   /** Columns that had to be left out of `data` by the current encode() call. */
   private toast: string[] | null = null;
@@ -107,11 +109,9 @@ export class EnvelopeEncoder {
       ',"schema":' + JSON.stringify(schema.schema) +
       ',"table":' + JSON.stringify(schema.table) +
       ',"type":"';
-    this.heads = {
-      INSERT: table + 'INSERT","es":',
-      UPDATE: table + 'UPDATE","es":',
-      DELETE: table + 'DELETE","es":',
-    };
+    this.headInsert = table + 'INSERT","es":';
+    this.headUpdate = table + 'UPDATE","es":';
+    this.headDelete = table + 'DELETE","es":';
     let columnType = '{';
     for (let i = 0; i < this.columnCount; i++) {
       columnType += (i === 0 ? this.keyFirst[i] : this.keyNext[i]) + JSON.stringify(schema.columns[i].type);
@@ -138,14 +138,17 @@ export class EnvelopeEncoder {
    */
   encode(change: RowChange): string {
     this.toast = null;
+    let head: string;
     let data: string;
     let old: string;
     switch (change.kind) {
       case 'INSERT':
+        head = this.headInsert;
         data = this.row(this.need(change.newTuple, 'INSERT', 'new row'), null, false, true);
         old = 'null';
         break;
       case 'UPDATE': {
+        head = this.headUpdate;
         const newTuple = this.need(change.newTuple, 'UPDATE', 'new row');
         if (change.oldTuple) {
           data = this.row(newTuple, change.oldTuple, false, true);
@@ -160,6 +163,7 @@ export class EnvelopeEncoder {
         break;
       }
       case 'DELETE':
+        head = this.headDelete;
         if (change.oldTuple) {
           data = this.row(change.oldTuple, null, false, true);
         } else if (change.keyTuple) {
@@ -178,7 +182,7 @@ export class EnvelopeEncoder {
     }
     let s =
       '{"id":"' + messageId(change.commitLsn, change.index) +
-      this.heads[change.kind] + es + ',"ts":' + ts + ',"xid":' + xid +
+      head + es + ',"ts":' + ts + ',"xid":' + xid +
       ',"lsn":"' + lsnText(change.commitLsn) +
       this.middle + data + '],"old":' + old;
     if (this.toast !== null) s += ',"unchangedToast":' + JSON.stringify(this.toast);
@@ -229,7 +233,7 @@ export class EnvelopeEncoder {
         }
       }
       let json: string;
-      if (typeof v === 'string') json = JSON.stringify(v);
+      if (typeof v === 'string') json = jsonString(v);
       else if (v === null) {
         if (keyOnly) continue;
         json = 'null';
@@ -252,7 +256,7 @@ export class EnvelopeEncoder {
       const i = positions[k];
       const v = tuple[i];
       if (typeof v !== 'string' && v !== null) continue;
-      s += (first ? this.keyFirst[i] : this.keyNext[i]) + (v === null ? 'null' : JSON.stringify(v));
+      s += (first ? this.keyFirst[i] : this.keyNext[i]) + (v === null ? 'null' : jsonString(v));
       first = false;
     }
     return s + '}';

@@ -12,7 +12,7 @@ describe('renderTopicName', () => {
 
   it('replaces illegal characters, in names and literal text, one _ per character', () => {
     const t = { database: 'shop', schema: 'Sales EU', table: 'órdenes "2024"/注文𝄞' };
-    expect(renderTopicName('$schema$.$tablename$', t)).toEqual({ ok: true, name: 'Sales_EU._rdenes__2024____' });
+    expect(renderTopicName('$schema$.$tablename$', t)).toEqual({ ok: true, name: 'Sales_EU._rdenes__2024_____' });
     expect(renderTopicName('my topic:$database$$', orders)).toEqual({ ok: true, name: 'my_topic_shop_' });
     expect(renderTopicName('$unknown$.$DATABASE$', orders)).toEqual({ ok: true, name: '_unknown_._DATABASE_' });
     expect(renderTopicName('a😀b', orders)).toEqual({ ok: true, name: 'a_b' });
@@ -25,8 +25,8 @@ describe('renderTopicName', () => {
     expect(renderTopicName('..', orders)).toMatchObject({ ok: false, reason: expect.stringContaining("'..'") });
     expect(renderTopicName('$tablename$', { ...orders, table: '.' })).toMatchObject({ ok: false });
     expect(renderTopicName('...', orders)).toEqual({ ok: true, name: '...' });
-    const long = { ...orders, table: 't'.repeat(240) };
-    expect(renderTopicName('$database$.$tablename$', long)).toMatchObject({ ok: false, reason: expect.stringContaining('245') });
+    const long = { ...orders, table: 't'.repeat(245) };
+    expect(renderTopicName('$database$.$tablename$', long)).toMatchObject({ ok: false, reason: expect.stringContaining('250') });
     expect(renderTopicName('$tablename$.123456789', { ...orders, table: 't'.repeat(239) })).toEqual({
       ok: true,
       name: 't'.repeat(239) + '.123456789',

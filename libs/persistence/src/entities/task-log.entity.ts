@@ -13,7 +13,7 @@ export class TaskLogEntity {
   taskId!: string;
 
   @ManyToOne(() => TaskEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'task_id' })
+  @JoinColumn({ name: 'task_id', foreignKeyConstraintName: 'FK_task_log_task' })
   task?: TaskEntity;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

@@ -1,0 +1,141 @@
+// `npm test`: install what is missing, build, bring up the local stack (PostgreSQL, Redis,
+// Kafka), start one api and one scheduler for every suite to share, run all tests, stop what
+// it started, and end with the line `N passed, N failed`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  REPO_ROOT,
+  adminQuery,
+  buildAsync,
+  installDependencies,
+  loadStack,
+  log,
+  migrate,
+  pgUrl,
+  recreateDatabase,
+  startApp,
+  stopChild,
+  waitForHttp,
+} from './lib/workspace.mjs';
+
+const TEST_DB = 'walbridge_test';
+const API_PORT = Number(process.env.WALBRIDGE_TEST_API_PORT ?? 58080);
+const SCHEDULER_HEALTH_PORT = API_PORT + 1;
+const RESULTS_DIR = join(REPO_ROOT, 'test-results');
+const LOG_DIR = join(RESULTS_DIR, 'logs');
+const extraArgs = process.argv.slice(2);
+
+const checks = []; // { name, passed, failed }
+let api;
+let scheduler;
+let startedStack = false;
+let stack;
+
+async function main() {
+  installDependencies();
+  rmSync(RESULTS_DIR, { recursive: true, force: true });
+  mkdirSync(LOG_DIR, { recursive: true });
+  stack = await loadStack();
+  const before = await stack.status().catch(() => ({ allUp: false }));
+  startedStack = !isAllUp(before);
+  await Promise.all([buildAsync(), stack.up({ quiet: false })]);
+  const config = stack.stackConfig();
+
+  await recreateDatabase(stack, TEST_DB);
+  await dropLeftoverTestSlots(config);
+  const databaseUrl = pgUrl(stack, TEST_DB);
+  // Applies the migrations to an empty database and fails if the entities want more.
+  const drift = migrate('check', { WALBRIDGE_DATABASE_URL: databaseUrl });
+  checks.push({ name: 'migrations match entities', passed: drift === 0 ? 1 : 0, failed: drift === 0 ? 0 : 1 });
+
+  const appEnv = {
+    WALBRIDGE_DATABASE_URL: databaseUrl,
+    WALBRIDGE_REDIS_URL: config.redis.url,
+    WALBRIDGE_QUEUE_PREFIX: `walbridge-test-${Date.now()}`,
+    WALBRIDGE_API_PORT: String(API_PORT),
+    WALBRIDGE_SCHEDULER_HEALTH_PORT: String(SCHEDULER_HEALTH_PORT),
+    WALBRIDGE_MASTER_KEY_FILE: join(config.stackDir ?? join(REPO_ROOT, '.stack'), 'test-master.key'),
+    WALBRIDGE_WORKER_RESTART_MIN_MS: '300',
+    WALBRIDGE_WORKER_RESTART_MAX_MS: '3000',
+    WALBRIDGE_HEARTBEAT_MS: '5000',
+  };
+  api = startApp('api', appEnv, join(LOG_DIR, 'api.log'));
+  scheduler = startApp('scheduler', appEnv, join(LOG_DIR, 'scheduler.log'));
+  await Promise.all([
+    waitForHttp(`http://127.0.0.1:${API_PORT}/health`, api),
+    waitForHttp(`http://127.0.0.1:${SCHEDULER_HEALTH_PORT}/health`, scheduler),
+  ]);
+  log(`api on :${API_PORT} and scheduler up; running tests`);
+
+  const testEnv = {
+    ...process.env,
+    WALBRIDGE_TEST_API_URL: `http://127.0.0.1:${API_PORT}`,
+    WALBRIDGE_TEST_KAFKA_BROKERS: config.kafka.brokers,
+    WALBRIDGE_TEST_PG_HOST: config.postgres.host,
+    WALBRIDGE_TEST_PG_PORT: String(config.postgres.port),
+    WALBRIDGE_TEST_PG_ADMIN_USER: config.postgres.superuser.user,
+    WALBRIDGE_TEST_PG_ADMIN_PASSWORD: config.postgres.superuser.password,
+    WALBRIDGE_TEST_SOURCE_USER: config.postgres.demo.user,
+    WALBRIDGE_TEST_SOURCE_PASSWORD: config.postgres.demo.password,
+    WALBRIDGE_TEST_SOURCE_DATABASE: config.postgres.demo.database,
+  };
+  const resultsFile = join(RESULTS_DIR, 'vitest.json');
+  spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...extraArgs], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+    env: testEnv,
+  });
+  if (existsSync(resultsFile)) {
+    const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
+    checks.push({ name: 'vitest', passed: results.numPassedTests, failed: results.numFailedTests + (results.numTotalTestSuites && !results.success && results.numFailedTests === 0 ? 1 : 0) });
+  } else {
+    checks.push({ name: 'vitest (no results written)', passed: 0, failed: 1 });
+  }
+
+  if (!extraArgs.length) {
+    log('linting (module boundaries included)');
+    const lint = spawnSync('npx', ['nx', 'run-many', '-t', 'lint', '--output-style=static'], {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+    });
+    checks.push({ name: 'lint', passed: lint.status === 0 ? 1 : 0, failed: lint.status === 0 ? 0 : 1 });
+  }
+}
+
+function isAllUp(status) {
+  if (!status) return false;
+  if (typeof status.allUp === 'boolean') return status.allUp;
+  if (Array.isArray(status.services)) return status.services.every((s) => s.up);
+  return false;
+}
+
+/** Slots of test tasks whose run was cut short; they would pin WAL and use up slots. */
+async function dropLeftoverTestSlots(config) {
+  await adminQuery(
+    pgUrl(stack, config.postgres.demo.database),
+    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'wbtest\\_%' AND NOT active",
+  );
+}
+
+async function cleanup() {
+  await Promise.all([stopChild(scheduler), stopChild(api)]);
+  if (startedStack && stack && !process.env.WALBRIDGE_KEEP_STACK) await stack.down().catch((e) => log(`stack down failed: ${e.message}`));
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (error) {
+  console.error(error instanceof Error ? error.stack : error);
+  checks.push({ name: 'test setup', passed: 0, failed: 1 });
+} finally {
+  await cleanup();
+}
+const passed = checks.reduce((n, c) => n + c.passed, 0);
+const failed = checks.reduce((n, c) => n + c.failed, 0);
+for (const c of checks) log(`${c.name}: ${c.passed} passed, ${c.failed} failed`);
+if (failed > 0) exitCode = 1;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(exitCode);
