@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync,
-  realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, accessSync, constants as fsc,
+  readlinkSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, accessSync, constants as fsc,
 } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -141,10 +141,12 @@ export function kafkaToolCommand(mainClass, ...args) {
   const { kafka } = stackConfig();
   return {
     command: findJava() || 'java',
-    args: [...toolJvmArgs(kafka), '-cp', kafka.classpath, mainClass, ...args],
+    args: ['-Xmx512m', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${kafka.toolsLog4jConfig}`,
+      '-cp', kafka.classpath, mainClass, ...args],
   };
 }
 
+/** JVM flags for short-lived tools run by the stack itself (fast start-up over peak speed). */
 function toolJvmArgs(kafka) {
   return [
     '-Xmx256m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Djava.awt.headless=true',
@@ -278,13 +280,7 @@ function pidAlive(pid) {
   }
   // A killed daemon whose parent (often pid 1 in a container) has not reaped it yet is a zombie:
   // signal 0 still succeeds, but it is dead.
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return true; // no /proc (macOS): trust kill(0)
-  }
+  return !isZombie(pid); // false without /proc (macOS): trust kill(0)
 }
 
 function readPid(file) {
@@ -624,12 +620,58 @@ ALTER DATABASE ${sqlIdent(name)} OWNER TO ${sqlIdent(owner)};`;
   return true;
 }
 
+function isZombie(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+  } catch {
+    return false;
+  }
+}
+
+/** Live processes whose working directory is dir (PostgreSQL backends chdir into the data dir). */
+function processesIn(dir) {
+  const found = [];
+  let entries = [];
+  try { entries = readdirSync('/proc'); } catch { return found; }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readlinkSync(`/proc/${e}/cwd`) === dir && !isZombie(Number(e))) found.push(Number(e));
+    } catch { /* gone or not ours */ }
+  }
+  return found;
+}
+
+/**
+ * After a postmaster was killed (-9, OOM), its pid can stay a zombie for a while when pid 1 does
+ * not reap orphans promptly (containers, microVMs). PostgreSQL's own stale-lock check uses
+ * kill(pid, 0), which succeeds on a zombie, so it refuses to start. Once no backend of the old
+ * server is left, the lock file is provably stale: remove it.
+ */
+async function pgClearZombieLock(ctx, log) {
+  const { postgres: pg } = ctx.cfg;
+  const socketLock = join(pg.socketDir, `.s.PGSQL.${pg.port}.lock`);
+  const locks = [join(pg.dataDir, 'postmaster.pid'), socketLock]
+    .map((file) => ({ file, pid: readPid(file) }))
+    .filter((l) => l.pid && isZombie(l.pid));
+  if (!locks.length) return;
+  const gone = await waitFor('postgres', () => processesIn(pg.dataDir).length === 0, { timeoutMs: 15_000, intervalMs: 200 });
+  if (!gone) return; // let pg_ctl report it
+  for (const { file, pid } of locks) {
+    log(`postgres: removing stale ${rel(file)} (pid ${pid} was killed and is a zombie)`);
+    rmSync(file, { force: true });
+    if (file === socketLock) rmSync(join(pg.socketDir, `.s.PGSQL.${pg.port}`), { force: true });
+  }
+}
+
 async function pgUp(ctx, log) {
   const { postgres: pg } = ctx.cfg;
   const t0 = Date.now();
   await pgPrepareDirs(ctx);
   let running = pgPid(ctx.cfg);
   if (!running) {
+    await pgClearZombieLock(ctx, log);
     if (!existsSync(join(pg.dataDir, 'PG_VERSION'))) {
       if (existsSync(pg.dataDir)) rmSync(pg.dataDir, { recursive: true, force: true }); // half-done initdb
       log(`postgres: initdb ${rel(pg.dataDir)}`);
@@ -659,6 +701,8 @@ async function pgUp(ctx, log) {
         `--- ${pg.logFile} (tail) ---\n${tail(pg.logFile)}\nSee ${pg.logFile}`, { service: 'postgres', logFile: pg.logFile });
     }
     running = pgPid(ctx.cfg);
+  } else {
+    log(`postgres: already running (pid ${running})`);
   }
   const ready = await waitFor('postgres', () => pgIsReady(ctx), { timeoutMs: 60_000, intervalMs: 300 });
   if (!ready) {
@@ -1118,6 +1162,12 @@ export async function up(opts = {}) {
   const services = pickServices(opts);
   const cfg = stackConfig();
   const t0 = Date.now();
+  const ports = [['WALBRIDGE_PG_PORT', cfg.postgres.port], ['WALBRIDGE_REDIS_PORT', cfg.redis.port],
+    ['WALBRIDGE_KAFKA_PORT', cfg.kafka.port], ['WALBRIDGE_KAFKA_CONTROLLER_PORT', cfg.kafka.controllerPort]];
+  for (const [name, port] of ports) {
+    const clash = ports.find(([other, p]) => other !== name && p === port);
+    if (clash) throw new StackError(`${name} and ${clash[0]} are both ${port}: every service needs its own port`);
+  }
   const found = await checkPrerequisites(cfg, services);
   const ctx = { cfg, ...found };
   await withLock(cfg.stackDir, async () => {
@@ -1238,6 +1288,8 @@ async function main(argv) {
 }
 
 if (isMain()) {
+  // `stack.mjs status | head -1` must not crash with EPIPE
+  process.stdout.on('error', (error) => { if (error.code !== 'EPIPE') throw error; });
   main(process.argv.slice(2)).then(
     (code) => { process.exitCode = code; },
     (error) => {

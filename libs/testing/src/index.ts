@@ -3,3 +3,4 @@ export * from './wait-for';
 export * from './api-client';
 export * from './kafka-fixture';
 export * from './source-db';
+export * from './worker-process';

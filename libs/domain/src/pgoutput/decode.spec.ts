@@ -250,7 +250,7 @@ describe('decodePgOutput', () => {
     });
 
     it('names streaming messages as unsupported protocol features', () => {
-      expect(() => decodePgOutput(w().byte('S').int32(1).byte(1).build())).toThrow(/Stream Start.*proto_version 1/);
+      expect(() => decodePgOutput(w().byte('S').int32(1).byte(1).build())).toThrow(/'S' \(0x53\), Stream Start.*only proto_version 1/);
     });
 
     it('rejects an empty buffer', () => {

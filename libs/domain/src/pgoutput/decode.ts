@@ -45,13 +45,15 @@ const LATER_VERSION_TAGS: Record<string, string> = {
   p: 'Stream Prepare',
 };
 
-function describeTag(tag: number): string {
-  const ch = String.fromCharCode(tag);
-  const hex = '0x' + tag.toString(16).padStart(2, '0');
-  const later = LATER_VERSION_TAGS[ch];
-  return later !== undefined
-    ? `'${ch}' (${hex}, ${later}: a protocol version above 1 or the streaming/two_phase option; only proto_version 1 is supported)`
-    : `'${ch}' (${hex})`;
+function describeByte(b: number): string {
+  return `'${String.fromCharCode(b)}' (0x${b.toString(16).padStart(2, '0')})`;
+}
+
+function describeMessageType(tag: number): string {
+  const later = LATER_VERSION_TAGS[String.fromCharCode(tag)];
+  return later === undefined
+    ? describeByte(tag)
+    : `${describeByte(tag)}, ${later}: sent for proto_version > 1 or the streaming/two_phase options; only proto_version 1 is supported`;
 }
 
 function readTuple(r: ByteReader): TupleValue[] {
@@ -73,7 +75,7 @@ function readTuple(r: ByteReader): TupleValue[] {
         values[i] = r.bytes(r.i32('binary value length'), 'binary value');
         break;
       default:
-        throw new PgOutputDecodeError(`unknown tuple value kind ${describeTag(kind)} for column ${i} at offset ${r.pos - 1}`);
+        throw new PgOutputDecodeError(`unknown tuple value kind ${describeByte(kind)} for column ${i} at offset ${r.pos - 1}`);
     }
   }
   return values;
@@ -82,7 +84,7 @@ function readTuple(r: ByteReader): TupleValue[] {
 function expectTupleTag(r: ByteReader, expected: number, what: string): void {
   const tag = r.u8(what);
   if (tag !== expected) {
-    throw new PgOutputDecodeError(`expected ${what} '${String.fromCharCode(expected)}', got ${describeTag(tag)} at offset ${r.pos - 1}`);
+    throw new PgOutputDecodeError(`expected ${what} '${String.fromCharCode(expected)}', got ${describeByte(tag)} at offset ${r.pos - 1}`);
   }
 }
 
@@ -90,7 +92,7 @@ function readReplicaIdentity(r: ByteReader): ReplicaIdentity {
   const c = r.u8('replica identity');
   // d, n, f, i
   if (c === 0x64 || c === 0x6e || c === 0x66 || c === 0x69) return String.fromCharCode(c) as ReplicaIdentity;
-  throw new PgOutputDecodeError(`unknown replica identity ${describeTag(c)} at offset ${r.pos - 1}`);
+  throw new PgOutputDecodeError(`unknown replica identity ${describeByte(c)} at offset ${r.pos - 1}`);
 }
 
 /**
@@ -122,7 +124,7 @@ export function decodePgOutput(buf: Buffer, offset = 0): PgOutputMessage {
         marker = r.u8('new tuple marker');
       }
       if (marker !== TUPLE_NEW) {
-        throw new PgOutputDecodeError(`expected update tuple marker 'K', 'O' or 'N', got ${describeTag(marker)} at offset ${r.pos - 1}`);
+        throw new PgOutputDecodeError(`expected update tuple marker 'K', 'O' or 'N', got ${describeByte(marker)} at offset ${r.pos - 1}`);
       }
       msg = { tag: 'update', relationId, keyTuple, oldTuple, newTuple: readTuple(r) };
       break;
@@ -131,7 +133,7 @@ export function decodePgOutput(buf: Buffer, offset = 0): PgOutputMessage {
       const relationId = r.u32('relation id');
       const marker = r.u8('tuple marker');
       if (marker !== TUPLE_KEY && marker !== TUPLE_OLD) {
-        throw new PgOutputDecodeError(`expected delete tuple marker 'K' or 'O', got ${describeTag(marker)} at offset ${r.pos - 1}`);
+        throw new PgOutputDecodeError(`expected delete tuple marker 'K' or 'O', got ${describeByte(marker)} at offset ${r.pos - 1}`);
       }
       const tuple = readTuple(r);
       msg = marker === TUPLE_KEY
@@ -200,7 +202,7 @@ export function decodePgOutput(buf: Buffer, offset = 0): PgOutputMessage {
       break;
     }
     default:
-      throw new PgOutputDecodeError(`unknown pgoutput message type ${describeTag(tag)} at offset ${offset}`);
+      throw new PgOutputDecodeError(`unknown pgoutput message type ${describeMessageType(tag)} at offset ${offset}`);
   }
   r.expectEnd(msg.tag + ' message');
   return msg;

@@ -1,0 +1,61 @@
+import { useCallback, useMemo } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { z } from 'zod';
+import { TASK_STATUSES, type TaskStatus } from '@walbridge/contracts';
+import type { TaskListParams } from '../../api/tasks.api';
+
+export const TASK_PAGE_SIZE = 20;
+
+// The URL is the state: filters survive a reload and can be shared. Anything malformed in it
+// falls back to the default instead of being sent to the API and answered with a 400.
+const urlParamsSchema = z.object({
+  page: z.coerce.number().int().min(1).catch(1),
+  status: z.enum(TASK_STATUSES).optional().catch(undefined),
+  q: z.string().trim().max(100).optional().catch(undefined),
+});
+
+export interface TaskListFilters {
+  status?: TaskStatus;
+  q?: string;
+}
+
+export function useTaskListParams() {
+  const [searchParams, setSearchParams] = useSearchParams();
+
+  const params = useMemo<TaskListParams>(() => {
+    const parsed = urlParamsSchema.parse({
+      page: searchParams.get('page') ?? undefined,
+      status: searchParams.get('status') || undefined,
+      q: searchParams.get('q') || undefined,
+    });
+    return { ...parsed, q: parsed.q || undefined, pageSize: TASK_PAGE_SIZE };
+  }, [searchParams]);
+
+  const update = useCallback(
+    (changes: { page?: number } & Partial<Record<keyof TaskListFilters, string | undefined>>, replace = false) => {
+      setSearchParams(
+        (current) => {
+          const next = new URLSearchParams(current);
+          for (const [key, value] of Object.entries(changes)) {
+            if (value === undefined || value === '' || (key === 'page' && value === 1)) next.delete(key);
+            else next.set(key, String(value));
+          }
+          return next;
+        },
+        { replace },
+      );
+    },
+    [setSearchParams],
+  );
+
+  /** A new filter starts again at page 1: the old page number may not exist in the new result. */
+  const setFilters = useCallback(
+    (filters: Partial<Record<keyof TaskListFilters, string | undefined>>, replace = false) =>
+      update({ ...filters, page: 1 }, replace),
+    [update],
+  );
+  const setPage = useCallback((page: number, replace = false) => update({ page }, replace), [update]);
+  const clearFilters = useCallback(() => update({ status: undefined, q: undefined, page: 1 }), [update]);
+
+  return { params, setFilters, setPage, clearFilters };
+}
