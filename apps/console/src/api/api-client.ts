@@ -86,7 +86,7 @@ async function toApiError(response: Response): Promise<ApiError> {
   return new ApiError({
     statusCode: response.status,
     error: response.statusText || `HTTP ${response.status}`,
-    message: `The API answered HTTP ${response.status} without an error body; it may be down or unreachable.`,
+    message: 'The answer carried no API error body; the API may be down or unreachable.',
   });
 }
 

@@ -12,6 +12,7 @@ import { restartDelayMs } from './backoff';
 const RUNNABLE: TaskStatus[] = ['STARTING', 'INCREMENTAL', 'INCREMENTAL_FAILED'];
 const RECONCILE_EVERY_MS = 2000;
 const GRACEFUL_STOP_TIMEOUT_MS = 60_000;
+const WORKER_MAX_OLD_SPACE_MB = 128;
 
 interface ManagedWorker {
   taskId: string;
@@ -105,7 +106,12 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private spawn(task: TaskEntity, mode: 'stream' | 'teardown'): ManagedWorker {
-    const child = fork(this.workerEntry, [`--task=${task.id}`], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(this.workerEntry, [`--task=${task.id}`], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // The live set is bounded by backpressure (a few MB in flight); a tight old-space limit
+      // makes V8 collect the garbage of a large stream instead of letting RSS grow.
+      execArgv: [...process.execArgv, `--max-old-space-size=${WORKER_MAX_OLD_SPACE_MB}`],
+    });
     const worker: ManagedWorker = { taskId: task.id, child, mode, streaming: false, stop: null, stoppedCleanly: false, lastError: null };
     this.workers.set(task.id, worker);
     child.on('message', (message: WorkerToScheduler) => void this.onMessage(worker, message).catch((e) => this.logger.error(e)));

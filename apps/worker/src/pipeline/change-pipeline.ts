@@ -107,8 +107,8 @@ export class ChangePipeline {
     // kafkajs sends one record batch per partition, so stay below it whatever the partitioning.
     this.maxBatchBytes = options.maxBatchBytes ?? 900_000;
     this.maxBatchMessages = options.maxBatchMessages ?? 10_000;
-    this.highWater = options.highWaterBytes ?? 32 * 1024 * 1024;
-    this.lowWater = options.lowWaterBytes ?? 8 * 1024 * 1024;
+    this.highWater = options.highWaterBytes ?? 8 * 1024 * 1024;
+    this.lowWater = options.lowWaterBytes ?? 2 * 1024 * 1024;
     this.now = options.now ?? Date.now;
   }
 
