@@ -1,0 +1,212 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { PgOutputMessage, RelationSchema } from '@walbridge/domain';
+import type { OutboundMessage } from '../sink/kafka-sink';
+import { ChangePipeline, type TableRoute } from './change-pipeline';
+
+const RELATION: PgOutputMessage = {
+  tag: 'relation',
+  relationId: 42,
+  schema: 'shop',
+  table: 'orders',
+  replicaIdentity: 'd',
+  columns: [
+    { flags: 1, isKey: true, name: 'id', typeOid: 20, typeMod: -1 },
+    { flags: 0, isKey: false, name: 'note', typeOid: 25, typeMod: -1 },
+  ],
+};
+
+const SCHEMA: RelationSchema = {
+  relationId: 42,
+  database: 'demo',
+  schema: 'shop',
+  table: 'orders',
+  replicaIdentity: 'd',
+  columns: [
+    { name: 'id', type: 'bigint' },
+    { name: 'note', type: 'text' },
+  ],
+  pkNames: ['id'],
+};
+
+const ROUTE: TableRoute = { topic: 'orders', operations: new Set(['INSERT', 'UPDATE', 'DELETE']), partitionOf: () => 0 };
+
+function tx(commitLsn: bigint, endLsn: bigint, rows: number[]): PgOutputMessage[] {
+  return [
+    { tag: 'begin', finalLsn: commitLsn, commitTime: 1_700_000_000_000, xid: 7 },
+    ...rows.map((id): PgOutputMessage => ({ tag: 'insert', relationId: 42, newTuple: [String(id), `row ${id}`] })),
+    { tag: 'commit', flags: 0, commitLsn, endLsn, commitTime: 1_700_000_000_000 },
+  ];
+}
+
+/** A Kafka stand-in whose acknowledgements the test releases one batch at a time. */
+function harness(options: { highWaterBytes?: number; lowWaterBytes?: number; route?: TableRoute | null } = {}) {
+  const batches: { messages: OutboundMessage[]; ack: () => void; fail: (e: Error) => void }[] = [];
+  const source = { pause: vi.fn(), resume: vi.fn(), confirm: vi.fn(async (_lsn: bigint) => undefined) };
+  const fatal = vi.fn();
+  let describe: (schema: RelationSchema) => void = () => undefined;
+  const pipeline = new ChangePipeline({
+    source,
+    sink: {
+      send: (messages) =>
+        new Promise<void>((ack, fail) => {
+          batches.push({ messages, ack, fail });
+        }),
+    },
+    describe: () => new Promise<RelationSchema>((resolve) => (describe = resolve)),
+    route: () => (options.route === undefined ? ROUTE : options.route),
+    onFatal: fatal,
+    confirmedLsn: 0x100n,
+    highWaterBytes: options.highWaterBytes,
+    lowWaterBytes: options.lowWaterBytes,
+    now: () => 1_700_000_001_000,
+  });
+  // Lets relation lookups resolve and the scheduled pump run.
+  const tick = async () => {
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+  };
+  return { pipeline, batches, source, fatal, tick, resolveRelation: () => describe(SCHEMA) };
+}
+
+describe('ChangePipeline', () => {
+  it('confirms a transaction only after Kafka acknowledged all of its messages', async () => {
+    const h = harness();
+    h.pipeline.push(RELATION);
+    h.resolveRelation();
+    await h.tick();
+    for (const m of tx(0x200n, 0x260n, [1, 2])) h.pipeline.push(m);
+    await h.tick();
+    expect(h.batches).toHaveLength(1);
+    expect(h.source.confirm).not.toHaveBeenCalled();
+    expect(h.pipeline.progress().delayMs).toBe(1000);
+
+    h.batches[0].ack();
+    await h.tick();
+    expect(h.source.confirm).toHaveBeenLastCalledWith(0x260n);
+    expect(h.pipeline.progress()).toMatchObject({ confirmedLsn: '0/260', rowsWritten: 2, inserts: 2, delayMs: 0 });
+  });
+
+  it('gives each change a deterministic id, key and the walbridge envelope', async () => {
+    const h = harness();
+    h.pipeline.push(RELATION);
+    h.resolveRelation();
+    for (const m of tx(0xa2e1f30n, 0xa2e1f90n, [41, 42])) h.pipeline.push(m);
+    await h.tick();
+    const [first, second] = h.batches[0].messages;
+    expect(first.id).toBe('000000000A2E1F30-00000000');
+    expect(second.id).toBe('000000000A2E1F30-00000001');
+    expect(second.key).toBe('["42"]');
+    expect(JSON.parse(second.value)).toMatchObject({ id: second.id, type: 'INSERT', lsn: '0/A2E1F30', data: [{ id: '42', note: 'row 42' }] });
+  });
+
+  it('holds later messages while a table is being described, keeping stream order', async () => {
+    const h = harness();
+    h.pipeline.push(RELATION);
+    for (const m of tx(0x200n, 0x260n, [1])) h.pipeline.push(m);
+    await h.tick();
+    expect(h.source.pause).toHaveBeenCalled();
+    expect(h.batches).toHaveLength(0);
+    h.resolveRelation();
+    await Promise.resolve();
+    await h.tick();
+    expect(h.batches).toHaveLength(1);
+    expect(h.source.resume).toHaveBeenCalled();
+  });
+
+  it('confirms a keepalive position between transactions once what came before is acknowledged', async () => {
+    const h = harness();
+    h.pipeline.push(RELATION);
+    h.resolveRelation();
+    for (const m of tx(0x200n, 0x260n, [1])) h.pipeline.push(m);
+    h.pipeline.keepalive(0x900n, false);
+    await h.tick();
+    expect(h.source.confirm).not.toHaveBeenCalled();
+    h.batches[0].ack();
+    await h.tick();
+    expect(h.source.confirm).toHaveBeenLastCalledWith(0x900n);
+  });
+
+  it('never confirms a keepalive position in the middle of a transaction', async () => {
+    const h = harness();
+    h.pipeline.push(RELATION);
+    h.resolveRelation();
+    const [begin, insert] = tx(0x200n, 0x260n, [1]);
+    h.pipeline.push(begin);
+    h.pipeline.push(insert);
+    h.pipeline.keepalive(0x900n, false);
+    await h.tick();
+    h.batches[0].ack();
+    await h.tick();
+    expect(h.source.confirm).not.toHaveBeenCalled();
+  });
+
+  it('confirms an idle stream at once and answers the server when it asks', async () => {
+    const h = harness();
+    h.pipeline.keepalive(0x500n, true);
+    expect(h.source.confirm).toHaveBeenCalledWith(0x500n);
+  });
+
+  it('pauses reading above the high-water mark and resumes below the low-water mark', async () => {
+    const h = harness({ highWaterBytes: 2000, lowWaterBytes: 500 });
+    h.pipeline.push(RELATION);
+    h.resolveRelation();
+    await h.tick();
+    h.source.pause.mockClear();
+    h.source.resume.mockClear();
+    for (const m of tx(0x200n, 0x260n, Array.from({ length: 20 }, (_, i) => i))) h.pipeline.push(m);
+    expect(h.source.pause).toHaveBeenCalledTimes(1);
+    await h.tick();
+    h.batches[0].ack();
+    await h.tick();
+    expect(h.source.resume).toHaveBeenCalledTimes(1);
+  });
+
+  it('skips unselected operations but keeps their index, so ids do not depend on filters', async () => {
+    const h = harness({ route: { ...ROUTE, operations: new Set(['UPDATE']) } });
+    h.pipeline.push(RELATION);
+    h.resolveRelation();
+    h.pipeline.push({ tag: 'begin', finalLsn: 0x300n, commitTime: 1, xid: 1 });
+    h.pipeline.push({ tag: 'insert', relationId: 42, newTuple: ['1', 'a'] });
+    h.pipeline.push({ tag: 'update', relationId: 42, keyTuple: null, oldTuple: null, newTuple: ['1', 'b'] });
+    h.pipeline.push({ tag: 'commit', flags: 0, commitLsn: 0x300n, endLsn: 0x340n, commitTime: 1 });
+    await h.tick();
+    expect(h.batches[0].messages.map((m) => m.id)).toEqual(['0000000000000300-00000001']);
+    expect(h.pipeline.progress().rowsRead).toBe(2);
+  });
+
+  it('confirms transactions of unselected tables without sending anything', async () => {
+    const h = harness({ route: null });
+    h.pipeline.push(RELATION);
+    h.resolveRelation();
+    for (const m of tx(0x200n, 0x260n, [1])) h.pipeline.push(m);
+    await h.tick();
+    expect(h.batches).toHaveLength(0);
+    expect(h.source.confirm).toHaveBeenLastCalledWith(0x260n);
+  });
+
+  it('fails the task, without confirming, when Kafka refuses a batch', async () => {
+    const h = harness();
+    h.pipeline.push(RELATION);
+    h.resolveRelation();
+    for (const m of tx(0x200n, 0x260n, [1])) h.pipeline.push(m);
+    await h.tick();
+    h.batches[0].fail(new Error('MESSAGE_TOO_LARGE'));
+    await h.tick();
+    expect(h.fatal).toHaveBeenCalledWith(expect.objectContaining({ message: expect.stringContaining('MESSAGE_TOO_LARGE') }));
+    expect(h.source.confirm).not.toHaveBeenCalled();
+  });
+
+  it('resolves drained() once everything in flight is acknowledged', async () => {
+    const h = harness();
+    h.pipeline.push(RELATION);
+    h.resolveRelation();
+    for (const m of tx(0x200n, 0x260n, [1])) h.pipeline.push(m);
+    await h.tick();
+    let drained = false;
+    void h.pipeline.drained().then(() => (drained = true));
+    await h.tick();
+    expect(drained).toBe(false);
+    h.batches[0].ack();
+    await h.tick();
+    expect(drained).toBe(true);
+  });
+});
