@@ -3,6 +3,9 @@ import { TASK_STATUSES, type TaskStatus } from '@walbridge/contracts';
 import { SearchInput } from '../../ui/search-input';
 import { taskStatusLabel } from './task-status.presentation';
 
+// The API never lists deleted tasks (libs/persistence task.repository), so offering the filter would always come back empty.
+const FILTERABLE_STATUSES = TASK_STATUSES.filter((status) => status !== 'DELETED');
+
 interface TaskListFiltersProps {
   q?: string;
   status?: TaskStatus;
@@ -23,7 +26,7 @@ export function TaskListFilters({ q, status, onSearch, onStatusChange }: TaskLis
           onChange={(event) => onStatusChange((event.target.value || undefined) as TaskStatus | undefined)}
         >
           <option value="">All statuses</option>
-          {TASK_STATUSES.map((value) => (
+          {FILTERABLE_STATUSES.map((value) => (
             <option key={value} value={value}>
               {taskStatusLabel(value)}
             </option>
