@@ -1,0 +1,28 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+// The architecture rules of ARCHITECTURE.md only hold if the linter refuses to break them.
+describe('module boundaries', () => {
+  const eslint = new ESLint({ cwd: process.cwd() });
+
+  async function problems(filePath: string, code: string): Promise<string[]> {
+    const [result] = await eslint.lintText(code, { filePath });
+    return result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+  }
+
+  it('keeps I/O and other libs out of the domain lib', async () => {
+    const found = await problems('libs/domain/src/probe.ts', "import { Client } from 'pg';\nimport { TaskEntity } from '@walbridge/persistence';\nexport const x = [Client, TaskEntity];\n");
+    expect(found).toHaveLength(2);
+    expect(found.join('\n')).toMatch(/not allowed to import "pg"/);
+  }, 60_000);
+
+  it('keeps the worker away from the control plane libraries', async () => {
+    const found = await problems('apps/worker/src/probe.ts', "import { TaskRepository } from '@walbridge/persistence';\nexport const x = TaskRepository;\n");
+    expect(found).toHaveLength(1);
+  }, 60_000);
+
+  it('lets the api use the libs the design gives it', async () => {
+    const found = await problems('apps/api/src/probe.ts', "import { TaskRepository } from '@walbridge/persistence';\nimport { assertAllowed } from '@walbridge/domain';\nexport const x = [TaskRepository, assertAllowed];\n");
+    expect(found).toEqual([]);
+  }, 60_000);
+});
