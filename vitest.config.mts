@@ -9,6 +9,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // Unit tests first (fast feedback), then the integration project with its own pool size.
+          sequence: { groupOrder: 0 },
           include: ['libs/**/src/**/*.spec.ts', 'apps/**/src/**/*.spec.ts', 'tools/**/*.spec.ts'],
           environment: 'node',
         },
@@ -16,6 +18,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['test/**/*.int-spec.ts', 'test/**/*.e2e-spec.ts'],
           environment: 'node',
           testTimeout: 180_000,

@@ -19,7 +19,7 @@ import {
   waitForHttp,
 } from './lib/workspace.mjs';
 
-const TEST_DB = 'walbridge_test';
+const TEST_DB = process.env.WALBRIDGE_TEST_DB ?? 'walbridge_test';
 const API_PORT = Number(process.env.WALBRIDGE_TEST_API_PORT ?? 58080);
 const SCHEDULER_HEALTH_PORT = API_PORT + 1;
 const RESULTS_DIR = join(REPO_ROOT, 'test-results');
@@ -81,14 +81,17 @@ async function main() {
     WALBRIDGE_TEST_SOURCE_DATABASE: config.postgres.demo.database,
   };
   const resultsFile = join(RESULTS_DIR, 'vitest.json');
-  spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...extraArgs], {
+  const vitest = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...extraArgs], {
     cwd: REPO_ROOT,
     stdio: 'inherit',
     env: testEnv,
   });
   if (existsSync(resultsFile)) {
     const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
-    checks.push({ name: 'vitest', passed: results.numPassedTests, failed: results.numFailedTests + (results.numTotalTestSuites && !results.success && results.numFailedTests === 0 ? 1 : 0) });
+    // A run that failed without a failing test (a crashed worker, an unhandled error, a suite
+    // that could not load) still counts as a failure.
+    const unexplained = (vitest.status !== 0 || !results.success) && results.numFailedTests === 0 ? 1 : 0;
+    checks.push({ name: 'vitest', passed: results.numPassedTests, failed: results.numFailedTests + unexplained });
   } else {
     checks.push({ name: 'vitest (no results written)', passed: 0, failed: 1 });
   }

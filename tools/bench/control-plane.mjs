@@ -1,0 +1,87 @@
+// The benchmark's own Walbridge: a fresh metadata database, one api and one scheduler on ports
+// the tests do not use, and a thin HTTP client to drive a task the way a user would.
+import { join } from 'node:path';
+import { log, migrate, pgUrl, recreateDatabase, startApp, stopChild, waitForHttp } from '../lib/workspace.mjs';
+import { waitUntil } from './util.mjs';
+
+export const METADATA_DB = 'walbridge_bench';
+
+/** Recreates `walbridge_bench`, starts api + scheduler; resolves { apiUrl, stop }. */
+export async function startControlPlane(stack, { apiPort, logDir, runId }) {
+  const config = stack.stackConfig();
+  await recreateDatabase(stack, METADATA_DB);
+  const databaseUrl = pgUrl(stack, METADATA_DB);
+  if (migrate('run', { WALBRIDGE_DATABASE_URL: databaseUrl }) !== 0) throw new Error(`migrations failed on ${METADATA_DB}`);
+
+  const env = {
+    WALBRIDGE_DATABASE_URL: databaseUrl,
+    WALBRIDGE_REDIS_URL: config.redis.url,
+    // Its own queue prefix: a test run sharing this Redis never sees the benchmark's jobs.
+    WALBRIDGE_QUEUE_PREFIX: `walbridge-bench-${runId}`,
+    WALBRIDGE_API_PORT: String(apiPort),
+    WALBRIDGE_SCHEDULER_HEALTH_PORT: String(apiPort + 1),
+    WALBRIDGE_MASTER_KEY_FILE: join(config.stackDir, 'bench-master.key'),
+    WALBRIDGE_LOG_LEVEL: 'warn', // info logs per batch would cost the measured processes CPU
+  };
+  const api = startApp('api', env, join(logDir, 'api.log'));
+  const scheduler = startApp('scheduler', env, join(logDir, 'scheduler.log'));
+  const stop = () => Promise.all([stopChild(scheduler), stopChild(api)]);
+  try {
+    await Promise.all([
+      waitForHttp(`http://127.0.0.1:${apiPort}/health`, api),
+      waitForHttp(`http://127.0.0.1:${apiPort + 1}/health`, scheduler),
+    ]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  log(`bench api on :${apiPort}, scheduler health on :${apiPort + 1} (logs in ${logDir})`);
+  return { apiUrl: `http://127.0.0.1:${apiPort}`, stop };
+}
+
+/** The task endpoints of the public API (`/api/v1/tasks`), throwing on unexpected statuses. */
+export class TaskApi {
+  constructor(apiUrl) {
+    this.base = `${apiUrl}/api/v1/tasks`;
+  }
+
+  async #request(method, path, body, expected) {
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await res.text();
+    if (res.status !== expected) throw new Error(`${method} ${this.base}${path}: ${res.status} ${text.slice(0, 500)}`);
+    return text ? JSON.parse(text) : null;
+  }
+
+  create(input) {
+    return this.#request('POST', '', input, 201);
+  }
+
+  get(id) {
+    return this.#request('GET', `/${id}`, undefined, 200);
+  }
+
+  submit(id) {
+    return this.#request('POST', `/${id}/submit`, {}, 202);
+  }
+
+  stop(id) {
+    return this.#request('POST', `/${id}/stop`, {}, 202);
+  }
+
+  /** Waits for `status`; fails at once when the task lands in a *_FAILED state instead. */
+  waitForStatus(id, status, timeoutMs) {
+    return waitUntil(`task ${id} to reach ${status}`, async () => {
+      const task = await this.get(id);
+      if (task.status === status) return task;
+      if (task.status.endsWith('_FAILED')) {
+        throw Object.assign(new Error(`task ${id} is ${task.status} (waiting for ${status}): ${task.lastError ?? 'no error recorded'}`), { final: true });
+      }
+      return undefined;
+    }, { timeoutMs, everyMs: 250 });
+  }
+}
