@@ -12,11 +12,20 @@ export interface ReadMessage {
 
 const kafka = new Kafka({ clientId: 'walbridge-tests', brokers: testEnv.kafkaBrokers, logLevel: logLevel.NOTHING });
 
+/**
+ * Creates a topic and waits until every partition has a leader: a freshly started broker can
+ * answer "does not host this topic-partition" for a moment after the creation succeeded.
+ */
 export async function createTopic(topic: string, partitions = 1): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: false });
+    await waitFor(`leaders for every partition of ${topic}`, async () => {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const ready = topics[0]?.partitions.length === partitions && topics[0].partitions.every((p) => p.leader >= 0);
+      return ready ? true : undefined;
+    }, 60_000, 200);
   } finally {
     await admin.disconnect();
   }
