@@ -3,7 +3,7 @@ import { formatLsn } from '@walbridge/domain';
 import { ChangePipeline } from './pipeline/change-pipeline';
 import { createRouter, topicFor } from './routing';
 import { KafkaSink } from './sink/kafka-sink';
-import { pgClientConfig } from './source/pg-client-config';
+import { pgClientConfig } from '@walbridge/connectors';
 import { ReplicationStream } from './source/replication-stream';
 import { SourceAdmin, type TableRef } from './source/source-admin';
 

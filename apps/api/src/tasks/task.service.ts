@@ -3,9 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Page, TaskConfig, TaskView } from '@walbridge/contracts';
-import { DomainError, assertAllowed, type TaskOperation } from '@walbridge/domain';
+import { DomainError, assertAllowed, defaultSlotName, type TaskOperation } from '@walbridge/domain';
 import { SecretBox, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
 import { QueueName, TaskControlJob, type TaskControlPayloads } from '@walbridge/queue';
+import { PrecheckService } from '../precheck/precheck.service';
 import type { ListTasksQuery } from './list-tasks.query';
 import type { SubmitTaskDto } from './submit-task.dto';
 import { splitSecrets, toTaskView } from './task.mapper';
@@ -19,6 +20,7 @@ export class TaskService {
     private readonly logs: TaskLogRepository,
     private readonly secretBox: SecretBox,
     @InjectQueue(QueueName.TaskControl) private readonly controlQueue: Queue,
+    private readonly prechecks: PrecheckService,
   ) {}
 
   async create(config: TaskConfig): Promise<TaskView> {
@@ -55,6 +57,7 @@ export class TaskService {
   async submit(id: string, dto: SubmitTaskDto): Promise<TaskView> {
     const task = await this.load(id);
     this.assert('submit', task);
+    await this.prechecks.assertSubmittable(task);
     const startAt = dto.startAt ? new Date(dto.startAt) : null;
     const delay = startAt ? Math.max(0, startAt.getTime() - Date.now()) : 0;
     const next = delay > 0 ? 'PENDING_START' : 'STARTING';
@@ -108,8 +111,4 @@ export class TaskService {
       throw new DomainError('conflict', 'CONCURRENT_CHANGE', 'the task changed while the operation was requested; try again');
     }
   }
-}
-
-export function defaultSlotName(taskId: string): string {
-  return `walbridge_${taskId.replace(/-/g, '_')}`;
 }

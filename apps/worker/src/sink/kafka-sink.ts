@@ -1,6 +1,6 @@
 import { CompressionTypes, Kafka, type Admin, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { DestinationConfig } from '@walbridge/contracts';
-import { kafkaClientConfig } from './kafka-client-config';
+import { kafkaClientConfig } from '@walbridge/connectors';
 
 export interface OutboundMessage {
   topic: string;
