@@ -100,8 +100,8 @@ export const destinationSchema = z
               .string()
               .regex(BROKER_PATTERN, 'each broker must be host:port')
               .refine((b) => {
-                const p = Number(BROKER_PATTERN.exec(b)?.[1]);
-                return p >= 1 && p <= 65535;
+                const match = BROKER_PATTERN.exec(b);
+                return !match || (Number(match[1]) >= 1 && Number(match[1]) <= 65535);
               }, 'broker port must be 1-65535'),
             { required_error: 'brokers is required', invalid_type_error: 'brokers must be "host:port,host:port" or a list' },
           )
