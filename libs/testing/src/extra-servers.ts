@@ -95,8 +95,12 @@ export interface ExtraPostgres {
 
 export interface ExtraPostgresOptions {
   settings?: Record<string, string | number>;
-  /** pg_hba.conf lines placed before the defaults (host all/replication all scram-sha-256). */
+  /**
+   * pg_hba.conf lines, placed before the defaults (host all / replication all with
+   * scram-sha-256 from 127.0.0.1) unless `hbaDefaults` is false. Local socket access stays trusted.
+   */
   hba?: string[];
+  hbaDefaults?: boolean;
   ssl?: boolean;
 }
 
@@ -148,7 +152,12 @@ export async function startExtraPostgres(options: ExtraPostgresOptions = {}): Pr
   await writeSettings();
   writeFileSync(
     join(data, 'pg_hba.conf'),
-    [...(options.hba ?? []), 'local all all trust', 'host all all 127.0.0.1/32 scram-sha-256', 'host replication all 127.0.0.1/32 scram-sha-256', ''].join('\n'),
+    [
+      'local all all trust',
+      ...(options.hba ?? []),
+      ...(options.hbaDefaults === false ? [] : ['host all all 127.0.0.1/32 scram-sha-256', 'host replication all 127.0.0.1/32 scram-sha-256']),
+      '',
+    ].join('\n'),
   );
   await ownByPostgres(join(data, 'pg_hba.conf'));
   const pgCtl = (...args: string[]) => mustRun(join(bin, 'pg_ctl'), ['-D', data, ...args], { asPostgres: true, cwd: dir });
