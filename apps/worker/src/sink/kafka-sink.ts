@@ -38,6 +38,19 @@ export class KafkaSink {
     await this.admin.connect();
   }
 
+  /**
+   * Creates the topics of an auto-generated topic policy that do not exist yet; returns those
+   * it created. The precheck validated the creation (name, replication factor, ACL) beforehand.
+   */
+  async createMissingTopics(topics: string[], partitions: number, replicationFactor: number): Promise<string[]> {
+    const existing = new Set(await this.admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length) {
+      await this.admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })), waitForLeaders: true });
+    }
+    return missing;
+  }
+
   /** Partition counts per topic; fails with the topic's name when one does not exist. */
   async partitionCounts(topics: string[]): Promise<Map<string, number>> {
     const existing = new Set(await this.admin.listTopics());
