@@ -5,15 +5,16 @@ import { ApiClient, sourceDb, startExtraKafka, testEnv, uniqueName, type ExtraKa
 
 const api = new ApiClient();
 
-// A broker of its own with a SASL/PLAIN listener and auto.create.topics.enable=true: what the
-// shared stack's PLAINTEXT broker cannot show (a refused login, a broker that creates topics).
-describe('against a SASL Kafka broker that creates topics on its own', () => {
+// A broker of its own with a SASL/PLAIN listener, ACLs and auto.create.topics.enable=true: what
+// the shared stack's PLAINTEXT broker cannot show (a refused login, a denied topic creation, a
+// broker that creates topics by itself). "admin" is a super user, "alice" has no ACL at all.
+describe('against a SASL Kafka broker with ACLs that creates topics on its own', () => {
   let kafka: ExtraKafka;
   const users = { admin: 'admin-pw', alice: 'alice-pw' };
-  const destination = () => ({ brokers: kafka.brokers, securityProtocol: 'SASL_PLAINTEXT', saslMechanism: 'PLAIN', username: 'alice', password: users.alice });
+  const destination = () => ({ brokers: kafka.brokers, securityProtocol: 'SASL_PLAINTEXT' as const, saslMechanism: 'PLAIN' as const, username: 'alice', password: users.alice });
 
   beforeAll(async () => {
-    kafka = await startExtraKafka({ saslUsers: users, autoCreateTopics: true });
+    kafka = await startExtraKafka({ saslUsers: users, autoCreateTopics: true, authorizer: true });
   }, 180_000);
 
   afterAll(async () => {
@@ -52,7 +53,7 @@ describe('against a SASL Kafka broker that creates topics on its own', () => {
       task = await api.createTask({
         name: uniqueName('sasl').replace(/_/g, '-'),
         source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: testEnv.sourcePassword },
-        destination: { ...destination(), securityProtocol: 'SASL_PLAINTEXT', saslMechanism: 'PLAIN', password: 'wrong-at-first' },
+        destination: { ...destination(), username: 'admin', password: 'wrong-at-first' },
         policy: { tables: [{ schema: 'shop', table }], topicPolicy: { mode: 'auto', nameFormat: 'wbtest.$schema$.$tablename$' } },
       });
     });
@@ -69,12 +70,12 @@ describe('against a SASL Kafka broker that creates topics on its own', () => {
     it('fails Kafka connectivity on a refused login', async () => {
       const run = await api.runPrecheck(task.id);
       const item = run.items.find((i) => i.key === 'kafka-connectivity')!;
-      expect(item).toMatchObject({ result: 'FAILED', reason: expect.stringContaining('Kafka authentication failed for user alice') });
+      expect(item).toMatchObject({ result: 'FAILED', reason: expect.stringContaining('Kafka authentication failed for user admin') });
       expect(item.suggestion).toMatch(/check the user name, the password and the SASL mechanism/);
     });
 
     it('with the password fixed: alarms on auto.create.topics.enable, validates the topic without creating it', async () => {
-      expect((await api.request('PATCH', `/api/v1/tasks/${task.id}`, { destination: { password: users.alice } })).status).toBe(200);
+      expect((await api.request('PATCH', `/api/v1/tasks/${task.id}`, { destination: { password: users.admin } })).status).toBe(200);
       const run = await api.runPrecheck(task.id);
       const byKey = Object.fromEntries(run.items.map((i) => [i.key, i]));
       expect(byKey['kafka-connectivity'].result).toBe('PASSED');
@@ -90,6 +91,25 @@ describe('against a SASL Kafka broker that creates topics on its own', () => {
       } finally {
         await admin.disconnect();
       }
+    });
+
+    it('for a user without ACLs: topic creation is denied with what to grant, and the broker setting cannot be read', async () => {
+      const denied = await api.createTask({
+        name: uniqueName('acl').replace(/_/g, '-'),
+        source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: testEnv.sourcePassword },
+        destination: destination(),
+        policy: { tables: [{ schema: 'shop', table }], topicPolicy: { mode: 'auto', nameFormat: 'wbtest.$schema$.$tablename$' } },
+      });
+      const run = await api.runPrecheck(denied.id);
+      const byKey = Object.fromEntries(run.items.map((i) => [i.key, i]));
+      expect(byKey['kafka-connectivity'].result).toBe('PASSED');
+      expect(byKey['kafka-topics']).toMatchObject({
+        result: 'FAILED',
+        reason: expect.stringContaining(`topic wbtest.shop.${table} cannot be created: TOPIC_AUTHORIZATION_FAILED`),
+        suggestion: "grant the task's Kafka user Create on these topics (or on the cluster)",
+        affectedObjects: [`topic wbtest.shop.${table}`],
+      });
+      expect(byKey['kafka-auto-create']).toMatchObject({ result: 'ALARM', reason: expect.stringContaining('auto.create.topics.enable could not be read') });
     });
   });
 });

@@ -18,7 +18,7 @@ describe('against a PostgreSQL cluster of its own', () => {
   beforeAll(async () => {
     pg = await startExtraPostgres({
       ssl: true,
-      settings: { wal_level: 'replica', max_replication_slots: 2, max_wal_senders: 2 },
+      settings: { wal_level: 'replica', max_replication_slots: 2, max_wal_senders: 1 },
       hba: [
         'hostnossl all sslonly 127.0.0.1/32 reject',
         // Database "closed" has no line: nobody may connect to it over TCP.
@@ -96,7 +96,7 @@ describe('against a PostgreSQL cluster of its own', () => {
       task = await api.createTask(input);
     });
 
-    it('on wal_level=replica with every slot taken: WAL level and slot capacity fail with the settings to change', async () => {
+    it('on wal_level=replica with every slot taken and too few WAL senders: WAL level and slot capacity fail with the settings to change', async () => {
       await pg.query(`SELECT pg_create_physical_replication_slot('standby_a'), pg_create_physical_replication_slot('standby_b')`);
       const run = await api.runPrecheck(task.id);
       expect(itemOf(run, 'wal-level')).toMatchObject({
@@ -105,14 +105,19 @@ describe('against a PostgreSQL cluster of its own', () => {
         suggestion: 'ALTER SYSTEM SET wal_level = logical;\n-- then restart PostgreSQL: wal_level only changes at server start',
       });
       const slots = itemOf(run, 'replication-slots');
-      expect(slots).toMatchObject({ result: 'FAILED', reason: 'all replication slots are in use (2 of max_replication_slots = 2)' });
+      expect(slots).toMatchObject({
+        result: 'FAILED',
+        reason: 'all replication slots are in use (2 of max_replication_slots = 2); max_wal_senders (1) is lower than max_replication_slots (2)',
+      });
       expect(slots.suggestion!.split('\n')).toEqual([
         "SELECT pg_drop_replication_slot('standby_a'); -- inactive physical slot, if it is no longer needed",
         "SELECT pg_drop_replication_slot('standby_b'); -- inactive physical slot, if it is no longer needed",
         'ALTER SYSTEM SET max_replication_slots = 3;',
         '-- then restart PostgreSQL',
+        'ALTER SYSTEM SET max_wal_senders = 2;',
+        '-- then restart PostgreSQL',
       ]);
-      expect(slots.affectedObjects).toEqual(['slot standby_a (physical, inactive)', 'slot standby_b (physical, inactive)']);
+      expect(slots.affectedObjects).toEqual(['slot standby_a (physical, inactive)', 'slot standby_b (physical, inactive)', 'setting max_wal_senders']);
       expect(itemOf(run, 'wal-retention')).toMatchObject({ result: 'ALARM', affectedObjects: ['setting max_slot_wal_keep_size'] });
       // cdc cannot see other roles' sessions yet.
       expect(itemOf(run, 'long-transactions')).toMatchObject({ result: 'ALARM', suggestion: 'GRANT pg_read_all_stats TO "cdc";' });
@@ -130,6 +135,28 @@ describe('against a PostgreSQL cluster of its own', () => {
       await api.waitForStatus(task.id, 'INCREMENTAL', 90_000);
       await api.operate(task.id, 'stop');
       await api.waitForStatus(task.id, 'COMPLETED', 90_000);
+    });
+
+    it('on a standby: the connection test says so, and the version item fails', async () => {
+      const standby = await pg.startStandby();
+      try {
+        const tested = await testSource({ port: standby.port });
+        expect(tested).toMatchObject({ ok: true, source: { inRecovery: true }, message: expect.stringContaining('(a standby)') });
+        const onStandby = await api.createTask({
+          name: uniqueName('standby').replace(/_/g, '-'),
+          source: source({ port: standby.port }),
+          destination: { brokers: testEnv.kafkaBrokers.join(',') },
+          policy: { tables: [{ schema: 'public', table: 'items' }], topicPolicy: { mode: 'specific', topic } },
+        });
+        const run = await api.runPrecheck(onStandby.id);
+        expect(itemOf(run, 'source-version')).toMatchObject({
+          result: 'FAILED',
+          reason: 'the source is a standby (pg_is_in_recovery() is true): publications and slots are created on the primary',
+          suggestion: 'connect the task to the primary server',
+        });
+      } finally {
+        await standby.stop();
+      }
     });
   });
 });

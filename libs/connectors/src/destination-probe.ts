@@ -130,21 +130,24 @@ export async function gatherKafkaFacts(session: KafkaSession, topics: TopicReque
   }
   const facts: KafkaTopicFact[] = topics.names.map((name) => ({ name, exists: existing.has(name), partitions: partitions.get(name) ?? null, createError: null }));
   const toValidate = facts.filter((t) => !t.exists && topics.creatable(t.name) && topics.toCreate.replicationFactor <= cluster.brokerCount);
-  await Promise.all(
-    toValidate.map(async (t) => {
-      try {
-        await admin.createTopics({
-          validateOnly: true,
-          waitForLeaders: false,
-          topics: [{ topic: t.name, numPartitions: topics.toCreate.partitions, replicationFactor: topics.toCreate.replicationFactor }],
-        });
-      } catch (error) {
-        const e = error as { type?: string; message?: string; errors?: { type?: string; message?: string }[] };
-        const inner = e.errors?.[0] ?? e;
-        t.createError = { code: inner.type ?? 'UNKNOWN', message: errorText(inner, secrets) };
+  if (toValidate.length) {
+    // One validate-only CreateTopics for all of them: the controller checks names, replication
+    // factor and ACLs, and creates nothing.
+    try {
+      await admin.createTopics({
+        validateOnly: true,
+        waitForLeaders: false,
+        topics: toValidate.map((t) => ({ topic: t.name, numPartitions: topics.toCreate.partitions, replicationFactor: topics.toCreate.replicationFactor })),
+      });
+    } catch (error) {
+      const e = error as { type?: string; message?: string; topic?: string; errors?: { type?: string; message?: string; topic?: string }[] };
+      const errors = e.errors ?? [e];
+      for (const t of toValidate) {
+        const own = errors.find((x) => x.topic === t.name) ?? (errors.some((x) => x.topic) ? undefined : errors[0]);
+        if (own && own.type !== 'TOPIC_ALREADY_EXISTS') t.createError = { code: own.type ?? 'UNKNOWN', message: errorText(own, secrets) };
       }
-    }),
-  );
+    }
+  }
   let autoCreate: boolean | null = null;
   let autoCreateReadError: string | null = null;
   try {

@@ -90,6 +90,8 @@ export interface ExtraPostgres {
   connect(database?: string): Promise<Client>;
   /** Rewrites the settings (merged over the current ones) and restarts the server. */
   restart(settings: Record<string, string | number>): Promise<void>;
+  /** A streaming standby of this cluster (pg_basebackup -R), on a port of its own. */
+  startStandby(): Promise<{ port: number; stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -200,6 +202,29 @@ export async function startExtraPostgres(options: ExtraPostgresOptions = {}): Pr
       await pgCtl('-m', 'fast', '-w', '-t', '60', 'stop');
       await start();
     },
+    async startStandby() {
+      const standbyDir = mkdtempSync(join(tmpdir(), 'wbtest-pg-standby-'));
+      chmodSync(standbyDir, 0o755);
+      await ownByPostgres(standbyDir);
+      const standbyData = join(standbyDir, 'data');
+      const standbyPort = await freePort();
+      const pgpass = join(standbyDir, 'pgpass');
+      writeFileSync(pgpass, `127.0.0.1:${port}:*:${admin.user}:${admin.password}\n`, { mode: 0o600 });
+      await ownByPostgres(pgpass);
+      await mustRun('env', [`PGPASSFILE=${pgpass}`, join(bin, 'pg_basebackup'), '-h', '127.0.0.1', '-p', String(port), '-U', admin.user, '-D', standbyData, '-R', '-X', 'stream', '--no-sync'], {
+        asPostgres: true,
+        cwd: standbyDir,
+      });
+      const standbyCtl = (...args: string[]) => mustRun(join(bin, 'pg_ctl'), ['-D', standbyData, ...args], { asPostgres: true, cwd: standbyDir });
+      await standbyCtl('-l', join(standbyDir, 'server.log'), '-o', `-p ${standbyPort} -k ${standbyDir}`, '-w', '-t', '90', 'start');
+      return {
+        port: standbyPort,
+        async stop() {
+          await run(join(bin, 'pg_ctl'), ['-D', standbyData, '-m', 'immediate', '-w', '-t', '30', 'stop'], { asPostgres: true, cwd: standbyDir });
+          rmSync(standbyDir, { recursive: true, force: true });
+        },
+      };
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -218,6 +243,8 @@ export interface ExtraKafkaOptions {
   /** SASL/PLAIN users (name → password) of a SASL_PLAINTEXT listener; the first one is the broker's own. */
   saslUsers: Record<string, string>;
   autoCreateTopics?: boolean;
+  /** ACLs enforced (StandardAuthorizer): only the first user is a super user, the others may do nothing without ACLs. */
+  authorizer?: boolean;
 }
 
 function kafkaLibs(): string {
@@ -261,6 +288,8 @@ export async function startExtraKafka(options: ExtraKafkaOptions): Promise<Extra
       'transaction.state.log.replication.factor=1',
       'transaction.state.log.min.isr=1',
       `auto.create.topics.enable=${options.autoCreateTopics ? 'true' : 'false'}`,
+      // The controller listener is PLAINTEXT: its principal is ANONYMOUS.
+      ...(options.authorizer ? ['authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer', `super.users=User:${users[0][0]};User:ANONYMOUS`] : []),
       '',
     ].join('\n'),
   );
