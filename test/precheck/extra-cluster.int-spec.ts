@@ -22,7 +22,7 @@ describe('against a PostgreSQL cluster of its own', () => {
       hba: [
         'hostnossl all sslonly 127.0.0.1/32 reject',
         // Database "closed" has no line: nobody may connect to it over TCP.
-        'host postgres,src all 127.0.0.1/32 scram-sha-256',
+        'host postgres,src,private all 127.0.0.1/32 scram-sha-256',
         'host replication all 127.0.0.1/32 scram-sha-256',
       ],
       hbaDefaults: false,
@@ -32,6 +32,8 @@ describe('against a PostgreSQL cluster of its own', () => {
     await pg.query(`CREATE ROLE sslonly LOGIN PASSWORD '${password}'`);
     await pg.query('CREATE DATABASE src OWNER cdc');
     await pg.query('CREATE DATABASE closed OWNER cdc');
+    await pg.query('CREATE DATABASE private');
+    await pg.query('REVOKE CONNECT ON DATABASE private FROM PUBLIC');
     await pg.query('CREATE TABLE public.items (id bigint PRIMARY KEY, name text)', [], 'src');
     await pg.query('ALTER TABLE public.items OWNER TO cdc', [], 'src');
   }, 180_000);
@@ -50,7 +52,7 @@ describe('against a PostgreSQL cluster of its own', () => {
   }
 
   describe('connection test', () => {
-    it('tells pg_hba.conf refusals, SSL requirements and NOLOGIN apart', async () => {
+    it('tells pg_hba.conf refusals, SSL requirements, NOLOGIN and a missing CONNECT apart', async () => {
       expect(await testSource({})).toMatchObject({ ok: true, source: { ssl: false } });
       const hba = await testSource({ database: 'closed' });
       expect(hba).toMatchObject({ ok: false, problem: 'pg-hba' });
@@ -63,6 +65,11 @@ describe('against a PostgreSQL cluster of its own', () => {
       });
       expect(await testSource({ username: 'sslonly', sslMode: 'require' })).toMatchObject({ ok: true, source: { ssl: true } });
       expect(await testSource({ username: 'nologin' })).toMatchObject({ ok: false, problem: 'no-login', suggestion: 'ALTER ROLE "nologin" WITH LOGIN;' });
+      expect(await testSource({ database: 'private' })).toMatchObject({
+        ok: false,
+        problem: 'no-connect-privilege',
+        suggestion: 'GRANT CONNECT ON DATABASE "private" TO "cdc";',
+      });
     });
 
     it('verifies the server certificate against the CA given, and the host name with verify-full', async () => {

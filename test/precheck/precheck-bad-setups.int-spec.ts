@@ -50,6 +50,45 @@ describe('precheck on bad setups', () => {
     expect(itemOf(run, 'publication-permission')).toMatchObject({ result: 'FAILED', suggestion: expect.stringContaining(`ALTER TABLE "shop"."${table}" OWNER TO "demo";`) });
   });
 
+  it('a schema the role may not use: privileges fail with GRANT USAGE', async () => {
+    const { topic } = await demoTableAndTopic();
+    const schema = uniqueName('wbtest_priv');
+    await demoSql(`CREATE SCHEMA ${schema}`, `CREATE TABLE ${schema}.t (id int PRIMARY KEY)`, `ALTER TABLE ${schema}.t OWNER TO demo`);
+    cleanup.push(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    const task = await createdTask(demoTask('t', topic, {}, { tables: [{ schema, table: 't' }] }));
+    expect(itemOf(await api.runPrecheck(task.id), 'privileges')).toMatchObject({
+      result: 'FAILED',
+      reason: `no USAGE on schema ${schema}`,
+      suggestion: `GRANT USAGE ON SCHEMA "${schema}" TO "demo";`,
+      affectedObjects: [`schema ${schema}`],
+    });
+  });
+
+  it('a database-level task over a schema with a table whose name breaks the character rules', async () => {
+    const { topic } = await demoTableAndTopic();
+    const schema = uniqueName('wbtest_odd');
+    await demoSql(
+      `CREATE SCHEMA ${schema} AUTHORIZATION demo`,
+      `CREATE TABLE ${schema}."odd.name" (id int PRIMARY KEY)`,
+      `CREATE TABLE ${schema}.fine (id int PRIMARY KEY)`,
+      `CREATE UNLOGGED TABLE ${schema}.scratch (id int PRIMARY KEY)`,
+      `ALTER TABLE ${schema}."odd.name" OWNER TO demo`,
+      `ALTER TABLE ${schema}.fine OWNER TO demo`,
+    );
+    cleanup.push(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    const task = await createdTask(demoTask('x', topic, {}, { objectScope: 'database', schemas: [schema], tables: [] }));
+    const run = await api.runPrecheck(task.id);
+    expect(itemOf(run, 'objects')).toMatchObject({
+      result: 'FAILED',
+      reason: `the names of ${schema}.odd.name contain one of " . ' < >, which are not supported`,
+      affectedObjects: [`${schema}.odd.name`],
+    });
+    // Unlogged tables are not part of a database-level selection (not published), so not refused.
+    expect(itemOf(run, 'objects').reason).not.toContain('scratch');
+    const missing = await createdTask(demoTask('x', topic, {}, { objectScope: 'database', schemas: [uniqueName('wbtest_none')], tables: [] }));
+    expect(itemOf(await api.runPrecheck(missing.id), 'objects').reason).toMatch(/^schema wbtest_none_\S+ does not exist$/);
+  });
+
   it('a table without primary key and default replica identity fails with REPLICA IDENTITY FULL', async () => {
     const { table, topic } = await demoTableAndTopic((t) => `CREATE TABLE ${t} (id bigint, note text)`);
     cleanup.push(`DROP TABLE IF EXISTS shop.${table}`);
