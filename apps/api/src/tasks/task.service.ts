@@ -61,7 +61,8 @@ export class TaskService {
     const startAt = dto.startAt ? new Date(dto.startAt) : null;
     const delay = startAt ? Math.max(0, startAt.getTime() - Date.now()) : 0;
     const next = delay > 0 ? 'PENDING_START' : 'STARTING';
-    await this.transitionOrConflict(task, 'submit', next, { lastError: null, requestedOperation: null });
+    // Only the configuration the precheck vouched for may start: an edit in between is a conflict.
+    await this.transitionOrConflict(task, 'submit', next, { lastError: null, requestedOperation: null }, true);
     await this.enqueue(TaskControlJob.StartTask, { taskId: id, requestedBy: ACTOR }, delay);
     await this.logs.append(id, 'info', delay > 0 ? `start scheduled at ${startAt!.toISOString()}` : 'start requested');
     return this.get(id);
@@ -103,8 +104,9 @@ export class TaskService {
     operation: TaskOperation,
     to: TaskEntity['status'],
     patch: TaskRuntimePatch = {},
+    requireUnchangedConfig = false,
   ): Promise<void> {
-    const moved = await this.tasks.transition(task.id, [task.status], to, patch);
+    const moved = await this.tasks.transition(task.id, [task.status], to, patch, requireUnchangedConfig ? task : undefined);
     if (!moved) {
       const fresh = await this.load(task.id);
       assertAllowed(operation, fresh.status);

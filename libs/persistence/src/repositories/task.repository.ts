@@ -86,13 +86,26 @@ export class TaskRepository {
    * Moves a task to `to` only if it is still in one of `from`; returns false when another
    * actor changed it first, so concurrent operations cannot both win.
    */
-  async transition(id: string, from: TaskStatus[], to: TaskStatus, patch: TaskRuntimePatch = {}): Promise<boolean> {
-    const result = await this.repo
+  async transition(
+    id: string,
+    from: TaskStatus[],
+    to: TaskStatus,
+    patch: TaskRuntimePatch = {},
+    /** Also require the configuration and credentials read before (e.g. the ones a precheck vouched for). */
+    unchangedSince?: Pick<TaskEntity, 'config' | 'secrets'>,
+  ): Promise<boolean> {
+    const qb = this.repo
       .createQueryBuilder()
       .update(TaskEntity)
       .set({ ...patch, status: to })
-      .where('id = :id AND status IN (:...from)', { id, from })
-      .execute();
+      .where('id = :id AND status IN (:...from)', { id, from });
+    if (unchangedSince) {
+      qb.andWhere('config = CAST(:config AS jsonb) AND secrets IS NOT DISTINCT FROM :secrets', {
+        config: JSON.stringify(unchangedSince.config),
+        secrets: unchangedSince.secrets,
+      });
+    }
+    const result = await qb.execute();
     return (result.affected ?? 0) > 0;
   }
 }
