@@ -21,37 +21,35 @@ const USER_SCHEMA = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n
  * under their partitioned parent.
  */
 export async function listSourceObjects(client: Client): Promise<SourceObjectsView> {
-  const [tables, schemas, db] = await Promise.all([
-    client.query<{
-      schema: string;
-      name: string;
-      kind: string;
-      persistence: string;
-      replident: string;
-      rows: number | null;
-      pk: string[] | null;
-      selectable: boolean;
-    }>(
-      `WITH pk AS (${PRIMARY_KEYS})
-       SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, c.relpersistence::text AS persistence,
-              c.relreplident::text AS replident,
-              CASE WHEN c.relkind = 'p'
-                   THEN (SELECT sum(GREATEST(ch.reltuples, 0))::float8 FROM pg_inherits h JOIN pg_class ch ON ch.oid = h.inhrelid WHERE h.inhparent = c.oid)
-                   WHEN c.reltuples < 0 THEN NULL
-                   ELSE c.reltuples::float8 END AS rows,
-              pk.cols AS pk,
-              has_table_privilege(c.oid, 'SELECT') AS selectable
-         FROM pg_class c
-         JOIN pg_namespace n ON n.oid = c.relnamespace
-         LEFT JOIN pk ON pk.indrelid = c.oid
-        WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${USER_SCHEMA}
-        ORDER BY 1, 2`,
-    ),
-    client.query<{ name: string }>(
-      `SELECT n.nspname AS name FROM pg_namespace n WHERE ${USER_SCHEMA} AND n.nspname NOT LIKE 'pg\\_temp\\_%' ORDER BY 1`,
-    ),
-    client.query<{ db: string }>('SELECT current_database() AS db'),
-  ]);
+  const database = (await client.query<{ db: string }>('SELECT current_database() AS db')).rows[0].db;
+  const schemas = await client.query<{ name: string }>(
+    `SELECT n.nspname AS name FROM pg_namespace n WHERE ${USER_SCHEMA} AND n.nspname NOT LIKE 'pg\\_temp\\_%' ORDER BY 1`,
+  );
+  const tables = await client.query<{
+    schema: string;
+    name: string;
+    kind: string;
+    persistence: string;
+    replident: string;
+    rows: number | null;
+    pk: string[] | null;
+    selectable: boolean;
+  }>(
+    `WITH pk AS (${PRIMARY_KEYS})
+     SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, c.relpersistence::text AS persistence,
+            c.relreplident::text AS replident,
+            CASE WHEN c.relkind = 'p'
+                 THEN (SELECT sum(GREATEST(ch.reltuples, 0))::float8 FROM pg_inherits h JOIN pg_class ch ON ch.oid = h.inhrelid WHERE h.inhparent = c.oid)
+                 WHEN c.reltuples < 0 THEN NULL
+                 ELSE c.reltuples::float8 END AS rows,
+            pk.cols AS pk,
+            has_table_privilege(c.oid, 'SELECT') AS selectable
+       FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pk ON pk.indrelid = c.oid
+      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${USER_SCHEMA}
+      ORDER BY 1, 2`,
+  );
   const bySchema = new Map<string, SourceSchemaView>(schemas.rows.map((s) => [s.name, { name: s.name, tables: [] }]));
   for (const t of tables.rows) {
     let schema = bySchema.get(t.schema);
@@ -68,7 +66,7 @@ export async function listSourceObjects(client: Client): Promise<SourceObjectsVi
     });
   }
   const list = [...bySchema.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { database: db.rows[0].db, schemas: list, tableCount: tables.rowCount ?? tables.rows.length };
+  return { database, schemas: list, tableCount: tables.rowCount ?? tables.rows.length };
 }
 
 export interface TableFactRow {

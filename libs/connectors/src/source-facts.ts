@@ -66,28 +66,27 @@ export async function gatherSourceFacts(client: Client, source: SourceConfig, se
   const tables = selection.objectScope === 'tables' ? selection.tables : await tablesOfSchemas(client, selection.schemas);
   const schemaNames =
     selection.objectScope === 'database' && selection.schemas?.length ? [...selection.schemas] : [...new Set(tables.map((t) => t.schema))];
-  const [schemas, tableRows, sessions, prepared] = await Promise.all([
-    client.query<SchemaFact>(
-      `SELECT w.name, n.oid IS NOT NULL AS exists, COALESCE(has_schema_privilege(n.oid, 'USAGE'), false) AS usage
-         FROM unnest($1::text[]) AS w(name) LEFT JOIN pg_namespace n ON n.nspname = w.name`,
-      [schemaNames],
-    ),
-    describeTables(client, tables),
-    client.query<{ pid: number; user: string | null; database: string | null; application: string | null; state: string | null; age: number }>(
-      `SELECT pid, usename AS user, datname AS database, NULLIF(application_name, '') AS application, state,
-              extract(epoch FROM now() - xact_start)::float8 AS age
-         FROM pg_stat_activity
-        WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
-          AND xact_start < now() - make_interval(secs => $1)
-        ORDER BY xact_start`,
-      [selection.longTransactionSeconds],
-    ),
-    client.query<{ gid: string; owner: string | null; database: string | null; age: number }>(
-      `SELECT gid, owner, database, extract(epoch FROM now() - prepared)::float8 AS age
-         FROM pg_prepared_xacts WHERE prepared < now() - make_interval(secs => $1) ORDER BY prepared`,
-      [selection.longTransactionSeconds],
-    ),
-  ]);
+  // One connection runs one query at a time: sequential awaits, no pipelining through Promise.all.
+  const schemas = await client.query<SchemaFact>(
+    `SELECT w.name, n.oid IS NOT NULL AS exists, COALESCE(has_schema_privilege(n.oid, 'USAGE'), false) AS usage
+       FROM unnest($1::text[]) AS w(name) LEFT JOIN pg_namespace n ON n.nspname = w.name`,
+    [schemaNames],
+  );
+  const tableRows = await describeTables(client, tables);
+  const sessions = await client.query<{ pid: number; user: string | null; database: string | null; application: string | null; state: string | null; age: number }>(
+    `SELECT pid, usename AS user, datname AS database, NULLIF(application_name, '') AS application, state,
+            extract(epoch FROM now() - xact_start)::float8 AS age
+       FROM pg_stat_activity
+      WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
+        AND xact_start < now() - make_interval(secs => $1)
+      ORDER BY xact_start`,
+    [selection.longTransactionSeconds],
+  );
+  const prepared = await client.query<{ gid: string; owner: string | null; database: string | null; age: number }>(
+    `SELECT gid, owner, database, extract(epoch FROM now() - prepared)::float8 AS age
+       FROM pg_prepared_xacts WHERE prepared < now() - make_interval(secs => $1) ORDER BY prepared`,
+    [selection.longTransactionSeconds],
+  );
 
   return {
     role: settings.role,
