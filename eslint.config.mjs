@@ -28,11 +28,17 @@ export default tseslint.config(
             { sourceTag: 'type:nest', onlyDependOnLibsWithTags: ['type:config', 'type:persistence', 'type:queue'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:config'] },
             { sourceTag: 'type:migrations', onlyDependOnLibsWithTags: ['type:persistence', 'type:config'] },
+            // Source and Kafka clients for the worker's data path and the scheduler's probes.
+            { sourceTag: 'type:connectors', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'], bannedExternalImports: ['typeorm', '@nestjs/*', 'bullmq', 'ioredis'] },
             {
               sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:config', 'type:queue', 'type:persistence', 'type:nest', 'type:worker'],
+              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:config', 'type:queue', 'type:persistence', 'type:nest', 'type:worker', 'type:connectors'],
             },
-            { sourceTag: 'type:worker', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:queue'], bannedExternalImports: ['typeorm', '@nestjs/*', 'bullmq', 'ioredis'] },
+            {
+              sourceTag: 'type:worker',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:queue', 'type:connectors'],
+              bannedExternalImports: ['typeorm', '@nestjs/*', 'bullmq', 'ioredis'],
+            },
             { sourceTag: 'type:console', onlyDependOnLibsWithTags: ['type:contracts'], bannedExternalImports: IO_PACKAGES },
           ],
         },

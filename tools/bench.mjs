@@ -70,6 +70,7 @@ async function main(options) {
     log(`task ${task.id} stopped (COMPLETED)`);
   });
   cleanup.defer(`stop task ${task.id}`, stopTask);
+  await tasks.precheck(task.id, TASK_TIMEOUT_MS);
   await tasks.submit(task.id);
   await tasks.waitForStatus(task.id, 'INCREMENTAL', TASK_TIMEOUT_MS);
   log(`task ${task.id} is INCREMENTAL (slot ${names.slot}, topic ${names.topic})`);

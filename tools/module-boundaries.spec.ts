@@ -21,6 +21,12 @@ describe('module boundaries', () => {
     expect(found).toHaveLength(1);
   }, 60_000);
 
+  it('lets the worker use the connectors lib, which stays out of the control plane', async () => {
+    expect(await problems('apps/worker/src/probe.ts', "import { pgClientConfig } from '@walbridge/connectors';\nexport const x = pgClientConfig;\n")).toEqual([]);
+    const found = await problems('libs/connectors/src/probe.ts', "import { TaskRepository } from '@walbridge/persistence';\nimport { Queue } from 'bullmq';\nexport const x = [TaskRepository, Queue];\n");
+    expect(found).toHaveLength(2);
+  }, 60_000);
+
   it('lets the api use the libs the design gives it', async () => {
     const found = await problems('apps/api/src/probe.ts', "import { TaskRepository } from '@walbridge/persistence';\nimport { assertAllowed } from '@walbridge/domain';\nexport const x = [TaskRepository, assertAllowed];\n");
     expect(found).toEqual([]);

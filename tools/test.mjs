@@ -79,6 +79,10 @@ async function main() {
     WALBRIDGE_TEST_SOURCE_USER: config.postgres.demo.user,
     WALBRIDGE_TEST_SOURCE_PASSWORD: config.postgres.demo.password,
     WALBRIDGE_TEST_SOURCE_DATABASE: config.postgres.demo.database,
+    // Tests that check what is stored at rest (encrypted credentials) read the metadata rows,
+    // and scan the api/scheduler logs of the run for secrets.
+    WALBRIDGE_TEST_METADATA_URL: databaseUrl,
+    WALBRIDGE_TEST_LOG_DIR: LOG_DIR,
   };
   const resultsFile = join(RESULTS_DIR, 'vitest.json');
   const vitest = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...extraArgs], {

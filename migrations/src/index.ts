@@ -1,4 +1,5 @@
 import { InitialSchema1732170000000 } from './1732170000000-initial-schema';
+import { Precheck1732300000000 } from './1732300000000-precheck';
 
 /** In order of application; `npm run migrate` runs what the database has not seen yet. */
-export const MIGRATIONS = [InitialSchema1732170000000];
+export const MIGRATIONS = [InitialSchema1732170000000, Precheck1732300000000];

@@ -11,8 +11,8 @@ export interface StreamingTask {
 }
 
 /**
- * Creates a table in the demo database and a topic, then a task for them through the API, and
- * submits it; resolves once the task streams. Every test gets its own names, so files can run
+ * Creates a table in the demo database and a topic, then a task for them through the API,
+ * prechecks it (confirming its alarms) and submits it; resolves once the task streams. Every test gets its own names, so files can run
  * in parallel against the one shared stack.
  */
 export async function startStreamingTask(options: {
@@ -49,6 +49,7 @@ export async function startStreamingTask(options: {
       ...options.override,
     },
   });
+  await api.passPrecheck(task.id);
   const submitted = await api.operate(task.id, 'submit');
   if (submitted.status !== 202) throw new Error(`submit failed: ${submitted.status} ${JSON.stringify(submitted.body)}`);
   const streaming = await api.waitForStatus(task.id, 'INCREMENTAL', 90_000);

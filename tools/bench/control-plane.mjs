@@ -65,6 +65,26 @@ export class TaskApi {
     return this.#request('GET', `/${id}`, undefined, 200);
   }
 
+  /**
+   * Runs the precheck and confirms its ALARM items, as a user must before submitting (the
+   * benchmark's source is the demo stack, which may alarm on settings it does not control).
+   */
+  async precheck(id, timeoutMs) {
+    const started = await this.#request('POST', `/${id}/precheck`, {}, 202);
+    let run = await waitUntil(`precheck of task ${id}`, async () => {
+      const latest = await this.#request('GET', `/${id}/precheck`, undefined, 200);
+      return latest.id === started.id && latest.status !== 'RUNNING' ? latest : undefined;
+    }, { timeoutMs, everyMs: 100 });
+    const failed = run.items.filter((i) => i.result === 'FAILED');
+    if (run.status !== 'FINISHED' || failed.length) {
+      throw new Error(`precheck of task ${id} did not pass: ${run.error ?? failed.map((i) => `${i.key}: ${i.reason}`).join(' | ')}`);
+    }
+    for (const item of run.items.filter((i) => i.result === 'ALARM' && !i.confirmed)) {
+      run = await this.#request('POST', `/${id}/precheck/items/${item.id}/confirm`, undefined, 200);
+    }
+    return run;
+  }
+
   submit(id) {
     return this.#request('POST', `/${id}/submit`, {}, 202);
   }

@@ -520,6 +520,8 @@ function pgConfigText(pg) {
     'wal_level = logical',
     'max_replication_slots = 40',
     'max_wal_senders = 40',
+    '# a stalled test slot may not retain WAL without bound (the precheck alarms on unlimited)',
+    "max_slot_wal_keep_size = '10GB'",
     'wal_sender_timeout = 60s',
     '# dev/test stack: durability traded for speed',
     'fsync = off',
@@ -606,6 +608,8 @@ ALTER DATABASE ${sqlIdent(name)} OWNER TO ${sqlIdent(owner)};`;
     "SET client_min_messages = warning;",
     role(su.user, 'SUPERUSER LOGIN', su.password),
     role(demo.user, 'LOGIN REPLICATION NOSUPERUSER', demo.password),
+    // lets the precheck see other roles' long-running transactions (PRODUCT.md §3)
+    `GRANT pg_read_all_stats TO ${sqlIdent(demo.user)};`,
     database(pg.metadataDatabase, su.user),
     database(demo.database, demo.user),
     '',

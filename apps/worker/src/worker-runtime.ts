@@ -1,9 +1,10 @@
 import type { WorkerTaskConfig, WorkerToScheduler, WorkerProgress } from '@walbridge/queue';
+import { AUTO_TOPIC_DEFAULTS } from '@walbridge/contracts';
 import { formatLsn } from '@walbridge/domain';
 import { ChangePipeline } from './pipeline/change-pipeline';
 import { createRouter, topicFor } from './routing';
 import { KafkaSink } from './sink/kafka-sink';
-import { pgClientConfig } from './source/pg-client-config';
+import { pgClientConfig } from '@walbridge/connectors';
 import { ReplicationStream } from './source/replication-stream';
 import { SourceAdmin, type TableRef } from './source/source-admin';
 
@@ -39,6 +40,14 @@ export class WorkerRuntime {
     this.sink = new KafkaSink(config.destination, `walbridge-${config.taskId}`, config.policy.compression);
     await this.sink.connect();
     const topics = [...new Set(tables.map((t) => topicFor(config.policy, config.source.database, t.schema, t.table)))];
+    const { topicPolicy } = config.policy;
+    if (topicPolicy.mode === 'auto') {
+      const generated = tables
+        .filter((t) => !config.policy.tables.some((o) => o.schema === t.schema && o.table === t.table && o.topic))
+        .map((t) => topicFor(config.policy, config.source.database, t.schema, t.table));
+      const created = await this.sink.createMissingTopics([...new Set(generated)], topicPolicy.partitions ?? AUTO_TOPIC_DEFAULTS.partitions, topicPolicy.replicationFactor ?? AUTO_TOPIC_DEFAULTS.replicationFactor);
+      if (created.length) this.log('info', `created topic(s) ${created.join(', ')}`);
+    }
     const partitionCounts = await this.sink.partitionCounts(topics);
 
     const router = createRouter(config.policy, partitionCounts);

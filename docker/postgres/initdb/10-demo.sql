@@ -4,6 +4,8 @@
 --   demo       LOGIN REPLICATION, owns the CDC source database "demo", seeded with schema "shop"
 
 CREATE ROLE demo WITH LOGIN REPLICATION PASSWORD 'demo';
+-- lets the precheck see other roles' long-running transactions
+GRANT pg_read_all_stats TO demo;
 CREATE DATABASE demo OWNER demo;
 
 \connect demo

@@ -1,78 +1,163 @@
 import { z } from 'zod';
 
 // Character rules come from PRODUCT.md §2 (DRS's own limits); they are enforced the same way
-// in the console and the API because both import this file.
+// in the console and the API because both import this file. Rules that need the domain lib
+// (the topic names a name format produces) are added by the API on top of this schema.
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{3,49}$/;
 const DESCRIPTION_FORBIDDEN = /[!=<>'&"\\]/;
 const DATABASE_FORBIDDEN = /[+"%'\\<>]/;
 const OBJECT_NAME_FORBIDDEN = /[".'<>]/;
+const COLUMN_NAME_FORBIDDEN = /["']/;
 const SLOT_NAME_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
-const BROKER_PATTERN = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+// A DNS name, an IPv4 address or a bracketed IPv6 address, then a port.
+const BROKER_PATTERN = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
+const HOST_PATTERN = /^(?:[A-Za-z0-9.-]+|[0-9A-Fa-f:.]+|\[[0-9A-Fa-f:.]+\])$/;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/;
+const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]+-----END (?:[A-Z]+ )?PRIVATE KEY-----/;
 
 export const DML_OPERATIONS = ['INSERT', 'UPDATE', 'DELETE'] as const;
 export type DmlOperation = (typeof DML_OPERATIONS)[number];
 
+export const SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
+export const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
+export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+
+/** Defaults of an auto-generated topic when the policy leaves them out. */
+export const AUTO_TOPIC_DEFAULTS = { partitions: 1, replicationFactor: 1 } as const;
+
 const objectName = (what: string) =>
   z
-    .string()
+    .string({ required_error: `${what} is required` })
     .min(1, `${what} is required`)
     .max(63, `${what} must be at most 63 characters`)
-    .refine((v) => !OBJECT_NAME_FORBIDDEN.test(v), `${what} may not contain any of ". ' < >`);
+    .refine((v) => !OBJECT_NAME_FORBIDDEN.test(v), `${what} may not contain any of " . ' < >`);
 
-const secret = z.string().max(1024).optional();
+const columnName = z
+  .string()
+  .min(1, 'column name is required')
+  .max(63, 'column name must be at most 63 characters')
+  .refine((v) => !COLUMN_NAME_FORBIDDEN.test(v), `column name may not contain " or '`);
 
-export const sourceSchema = z.object({
-  host: z.string().min(1, 'host is required').max(255),
-  port: z.coerce.number().int().min(1, 'port must be 1-65535').max(65535, 'port must be 1-65535'),
-  database: z
+const secret = (what: string) => z.string().min(1, `${what} may not be empty`).max(1024, `${what} must be at most 1024 characters`).optional();
+const pemCertificate = (what: string) =>
+  z
     .string()
-    .min(1, 'database is required')
-    .max(63)
-    .refine((v) => !DATABASE_FORBIDDEN.test(v), 'database may not contain any of + " % \' \\ < >'),
-  username: z.string().min(1, 'username is required').max(63),
-  password: secret,
-  sslMode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).default('disable'),
-  caCert: z.string().max(65536).optional(),
-});
+    .max(65536, `${what} must be at most 64 KiB`)
+    .refine((v) => PEM_CERTIFICATE.test(v), `${what} must be a PEM certificate (-----BEGIN CERTIFICATE-----)`)
+    .optional();
 
-export const destinationSchema = z.object({
-  // Accepted as "h1:p1,h2:p2" (DRS style) or as an array; stored and returned as the string.
-  brokers: z
-    .preprocess(
-      (v) => (typeof v === 'string' ? v.split(',').map((b) => b.trim()).filter(Boolean) : v),
-      z
-        .array(z.string().regex(BROKER_PATTERN, 'each broker must be host:port'))
-        .min(1, 'at least one broker is required')
-        .max(10, 'at most 10 brokers'),
-    )
-    .transform((list) => list.join(',')),
-  securityProtocol: z.enum(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']).default('PLAINTEXT'),
-  saslMechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']).optional(),
-  username: z.string().max(255).optional(),
-  password: secret,
-  caCert: z.string().max(65536).optional(),
-  clientCert: z.string().max(65536).optional(),
-  clientKey: secret.or(z.string().max(65536).optional()),
-  verifyHostname: z.boolean().default(true),
-});
+function unique<T>(items: T[], keyOf: (item: T) => string): number[] {
+  const seen = new Set<string>();
+  const duplicates: number[] = [];
+  items.forEach((item, i) => {
+    const key = keyOf(item);
+    if (seen.has(key)) duplicates.push(i);
+    seen.add(key);
+  });
+  return duplicates;
+}
 
-export const tableSelectionSchema = z.object({
-  schema: objectName('schema'),
-  table: objectName('table'),
-  topic: z.string().max(249).optional(),
-  dmlOperations: z.array(z.enum(DML_OPERATIONS)).min(1).optional(),
-  filter: z.string().max(4096).optional(),
-  includeColumns: z.array(z.string().min(1).max(63)).optional(),
-  excludeColumns: z.array(z.string().min(1).max(63)).optional(),
-});
+const port = (what: string) =>
+  z.coerce
+    .number({ invalid_type_error: `${what} must be a number` })
+    .int(`${what} must be an integer`)
+    .min(1, `${what} must be 1-65535`)
+    .max(65535, `${what} must be 1-65535`);
+
+export const sourceSchema = z
+  .object({
+    host: z
+      .string({ required_error: 'host is required' })
+      .min(1, 'host is required')
+      .max(255, 'host must be at most 255 characters')
+      .refine((v) => HOST_PATTERN.test(v), 'host must be a host name or an IP address'),
+    port: port('port'),
+    database: z
+      .string({ required_error: 'database is required' })
+      .min(1, 'database is required')
+      .max(63, 'database must be at most 63 characters')
+      .refine((v) => !DATABASE_FORBIDDEN.test(v), 'database may not contain any of + " % \' \\ < >'),
+    username: z.string({ required_error: 'username is required' }).min(1, 'username is required').max(63, 'username must be at most 63 characters'),
+    password: secret('password'),
+    sslMode: z.enum(SSL_MODES).default('disable'),
+    caCert: pemCertificate('caCert'),
+  })
+  .superRefine((v, ctx) => {
+    if ((v.sslMode === 'verify-ca' || v.sslMode === 'verify-full') && !v.caCert) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['caCert'], message: `caCert is required when sslMode is ${v.sslMode}` });
+    }
+  });
+
+export const destinationSchema = z
+  .object({
+    // Accepted as "h1:p1,h2:p2" (DRS style) or as an array; stored and returned as the string.
+    brokers: z
+      .preprocess(
+        (v) => (typeof v === 'string' ? v.split(',').map((b) => b.trim()).filter(Boolean) : v),
+        z
+          .array(
+            z
+              .string()
+              .regex(BROKER_PATTERN, 'each broker must be host:port')
+              .refine((b) => {
+                const match = BROKER_PATTERN.exec(b);
+                return !match || (Number(match[1]) >= 1 && Number(match[1]) <= 65535);
+              }, 'broker port must be 1-65535'),
+            { required_error: 'brokers is required', invalid_type_error: 'brokers must be "host:port,host:port" or a list' },
+          )
+          .min(1, 'at least one broker is required')
+          .max(10, 'at most 10 brokers')
+          .refine((list) => unique(list, (b) => b.toLowerCase()).length === 0, 'brokers must not repeat'),
+      )
+      .transform((list) => list.join(',')),
+    securityProtocol: z.enum(SECURITY_PROTOCOLS).default('PLAINTEXT'),
+    saslMechanism: z.enum(SASL_MECHANISMS).optional(),
+    username: z.string().min(1, 'username may not be empty').max(255, 'username must be at most 255 characters').optional(),
+    password: secret('password'),
+    caCert: pemCertificate('caCert'),
+    clientCert: pemCertificate('clientCert'),
+    clientKey: z
+      .string()
+      .max(65536, 'clientKey must be at most 64 KiB')
+      .refine((v) => PEM_PRIVATE_KEY.test(v), 'clientKey must be a PEM private key')
+      .optional(),
+    verifyHostname: z.boolean().default(true),
+  })
+  .superRefine((v, ctx) => {
+    const sasl = v.securityProtocol === 'SASL_PLAINTEXT' || v.securityProtocol === 'SASL_SSL';
+    const tls = v.securityProtocol === 'SSL' || v.securityProtocol === 'SASL_SSL';
+    const issue = (path: string, message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path], message });
+    if (sasl && !v.saslMechanism) issue('saslMechanism', `saslMechanism is required when securityProtocol is ${v.securityProtocol}`);
+    if (sasl && !v.username) issue('username', `username is required when securityProtocol is ${v.securityProtocol}`);
+    if (sasl && !v.password) issue('password', `password is required when securityProtocol is ${v.securityProtocol}`);
+    if (!tls && (v.clientCert || v.clientKey)) issue(v.clientCert ? 'clientCert' : 'clientKey', 'a client certificate needs securityProtocol SSL or SASL_SSL');
+    if (v.clientCert && !v.clientKey) issue('clientKey', 'clientKey is required with clientCert');
+    if (v.clientKey && !v.clientCert) issue('clientCert', 'clientCert is required with clientKey');
+  });
+
+export const tableSelectionSchema = z
+  .object({
+    schema: objectName('schema'),
+    table: objectName('table'),
+    topic: z.string().max(249, 'topic must be at most 249 characters').optional(),
+    dmlOperations: z.array(z.enum(DML_OPERATIONS)).min(1, 'select at least one DML operation').optional(),
+    filter: z.string().max(4096, 'filter must be at most 4096 characters').optional(),
+    includeColumns: z.array(columnName).max(1600).optional(),
+    excludeColumns: z.array(columnName).max(1600).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.includeColumns?.length && v.excludeColumns?.length) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['excludeColumns'], message: 'use includeColumns or excludeColumns, not both' });
+    }
+  });
 
 export const topicPolicySchema = z
   .object({
     mode: z.enum(['specific', 'auto']),
-    topic: z.string().max(249).optional(),
-    nameFormat: z.string().max(249).optional(),
-    partitions: z.number().int().min(1).max(1000).optional(),
-    replicationFactor: z.number().int().min(1).max(32).optional(),
+    topic: z.string().max(249, 'topic must be at most 249 characters').optional(),
+    nameFormat: z.string().max(249, 'nameFormat must be at most 249 characters').optional(),
+    partitions: z.number().int().min(1, 'partitions must be 1-1000').max(1000, 'partitions must be 1-1000').optional(),
+    replicationFactor: z.number().int().min(1, 'replicationFactor must be 1-32').max(32, 'replicationFactor must be 1-32').optional(),
   })
   .superRefine((v, ctx) => {
     if (v.mode === 'specific' && !v.topic) {
@@ -91,8 +176,8 @@ export const policySchema = z
       .regex(SLOT_NAME_PATTERN, 'slotName: lowercase letters, digits and _, at most 63, not starting with a digit')
       .optional(),
     objectScope: z.enum(['database', 'tables']).default('tables'),
-    tables: z.array(tableSelectionSchema).max(20000).default([]),
-    schemas: z.array(objectName('schema')).optional(),
+    tables: z.array(tableSelectionSchema).max(20000, 'at most 20000 tables').default([]),
+    schemas: z.array(objectName('schema')).max(1000, 'at most 1000 schemas').optional(),
     topicPolicy: topicPolicySchema,
     partitionPolicy: z.enum(['table', 'primaryKey', 'schema', 'zero']).default('table'),
     format: z.enum(['json', 'avro']).default('json'),
@@ -102,26 +187,47 @@ export const policySchema = z
     if (v.objectScope === 'tables' && v.tables.length === 0) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tables'], message: 'select at least one table' });
     }
+    for (const i of unique(v.tables, (t) => `${t.schema}\u0000${t.table}`)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tables', i], message: `${v.tables[i].schema}.${v.tables[i].table} is selected twice` });
+    }
+    for (const i of unique(v.schemas ?? [], (s) => s)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['schemas', i], message: `schema ${v.schemas![i]} is selected twice` });
+    }
+    if (v.objectScope === 'database' && v.schemas?.length) {
+      // Per-table settings of a database-level task only make sense inside the chosen schemas.
+      v.tables.forEach((t, i) => {
+        if (!v.schemas!.includes(t.schema)) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tables', i, 'schema'], message: `schema ${t.schema} is not among the selected schemas` });
+        }
+      });
+    }
+    if (v.objectScope === 'tables' && v.schemas?.length) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['schemas'], message: 'schemas apply only when objectScope is database' });
+    }
   });
 
-export const startSchema = z.object({
-  mode: z.enum(['now', 'at']).default('now'),
-  at: z.string().datetime({ offset: true }).optional(),
-});
+export const startSchema = z
+  .object({
+    mode: z.enum(['now', 'at']).default('now'),
+    at: z.string().datetime({ offset: true, message: 'at must be an ISO 8601 date-time with offset' }).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.mode === 'at' && !v.at) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['at'], message: 'at is required when mode is at' });
+  });
 
 export const alarmsSchema = z.object({
   notify: z.boolean().default(false),
-  channelIds: z.array(z.string().uuid()).default([]),
-  delayThresholdSeconds: z.number().int().min(0).max(3600).default(0),
-  delaySustainSeconds: z.number().int().min(10).max(86400).default(360),
+  channelIds: z.array(z.string().uuid('channelIds must hold channel ids (UUID)')).max(20).default([]),
+  delayThresholdSeconds: z.number().int().min(0, 'delayThresholdSeconds must be 0-3600 (0 = off)').max(3600, 'delayThresholdSeconds must be 0-3600 (0 = off)').default(0),
+  delaySustainSeconds: z.number().int().min(10, 'delaySustainSeconds must be 10-86400').max(86400, 'delaySustainSeconds must be 10-86400').default(360),
   dataExceptionNotify: z.boolean().default(false),
-  abnormalStopDays: z.number().int().min(14).max(100).default(14),
+  abnormalStopDays: z.number().int().min(14, 'abnormalStopDays must be 14-100').max(100, 'abnormalStopDays must be 14-100').default(14),
 });
 
 export const retrySchema = z
   .object({
-    connectionMinutes: z.number().int().min(10).max(1440).default(720),
-    otherMinutes: z.number().int().min(1).max(1440).default(10),
+    connectionMinutes: z.number().int().min(10, 'connectionMinutes must be 10-1440').max(1440, 'connectionMinutes must be 10-1440').default(720),
+    otherMinutes: z.number().int().min(1, 'otherMinutes must be 1-1440').max(1440, 'otherMinutes must be 1-1440').default(10),
   })
   .refine((v) => v.otherMinutes < v.connectionMinutes, {
     path: ['otherMinutes'],
@@ -129,18 +235,31 @@ export const retrySchema = z
   });
 
 export const throttleSchema = z.object({
-  rowsPerSecond: z.number().int().min(1).optional(),
-  mbPerSecond: z.number().min(0.1).optional(),
+  rowsPerSecond: z.number().int().min(1, 'rowsPerSecond must be at least 1').max(10_000_000, 'rowsPerSecond must be at most 10000000').optional(),
+  mbPerSecond: z.number().min(0.1, 'mbPerSecond must be at least 0.1').max(10_000, 'mbPerSecond must be at most 10000').optional(),
+});
+
+export const tagSchema = z.object({
+  key: z.string({ required_error: 'tag key is required' }).min(1, 'tag key is required').max(128, 'tag key must be at most 128 characters'),
+  value: z.string().max(255, 'tag value must be at most 255 characters').default(''),
 });
 
 export const createTaskSchema = z.object({
-  name: z.string().regex(NAME_PATTERN, 'name: 4-50 characters, starts with a letter, letters, digits, - and _ only'),
+  name: z.string({ required_error: 'name is required' }).regex(NAME_PATTERN, 'name: 4-50 characters, starts with a letter, letters, digits, - and _ only'),
   description: z
     .string()
     .max(256, 'description must be at most 256 characters')
     .refine((v) => !DESCRIPTION_FORBIDDEN.test(v), 'description may not contain any of ! = < > \' & " \\')
     .default(''),
-  tags: z.array(z.object({ key: z.string().min(1).max(128), value: z.string().max(255) })).max(20, 'at most 20 tags').default([]),
+  tags: z
+    .array(tagSchema)
+    .max(20, 'at most 20 tags')
+    .default([])
+    .superRefine((tags, ctx) => {
+      for (const i of unique(tags, (t) => t.key)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [i, 'key'], message: `tag key ${tags[i].key} is used twice` });
+      }
+    }),
   source: sourceSchema,
   destination: destinationSchema,
   policy: policySchema,
@@ -150,7 +269,14 @@ export const createTaskSchema = z.object({
   throttle: throttleSchema.default({}),
 });
 
+/**
+ * PATCH /tasks/{id}: any part of the task (JSON merge patch: objects merge, arrays and values
+ * replace, null removes an optional field). The merged task is validated like a new one.
+ */
+export const updateTaskSchema = z.record(z.unknown(), { invalid_type_error: 'the body must be a JSON object' });
+
 export type CreateTaskInput = z.input<typeof createTaskSchema>;
+export type UpdateTaskInput = z.input<typeof updateTaskSchema>;
 export type TaskConfig = z.output<typeof createTaskSchema>;
 export type SourceConfig = z.output<typeof sourceSchema>;
 export type DestinationConfig = z.output<typeof destinationSchema>;

@@ -2,7 +2,8 @@
  * Errors the domain and the services raise on purpose. The code is stable (clients may switch
  * on it); the API's exception filter maps the kind to an HTTP status in one place.
  */
-export type DomainErrorKind = 'invalid' | 'not-found' | 'conflict' | 'unavailable';
+/** `upstream`: a source database or Kafka cluster the request needed refused or failed. */
+export type DomainErrorKind = 'invalid' | 'not-found' | 'conflict' | 'unavailable' | 'upstream';
 
 export interface FieldProblem {
   field: string;

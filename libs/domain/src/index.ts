@@ -18,3 +18,10 @@ export { MAX_TOPIC_NAME_LENGTH, renderTopicName, validateTopicName, type TopicNa
 // Task rules that live in this library alongside the data path.
 export * from './errors';
 export * from './task-lifecycle';
+export { quoteIdent, quoteLiteral, qualifiedName } from './sql-text';
+export { canonicalJson } from './canonical-json';
+export { REDACTED, redactSecrets } from './redact';
+export { applyMergePatch } from './json-merge-patch';
+export { topicOfTable, topicNameProblems, type TopicRouting } from './task-topics';
+export * from './precheck';
+export { defaultSlotName } from './slot-name';

@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '@walbridge/config';
-import { TaskLogRepository, TaskRepository, metadataDataSourceOptions } from '@walbridge/persistence';
+import { PrecheckRepository, TaskLogRepository, TaskRepository, metadataDataSourceOptions } from '@walbridge/persistence';
 import { APP_CONFIG } from './app-config.module';
 
 @Global()
@@ -16,7 +16,8 @@ import { APP_CONFIG } from './app-config.module';
   providers: [
     { provide: TaskRepository, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new TaskRepository(ds) },
     { provide: TaskLogRepository, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new TaskLogRepository(ds) },
+    { provide: PrecheckRepository, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new PrecheckRepository(ds) },
   ],
-  exports: [TaskRepository, TaskLogRepository],
+  exports: [TaskRepository, TaskLogRepository, PrecheckRepository],
 })
 export class DatabaseModule {}

@@ -14,7 +14,7 @@ import { APP_CONFIG } from './app-config.module';
         prefix: config.WALBRIDGE_QUEUE_PREFIX,
       }),
     }),
-    BullModule.registerQueue({ name: QueueName.TaskControl }),
+    BullModule.registerQueue({ name: QueueName.TaskControl }, { name: QueueName.Probe }),
   ],
   exports: [BullModule],
 })

@@ -4,3 +4,4 @@ export * from './entities';
 export * from './secret-box';
 export * from './data-source-options';
 export * from './repositories';
+export * from './config-fingerprint';

@@ -4,3 +4,4 @@ export * from './api-client';
 export * from './kafka-fixture';
 export * from './source-db';
 export * from './worker-process';
+export * from './extra-servers';

@@ -18,3 +18,10 @@ export async function sourceDb(database = testEnv.sourceDatabase): Promise<Clien
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
 }
+
+/** A connection to the metadata database of the api and scheduler under test. */
+export async function metadataDb(): Promise<Client> {
+  const client = new Client({ connectionString: testEnv.metadataUrl });
+  await client.connect();
+  return client;
+}

@@ -14,4 +14,8 @@ export const testEnv = {
   sourceUser: process.env.WALBRIDGE_TEST_SOURCE_USER ?? 'demo',
   sourcePassword: process.env.WALBRIDGE_TEST_SOURCE_PASSWORD ?? 'demo',
   sourceDatabase: process.env.WALBRIDGE_TEST_SOURCE_DATABASE ?? 'demo',
+  /** The metadata database of the api and scheduler under test (superuser URL). */
+  metadataUrl: process.env.WALBRIDGE_TEST_METADATA_URL ?? 'postgres://walbridge:walbridge@127.0.0.1:55432/walbridge_test',
+  /** Where tools/test.mjs writes the api and scheduler logs of the run. */
+  logDir: process.env.WALBRIDGE_TEST_LOG_DIR ?? 'test-results/logs',
 };

@@ -8,6 +8,7 @@ const STATUS_OF: Record<DomainErrorKind, number> = {
   'not-found': HttpStatus.NOT_FOUND,
   conflict: HttpStatus.CONFLICT,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+  upstream: HttpStatus.BAD_GATEWAY,
 };
 
 /** The one place where errors become HTTP answers; stack traces never leave the process. */

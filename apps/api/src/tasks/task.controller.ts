@@ -1,18 +1,23 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { createTaskSchema, type Page, type TaskConfig, type TaskView } from '@walbridge/contracts';
+import { updateTaskSchema, type Page, type TaskConfig, type TaskView } from '@walbridge/contracts';
 import { ZodPipe } from '../common/zod-body.pipe';
 import { listTasksQuerySchema, type ListTasksQuery } from './list-tasks.query';
 import { submitTaskSchema, type SubmitTaskDto } from './submit-task.dto';
+import { TaskConfigPipe } from './task-config.validation';
+import { TaskEditService } from './task-edit.service';
 import { TaskService } from './task.service';
 
 @ApiTags('tasks')
 @Controller('tasks')
 export class TaskController {
-  constructor(private readonly tasks: TaskService) {}
+  constructor(
+    private readonly tasks: TaskService,
+    private readonly edits: TaskEditService,
+  ) {}
 
   @Post()
-  create(@Body(new ZodPipe(createTaskSchema)) body: TaskConfig): Promise<TaskView> {
+  create(@Body(new TaskConfigPipe()) body: TaskConfig): Promise<TaskView> {
     return this.tasks.create(body);
   }
 
@@ -24,6 +29,17 @@ export class TaskController {
   @Get(':id')
   get(@Param('id', ParseUUIDPipe) id: string): Promise<TaskView> {
     return this.tasks.get(id);
+  }
+
+  @Patch(':id')
+  update(@Param('id', ParseUUIDPipe) id: string, @Body(new ZodPipe(updateTaskSchema)) body: Record<string, unknown>): Promise<TaskView> {
+    return this.edits.update(id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    return this.edits.remove(id);
   }
 
   @Post(':id/submit')

@@ -3,9 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Page, TaskConfig, TaskView } from '@walbridge/contracts';
-import { DomainError, assertAllowed, type TaskOperation } from '@walbridge/domain';
+import { DomainError, assertAllowed, defaultSlotName, type TaskOperation } from '@walbridge/domain';
 import { SecretBox, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
 import { QueueName, TaskControlJob, type TaskControlPayloads } from '@walbridge/queue';
+import { PrecheckService } from '../precheck/precheck.service';
 import type { ListTasksQuery } from './list-tasks.query';
 import type { SubmitTaskDto } from './submit-task.dto';
 import { splitSecrets, toTaskView } from './task.mapper';
@@ -19,6 +20,7 @@ export class TaskService {
     private readonly logs: TaskLogRepository,
     private readonly secretBox: SecretBox,
     @InjectQueue(QueueName.TaskControl) private readonly controlQueue: Queue,
+    private readonly prechecks: PrecheckService,
   ) {}
 
   async create(config: TaskConfig): Promise<TaskView> {
@@ -55,10 +57,12 @@ export class TaskService {
   async submit(id: string, dto: SubmitTaskDto): Promise<TaskView> {
     const task = await this.load(id);
     this.assert('submit', task);
+    await this.prechecks.assertSubmittable(task);
     const startAt = dto.startAt ? new Date(dto.startAt) : null;
     const delay = startAt ? Math.max(0, startAt.getTime() - Date.now()) : 0;
     const next = delay > 0 ? 'PENDING_START' : 'STARTING';
-    await this.transitionOrConflict(task, 'submit', next, { lastError: null, requestedOperation: null });
+    // Only the configuration the precheck vouched for may start: an edit in between is a conflict.
+    await this.transitionOrConflict(task, 'submit', next, { lastError: null, requestedOperation: null }, true);
     await this.enqueue(TaskControlJob.StartTask, { taskId: id, requestedBy: ACTOR }, delay);
     await this.logs.append(id, 'info', delay > 0 ? `start scheduled at ${startAt!.toISOString()}` : 'start requested');
     return this.get(id);
@@ -100,16 +104,13 @@ export class TaskService {
     operation: TaskOperation,
     to: TaskEntity['status'],
     patch: TaskRuntimePatch = {},
+    requireUnchangedConfig = false,
   ): Promise<void> {
-    const moved = await this.tasks.transition(task.id, [task.status], to, patch);
+    const moved = await this.tasks.transition(task.id, [task.status], to, patch, requireUnchangedConfig ? task : undefined);
     if (!moved) {
       const fresh = await this.load(task.id);
       assertAllowed(operation, fresh.status);
       throw new DomainError('conflict', 'CONCURRENT_CHANGE', 'the task changed while the operation was requested; try again');
     }
   }
-}
-
-export function defaultSlotName(taskId: string): string {
-  return `walbridge_${taskId.replace(/-/g, '_')}`;
 }

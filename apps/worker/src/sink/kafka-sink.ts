@@ -1,6 +1,6 @@
 import { CompressionTypes, Kafka, type Admin, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { DestinationConfig } from '@walbridge/contracts';
-import { kafkaClientConfig } from './kafka-client-config';
+import { kafkaClientConfig } from '@walbridge/connectors';
 
 export interface OutboundMessage {
   topic: string;
@@ -36,6 +36,19 @@ export class KafkaSink {
   async connect(): Promise<void> {
     await this.producer.connect();
     await this.admin.connect();
+  }
+
+  /**
+   * Creates the topics of an auto-generated topic policy that do not exist yet; returns those
+   * it created. The precheck validated the creation (name, replication factor, ACL) beforehand.
+   */
+  async createMissingTopics(topics: string[], partitions: number, replicationFactor: number): Promise<string[]> {
+    const existing = new Set(await this.admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length) {
+      await this.admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })), waitForLeaders: true });
+    }
+    return missing;
   }
 
   /** Partition counts per topic; fails with the topic's name when one does not exist. */

@@ -1,2 +1,3 @@
 export * from './task.repository';
 export * from './task-log.repository';
+export * from './precheck.repository';

@@ -1,5 +1,6 @@
 import type { DataSource, Repository } from 'typeorm';
 import { In } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { TaskStatus } from '@walbridge/contracts';
 import { TaskEntity } from '../entities';
 
@@ -9,6 +10,9 @@ export interface TaskListQuery {
   page: number;
   pageSize: number;
 }
+
+/** A configuration edit: everything the user chose, credentials included. */
+export type TaskConfigPatch = Pick<TaskEntity, 'name' | 'config' | 'secrets' | 'slotName' | 'publicationName'>;
 
 /** What the control plane changes on a running task; configuration edits go through `replaceConfig`. */
 export type TaskRuntimePatch = Partial<
@@ -55,17 +59,53 @@ export class TaskRepository {
     await this.repo.update({ id }, patch);
   }
 
+  /** Live tasks (not DELETED) using a slot name, to keep two tasks off one slot. */
+  findLiveBySlotName(slotName: string): Promise<TaskEntity[]> {
+    return this.repo.createQueryBuilder('t').where('t.slot_name = :slotName', { slotName }).andWhere("t.status <> 'DELETED'").getMany();
+  }
+
+  /**
+   * Replaces the configuration only if the task is still in one of `statuses` and still has the
+   * configuration and credentials it was read with, so an edit cannot race a submit or another edit.
+   */
+  async replaceConfig(current: Pick<TaskEntity, 'id' | 'config' | 'secrets'>, statuses: TaskStatus[], patch: Partial<TaskConfigPatch>): Promise<boolean> {
+    const result = await this.repo
+      .createQueryBuilder()
+      .update(TaskEntity)
+      .set(patch as QueryDeepPartialEntity<TaskEntity>)
+      .where('id = :id AND status IN (:...statuses)', { id: current.id, statuses })
+      .andWhere('config = CAST(:config AS jsonb) AND secrets IS NOT DISTINCT FROM :secrets', {
+        config: JSON.stringify(current.config),
+        secrets: current.secrets,
+      })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
   /**
    * Moves a task to `to` only if it is still in one of `from`; returns false when another
    * actor changed it first, so concurrent operations cannot both win.
    */
-  async transition(id: string, from: TaskStatus[], to: TaskStatus, patch: TaskRuntimePatch = {}): Promise<boolean> {
-    const result = await this.repo
+  async transition(
+    id: string,
+    from: TaskStatus[],
+    to: TaskStatus,
+    patch: TaskRuntimePatch = {},
+    /** Also require the configuration and credentials read before (e.g. the ones a precheck vouched for). */
+    unchangedSince?: Pick<TaskEntity, 'config' | 'secrets'>,
+  ): Promise<boolean> {
+    const qb = this.repo
       .createQueryBuilder()
       .update(TaskEntity)
       .set({ ...patch, status: to })
-      .where('id = :id AND status IN (:...from)', { id, from })
-      .execute();
+      .where('id = :id AND status IN (:...from)', { id, from });
+    if (unchangedSince) {
+      qb.andWhere('config = CAST(:config AS jsonb) AND secrets IS NOT DISTINCT FROM :secrets', {
+        config: JSON.stringify(unchangedSince.config),
+        secrets: unchangedSince.secrets,
+      });
+    }
+    const result = await qb.execute();
     return (result.affected ?? 0) > 0;
   }
 }

@@ -2,15 +2,27 @@ import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { logLevel } from 'kafkajs';
 import type { DestinationConfig } from '@walbridge/contracts';
 
-export function kafkaClientConfig(destination: DestinationConfig, clientId: string): KafkaConfig {
+/** Timeouts of the data path (patient) or of a probe that must answer a user within seconds. */
+export interface KafkaTimeouts {
+  connectionTimeout: number;
+  requestTimeout: number;
+  retries: number;
+  /** A probe reports its failures itself; kafkajs' own error lines would only be noise. */
+  logLevel: logLevel;
+}
+
+const STREAMING: KafkaTimeouts = { connectionTimeout: 10_000, requestTimeout: 30_000, retries: 8, logLevel: logLevel.ERROR };
+export const PROBE_TIMEOUTS: KafkaTimeouts = { connectionTimeout: 3_000, requestTimeout: 5_000, retries: 0, logLevel: logLevel.NOTHING };
+
+export function kafkaClientConfig(destination: DestinationConfig, clientId: string, timeouts: KafkaTimeouts = STREAMING): KafkaConfig {
   const tls = destination.securityProtocol === 'SSL' || destination.securityProtocol === 'SASL_SSL';
   const sasl = destination.securityProtocol.startsWith('SASL');
   return {
     clientId,
     brokers: destination.brokers.split(','),
-    connectionTimeout: 10_000,
-    requestTimeout: 30_000,
-    logLevel: logLevel.ERROR,
+    connectionTimeout: timeouts.connectionTimeout,
+    requestTimeout: timeouts.requestTimeout,
+    logLevel: timeouts.logLevel,
     ssl: tls
       ? {
           ca: destination.caCert ? [destination.caCert] : undefined,
@@ -21,7 +33,7 @@ export function kafkaClientConfig(destination: DestinationConfig, clientId: stri
         }
       : undefined,
     sasl: sasl ? saslOptions(destination) : undefined,
-    retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
+    retry: { retries: timeouts.retries, initialRetryTime: 300, maxRetryTime: 10_000 },
   };
 }
 

@@ -17,7 +17,7 @@ export function sslOptions(source: SourceConfig): false | ConnectionOptions {
   }
 }
 
-export function pgClientConfig(source: SourceConfig, applicationName: string): ClientConfig {
+export function pgClientConfig(source: SourceConfig, applicationName: string, connectionTimeoutMs = 10_000): ClientConfig {
   return {
     host: source.host,
     port: source.port,
@@ -26,7 +26,7 @@ export function pgClientConfig(source: SourceConfig, applicationName: string): C
     password: source.password,
     ssl: sslOptions(source),
     application_name: applicationName,
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: connectionTimeoutMs,
     keepAlive: true,
   };
 }

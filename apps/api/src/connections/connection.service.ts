@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { ConnectionTarget, ConnectionTestInput, ConnectionTestResult } from '@walbridge/contracts';
+import { SecretBox, TaskRepository } from '@walbridge/persistence';
+import { ProbeJob } from '@walbridge/queue';
+import { loadLiveTask } from '../common/live-task';
+import { ProbeClient } from '../probe/probe-client.service';
+
+/** Test Connection: the scheduler connects, the API waits (at most 10 s) for its verdict. */
+@Injectable()
+export class ConnectionService {
+  constructor(
+    private readonly tasks: TaskRepository,
+    private readonly secretBox: SecretBox,
+    private readonly probes: ProbeClient,
+  ) {}
+
+  test(input: ConnectionTestInput): Promise<ConnectionTestResult> {
+    const nonce = randomUUID();
+    const sealed = this.secretBox.seal({ json: JSON.stringify(input.connection) }, nonce).toString('base64');
+    return this.probes.request<ConnectionTestResult, ProbeJob.TestConnection>(ProbeJob.TestConnection, { target: input.type, sealed, nonce });
+  }
+
+  async testTask(taskId: string, target: ConnectionTarget): Promise<ConnectionTestResult> {
+    await loadLiveTask(this.tasks, taskId);
+    const result = await this.probes.request<ConnectionTestResult | null, ProbeJob.TestTaskConnection>(ProbeJob.TestTaskConnection, { taskId, target });
+    // Deleted between our check and the scheduler's read.
+    if (!result) await loadLiveTask(this.tasks, taskId);
+    return result!;
+  }
+}

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { ProbeClient } from './probe-client.service';
+
+@Module({ providers: [ProbeClient], exports: [ProbeClient] })
+export class ProbeModule {}

@@ -1,0 +1,146 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AUTO_TOPIC_DEFAULTS, type TaskConfig } from '@walbridge/contracts';
+import { connectSource, gatherKafkaFacts, gatherSourceFacts, openKafkaSession } from '@walbridge/connectors';
+import {
+  defaultSlotName,
+  destinationItemsWithoutConnection,
+  evaluateDestination,
+  evaluateSource,
+  evaluateTask,
+  overallResult,
+  planTopics,
+  redactSecrets,
+  sourceItemsWithoutConnection,
+  type PrecheckOutcome,
+  type PrecheckTask,
+} from '@walbridge/domain';
+import { PrecheckRepository, SecretBox, TaskLogRepository, TaskRepository, taskConfigFingerprint, type TaskEntity } from '@walbridge/persistence';
+import { taskConnections, type TaskConnections } from '../probe/task-connections';
+
+export const DEFAULT_LONG_TRANSACTION_SECONDS = 300;
+const RUN_TIMEOUT_MS = 60_000;
+
+/**
+ * Runs one precheck: the source and the Kafka side in parallel, each item written as soon as it
+ * is known (progress), then the run's result and the fingerprint of the configuration it checked.
+ */
+@Injectable()
+export class PrecheckRunner {
+  private readonly logger = new Logger(PrecheckRunner.name);
+
+  constructor(
+    private readonly tasks: TaskRepository,
+    private readonly prechecks: PrecheckRepository,
+    private readonly logs: TaskLogRepository,
+    private readonly secretBox: SecretBox,
+  ) {}
+
+  async run(taskId: string, runId: string): Promise<void> {
+    const [task, run] = await Promise.all([this.tasks.findById(taskId), this.prechecks.findRun(runId)]);
+    if (!task || !run || run.status !== 'RUNNING') return;
+    const connections = taskConnections(task, this.secretBox);
+    const outcomes: PrecheckOutcome[] = [];
+    // Server and driver messages inside the outcomes were cleaned of credentials where they
+    // were caught (connectors); the rest is Walbridge's own text about names, never secrets.
+    const record = async (list: PrecheckOutcome[]) => {
+      outcomes.push(...list);
+      await this.prechecks.recordItems(runId, list);
+    };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const subject = await this.subject(task, run.options.longTransactionSeconds);
+      await Promise.race([
+        this.check(subject, connections, record),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`the precheck did not finish within ${RUN_TIMEOUT_MS / 1000} s`)), RUN_TIMEOUT_MS);
+        }),
+      ]);
+      const result = overallResult(outcomes.map((o) => o.result));
+      await this.prechecks.finishRun(runId, { status: 'FINISHED', result, configHash: taskConfigFingerprint(task), error: null });
+      const counts = (['PASSED', 'ALARM', 'FAILED'] as const).map((r) => `${outcomes.filter((o) => o.result === r).length} ${r.toLowerCase()}`).join(', ');
+      await this.logs.append(taskId, result === 'FAILED' ? 'warning' : 'info', `precheck finished: ${result} (${counts})`);
+    } catch (error) {
+      const message = redactSecrets((error as Error).message ?? String(error), connections.secrets);
+      this.logger.warn(`precheck ${runId} of task ${taskId} failed: ${message}`);
+      await this.prechecks.finishRun(runId, { status: 'ERROR', result: null, configHash: null, error: message });
+      await this.logs.append(taskId, 'error', `precheck could not complete: ${message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async check(subject: PrecheckTask, connections: TaskConnections, record: (list: PrecheckOutcome[]) => Promise<void>): Promise<void> {
+    await record(evaluateTask(subject));
+    const kafkaOpening = openKafkaSession(connections.destination, `walbridge-precheck-${subject.id}`);
+    const tables = await this.checkSource(subject, connections, record);
+    const kafka = await kafkaOpening;
+    if (!kafka.ok) {
+      await record(destinationItemsWithoutConnection(kafka.failure));
+      return;
+    }
+    try {
+      const plan = planTopics(subject, tables);
+      const { topicPolicy } = subject.policy;
+      const facts = await gatherKafkaFacts(kafka.session, {
+        names: plan ? [...plan.topics.keys()] : [],
+        toCreate: {
+          partitions: topicPolicy.partitions ?? AUTO_TOPIC_DEFAULTS.partitions,
+          replicationFactor: topicPolicy.replicationFactor ?? AUTO_TOPIC_DEFAULTS.replicationFactor,
+        },
+        creatable: (name) => !!plan && !plan.mustExist.has(name),
+      });
+      await record(evaluateDestination(subject, facts, plan));
+    } finally {
+      await kafka.session.close();
+    }
+  }
+
+  /** The source items; returns the tables the task captures (null when they could not be read). */
+  private async checkSource(
+    subject: PrecheckTask,
+    connections: TaskConnections,
+    record: (list: PrecheckOutcome[]) => Promise<void>,
+  ): Promise<{ schema: string; table: string }[] | null> {
+    const connected = await connectSource(connections.source, `walbridge-precheck-${subject.id}`);
+    if (!connected.ok) {
+      await record(sourceItemsWithoutConnection(connected.failure));
+      return null;
+    }
+    try {
+      const facts = await gatherSourceFacts(connected.client, connections.source, {
+        objectScope: subject.policy.objectScope,
+        schemas: subject.policy.schemas,
+        tables: subject.policy.tables,
+        publicationName: subject.publicationName,
+        longTransactionSeconds: subject.longTransactionSeconds,
+      });
+      await record(evaluateSource(subject, facts));
+      return facts.tables.map((t) => ({ schema: t.schema, table: t.table }));
+    } finally {
+      await connected.client.end().catch(() => undefined);
+    }
+  }
+
+  private async subject(task: TaskEntity, longTransactionSeconds: number | undefined): Promise<PrecheckTask> {
+    const config = task.config as unknown as TaskConfig;
+    const sameSlot = await this.tasks.findLiveBySlotName(task.slotName);
+    const sameSource = (other: TaskEntity) => {
+      const s = (other.config as unknown as TaskConfig).source;
+      return s.host === config.source.host && s.port === config.source.port && s.database === config.source.database;
+    };
+    return {
+      id: task.id,
+      name: task.name,
+      status: task.status,
+      slotName: task.slotName,
+      publicationName: task.publicationName,
+      defaultSlotName: defaultSlotName(task.id),
+      brokers: config.destination.brokers,
+      source: { database: config.source.database, username: config.source.username },
+      destination: { username: config.destination.username },
+      policy: config.policy,
+      slotNameUsedBy: sameSlot.filter((t) => t.id !== task.id && sameSource(t)).map((t) => ({ id: t.id, name: t.name })),
+      longTransactionSeconds: longTransactionSeconds ?? DEFAULT_LONG_TRANSACTION_SECONDS,
+    };
+  }
+}

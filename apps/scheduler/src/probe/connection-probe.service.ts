@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import type { ConnectionTestResult, DestinationConfig, SourceConfig, SourceObjectsView } from '@walbridge/contracts';
+import { connectSource, listSourceObjects, testDestinationConnection, testSourceConnection, type ExplainedFailure } from '@walbridge/connectors';
+import { SecretBox, TaskRepository } from '@walbridge/persistence';
+import type { ProbeJob, ProbePayloads } from '@walbridge/queue';
+import { taskConnections } from './task-connections';
+
+export type SourceObjectsOutcome = { ok: true; objects: SourceObjectsView } | { ok: false; failure: ExplainedFailure };
+
+/** Connection tests and the object picker: short probes whose answer the API is waiting for. */
+@Injectable()
+export class ConnectionProbeService {
+  constructor(
+    private readonly tasks: TaskRepository,
+    private readonly secretBox: SecretBox,
+  ) {}
+
+  async testConnection(payload: ProbePayloads[ProbeJob.TestConnection]): Promise<ConnectionTestResult> {
+    const { json } = this.secretBox.open(Buffer.from(payload.sealed, 'base64'), payload.nonce);
+    const connection = JSON.parse(json!) as SourceConfig | DestinationConfig;
+    return payload.target === 'source' ? testSourceConnection(connection as SourceConfig) : testDestinationConnection(connection as DestinationConfig);
+  }
+
+  async testTaskConnection(payload: ProbePayloads[ProbeJob.TestTaskConnection]): Promise<ConnectionTestResult | null> {
+    const task = await this.tasks.findById(payload.taskId);
+    if (!task || task.status === 'DELETED') return null;
+    const connections = taskConnections(task, this.secretBox);
+    return payload.target === 'source' ? testSourceConnection(connections.source) : testDestinationConnection(connections.destination);
+  }
+
+  async listSourceObjects(payload: ProbePayloads[ProbeJob.ListSourceObjects]): Promise<SourceObjectsOutcome | null> {
+    const task = await this.tasks.findById(payload.taskId);
+    if (!task || task.status === 'DELETED') return null;
+    const connections = taskConnections(task, this.secretBox);
+    const connected = await connectSource(connections.source, 'walbridge-object-picker');
+    if (!connected.ok) return { ok: false, failure: connected.failure };
+    try {
+      return { ok: true, objects: await listSourceObjects(connected.client) };
+    } finally {
+      await connected.client.end().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,172 @@
+import { ConfigResourceTypes, Kafka, type Admin } from 'kafkajs';
+import type { ConnectionProblem, ConnectionTestResult, DestinationClusterInfo, DestinationConfig } from '@walbridge/contracts';
+import type { KafkaFacts, KafkaTopicFact } from '@walbridge/domain';
+import { fetchApiVersions, INIT_PRODUCER_ID, type ApiVersionsResult } from './kafka-api-versions';
+import { PROBE_TIMEOUTS, kafkaClientConfig } from './kafka-client-config';
+import { explainKafkaError } from './kafka-errors';
+import { errorText, explainTcpFailure, type ExplainedFailure } from './source-errors';
+import { probeTcp } from './tcp-probe';
+
+const TCP_TIMEOUT_MS = 3_000;
+const API_VERSIONS_TIMEOUT_MS = 4_000;
+
+export interface KafkaSession {
+  admin: Admin;
+  cluster: DestinationClusterInfo;
+  apiVersions: ApiVersionsResult;
+  /** The credentials of the session, kept out of any error text it produces. */
+  secrets: string[];
+  close(): Promise<void>;
+}
+
+function splitBroker(address: string): { host: string; port: number } {
+  const i = address.lastIndexOf(':');
+  return { host: address.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(address.slice(i + 1)) };
+}
+
+function tlsOptions(destination: DestinationConfig) {
+  const tls = destination.securityProtocol === 'SSL' || destination.securityProtocol === 'SASL_SSL';
+  if (!tls) return undefined;
+  return {
+    ca: destination.caCert ? [destination.caCert] : undefined,
+    cert: destination.clientCert,
+    key: destination.clientKey,
+    rejectUnauthorized: true,
+    checkServerIdentity: destination.verifyHostname ? undefined : () => undefined,
+  };
+}
+
+/**
+ * Connects an admin client for a probe, or says why it cannot: first plain TCP to every
+ * bootstrap broker (so "nothing reachable" is told apart from a refusal), then kafkajs with short
+ * timeouts (authentication, metadata), then ApiVersions to date the broker.
+ */
+export async function openKafkaSession(destination: DestinationConfig, clientId: string): Promise<{ ok: true; session: KafkaSession } | { ok: false; failure: ExplainedFailure }> {
+  const addresses = destination.brokers.split(',');
+  const probes = await Promise.all(addresses.map(async (a) => ({ address: a, ...splitBroker(a), result: await probeTcp(splitBroker(a).host, splitBroker(a).port, TCP_TIMEOUT_MS) })));
+  const reachable = probes.filter((p) => p.result.ok);
+  if (!reachable.length) {
+    const failures = probes.map((p) => p.result as Extract<typeof p.result, { ok: false }>);
+    const problems = new Set(failures.map((f) => f.problem));
+    const single = explainTcpFailure(failures[0], 'kafka');
+    const problem: ConnectionProblem = problems.size === 1 ? single.problem : 'unreachable';
+    return {
+      ok: false,
+      failure: {
+        problem,
+        message: `no Kafka broker is reachable: ${failures.map((f) => f.message).join('; ')}`,
+        suggestion: problems.size === 1 ? single.suggestion : 'check the broker addresses, the routing and the firewalls between Walbridge and Kafka',
+      },
+    };
+  }
+  const kafka = new Kafka(kafkaClientConfig(destination, clientId, PROBE_TIMEOUTS));
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  try {
+    await admin.connect();
+    const described = await admin.describeCluster();
+    const first = reachable[0];
+    const apiVersions = await fetchApiVersions(first.host, first.port, tlsOptions(destination), API_VERSIONS_TIMEOUT_MS);
+    const cluster: DestinationClusterInfo = {
+      brokerVersion: apiVersions.brokerVersion,
+      brokerCount: described.brokers.length,
+      brokers: described.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port })).sort((a, b) => a.nodeId - b.nodeId),
+      clusterId: described.clusterId ?? null,
+      controllerId: described.controller ?? null,
+    };
+    const secrets = [destination.password, destination.clientKey].filter((s): s is string => !!s);
+    return { ok: true, session: { admin, cluster, apiVersions, secrets, close: () => admin.disconnect().catch(() => undefined) } };
+  } catch (error) {
+    await admin.disconnect().catch(() => undefined);
+    return { ok: false, failure: explainKafkaError(error, destination) };
+  }
+}
+
+/** POST /connections/test with type destination. */
+export async function testDestinationConnection(destination: DestinationConfig): Promise<ConnectionTestResult> {
+  const started = Date.now();
+  const opened = await openKafkaSession(destination, 'walbridge-connection-test');
+  if (!opened.ok) return { target: 'destination', ok: false, ...opened.failure, durationMs: Date.now() - started };
+  const { cluster, apiVersions } = opened.session;
+  await opened.session.close();
+  if (!apiVersions.apiKeys.has(INIT_PRODUCER_ID)) {
+    return {
+      target: 'destination',
+      ok: false,
+      problem: 'broker-too-old',
+      message: `the brokers are older than Kafka 0.11 (found ${cluster.brokerVersion}): the idempotent producer Walbridge uses is not available`,
+      suggestion: 'upgrade the Kafka brokers to 0.11 or later',
+      durationMs: Date.now() - started,
+      destination: cluster,
+    };
+  }
+  return {
+    target: 'destination',
+    ok: true,
+    message: `connected to a Kafka cluster of ${cluster.brokerCount} broker(s), Kafka ${cluster.brokerVersion} or later`,
+    durationMs: Date.now() - started,
+    destination: cluster,
+  };
+}
+
+export interface TopicRequest {
+  /** Every topic the task writes to. */
+  names: string[];
+  /** Of those, the ones Walbridge would create (auto mode), with their settings. */
+  toCreate: { partitions: number; replicationFactor: number };
+  creatable: (name: string) => boolean;
+}
+
+/** The Kafka side of a precheck on an open session. */
+export async function gatherKafkaFacts(session: KafkaSession, topics: TopicRequest): Promise<KafkaFacts> {
+  const { admin, cluster, apiVersions, secrets } = session;
+  // listTopics never creates a topic, unlike a metadata request for a missing one on a broker
+  // with auto.create.topics.enable.
+  const existing = new Set(await admin.listTopics());
+  const present = topics.names.filter((t) => existing.has(t));
+  const partitions = new Map<string, number>();
+  if (present.length) {
+    const metadata = await admin.fetchTopicMetadata({ topics: present });
+    for (const t of metadata.topics) partitions.set(t.name, t.partitions.length);
+  }
+  const facts: KafkaTopicFact[] = topics.names.map((name) => ({ name, exists: existing.has(name), partitions: partitions.get(name) ?? null, createError: null }));
+  const toValidate = facts.filter((t) => !t.exists && topics.creatable(t.name) && topics.toCreate.replicationFactor <= cluster.brokerCount);
+  if (toValidate.length) {
+    // One validate-only CreateTopics for all of them: the controller checks names, replication
+    // factor and ACLs, and creates nothing.
+    try {
+      await admin.createTopics({
+        validateOnly: true,
+        waitForLeaders: false,
+        topics: toValidate.map((t) => ({ topic: t.name, numPartitions: topics.toCreate.partitions, replicationFactor: topics.toCreate.replicationFactor })),
+      });
+    } catch (error) {
+      const e = error as { type?: string; message?: string; topic?: string; errors?: { type?: string; message?: string; topic?: string }[] };
+      const errors = e.errors ?? [e];
+      for (const t of toValidate) {
+        const own = errors.find((x) => x.topic === t.name) ?? (errors.some((x) => x.topic) ? undefined : errors[0]);
+        if (own && own.type !== 'TOPIC_ALREADY_EXISTS') t.createError = { code: own.type ?? 'UNKNOWN', message: errorText(own, secrets) };
+      }
+    }
+  }
+  let autoCreate: boolean | null = null;
+  let autoCreateReadError: string | null = null;
+  try {
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: cluster.brokers.map((b) => ({ type: ConfigResourceTypes.BROKER, name: String(b.nodeId), configNames: ['auto.create.topics.enable'] })),
+    });
+    const values = described.resources.flatMap((r) => r.configEntries.filter((c) => c.configName === 'auto.create.topics.enable').map((c) => c.configValue));
+    autoCreate = values.length ? values.some((v) => v === 'true') : null;
+    if (autoCreate === null) autoCreateReadError = 'the brokers did not return the setting';
+  } catch (error) {
+    autoCreateReadError = errorText(error, secrets);
+  }
+  return {
+    brokerCount: cluster.brokerCount,
+    brokerVersion: cluster.brokerVersion,
+    supportsIdempotence: apiVersions.apiKeys.has(INIT_PRODUCER_ID),
+    topics: facts,
+    autoCreateTopicsEnable: autoCreate,
+    autoCreateReadError,
+  };
+}

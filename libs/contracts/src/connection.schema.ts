@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { destinationSchema, sourceSchema } from './task.schema';
+
+/** POST /connections/test: a source or a destination as in a task, before the task exists. */
+export const connectionTestSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.object({ type: z.literal('source'), connection: sourceSchema }),
+    z.object({ type: z.literal('destination'), connection: destinationSchema }),
+  ],
+  { errorMap: () => ({ message: 'type must be "source" or "destination"' }) },
+);
+
+// PRODUCT.md §9 puts the connection fields next to `type`; the nested form above is what the
+// schemas validate, so the flat body is folded into it first.
+export const connectionTestBodySchema = z.preprocess((body) => {
+  if (body && typeof body === 'object' && !Array.isArray(body) && !('connection' in body)) {
+    const { type, ...connection } = body as Record<string, unknown>;
+    return { type, connection };
+  }
+  return body;
+}, connectionTestSchema);
+
+export const CONNECTION_TARGETS = ['source', 'destination'] as const;
+export type ConnectionTarget = (typeof CONNECTION_TARGETS)[number];
+
+export const taskConnectionTestQuerySchema = z.object({
+  target: z.enum(CONNECTION_TARGETS, { errorMap: () => ({ message: 'target must be source or destination' }) }),
+});
+
+export type ConnectionTestInput = z.output<typeof connectionTestSchema>;
