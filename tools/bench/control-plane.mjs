@@ -21,7 +21,6 @@ export async function startControlPlane(stack, { apiPort, logDir, runId }) {
     WALBRIDGE_API_PORT: String(apiPort),
     WALBRIDGE_SCHEDULER_HEALTH_PORT: String(apiPort + 1),
     WALBRIDGE_MASTER_KEY_FILE: join(config.stackDir, 'bench-master.key'),
-    WALBRIDGE_LOG_LEVEL: 'warn', // info logs per batch would cost the measured processes CPU
   };
   const api = startApp('api', env, join(logDir, 'api.log'));
   const scheduler = startApp('scheduler', env, join(logDir, 'scheduler.log'));

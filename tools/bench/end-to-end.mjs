@@ -82,7 +82,7 @@ function cpuSnapshot(pids) {
 function cpuUsage(before, after, seconds) {
   const pct = (a, b) => (a == null || b == null ? null : Math.round(((b - a) / seconds) * 100));
   const ticks = after.machine.total - before.machine.total;
-  return {
+  const usage = {
     workerPct: pct(before.worker, after.worker),
     walsenderPct: pct(before.walsender, after.walsender),
     postgresAllPct: pct(before.postgres, after.postgres),
@@ -90,6 +90,11 @@ function cpuUsage(before, after, seconds) {
     // on the same scale: busy share of all CPUs times their number
     machineBusyPct: ticks > 0 ? Math.round(((after.machine.busy - before.machine.busy) / ticks) * after.machine.cpus * 100) : null,
   };
+  // What the pipeline did not use: the bench, api and scheduler (little) and anything else
+  // running on the machine, which then competed with the pipeline for the cores.
+  const pipeline = (usage.workerPct ?? 0) + (usage.postgresAllPct ?? 0) + (usage.kafkaBrokerPct ?? 0);
+  usage.otherPct = usage.machineBusyPct == null ? null : Math.max(0, usage.machineBusyPct - pipeline);
+  return usage;
 }
 
 /** Samples the worker's resident memory until stopped; keeps the peak. */
@@ -118,8 +123,7 @@ async function waitForAllMessages({ admin, topic, rows, t0, failed }) {
   let last = 0;
   let lastChange = performance.now();
   let firstMessageAt = null;
-  let nextLog = t0 + PROGRESS_LOG_MS;
-  let rowsAtLastLog = 0;
+  let lastLog = { at: t0, count: 0 };
   let failure;
   failed.catch((error) => { failure = error; });
   for (;;) {
@@ -135,10 +139,10 @@ async function waitForAllMessages({ admin, topic, rows, t0, failed }) {
       throw new Error(`no new message on ${topic} for ${STALL_MS / 1000} s (holds ${count} of ${rows})`);
     }
     if (now - t0 > budgetMs) throw new Error(`${topic} holds ${count} of ${rows} messages after ${Math.round(budgetMs / 1000)} s`);
-    if (now >= nextLog) {
-      log(`  kafka holds ${count.toLocaleString('en-US')} / ${rows.toLocaleString('en-US')} (${Math.round(((count - rowsAtLastLog) * 1000) / (now - nextLog + PROGRESS_LOG_MS))} rows/s lately)`);
-      rowsAtLastLog = count;
-      nextLog = now + PROGRESS_LOG_MS;
+    if (now - lastLog.at >= PROGRESS_LOG_MS) {
+      const recent = Math.round(((count - lastLog.count) * 1000) / (now - lastLog.at));
+      log(`  kafka holds ${count.toLocaleString('en-US')} / ${rows.toLocaleString('en-US')} (${recent.toLocaleString('en-US')} rows/s lately)`);
+      lastLog = { at: now, count };
     }
     await sleep(POLL_MS);
   }

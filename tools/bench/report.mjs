@@ -54,7 +54,8 @@ export function printResult(r) {
     ['load committed in', `${fixed(e.loadSeconds, 2)} s  (${int(r.options.rows / e.loadSeconds)} rows/s offered)`],
     ['first message in Kafka after', `${int(e.firstMessageMs)} ms`],
     ['CPU during run (100 % = 1 core)', `worker ${pct(e.cpu.workerPct)}, walsender ${pct(e.cpu.walsenderPct)}, ` +
-      `postgres incl. loader ${pct(e.cpu.postgresAllPct)}, kafka ${pct(e.cpu.kafkaBrokerPct)}, machine ${pct(e.cpu.machineBusyPct)} of ${r.nproc * 100} %`],
+      `postgres incl. loader ${pct(e.cpu.postgresAllPct)}, kafka ${pct(e.cpu.kafkaBrokerPct)}, everything else ${pct(e.cpu.otherPct)}; ` +
+      `machine ${pct(e.cpu.machineBusyPct)} of ${r.nproc * 100} %`],
     null,
     ['pg_recvlogical rows/s', `${int(r.decoding.rowsPerSec)}  (${fixed(r.decoding.seconds, 2)} s, ${fixed(r.decoding.walMbPerSec)} MB/s of WAL)`],
     ['kafka producer-perf records/s', `${int(r.producer.recordsPerSec)}  (${int(r.producer.records)} x ${r.producer.recordSize} B, ${fixed(r.producer.mbPerSec, 2)} MB/s)`],
@@ -81,6 +82,9 @@ function notes(r) {
   }
   if (e.cpu.workerPct != null && e.cpu.workerPct >= 90) out.push(`the worker used ${e.cpu.workerPct} % of a core: it is CPU-bound (one Node.js thread)`);
   if (e.cpu.machineBusyPct != null && e.cpu.machineBusyPct >= r.nproc * 90) out.push('the machine was CPU-saturated during the run: every process competed for the cores');
+  if (e.cpu.otherPct != null && e.cpu.otherPct >= 30) {
+    out.push(`processes outside the pipeline used ${e.cpu.otherPct} % of a core during the run: the end-to-end figure understates Walbridge; rerun on a quiet machine`);
+  }
   if (r.options.rows < 200_000) out.push('fewer than 200,000 rows: start-up effects (JIT, batching warm-up) weigh on every figure');
   return out;
 }
