@@ -1,10 +1,22 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AppConfigModule, DatabaseModule, QueueRootModule } from '@walbridge/nest-common';
+import { AuditInterceptor } from './audit/audit.interceptor';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthModule } from './auth/auth.module';
 import { HealthController } from './health/health.controller';
 import { TaskModule } from './tasks/task.module';
+import { TokenModule } from './tokens/token.module';
+import { UserModule } from './users/user.module';
 
 @Module({
-  imports: [AppConfigModule, DatabaseModule, QueueRootModule, TaskModule],
+  imports: [AppConfigModule, DatabaseModule, QueueRootModule, AuthModule, UserModule, TokenModule, TaskModule],
   controllers: [HealthController],
+  providers: [
+    // Every route of every module needs a session or a token and the route's role, unless
+    // @Public(); every change is audited. Nothing to do in new controllers.
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+  ],
 })
 export class AppModule {}

@@ -2,8 +2,18 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '@walbridge/config';
-import { TaskLogRepository, TaskRepository, metadataDataSourceOptions } from '@walbridge/persistence';
+import {
+  ApiTokenRepository,
+  AuditLogRepository,
+  TaskLogRepository,
+  TaskRepository,
+  UserRepository,
+  UserSessionRepository,
+  metadataDataSourceOptions,
+} from '@walbridge/persistence';
 import { APP_CONFIG } from './app-config.module';
+
+const REPOSITORIES = [TaskRepository, TaskLogRepository, UserRepository, UserSessionRepository, ApiTokenRepository, AuditLogRepository];
 
 @Global()
 @Module({
@@ -13,10 +23,11 @@ import { APP_CONFIG } from './app-config.module';
       useFactory: (config: AppConfig) => metadataDataSourceOptions(config.WALBRIDGE_DATABASE_URL),
     }),
   ],
-  providers: [
-    { provide: TaskRepository, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new TaskRepository(ds) },
-    { provide: TaskLogRepository, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new TaskLogRepository(ds) },
-  ],
-  exports: [TaskRepository, TaskLogRepository],
+  providers: REPOSITORIES.map((repository) => ({
+    provide: repository,
+    inject: [getDataSourceToken()],
+    useFactory: (ds: DataSource) => new repository(ds),
+  })),
+  exports: REPOSITORIES,
 })
 export class DatabaseModule {}

@@ -4,3 +4,8 @@ export * from './api-client';
 export * from './kafka-fixture';
 export * from './source-db';
 export * from './worker-process';
+export * from './test-users';
+export * from './processes';
+export * from './tls-fixture';
+export * from './kafka-broker';
+export * from './postgres-cluster';

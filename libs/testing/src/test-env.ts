@@ -4,6 +4,9 @@
  */
 export const testEnv = {
   apiUrl: process.env.WALBRIDGE_TEST_API_URL ?? 'http://127.0.0.1:58080',
+  /** The admin the runner's API was started with; ApiClient logs in as this user by default. */
+  adminUser: process.env.WALBRIDGE_TEST_ADMIN_USER,
+  adminPassword: process.env.WALBRIDGE_TEST_ADMIN_PASSWORD,
   kafkaBrokers: (process.env.WALBRIDGE_TEST_KAFKA_BROKERS ?? '127.0.0.1:59092').split(','),
   pgHost: process.env.WALBRIDGE_TEST_PG_HOST ?? '127.0.0.1',
   pgPort: Number(process.env.WALBRIDGE_TEST_PG_PORT ?? 55432),

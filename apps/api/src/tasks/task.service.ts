@@ -6,11 +6,10 @@ import type { Page, TaskConfig, TaskView } from '@walbridge/contracts';
 import { DomainError, assertAllowed, type TaskOperation } from '@walbridge/domain';
 import { SecretBox, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
 import { QueueName, TaskControlJob, type TaskControlPayloads } from '@walbridge/queue';
+import { currentActor } from '../auth/request-context';
 import type { ListTasksQuery } from './list-tasks.query';
 import type { SubmitTaskDto } from './submit-task.dto';
 import { splitSecrets, toTaskView } from './task.mapper';
-
-const ACTOR = 'api';
 
 @Injectable()
 export class TaskService {
@@ -59,7 +58,7 @@ export class TaskService {
     const delay = startAt ? Math.max(0, startAt.getTime() - Date.now()) : 0;
     const next = delay > 0 ? 'PENDING_START' : 'STARTING';
     await this.transitionOrConflict(task, 'submit', next, { lastError: null, requestedOperation: null });
-    await this.enqueue(TaskControlJob.StartTask, { taskId: id, requestedBy: ACTOR }, delay);
+    await this.enqueue(TaskControlJob.StartTask, { taskId: id, requestedBy: currentActor() }, delay);
     await this.logs.append(id, 'info', delay > 0 ? `start scheduled at ${startAt!.toISOString()}` : 'start requested');
     return this.get(id);
   }
@@ -69,7 +68,7 @@ export class TaskService {
     const operation: TaskOperation = force ? 'forceStop' : 'stop';
     this.assert(operation, task);
     await this.transitionOrConflict(task, operation, 'STOPPING', { requestedOperation: operation === 'forceStop' ? 'forceStop' : 'stop' });
-    await this.enqueue(TaskControlJob.StopTask, { taskId: id, requestedBy: ACTOR, force });
+    await this.enqueue(TaskControlJob.StopTask, { taskId: id, requestedBy: currentActor(), force });
     await this.logs.append(id, 'info', force ? 'force stop requested' : 'stop requested');
     return this.get(id);
   }

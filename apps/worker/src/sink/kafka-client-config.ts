@@ -17,7 +17,9 @@ export function kafkaClientConfig(destination: DestinationConfig, clientId: stri
           cert: destination.clientCert,
           key: destination.clientKey,
           rejectUnauthorized: true,
-          checkServerIdentity: destination.verifyHostname ? undefined : () => undefined,
+          // Only when verification is off: an explicit `checkServerIdentity: undefined` replaces
+          // Node's default check and every TLS connection then fails.
+          ...(destination.verifyHostname ? {} : { checkServerIdentity: () => undefined }),
         }
       : undefined,
     sasl: sasl ? saslOptions(destination) : undefined,
