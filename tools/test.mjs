@@ -89,6 +89,10 @@ async function main() {
     WALBRIDGE_TEST_SOURCE_USER: config.postgres.demo.user,
     WALBRIDGE_TEST_SOURCE_PASSWORD: config.postgres.demo.password,
     WALBRIDGE_TEST_SOURCE_DATABASE: config.postgres.demo.database,
+    // For tests that start their own api/scheduler processes next to the shared ones (same
+    // Redis; the same queue prefix on this database, or a prefix of their own on another).
+    WALBRIDGE_TEST_DATABASE_URL: databaseUrl,
+    WALBRIDGE_TEST_REDIS_URL: config.redis.url,
   };
   const resultsFile = join(RESULTS_DIR, 'vitest.json');
   const vitest = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...extraArgs], {

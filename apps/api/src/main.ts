@@ -11,6 +11,7 @@ import { docsAccess } from './auth/docs-access.middleware';
 import { documentAccess } from './auth/openapi-access';
 import { SESSION_COOKIE } from './auth/session-cookie';
 import { ApiExceptionFilter } from './common/api-exception.filter';
+import { answerMalformedRequests } from './common/malformed-http';
 import { securityHeaders } from './common/security-headers';
 import { serveConsole } from './console/serve-console';
 
@@ -39,6 +40,7 @@ async function bootstrap(): Promise<void> {
   app.use(['/api/docs', '/api/docs-json', '/api/docs-yaml'], docsAccess(app.get(AuthService)));
   SwaggerModule.setup('api/docs', app, documentAccess(openApi), { jsonDocumentUrl: 'api/docs-json' });
   const consoleDir = serveConsole(app, config.WALBRIDGE_CONSOLE_DIR);
+  answerMalformedRequests(app.getHttpServer());
   await app.listen(config.WALBRIDGE_API_PORT, config.WALBRIDGE_API_HOST);
   const url = `http://${config.WALBRIDGE_API_HOST}:${config.WALBRIDGE_API_PORT}`;
   Logger.log(`api listening on ${url}${consoleDir ? ` (console at ${url}/)` : ' (console not built)'}`, 'walbridge');

@@ -60,6 +60,10 @@ export const createTokenSchema = z.object({
 
 export const auditLogQuerySchema = z.object({
   taskId: z.string().uuid('taskId must be a UUID').optional(),
+  /** Who: a username, or `(unknown user)` for failed logins with a name that does not exist. */
+  actor: z.string().min(1).max(64).optional(),
+  /** What, e.g. `tasks.stop` or `auth.login`. */
+  action: z.string().regex(/^[a-z0-9.-]{1,100}$/, 'action looks like tasks.stop or auth.login').optional(),
   /** Exclusive: entries older than this one (newest first). */
   cursor: z.string().regex(/^\d{1,18}$/, 'cursor must be the nextCursor of a previous page').optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),

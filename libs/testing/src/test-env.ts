@@ -17,4 +17,7 @@ export const testEnv = {
   sourceUser: process.env.WALBRIDGE_TEST_SOURCE_USER ?? 'demo',
   sourcePassword: process.env.WALBRIDGE_TEST_SOURCE_PASSWORD ?? 'demo',
   sourceDatabase: process.env.WALBRIDGE_TEST_SOURCE_DATABASE ?? 'demo',
+  /** Metadata database of the shared api and scheduler. */
+  databaseUrl: process.env.WALBRIDGE_TEST_DATABASE_URL ?? 'postgres://walbridge:walbridge@127.0.0.1:55432/walbridge_test',
+  redisUrl: process.env.WALBRIDGE_TEST_REDIS_URL ?? 'redis://127.0.0.1:56379',
 };

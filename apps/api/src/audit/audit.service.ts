@@ -11,6 +11,8 @@ export interface RequestOutcome {
   error?: string | null;
   /** What the handler returned: a create's new id is the audited target. */
   body?: unknown;
+  /** By default from the status: 401/403/429 are `denied`, other errors `failure`. */
+  result?: AuditResult;
   /** For calls made before anyone is known (login): the user they concern. */
   actor?: { userId: string | null; username: string; role: Role | null };
 }
@@ -29,7 +31,7 @@ export class AuditService {
     const createdId = (outcome.body as { id?: unknown } | undefined)?.id;
     const taskId = auditTaskId(routePath, params, createdId);
     const actor = req.principal ?? outcome.actor ?? null;
-    const result: AuditResult = outcome.statusCode < 400 ? 'success' : [401, 403, 429].includes(outcome.statusCode) ? 'denied' : 'failure';
+    const result: AuditResult = outcome.result ?? (outcome.statusCode < 400 ? 'success' : [401, 403, 429].includes(outcome.statusCode) ? 'denied' : 'failure');
     const otherId = params.id ?? (typeof createdId === 'string' ? createdId : undefined);
     try {
       await this.entries.append({

@@ -55,7 +55,7 @@ export class AuthService {
     const matches = await verifyPassword(input.password, user?.passwordHash ?? (await this.decoyHash));
     if (!user || !matches) {
       await this.limiter.failed(address, username);
-      await this.audit.recordRequest(req, { statusCode: 401, error: INVALID_CREDENTIALS, actor });
+      await this.audit.recordRequest(req, { statusCode: 401, result: 'failure', error: INVALID_CREDENTIALS, actor });
       throw new DomainError('unauthenticated', 'INVALID_CREDENTIALS', INVALID_CREDENTIALS);
     }
     await this.limiter.succeeded(address, username);

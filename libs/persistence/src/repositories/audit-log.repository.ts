@@ -5,6 +5,8 @@ export type NewAuditEntry = Omit<AuditLogEntity, 'id' | 'createdAt'>;
 
 export interface AuditLogListQuery {
   taskId?: string;
+  actor?: string;
+  action?: string;
   /** Exclusive: entries older than this id (newest first). */
   cursor?: string;
   limit: number;
@@ -24,6 +26,8 @@ export class AuditLogRepository {
   async list(query: AuditLogListQuery): Promise<{ items: AuditLogEntity[]; nextCursor: string | null }> {
     const qb = this.repo.createQueryBuilder('a');
     if (query.taskId) qb.andWhere('a.task_id = :taskId', { taskId: query.taskId });
+    if (query.actor) qb.andWhere('a.actor = :actor', { actor: query.actor });
+    if (query.action) qb.andWhere('a.action = :action', { action: query.action });
     if (query.cursor) qb.andWhere('a.id < :cursor', { cursor: query.cursor });
     const items = await qb.orderBy('a.id', 'DESC').take(query.limit + 1).getMany();
     const more = items.length > query.limit;
