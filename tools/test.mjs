@@ -81,6 +81,10 @@ async function main() {
     WALBRIDGE_TEST_API_URL: `http://127.0.0.1:${API_PORT}`,
     WALBRIDGE_TEST_ADMIN_USER: ADMIN_USER,
     WALBRIDGE_TEST_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    // An api a test starts itself (on a database of its own) creates the same admin, so the
+    // default ApiClient logs in there too.
+    WALBRIDGE_ADMIN_USER: ADMIN_USER,
+    WALBRIDGE_ADMIN_PASSWORD: ADMIN_PASSWORD,
     WALBRIDGE_TEST_KAFKA_BROKERS: config.kafka.brokers,
     WALBRIDGE_TEST_PG_HOST: config.postgres.host,
     WALBRIDGE_TEST_PG_PORT: String(config.postgres.port),
