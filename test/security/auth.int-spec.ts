@@ -221,4 +221,14 @@ describe('authentication: sessions, tokens, passwords', () => {
     expect((await new ApiClient(testEnv.apiUrl, {}, { token: other }).request('GET', '/api/v1/auth/me')).status).toBe(401);
     expect((await login(user.username, newPassword)).status).toBe(200);
   });
+
+  it('counts wrong current passwords like failed logins, so a stolen session cannot guess the password', async () => {
+    const user = await createTestUser('viewer');
+    for (let i = 0; i < 5; i++) {
+      expect((await user.client.request('POST', '/api/v1/auth/password', { currentPassword: testPassword(), newPassword: testPassword() })).status).toBe(400);
+    }
+    const refused = await user.client.request('POST', '/api/v1/auth/password', { currentPassword: user.password, newPassword: testPassword() });
+    expect(refused.status).toBe(429);
+    expect((await login(user.username, user.password)).status).toBe(429);
+  });
 });

@@ -52,6 +52,6 @@ export class AuthController {
   @Post('password')
   @HttpCode(204)
   changePassword(@Req() req: Request, @Body(new ZodPipe(changePasswordSchema)) body: ChangePasswordInput): Promise<void> {
-    return this.auth.changePassword(req.principal!, body);
+    return this.auth.changePassword(req.principal!, body, req.ip);
   }
 }

@@ -73,10 +73,15 @@ export class AuthService {
     if (principal.authenticatedBy === 'session') await this.sessions.delete(principal.credentialId);
   }
 
-  /** Changes the caller's own password and ends their other sessions. */
-  async changePassword(principal: Principal, input: ChangePasswordInput): Promise<void> {
+  /**
+   * Changes the caller's own password and ends their other sessions. Wrong current passwords
+   * count as failed logins: a stolen session must not become a way to guess the password.
+   */
+  async changePassword(principal: Principal, input: ChangePasswordInput, address = 'unknown'): Promise<void> {
+    await this.limiter.assertAllowed(address, principal.username);
     const user = await this.users.findById(principal.userId);
     if (!user || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
+      await this.limiter.failed(address, principal.username);
       throw new DomainError('invalid', 'WRONG_PASSWORD', 'the current password is wrong', [
         { field: 'currentPassword', message: 'does not match' },
       ]);
