@@ -62,7 +62,7 @@ async function main(options) {
   await createTopic(admin, names.topic);
   cleanup.defer('delete the bench topics', () => deleteTopics(admin, [names.topic, names.perfTopic]));
 
-  const tasks = new TaskApi(controlPlane.apiUrl);
+  const tasks = new TaskApi(controlPlane.apiUrl, controlPlane.admin);
   const task = await tasks.create(taskInput({ name: `bench-${names.runId}`, config, table: names.table, topic: names.topic, slot: names.slot }));
   const stopTask = once(async () => {
     await tasks.stop(task.id);

@@ -1,6 +1,8 @@
 // `npm start`: everything a newcomer needs on a fresh machine: dependencies, build, the local
 // stack with the demo source database, migrations, the api (serving the console) and the
 // scheduler. Ctrl+C stops api and scheduler; the stack keeps running (`npm run stack:down`).
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   REPO_ROOT,
@@ -26,8 +28,12 @@ const stack = await loadStack();
 await stack.up({ quiet: false });
 const config = stack.stackConfig();
 await ensureDatabase(stack, config.postgres.metadataDatabase);
+const admin = firstAdmin(config.stackDir);
 const env = {
   ...config.env,
+  // Only used when the metadata database has no user yet; later starts keep whatever was changed.
+  WALBRIDGE_ADMIN_USER: admin.username,
+  WALBRIDGE_ADMIN_PASSWORD: admin.password,
   WALBRIDGE_API_PORT: String(API_PORT),
   WALBRIDGE_SCHEDULER_HEALTH_PORT: String(SCHEDULER_HEALTH_PORT),
   WALBRIDGE_MASTER_KEY_FILE: process.env.WALBRIDGE_MASTER_KEY_FILE ?? join(config.stackDir, 'master.key'),
@@ -48,6 +54,7 @@ console.log(`
   Walbridge is running.
 
   Console        http://127.0.0.1:${API_PORT}/
+  Admin login    ${admin.username} / ${admin.password}   (set at the first start; if you changed it, use yours)
   REST API       http://127.0.0.1:${API_PORT}/api/v1   (OpenAPI UI at /api/docs)
   Demo source    ${config.postgres.host}:${config.postgres.port}/${demo.database}  user ${demo.user} / password ${demo.password}  (schema ${demo.schema})
   Kafka          ${config.kafka.brokers}   (topic ${DEMO_TOPIC} is ready, 3 partitions)
@@ -74,4 +81,17 @@ for (const [name, child] of [['api', api], ['scheduler', scheduler]]) {
       void shutdown();
     }
   });
+}
+
+/**
+ * The local install's first admin: a password generated once and kept next to the stack's data
+ * (mode 0600), so `npm start` can print the login every time. WALBRIDGE_ADMIN_USER and
+ * WALBRIDGE_ADMIN_PASSWORD, when set, win.
+ */
+function firstAdmin(stackDir) {
+  const file = join(stackDir, 'admin.password');
+  const username = process.env.WALBRIDGE_ADMIN_USER ?? 'admin';
+  if (process.env.WALBRIDGE_ADMIN_PASSWORD) return { username, password: process.env.WALBRIDGE_ADMIN_PASSWORD };
+  if (!existsSync(file)) writeFileSync(file, `${randomBytes(12).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  return { username, password: readFileSync(file, 'utf8').trim() };
 }

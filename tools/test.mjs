@@ -2,6 +2,7 @@
 // Kafka), start one api and one scheduler for every suite to share, run all tests, stop what
 // it started, and end with the line `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -18,6 +19,7 @@ import {
   stopChild,
   waitForHttp,
 } from './lib/workspace.mjs';
+import { fileSources, findSecrets } from './lib/secret-scan.mjs';
 
 const TEST_DB = process.env.WALBRIDGE_TEST_DB ?? 'walbridge_test';
 const API_PORT = Number(process.env.WALBRIDGE_TEST_API_PORT ?? 58080);
@@ -25,6 +27,10 @@ const SCHEDULER_HEALTH_PORT = API_PORT + 1;
 const RESULTS_DIR = join(REPO_ROOT, 'test-results');
 const LOG_DIR = join(RESULTS_DIR, 'logs');
 const extraArgs = process.argv.slice(2);
+// The api creates this admin at its first start; ApiClient (libs/testing) logs in as it. The
+// `wbpw-` mark is what the final log scan looks for.
+const ADMIN_USER = 'admin';
+const ADMIN_PASSWORD = `wbpw-admin-${randomBytes(12).toString('base64url')}`;
 
 const checks = []; // { name, passed, failed }
 let api;
@@ -59,6 +65,8 @@ async function main() {
     WALBRIDGE_WORKER_RESTART_MIN_MS: '300',
     WALBRIDGE_WORKER_RESTART_MAX_MS: '3000',
     WALBRIDGE_HEARTBEAT_MS: '5000',
+    WALBRIDGE_ADMIN_USER: ADMIN_USER,
+    WALBRIDGE_ADMIN_PASSWORD: ADMIN_PASSWORD,
   };
   api = startApp('api', appEnv, join(LOG_DIR, 'api.log'));
   scheduler = startApp('scheduler', appEnv, join(LOG_DIR, 'scheduler.log'));
@@ -71,6 +79,12 @@ async function main() {
   const testEnv = {
     ...process.env,
     WALBRIDGE_TEST_API_URL: `http://127.0.0.1:${API_PORT}`,
+    WALBRIDGE_TEST_ADMIN_USER: ADMIN_USER,
+    WALBRIDGE_TEST_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    // An api a test starts itself (on a database of its own) creates the same admin, so the
+    // default ApiClient logs in there too.
+    WALBRIDGE_ADMIN_USER: ADMIN_USER,
+    WALBRIDGE_ADMIN_PASSWORD: ADMIN_PASSWORD,
     WALBRIDGE_TEST_KAFKA_BROKERS: config.kafka.brokers,
     WALBRIDGE_TEST_PG_HOST: config.postgres.host,
     WALBRIDGE_TEST_PG_PORT: String(config.postgres.port),
@@ -79,9 +93,11 @@ async function main() {
     WALBRIDGE_TEST_SOURCE_USER: config.postgres.demo.user,
     WALBRIDGE_TEST_SOURCE_PASSWORD: config.postgres.demo.password,
     WALBRIDGE_TEST_SOURCE_DATABASE: config.postgres.demo.database,
-    // Tests that check what is stored at rest (encrypted credentials) read the metadata rows,
-    // and scan the api/scheduler logs of the run for secrets.
-    WALBRIDGE_TEST_METADATA_URL: databaseUrl,
+    // Tests that start their own api/scheduler processes next to the shared ones (same Redis;
+    // the same queue prefix on this database, or a prefix of their own on another), tests that
+    // check what is stored at rest, and the scan of the run's logs for secrets.
+    WALBRIDGE_TEST_DATABASE_URL: databaseUrl,
+    WALBRIDGE_TEST_REDIS_URL: config.redis.url,
     WALBRIDGE_TEST_LOG_DIR: LOG_DIR,
   };
   const resultsFile = join(RESULTS_DIR, 'vitest.json');
@@ -100,6 +116,10 @@ async function main() {
     checks.push({ name: 'vitest (no results written)', passed: 0, failed: 1 });
   }
 
+  // Stopped first so that everything they had to say is in their logs before the scan.
+  await Promise.all([stopChild(scheduler), stopChild(api)]);
+  await scanLogsForPasswords(databaseUrl);
+
   if (!extraArgs.length) {
     log('linting (module boundaries included)');
     const lint = spawnSync('npx', ['nx', 'run-many', '-t', 'lint', '--output-style=static'], {
@@ -109,6 +129,26 @@ async function main() {
     });
     checks.push({ name: 'lint', passed: lint.status === 0 ? 1 : 0, failed: lint.status === 0 ? 0 : 1 });
   }
+}
+
+/**
+ * No password a test used may appear in a log: the api and scheduler logs (worker output
+ * included) and the task log and audit trail the run left in its database.
+ */
+async function scanLogsForPasswords(databaseUrl) {
+  const tables = [
+    ['task_log', 'SELECT id, message AS text FROM task_log'],
+    ['audit_log', "SELECT id, concat_ws(' ', actor, path, target_id, error) AS text FROM audit_log"],
+  ];
+  const sources = fileSources(LOG_DIR);
+  for (const [table, sql] of tables) {
+    const { rows } = await adminQuery(databaseUrl, sql);
+    sources.push({ name: `${TEST_DB}.${table}`, text: rows.map((r) => `#${r.id} ${r.text}`).join('\n') });
+  }
+  const findings = findSecrets(sources, { secrets: [ADMIN_PASSWORD] });
+  for (const f of findings) log(`a test password is in ${f.source}:${f.line} (${f.found})`);
+  log(`log scan: ${sources.length} logs, ${findings.length ? `${findings.length} password(s) found` : 'no test password found'}`);
+  checks.push({ name: 'no test password in any log', passed: findings.length ? 0 : 1, failed: findings.length ? 1 : 0 });
 }
 
 function isAllUp(status) {

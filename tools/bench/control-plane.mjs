@@ -1,12 +1,13 @@
 // The benchmark's own Walbridge: a fresh metadata database, one api and one scheduler on ports
 // the tests do not use, and a thin HTTP client to drive a task the way a user would.
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { log, migrate, pgUrl, recreateDatabase, startApp, stopChild, waitForHttp } from '../lib/workspace.mjs';
 import { waitUntil } from './util.mjs';
 
 export const METADATA_DB = 'walbridge_bench';
 
-/** Recreates `walbridge_bench`, starts api + scheduler; resolves { apiUrl, stop }. */
+/** Recreates `walbridge_bench`, starts api + scheduler; resolves { apiUrl, admin, stop }. */
 export async function startControlPlane(stack, { apiPort, logDir, runId }) {
   const config = stack.stackConfig();
   await recreateDatabase(stack, METADATA_DB);
@@ -21,6 +22,10 @@ export async function startControlPlane(stack, { apiPort, logDir, runId }) {
     WALBRIDGE_API_PORT: String(apiPort),
     WALBRIDGE_SCHEDULER_HEALTH_PORT: String(apiPort + 1),
     WALBRIDGE_MASTER_KEY_FILE: join(config.stackDir, 'bench-master.key'),
+    WALBRIDGE_LOG_LEVEL: 'warn', // info logs per batch would cost the measured processes CPU
+    // The fresh database gets this admin, who drives the benchmark's task through the API.
+    WALBRIDGE_ADMIN_USER: 'bench',
+    WALBRIDGE_ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
   };
   const api = startApp('api', env, join(logDir, 'api.log'));
   const scheduler = startApp('scheduler', env, join(logDir, 'scheduler.log'));
@@ -35,19 +40,40 @@ export async function startControlPlane(stack, { apiPort, logDir, runId }) {
     throw error;
   }
   log(`bench api on :${apiPort}, scheduler health on :${apiPort + 1} (logs in ${logDir})`);
-  return { apiUrl: `http://127.0.0.1:${apiPort}`, stop };
+  return { apiUrl: `http://127.0.0.1:${apiPort}`, admin: { username: env.WALBRIDGE_ADMIN_USER, password: env.WALBRIDGE_ADMIN_PASSWORD }, stop };
 }
 
 /** The task endpoints of the public API (`/api/v1/tasks`), throwing on unexpected statuses. */
 export class TaskApi {
-  constructor(apiUrl) {
+  #apiUrl;
+  #admin;
+  #token;
+
+  constructor(apiUrl, admin) {
+    this.#apiUrl = apiUrl;
+    this.#admin = admin;
     this.base = `${apiUrl}/api/v1/tasks`;
+  }
+
+  /** A session token, from one login (the password is never printed). */
+  async #authorization() {
+    if (!this.#token) {
+      const res = await fetch(`${this.#apiUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(this.#admin),
+        signal: AbortSignal.timeout(30_000),
+      });
+      if (res.status !== 200) throw new Error(`login as ${this.#admin.username} failed: ${res.status}`);
+      this.#token = (await res.json()).token;
+    }
+    return `Bearer ${this.#token}`;
   }
 
   async #request(method, path, body, expected) {
     const res = await fetch(`${this.base}${path}`, {
       method,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: await this.#authorization() },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });

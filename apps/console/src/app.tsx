@@ -1,12 +1,40 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createBrowserRouter, RouterProvider } from 'react-router-dom';
 import { ApiError } from './api/api-client';
+import { AuditLogPage } from './features/audit/audit-log.page';
+import { LoginPage } from './features/auth/login.page';
+import { loginPath } from './features/auth/return-path';
 import { TaskListPage } from './features/tasks/task-list.page';
 import { AppShell } from './layout/app-shell';
 import { NotFoundPage } from './layout/not-found.page';
 import { RouteErrorPage } from './layout/route-error.page';
 
+// A data router (not <BrowserRouter>) because the wizard will need useBlocker to keep its draft.
+const router = createBrowserRouter([
+  { path: '/login', element: <LoginPage /> },
+  {
+    path: '/',
+    element: <AppShell />,
+    errorElement: <RouteErrorPage />,
+    children: [
+      { index: true, element: <TaskListPage /> },
+      { path: 'tasks', element: <TaskListPage /> },
+      { path: 'audit', element: <AuditLogPage /> },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+]);
+
+/** The session ended (expired, logged out elsewhere, password changed): back to the login page. */
+function onApiError(error: unknown): void {
+  if (!(error instanceof ApiError) || error.statusCode !== 401) return;
+  const { pathname, search } = window.location;
+  if (pathname !== '/login') void router.navigate(loginPath({ pathname, search }), { replace: true });
+}
+
 const queryClient = new QueryClient({
+  queryCache: new QueryCache({ onError: onApiError }),
+  mutationCache: new MutationCache({ onError: onApiError }),
   defaultOptions: {
     queries: {
       // A 4xx will not change by asking again; network errors and 5xx may.
@@ -15,20 +43,6 @@ const queryClient = new QueryClient({
     },
   },
 });
-
-// A data router (not <BrowserRouter>) because the wizard will need useBlocker to keep its draft.
-const router = createBrowserRouter([
-  {
-    path: '/',
-    element: <AppShell />,
-    errorElement: <RouteErrorPage />,
-    children: [
-      { index: true, element: <TaskListPage /> },
-      { path: 'tasks', element: <TaskListPage /> },
-      { path: '*', element: <NotFoundPage /> },
-    ],
-  },
-]);
 
 export function App() {
   return (

@@ -25,6 +25,32 @@ export const envSchema = z.object({
   WALBRIDGE_WORKER_RESTART_MIN_MS: z.coerce.number().int().min(10).default(1000),
   WALBRIDGE_WORKER_RESTART_MAX_MS: z.coerce.number().int().min(10).default(30000),
   WALBRIDGE_LEASE_TTL_MS: z.coerce.number().int().min(1000).default(15000),
+  // The first admin, created when the metadata database has no user yet (later starts ignore
+  // both). Without a password one is generated and printed once.
+  WALBRIDGE_ADMIN_USER: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9][a-z0-9._@-]{2,63}$/, '3-64 characters: letters, digits, . _ @ -')
+    .default('admin'),
+  WALBRIDGE_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').max(128).optional(),
+  WALBRIDGE_SESSION_TTL_MINUTES: z.coerce.number().int().min(5).max(43200).default(720),
+  // Failed logins per user and client address before logins are refused for the lockout time.
+  WALBRIDGE_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  WALBRIDGE_LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86400).default(900),
+  // Origins allowed to call the API from a browser (comma separated); none by default, because
+  // the console is served from the API's own origin.
+  WALBRIDGE_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().url('each origin must be a URL such as https://console.example.com'))),
+  // Behind a reverse proxy: trust X-Forwarded-For/-Proto, so rate limits see the client's address
+  // and the session cookie gets `Secure` when the browser used HTTPS.
+  WALBRIDGE_TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
 });
 
 export type AppConfig = z.output<typeof envSchema>;

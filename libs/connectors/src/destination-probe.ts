@@ -2,7 +2,7 @@ import { ConfigResourceTypes, Kafka, type Admin } from 'kafkajs';
 import type { ConnectionProblem, ConnectionTestResult, DestinationClusterInfo, DestinationConfig } from '@walbridge/contracts';
 import type { KafkaFacts, KafkaTopicFact } from '@walbridge/domain';
 import { fetchApiVersions, INIT_PRODUCER_ID, type ApiVersionsResult } from './kafka-api-versions';
-import { PROBE_TIMEOUTS, kafkaClientConfig } from './kafka-client-config';
+import { PROBE_TIMEOUTS, kafkaClientConfig, kafkaTlsOptions } from './kafka-client-config';
 import { explainKafkaError } from './kafka-errors';
 import { errorText, explainTcpFailure, type ExplainedFailure } from './source-errors';
 import { probeTcp } from './tcp-probe';
@@ -22,18 +22,6 @@ export interface KafkaSession {
 function splitBroker(address: string): { host: string; port: number } {
   const i = address.lastIndexOf(':');
   return { host: address.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(address.slice(i + 1)) };
-}
-
-function tlsOptions(destination: DestinationConfig) {
-  const tls = destination.securityProtocol === 'SSL' || destination.securityProtocol === 'SASL_SSL';
-  if (!tls) return undefined;
-  return {
-    ca: destination.caCert ? [destination.caCert] : undefined,
-    cert: destination.clientCert,
-    key: destination.clientKey,
-    rejectUnauthorized: true,
-    checkServerIdentity: destination.verifyHostname ? undefined : () => undefined,
-  };
 }
 
 /**
@@ -65,7 +53,7 @@ export async function openKafkaSession(destination: DestinationConfig, clientId:
     await admin.connect();
     const described = await admin.describeCluster();
     const first = reachable[0];
-    const apiVersions = await fetchApiVersions(first.host, first.port, tlsOptions(destination), API_VERSIONS_TIMEOUT_MS);
+    const apiVersions = await fetchApiVersions(first.host, first.port, kafkaTlsOptions(destination), API_VERSIONS_TIMEOUT_MS);
     const cluster: DestinationClusterInfo = {
       brokerVersion: apiVersions.brokerVersion,
       brokerCount: described.brokers.length,

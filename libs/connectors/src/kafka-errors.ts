@@ -47,6 +47,14 @@ export function explainKafkaError(error: unknown, destination: DestinationConfig
       suggestion: 'check the user name, the password and the SASL mechanism (the password of a task can be changed in any status)',
     };
   }
+  // The broker refused our side of the handshake: the fix is the client certificate, not the CA.
+  if (/alert bad certificate|certificate required|alert number 4[12]/i.test(message)) {
+    return {
+      problem: 'ssl-client-cert',
+      message: `the broker did not accept the client certificate: ${message}`,
+      suggestion: 'give a client certificate and key (clientCert, clientKey) signed by a CA the brokers trust',
+    };
+  }
   if (TLS_VERIFY.test(message) || (root.code && /CERT|SELF_SIGNED|UNABLE_TO/.test(root.code))) {
     return {
       problem: 'ssl-verify',

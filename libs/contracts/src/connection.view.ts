@@ -16,6 +16,7 @@ export const CONNECTION_PROBLEMS = [
   'ssl-required',
   'ssl-unsupported',
   'ssl-verify',
+  'ssl-client-cert',
   'database-missing',
   'no-connect-privilege',
   'too-many-connections',

@@ -5,3 +5,4 @@ export * from './connection.schema';
 export * from './connection.view';
 export * from './precheck.view';
 export * from './source-objects.view';
+export * from './auth.schema';

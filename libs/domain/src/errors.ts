@@ -3,7 +3,15 @@
  * on it); the API's exception filter maps the kind to an HTTP status in one place.
  */
 /** `upstream`: a source database or Kafka cluster the request needed refused or failed. */
-export type DomainErrorKind = 'invalid' | 'not-found' | 'conflict' | 'unavailable' | 'upstream';
+export type DomainErrorKind =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'rate-limited'
+  | 'unavailable'
+  | 'upstream';
 
 export interface FieldProblem {
   field: string;

@@ -25,3 +25,4 @@ export { applyMergePatch } from './json-merge-patch';
 export { topicOfTable, topicNameProblems, type TopicRouting } from './task-topics';
 export * from './precheck';
 export { defaultSlotName } from './slot-name';
+export * from './access-policy';

@@ -2,8 +2,27 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '@walbridge/config';
-import { PrecheckRepository, TaskLogRepository, TaskRepository, metadataDataSourceOptions } from '@walbridge/persistence';
+import {
+  ApiTokenRepository,
+  PrecheckRepository,
+  AuditLogRepository,
+  TaskLogRepository,
+  TaskRepository,
+  UserRepository,
+  UserSessionRepository,
+  metadataDataSourceOptions,
+} from '@walbridge/persistence';
 import { APP_CONFIG } from './app-config.module';
+
+const REPOSITORIES = [
+  TaskRepository,
+  TaskLogRepository,
+  PrecheckRepository,
+  UserRepository,
+  UserSessionRepository,
+  ApiTokenRepository,
+  AuditLogRepository,
+];
 
 @Global()
 @Module({
@@ -13,11 +32,11 @@ import { APP_CONFIG } from './app-config.module';
       useFactory: (config: AppConfig) => metadataDataSourceOptions(config.WALBRIDGE_DATABASE_URL),
     }),
   ],
-  providers: [
-    { provide: TaskRepository, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new TaskRepository(ds) },
-    { provide: TaskLogRepository, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new TaskLogRepository(ds) },
-    { provide: PrecheckRepository, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new PrecheckRepository(ds) },
-  ],
-  exports: [TaskRepository, TaskLogRepository, PrecheckRepository],
+  providers: REPOSITORIES.map((repository) => ({
+    provide: repository,
+    inject: [getDataSourceToken()],
+    useFactory: (ds: DataSource) => new repository(ds),
+  })),
+  exports: REPOSITORIES,
 })
 export class DatabaseModule {}

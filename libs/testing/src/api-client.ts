@@ -5,18 +5,44 @@ import { waitFor } from './wait-for';
 export interface ApiResponse<T = unknown> {
   status: number;
   body: T;
+  headers: Headers;
 }
+
+/**
+ * How a client authenticates: as a user (logs in lazily, once per process and user), with a
+ * token (API or session), or not at all. The default is the admin the test runner created.
+ */
+export type ApiAuth = { username: string; password: string } | { token: string } | 'none';
+
+export function defaultApiAuth(): ApiAuth {
+  return testEnv.adminUser && testEnv.adminPassword ? { username: testEnv.adminUser, password: testEnv.adminPassword } : 'none';
+}
+
+// One session per user and API for the whole test file: logging in costs a password hash.
+const sessions = new Map<string, Promise<string>>();
 
 /** A thin HTTP client for tests: it returns status and body and never throws on 4xx/5xx. */
 export class ApiClient {
-  constructor(readonly baseUrl = testEnv.apiUrl, private readonly headers: Record<string, string> = {}) {}
+  constructor(
+    readonly baseUrl = testEnv.apiUrl,
+    private readonly headers: Record<string, string> = {},
+    private readonly auth: ApiAuth = defaultApiAuth(),
+  ) {}
 
-  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...this.headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
+  async request<T = unknown>(method: string, path: string, body?: unknown, init: { headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+    const authorization = await this.authorization();
+    const send = (auth: string | undefined) =>
+      fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}), ...this.headers, ...init.headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    let response = await send(authorization);
+    if (response.status === 401 && typeof this.auth === 'object' && 'username' in this.auth && authorization) {
+      // The cached session ended (expired, password changed): log in again, once.
+      sessions.delete(this.sessionKey());
+      response = await send(await this.authorization());
+    }
     const text = await response.text();
     let parsed: unknown = text;
     try {
@@ -24,7 +50,7 @@ export class ApiClient {
     } catch {
       // not JSON: keep the text
     }
-    return { status: response.status, body: parsed as T };
+    return { status: response.status, body: parsed as T, headers: response.headers };
   }
 
   async createTask(input: CreateTaskInput): Promise<TaskView> {
@@ -78,4 +104,36 @@ export class ApiClient {
       return task.status === status ? task : undefined;
     }, timeoutMs);
   }
+
+  /** The `Authorization` header this client sends, logging in first if it has to. */
+  async authorization(): Promise<string | undefined> {
+    if (Object.keys(this.headers).some((h) => h.toLowerCase() === 'authorization')) return undefined;
+    if (this.auth === 'none') return undefined;
+    if ('token' in this.auth) return `Bearer ${this.auth.token}`;
+    const key = this.sessionKey();
+    let session = sessions.get(key);
+    if (!session) {
+      session = login(this.baseUrl, this.auth.username, this.auth.password);
+      sessions.set(key, session);
+      session.catch(() => sessions.delete(key));
+    }
+    return `Bearer ${await session}`;
+  }
+
+  private sessionKey(): string {
+    const auth = this.auth as { username: string; password: string };
+    return `${this.baseUrl}\n${auth.username}\n${auth.password}`;
+  }
+}
+
+async function login(baseUrl: string, username: string, password: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  const text = await response.text();
+  // The password is never part of the error: test output ends up in logs.
+  if (response.status !== 200) throw new Error(`login as ${username} failed: ${response.status} ${text.slice(0, 300)}`);
+  return (JSON.parse(text) as { token: string }).token;
 }

@@ -5,3 +5,8 @@ export * from './kafka-fixture';
 export * from './source-db';
 export * from './worker-process';
 export * from './extra-servers';
+export * from './test-users';
+export * from './processes';
+export * from './tls-fixture';
+export * from './kafka-broker';
+export * from './postgres-cluster';

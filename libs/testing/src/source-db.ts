@@ -21,7 +21,7 @@ export function uniqueName(prefix: string): string {
 
 /** A connection to the metadata database of the api and scheduler under test. */
 export async function metadataDb(): Promise<Client> {
-  const client = new Client({ connectionString: testEnv.metadataUrl });
+  const client = new Client({ connectionString: testEnv.databaseUrl });
   await client.connect();
   return client;
 }

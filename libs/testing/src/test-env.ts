@@ -4,6 +4,9 @@
  */
 export const testEnv = {
   apiUrl: process.env.WALBRIDGE_TEST_API_URL ?? 'http://127.0.0.1:58080',
+  /** The admin the runner's API was started with; ApiClient logs in as this user by default. */
+  adminUser: process.env.WALBRIDGE_TEST_ADMIN_USER,
+  adminPassword: process.env.WALBRIDGE_TEST_ADMIN_PASSWORD,
   kafkaBrokers: (process.env.WALBRIDGE_TEST_KAFKA_BROKERS ?? '127.0.0.1:59092').split(','),
   pgHost: process.env.WALBRIDGE_TEST_PG_HOST ?? '127.0.0.1',
   pgPort: Number(process.env.WALBRIDGE_TEST_PG_PORT ?? 55432),
@@ -14,8 +17,9 @@ export const testEnv = {
   sourceUser: process.env.WALBRIDGE_TEST_SOURCE_USER ?? 'demo',
   sourcePassword: process.env.WALBRIDGE_TEST_SOURCE_PASSWORD ?? 'demo',
   sourceDatabase: process.env.WALBRIDGE_TEST_SOURCE_DATABASE ?? 'demo',
-  /** The metadata database of the api and scheduler under test (superuser URL). */
-  metadataUrl: process.env.WALBRIDGE_TEST_METADATA_URL ?? 'postgres://walbridge:walbridge@127.0.0.1:55432/walbridge_test',
+  /** Metadata database of the shared api and scheduler. */
+  databaseUrl: process.env.WALBRIDGE_TEST_DATABASE_URL ?? 'postgres://walbridge:walbridge@127.0.0.1:55432/walbridge_test',
+  redisUrl: process.env.WALBRIDGE_TEST_REDIS_URL ?? 'redis://127.0.0.1:56379',
   /** Where tools/test.mjs writes the api and scheduler logs of the run. */
   logDir: process.env.WALBRIDGE_TEST_LOG_DIR ?? 'test-results/logs',
 };

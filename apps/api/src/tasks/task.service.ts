@@ -7,11 +7,10 @@ import { DomainError, assertAllowed, defaultSlotName, type TaskOperation } from 
 import { SecretBox, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
 import { QueueName, TaskControlJob, type TaskControlPayloads } from '@walbridge/queue';
 import { PrecheckService } from '../precheck/precheck.service';
+import { currentActor } from '../auth/request-context';
 import type { ListTasksQuery } from './list-tasks.query';
 import type { SubmitTaskDto } from './submit-task.dto';
 import { splitSecrets, toTaskView } from './task.mapper';
-
-const ACTOR = 'api';
 
 @Injectable()
 export class TaskService {
@@ -63,7 +62,7 @@ export class TaskService {
     const next = delay > 0 ? 'PENDING_START' : 'STARTING';
     // Only the configuration the precheck vouched for may start: an edit in between is a conflict.
     await this.transitionOrConflict(task, 'submit', next, { lastError: null, requestedOperation: null }, true);
-    await this.enqueue(TaskControlJob.StartTask, { taskId: id, requestedBy: ACTOR }, delay);
+    await this.enqueue(TaskControlJob.StartTask, { taskId: id, requestedBy: currentActor() }, delay);
     await this.logs.append(id, 'info', delay > 0 ? `start scheduled at ${startAt!.toISOString()}` : 'start requested');
     return this.get(id);
   }
@@ -73,7 +72,7 @@ export class TaskService {
     const operation: TaskOperation = force ? 'forceStop' : 'stop';
     this.assert(operation, task);
     await this.transitionOrConflict(task, operation, 'STOPPING', { requestedOperation: operation === 'forceStop' ? 'forceStop' : 'stop' });
-    await this.enqueue(TaskControlJob.StopTask, { taskId: id, requestedBy: ACTOR, force });
+    await this.enqueue(TaskControlJob.StopTask, { taskId: id, requestedBy: currentActor(), force });
     await this.logs.append(id, 'info', force ? 'force stop requested' : 'stop requested');
     return this.get(id);
   }

@@ -1,9 +1,26 @@
-import { Link, Outlet, useMatch } from 'react-router-dom';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link, Navigate, Outlet, useLocation, useMatch, useNavigate } from 'react-router-dom';
+import { hasRole, type MeView, type Role } from '@walbridge/contracts';
+import { ApiError } from '../api/api-client';
+import { logout } from '../api/auth.api';
+import { loginPath } from '../features/auth/return-path';
+import { useMe } from '../features/auth/use-me.query';
+import { ErrorPanel, LoadingPanel } from '../ui/status-panel';
 
-// New sections (task wizard, notifications, users) add one entry here.
-const NAV_ITEMS = [{ to: '/tasks', label: 'Tasks', matchRoot: true }];
+// New sections (task wizard, notifications, users) add one entry here, with the role they need.
+const NAV_ITEMS: { to: string; label: string; matchRoot?: boolean; role: Role }[] = [
+  { to: '/tasks', label: 'Tasks', matchRoot: true, role: 'viewer' },
+  { to: '/audit', label: 'Audit log', role: 'admin' },
+];
 
 export function AppShell() {
+  const me = useMe();
+  const location = useLocation();
+
+  if (me.error instanceof ApiError && me.error.statusCode === 401) return <Navigate to={loginPath(location)} replace />;
+  if (me.isPending) return <LoadingPanel>Loading…</LoadingPanel>;
+  if (!me.data) return <ErrorPanel title="Could not reach Walbridge" error={me.error} />;
+
   return (
     <div className="app-shell">
       <a className="skip-link" href="#main">
@@ -19,18 +36,42 @@ export function AppShell() {
           </Link>
           <nav aria-label="Main">
             <ul className="main-nav">
-              {NAV_ITEMS.map((item) => (
+              {NAV_ITEMS.filter((item) => hasRole(me.data.role, item.role)).map((item) => (
                 <li key={item.to}>
                   <MainNavLink {...item} />
                 </li>
               ))}
             </ul>
           </nav>
+          <UserMenu me={me.data} />
         </div>
       </header>
       <main id="main" className="app-main" tabIndex={-1}>
         <Outlet />
       </main>
+    </div>
+  );
+}
+
+function UserMenu({ me }: { me: MeView }) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const mutation = useMutation({
+    mutationFn: logout,
+    // Whatever the answer, this browser forgets the session and what it showed.
+    onSettled: () => {
+      queryClient.clear();
+      navigate('/login', { replace: true });
+    },
+  });
+  return (
+    <div className="user-menu">
+      <span>
+        {me.username} <span className="muted">({me.role})</span>
+      </span>
+      <button type="button" className="button" disabled={mutation.isPending} onClick={() => mutation.mutate()}>
+        Log out
+      </button>
     </div>
   );
 }

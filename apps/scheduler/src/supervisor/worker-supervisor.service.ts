@@ -38,6 +38,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
   private readonly owned = new Set<string>();
   private readonly restartAttempts = new Map<string, number>();
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  private readonly ensuring = new Set<string>();
   private reconcileTimer?: NodeJS.Timeout;
   private renewTimer?: NodeJS.Timeout;
   private shuttingDown = false;
@@ -61,15 +62,21 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
 
   /** Start (or adopt) the task's worker here if no other scheduler owns it. */
   async ensureRunning(taskId: string): Promise<void> {
-    if (this.shuttingDown || this.workers.has(taskId) || this.restartTimers.has(taskId)) return;
-    if (!(await this.lease.acquire(taskId))) return;
-    this.owned.add(taskId);
-    const task = await this.tasks.findById(taskId);
-    if (!task || !RUNNABLE.includes(task.status)) {
-      await this.releaseOwnership(taskId);
-      return;
+    // The start job and the reconcile loop may ask at the same moment: one spawn only.
+    if (this.shuttingDown || this.workers.has(taskId) || this.restartTimers.has(taskId) || this.ensuring.has(taskId)) return;
+    this.ensuring.add(taskId);
+    try {
+      if (!(await this.lease.acquire(taskId))) return;
+      this.owned.add(taskId);
+      const task = await this.tasks.findById(taskId);
+      if (!task || !RUNNABLE.includes(task.status)) {
+        await this.releaseOwnership(taskId);
+        return;
+      }
+      if (!this.workers.has(taskId)) this.spawn(task, 'stream');
+    } finally {
+      this.ensuring.delete(taskId);
     }
-    this.spawn(task, 'stream');
   }
 
   /** Stop the task: drain and drop the slot, or with force kill the worker and leave the slot. */
@@ -189,10 +196,19 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async restart(taskId: string): Promise<void> {
-    if (this.shuttingDown || !this.owned.has(taskId)) return;
-    const task = await this.tasks.findById(taskId);
-    if (task && RUNNABLE.includes(task.status)) this.spawn(task, 'stream');
-    else if (task?.status === 'STOPPING') await this.stop(taskId, task.requestedOperation === 'forceStop');
+    if (this.shuttingDown || !this.owned.has(taskId) || this.ensuring.has(taskId)) return;
+    this.ensuring.add(taskId);
+    let task: TaskEntity | null;
+    try {
+      task = await this.tasks.findById(taskId);
+      if (task && RUNNABLE.includes(task.status)) {
+        if (!this.workers.has(taskId)) this.spawn(task, 'stream');
+        return;
+      }
+    } finally {
+      this.ensuring.delete(taskId);
+    }
+    if (task?.status === 'STOPPING') await this.stop(taskId, task.requestedOperation === 'forceStop');
     else await this.releaseOwnership(taskId);
   }
 

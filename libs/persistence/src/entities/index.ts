@@ -1,12 +1,25 @@
 import { PrecheckItemEntity } from './precheck-item.entity';
 import { PrecheckRunEntity } from './precheck-run.entity';
+import { ApiTokenEntity } from './api-token.entity';
+import { AuditLogEntity } from './audit-log.entity';
 import { TaskLogEntity } from './task-log.entity';
 import { TaskEntity } from './task.entity';
+import { UserSessionEntity } from './user-session.entity';
+import { UserEntity } from './user.entity';
 
-export { TaskEntity, TaskLogEntity, PrecheckRunEntity, PrecheckItemEntity };
+export { ApiTokenEntity, AuditLogEntity, PrecheckItemEntity, PrecheckRunEntity, TaskEntity, TaskLogEntity, UserEntity, UserSessionEntity };
 export type { StoredTaskConfig } from './task.entity';
 export type { TaskLogLevel } from './task-log.entity';
 export type { PrecheckRunStatus } from './precheck-run.entity';
 export type { PrecheckItemState } from './precheck-item.entity';
 
-export const ENTITIES = [TaskEntity, TaskLogEntity, PrecheckRunEntity, PrecheckItemEntity];
+export const ENTITIES = [
+  TaskEntity,
+  TaskLogEntity,
+  PrecheckRunEntity,
+  PrecheckItemEntity,
+  UserEntity,
+  UserSessionEntity,
+  ApiTokenEntity,
+  AuditLogEntity,
+];

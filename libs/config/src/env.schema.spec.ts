@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './env.schema';
+
+describe('security settings of the environment', () => {
+  it('defaults to a closed API: no CORS origin, no proxy trusted, admin named admin without a preset password', () => {
+    const config = loadConfig({});
+    expect(config.WALBRIDGE_CORS_ORIGINS).toEqual([]);
+    expect(config.WALBRIDGE_TRUST_PROXY).toBe(false);
+    expect(config.WALBRIDGE_ADMIN_USER).toBe('admin');
+    expect(config.WALBRIDGE_ADMIN_PASSWORD).toBeUndefined();
+    expect(config.WALBRIDGE_LOGIN_MAX_FAILURES).toBe(5);
+  });
+
+  it('reads a list of CORS origins and refuses one that is not a URL, naming the variable', () => {
+    expect(loadConfig({ WALBRIDGE_CORS_ORIGINS: 'https://a.example, https://b.example' }).WALBRIDGE_CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
+    expect(() => loadConfig({ WALBRIDGE_CORS_ORIGINS: 'a.example' })).toThrow(/WALBRIDGE_CORS_ORIGINS/);
+  });
+
+  it('refuses a first admin password shorter than the password rules', () => {
+    const error = (() => {
+      try {
+        loadConfig({ WALBRIDGE_ADMIN_PASSWORD: 'short' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/WALBRIDGE_ADMIN_PASSWORD: must be at least 8 characters/);
+    expect((error as ConfigError).message).not.toContain('short');
+  });
+
+  it('lowercases the admin name, as logins do', () => {
+    expect(loadConfig({ WALBRIDGE_ADMIN_USER: 'Chief' }).WALBRIDGE_ADMIN_USER).toBe('chief');
+  });
+});

@@ -1,0 +1,37 @@
+import type { DataSource, Repository } from 'typeorm';
+import { LessThan, MoreThan, Not } from 'typeorm';
+import { UserSessionEntity, type UserEntity } from '../entities';
+
+export class UserSessionRepository {
+  private readonly repo: Repository<UserSessionEntity>;
+
+  constructor(dataSource: DataSource) {
+    this.repo = dataSource.getRepository(UserSessionEntity);
+  }
+
+  async insert(tokenHash: string, userId: string, expiresAt: Date): Promise<void> {
+    await this.repo.insert({ tokenHash, userId, expiresAt });
+  }
+
+  /** The session's user, if the session exists and has not expired. */
+  async findUser(tokenHash: string): Promise<UserEntity | null> {
+    const session = await this.repo.findOne({
+      where: { tokenHash, expiresAt: MoreThan(new Date()) },
+      relations: { user: true },
+    });
+    return session?.user ?? null;
+  }
+
+  async delete(tokenHash: string): Promise<void> {
+    await this.repo.delete({ tokenHash });
+  }
+
+  /** Ends the user's sessions (e.g. after a password change), keeping `except` if given. */
+  async deleteForUser(userId: string, except?: string): Promise<void> {
+    await this.repo.delete(except ? { userId, tokenHash: Not(except) } : { userId });
+  }
+
+  async purgeExpired(): Promise<void> {
+    await this.repo.delete({ expiresAt: LessThan(new Date()) });
+  }
+}

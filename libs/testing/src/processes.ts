@@ -1,0 +1,71 @@
+import { spawn, type SpawnOptions } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion; rejects with its output when it fails (or `allowFailure`). */
+export function run(command: string, args: string[], options: SpawnOptions & { input?: string; allowFailure?: boolean; timeoutMs?: number } = {}): Promise<RunResult> {
+  const { input, allowFailure, timeoutMs = 120_000, ...spawnOptions } = options;
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...spawnOptions, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const result = { code: code ?? 128, stdout, stderr };
+      if (result.code === 0 || allowFailure) resolve(result);
+      else reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${(stderr || stdout).trim().slice(-3000)}`));
+    });
+    if (input !== undefined) child.stdin!.end(input);
+  });
+}
+
+/** A TCP port nobody listens on right now (the OS picks it), for servers a test starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Every child a test started dies with the test process, even when the test is cut short. */
+const children = new Set<import('node:child_process').ChildProcess>();
+let hooked = false;
+
+export function killOnExit(child: import('node:child_process').ChildProcess): void {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  if (hooked) return;
+  hooked = true;
+  const killAll = () => {
+    for (const c of children) c.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
+/** Runs `cleanup` synchronously when the test process exits (servers that outlive their parent). */
+export function onProcessExit(cleanup: () => void): void {
+  process.once('exit', cleanup);
+}
