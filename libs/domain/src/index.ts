@@ -18,3 +18,5 @@ export { MAX_TOPIC_NAME_LENGTH, renderTopicName, validateTopicName, type TopicNa
 // Task rules that live in this library alongside the data path.
 export * from './errors';
 export * from './task-lifecycle';
+export * from './failure-policy';
+export * from './slot-cleanup';
