@@ -1,7 +1,7 @@
 import type { DataSource, Repository } from 'typeorm';
 import { In } from 'typeorm';
 import type { TaskStatus } from '@walbridge/contracts';
-import { TaskEntity } from '../entities';
+import { TaskEntity, type StoredTaskConfig } from '../entities';
 
 export interface TaskListQuery {
   status?: TaskStatus;
@@ -10,10 +10,29 @@ export interface TaskListQuery {
   pageSize: number;
 }
 
+/** Lifecycle state with a default at insert (a new task is healthy, unscheduled, slot unseen). */
+type LifecycleColumns =
+  | 'precheckRequired'
+  | 'scheduledStartAt'
+  | 'failingSince'
+  | 'failureKind'
+  | 'retryUntil'
+  | 'autoStopAt'
+  | 'retryExhaustedAt'
+  | 'slotExists'
+  | 'slotRetainedBytes'
+  | 'slotCheckedAt';
+
 /** What the control plane changes on a running task; configuration edits go through `replaceConfig`. */
 export type TaskRuntimePatch = Partial<
-  Pick<TaskEntity, 'status' | 'confirmedLsn' | 'delaySeconds' | 'lastError' | 'secrets' | 'requestedOperation'>
+  Pick<TaskEntity, 'status' | 'confirmedLsn' | 'delaySeconds' | 'lastError' | 'secrets' | 'requestedOperation' | LifecycleColumns>
 >;
+
+/** Clears a failure episode: the task is healthy again (streaming, resumed or reset). */
+export const HEALTHY: TaskRuntimePatch = { failingSince: null, failureKind: null, retryUntil: null, autoStopAt: null, retryExhaustedAt: null };
+
+/** Statuses the schedulers' reconcile loops act on. */
+const RECONCILED: TaskStatus[] = ['PENDING_START', 'STARTING', 'INCREMENTAL', 'INCREMENTAL_FAILED', 'PAUSING', 'STOPPING'];
 
 export class TaskRepository {
   private readonly repo: Repository<TaskEntity>;
@@ -23,8 +42,22 @@ export class TaskRepository {
   }
 
   /** Ids are generated here so that the slot name (derived from the id) is known at insert. */
-  insert(task: Omit<TaskEntity, 'createdAt' | 'updatedAt'>): Promise<TaskEntity> {
-    return this.repo.save(this.repo.create(task));
+  insert(task: Omit<TaskEntity, 'createdAt' | 'updatedAt' | LifecycleColumns> & Partial<Pick<TaskEntity, LifecycleColumns>>): Promise<TaskEntity> {
+    return this.repo.save(
+      this.repo.create({
+        precheckRequired: false,
+        scheduledStartAt: null,
+        failingSince: null,
+        failureKind: null,
+        retryUntil: null,
+        autoStopAt: null,
+        retryExhaustedAt: null,
+        slotExists: null,
+        slotRetainedBytes: null,
+        slotCheckedAt: null,
+        ...task,
+      }),
+    );
   }
 
   findById(id: string): Promise<TaskEntity | null> {
@@ -47,8 +80,59 @@ export class TaskRepository {
     return this.repo.find({ where: { status: In(statuses) } });
   }
 
+  /** Tasks a scheduler may have to act on: moving statuses, and accepted reset / drop-slot requests. */
+  findForReconcile(): Promise<TaskEntity[]> {
+    return this.repo
+      .createQueryBuilder('t')
+      .where('t.status IN (:...statuses)', { statuses: RECONCILED })
+      .orWhere("t.requested_operation IN ('reset', 'dropSlot')")
+      .getMany();
+  }
+
+  /** Abnormal tasks (START_FAILED, INCREMENTAL_FAILED) whose automatic stop is due. */
+  findAbnormalDueForStop(now: Date): Promise<TaskEntity[]> {
+    return this.repo
+      .createQueryBuilder('t')
+      .where("t.status IN ('START_FAILED', 'INCREMENTAL_FAILED')")
+      .andWhere('t.auto_stop_at <= :now', { now })
+      .getMany();
+  }
+
+  /**
+   * Tasks whose slot may exist while no worker streams it (paused, failed, left over, reset),
+   * least recently checked first: their retained WAL is measured by a short-lived worker.
+   */
+  findSlotsToInspect(limit: number, checkedBefore: Date): Promise<TaskEntity[]> {
+    return this.repo
+      .createQueryBuilder('t')
+      .where('(t.slot_checked_at IS NULL OR t.slot_checked_at < :checkedBefore)', { checkedBefore })
+      .andWhere(
+        `((t.status IN ('PAUSED', 'START_FAILED', 'INCREMENTAL_FAILED', 'STOP_FAILED') AND t.slot_exists IS DISTINCT FROM false)
+         OR (t.status IN ('COMPLETED', 'CONFIGURATION') AND t.slot_exists = true))`,
+      )
+      .andWhere('t.secrets IS NOT NULL')
+      .orderBy('t.slotCheckedAt', 'ASC', 'NULLS FIRST')
+      .limit(limit)
+      .getMany();
+  }
+
   findByIds(ids: string[]): Promise<TaskEntity[]> {
     return ids.length ? this.repo.find({ where: { id: In(ids) } }) : Promise.resolve([]);
+  }
+
+  /**
+   * New sealed credentials and the clear-text config that records which ones are set (allowed in
+   * any status but DELETED, whose secrets stay wiped). False when there is no such task.
+   */
+  async replaceSecrets(id: string, secrets: Buffer, config: StoredTaskConfig): Promise<boolean> {
+    const result = await this.repo
+      .createQueryBuilder()
+      .update(TaskEntity)
+      // TypeORM's deep-partial type cannot describe an open JSON object; the value is the whole config.
+      .set({ secrets, config: config as TaskEntity['config'] & object })
+      .where("id = :id AND status <> 'DELETED'", { id })
+      .execute();
+    return (result.affected ?? 0) > 0;
   }
 
   async update(id: string, patch: TaskRuntimePatch): Promise<void> {

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/** Operation names of PRODUCT.md §4, as the API lists them in `allowedOperations` and 409s. */
+export type TaskOperationName =
+  | 'edit'
+  | 'editObjects'
+  | 'precheck'
+  | 'submit'
+  | 'pause'
+  | 'resume'
+  | 'stop'
+  | 'forceStop'
+  | 'reset'
+  | 'delete'
+  | 'dropSlot';
+
+/** An operation accepted by the API and still being carried out by a scheduler. */
+export type PendingOperation = 'stop' | 'forceStop' | 'reset' | 'dropSlot';
+
+export interface TaskSlotView {
+  name: string;
+  publication: string;
+  /** null until a worker or the scheduler's slot check has looked at the source. */
+  exists: boolean | null;
+  /** WAL the slot keeps on the source: pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn). */
+  retainedWalBytes: number | null;
+  checkedAt: string | null;
+  /** The task no longer uses the slot but it remains on the source (after a force stop). */
+  leftover: boolean;
+  /** The SQL that removes a leftover slot and its publication; also `POST /tasks/{id}/drop-slot`. */
+  dropSql: string | null;
+}
+
+export interface TaskFailureView {
+  kind: 'network' | 'other';
+  /** First failure of the current episode: the task has been abnormal since then. */
+  since: string;
+  /** Retries stop at this time (the connection or other-failure window of the latest failure). */
+  retryUntil: string;
+  /** false once the window has passed: the task stays abnormal until resumed. */
+  retrying: boolean;
+  /** When the task is stopped automatically if nobody resumes it (alarms.abnormalStopDays). */
+  autoStopAt: string;
+}
+
+/** The lifecycle part of a task as the API returns it. */
+export interface TaskLifecycleView {
+  allowedOperations: TaskOperationName[];
+  pendingOperation: PendingOperation | null;
+  /** Set by reset: the configuration must pass a precheck again before the task is submitted. */
+  precheckRequired: boolean;
+  scheduledStartAt: string | null;
+  failure: TaskFailureView | null;
+  slot: TaskSlotView;
+}
+
+export interface TaskLogEntry {
+  id: string;
+  time: string;
+  level: 'info' | 'warning' | 'error';
+  message: string;
+}
+
+export interface TaskLogPage {
+  items: TaskLogEntry[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export const TASK_LOG_LEVELS = ['info', 'warning', 'error'] as const;
+
+export const taskLogQuerySchema = z.object({
+  // One level or several, comma separated: `level=warning,error`.
+  level: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((l) => l.trim()).filter(Boolean) : undefined))
+    .pipe(z.array(z.enum(TASK_LOG_LEVELS, { message: 'level must be info, warning or error' })).optional()),
+  cursor: z.string().regex(/^[1-9][0-9]{0,18}$/, 'cursor must be the nextCursor of a previous page').optional(),
+  limit: z.coerce.number().int().min(1, 'limit must be 1-200').max(200, 'limit must be 1-200').default(50),
+});
+
+export type TaskLogQueryInput = z.output<typeof taskLogQuerySchema>;
+
+const secretValue = z.string().max(1024, 'at most 1024 characters');
+
+/**
+ * Credentials only: a password may change in any status and takes effect on the next
+ * connection (PRODUCT.md §2). Anything else in the body is refused rather than ignored.
+ */
+export const updateCredentialsSchema = z
+  .object({
+    source: z.object({ password: secretValue }).strict().optional(),
+    destination: z.object({ password: secretValue.optional(), clientKey: z.string().max(65536).optional() }).strict().optional(),
+  })
+  .strict()
+  .refine((v) => v.source !== undefined || v.destination?.password !== undefined || v.destination?.clientKey !== undefined, {
+    message: 'give source.password, destination.password or destination.clientKey',
+  });
+
+export type UpdateCredentialsInput = z.output<typeof updateCredentialsSchema>;
+
+/** What an operation answers: the task, plus what the operator must know about the consequences. */
+export type TaskOperationResult<T> = T & { warnings: string[] };
