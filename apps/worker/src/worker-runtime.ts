@@ -10,6 +10,16 @@ import { SourceAdmin, type TableRef } from './source/source-admin';
 export type Report = (message: WorkerToScheduler) => void;
 
 const PROGRESS_EVERY_MS = 1000;
+/** How often a streaming worker reports the WAL its slot retains (PRODUCT.md §6). */
+const SLOT_REPORT_EVERY_MS = Number(process.env.WALBRIDGE_SLOT_REPORT_MS ?? 5000);
+
+/** The replication connection ended without us asking: a connection failure, retried as one. */
+export class ReplicationClosedError extends Error {
+  readonly code = '08006';
+  constructor() {
+    super('replication connection closed by the server');
+  }
+}
 
 /** One task's streaming session: set up slot and publication, stream, report, stop on request. */
 export class WorkerRuntime {
@@ -35,6 +45,7 @@ export class WorkerRuntime {
     if (publication !== 'unchanged') this.log('info', `publication ${config.publicationName} ${publication} for ${tables.length} table(s)`);
     if (await this.admin.ensureSlot(config.slotName)) this.log('info', `replication slot ${config.slotName} created`);
     const startLsn = await this.admin.slotConfirmedLsn(config.slotName);
+    await this.reportSlot();
 
     this.sink = new KafkaSink(config.destination, `walbridge-${config.taskId}`, config.policy.compression);
     await this.sink.connect();
@@ -66,18 +77,43 @@ export class WorkerRuntime {
 
     this.timers.push(setInterval(() => this.report({ type: 'progress', progress: this.progress() }), PROGRESS_EVERY_MS));
     this.timers.push(setInterval(() => void admin.emitHeartbeat().catch(() => undefined), this.heartbeatMs));
+    this.timers.push(setInterval(() => void this.reportSlot().catch(() => undefined), SLOT_REPORT_EVERY_MS));
     this.log('info', `streaming from ${formatLsn(startLsn)} to ${topics.join(', ')}`);
     this.report({ type: 'streaming' });
     const streaming = this.replication.run().then(() => {
-      if (!this.stopping) throw new Error('replication connection closed by the server');
+      if (!this.stopping) throw new ReplicationClosedError();
     });
     await Promise.race([streaming, fatal]);
   }
 
   /** Removes slot and publication when no streaming worker is left to do it. */
   async teardown(): Promise<void> {
-    this.admin = await SourceAdmin.connect(pgClientConfig(this.config.source, `walbridge-admin-${this.config.taskId}`));
-    await this.admin.dropSlotAndPublication(this.config.slotName, this.config.publicationName);
+    const admin = await this.connectAdmin();
+    await admin.dropSlotAndPublication(this.config.slotName, this.config.publicationName);
+    this.report({ type: 'slot', slot: { exists: false, retainedWalBytes: null, confirmedLsn: null } });
+  }
+
+  /**
+   * Reset: the slot is dropped and created again at the current WAL position, so whatever was
+   * committed between the last confirmed position and now is never delivered.
+   */
+  async reset(): Promise<void> {
+    const admin = await this.connectAdmin();
+    const before = await admin.slotInfo(this.config.slotName);
+    await admin.dropSlot(this.config.slotName);
+    const at = await admin.createSlot(this.config.slotName);
+    this.log(
+      'warning',
+      `replication slot ${this.config.slotName} dropped and created again at ${at}` +
+        (before.confirmedLsn ? `; changes committed between ${before.confirmedLsn} and ${at} will not be delivered` : ''),
+    );
+    await this.reportSlot();
+  }
+
+  /** A look at the slot for the scheduler: exists, WAL retained. */
+  async inspect(): Promise<void> {
+    await this.connectAdmin();
+    await this.reportSlot();
   }
 
   /** Graceful stop: stop reading, let Kafka acknowledge what is in flight, confirm, close. */
@@ -91,8 +127,12 @@ export class WorkerRuntime {
       await this.replication.stop();
     }
     if (dropSlot) {
-      this.admin ??= await SourceAdmin.connect(pgClientConfig(this.config.source, `walbridge-admin-${this.config.taskId}`));
-      await this.admin.dropSlotAndPublication(this.config.slotName, this.config.publicationName);
+      const admin = await this.connectAdmin();
+      await admin.dropSlotAndPublication(this.config.slotName, this.config.publicationName);
+      this.report({ type: 'slot', slot: { exists: false, retainedWalBytes: null, confirmedLsn: null } });
+    } else {
+      // Paused or shutting down: the slot stays, and how much WAL it holds is worth showing now.
+      await this.reportSlot().catch(() => undefined);
     }
     await this.close();
   }
@@ -101,6 +141,16 @@ export class WorkerRuntime {
     for (const t of this.timers) clearInterval(t);
     await this.sink?.close();
     await this.admin?.close();
+  }
+
+  private async connectAdmin(): Promise<SourceAdmin> {
+    this.admin ??= await SourceAdmin.connect(pgClientConfig(this.config.source, `walbridge-admin-${this.config.taskId}`));
+    return this.admin;
+  }
+
+  private async reportSlot(): Promise<void> {
+    if (!this.admin) return;
+    this.report({ type: 'slot', slot: await this.admin.slotInfo(this.config.slotName) });
   }
 
   private async selectedTables(admin: SourceAdmin): Promise<TableRef[]> {

@@ -58,7 +58,8 @@ export class TaskService {
     const startAt = dto.startAt ? new Date(dto.startAt) : null;
     const delay = startAt ? Math.max(0, startAt.getTime() - Date.now()) : 0;
     const next = delay > 0 ? 'PENDING_START' : 'STARTING';
-    await this.transitionOrConflict(task, 'submit', next, { lastError: null, requestedOperation: null });
+    // The start time is kept on the task too: a scheduler starts it when due even if the job is lost.
+    await this.transitionOrConflict(task, 'submit', next, { lastError: null, requestedOperation: null, scheduledStartAt: delay > 0 ? startAt : null });
     await this.enqueue(TaskControlJob.StartTask, { taskId: id, requestedBy: ACTOR }, delay);
     await this.logs.append(id, 'info', delay > 0 ? `start scheduled at ${startAt!.toISOString()}` : 'start requested');
     return this.get(id);
