@@ -59,6 +59,9 @@ async function main() {
     WALBRIDGE_WORKER_RESTART_MIN_MS: '300',
     WALBRIDGE_WORKER_RESTART_MAX_MS: '3000',
     WALBRIDGE_HEARTBEAT_MS: '5000',
+    // Paused and failed tasks' slots are measured often enough for tests to see retained WAL move.
+    WALBRIDGE_HOUSEKEEPING_MS: '2000',
+    WALBRIDGE_SLOT_CHECK_MS: '5000',
   };
   api = startApp('api', appEnv, join(LOG_DIR, 'api.log'));
   scheduler = startApp('scheduler', appEnv, join(LOG_DIR, 'scheduler.log'));
@@ -79,6 +82,14 @@ async function main() {
     WALBRIDGE_TEST_SOURCE_USER: config.postgres.demo.user,
     WALBRIDGE_TEST_SOURCE_PASSWORD: config.postgres.demo.password,
     WALBRIDGE_TEST_SOURCE_DATABASE: config.postgres.demo.database,
+    // For tests that start their own api/scheduler processes next to the shared ones (same
+    // Redis; the same queue prefix on this database, or a prefix of their own on another).
+    WALBRIDGE_TEST_DATABASE_URL: databaseUrl,
+    WALBRIDGE_TEST_REDIS_URL: config.redis.url,
+    WALBRIDGE_TEST_QUEUE_PREFIX: appEnv.WALBRIDGE_QUEUE_PREFIX,
+    WALBRIDGE_TEST_MASTER_KEY_FILE: appEnv.WALBRIDGE_MASTER_KEY_FILE,
+    WALBRIDGE_TEST_SCHEDULER_HEALTH_URL: `http://127.0.0.1:${SCHEDULER_HEALTH_PORT}/health`,
+    WALBRIDGE_TEST_LOG_DIR: LOG_DIR,
   };
   const resultsFile = join(RESULTS_DIR, 'vitest.json');
   const vitest = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...extraArgs], {

@@ -4,3 +4,5 @@ export * from './api-client';
 export * from './kafka-fixture';
 export * from './source-db';
 export * from './worker-process';
+export * from './dedicated-stack';
+export * from './control-plane';

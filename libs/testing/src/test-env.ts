@@ -1,3 +1,8 @@
+import { join, resolve } from 'node:path';
+
+/** The repository root (this file is compiled to libs/testing/dist). */
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+
 /**
  * Where the shared test stack runs; tools/test.mjs starts it and exports these variables.
  * Defaults match `npm run stack:up` so a single file can be run by hand against a running stack.
@@ -14,4 +19,13 @@ export const testEnv = {
   sourceUser: process.env.WALBRIDGE_TEST_SOURCE_USER ?? 'demo',
   sourcePassword: process.env.WALBRIDGE_TEST_SOURCE_PASSWORD ?? 'demo',
   sourceDatabase: process.env.WALBRIDGE_TEST_SOURCE_DATABASE ?? 'demo',
+  /** Metadata database of the shared api and scheduler. */
+  databaseUrl: process.env.WALBRIDGE_TEST_DATABASE_URL ?? 'postgres://walbridge:walbridge@127.0.0.1:55432/walbridge_test',
+  redisUrl: process.env.WALBRIDGE_TEST_REDIS_URL ?? 'redis://127.0.0.1:56379',
+  /** Queue (and lease) prefix of the shared api and scheduler: processes on their database must use it too. */
+  queuePrefix: process.env.WALBRIDGE_TEST_QUEUE_PREFIX ?? 'walbridge-test',
+  masterKeyFile: process.env.WALBRIDGE_TEST_MASTER_KEY_FILE,
+  schedulerHealthUrl: process.env.WALBRIDGE_TEST_SCHEDULER_HEALTH_URL ?? 'http://127.0.0.1:58081/health',
+  /** Where processes started by tests write their output (scanned for leaked secrets). */
+  logDir: process.env.WALBRIDGE_TEST_LOG_DIR ?? join(REPO_ROOT, 'test-results', 'logs'),
 };
