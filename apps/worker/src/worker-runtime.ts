@@ -43,7 +43,7 @@ export class WorkerRuntime {
     if (!tables.length) throw new Error('no table selected: the task has nothing to capture');
     const publication = await this.admin.ensurePublication(config.publicationName, tables);
     if (publication !== 'unchanged') this.log('info', `publication ${config.publicationName} ${publication} for ${tables.length} table(s)`);
-    if (await this.admin.ensureSlot(config.slotName)) this.log('info', `replication slot ${config.slotName} created`);
+    if (await this.admin.ensureSlot(config.slotName, config.slotMustExist)) this.log('info', `replication slot ${config.slotName} created`);
     const startLsn = await this.admin.slotConfirmedLsn(config.slotName);
     await this.reportSlot();
 

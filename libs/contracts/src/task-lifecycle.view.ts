@@ -69,13 +69,19 @@ export interface TaskLogPage {
 
 export const TASK_LOG_LEVELS = ['info', 'warning', 'error'] as const;
 
+function splitLevels(value: string): string[] {
+  return value.split(',').map((l) => l.trim());
+}
+
 export const taskLogQuerySchema = z.object({
   // One level or several, comma separated: `level=warning,error`.
   level: z
     .string()
     .optional()
-    .transform((v) => (v ? v.split(',').map((l) => l.trim()).filter(Boolean) : undefined))
-    .pipe(z.array(z.enum(TASK_LOG_LEVELS, { message: 'level must be info, warning or error' })).optional()),
+    .refine((v) => v === undefined || splitLevels(v).every((l) => (TASK_LOG_LEVELS as readonly string[]).includes(l)), {
+      message: 'level must be info, warning or error (comma separated for several)',
+    })
+    .transform((v) => (v ? (splitLevels(v) as (typeof TASK_LOG_LEVELS)[number][]) : undefined)),
   cursor: z.string().regex(/^[1-9][0-9]{0,18}$/, 'cursor must be the nextCursor of a previous page').optional(),
   limit: z.coerce.number().int().min(1, 'limit must be 1-200').max(200, 'limit must be 1-200').default(50),
 });

@@ -12,6 +12,11 @@ export interface WorkerTaskConfig {
   destination: DestinationConfig;
   policy: PolicyConfig;
   throttle: TaskConfig['throttle'];
+  /**
+   * The task has a confirmed position in its slot: if the slot is gone, creating a new one would
+   * silently skip every change since, so the worker fails instead (a reset is the way out).
+   */
+  slotMustExist: boolean;
 }
 
 /**

@@ -44,6 +44,19 @@ export class KafkaFixture {
     }
   }
 
+  async setTopicConfig(topic: string, entries: Record<string, string>): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [{ type: 2 /* TOPIC */, name: topic, configEntries: Object.entries(entries).map(([name, value]) => ({ name, value })) }],
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   /**
    * Reads a topic from the beginning until at least `count` messages arrived (or the timeout),
    * then returns them in partition-offset order. A fresh consumer group each time.

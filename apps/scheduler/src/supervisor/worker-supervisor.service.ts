@@ -285,6 +285,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       destination: { ...config.destination, password: secrets.destinationPassword, clientKey: secrets.destinationClientKey },
       policy: config.policy,
       throttle: config.throttle,
+      slotMustExist: task.confirmedLsn !== null,
     };
   }
 

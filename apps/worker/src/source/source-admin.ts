@@ -52,11 +52,17 @@ export class SourceAdmin {
   }
 
   /** Returns true when the slot was created now, false when it already existed. */
-  async ensureSlot(name: string): Promise<boolean> {
+  async ensureSlot(name: string, mustExist = false): Promise<boolean> {
     const { rows } = await this.client.query<{ plugin: string }>('SELECT plugin FROM pg_replication_slots WHERE slot_name = $1', [name]);
     if (rows.length) {
       if (rows[0].plugin !== 'pgoutput') throw new Error(`replication slot ${name} exists with plugin ${rows[0].plugin}, not pgoutput`);
       return false;
+    }
+    if (mustExist) {
+      throw new Error(
+        `replication slot ${name} no longer exists on the source: the changes after the last confirmed position cannot be ` +
+          'recovered; reset the task to create a new slot',
+      );
     }
     await this.client.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [name]);
     return true;
