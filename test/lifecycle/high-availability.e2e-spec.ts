@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaFixture, parentPid, spawnControlPlane, workerPid, workerPids, type ControlPlane, type ManagedProcess } from '@walbridge/testing';
 import {
   backgroundWriter,
-  compareDelivery,
   createTask,
   expectEveryRowDelivered,
+  readAllRows,
   sharedSource,
   sleep,
   slotOnSource,
@@ -45,10 +45,7 @@ describe('high availability of the control plane', () => {
       200,
     );
   /** Waits until Kafka holds every row written so far. */
-  const caughtUp = async () => {
-    const rows = writer.count();
-    return compareDelivery(await fx.kafka.readTopic(task.topic, rows, 120_000), rows);
-  };
+  const caughtUp = () => readAllRows(fx, task.topic, writer.count(), 120_000);
 
   beforeAll(async () => {
     plane = await spawnControlPlane({ name: 'ha', schedulers: 2 });

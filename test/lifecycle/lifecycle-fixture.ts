@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { Client } from 'pg';
 import type { CreateTaskInput, TaskView } from '@walbridge/contracts';
-import { ApiClient, KafkaFixture, sourceDb, testEnv, uniqueName, waitFor, type DedicatedPostgres, type ReadMessage } from '@walbridge/testing';
+import { ApiClient, KafkaFixture, sourceDb, testEnv, uniqueName, uniqueSlotName, waitFor, type DedicatedPostgres, type ReadMessage } from '@walbridge/testing';
 
 /** A source database as a task sees it, plus a superuser connection for fixtures and assertions. */
 export interface SourceTarget {
@@ -69,7 +69,7 @@ export async function createTask(
 ): Promise<LifecycleTask> {
   const table = uniqueName('t');
   const topic = uniqueName('wbtest');
-  const slot = uniqueName('wbtest');
+  const slot = uniqueSlotName();
   await onSource(fx.source, async (db) => {
     await db.query(`CREATE TABLE shop.${table} (id bigint PRIMARY KEY, payload text)`);
     await db.query(`ALTER TABLE shop.${table} OWNER TO ${fx.source.user}`);
@@ -177,10 +177,20 @@ export function compareDelivery(messages: ReadMessage[], rows: number): Delivery
   return { missing, duplicatesWithNewIds, duplicates };
 }
 
+/** Reads a topic until every row 1..rows is there (or the timeout): duplicates make a count misleading. */
+export async function readAllRows(fx: Fixture, topic: string, rows: number, timeoutMs = 180_000): Promise<DeliveryReport> {
+  let messages: ReadMessage[] = [];
+  try {
+    messages = await fx.kafka.readUntil(topic, (m) => (messages = m).length >= rows && compareDelivery(m, rows).missing.length === 0, `rows 1..${rows} on ${topic}`, timeoutMs);
+  } catch {
+    // Report what is missing rather than a timeout.
+  }
+  return compareDelivery(messages, rows);
+}
+
 /** Reads the task's topic until every row 1..rows is there, then checks nothing was lost or re-labelled. */
 export async function expectEveryRowDelivered(task: LifecycleTask, rows: number, timeoutMs = 180_000): Promise<DeliveryReport> {
-  const messages = await task.fx.kafka.readTopic(task.topic, rows, timeoutMs);
-  const report = compareDelivery(messages, rows);
+  const report = await readAllRows(task.fx, task.topic, rows, timeoutMs);
   expect(report.missing.slice(0, 10), `${report.missing.length} rows missing`).toEqual([]);
   expect(report.duplicatesWithNewIds.slice(0, 10)).toEqual([]);
   return report;

@@ -13,6 +13,17 @@ const PROGRESS_EVERY_MS = 1000;
 /** How often a streaming worker reports the WAL its slot retains (PRODUCT.md §6). */
 const SLOT_REPORT_EVERY_MS = Number(process.env.WALBRIDGE_SLOT_REPORT_MS ?? 5000);
 
+/** How long a worker may take from its start to streaming. */
+const START_DEADLINE_MS = Number(process.env.WALBRIDGE_START_DEADLINE_MS ?? 120_000);
+
+/** Set-up stalled (a server accepted a connection and stopped answering): retried as a network failure. */
+export class StartStalledError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(phase: string, ms: number) {
+    super(`the worker did not start streaming within ${Math.round(ms / 1000)} s (stalled while ${phase})`);
+  }
+}
+
 /** The replication connection ended without us asking: a connection failure, retried as one. */
 export class ReplicationClosedError extends Error {
   readonly code = '08006';
@@ -38,19 +49,35 @@ export class WorkerRuntime {
 
   async stream(): Promise<void> {
     const { config } = this;
-    this.admin = await SourceAdmin.connect(pgClientConfig(config.source, `walbridge-admin-${config.taskId}`));
-    const tables = await this.selectedTables(this.admin);
-    if (!tables.length) throw new Error('no table selected: the task has nothing to capture');
-    const publication = await this.admin.ensurePublication(config.publicationName, tables);
-    if (publication !== 'unchanged') this.log('info', `publication ${config.publicationName} ${publication} for ${tables.length} table(s)`);
-    if (await this.admin.ensureSlot(config.slotName, config.slotMustExist)) this.log('info', `replication slot ${config.slotName} created`);
-    const startLsn = await this.admin.slotConfirmedLsn(config.slotName);
-    await this.reportSlot();
+    // Every step below has its own timeouts, but a server that accepts a connection and then
+    // stalls would leave the task STARTING forever: the whole set-up gets a deadline too.
+    let phase = 'connecting to the source';
+    let deadline: NodeJS.Timeout | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      deadline = setTimeout(() => reject(new StartStalledError(phase, START_DEADLINE_MS)), START_DEADLINE_MS);
+    });
+    const setUp = async () => {
+      this.admin = await SourceAdmin.connect(pgClientConfig(config.source, `walbridge-admin-${config.taskId}`));
+      phase = 'setting up the publication and the replication slot';
+      const tables = await this.selectedTables(this.admin);
+      if (!tables.length) throw new Error('no table selected: the task has nothing to capture');
+      const publication = await this.admin.ensurePublication(config.publicationName, tables);
+      if (publication !== 'unchanged') this.log('info', `publication ${config.publicationName} ${publication} for ${tables.length} table(s)`);
+      if (await this.admin.ensureSlot(config.slotName, config.slotMustExist)) this.log('info', `replication slot ${config.slotName} created`);
+      const startLsn = await this.admin.slotConfirmedLsn(config.slotName);
+      await this.reportSlot();
 
-    this.sink = new KafkaSink(config.destination, `walbridge-${config.taskId}`, config.policy.compression);
-    await this.sink.connect();
-    const topics = [...new Set(tables.map((t) => topicFor(config.policy, config.source.database, t.schema, t.table)))];
-    const partitionCounts = await this.sink.partitionCounts(topics);
+      phase = 'connecting to Kafka';
+      this.sink = new KafkaSink(config.destination, `walbridge-${config.taskId}`, config.policy.compression);
+      await this.sink.connect();
+      phase = 'reading topic metadata from Kafka';
+      const topics = [...new Set(tables.map((t) => topicFor(config.policy, config.source.database, t.schema, t.table)))];
+      const partitionCounts = await this.sink.partitionCounts(topics);
+      return { startLsn, topics, partitionCounts, admin: this.admin, sink: this.sink };
+    };
+    const setting = setUp();
+    setting.catch(() => undefined); // reported through the race; a late failure after a stall is moot
+    const { startLsn, topics, partitionCounts, admin, sink } = await Promise.race([setting, stalled]).finally(() => clearTimeout(deadline));
 
     const router = createRouter(config.policy, partitionCounts);
     let resolveFatal!: (error: Error) => void;
@@ -65,10 +92,9 @@ export class WorkerRuntime {
         onError: (error) => resolveFatal(error),
       },
     );
-    const admin = this.admin;
     this.pipeline = new ChangePipeline({
       source: this.replication,
-      sink: this.sink,
+      sink,
       describe: (relation) => admin.describeRelation(relation),
       route: router,
       onFatal: (error) => resolveFatal(error),

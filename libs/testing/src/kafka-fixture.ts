@@ -62,6 +62,14 @@ export class KafkaFixture {
    * then returns them in partition-offset order. A fresh consumer group each time.
    */
   async readTopic(topic: string, count: number, timeoutMs = 120_000): Promise<ReadMessage[]> {
+    return this.readUntil(topic, (messages) => messages.length >= count, `${count} messages on ${topic}`, timeoutMs);
+  }
+
+  /**
+   * Reads a topic from the beginning until `done` holds for what arrived (e.g. every expected
+   * row is there: with duplicates a count is not enough), in partition-offset order.
+   */
+  async readUntil(topic: string, done: (messages: ReadMessage[]) => boolean, what: string, timeoutMs = 120_000): Promise<ReadMessage[]> {
     const consumer = this.kafka.consumer({ groupId: `walbridge-test-${topic}-${Date.now()}-${Math.random()}`, maxBytes: 50 * 1024 * 1024 });
     const messages: ReadMessage[] = [];
     await consumer.connect();
@@ -80,7 +88,19 @@ export class KafkaFixture {
           }
         },
       });
-      await waitFor(`${count} messages on ${topic} (have ${messages.length})`, async () => (messages.length >= count ? true : undefined), timeoutMs, 200);
+      let checked = -1;
+      await waitFor(
+        what,
+        async () => {
+          if (messages.length === checked) return undefined;
+          checked = messages.length;
+          return done(messages) ? true : undefined;
+        },
+        timeoutMs,
+        200,
+      ).catch((error: Error) => {
+        throw new Error(`${error.message} (${messages.length} messages read)`);
+      });
       return messages.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
     } finally {
       await consumer.disconnect();

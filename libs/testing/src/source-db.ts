@@ -18,3 +18,8 @@ export async function sourceDb(database = testEnv.sourceDatabase): Promise<Clien
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
 }
+
+/** A unique replication slot name owned by this test run (see testEnv.slotPrefix). */
+export function uniqueSlotName(): string {
+  return `${testEnv.slotPrefix}${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
+}

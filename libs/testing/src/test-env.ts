@@ -26,6 +26,11 @@ export const testEnv = {
   queuePrefix: process.env.WALBRIDGE_TEST_QUEUE_PREFIX ?? 'walbridge-test',
   masterKeyFile: process.env.WALBRIDGE_TEST_MASTER_KEY_FILE,
   schedulerHealthUrl: process.env.WALBRIDGE_TEST_SCHEDULER_HEALTH_URL ?? 'http://127.0.0.1:58081/health',
+  /**
+   * Replication slot names of this run start with it (`wbt_r<runner pid>_`): the runner drops
+   * leftovers of dead runs only, never the inactive slot of a paused task in a concurrent run.
+   */
+  slotPrefix: process.env.WALBRIDGE_TEST_SLOT_PREFIX ?? `wbt_r${process.pid.toString(36)}_`,
   /** Where processes started by tests write their output (scanned for leaked secrets). */
   logDir: process.env.WALBRIDGE_TEST_LOG_DIR ?? join(REPO_ROOT, 'test-results', 'logs'),
 };

@@ -17,7 +17,8 @@ export function lifecycleView(task: TaskEntity): TaskLifecycleView {
     pendingOperation: task.requestedOperation,
     precheckRequired: task.precheckRequired ?? false,
     scheduledStartAt: task.status === 'PENDING_START' && task.scheduledStartAt ? task.scheduledStartAt.toISOString() : null,
-    failure: since
+    // A streaming task still on probation after failures is not shown as failing.
+    failure: since && task.status !== 'INCREMENTAL'
       ? {
           kind: task.failureKind ?? 'other',
           since,

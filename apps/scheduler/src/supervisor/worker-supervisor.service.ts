@@ -17,6 +17,12 @@ const RECONCILE_EVERY_MS = 2000;
 const GRACEFUL_STOP_TIMEOUT_MS = 60_000;
 const INSPECT_TIMEOUT_MS = 30_000;
 const WORKER_MAX_OLD_SPACE_MB = 128;
+/**
+ * A restarted worker that connects is not yet proof of recovery (a change Kafka refuses fails
+ * right after connecting, every time): the failure episode ends once the confirmed LSN moves,
+ * or after this long streaming without a failure.
+ */
+const HEALTHY_AFTER_MS = 30_000;
 
 /**
  * Why a worker process runs, which decides what its exit means:
@@ -35,6 +41,8 @@ interface ManagedWorker {
   stoppedCleanly: boolean;
   failure: { message: string; kind: FailureKind } | null;
   killTimer?: NodeJS.Timeout;
+  /** Set once streaming: the failure episode is closed when the stream proves healthy. */
+  probation?: { since: number; baselineLsn: string | null | undefined; done: boolean };
 }
 
 /**
@@ -295,31 +303,44 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       case 'log':
         await this.logs.append(taskId, message.level, message.message);
         return;
-      case 'streaming': {
+      case 'streaming':
         worker.streaming = true;
-        const failures = this.restartAttempts.get(taskId) ?? 0;
-        this.restartAttempts.delete(taskId);
-        const recovered = await this.tasks.transition(taskId, ['STARTING', 'INCREMENTAL_FAILED'], 'INCREMENTAL', { lastError: null, ...HEALTHY });
-        if (recovered && failures > 0) await this.logs.append(taskId, 'info', `streaming again after ${failures} failed attempt(s)`);
+        worker.probation = { since: Date.now(), baselineLsn: undefined, done: false };
+        await this.tasks.transition(taskId, ['STARTING', 'INCREMENTAL_FAILED'], 'INCREMENTAL', { lastError: null });
         return;
-      }
       case 'progress':
         await this.tasks.update(taskId, {
           confirmedLsn: message.progress.confirmedLsn,
           delaySeconds: message.progress.delayMs / 1000,
         });
+        await this.checkRecovered(worker, message.progress.confirmedLsn);
         return;
       case 'slot':
         await this.tasks.update(taskId, this.slotPatch(message.slot));
         return;
       case 'failed':
         worker.failure = { message: message.message, kind: message.kind };
+        this.logger.warn(`worker of task ${taskId} failed (${message.kind}): ${message.message}`);
         await this.logs.append(taskId, 'error', message.message);
         return;
       case 'stopped':
         worker.stoppedCleanly = true;
         return;
     }
+  }
+
+  /** Ends the failure episode once the stream moved past where it was stuck (or held long enough). */
+  private async checkRecovered(worker: ManagedWorker, confirmedLsn: string | null): Promise<void> {
+    const probation = worker.probation;
+    if (!probation || probation.done) return;
+    if (probation.baselineLsn === undefined) probation.baselineLsn = confirmedLsn;
+    const moved = confirmedLsn !== probation.baselineLsn;
+    if (!moved && Date.now() - probation.since < HEALTHY_AFTER_MS) return;
+    probation.done = true;
+    const failures = this.restartAttempts.get(worker.taskId) ?? 0;
+    this.restartAttempts.delete(worker.taskId);
+    await this.tasks.update(worker.taskId, HEALTHY);
+    if (failures > 0) await this.logs.append(worker.taskId, 'info', `recovered: streaming again after ${failures} failed attempt(s)`);
   }
 
   private async afterExit(worker: ManagedWorker, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
