@@ -115,7 +115,11 @@ export function backgroundWriter(source: SourceTarget, table: string, rowsPerTx 
     let db: Client | null = null;
     while (!stopped) {
       try {
-        db ??= await source.admin();
+        if (!db) {
+          db = await source.admin();
+          // An idle connection the server ends (restart) reports it as an event: the next insert retries.
+          db.on('error', () => undefined);
+        }
         await db.query(`INSERT INTO shop.${table} SELECT g, md5(g::text) FROM generate_series($1::bigint, $2::bigint) g`, [next, next + rowsPerTx - 1]);
         next += rowsPerTx;
       } catch {
