@@ -120,6 +120,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
    * source, so it needs no lease; the result is kept only if the task did not move meanwhile.
    */
   async inspectSlot(task: TaskEntity): Promise<void> {
+    const config = this.workerConfig(task);
     const child = this.fork(task.id, 'inspect');
     let slot: SlotReport | null = null;
     let failure: string | null = null;
@@ -131,7 +132,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.once('error', () => resolve());
-      if (child.connected) child.send({ type: 'start', mode: 'inspect', config: this.workerConfig(task) } satisfies SchedulerToWorker);
+      if (child.connected) child.send({ type: 'start', mode: 'inspect', config } satisfies SchedulerToWorker);
     });
     clearTimeout(timer);
     if (slot) await this.tasks.transition(task.id, [task.status], task.status, this.slotPatch(slot));
@@ -165,14 +166,13 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       if (force) {
         worker.intent = 'forceStop';
         worker.child.kill('SIGKILL');
-      } else if (worker.mode === 'stream' && (worker.intent === 'stream' || worker.intent === 'pause')) {
-        // A pausing worker is already draining; asking again would stop it twice.
-        if (worker.intent === 'stream') this.send(worker, { type: 'stop', dropSlot: true });
+      } else if (worker.mode === 'stream' && worker.intent === 'stream') {
+        this.send(worker, { type: 'stop', dropSlot: true });
         worker.intent = 'stop';
         this.armKillTimer(worker);
       }
-      // Otherwise a one-shot worker (teardown, reset, drop-slot) is finishing: the reconcile loop
-      // finds the task STOPPING once it has exited and stops it then.
+      // Otherwise the worker is already ending (pausing, keeping the slot; or a one-shot teardown,
+      // reset or drop-slot): once it has exited, the task is found STOPPING and stopped then.
       return;
     }
     if (!(await this.own(taskId))) return; // the owner's reconcile loop stops it
@@ -468,6 +468,8 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
 
   private async finishPause(taskId: string, cleanly: boolean): Promise<void> {
     const task = await this.tasks.findById(taskId);
+    // Stopped while pausing: the slot is still there, so this is a stop without a worker now.
+    if (task?.status === 'STOPPING') return this.doStop(taskId, task.requestedOperation === 'forceStop');
     const moved = await this.tasks.transition(taskId, ['PAUSING'], 'PAUSED', { delaySeconds: null });
     if (moved) {
       await this.logs.append(
