@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { ApiClient } from './api-client';
-import { freePorts } from './dedicated-stack';
+import { claimTempDir, freePorts, recordProcess } from './dedicated-stack';
 import { REPO_ROOT, testEnv } from './test-env';
 import { waitFor } from './wait-for';
 
@@ -68,6 +68,7 @@ export async function spawnControlPlane(options: ControlPlaneOptions): Promise<C
   migrate(databaseUrl);
 
   const [apiPort] = await freePorts(1);
+  const processesDir = claimTempDir('cp');
   const base: Record<string, string> = {
     WALBRIDGE_DATABASE_URL: databaseUrl,
     WALBRIDGE_REDIS_URL: options.redisUrl ?? testEnv.redisUrl,
@@ -96,6 +97,7 @@ export async function spawnControlPlane(options: ControlPlaneOptions): Promise<C
       env: { ...env, ...base, ...extra },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    recordProcess(processesDir, child.pid!);
     const log = createWriteStream(join(testEnv.logDir, `${name}.log`), { flags: 'a' });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
@@ -166,6 +168,7 @@ export async function spawnControlPlane(options: ControlPlaneOptions): Promise<C
     async cleanup() {
       await Promise.all([plane.apiProcess, ...plane.schedulers].map((p) => p.kill('SIGTERM').catch(() => undefined)));
       if (ownDatabase) await dropDatabase(databaseUrl).catch(() => undefined);
+      rmSync(processesDir, { recursive: true, force: true });
     },
   };
   try {

@@ -17,6 +17,8 @@ import { REPO_ROOT } from './test-env';
 const STACK_SCRIPT = join(REPO_ROOT, 'tools', 'stack', 'stack.mjs');
 const DIR_PREFIX = 'wbt-';
 const OWNER_FILE = 'owner.pid';
+/** Pids of api/scheduler processes a control plane started, one per line. */
+const PROCESSES_FILE = 'processes.pid';
 type Service = 'postgres' | 'redis' | 'kafka';
 
 export interface DedicatedServer {
@@ -59,9 +61,7 @@ class StackInstance {
   ) {}
 
   static async create(service: Service): Promise<StackInstance> {
-    reapOrphans();
-    const dir = mkdtempSync(join(tmpdir(), `${DIR_PREFIX}${service.slice(0, 2)}-`));
-    writeFileSync(join(dir, OWNER_FILE), `${process.pid}\n`);
+    const dir = claimTempDir(service.slice(0, 2));
     const [pg, redis, kafka, controller] = await freePorts(4);
     const env = {
       WALBRIDGE_STACK_DIR: dir,
@@ -211,7 +211,37 @@ function reapOrphans(): void {
     const owner = Number(readFileSync(ownerFile, 'utf8').trim());
     if (isAlive(owner)) continue;
     rmSync(ownerFile, { force: true }); // claimed: another reaper skips it
+    if (existsSync(join(dir, PROCESSES_FILE))) {
+      killOrphanProcesses(join(dir, PROCESSES_FILE));
+      rmSync(dir, { recursive: true, force: true });
+      continue;
+    }
     for (const service of ['kafka', 'redis', 'postgres'] as const) stopOrphan(dir, service);
+  }
+}
+
+/** A private directory for what a test starts, claimed by this process (reaped once it is gone). */
+export function claimTempDir(kind: string): string {
+  reapOrphans();
+  const dir = mkdtempSync(join(tmpdir(), `${DIR_PREFIX}${kind}-`));
+  writeFileSync(join(dir, OWNER_FILE), `${process.pid}\n`);
+  return dir;
+}
+
+/** Records a process a control plane started, so that it is killed if the test process dies first. */
+export function recordProcess(dir: string, pid: number): void {
+  writeFileSync(join(dir, PROCESSES_FILE), `${pid}\n`, { flag: 'a' });
+}
+
+function killOrphanProcesses(file: string): void {
+  for (const pid of readFileSync(file, 'utf8').split('\n').map(Number).filter((p) => p > 0)) {
+    try {
+      // Only our apps: a pid may have been reused since.
+      if (!/apps\/(api|scheduler)\/dist\/main\.js/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) continue;
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
   }
 }
 
