@@ -208,10 +208,19 @@ export async function slotOnSource(source: SourceTarget, slot: string): Promise<
   });
 }
 
-/** Leaves no slot behind: a never-started task is deleted, a live one stopped (its slot dropped). */
+/** Leaves no slot behind: a never-started task is deleted, a live one stopped, a leftover slot dropped. */
 export async function stopAndForget(fx: Fixture, id: string): Promise<void> {
   const task = await fx.api.task(id).catch(() => null);
-  if (!task || task.status === 'COMPLETED' || task.status === 'STOP_FAILED') return;
+  if (!task) return;
+  if (task.status === 'COMPLETED' || task.status === 'STOP_FAILED') {
+    // A force stop leaves the slot on the source: drop it, as an operator would.
+    if (task.slot.leftover && (await fx.api.operate(id, 'drop-slot')).status === 202) {
+      await waitFor(`the leftover slot of ${id} to be dropped`, async () => ((await fx.api.task(id)).pendingOperation === null ? true : undefined), 60_000).catch(
+        () => undefined,
+      );
+    }
+    return;
+  }
   if (task.status === 'CONFIGURATION' && task.slot.exists !== true) {
     await fx.api.request('DELETE', `/api/v1/tasks/${id}`);
     return;
