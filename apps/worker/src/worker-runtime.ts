@@ -113,6 +113,7 @@ export class WorkerRuntime {
       route: router,
       onFatal: (error) => resolveFatal(error),
       confirmedLsn: startLsn,
+      throttle: config.throttle,
     });
 
     this.timers.push(setInterval(() => this.report({ type: 'progress', progress: this.progress() }), PROGRESS_EVERY_MS));
@@ -200,7 +201,8 @@ export class WorkerRuntime {
   }
 
   private progress(): WorkerProgress {
-    return this.pipeline?.progress() ?? { confirmedLsn: null, delayMs: 0, rowsRead: 0, rowsWritten: 0, bytesWritten: 0, inserts: 0, updates: 0, deletes: 0 };
+    const counted = this.pipeline?.progress() ?? { confirmedLsn: null, delayMs: 0, rowsRead: 0, rowsWritten: 0, bytesWritten: 0, inserts: 0, updates: 0, deletes: 0 };
+    return { ...counted, bytesRead: this.replication?.bytesReceived ?? 0 };
   }
 
   private log(level: 'info' | 'warning' | 'error', message: string): void {

@@ -40,6 +40,8 @@ export interface WorkerProgress {
   delayMs: number;
   rowsRead: number;
   rowsWritten: number;
+  /** Bytes of logical replication messages received from the source. */
+  bytesRead: number;
   bytesWritten: number;
   inserts: number;
   updates: number;
@@ -59,6 +61,9 @@ export type WorkerToScheduler =
   | { type: 'streaming' }
   | { type: 'progress'; progress: WorkerProgress }
   | { type: 'slot'; slot: SlotReport }
-  /** kind decides the retry window: network failures are retried longer than the others. */
-  | { type: 'failed'; message: string; kind: 'network' | 'other' }
+  /**
+   * kind decides the retry window: network failures are retried longer than the others.
+   * dataException: a change could not be delivered (too large for the broker, not encodable).
+   */
+  | { type: 'failed'; message: string; kind: 'network' | 'other'; dataException?: boolean }
   | { type: 'stopped'; slotDropped: boolean };

@@ -1,5 +1,6 @@
 import {
   EnvelopeEncoder,
+  TokenBucket,
   messageId,
   messageKey,
   type ChangeKind,
@@ -11,6 +12,16 @@ import {
 import type { WorkerProgress } from '@walbridge/queue';
 import type { OutboundMessage } from '../sink/kafka-sink';
 import { formatLsn } from '@walbridge/domain';
+import { DataExceptionError, tooLargeForKafka } from './data-exception';
+
+/** What the pipeline counts; bytes read are counted by the replication stream. */
+export type PipelineProgress = Omit<WorkerProgress, 'bytesRead'>;
+
+/** The task's throttle (PRODUCT.md §2): what may be sent to Kafka per second. */
+export interface ThrottleLimits {
+  rowsPerSecond?: number;
+  mbPerSecond?: number;
+}
 
 export interface PipelineSource {
   pause(): void;
@@ -42,6 +53,7 @@ export interface PipelineOptions {
   /** Unacknowledged bytes above which reading from PostgreSQL pauses, and below which it resumes. */
   highWaterBytes?: number;
   lowWaterBytes?: number;
+  throttle?: ThrottleLimits;
   now?: () => number;
 }
 
@@ -93,6 +105,9 @@ export class ChangePipeline {
   private pausedForBackpressure = false;
   private failed: Error | null = null;
   private idleWaiters: (() => void)[] = [];
+  private readonly rowBucket: TokenBucket | null;
+  private readonly byteBucket: TokenBucket | null;
+  private throttleTimer: NodeJS.Timeout | null = null;
 
   private readonly stats = { rowsRead: 0, rowsWritten: 0, bytesWritten: 0, inserts: 0, updates: 0, deletes: 0 };
   private readonly maxBatchBytes: number;
@@ -110,6 +125,9 @@ export class ChangePipeline {
     this.highWater = options.highWaterBytes ?? 8 * 1024 * 1024;
     this.lowWater = options.lowWaterBytes ?? 2 * 1024 * 1024;
     this.now = options.now ?? Date.now;
+    const { rowsPerSecond, mbPerSecond } = options.throttle ?? {};
+    this.rowBucket = rowsPerSecond ? new TokenBucket(rowsPerSecond, this.now) : null;
+    this.byteBucket = mbPerSecond ? new TokenBucket(mbPerSecond * 1024 * 1024, this.now) : null;
   }
 
   /** Takes the next message of the stream; order is preserved even across relation lookups. */
@@ -131,7 +149,7 @@ export class ChangePipeline {
     return this.confirmed;
   }
 
-  progress(): WorkerProgress {
+  progress(): PipelineProgress {
     return {
       confirmedLsn: this.confirmed > 0n ? formatLsn(this.confirmed) : null,
       delayMs: this.delayMs(),
@@ -217,13 +235,13 @@ export class ChangePipeline {
     try {
       value = relation.encoder.encode({ kind, newTuple, oldTuple, keyTuple, commitLsn: tx.commitLsn, index, xid: tx.xid, es: tx.commitTime, ts });
     } catch (error) {
-      this.fail(new Error(`data exception: cannot encode ${kind} on ${schema.schema}.${schema.table} (id ${messageId(tx.commitLsn, index)}): ${(error as Error).message}`));
+      this.fail(new DataExceptionError(`data exception: cannot encode ${kind} on ${schema.schema}.${schema.table} (id ${messageId(tx.commitLsn, index)}): ${(error as Error).message}`));
       return;
     }
     const key = messageKey(schema, newTuple ?? oldTuple ?? keyTuple ?? []);
     const id = messageId(tx.commitLsn, index);
     const bytes = value.length + (key?.length ?? 0) + 64;
-    this.queue.push({ topic: route.topic, partition: route.partitionOf(key), key, value, id });
+    this.queue.push({ topic: route.topic, partition: route.partitionOf(key), key, value, id, table: `${schema.schema}.${schema.table}` });
     this.queueBytes.push(bytes);
     this.enqueuedSeq++;
     this.unackedBytes += bytes;
@@ -260,15 +278,19 @@ export class ChangePipeline {
   }
 
   private pump(): void {
-    if (this.sending || this.failed || this.queueHead >= this.queue.length) return;
+    if (this.sending || this.failed || this.throttleTimer || this.queueHead >= this.queue.length) return;
+    const limits = this.throttledBatchLimits();
+    if (!limits) return;
     let end = this.queueHead;
     let bytes = 0;
-    while (end < this.queue.length && end - this.queueHead < this.maxBatchMessages) {
+    while (end < this.queue.length && end - this.queueHead < limits.messages) {
       const size = this.queueBytes[end];
-      if (end > this.queueHead && bytes + size > this.maxBatchBytes) break;
+      if (end > this.queueHead && bytes + size > limits.bytes) break;
       bytes += size;
       end++;
     }
+    this.rowBucket?.take(end - this.queueHead);
+    this.byteBucket?.take(bytes);
     const batch = this.queue.slice(this.queueHead, end);
     this.queueHead = end;
     this.compactQueue();
@@ -288,8 +310,41 @@ export class ChangePipeline {
         this.pump();
       },
       // The cause tells a broken connection (retried for the connection window) from the rest.
-      (error: Error) => this.fail(new Error(`Kafka did not acknowledge a batch: ${error.message}`, { cause: error })),
+      (error: Error) => {
+        const message = `Kafka did not acknowledge a batch: ${error.message}`;
+        if (!tooLargeForKafka(error)) return this.fail(new Error(message, { cause: error }));
+        // Never skipped: the task stops at the change, and says which one it is.
+        const largest = batch.reduce((a, b) => (b.value.length > a.value.length ? b : a));
+        this.fail(new DataExceptionError(`${message} (data exception: change ${largest.id} of ${largest.table ?? largest.topic}, ${largest.value.length} bytes, is larger than the broker accepts)`, { cause: error }));
+      },
     );
+  }
+
+  /**
+   * How much the next batch may hold under the throttle, or null when it must wait (a timer then
+   * resumes pumping). A batch is at most 50 ms of the rate, so the stream stays smooth.
+   */
+  private throttledBatchLimits(): { messages: number; bytes: number } | null {
+    let messages = this.maxBatchMessages;
+    let bytes = this.maxBatchBytes;
+    let waitMs = 0;
+    if (this.rowBucket) {
+      const want = Math.max(1, Math.min(messages, Math.floor(this.rowBucket.ratePerSecond / 20)));
+      waitMs = Math.max(waitMs, this.rowBucket.msUntil(want));
+      messages = Math.min(messages, Math.max(1, Math.floor(this.rowBucket.available())));
+    }
+    if (this.byteBucket) {
+      const next = this.queueBytes[this.queueHead];
+      const want = Math.max(next, Math.min(bytes, this.byteBucket.ratePerSecond / 20));
+      waitMs = Math.max(waitMs, this.byteBucket.msUntil(want));
+      bytes = Math.min(bytes, Math.max(next, Math.floor(this.byteBucket.available())));
+    }
+    if (waitMs <= 0) return { messages, bytes };
+    this.throttleTimer = setTimeout(() => {
+      this.throttleTimer = null;
+      this.pump();
+    }, waitMs);
+    return null;
   }
 
   private compactQueue(): void {
@@ -343,6 +398,8 @@ export class ChangePipeline {
   private fail(error: Error): void {
     if (this.failed) return;
     this.failed = error;
+    if (this.throttleTimer) clearTimeout(this.throttleTimer);
+    this.throttleTimer = null;
     this.options.source.pause();
     this.options.onFatal(error);
   }
