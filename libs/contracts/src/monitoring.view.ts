@@ -10,7 +10,11 @@ import type { TaskStatus } from './task-status';
 export interface TaskMetricSample {
   at: string;
   status: TaskStatus;
-  /** Age in seconds of the oldest change committed on the source and not yet acknowledged by Kafka; 0 when caught up. */
+  /**
+   * Age in seconds of the oldest change committed on the source and not yet acknowledged by
+   * Kafka; 0 when caught up. Live events carry the value of that second; a stored sample the
+   * highest value measured (every second) in its interval, so no peak falls between samples.
+   */
   delaySeconds: number;
   rowsReadPerSecond: number;
   rowsWrittenPerSecond: number;

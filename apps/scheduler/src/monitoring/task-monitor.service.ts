@@ -37,6 +37,8 @@ interface Watch {
   lastError: string | null;
   alarm: DelayAlarmState;
   rates: ThroughputRates;
+  /** Highest delay measured since the last stored sample: a stored sample keeps the peaks between samples. */
+  peakDelaySeconds: number;
 }
 
 export interface FailureReport {
@@ -95,6 +97,7 @@ export class TaskMonitor {
         lastError: task.lastError,
         alarm,
         rates: { rowsReadPerSecond: 0, rowsWrittenPerSecond: 0, bytesReadPerSecond: 0, bytesWrittenPerSecond: 0 },
+        peakDelaySeconds: 0,
       });
       if (!sameAlarm(alarm, stored)) await this.tasks.update(task.id, { delayAlarm: alarm });
     });
@@ -115,6 +118,7 @@ export class TaskMonitor {
       if (!watch) return;
       const now = Date.now();
       watch.progress = progress;
+      watch.peakDelaySeconds = Math.max(watch.peakDelaySeconds, progress.delayMs / 1000);
       watch.totals = addCounters(watch.base, progress);
       if (watch.lastLive) watch.rates = ratesBetween(watch.lastLive, { at: now, totals: watch.totals });
       watch.lastLive = { at: now, totals: watch.totals };
@@ -254,18 +258,20 @@ export class TaskMonitor {
     const row = await this.metrics.insert({
       taskId: watch.task.id,
       at: new Date(now),
-      delaySeconds: (watch.progress?.delayMs ?? 0) / 1000,
+      delaySeconds: watch.peakDelaySeconds,
       ...rates,
       ...watch.totals,
       confirmedLsn: watch.progress?.confirmedLsn ?? watch.task.confirmedLsn,
     });
     watch.lastStored = { at: now, totals: watch.totals };
+    const peak = watch.peakDelaySeconds;
+    watch.peakDelaySeconds = 0;
     if (row) {
       watch.status = row.status;
       watch.retainedWalBytes = row.retainedWalBytes;
       watch.lastError = row.lastError;
     }
-    await this.publish(watch.task.id, this.sample(watch, now, rates));
+    await this.publish(watch.task.id, { ...this.sample(watch, now, rates), delaySeconds: peak });
   }
 
   private sample(watch: Watch, now: number, rates: ThroughputRates): TaskMetricSample {
