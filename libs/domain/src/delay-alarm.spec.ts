@@ -30,6 +30,15 @@ class AlarmHarness {
     return event;
   }
 
+  /** A measurement before the stream has received what was committed before its start. */
+  measureBeforeBacklog(delaySeconds: number, stepMs = 1000): DelayAlarmEvent | null {
+    const { state, event } = evaluateDelayAlarm(this.state, this.settings, delaySeconds, this.now, false);
+    this.state = state;
+    if (event) this.events.push({ ...event, at: this.now });
+    this.now += stepMs;
+    return event;
+  }
+
   /** The same delay every second for `seconds` seconds. */
   hold(delaySeconds: number, seconds: number): void {
     for (let i = 0; i < seconds; i++) this.measure(delaySeconds);
@@ -125,6 +134,21 @@ describe('delay alarm', () => {
     expect(h.events).toEqual([]);
     // From here on the task is watched.
     h.hold(31, 361);
+    expect(h.kinds()).toEqual(['alarm']);
+  });
+
+  it('does not end the catch-up on a low delay measured before the backlog of the start has arrived', () => {
+    const h = new AlarmHarness({ thresholdSeconds: 2, sustainSeconds: 10 });
+    // The worker has connected; the walsender is still decoding the backlog: nothing in flight.
+    h.measureBeforeBacklog(0);
+    h.measureBeforeBacklog(1);
+    expect(h.state.phase).toBe('catchUp');
+    // The backlog arrives, old: silent however long it takes.
+    h.hold(25, 30);
+    expect(h.events).toEqual([]);
+    h.measure(0);
+    expect(h.state.phase).toBe('below');
+    h.hold(25, 11);
     expect(h.kinds()).toEqual(['alarm']);
   });
 

@@ -4,8 +4,9 @@
  * scheduler taking the task over carries on the same episode) and sends what it emits.
  *
  * - threshold 0 is off;
- * - after a start or resume the task is catching up: it is silent until the delay first falls to
- *   the threshold or below (a backlog at start is expected, not an incident);
+ * - after a start or resume the task is catching up: it is silent until it has received what was
+ *   committed before it started and the delay first falls to the threshold or below (a backlog at
+ *   start is expected, not an incident; and before that backlog arrives a low delay proves nothing);
  * - then an alarm fires once the delay has stayed above the threshold for the sustain window,
  *   once per episode, and a recovery notice follows when it falls back.
  */
@@ -52,8 +53,17 @@ export function startDelayAlarm(previous?: DelayAlarmState | null): DelayAlarmSt
   return { phase: 'catchUp', aboveSince: null, peakSeconds: 0, firedAt: null };
 }
 
-/** Takes one delay measurement (seconds) made at `now` (epoch ms). */
-export function evaluateDelayAlarm(state: DelayAlarmState, settings: DelayAlarmSettings, delaySeconds: number, now: number): DelayAlarmStep {
+/**
+ * Takes one delay measurement (seconds) made at `now` (epoch ms). `backlogRead`: the stream has
+ * received everything committed before it started (the catch-up cannot end before).
+ */
+export function evaluateDelayAlarm(
+  state: DelayAlarmState,
+  settings: DelayAlarmSettings,
+  delaySeconds: number,
+  now: number,
+  backlogRead = true,
+): DelayAlarmStep {
   if (!(settings.thresholdSeconds > 0)) return { state, event: null };
   const delay = Number.isFinite(delaySeconds) && delaySeconds > 0 ? delaySeconds : 0;
   const above = delay > settings.thresholdSeconds;
@@ -61,7 +71,7 @@ export function evaluateDelayAlarm(state: DelayAlarmState, settings: DelayAlarmS
 
   switch (state.phase) {
     case 'catchUp':
-      if (above) return { state: state.firedAt === null ? state : { ...state, peakSeconds: Math.max(state.peakSeconds, delay) }, event: null };
+      if (above || !backlogRead) return { state: state.firedAt === null ? state : { ...state, peakSeconds: Math.max(state.peakSeconds, delay) }, event: null };
       return recover(state, delay, now);
     case 'below':
       if (!above) return { state, event: null };

@@ -36,8 +36,16 @@ export type WorkerLogLevel = 'info' | 'warning' | 'error';
 
 export interface WorkerProgress {
   confirmedLsn: string | null;
-  /** Age in ms of the oldest change committed on the source and not yet acknowledged by Kafka. */
+  /**
+   * Age in ms of the oldest change committed on the source and not yet acknowledged by Kafka.
+   * While the backlog of the start has not been received, at least the time since the start.
+   */
   delayMs: number;
+  /**
+   * Everything committed on the source before this worker started has been received (the
+   * stream passed the WAL end of that moment): the initial catch-up can end.
+   */
+  startBacklogRead: boolean;
   rowsRead: number;
   rowsWritten: number;
   /** Bytes of logical replication messages received from the source. */

@@ -124,7 +124,7 @@ export class TaskMonitor {
       watch.lastLive = { at: now, totals: watch.totals };
       if (!watch.lastStored || now - watch.lastStored.at >= this.config.WALBRIDGE_METRICS_SAMPLE_MS) await this.store(watch, now);
       else await this.publish(taskId, this.sample(watch, now, watch.rates));
-      await this.evaluateDelay(watch, progress.delayMs / 1000, now);
+      await this.evaluateDelay(watch, progress.delayMs / 1000, now, progress.startBacklogRead !== false);
     });
   }
 
@@ -210,11 +210,11 @@ export class TaskMonitor {
     );
   }
 
-  private async evaluateDelay(watch: Watch, delaySeconds: number, now: number): Promise<void> {
+  private async evaluateDelay(watch: Watch, delaySeconds: number, now: number, backlogRead: boolean): Promise<void> {
     const alarms = (watch.task.config as unknown as TaskConfig).alarms;
     const settings = { thresholdSeconds: alarms?.delayThresholdSeconds ?? 0, sustainSeconds: alarms?.delaySustainSeconds ?? 360 };
     const before = watch.alarm;
-    const { state, event } = evaluateDelayAlarm(before, settings, delaySeconds, now);
+    const { state, event } = evaluateDelayAlarm(before, settings, delaySeconds, now, backlogRead);
     watch.alarm = state;
     // Notified before the state is saved: if this scheduler dies in between, the next owner
     // evaluates the same episode again and the dedupe key stops a second notice.

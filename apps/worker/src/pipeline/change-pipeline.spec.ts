@@ -220,6 +220,26 @@ describe('ChangePipeline', () => {
     expect(other.fatal.mock.calls[0][0]).not.toBeInstanceOf(DataExceptionError);
   });
 
+  it('reports the backlog of the start unread, and a delay of at least the time since the start, until the stream passes it', async () => {
+    let now = 1_700_000_000_000;
+    const pipeline = new ChangePipeline({
+      source: { pause: vi.fn(), resume: vi.fn(), confirm: vi.fn(async () => undefined) },
+      sink: { send: async () => undefined },
+      describe: async () => SCHEMA,
+      route: () => ROUTE,
+      onFatal: vi.fn(),
+      confirmedLsn: 0x100n,
+      backlogEndLsn: 0x5000n,
+      now: () => now,
+    });
+    now += 3000;
+    expect(pipeline.progress()).toMatchObject({ startBacklogRead: false, delayMs: 3000 });
+    pipeline.keepalive(0x4000n, false);
+    expect(pipeline.progress().startBacklogRead).toBe(false);
+    pipeline.keepalive(0x5000n, false);
+    expect(pipeline.progress()).toMatchObject({ startBacklogRead: true, delayMs: 0 });
+  });
+
   describe('throttle', () => {
     let now = 1_700_000_000_000;
     const clock = () => now;

@@ -48,6 +48,8 @@ export interface PipelineOptions {
   onFatal(error: Error): void;
   /** Where the slot stands at start: what we may report before anything new is acknowledged. */
   confirmedLsn: bigint;
+  /** Where the source's WAL ended when the stream started: the backlog to read before being caught up. */
+  backlogEndLsn?: bigint;
   maxBatchBytes?: number;
   maxBatchMessages?: number;
   /** Unacknowledged bytes above which reading from PostgreSQL pauses, and below which it resumes. */
@@ -102,6 +104,9 @@ export class ChangePipeline {
   private readonly markers: Marker[] = [];
   private markersHead = 0;
   private confirmed: bigint;
+  /** The furthest position received (commit, message or keepalive). */
+  private seen = 0n;
+  private readonly startedAt: number;
   private pausedForBackpressure = false;
   private failed: Error | null = null;
   private idleWaiters: (() => void)[] = [];
@@ -125,6 +130,7 @@ export class ChangePipeline {
     this.highWater = options.highWaterBytes ?? 8 * 1024 * 1024;
     this.lowWater = options.lowWaterBytes ?? 2 * 1024 * 1024;
     this.now = options.now ?? Date.now;
+    this.startedAt = this.now();
     const { rowsPerSecond, mbPerSecond } = options.throttle ?? {};
     this.rowBucket = rowsPerSecond ? new TokenBucket(rowsPerSecond, this.now) : null;
     this.byteBucket = mbPerSecond ? new TokenBucket(mbPerSecond * 1024 * 1024, this.now) : null;
@@ -139,6 +145,7 @@ export class ChangePipeline {
 
   keepalive(walEnd: bigint, replyRequested: boolean): void {
     if (this.failed) return;
+    if (walEnd > this.seen) this.seen = walEnd;
     if (this.resolving || this.inbox.length) this.inbox.push({ tag: 'keepalive', walEnd });
     else this.process({ tag: 'keepalive', walEnd });
     // The server drops a client that does not answer within wal_sender_timeout.
@@ -153,6 +160,7 @@ export class ChangePipeline {
     return {
       confirmedLsn: this.confirmed > 0n ? formatLsn(this.confirmed) : null,
       delayMs: this.delayMs(),
+      startBacklogRead: this.startBacklogRead(),
       ...this.stats,
     };
   }
@@ -169,6 +177,7 @@ export class ChangePipeline {
         this.tx = { commitLsn: item.finalLsn, xid: item.xid, commitTime: item.commitTime, nextIndex: 0 };
         return;
       case 'commit':
+        if (item.endLsn > this.seen) this.seen = item.endLsn;
         this.addMarker(item.endLsn, this.tx?.commitTime ?? item.commitTime);
         this.tx = null;
         return;
@@ -187,6 +196,7 @@ export class ChangePipeline {
       case 'message':
         // Our heartbeat (or anyone's non-transactional message) between transactions: a safe
         // position to confirm once what came before is acknowledged.
+        if (item.lsn > this.seen) this.seen = item.lsn;
         if (!this.tx) this.addMarker(item.lsn, null);
         return;
       case 'keepalive':
@@ -385,9 +395,18 @@ export class ChangePipeline {
     return !this.sending && this.queueHead >= this.queue.length && !this.resolving && this.inbox.length === 0;
   }
 
-  /** Age of the oldest change committed on the source and not yet acknowledged by Kafka. */
+  private startBacklogRead(): boolean {
+    const end = this.options.backlogEndLsn;
+    return end === undefined || this.seen >= end || this.confirmed >= end;
+  }
+
+  /**
+   * Age of the oldest change committed on the source and not yet acknowledged by Kafka. Before the
+   * backlog of the start has arrived, nothing may be in flight although changes wait on the source:
+   * they committed before the start, so they are at least that old.
+   */
   private delayMs(): number {
-    if (this.ackedSeq === this.enqueuedSeq) return 0;
+    if (this.ackedSeq === this.enqueuedSeq) return this.startBacklogRead() ? 0 : Math.max(0, this.now() - this.startedAt);
     for (let i = this.markersHead; i < this.markers.length; i++) {
       const t = this.markers[i].commitTime;
       if (t !== null) return Math.max(0, this.now() - t);
