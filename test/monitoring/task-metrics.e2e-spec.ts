@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedTokenView, TaskMetricSample, TaskMetricsView } from '@walbridge/contracts';
-import { ApiClient, createTestUser, openEventStream, waitFor, type EventStream, type StreamedEvent, type TestUser } from '@walbridge/testing';
+import { ApiClient, createTestUser, metadataDb, openEventStream, waitFor, type EventStream, type StreamedEvent, type TestUser } from '@walbridge/testing';
 import { createTask, insertRows, sharedFixture, stopAndForget, submitAndStream, type Fixture, type LifecycleTask } from '../lifecycle/lifecycle-fixture';
 
 /**
@@ -114,6 +114,29 @@ describe('metrics and live events of a running task', () => {
     expect(day.body.samples.length).toBeLessThanOrEqual(2);
     expect(Math.max(...day.body.samples.map((s) => s.delaySeconds))).toBe(Math.max(...view.samples.map((s) => s.delaySeconds)));
     expect(day.body.samples[day.body.samples.length - 1].rowsWritten).toBe(ROWS);
+  });
+
+  it('keeps samples for 48 hours (at least the 24 PRODUCT.md asks) and sweeps older ones', async () => {
+    const db = await metadataDb();
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000);
+    const countAt = async (at: Date) => Number((await db.query('SELECT count(*) AS n FROM task_metric WHERE task_id = $1 AND at = $2', [task.id, at])).rows[0].n);
+    try {
+      const [old, recent] = [hoursAgo(49), hoursAgo(47)];
+      for (const at of [old, recent]) {
+        await db.query(
+          `INSERT INTO task_metric (task_id, at, status, delay_seconds, rows_read_per_second, rows_written_per_second, bytes_read_per_second,
+             bytes_written_per_second, rows_read, rows_written, bytes_read, bytes_written, inserts, updates, deletes)
+           VALUES ($1, $2, 'INCREMENTAL', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)`,
+          [task.id, at],
+        );
+      }
+      await waitFor('the housekeeping sweep to delete the 49-hour-old sample', async () => ((await countAt(old)) === 0 ? true : undefined), 30_000, 500);
+      expect(await countAt(recent)).toBe(1);
+      const history = await api.request<TaskMetricsView>('GET', `/api/v1/tasks/${task.id}/metrics?from=${hoursAgo(48).toISOString()}&to=${hoursAgo(46).toISOString()}`);
+      expect(history.body.samples.map((s) => s.at)).toEqual([recent.toISOString()]);
+    } finally {
+      await db.end();
+    }
   });
 
   it('validates the range and answers 404 for an unknown task', async () => {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { hasRole, type TaskEventName, type TaskEventPayloads, type TaskStatusEvent } from '@walbridge/contracts';
 import { TaskRepository, type TaskEntity } from '@walbridge/persistence';
@@ -19,7 +19,10 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
  * (EventSource sends it) or a bearer token opens it.
  */
 @Injectable()
-export class TaskEventsService {
+export class TaskEventsService implements OnModuleDestroy {
+  /** Open streams, closed at shutdown: the HTTP server would otherwise wait for them forever. */
+  private readonly open = new Set<() => void>();
+
   constructor(
     private readonly tasks: TaskRepository,
     private readonly bus: TaskEventBus,
@@ -53,6 +56,7 @@ export class TaskEventsService {
     const close = () => {
       if (!open) return;
       open = false;
+      this.open.delete(close);
       unsubscribe();
       timers.forEach(clearInterval);
       res.end();
@@ -87,6 +91,12 @@ export class TaskEventsService {
     );
     req.on('close', close);
     res.on('error', close);
+    this.open.add(close);
+  }
+
+  /** Without an `end` event: browsers reconnect, to another replica if this one is gone. */
+  onModuleDestroy(): void {
+    for (const close of [...this.open]) close();
   }
 }
 
