@@ -192,5 +192,11 @@ describe('delay alarm', () => {
     const unread = await api.request<NotificationPage>('GET', `/api/v1/notifications?taskId=${task.id}&unread=true`);
     expect(unread.body.items.map((n) => n.id)).not.toContain(alarm.id);
     expect(unread.body.items.map((n) => n.kind)).toContain('delayRecovered');
+    // Newest first, page by page.
+    const first = await api.request<NotificationPage>('GET', `/api/v1/notifications?taskId=${task.id}&limit=1`);
+    const second = await api.request<NotificationPage>('GET', `/api/v1/notifications?taskId=${task.id}&limit=1&cursor=${first.body.nextCursor}`);
+    expect([...first.body.items, ...second.body.items].map((n) => n.kind)).toEqual(['delayRecovered', 'delayAlarm']);
+    expect(second.body.nextCursor).toBeNull();
+    expect(typeof first.body.unreadCount).toBe('number');
   });
 });

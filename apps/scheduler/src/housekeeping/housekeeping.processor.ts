@@ -75,8 +75,8 @@ export class HousekeepingProcessor extends WorkerHost implements OnApplicationBo
   private async purgeOldMonitoringData(): Promise<void> {
     const samplesBefore = new Date(Date.now() - this.config.WALBRIDGE_METRICS_RETENTION_HOURS * 3600_000);
     const notificationsBefore = new Date(Date.now() - this.config.WALBRIDGE_NOTIFICATION_RETENTION_DAYS * 86_400_000);
-    for (let i = 0; i < PURGE_BATCHES_PER_SWEEP && (await this.metrics.purgeOlderThan(samplesBefore, PURGE_BATCH)) === PURGE_BATCH; i++);
-    for (let i = 0; i < PURGE_BATCHES_PER_SWEEP && (await this.notifications.purgeOlderThan(notificationsBefore, PURGE_BATCH)) === PURGE_BATCH; i++);
+    await inSlices((batch) => this.metrics.purgeOlderThan(samplesBefore, batch));
+    await inSlices((batch) => this.notifications.purgeOlderThan(notificationsBefore, batch));
   }
 
   private async requeueLostDeliveries(): Promise<void> {
@@ -89,4 +89,9 @@ export class HousekeepingProcessor extends WorkerHost implements OnApplicationBo
       await this.supervisor.inspectSlot(task).catch((error: Error) => this.logger.warn(`slot check of task ${task.id}: ${error.message}`));
     }
   }
+}
+
+/** Deletes slice after slice while slices come back full, up to a bound per sweep (the next sweep goes on). */
+async function inSlices(purge: (batch: number) => Promise<number>): Promise<void> {
+  for (let i = 0; i < PURGE_BATCHES_PER_SWEEP; i++) if ((await purge(PURGE_BATCH)) < PURGE_BATCH) return;
 }
