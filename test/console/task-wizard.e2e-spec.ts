@@ -280,8 +280,16 @@ describe('the console: create a task with the wizard, watch it stream, operate i
   });
 
   it('force stop explains the leftover slot and shows the SQL, then stops the task at once', async () => {
-    await page.getByRole('group', { name: `Actions on ${taskName}` }).getByRole('button', { name: 'Force stop' }).click();
+    const forceStop = page.getByRole('group', { name: `Actions on ${taskName}` }).getByRole('button', { name: 'Force stop' });
     const dialog = page.getByRole('dialog', { name: `Force stop ${taskName}?` });
+    // Keyboard: the dialog opens on its safe choice, and Escape leaves it without doing anything.
+    await forceStop.click();
+    await dialog.waitFor();
+    await expect(page.evaluate<string>('document.activeElement.textContent')).resolves.toBe('Cancel');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await expect(api.task(taskId)).resolves.toMatchObject({ status: 'INCREMENTAL' });
+    await forceStop.click();
     await dialog.getByText(/may remain on the source, where it keeps WAL/).waitFor();
     await dialog.getByText(`SELECT pg_drop_replication_slot('${slot}');`, { exact: false }).waitFor();
     await screenshot(page, 'task-force-stop-dialog');
@@ -290,7 +298,38 @@ describe('the console: create a task with the wizard, watch it stream, operate i
     await page.getByText(/replication slot .* (may )?remains? on the source/).first().waitFor();
   });
 
+  it('lets an admin add a user and give it an API token that is shown once and can be revoked', async () => {
+    const username = `ui-${suffix}`.toLowerCase().slice(0, 60);
+    await page.getByRole('link', { name: 'Users' }).click();
+    await heading().getByText('Users').waitFor();
+    await page.getByLabel('User name').fill(username);
+    await page.getByLabel('Initial password').fill('short');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.getByText('password must be at least 8 characters').waitFor();
+    await page.getByLabel('Initial password').fill(`wbpw-${suffix}-long`);
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.getByRole('rowheader', { name: username }).waitFor();
+
+    await page.getByRole('link', { name: 'API tokens' }).click();
+    await heading().getByText('API tokens').waitFor();
+    await page.getByLabel('Token name').fill(`grafana-${suffix}`);
+    await page.getByLabel('Acts as user').fill(username);
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = (await page.getByLabel('The new token').textContent())!.trim();
+    const asToken = new ApiClient(testEnv.apiUrl, {}, { token });
+    await expect(asToken.request('GET', '/api/v1/tasks')).resolves.toMatchObject({ status: 200 });
+    await expect(asToken.request('POST', '/api/v1/tasks/00000000-0000-4000-8000-000000000000/stop')).resolves.toMatchObject({ status: 403 });
+    const row = page.getByRole('row').filter({ hasText: `grafana-${suffix}` });
+    await row.getByText(`${username} (viewer)`).waitFor();
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('dialog', { name: `Revoke token grafana-${suffix}?` }).getByRole('button', { name: 'Revoke' }).click();
+    await row.waitFor({ state: 'detached' });
+    await expect(asToken.request('GET', '/api/v1/tasks')).resolves.toMatchObject({ status: 401 });
+    await screenshot(page, 'api-tokens');
+  });
+
   it('is readable on a phone-width screen: nothing wider than the screen', async () => {
+    await page.goto(`${testEnv.apiUrl}/tasks/${taskId}`);
     await page.setViewportSize({ width: 390, height: 844 });
     await heading().getByText(taskName).waitFor();
     await expect(page.evaluate<number>('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(390);

@@ -1,6 +1,7 @@
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 import { useFormContext, useFormState, type FieldErrors, type FieldValues, type UseFormSetError } from 'react-hook-form';
 import { ApiError } from '../api/api-client';
+import type { SubmitProblem } from './zod-form';
 
 /** The message of the error at a dotted path (`source.port`, `tables.0.filter`), if any. */
 export function errorAt(errors: FieldErrors, path: string): string | undefined {
@@ -258,6 +259,20 @@ export function UnplacedErrors({ details }: { details: { field: string; message:
           </li>
         ))}
       </ul>
+    </div>
+  );
+}
+
+/** What went wrong with a submit: API details about fields not on screen, or any other failure. */
+export function SubmitProblemNotice({ problem }: { problem: SubmitProblem | null }) {
+  if (!problem) return null;
+  if (problem.details.length) return <UnplacedErrors details={problem.details} />;
+  const error = problem.error;
+  const message = error instanceof Error ? error.message : String(error);
+  return (
+    <div className="notice notice--error" role="alert">
+      {message}
+      {error instanceof ApiError && !error.isNetworkError && <span className="muted"> (HTTP {error.statusCode})</span>}
     </div>
   );
 }

@@ -46,7 +46,13 @@ export function TimeSeriesChart({ title, points, format, emptyText, color = '#1f
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] } },
       axes: [
         { stroke: '#5b6675', grid: { stroke: '#eef1f5' } },
-        { stroke: '#5b6675', grid: { stroke: '#eef1f5' }, size: 64, values: (_u, ticks) => ticks.map((t) => formatRef.current(t)) },
+        {
+          stroke: '#5b6675',
+          grid: { stroke: '#eef1f5' },
+          values: (_u, ticks) => ticks.map((t) => formatRef.current(t)),
+          // Wide enough for the longest label ("976.6 kB/s"), which uPlot would otherwise clip.
+          size: (_u, values) => (values?.length ? Math.max(...values.map((v) => String(v).length)) * 7 + 18 : 50),
+        },
       ],
       series: [{}, { label: title, stroke: color, width: 2, fill: `${color}1a`, points: { show: false }, spanGaps: false }],
     };

@@ -131,10 +131,11 @@ export function TaskActions({ task, only, compact }: TaskActionsProps) {
   );
 }
 
-function Sql({ children }: { children: string }) {
+/** One statement per line, ready to paste into psql. */
+export function Sql({ children }: { children: string }) {
   return (
     <pre className="sql">
-      <code>{children}</code>
+      <code>{children.replace(/;\s+/g, ';\n')}</code>
     </pre>
   );
 }

@@ -13,7 +13,7 @@ import { useApiRoutes } from '../capabilities/use-api-routes';
 import { TaskStatusBadge } from '../tasks/task-status-badge';
 import { TaskSummary } from '../tasks/task-summary';
 import { taskKeys } from '../tasks/use-tasks.query';
-import { TaskActions } from './task-actions';
+import { Sql, TaskActions } from './task-actions';
 import { TaskLogs } from './task-logs';
 import { useTaskSeries } from './use-task-series';
 
@@ -217,9 +217,7 @@ function LeftoverSlot({ task }: { task: TaskDetail }) {
           The replication slot <code>{task.slot.name}</code> remains on the source and keeps WAL
           {task.slot.retainedWalBytes != null ? ` (${formatBytes(task.slot.retainedWalBytes)})` : ''}. Drop it with the action above, or run:
         </p>
-        <pre className="sql">
-          <code>{task.slot.dropSql ?? slotCleanupSql(task.slot.name, task.slot.publication)}</code>
-        </pre>
+        <Sql>{task.slot.dropSql ?? slotCleanupSql(task.slot.name, task.slot.publication)}</Sql>
       </div>
     );
   }
@@ -230,9 +228,7 @@ function LeftoverSlot({ task }: { task: TaskDetail }) {
         If this task was force-stopped, its replication slot <code>{task.slotName}</code> may remain on the source and keep WAL. Check with{' '}
         <code>SELECT slot_name, active FROM pg_replication_slots</code> and drop it with:
       </p>
-      <pre className="sql">
-        <code>{slotCleanupSql(task.slotName, task.slotName)}</code>
-      </pre>
+      <Sql>{slotCleanupSql(task.slotName, task.slotName)}</Sql>
     </div>
   );
 }

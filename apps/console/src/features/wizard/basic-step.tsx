@@ -1,8 +1,8 @@
 import { FormProvider, useFieldArray, useForm } from 'react-hook-form';
 import { createTaskSchema } from '@walbridge/contracts';
-import { TextAreaField, TextField } from '../../ui/form-fields';
-import { stepResolver, useFormChanges, useStepSubmit } from './step-form';
-import { StepProblemNotice, WizardActions } from './wizard-actions';
+import { TextAreaField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
+import { zodFormResolver, useFormChanges, useApiSubmit } from '../../ui/zod-form';
+import { WizardActions } from './wizard-actions';
 import { basicInput, type BasicValues } from './wizard-values';
 
 const basicSchema = createTaskSchema.pick({ name: true, description: true, tags: true });
@@ -16,10 +16,10 @@ interface BasicStepProps {
 
 /** Step 1: what the task is called and how it is found again. */
 export function BasicStep({ values, onChange, onNext }: BasicStepProps) {
-  const form = useForm<BasicValues>({ defaultValues: values, resolver: stepResolver(basicInput, basicSchema) });
+  const form = useForm<BasicValues>({ defaultValues: values, resolver: zodFormResolver(basicInput, basicSchema) });
   const tags = useFieldArray({ control: form.control, name: 'tags' });
   useFormChanges(form, onChange);
-  const { run, problem } = useStepSubmit(form, (p) => p === 'name' || p === 'description' || /^tags\.\d+\.(key|value)$/.test(p));
+  const { run, problem } = useApiSubmit(form, (p) => p === 'name' || p === 'description' || /^tags\.\d+\.(key|value)$/.test(p));
   const submit = run(onNext);
 
   return (
@@ -49,7 +49,7 @@ export function BasicStep({ values, onChange, onNext }: BasicStepProps) {
             Add tag
           </button>
         </fieldset>
-        <StepProblemNotice problem={problem} />
+        <SubmitProblemNotice problem={problem} />
         <WizardActions busy={form.formState.isSubmitting} />
       </form>
     </FormProvider>

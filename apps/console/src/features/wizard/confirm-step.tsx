@@ -4,10 +4,10 @@ import { z } from 'zod';
 import { alarmsSchema, startSchema, type TaskView } from '@walbridge/contracts';
 import { isMissingEndpoint } from '../../api/api-client';
 import { listChannels } from '../../api/notifications.api';
-import { CheckboxField, RadioGroupField, TextField } from '../../ui/form-fields';
+import { CheckboxField, RadioGroupField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
 import { TaskSummary } from '../tasks/task-summary';
-import { stepResolver, useFormChanges, useStepSubmit } from './step-form';
-import { StepProblemNotice, WizardActions } from './wizard-actions';
+import { zodFormResolver, useFormChanges, useApiSubmit } from '../../ui/zod-form';
+import { WizardActions } from './wizard-actions';
 import { confirmInput, type ConfirmValues } from './wizard-values';
 
 const confirmSchema = z
@@ -35,9 +35,9 @@ interface ConfirmStepProps {
 
 /** Step 5: everything at a glance, when to start, who hears about trouble, and Submit. */
 export function ConfirmStep({ task, values, onChange, onSubmit, onBack }: ConfirmStepProps) {
-  const form = useForm<ConfirmValues>({ defaultValues: values, resolver: stepResolver(toInput, confirmSchema) });
+  const form = useForm<ConfirmValues>({ defaultValues: values, resolver: zodFormResolver(toInput, confirmSchema) });
   useFormChanges(form, onChange);
-  const { run, problem } = useStepSubmit(form, (p) => /^(start\.(mode|at)|alarms\.\w+(\.\d+)?|agree)$/.test(p));
+  const { run, problem } = useApiSubmit(form, (p) => /^(start\.(mode|at)|alarms\.\w+(\.\d+)?|agree)$/.test(p));
   const startMode = useWatch({ control: form.control, name: 'start.mode' });
   const notify = useWatch({ control: form.control, name: 'alarms.notify' });
 
@@ -109,7 +109,7 @@ export function ConfirmStep({ task, values, onChange, onSubmit, onBack }: Confir
           </p>
           <CheckboxField name="agree" label="I have read the notes above and the precheck results" />
         </section>
-        <StepProblemNotice problem={problem} />
+        <SubmitProblemNotice problem={problem} />
         <WizardActions busy={form.formState.isSubmitting} onBack={onBack} nextLabel="Submit" />
       </form>
     </FormProvider>

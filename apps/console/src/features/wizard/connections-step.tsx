@@ -11,9 +11,9 @@ import {
   type TaskView,
 } from '@walbridge/contracts';
 import { testConnection, testTaskConnection } from '../../api/connections.api';
-import { CheckboxField, SelectField, TextAreaField, TextField } from '../../ui/form-fields';
-import { stepResolver, useFormChanges, useStepSubmit } from './step-form';
-import { StepProblemNotice, WizardActions } from './wizard-actions';
+import { CheckboxField, SelectField, TextAreaField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
+import { zodFormResolver, useFormChanges, useApiSubmit } from '../../ui/zod-form';
+import { WizardActions } from './wizard-actions';
 import { destinationInput, sourceInput, type ConnectionValues } from './wizard-values';
 
 const connectionsSchema = z.object({ source: sourceSchema, destination: destinationSchema });
@@ -54,9 +54,9 @@ const testKey = (values: ConnectionValues, target: ConnectionTarget) => JSON.str
 
 /** Step 2: where changes are read and where they are written, each with Test Connection. */
 export function ConnectionsStep({ values, task, tests, onTestsChange: setTests, onChange, onSaveTarget, onNext, onBack }: ConnectionsStepProps) {
-  const form = useForm<ConnectionValues>({ defaultValues: values, resolver: stepResolver(toInput, connectionsSchema) });
+  const form = useForm<ConnectionValues>({ defaultValues: values, resolver: zodFormResolver(toInput, connectionsSchema) });
   useFormChanges(form, onChange);
-  const { run, problem } = useStepSubmit(form, (p) => /^(source|destination)\.\w+$/.test(p));
+  const { run, problem } = useApiSubmit(form, (p) => /^(source|destination)\.\w+$/.test(p));
   const current = useWatch({ control: form.control }) as ConnectionValues;
 
   /** A blank secret of a saved task means "keep the stored one": test what is saved, then. */
@@ -108,7 +108,7 @@ export function ConnectionsStep({ values, task, tests, onTestsChange: setTests, 
             onTest={() => void runTest('destination')}
           />
         </div>
-        <StepProblemNotice problem={problem} />
+        <SubmitProblemNotice problem={problem} />
         <WizardActions
           busy={form.formState.isSubmitting}
           onBack={onBack}

@@ -2,11 +2,11 @@ import { useQuery } from '@tanstack/react-query';
 import { FormProvider, useController, useForm, useWatch } from 'react-hook-form';
 import { DML_OPERATIONS, policySchema, type DmlOperation } from '@walbridge/contracts';
 import { getSourceObjects } from '../../api/source-objects.api';
-import { errorAt, RadioGroupField, SelectField, TextField } from '../../ui/form-fields';
+import { errorAt, RadioGroupField, SelectField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
 import { ErrorPanel, LoadingPanel } from '../../ui/status-panel';
 import { ObjectTree } from './object-tree';
-import { stepResolver, useFormChanges, useStepSubmit } from './step-form';
-import { StepProblemNotice, WizardActions } from './wizard-actions';
+import { zodFormResolver, useFormChanges, useApiSubmit } from '../../ui/zod-form';
+import { WizardActions } from './wizard-actions';
 import { policyInput, type PolicyValues } from './wizard-values';
 
 interface PolicyStepProps {
@@ -22,9 +22,9 @@ const POLICY_FIELD = /^(dmlOperations|slotName|objectScope|schemas(\.\d+)?|table
 
 /** Step 3: what is synchronized, and how it lands in Kafka. */
 export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, onBack }: PolicyStepProps) {
-  const form = useForm<PolicyValues>({ defaultValues: values, resolver: stepResolver(policyInput, policySchema) });
+  const form = useForm<PolicyValues>({ defaultValues: values, resolver: zodFormResolver(policyInput, policySchema) });
   useFormChanges(form, onChange);
-  const { run, problem } = useStepSubmit(form, (p) => POLICY_FIELD.test(p), 'policy.');
+  const { run, problem } = useApiSubmit(form, (p) => POLICY_FIELD.test(p), 'policy.');
   const objects = useQuery({ queryKey: ['tasks', 'source-objects', taskId], queryFn: ({ signal }) => getSourceObjects(taskId, signal), staleTime: 60_000 });
   const scope = useWatch({ control: form.control, name: 'objectScope' });
   const topicMode = useWatch({ control: form.control, name: 'topicPolicy.mode' });
@@ -142,7 +142,7 @@ export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, 
             />
           </div>
         </section>
-        <StepProblemNotice problem={problem} />
+        <SubmitProblemNotice problem={problem} />
         <WizardActions busy={form.formState.isSubmitting} onBack={onBack} />
       </form>
     </FormProvider>

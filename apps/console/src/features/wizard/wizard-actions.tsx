@@ -1,7 +1,4 @@
 import type { ReactNode } from 'react';
-import { ApiError } from '../../api/api-client';
-import { UnplacedErrors } from '../../ui/form-fields';
-import type { StepProblem } from './step-form';
 
 interface WizardActionsProps {
   busy?: boolean;
@@ -35,19 +32,6 @@ export function WizardActions({ busy, onBack, nextLabel = 'Next', nextDisabled, 
           {busy ? 'Saving…' : nextLabel}
         </button>
       </div>
-    </div>
-  );
-}
-
-export function StepProblemNotice({ problem }: { problem: StepProblem | null }) {
-  if (!problem) return null;
-  if (problem.details.length) return <UnplacedErrors details={problem.details} />;
-  const error = problem.error;
-  const message = error instanceof Error ? error.message : String(error);
-  return (
-    <div className="notice notice--error" role="alert">
-      {message}
-      {error instanceof ApiError && !error.isNetworkError && <span className="muted"> (HTTP {error.statusCode})</span>}
     </div>
   );
 }

@@ -7,6 +7,9 @@ import {
   type DmlOperation,
   type TaskView,
 } from '@walbridge/contracts';
+import { withoutBlanks } from '../../ui/zod-form';
+
+export { withoutBlanks };
 
 /*
  * What the wizard's forms hold. Fields mirror the API's task JSON (PRODUCT.md §9) so that the
@@ -140,26 +143,6 @@ export const DEFAULT_CONFIRM: ConfirmValues = {
   },
   agree: false,
 };
-
-/**
- * Empty inputs become "not set": an empty optional text must not be sent as "" (which the API
- * validates as a value), and an empty number input (NaN) must fall back to the default or be
- * reported as missing.
- */
-export function withoutBlanks<T>(value: T): T {
-  if (typeof value === 'string') return (value.trim() === '' ? undefined : value) as T;
-  if (typeof value === 'number') return (Number.isNaN(value) ? undefined : value) as T;
-  if (Array.isArray(value)) return value.map((v) => withoutBlanks(v)) as T;
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const cleaned = withoutBlanks(v);
-      if (cleaned !== undefined) out[k] = cleaned;
-    }
-    return out as T;
-  }
-  return value;
-}
 
 /** A number input's value as a number (the API checks numbers, not numeric strings). */
 function num(value: number | string): number | undefined {
