@@ -185,6 +185,15 @@ describe('the console: create a task with the wizard, watch it stream, operate i
     await settings.getByLabel('Columns', { exact: true }).selectOption('all');
     await page.getByRole('button', { name: `Settings of shop.${table}`, exact: true }).click();
 
+    // The task exists since step 2: the list offers to continue its setup, where it was left.
+    await page.waitForTimeout(400);
+    await page.getByRole('link', { name: 'Tasks', exact: true }).click();
+    await page.getByRole('link', { name: `Continue setup of ${taskName}` }).click();
+    await stepTitle(3, 'Set task').waitFor();
+    await page.getByText('2 tables selected').waitFor();
+    await expect(page.getByLabel('Topic', { exact: true }).inputValue()).resolves.toBe(topic);
+    await expect(page.getByLabel('Replication slot name').inputValue()).resolves.toBe(slot);
+
     await next().click();
     await stepTitle(4, 'Check task').waitFor();
     const saved = await api.task(taskId);

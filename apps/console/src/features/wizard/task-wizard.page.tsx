@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { policySchema, type ConnectionTarget, type TaskView } from '@walbridge/contracts';
 import { createTask, getTask, submitTask, updateTask } from '../../api/tasks.api';
+import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { formatDateTime } from '../../ui/format';
 import { ErrorPanel, LoadingPanel } from '../../ui/status-panel';
 import { useMe } from '../auth/use-me.query';
@@ -125,6 +126,10 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
   const secrets = useRef({ sourcePassword: '', destinationPassword: '', clientKey: '' });
   // Connection tests passed in this visit, kept while moving between steps (never stored).
   const [tests, setTests] = useState<ConnectionTests>({});
+  // Bumped by "Start over": the step forms mount again with the fresh values.
+  const [generation, setGeneration] = useState(0);
+  const [confirmDiscard, setConfirmDiscard] = useState(false);
+  const generationRef = useRef(0);
   const live = useRef(draft);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const firstRender = useRef(true);
@@ -138,7 +143,9 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
     [username],
   );
 
-  const change = useCallback(<K extends 'basic' | 'connections' | 'policy' | 'confirm'>(section: K, values: WizardDraft[K]) => {
+  const change = useCallback(<K extends 'basic' | 'connections' | 'policy' | 'confirm'>(section: K, values: WizardDraft[K], from: number) => {
+    // The last words of a form thrown away by "Start over" must not bring its values back.
+    if (from !== generationRef.current) return;
     if (section === 'connections') {
       const c = values as ConnectionValues;
       secrets.current = { sourcePassword: c.source.password, destinationPassword: c.destination.password, clientKey: c.destination.clientKey };
@@ -231,6 +238,7 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
   };
 
   const discard = () => {
+    generationRef.current += 1;
     removeDraft(storage(), username, draft.taskId);
     if (draft.taskId && task) {
       const fresh = draftFromTask(task);
@@ -243,9 +251,14 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
       setTask(null);
     }
     secrets.current = { sourcePassword: '', destinationPassword: '', clientKey: '' };
+    setTests({});
+    setGeneration(generationRef.current);
   };
 
   const step = draft.step;
+  // Values as last typed: a step leaving the screen hands its values over as it unmounts, after
+  // the render that switched steps, so the `draft` state may lag behind; the ref does not.
+  const saved = live.current;
   const current = WIZARD_STEPS[step - 1];
   const defaultSlotName = task ? `walbridge_${task.id.replace(/-/g, '_')}` : '';
 
@@ -259,9 +272,25 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
             {resumedAt && ` Resumed from ${formatDateTime(resumedAt)}.`}
           </p>
         </div>
-        <button type="button" className="button" onClick={discard}>
+        <button type="button" className="button" onClick={() => setConfirmDiscard(true)}>
           {task ? 'Reset to the saved task' : 'Start over'}
         </button>
+        <ConfirmDialog
+          open={confirmDiscard}
+          title={task ? 'Reset to the saved task?' : 'Start over?'}
+          confirmLabel={task ? 'Reset' : 'Start over'}
+          onConfirm={() => {
+            setConfirmDiscard(false);
+            discard();
+          }}
+          onCancel={() => setConfirmDiscard(false)}
+        >
+          <p>
+            {task
+              ? 'What you changed since the last Next is dropped; the wizard shows the task as saved.'
+              : 'Everything typed in this wizard is cleared.'}
+          </p>
+        </ConfirmDialog>
       </header>
       {otherDrafts.length > 0 && step === 1 && (
         <div className="notice notice--info">
@@ -280,17 +309,18 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
       <h2 id="wizard-step-title" className="wizard__step-title" ref={headingRef} tabIndex={-1}>
         Step {step} of 5: {current.title}
       </h2>
-      {step === 1 && <BasicStep values={draft.basic} onChange={(v) => change('basic', v)} onNext={nextFromBasic} />}
+      {step === 1 && <BasicStep key={generation} values={saved.basic} onChange={(v) => change('basic', v, generation)} onNext={nextFromBasic} />}
       {step === 2 && (
         <ConnectionsStep
+          key={generation}
           values={{
-            source: { ...draft.connections.source, password: secrets.current.sourcePassword },
-            destination: { ...draft.connections.destination, password: secrets.current.destinationPassword, clientKey: secrets.current.clientKey },
+            source: { ...saved.connections.source, password: secrets.current.sourcePassword },
+            destination: { ...saved.connections.destination, password: secrets.current.destinationPassword, clientKey: secrets.current.clientKey },
           }}
           task={task}
           tests={tests}
           onTestsChange={setTests}
-          onChange={(v) => change('connections', v)}
+          onChange={(v) => change('connections', v, generation)}
           onSaveTarget={saveTarget}
           onNext={nextFromConnections}
           onBack={() => goTo(1)}
@@ -300,15 +330,16 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
         <PolicyStep
           taskId={task.id}
           defaultSlotName={defaultSlotName}
-          values={draft.policy ?? DEFAULT_POLICY}
-          onChange={(v) => change('policy', v)}
+          key={generation}
+          values={saved.policy ?? DEFAULT_POLICY}
+          onChange={(v) => change('policy', v, generation)}
           onNext={nextFromPolicy}
           onBack={() => goTo(2)}
         />
       )}
       {step === 4 && task && <PrecheckStep taskId={task.id} onNext={() => goTo(5)} onBack={() => goTo(3)} />}
       {step === 5 && task && (
-        <ConfirmStep task={task} values={draft.confirm ?? DEFAULT_CONFIRM} onChange={(v) => change('confirm', v)} onSubmit={submit} onBack={() => goTo(4)} />
+        <ConfirmStep key={generation} task={task} values={saved.confirm ?? DEFAULT_CONFIRM} onChange={(v) => change('confirm', v, generation)} onSubmit={submit} onBack={() => goTo(4)} />
       )}
     </section>
   );
