@@ -178,7 +178,19 @@ describe('the console: create a task with the wizard, watch it stream, operate i
     const settings = page.getByRole('group', { name: `Own settings of table shop.${table}` });
     await settings.getByLabel('Columns', { exact: true }).selectOption('exclude');
     await settings.getByLabel('Column names').fill('it"s');
-    await page.getByLabel('Topic', { exact: true }).fill(topic);
+    await next().click();
+    await settings.getByText('column name may not contain " or \'').waitFor();
+    await page.getByText('topic is required when mode is specific').waitFor();
+    await settings.getByLabel('Column names').fill('note');
+    // A rule only the API knows (topic names, from the domain lib) comes back as a 400 and
+    // stands next to its field all the same.
+    const topicField = page.getByLabel('Topic', { exact: true });
+    await topicField.fill('orders by day');
+    await next().click();
+    await page.getByText(`topic name contains " "; only letters, digits, '.', '_' and '-' are allowed`).waitFor();
+    await expect(topicField.getAttribute('aria-invalid')).resolves.toBe('true');
+    await topicField.fill(topic);
+    await settings.getByLabel('Column names').fill('it"s');
     await next().click();
     await settings.getByText('column name may not contain " or \'').waitFor();
     await screenshot(page, 'wizard-step-3-set-task');
