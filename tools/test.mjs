@@ -9,6 +9,7 @@ import {
   REPO_ROOT,
   adminQuery,
   buildAsync,
+  ensureSystemPackages,
   installDependencies,
   loadStack,
   log,
@@ -32,6 +33,10 @@ const extraArgs = process.argv.slice(2);
 const ADMIN_USER = 'admin';
 const ADMIN_PASSWORD = `wbpw-admin-${randomBytes(12).toString('base64url')}`;
 
+// Test slots of this run carry its pid, so that a run starting next to it on the same stack
+// leaves them alone (a paused task's slot is inactive, not abandoned).
+const SLOT_PREFIX = `wbt_r${process.pid.toString(36)}_`;
+
 const checks = []; // { name, passed, failed }
 let api;
 let scheduler;
@@ -40,6 +45,7 @@ let stack;
 
 async function main() {
   installDependencies();
+  ensureSystemPackages();
   rmSync(RESULTS_DIR, { recursive: true, force: true });
   mkdirSync(LOG_DIR, { recursive: true });
   stack = await loadStack();
@@ -67,6 +73,9 @@ async function main() {
     WALBRIDGE_HEARTBEAT_MS: '5000',
     WALBRIDGE_ADMIN_USER: ADMIN_USER,
     WALBRIDGE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    // Paused and failed tasks' slots are measured often enough for tests to see retained WAL move.
+    WALBRIDGE_HOUSEKEEPING_MS: '2000',
+    WALBRIDGE_SLOT_CHECK_MS: '5000',
   };
   api = startApp('api', appEnv, join(LOG_DIR, 'api.log'));
   scheduler = startApp('scheduler', appEnv, join(LOG_DIR, 'scheduler.log'));
@@ -93,12 +102,15 @@ async function main() {
     WALBRIDGE_TEST_SOURCE_USER: config.postgres.demo.user,
     WALBRIDGE_TEST_SOURCE_PASSWORD: config.postgres.demo.password,
     WALBRIDGE_TEST_SOURCE_DATABASE: config.postgres.demo.database,
-    // Tests that start their own api/scheduler processes next to the shared ones (same Redis;
-    // the same queue prefix on this database, or a prefix of their own on another), tests that
-    // check what is stored at rest, and the scan of the run's logs for secrets.
+    // For tests that start their own api/scheduler processes next to the shared ones (same
+    // Redis; the same queue prefix on this database, or a prefix of their own on another).
     WALBRIDGE_TEST_DATABASE_URL: databaseUrl,
     WALBRIDGE_TEST_REDIS_URL: config.redis.url,
+    WALBRIDGE_TEST_QUEUE_PREFIX: appEnv.WALBRIDGE_QUEUE_PREFIX,
+    WALBRIDGE_TEST_MASTER_KEY_FILE: appEnv.WALBRIDGE_MASTER_KEY_FILE,
+    WALBRIDGE_TEST_SCHEDULER_HEALTH_URL: `http://127.0.0.1:${SCHEDULER_HEALTH_PORT}/health`,
     WALBRIDGE_TEST_LOG_DIR: LOG_DIR,
+    WALBRIDGE_TEST_SLOT_PREFIX: SLOT_PREFIX,
   };
   const resultsFile = join(RESULTS_DIR, 'vitest.json');
   const vitest = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...extraArgs], {
@@ -158,12 +170,33 @@ function isAllUp(status) {
   return false;
 }
 
-/** Slots of test tasks whose run was cut short; they would pin WAL and use up slots. */
+/**
+ * Slots of test tasks whose run was cut short; they would pin WAL and use up slots. A slot named
+ * after a run (wbt_r<pid>_…) is dropped only once that run is gone; older names (wbtest_…) carry
+ * no owner and go whenever inactive.
+ */
 async function dropLeftoverTestSlots(config) {
-  await adminQuery(
-    pgUrl(stack, config.postgres.demo.database),
-    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'wbtest\\_%' AND NOT active",
+  const url = pgUrl(stack, config.postgres.demo.database);
+  const { rows } = await adminQuery(
+    url,
+    "SELECT slot_name FROM pg_replication_slots WHERE NOT active AND (slot_name LIKE 'wbtest\\_%' OR slot_name LIKE 'wbt\\_r%')",
   );
+  for (const { slot_name: slot } of rows) {
+    const owner = /^wbt_r([0-9a-z]+)_/.exec(slot);
+    if (owner && pidAlive(parseInt(owner[1], 36))) continue;
+    await adminQuery(url, 'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [slot]).catch(
+      (error) => log(`could not drop leftover slot ${slot}: ${error.message}`),
+    );
+  }
+}
+
+function pidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
 }
 
 async function cleanup() {

@@ -1,5 +1,5 @@
 import type { CreateTaskInput, TaskView } from '@walbridge/contracts';
-import { ApiClient, createTopic, sourceDb, testEnv, uniqueName } from '@walbridge/testing';
+import { ApiClient, createTopic, sourceDb, testEnv, uniqueName, uniqueSlotName } from '@walbridge/testing';
 
 export const api = new ApiClient();
 
@@ -22,7 +22,7 @@ export async function startStreamingTask(options: {
 }): Promise<StreamingTask> {
   const table = uniqueName('t');
   const topic = uniqueName('wbtest');
-  const slot = uniqueName('wbtest');
+  const slot = uniqueSlotName();
   const db = await sourceDb();
   try {
     await db.query(options.ddl(`shop.${table}`));

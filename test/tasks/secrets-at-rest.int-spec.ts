@@ -138,7 +138,7 @@ describe('credentials at rest', () => {
   });
 
   it('are wiped when the task is deleted', async () => {
-    expect((await api.request('DELETE', `/api/v1/tasks/${kafkaTask.id}`)).status).toBe(204);
+    expect((await api.request('DELETE', `/api/v1/tasks/${kafkaTask.id}`)).status).toBe(200);
     const db = await metadataDb();
     try {
       const { rows } = await db.query(`SELECT status, secrets FROM task WHERE id = $1`, [kafkaTask.id]);

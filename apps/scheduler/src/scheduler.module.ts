@@ -1,6 +1,9 @@
+import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AppConfigModule, DatabaseModule, QueueRootModule } from '@walbridge/nest-common';
+import { QueueName } from '@walbridge/queue';
 import { TaskControlProcessor } from './control/task-control.processor';
+import { HousekeepingProcessor } from './housekeeping/housekeeping.processor';
 import { TaskLeaseService } from './lease/task-lease.service';
 import { PrecheckRunner } from './precheck/precheck-runner.service';
 import { ConnectionProbeService } from './probe/connection-probe.service';
@@ -8,7 +11,15 @@ import { ProbeProcessor } from './probe/probe.processor';
 import { WorkerSupervisor } from './supervisor/worker-supervisor.service';
 
 @Module({
-  imports: [AppConfigModule, DatabaseModule, QueueRootModule],
-  providers: [TaskLeaseService, WorkerSupervisor, TaskControlProcessor, ConnectionProbeService, PrecheckRunner, ProbeProcessor],
+  imports: [AppConfigModule, DatabaseModule, QueueRootModule, BullModule.registerQueue({ name: QueueName.Housekeeping })],
+  providers: [
+    TaskLeaseService,
+    WorkerSupervisor,
+    TaskControlProcessor,
+    HousekeepingProcessor,
+    ConnectionProbeService,
+    PrecheckRunner,
+    ProbeProcessor,
+  ],
 })
 export class SchedulerModule {}

@@ -1,3 +1,4 @@
+import { classifyFailure } from '@walbridge/domain';
 import type { SchedulerToWorker, WorkerToScheduler } from '@walbridge/queue';
 import { WorkerRuntime } from './worker-runtime';
 
@@ -24,16 +25,30 @@ async function exit(code: number): Promise<never> {
 
 function failed(error: unknown): Promise<never> {
   const message = error instanceof Error ? error.message : String(error);
-  report({ type: 'failed', message, retryable: true });
+  report({ type: 'failed', message, kind: classifyFailure(error) });
   return exit(1);
+}
+
+/** One-shot modes: do the job, report, exit. */
+function runOnce(work: Promise<void>, slotDropped: boolean): Promise<void> {
+  return work.then(() => report({ type: 'stopped', slotDropped })).then(() => exit(0));
 }
 
 process.on('message', (message: SchedulerToWorker) => {
   if (message.type === 'start' && !runtime) {
-    runtime = new WorkerRuntime(message.config, report, HEARTBEAT_MS);
-    const work = message.mode === 'teardown'
-      ? runtime.teardown().then(() => report({ type: 'stopped', slotDropped: true })).then(() => exit(0))
-      : runtime.stream();
+    const worker = (runtime = new WorkerRuntime(message.config, report, HEARTBEAT_MS));
+    const work = (() => {
+      switch (message.mode) {
+        case 'teardown':
+          return runOnce(worker.teardown(), true);
+        case 'reset':
+          return runOnce(worker.reset(), false);
+        case 'inspect':
+          return runOnce(worker.inspect(), false);
+        case 'stream':
+          return worker.stream();
+      }
+    })();
     work.catch((error: unknown) => (exiting ? undefined : failed(error)));
   } else if (message.type === 'stop') {
     exiting = true;

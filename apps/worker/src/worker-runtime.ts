@@ -11,6 +11,27 @@ import { SourceAdmin, type TableRef } from './source/source-admin';
 export type Report = (message: WorkerToScheduler) => void;
 
 const PROGRESS_EVERY_MS = 1000;
+/** How often a streaming worker reports the WAL its slot retains (PRODUCT.md §6). */
+const SLOT_REPORT_EVERY_MS = Number(process.env.WALBRIDGE_SLOT_REPORT_MS ?? 5000);
+
+/** How long a worker may take from its start to streaming. */
+const START_DEADLINE_MS = Number(process.env.WALBRIDGE_START_DEADLINE_MS ?? 120_000);
+
+/** Set-up stalled (a server accepted a connection and stopped answering): retried as a network failure. */
+export class StartStalledError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(phase: string, ms: number) {
+    super(`the worker did not start streaming within ${Math.round(ms / 1000)} s (stalled while ${phase})`);
+  }
+}
+
+/** The replication connection ended without us asking: a connection failure, retried as one. */
+export class ReplicationClosedError extends Error {
+  readonly code = '08006';
+  constructor() {
+    super('replication connection closed by the server');
+  }
+}
 
 /** One task's streaming session: set up slot and publication, stream, report, stop on request. */
 export class WorkerRuntime {
@@ -29,26 +50,48 @@ export class WorkerRuntime {
 
   async stream(): Promise<void> {
     const { config } = this;
-    this.admin = await SourceAdmin.connect(pgClientConfig(config.source, `walbridge-admin-${config.taskId}`));
-    const tables = await this.selectedTables(this.admin);
-    if (!tables.length) throw new Error('no table selected: the task has nothing to capture');
-    const publication = await this.admin.ensurePublication(config.publicationName, tables);
-    if (publication !== 'unchanged') this.log('info', `publication ${config.publicationName} ${publication} for ${tables.length} table(s)`);
-    if (await this.admin.ensureSlot(config.slotName)) this.log('info', `replication slot ${config.slotName} created`);
-    const startLsn = await this.admin.slotConfirmedLsn(config.slotName);
+    // Every step below has its own timeouts, but a server that accepts a connection and then
+    // stalls would leave the task STARTING forever: the whole set-up gets a deadline too.
+    let phase = 'connecting to the source';
+    let deadline: NodeJS.Timeout | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      deadline = setTimeout(() => reject(new StartStalledError(phase, START_DEADLINE_MS)), START_DEADLINE_MS);
+    });
+    const setUp = async () => {
+      this.admin = await SourceAdmin.connect(pgClientConfig(config.source, `walbridge-admin-${config.taskId}`));
+      phase = 'setting up the publication and the replication slot';
+      const tables = await this.selectedTables(this.admin);
+      if (!tables.length) throw new Error('no table selected: the task has nothing to capture');
+      const publication = await this.admin.ensurePublication(config.publicationName, tables);
+      if (publication !== 'unchanged') this.log('info', `publication ${config.publicationName} ${publication} for ${tables.length} table(s)`);
+      if (await this.admin.ensureSlot(config.slotName, config.slotMustExist)) this.log('info', `replication slot ${config.slotName} created`);
+      const startLsn = await this.admin.slotConfirmedLsn(config.slotName);
+      await this.reportSlot();
 
-    this.sink = new KafkaSink(config.destination, `walbridge-${config.taskId}`, config.policy.compression);
-    await this.sink.connect();
-    const topics = [...new Set(tables.map((t) => topicFor(config.policy, config.source.database, t.schema, t.table)))];
-    const { topicPolicy } = config.policy;
-    if (topicPolicy.mode === 'auto') {
-      const generated = tables
-        .filter((t) => !config.policy.tables.some((o) => o.schema === t.schema && o.table === t.table && o.topic))
-        .map((t) => topicFor(config.policy, config.source.database, t.schema, t.table));
-      const created = await this.sink.createMissingTopics([...new Set(generated)], topicPolicy.partitions ?? AUTO_TOPIC_DEFAULTS.partitions, topicPolicy.replicationFactor ?? AUTO_TOPIC_DEFAULTS.replicationFactor);
-      if (created.length) this.log('info', `created topic(s) ${created.join(', ')}`);
-    }
-    const partitionCounts = await this.sink.partitionCounts(topics);
+      phase = 'connecting to Kafka';
+      this.sink = new KafkaSink(config.destination, `walbridge-${config.taskId}`, config.policy.compression);
+      await this.sink.connect();
+      const topics = [...new Set(tables.map((t) => topicFor(config.policy, config.source.database, t.schema, t.table)))];
+      const { topicPolicy } = config.policy;
+      if (topicPolicy.mode === 'auto') {
+        phase = 'creating topics in Kafka';
+        const generated = tables
+          .filter((t) => !config.policy.tables.some((o) => o.schema === t.schema && o.table === t.table && o.topic))
+          .map((t) => topicFor(config.policy, config.source.database, t.schema, t.table));
+        const created = await this.sink.createMissingTopics(
+          [...new Set(generated)],
+          topicPolicy.partitions ?? AUTO_TOPIC_DEFAULTS.partitions,
+          topicPolicy.replicationFactor ?? AUTO_TOPIC_DEFAULTS.replicationFactor,
+        );
+        if (created.length) this.log('info', `created topic(s) ${created.join(', ')}`);
+      }
+      phase = 'reading topic metadata from Kafka';
+      const partitionCounts = await this.sink.partitionCounts(topics);
+      return { startLsn, topics, partitionCounts, admin: this.admin, sink: this.sink };
+    };
+    const setting = setUp();
+    setting.catch(() => undefined); // reported through the race; a late failure after a stall is moot
+    const { startLsn, topics, partitionCounts, admin, sink } = await Promise.race([setting, stalled]).finally(() => clearTimeout(deadline));
 
     const router = createRouter(config.policy, partitionCounts);
     let resolveFatal!: (error: Error) => void;
@@ -63,10 +106,9 @@ export class WorkerRuntime {
         onError: (error) => resolveFatal(error),
       },
     );
-    const admin = this.admin;
     this.pipeline = new ChangePipeline({
       source: this.replication,
-      sink: this.sink,
+      sink,
       describe: (relation) => admin.describeRelation(relation),
       route: router,
       onFatal: (error) => resolveFatal(error),
@@ -75,18 +117,43 @@ export class WorkerRuntime {
 
     this.timers.push(setInterval(() => this.report({ type: 'progress', progress: this.progress() }), PROGRESS_EVERY_MS));
     this.timers.push(setInterval(() => void admin.emitHeartbeat().catch(() => undefined), this.heartbeatMs));
+    this.timers.push(setInterval(() => void this.reportSlot().catch(() => undefined), SLOT_REPORT_EVERY_MS));
     this.log('info', `streaming from ${formatLsn(startLsn)} to ${topics.join(', ')}`);
     this.report({ type: 'streaming' });
     const streaming = this.replication.run().then(() => {
-      if (!this.stopping) throw new Error('replication connection closed by the server');
+      if (!this.stopping) throw new ReplicationClosedError();
     });
     await Promise.race([streaming, fatal]);
   }
 
   /** Removes slot and publication when no streaming worker is left to do it. */
   async teardown(): Promise<void> {
-    this.admin = await SourceAdmin.connect(pgClientConfig(this.config.source, `walbridge-admin-${this.config.taskId}`));
-    await this.admin.dropSlotAndPublication(this.config.slotName, this.config.publicationName);
+    const admin = await this.connectAdmin();
+    await admin.dropSlotAndPublication(this.config.slotName, this.config.publicationName);
+    this.report({ type: 'slot', slot: { exists: false, retainedWalBytes: null, confirmedLsn: null } });
+  }
+
+  /**
+   * Reset: the slot is dropped and created again at the current WAL position, so whatever was
+   * committed between the last confirmed position and now is never delivered.
+   */
+  async reset(): Promise<void> {
+    const admin = await this.connectAdmin();
+    const before = await admin.slotInfo(this.config.slotName);
+    await admin.dropSlot(this.config.slotName);
+    const at = await admin.createSlot(this.config.slotName);
+    this.log(
+      'warning',
+      `replication slot ${this.config.slotName} dropped and created again at ${at}` +
+        (before.confirmedLsn ? `; changes committed between ${before.confirmedLsn} and ${at} will not be delivered` : ''),
+    );
+    await this.reportSlot();
+  }
+
+  /** A look at the slot for the scheduler: exists, WAL retained. */
+  async inspect(): Promise<void> {
+    await this.connectAdmin();
+    await this.reportSlot();
   }
 
   /** Graceful stop: stop reading, let Kafka acknowledge what is in flight, confirm, close. */
@@ -100,8 +167,12 @@ export class WorkerRuntime {
       await this.replication.stop();
     }
     if (dropSlot) {
-      this.admin ??= await SourceAdmin.connect(pgClientConfig(this.config.source, `walbridge-admin-${this.config.taskId}`));
-      await this.admin.dropSlotAndPublication(this.config.slotName, this.config.publicationName);
+      const admin = await this.connectAdmin();
+      await admin.dropSlotAndPublication(this.config.slotName, this.config.publicationName);
+      this.report({ type: 'slot', slot: { exists: false, retainedWalBytes: null, confirmedLsn: null } });
+    } else {
+      // Paused or shutting down: the slot stays, and how much WAL it holds is worth showing now.
+      await this.reportSlot().catch(() => undefined);
     }
     await this.close();
   }
@@ -110,6 +181,16 @@ export class WorkerRuntime {
     for (const t of this.timers) clearInterval(t);
     await this.sink?.close();
     await this.admin?.close();
+  }
+
+  private async connectAdmin(): Promise<SourceAdmin> {
+    this.admin ??= await SourceAdmin.connect(pgClientConfig(this.config.source, `walbridge-admin-${this.config.taskId}`));
+    return this.admin;
+  }
+
+  private async reportSlot(): Promise<void> {
+    if (!this.admin) return;
+    this.report({ type: 'slot', slot: await this.admin.slotInfo(this.config.slotName) });
   }
 
   private async selectedTables(admin: SourceAdmin): Promise<TableRef[]> {

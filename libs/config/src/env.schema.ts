@@ -51,6 +51,14 @@ export const envSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  // How often the scheduler evaluates abnormal tasks (auto-stop) and measures the WAL retained by
+  // slots that no worker is streaming (paused, failed, left over).
+  WALBRIDGE_HOUSEKEEPING_MS: z.coerce.number().int().min(200).default(30000),
+  // An idle slot (no worker streaming it) is measured again once its last measure is this old.
+  WALBRIDGE_SLOT_CHECK_MS: z.coerce.number().int().min(1000).default(60000),
+  // Test acceleration: retry windows and the abnormal auto-stop delay pass this many times faster.
+  // Always 1 in production.
+  WALBRIDGE_TIME_SCALE: z.coerce.number().min(1).max(1e7).default(1),
 });
 
 export type AppConfig = z.output<typeof envSchema>;

@@ -6,3 +6,4 @@ export * from './connection.view';
 export * from './precheck.view';
 export * from './source-objects.view';
 export * from './auth.schema';
+export * from './task-lifecycle.view';

@@ -1,10 +1,11 @@
 import type { TaskStatus } from './task-status';
 import type { TaskConfig } from './task.schema';
+import type { TaskLifecycleView } from './task-lifecycle.view';
 
 type WithoutSecrets<T> = Omit<T, 'password' | 'clientKey'>;
 
 /** What the API returns for a task: secrets are write-only, only their presence is shown. */
-export interface TaskView extends Omit<TaskConfig, 'source' | 'destination'> {
+export interface TaskView extends Omit<TaskConfig, 'source' | 'destination'>, TaskLifecycleView {
   id: string;
   status: TaskStatus;
   source: WithoutSecrets<TaskConfig['source']> & { passwordSet: boolean };

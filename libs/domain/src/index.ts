@@ -26,3 +26,5 @@ export { topicOfTable, topicNameProblems, type TopicRouting } from './task-topic
 export * from './precheck';
 export { defaultSlotName } from './slot-name';
 export * from './access-policy';
+export * from './failure-policy';
+export * from './slot-cleanup';

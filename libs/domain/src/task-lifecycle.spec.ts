@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from './errors';
-import { allowedOperations, assertAllowed, isAllowed, type LifecycleStatus } from './task-lifecycle';
+import { TASK_OPERATIONS, allowedOperations, assertAllowed, isAllowed, type LifecycleStatus, type TaskOperation } from './task-lifecycle';
+
+const TASK_STATUSES_FOR_TEST: LifecycleStatus[] = [
+  'CONFIGURATION', 'PENDING_START', 'STARTING', 'INCREMENTAL', 'START_FAILED', 'INCREMENTAL_FAILED',
+  'PAUSING', 'PAUSED', 'STOPPING', 'COMPLETED', 'STOP_FAILED', 'DELETED',
+];
 
 describe('task lifecycle', () => {
   it('lets a configured task be edited, prechecked, submitted and deleted, and nothing that needs a worker', () => {
@@ -44,4 +49,56 @@ describe('task lifecycle', () => {
   it('allows nothing on a deleted task', () => {
     expect(allowedOperations('DELETED')).toEqual([]);
   });
+});
+
+/**
+ * PRODUCT.md §4's operation table written out cell by cell (Y = allowed), so a change to the
+ * table in code has to be a deliberate change here too. drop-slot is not in §4's table: it is
+ * the action offered on a stopped task whose slot may remain (after a force stop or a failed stop).
+ */
+const SPEC: Record<string, string> = {
+  //                  edit  editObjects precheck submit pause resume stop forceStop reset delete dropSlot
+  CONFIGURATION: '     Y     .           Y        Y      .     .      Y    Y         .     Y      .',
+  PENDING_START: '     .     .           .        .      .     .      Y    Y         .     .      .',
+  STARTING: '          .     .           .        .      .     .      Y    Y         .     .      .',
+  INCREMENTAL: '       .     Y           .        .      Y     .      Y    Y         .     .      .',
+  START_FAILED: '      .     .           Y        .      .     Y      Y    Y         Y     Y      .',
+  INCREMENTAL_FAILED: '.     .           Y        .      .     Y      Y    Y         Y     .      .',
+  PAUSING: '           .     .           .        .      .     .      Y    Y         .     .      .',
+  PAUSED: '            .     Y           Y        .      .     Y      Y    Y         Y     .      .',
+  STOPPING: '          .     .           .        .      .     .      Y    Y         .     .      .',
+  COMPLETED: '         .     .           .        .      .     .      .    .         .     Y      Y',
+  STOP_FAILED: '       .     .           .        .      .     .      Y    Y         .     .      Y',
+  DELETED: '           .     .           .        .      .     .      .    .         .     .      .',
+};
+const COLUMNS: TaskOperation[] = ['edit', 'editObjects', 'precheck', 'submit', 'pause', 'resume', 'stop', 'forceStop', 'reset', 'delete', 'dropSlot'];
+
+describe('the operation table, every status × every operation', () => {
+  it('covers every status and every operation', () => {
+    expect(Object.keys(SPEC).sort()).toEqual([...TASK_STATUSES_FOR_TEST].sort());
+    expect([...COLUMNS].sort()).toEqual([...TASK_OPERATIONS].sort());
+  });
+
+  for (const [status, row] of Object.entries(SPEC)) {
+    const cells = row.trim().split(/\s+/);
+    COLUMNS.forEach((operation, i) => {
+      const expected = cells[i] === 'Y';
+      it(`${expected ? 'allows' : 'refuses'} ${operation} in ${status}`, () => {
+        expect(isAllowed(operation, status as LifecycleStatus)).toBe(expected);
+        if (expected) expect(() => assertAllowed(operation, status as LifecycleStatus)).not.toThrow();
+        else {
+          const error = (() => {
+            try {
+              assertAllowed(operation, status as LifecycleStatus);
+            } catch (e) {
+              return e as DomainError;
+            }
+            return null;
+          })();
+          expect(error?.kind).toBe('conflict');
+          expect(error?.extra).toEqual({ status, allowedOperations: allowedOperations(status as LifecycleStatus) });
+        }
+      });
+    });
+  }
 });

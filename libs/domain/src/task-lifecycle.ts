@@ -58,6 +58,12 @@ const ALLOWED_IN: Record<TaskOperation, readonly LifecycleStatus[]> = {
 
 export const TASK_OPERATIONS = Object.keys(ALLOWED_IN) as TaskOperation[];
 
+/** Statuses PRODUCT.md §6 calls abnormal: notified, and stopped automatically after N days. */
+export const ABNORMAL_STATUSES: readonly LifecycleStatus[] = ['START_FAILED', 'INCREMENTAL_FAILED'];
+
+/** Statuses in which the task no longer uses its slot, so one that still exists is left over. */
+export const SLOT_RELEASED_STATUSES: readonly LifecycleStatus[] = ['COMPLETED', 'STOP_FAILED'];
+
 export function statusesAllowing(operation: TaskOperation): readonly LifecycleStatus[] {
   return ALLOWED_IN[operation];
 }

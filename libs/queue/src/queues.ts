@@ -3,11 +3,21 @@ export enum QueueName {
   TaskControl = 'task-control',
   /** Short jobs that reach a source or a destination for the API: the API may not do it itself. */
   Probe = 'probe',
+  /** Periodic scheduler work (abnormal auto-stop, slot retention checks), one run at a time cluster-wide. */
+  Housekeeping = 'housekeeping',
 }
 
 export enum TaskControlJob {
   StartTask = 'start-task',
   StopTask = 'stop-task',
+  PauseTask = 'pause-task',
+  ResetTask = 'reset-task',
+  DropSlot = 'drop-slot',
+}
+
+export enum HousekeepingJob {
+  /** Repeating: auto-stop abnormal tasks that are due, measure the WAL retained by idle slots. */
+  Sweep = 'sweep',
 }
 
 export interface TaskJobPayload {
@@ -17,8 +27,12 @@ export interface TaskJobPayload {
 }
 
 export interface TaskControlPayloads {
+  /** Also resume: the task is STARTING again and streams from its slot's confirmed LSN. */
   [TaskControlJob.StartTask]: TaskJobPayload;
   [TaskControlJob.StopTask]: TaskJobPayload & { force: boolean };
+  [TaskControlJob.PauseTask]: TaskJobPayload;
+  [TaskControlJob.ResetTask]: TaskJobPayload;
+  [TaskControlJob.DropSlot]: TaskJobPayload;
 }
 
 export enum ProbeJob {
@@ -40,3 +54,5 @@ export interface ProbePayloads {
   [ProbeJob.ListSourceObjects]: { taskId: string };
   [ProbeJob.RunPrecheck]: { taskId: string; runId: string };
 }
+
+export type HousekeepingPayloads = Record<HousekeepingJob.Sweep, Record<string, never>>;

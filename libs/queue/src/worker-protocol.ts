@@ -12,10 +12,23 @@ export interface WorkerTaskConfig {
   destination: DestinationConfig;
   policy: PolicyConfig;
   throttle: TaskConfig['throttle'];
+  /**
+   * The task has a confirmed position in its slot: if the slot is gone, creating a new one would
+   * silently skip every change since, so the worker fails instead (a reset is the way out).
+   */
+  slotMustExist: boolean;
 }
 
+/**
+ * stream: set up slot and publication and stream until told to stop.
+ * teardown: drop slot and publication, then exit (stop without a streaming worker, drop-slot).
+ * reset: drop the slot and create it again at the current WAL position, then exit.
+ * inspect: report whether the slot exists and how much WAL it retains, then exit.
+ */
+export type WorkerMode = 'stream' | 'teardown' | 'reset' | 'inspect';
+
 export type SchedulerToWorker =
-  | { type: 'start'; mode: 'stream' | 'teardown'; config: WorkerTaskConfig }
+  | { type: 'start'; mode: WorkerMode; config: WorkerTaskConfig }
   /** Drain what is in flight, confirm it, then exit; with dropSlot also drop slot and publication. */
   | { type: 'stop'; dropSlot: boolean };
 
@@ -33,9 +46,19 @@ export interface WorkerProgress {
   deletes: number;
 }
 
+/** The task's replication slot as seen on the source. */
+export interface SlotReport {
+  exists: boolean;
+  /** pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn); null when the slot does not exist. */
+  retainedWalBytes: number | null;
+  confirmedLsn: string | null;
+}
+
 export type WorkerToScheduler =
   | { type: 'log'; level: WorkerLogLevel; message: string }
   | { type: 'streaming' }
   | { type: 'progress'; progress: WorkerProgress }
-  | { type: 'failed'; message: string; retryable: boolean }
+  | { type: 'slot'; slot: SlotReport }
+  /** kind decides the retry window: network failures are retried longer than the others. */
+  | { type: 'failed'; message: string; kind: 'network' | 'other' }
   | { type: 'stopped'; slotDropped: boolean };

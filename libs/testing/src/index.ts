@@ -10,3 +10,5 @@ export * from './processes';
 export * from './tls-fixture';
 export * from './kafka-broker';
 export * from './postgres-cluster';
+export * from './dedicated-stack';
+export * from './control-plane';

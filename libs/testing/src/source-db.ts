@@ -25,3 +25,8 @@ export async function metadataDb(): Promise<Client> {
   await client.connect();
   return client;
 }
+
+/** A unique replication slot name owned by this test run (see testEnv.slotPrefix). */
+export function uniqueSlotName(): string {
+  return `${testEnv.slotPrefix}${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
+}

@@ -1,3 +1,8 @@
+import { join, resolve } from 'node:path';
+
+/** The repository root (this file is compiled to libs/testing/dist). */
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+
 /**
  * Where the shared test stack runs; tools/test.mjs starts it and exports these variables.
  * Defaults match `npm run stack:up` so a single file can be run by hand against a running stack.
@@ -20,6 +25,15 @@ export const testEnv = {
   /** Metadata database of the shared api and scheduler. */
   databaseUrl: process.env.WALBRIDGE_TEST_DATABASE_URL ?? 'postgres://walbridge:walbridge@127.0.0.1:55432/walbridge_test',
   redisUrl: process.env.WALBRIDGE_TEST_REDIS_URL ?? 'redis://127.0.0.1:56379',
-  /** Where tools/test.mjs writes the api and scheduler logs of the run. */
-  logDir: process.env.WALBRIDGE_TEST_LOG_DIR ?? 'test-results/logs',
+  /** Queue (and lease) prefix of the shared api and scheduler: processes on their database must use it too. */
+  queuePrefix: process.env.WALBRIDGE_TEST_QUEUE_PREFIX ?? 'walbridge-test',
+  masterKeyFile: process.env.WALBRIDGE_TEST_MASTER_KEY_FILE,
+  schedulerHealthUrl: process.env.WALBRIDGE_TEST_SCHEDULER_HEALTH_URL ?? 'http://127.0.0.1:58081/health',
+  /**
+   * Replication slot names of this run start with it (`wbt_r<runner pid>_`): the runner drops
+   * leftovers of dead runs only, never the inactive slot of a paused task in a concurrent run.
+   */
+  slotPrefix: process.env.WALBRIDGE_TEST_SLOT_PREFIX ?? `wbt_r${process.pid.toString(36)}_`,
+  /** Where processes started by tests write their output (scanned for leaked secrets). */
+  logDir: process.env.WALBRIDGE_TEST_LOG_DIR ?? join(REPO_ROOT, 'test-results', 'logs'),
 };

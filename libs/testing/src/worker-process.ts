@@ -1,14 +1,40 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-/** The pid of the worker process streaming a task (the scheduler forks it with `--task=<id>`). */
-export function workerPid(taskId: string): number | null {
+/**
+ * Pids of the worker processes that may touch a task's slot (the scheduler forks them with
+ * `--task=<id>`; read-only slot checks carry another flag and are not counted).
+ */
+export function workerPids(taskId: string): number[] {
   try {
-    const out = execFileSync('pgrep', ['-f', `worker.*task=${taskId}`], { encoding: 'utf8' }).trim();
-    const pids = out.split('\n').filter(Boolean).map(Number);
-    return pids.length ? pids[0] : null;
+    const out = execFileSync('pgrep', ['-f', `worker.*--task=${taskId}`], { encoding: 'utf8' }).trim();
+    return out.split('\n').filter(Boolean).map(Number).filter((pid) => !isZombie(pid));
   } catch {
-    return null; // pgrep exits 1 when nothing matches
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+/** The pid of the worker process streaming a task. */
+export function workerPid(taskId: string): number | null {
+  return workerPids(taskId)[0] ?? null;
+}
+
+/** The parent of a process (for a worker: the scheduler that owns the task), null once it is gone. */
+export function parentPid(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return true;
   }
 }
 

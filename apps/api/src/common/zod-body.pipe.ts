@@ -14,7 +14,7 @@ export function invalidRequest(details: FieldProblem[]): DomainError {
 // rather than failing later in the database.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function unstorable(value: unknown, path: string[] = [], found: FieldProblem[] = []): FieldProblem[] {
+export function unstorable(value: unknown, path: string[] = [], found: FieldProblem[] = []): FieldProblem[] {
   if (found.length >= 10) return found;
   if (typeof value === 'string') {
     if (UNSTORABLE.test(value)) {

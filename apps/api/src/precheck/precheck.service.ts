@@ -28,6 +28,8 @@ export class PrecheckService {
       await this.prechecks.finishRun(previous.id, { status: 'ERROR', result: null, configHash: null, error: 'superseded by a newer run' });
     }
     const run = await this.prechecks.createRun(taskId, PRECHECK_ITEM_KEYS, options);
+    // A reset asked for a fresh precheck: this run is it, and its result now gates submit.
+    if (task.precheckRequired) await this.tasks.update(taskId, { precheckRequired: false });
     await this.probes.enqueue(ProbeJob.RunPrecheck, { taskId, runId: run.id }, `precheck-${run.id}`);
     await this.logs.append(taskId, 'info', `precheck started by ${requestedBy}`);
     return toPrecheckRunView(run, taskConfigFingerprint(task));
@@ -57,7 +59,11 @@ export class PrecheckService {
   async assertSubmittable(task: TaskEntity): Promise<void> {
     const run = await this.prechecks.latestRun(task.id);
     const view = run ? toPrecheckRunView(run, taskConfigFingerprint(task)) : null;
-    const blockers = view ? view.blockers : ['no precheck has been run: run the precheck (POST /tasks/{id}/precheck) first'];
+    const blockers = !view
+      ? ['no precheck has been run: run the precheck (POST /tasks/{id}/precheck) first']
+      : task.precheckRequired
+        ? ['the replication slot was reset since the last precheck: run the precheck again']
+        : view.blockers;
     if (!blockers.length) return;
     throw new DomainError('conflict', 'PRECHECK_REQUIRED', `the task cannot be submitted: ${blockers.join('; ')}`, [], {
       status: task.status,

@@ -77,18 +77,6 @@ export class TaskEditService {
     return toTaskView((await this.tasks.findById(id))!);
   }
 
-  async remove(id: string): Promise<void> {
-    const task = await this.load(id);
-    assertAllowed('delete', task.status);
-    const moved = await this.tasks.transition(id, [task.status], 'DELETED', { secrets: null, requestedOperation: null });
-    if (!moved) {
-      const fresh = await this.load(id);
-      assertAllowed('delete', fresh.status);
-      throw new DomainError('conflict', 'CONCURRENT_CHANGE', 'the task changed while it was being deleted; try again');
-    }
-    await this.logs.append(id, 'info', 'task deleted; its credentials were wiped');
-  }
-
   private async load(id: string): Promise<TaskEntity> {
     const task = await this.tasks.findById(id);
     if (!task || task.status === 'DELETED') throw new DomainError('not-found', 'TASK_NOT_FOUND', `task ${id} not found`);

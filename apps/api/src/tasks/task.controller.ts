@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { updateTaskSchema, type Page, type TaskConfig, type TaskView } from '@walbridge/contracts';
 import { ZodPipe } from '../common/zod-body.pipe';
@@ -34,12 +34,6 @@ export class TaskController {
   @Patch(':id')
   update(@Param('id', ParseUUIDPipe) id: string, @Body(new ZodPipe(updateTaskSchema)) body: Record<string, unknown>): Promise<TaskView> {
     return this.edits.update(id, body);
-  }
-
-  @Delete(':id')
-  @HttpCode(204)
-  remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
-    return this.edits.remove(id);
   }
 
   @Post(':id/submit')

@@ -1,5 +1,6 @@
 import type { TaskConfig, TaskView } from '@walbridge/contracts';
 import type { TaskEntity } from '@walbridge/persistence';
+import { lifecycleView } from './task-lifecycle.mapper';
 
 /** Credentials, kept only in the encrypted `secrets` column, never in `config`. */
 export interface TaskSecrets {
@@ -48,5 +49,6 @@ export function toTaskView(task: TaskEntity): TaskView {
     lastError: task.lastError,
     createdAt: task.createdAt.toISOString(),
     updatedAt: task.updatedAt.toISOString(),
+    ...lifecycleView(task),
   };
 }

@@ -1,8 +1,14 @@
 import { Module } from '@nestjs/common';
 import { PrecheckModule } from '../precheck/precheck.module';
 import { TaskEditService } from './task-edit.service';
+import { TaskOperationsController } from './task-operations.controller';
+import { TaskOperationsService } from './task-operations.service';
 import { TaskController } from './task.controller';
 import { TaskService } from './task.service';
 
-@Module({ imports: [PrecheckModule], controllers: [TaskController], providers: [TaskService, TaskEditService] })
+@Module({
+  imports: [PrecheckModule],
+  controllers: [TaskController, TaskOperationsController],
+  providers: [TaskService, TaskEditService, TaskOperationsService],
+})
 export class TaskModule {}

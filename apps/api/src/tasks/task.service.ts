@@ -61,7 +61,14 @@ export class TaskService {
     const delay = startAt ? Math.max(0, startAt.getTime() - Date.now()) : 0;
     const next = delay > 0 ? 'PENDING_START' : 'STARTING';
     // Only the configuration the precheck vouched for may start: an edit in between is a conflict.
-    await this.transitionOrConflict(task, 'submit', next, { lastError: null, requestedOperation: null }, true);
+    // The start time is kept on the task too: a scheduler starts it when due even if the job is lost.
+    await this.transitionOrConflict(
+      task,
+      'submit',
+      next,
+      { lastError: null, requestedOperation: null, scheduledStartAt: delay > 0 ? startAt : null },
+      true,
+    );
     await this.enqueue(TaskControlJob.StartTask, { taskId: id, requestedBy: currentActor() }, delay);
     await this.logs.append(id, 'info', delay > 0 ? `start scheduled at ${startAt!.toISOString()}` : 'start requested');
     return this.get(id);

@@ -2,33 +2,55 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { fork, type ChildProcess } from 'node:child_process';
 import type { AppConfig } from '@walbridge/config';
 import type { TaskConfig, TaskStatus } from '@walbridge/contracts';
+import { abnormalStopAt, decideRetry, retryWindowMs, slotCleanupSql, type FailureKind } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
-import { SecretBox, TaskLogRepository, TaskRepository, type TaskEntity } from '@walbridge/persistence';
-import type { SchedulerToWorker, WorkerTaskConfig, WorkerToScheduler } from '@walbridge/queue';
+import { HEALTHY, SecretBox, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
+import type { SchedulerToWorker, SlotReport, WorkerMode, WorkerTaskConfig, WorkerToScheduler } from '@walbridge/queue';
 import { TaskLeaseService } from '../lease/task-lease.service';
 import { restartDelayMs } from './backoff';
 
-/** Statuses in which a task should have a streaming worker somewhere. */
+/** Statuses in which a task should have a streaming worker somewhere (unless its retries gave up). */
 const RUNNABLE: TaskStatus[] = ['STARTING', 'INCREMENTAL', 'INCREMENTAL_FAILED'];
+/** Where reset may run: the statuses §4 allows it in, plus those a failing task flickers through meanwhile. */
+const RESETTABLE: TaskStatus[] = ['PAUSED', 'INCREMENTAL_FAILED', 'START_FAILED', 'STARTING', 'INCREMENTAL'];
 const RECONCILE_EVERY_MS = 2000;
 const GRACEFUL_STOP_TIMEOUT_MS = 60_000;
+const INSPECT_TIMEOUT_MS = 30_000;
 const WORKER_MAX_OLD_SPACE_MB = 128;
+/**
+ * A restarted worker that connects is not yet proof of recovery (a change Kafka refuses fails
+ * right after connecting, every time): the failure episode ends once the confirmed LSN moves,
+ * or after this long streaming without a failure.
+ */
+const HEALTHY_AFTER_MS = 30_000;
+
+/**
+ * Why a worker process runs, which decides what its exit means:
+ * stream (an unexpected exit is a failure to retry), pause / stop / forceStop (asked to end),
+ * teardown (drop slot and publication for a stop), dropSlot (the same for a leftover slot),
+ * reset (drop and recreate the slot), resetPending (a streaming worker killed to make way for a reset).
+ */
+type Intent = 'stream' | 'pause' | 'stop' | 'forceStop' | 'teardown' | 'dropSlot' | 'reset' | 'resetPending';
 
 interface ManagedWorker {
   taskId: string;
   child: ChildProcess;
-  mode: 'stream' | 'teardown';
+  mode: WorkerMode;
+  intent: Intent;
   streaming: boolean;
-  stop: { force: boolean } | null;
   stoppedCleanly: boolean;
-  lastError: string | null;
+  failure: { message: string; kind: FailureKind } | null;
   killTimer?: NodeJS.Timeout;
+  /** Set once streaming: the failure episode is closed when the stream proves healthy. */
+  probation?: { since: number; baselineLsn: string | null | undefined; done: boolean };
 }
 
 /**
  * Owns worker processes: one per running task, on the scheduler that holds the task's lease.
  * Everything here reacts to the task's status in the metadata database, so a control job, a
  * restart of this process or the death of another scheduler all converge the same way.
+ * Operations on one task are serialized, so two paths (a job and the reconcile loop) can never
+ * both fork a worker for the same slot.
  */
 @Injectable()
 export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -38,9 +60,10 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
   private readonly owned = new Set<string>();
   private readonly restartAttempts = new Map<string, number>();
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
-  private readonly ensuring = new Set<string>();
+  private readonly serial = new Map<string, Promise<void>>();
   private reconcileTimer?: NodeJS.Timeout;
   private renewTimer?: NodeJS.Timeout;
+  private reconciling = false;
   private shuttingDown = false;
   private readonly workerEntry: string;
 
@@ -60,43 +83,99 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     void this.reconcile();
   }
 
-  /** Start (or adopt) the task's worker here if no other scheduler owns it. */
-  async ensureRunning(taskId: string): Promise<void> {
-    // The start job and the reconcile loop may ask at the same moment: one spawn only.
-    if (this.shuttingDown || this.workers.has(taskId) || this.restartTimers.has(taskId) || this.ensuring.has(taskId)) return;
-    this.ensuring.add(taskId);
-    try {
-      if (!(await this.lease.acquire(taskId))) return;
-      this.owned.add(taskId);
-      const task = await this.tasks.findById(taskId);
-      if (!task || !RUNNABLE.includes(task.status)) {
-        await this.releaseOwnership(taskId);
-        return;
-      }
-      if (!this.workers.has(taskId)) this.spawn(task, 'stream');
-    } finally {
-      this.ensuring.delete(taskId);
-    }
+  // ---------------------------------------------------------------------------------------------
+  // operations (each one serialized per task)
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Start (or adopt) the task's worker here if no other scheduler owns it. `immediate` (a start
+   * or resume request) skips a pending restart backoff.
+   */
+  ensureRunning(taskId: string, options: { immediate?: boolean } = {}): Promise<void> {
+    return this.exclusive(taskId, () => this.doEnsureRunning(taskId, options.immediate ?? false));
   }
 
   /** Stop the task: drain and drop the slot, or with force kill the worker and leave the slot. */
-  async stop(taskId: string, force: boolean): Promise<void> {
-    const worker = this.workers.get(taskId);
-    if (worker) {
-      if (worker.stop && !(force && !worker.stop.force)) return;
-      worker.stop = { force };
-      if (force) {
-        worker.child.kill('SIGKILL');
-      } else {
-        this.send(worker, { type: 'stop', dropSlot: true });
-        worker.killTimer = setTimeout(() => worker.child.kill('SIGKILL'), GRACEFUL_STOP_TIMEOUT_MS);
-      }
+  stop(taskId: string, force: boolean): Promise<void> {
+    return this.exclusive(taskId, () => this.doStop(taskId, force));
+  }
+
+  /** Pause: the worker drains, confirms and exits; the slot stays. */
+  pause(taskId: string): Promise<void> {
+    return this.exclusive(taskId, () => this.doPause(taskId));
+  }
+
+  /** Reset: any streaming worker is killed, then the slot is dropped and created again. */
+  reset(taskId: string): Promise<void> {
+    return this.exclusive(taskId, () => this.doReset(taskId));
+  }
+
+  /** Drop the slot and publication a force-stopped task left on the source. */
+  dropSlot(taskId: string): Promise<void> {
+    return this.exclusive(taskId, () => this.doDropSlot(taskId));
+  }
+
+  /**
+   * Measure the slot of a task no worker streams (paused, failed, left over). Read-only on the
+   * source, so it needs no lease; the result is kept only if the task did not move meanwhile.
+   */
+  async inspectSlot(task: TaskEntity): Promise<void> {
+    const config = this.workerConfig(task);
+    const child = this.fork(task.id, 'inspect');
+    let slot: SlotReport | null = null;
+    let failure: string | null = null;
+    child.on('message', (message: WorkerToScheduler) => {
+      if (message.type === 'slot') slot = message.slot;
+      else if (message.type === 'failed') failure = message.message;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), INSPECT_TIMEOUT_MS);
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.once('error', () => resolve());
+      if (child.connected) child.send({ type: 'start', mode: 'inspect', config } satisfies SchedulerToWorker);
+    });
+    clearTimeout(timer);
+    if (slot) await this.tasks.transition(task.id, [task.status], task.status, this.slotPatch(slot));
+    else await this.tasks.transition(task.id, [task.status], task.status, { slotCheckedAt: new Date() });
+    if (failure) this.logger.debug(`slot check of task ${task.id} failed: ${failure}`);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // what the operations do, inside the task's critical section
+  // ---------------------------------------------------------------------------------------------
+
+  private async doEnsureRunning(taskId: string, immediate: boolean): Promise<void> {
+    if (this.shuttingDown || this.workers.has(taskId)) return;
+    if (this.restartTimers.has(taskId)) {
+      if (!immediate) return;
+      this.cancelRestart(taskId);
+    }
+    if (!(await this.own(taskId))) return;
+    const task = await this.tasks.findById(taskId);
+    if (!task || !isRunnable(task)) {
+      await this.releaseOwnership(taskId);
       return;
     }
-    const owner = await this.lease.owner(taskId);
-    if (owner && owner !== this.lease.schedulerId) return; // the owner's reconcile loop stops it
-    if (!(await this.lease.acquire(taskId))) return;
-    this.owned.add(taskId);
+    this.spawn(task, 'stream', 'stream');
+  }
+
+  private async doStop(taskId: string, force: boolean): Promise<void> {
+    const worker = this.workers.get(taskId);
+    if (worker) {
+      if (worker.intent === 'forceStop') return;
+      if (force) {
+        worker.intent = 'forceStop';
+        worker.child.kill('SIGKILL');
+      } else if (worker.mode === 'stream' && worker.intent === 'stream') {
+        this.send(worker, { type: 'stop', dropSlot: true });
+        worker.intent = 'stop';
+        this.armKillTimer(worker);
+      }
+      // Otherwise the worker is already ending (pausing, keeping the slot; or a one-shot teardown,
+      // reset or drop-slot): once it has exited, the task is found STOPPING and stopped then.
+      return;
+    }
+    if (!(await this.own(taskId))) return; // the owner's reconcile loop stops it
     this.cancelRestart(taskId);
     const task = await this.tasks.findById(taskId);
     if (!task || task.status !== 'STOPPING') {
@@ -108,29 +187,103 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       return;
     }
     // No worker alive: start one only to drop the slot and publication.
-    const teardown = this.spawn(task, 'teardown');
-    teardown.stop = { force: false };
+    this.spawn(task, 'teardown', 'teardown');
   }
 
-  private spawn(task: TaskEntity, mode: 'stream' | 'teardown'): ManagedWorker {
-    const child = fork(this.workerEntry, [`--task=${task.id}`], {
+  private async doPause(taskId: string): Promise<void> {
+    const worker = this.workers.get(taskId);
+    if (worker) {
+      if (worker.mode === 'stream' && worker.intent === 'stream') {
+        worker.intent = 'pause';
+        this.send(worker, { type: 'stop', dropSlot: false });
+        this.armKillTimer(worker);
+      }
+      return;
+    }
+    if (!(await this.own(taskId))) return;
+    this.cancelRestart(taskId);
+    const task = await this.tasks.findById(taskId);
+    if (!task || task.status !== 'PAUSING') {
+      await this.releaseOwnership(taskId);
+      return;
+    }
+    await this.finishPause(taskId, true);
+  }
+
+  private async doReset(taskId: string): Promise<void> {
+    const worker = this.workers.get(taskId);
+    if (worker) {
+      // What the stream has not confirmed is about to be discarded anyway: no need to drain.
+      if (worker.mode === 'stream' && worker.intent === 'stream') {
+        worker.intent = 'resetPending';
+        worker.child.kill('SIGKILL');
+      }
+      return;
+    }
+    if (!(await this.own(taskId))) return;
+    this.cancelRestart(taskId);
+    const task = await this.tasks.findById(taskId);
+    if (!task || task.requestedOperation !== 'reset' || !RESETTABLE.includes(task.status)) {
+      await this.releaseOwnership(taskId);
+      return;
+    }
+    this.spawn(task, 'reset', 'reset');
+  }
+
+  private async doDropSlot(taskId: string): Promise<void> {
+    if (this.workers.has(taskId)) return;
+    if (!(await this.own(taskId))) return;
+    const task = await this.tasks.findById(taskId);
+    if (!task || task.requestedOperation !== 'dropSlot' || !['COMPLETED', 'STOP_FAILED'].includes(task.status)) {
+      await this.releaseOwnership(taskId);
+      return;
+    }
+    this.spawn(task, 'teardown', 'dropSlot');
+  }
+
+  private async doRestart(taskId: string): Promise<void> {
+    if (this.shuttingDown || !this.owned.has(taskId) || this.workers.has(taskId)) return;
+    const task = await this.tasks.findById(taskId);
+    if (task && isRunnable(task)) this.spawn(task, 'stream', 'stream');
+    else if (task?.status === 'STOPPING') await this.doStop(taskId, task.requestedOperation === 'forceStop');
+    else if (task?.status === 'PAUSING') await this.doPause(taskId);
+    else if (task?.requestedOperation === 'reset') await this.doReset(taskId);
+    else await this.releaseOwnership(taskId);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // worker processes
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Workers that may touch the slot carry `--task=<id>` (what operators and tests look for); a
+   * read-only slot check carries `--inspect-slot=<id>` instead.
+   */
+  private fork(taskId: string, mode: WorkerMode): ChildProcess {
+    const args = mode === 'inspect' ? [`--inspect-slot=${taskId}`] : [`--task=${taskId}`, `--mode=${mode}`];
+    return fork(this.workerEntry, args, {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // The live set is bounded by backpressure (a few MB in flight); a tight old-space limit
       // makes V8 collect the garbage of a large stream instead of letting RSS grow.
       execArgv: [...process.execArgv, `--max-old-space-size=${WORKER_MAX_OLD_SPACE_MB}`],
     });
-    const worker: ManagedWorker = { taskId: task.id, child, mode, streaming: false, stop: null, stoppedCleanly: false, lastError: null };
+  }
+
+  private spawn(task: TaskEntity, mode: WorkerMode, intent: Intent): ManagedWorker {
+    const child = this.fork(task.id, mode);
+    const worker: ManagedWorker = { taskId: task.id, child, mode, intent, streaming: false, stoppedCleanly: false, failure: null };
     this.workers.set(task.id, worker);
     child.on('message', (message: WorkerToScheduler) => void this.onMessage(worker, message).catch((e) => this.logger.error(e)));
-    child.on('exit', (code, signal) => void this.onExit(worker, code, signal).catch((e) => this.logger.error(e)));
+    child.on('exit', (code, signal) => void this.exclusive(task.id, () => this.afterExit(worker, code, signal)).catch((e) => this.logger.error(e)));
     child.on('error', (error) => this.logger.error(`worker of task ${task.id}: ${error.message}`));
     this.send(worker, { type: 'start', mode, config: this.workerConfig(task) });
-    this.logger.log(`worker pid ${child.pid} started for task ${task.id} (${mode})`);
+    this.logger.log(`worker pid ${child.pid} started for task ${task.id} (${intent})`);
     return worker;
   }
 
   private workerConfig(task: TaskEntity): WorkerTaskConfig {
     const config = task.config as unknown as TaskConfig;
+    // Read at every start, so a password changed through the API takes effect on the next connection.
     const secrets = task.secrets ? this.secretBox.open(task.secrets, task.id) : {};
     return {
       taskId: task.id,
@@ -140,6 +293,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       destination: { ...config.destination, password: secrets.destinationPassword, clientKey: secrets.destinationClientKey },
       policy: config.policy,
       throttle: config.throttle,
+      slotMustExist: task.confirmedLsn !== null,
     };
   }
 
@@ -151,7 +305,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
         return;
       case 'streaming':
         worker.streaming = true;
-        this.restartAttempts.delete(taskId);
+        worker.probation = { since: Date.now(), baselineLsn: undefined, done: false };
         await this.tasks.transition(taskId, ['STARTING', 'INCREMENTAL_FAILED'], 'INCREMENTAL', { lastError: null });
         return;
       case 'progress':
@@ -159,9 +313,14 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
           confirmedLsn: message.progress.confirmedLsn,
           delaySeconds: message.progress.delayMs / 1000,
         });
+        await this.checkRecovered(worker, message.progress.confirmedLsn);
+        return;
+      case 'slot':
+        await this.tasks.update(taskId, this.slotPatch(message.slot));
         return;
       case 'failed':
-        worker.lastError = message.message;
+        worker.failure = { message: message.message, kind: message.kind };
+        this.logger.warn(`worker of task ${taskId} failed (${message.kind}): ${message.message}`);
         await this.logs.append(taskId, 'error', message.message);
         return;
       case 'stopped':
@@ -170,79 +329,252 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  private async onExit(worker: ManagedWorker, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+  /** Ends the failure episode once the stream moved past where it was stuck (or held long enough). */
+  private async checkRecovered(worker: ManagedWorker, confirmedLsn: string | null): Promise<void> {
+    const probation = worker.probation;
+    if (!probation || probation.done) return;
+    if (probation.baselineLsn === undefined) probation.baselineLsn = confirmedLsn;
+    const moved = confirmedLsn !== probation.baselineLsn;
+    if (!moved && Date.now() - probation.since < HEALTHY_AFTER_MS) return;
+    probation.done = true;
+    const failures = this.restartAttempts.get(worker.taskId) ?? 0;
+    this.restartAttempts.delete(worker.taskId);
+    await this.tasks.update(worker.taskId, HEALTHY);
+    if (failures > 0) await this.logs.append(worker.taskId, 'info', `recovered: streaming again after ${failures} failed attempt(s)`);
+  }
+
+  private async afterExit(worker: ManagedWorker, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     const { taskId } = worker;
     if (worker.killTimer) clearTimeout(worker.killTimer);
     if (this.workers.get(taskId) === worker) this.workers.delete(taskId);
-    if (worker.stop) {
-      await this.finishStop(taskId, worker.stoppedCleanly, worker.stop.force);
-      return;
+    // The lease was lost and the worker killed for it: the task is another scheduler's now.
+    if (!this.owned.has(taskId)) return;
+    switch (worker.intent) {
+      case 'stop':
+      case 'teardown':
+        await this.finishStop(taskId, worker.stoppedCleanly, false);
+        return;
+      case 'forceStop':
+        await this.finishStop(taskId, false, true);
+        return;
+      case 'pause':
+        await this.finishPause(taskId, worker.stoppedCleanly);
+        return;
+      case 'dropSlot':
+        await this.finishDropSlot(taskId, worker);
+        return;
+      case 'reset':
+        await this.finishReset(taskId, worker);
+        return;
+      case 'resetPending':
+        await this.doReset(taskId);
+        return;
+      case 'stream':
+        if (this.shuttingDown) return;
+        await this.handleFailure(worker, signal ? `signal ${signal}` : `exit code ${code}`);
+        return;
     }
-    if (this.shuttingDown || !this.owned.has(taskId)) return;
-    const how = signal ? `signal ${signal}` : `exit code ${code}`;
-    const reason = worker.lastError ?? `worker process ended unexpectedly (${how})`;
-    const attempt = this.restartAttempts.get(taskId) ?? 0;
-    this.restartAttempts.set(taskId, attempt + 1);
-    const delay = restartDelayMs(attempt, this.config.WALBRIDGE_WORKER_RESTART_MIN_MS, this.config.WALBRIDGE_WORKER_RESTART_MAX_MS);
-    await this.tasks.transition(taskId, ['STARTING', 'INCREMENTAL'], 'INCREMENTAL_FAILED', { lastError: reason });
-    await this.logs.append(taskId, 'warning', `${reason}; restarting in ${Math.round(delay / 100) / 10} s (attempt ${attempt + 1})`);
-    this.restartTimers.set(
-      taskId,
-      setTimeout(() => {
-        this.restartTimers.delete(taskId);
-        void this.restart(taskId).catch((e) => this.logger.error(e));
-      }, delay),
-    );
   }
 
-  private async restart(taskId: string): Promise<void> {
-    if (this.shuttingDown || !this.owned.has(taskId) || this.ensuring.has(taskId)) return;
-    this.ensuring.add(taskId);
-    let task: TaskEntity | null;
-    try {
-      task = await this.tasks.findById(taskId);
-      if (task && RUNNABLE.includes(task.status)) {
-        if (!this.workers.has(taskId)) this.spawn(task, 'stream');
-        return;
-      }
-    } finally {
-      this.ensuring.delete(taskId);
+  /**
+   * A streaming worker died: retry with backoff while the failure's window (counted from the
+   * first failure of the episode) lasts, then leave the task abnormal until someone resumes it.
+   */
+  private async handleFailure(worker: ManagedWorker, how: string): Promise<void> {
+    const { taskId } = worker;
+    const reason = worker.failure?.message ?? `worker process ended unexpectedly (${how})`;
+    const kind: FailureKind = worker.failure?.kind ?? 'other';
+    const task = await this.tasks.findById(taskId);
+    if (!task) return this.releaseOwnership(taskId);
+    if (task.status === 'STOPPING') return this.doStop(taskId, task.requestedOperation === 'forceStop');
+    if (task.status === 'PAUSING') return this.finishPause(taskId, false);
+    if (task.requestedOperation === 'reset') return this.doReset(taskId);
+    if (!RUNNABLE.includes(task.status)) return this.releaseOwnership(taskId);
+
+    const now = Date.now();
+    const since = task.failingSince?.getTime() ?? now;
+    const { retry: retryWindows, alarms } = task.config as unknown as TaskConfig;
+    const decision = decideRetry(kind, since, now, retryWindows, this.config.WALBRIDGE_TIME_SCALE);
+    // A task that never streamed failed to start; one that did is an incremental failure.
+    const streamedBefore = task.status !== 'STARTING' || task.confirmedLsn !== null;
+    const failure: TaskRuntimePatch = {
+      lastError: reason,
+      failingSince: new Date(since),
+      failureKind: kind,
+      retryUntil: new Date(decision.retryUntil),
+      autoStopAt: new Date(abnormalStopAt(since, alarms.abnormalStopDays, this.config.WALBRIDGE_TIME_SCALE)),
+    };
+
+    if (decision.retry) {
+      const attempt = this.restartAttempts.get(taskId) ?? 0;
+      this.restartAttempts.set(taskId, attempt + 1);
+      const delay = restartDelayMs(attempt, this.config.WALBRIDGE_WORKER_RESTART_MIN_MS, this.config.WALBRIDGE_WORKER_RESTART_MAX_MS);
+      await this.tasks.transition(taskId, RUNNABLE, streamedBefore ? 'INCREMENTAL_FAILED' : 'STARTING', failure);
+      await this.logs.append(
+        taskId,
+        'warning',
+        `${kind} failure: ${reason}; restarting in ${Math.round(delay / 100) / 10} s (attempt ${attempt + 1}, ` +
+          `retrying until ${new Date(decision.retryUntil).toISOString()})`,
+      );
+      this.restartTimers.set(
+        taskId,
+        setTimeout(() => {
+          this.restartTimers.delete(taskId);
+          void this.exclusive(taskId, () => this.doRestart(taskId)).catch((e) => this.logger.error(e));
+        }, delay),
+      );
+      return;
     }
-    if (task?.status === 'STOPPING') await this.stop(taskId, task.requestedOperation === 'forceStop');
-    else await this.releaseOwnership(taskId);
+
+    const status: TaskStatus = streamedBefore ? 'INCREMENTAL_FAILED' : 'START_FAILED';
+    await this.tasks.transition(taskId, RUNNABLE, status, { ...failure, retryExhaustedAt: new Date(now) });
+    const windowMinutes = retryWindowMs(kind, retryWindows) / 60_000;
+    await this.logs.append(
+      taskId,
+      'error',
+      `${kind} failure: ${reason}; gave up after the ${windowMinutes}-minute ${kind === 'network' ? 'connection' : 'other-failure'} ` +
+        `retry window: the task is ${status} until resumed, and will be stopped automatically at ${failure.autoStopAt!.toISOString()}`,
+    );
+    await this.releaseOwnership(taskId);
   }
 
   private async finishStop(taskId: string, cleanly: boolean, force: boolean): Promise<void> {
     const task = await this.tasks.findById(taskId);
+    const slot = task?.slotName ?? '';
     if (force) {
-      await this.tasks.transition(taskId, ['STOPPING'], 'COMPLETED', { delaySeconds: null, requestedOperation: null });
+      await this.tasks.transition(taskId, ['STOPPING'], 'COMPLETED', { delaySeconds: null, requestedOperation: null, ...HEALTHY });
       await this.logs.append(
         taskId,
         'warning',
-        `task force stopped; replication slot ${task?.slotName} may remain on the source and retain WAL: ` +
-          `drop it with SELECT pg_drop_replication_slot('${task?.slotName}') or the drop-slot action`,
+        `task force stopped; replication slot ${slot} may remain on the source and retain WAL: ` +
+          `drop it with ${slotCleanupSql(slot, task?.publicationName ?? slot)} or POST /api/v1/tasks/${taskId}/drop-slot`,
       );
     } else if (cleanly) {
-      await this.tasks.transition(taskId, ['STOPPING'], 'COMPLETED', { delaySeconds: null, requestedOperation: null });
-      await this.logs.append(taskId, 'info', `task stopped; replication slot ${task?.slotName} and its publication dropped`);
+      await this.tasks.transition(taskId, ['STOPPING'], 'COMPLETED', {
+        delaySeconds: null,
+        requestedOperation: null,
+        slotExists: false,
+        slotRetainedBytes: null,
+        slotCheckedAt: new Date(),
+        ...HEALTHY,
+      });
+      await this.logs.append(taskId, 'info', `task stopped; replication slot ${slot} and its publication dropped`);
     } else {
       await this.tasks.transition(taskId, ['STOPPING'], 'STOP_FAILED', { lastError: 'stop did not complete; see the task log' });
+      await this.logs.append(taskId, 'error', `stop did not complete: replication slot ${slot} may remain; stop again or use drop-slot`);
     }
     await this.releaseOwnership(taskId);
   }
 
+  private async finishPause(taskId: string, cleanly: boolean): Promise<void> {
+    const task = await this.tasks.findById(taskId);
+    // Stopped while pausing: the slot is still there, so this is a stop without a worker now.
+    if (task?.status === 'STOPPING') return this.doStop(taskId, task.requestedOperation === 'forceStop');
+    const moved = await this.tasks.transition(taskId, ['PAUSING'], 'PAUSED', { delaySeconds: null });
+    if (moved) {
+      await this.logs.append(
+        taskId,
+        cleanly ? 'info' : 'warning',
+        `task paused at confirmed LSN ${task?.confirmedLsn ?? 'none'}; replication slot ${task?.slotName} kept: ` +
+          'the source retains WAL from there until the task is resumed' +
+          (cleanly ? '' : ' (the worker did not drain in time; unconfirmed changes will be sent again on resume)'),
+      );
+    }
+    await this.releaseOwnership(taskId);
+  }
+
+  private async finishReset(taskId: string, worker: ManagedWorker): Promise<void> {
+    const task = await this.tasks.findById(taskId);
+    if (task && task.requestedOperation === 'reset' && RESETTABLE.includes(task.status)) {
+      if (worker.stoppedCleanly) {
+        const moved = await this.tasks.transition(taskId, [task.status], 'CONFIGURATION', {
+          requestedOperation: null,
+          precheckRequired: true,
+          // The reset recreated it: the task owns the slot under its name (the precheck relies on it).
+          slotExists: true,
+          confirmedLsn: null,
+          delaySeconds: null,
+          lastError: null,
+          scheduledStartAt: null,
+          ...HEALTHY,
+        });
+        if (moved) {
+          await this.logs.append(
+            taskId,
+            'warning',
+            `task reset from ${task.status}: changes committed after ${task.confirmedLsn ?? 'the last confirmed position'} ` +
+              'and before the new slot was created are not delivered; run the precheck again, then submit the task',
+          );
+        }
+      } else {
+        const message = worker.failure?.message ?? 'the reset worker ended unexpectedly';
+        await this.tasks.transition(taskId, [task.status], task.status, { requestedOperation: null, lastError: `reset failed: ${message}` });
+        await this.logs.append(taskId, 'error', `reset failed: ${message}`);
+      }
+    }
+    await this.releaseOwnership(taskId);
+  }
+
+  private async finishDropSlot(taskId: string, worker: ManagedWorker): Promise<void> {
+    const task = await this.tasks.findById(taskId);
+    if (task && task.requestedOperation === 'dropSlot') {
+      if (worker.stoppedCleanly) {
+        // A stop failed because the slot could not be dropped: now that it is, the stop is complete.
+        const to: TaskStatus = task.status === 'STOP_FAILED' ? 'COMPLETED' : task.status;
+        await this.tasks.transition(taskId, [task.status], to, {
+          requestedOperation: null,
+          lastError: null,
+          slotExists: false,
+          slotRetainedBytes: null,
+          slotCheckedAt: new Date(),
+        });
+        await this.logs.append(taskId, 'info', `replication slot ${task.slotName} and publication ${task.publicationName} dropped`);
+      } else {
+        const message = worker.failure?.message ?? 'the worker ended unexpectedly';
+        await this.tasks.transition(taskId, [task.status], task.status, { requestedOperation: null, lastError: `drop-slot failed: ${message}` });
+        await this.logs.append(taskId, 'error', `drop-slot failed: ${message}`);
+      }
+    }
+    await this.releaseOwnership(taskId);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // convergence
+  // ---------------------------------------------------------------------------------------------
+
   /** Catches up with status changes made elsewhere (API, other schedulers, a lost job). */
   private async reconcile(): Promise<void> {
-    if (this.shuttingDown) return;
+    if (this.shuttingDown || this.reconciling) return;
+    this.reconciling = true;
     try {
-      const tasks = await this.tasks.findInStatuses([...RUNNABLE, 'STOPPING']);
+      const tasks = await this.tasks.findForReconcile();
       for (const task of tasks) {
+        if (this.shuttingDown) break;
         if (task.status === 'STOPPING') await this.stop(task.id, task.requestedOperation === 'forceStop');
-        else await this.ensureRunning(task.id);
+        else if (task.status === 'PAUSING') await this.pause(task.id);
+        else if (task.requestedOperation === 'reset') await this.reset(task.id);
+        else if (task.requestedOperation === 'dropSlot') await this.dropSlot(task.id);
+        else if (task.status === 'PENDING_START') await this.startIfDue(task);
+        else if (isRunnable(task)) await this.ensureRunning(task.id);
       }
     } catch (error) {
       this.logger.warn(`reconcile failed: ${(error as Error).message}`);
+    } finally {
+      this.reconciling = false;
     }
+  }
+
+  /** A scheduled start whose delayed job was lost (or is late) still happens on time. */
+  private async startIfDue(task: TaskEntity): Promise<void> {
+    if (!task.scheduledStartAt || task.scheduledStartAt.getTime() > Date.now()) return;
+    await this.startScheduled(task.id);
+  }
+
+  /** PENDING_START → STARTING once, whoever gets there first (the delayed job or a reconcile loop). */
+  async startScheduled(taskId: string): Promise<void> {
+    const moved = await this.tasks.transition(taskId, ['PENDING_START'], 'STARTING', { scheduledStartAt: null });
+    if (moved) await this.logs.append(taskId, 'info', 'scheduled start time reached');
+    await this.ensureRunning(taskId, { immediate: true });
   }
 
   private async renewLeases(): Promise<void> {
@@ -262,6 +594,12 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
+  private async own(taskId: string): Promise<boolean> {
+    if (!(await this.lease.acquire(taskId))) return false;
+    this.owned.add(taskId);
+    return true;
+  }
+
   private cancelRestart(taskId: string): void {
     const timer = this.restartTimers.get(taskId);
     if (timer) clearTimeout(timer);
@@ -275,8 +613,33 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     await this.lease.release(taskId);
   }
 
+  private armKillTimer(worker: ManagedWorker): void {
+    if (worker.killTimer) return;
+    worker.killTimer = setTimeout(() => worker.child.kill('SIGKILL'), GRACEFUL_STOP_TIMEOUT_MS);
+  }
+
+  private slotPatch(slot: SlotReport): TaskRuntimePatch {
+    return {
+      slotExists: slot.exists,
+      slotRetainedBytes: slot.retainedWalBytes === null ? null : String(slot.retainedWalBytes),
+      slotCheckedAt: new Date(),
+    };
+  }
+
   private send(worker: ManagedWorker, message: SchedulerToWorker): void {
     if (worker.child.connected) worker.child.send(message);
+  }
+
+  /** Runs `work` after every earlier operation on the same task has finished. */
+  private exclusive(taskId: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.serial.get(taskId) ?? Promise.resolve();
+    const run = previous.then(work);
+    const tail = run.catch(() => undefined);
+    this.serial.set(taskId, tail);
+    void tail.then(() => {
+      if (this.serial.get(taskId) === tail) this.serial.delete(taskId);
+    });
+    return run;
   }
 
   /** SIGTERM: workers drain and confirm, slots stay, and tasks resume after the restart. */
@@ -290,7 +653,8 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
         new Promise<void>((resolve) => {
           if (worker.child.exitCode !== null || worker.child.signalCode !== null) return resolve();
           worker.child.once('exit', () => resolve());
-          this.send(worker, { type: 'stop', dropSlot: false });
+          // A worker already stopping or pausing drains on its own; a one-shot worker finishes.
+          if (worker.mode === 'stream' && worker.intent === 'stream') this.send(worker, { type: 'stop', dropSlot: false });
           setTimeout(() => {
             worker.child.kill('SIGKILL');
             resolve();
@@ -300,4 +664,8 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     await Promise.all(exits);
     for (const taskId of [...this.owned]) await this.lease.release(taskId).catch(() => undefined);
   }
+}
+
+function isRunnable(task: TaskEntity): boolean {
+  return RUNNABLE.includes(task.status) && task.retryExhaustedAt === null && task.requestedOperation === null;
 }

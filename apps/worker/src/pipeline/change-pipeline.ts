@@ -190,7 +190,7 @@ export class ChangePipeline {
         if (!this.pausedForBackpressure) this.options.source.resume();
         this.drainInbox();
       })
-      .catch((error: Error) => this.fail(new Error(`cannot describe table ${message.schema}.${message.table}: ${error.message}`)));
+      .catch((error: Error) => this.fail(new Error(`cannot describe table ${message.schema}.${message.table}: ${error.message}`, { cause: error })));
   }
 
   private drainInbox(): void {
@@ -287,7 +287,8 @@ export class ChangePipeline {
         }
         this.pump();
       },
-      (error: Error) => this.fail(new Error(`Kafka did not acknowledge a batch: ${error.message}`)),
+      // The cause tells a broken connection (retried for the connection window) from the rest.
+      (error: Error) => this.fail(new Error(`Kafka did not acknowledge a batch: ${error.message}`, { cause: error })),
     );
   }
 

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { parseLsn, type RelationMessage, type RelationSchema } from '@walbridge/domain';
+import { tablesOfSchemas } from '@walbridge/connectors';
 
 export interface TableRef {
   schema: string;
@@ -52,11 +53,17 @@ export class SourceAdmin {
   }
 
   /** Returns true when the slot was created now, false when it already existed. */
-  async ensureSlot(name: string): Promise<boolean> {
+  async ensureSlot(name: string, mustExist = false): Promise<boolean> {
     const { rows } = await this.client.query<{ plugin: string }>('SELECT plugin FROM pg_replication_slots WHERE slot_name = $1', [name]);
     if (rows.length) {
       if (rows[0].plugin !== 'pgoutput') throw new Error(`replication slot ${name} exists with plugin ${rows[0].plugin}, not pgoutput`);
       return false;
+    }
+    if (mustExist) {
+      throw new Error(
+        `replication slot ${name} no longer exists on the source: the changes after the last confirmed position cannot be ` +
+          'recovered; reset the task to create a new slot',
+      );
     }
     await this.client.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [name]);
     return true;
@@ -72,35 +79,56 @@ export class SourceAdmin {
   }
 
   /** Tables of the given schemas (all user schemas when none are given), for database-level tasks. */
-  async listTables(schemas: string[] | undefined): Promise<TableRef[]> {
-    const { rows } = await this.client.query<{ schema: string; table: string }>(
-      `SELECT n.nspname AS schema, c.relname AS table
-         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'p' AND NOT c.relispartition
-          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
-          AND ($1::text[] IS NULL OR n.nspname = ANY($1))
-        ORDER BY 1, 2`,
-      [schemas?.length ? schemas : null],
-    );
-    return rows;
+  listTables(schemas: string[] | undefined): Promise<TableRef[]> {
+    return tablesOfSchemas(this.client, schemas);
   }
 
   /** Drops the slot (waiting briefly for a walsender still releasing it) and the publication. */
   async dropSlotAndPublication(slot: string, publication: string): Promise<void> {
+    await this.dropSlot(slot);
+    await this.client.query(`DROP PUBLICATION IF EXISTS ${quoteIdent(publication)}`);
+  }
+
+  /**
+   * Drops the slot if it exists. A walsender of a worker that was just killed may still hold it
+   * for a moment; one that holds it for 10 s belongs to someone else, and we refuse.
+   */
+  async dropSlot(slot: string): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       const { rows } = await this.client.query<{ active_pid: number | null }>(
         'SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1',
         [slot],
       );
-      if (!rows.length) break;
+      if (!rows.length) return false;
       if (rows[0].active_pid === null) {
         await this.client.query('SELECT pg_drop_replication_slot($1)', [slot]);
-        break;
+        return true;
       }
       if (attempt >= 50) throw new Error(`replication slot ${slot} is still in use by pid ${rows[0].active_pid}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-    await this.client.query(`DROP PUBLICATION IF EXISTS ${quoteIdent(publication)}`);
+  }
+
+  /** Creates the slot at the current WAL position; returns that position (its consistent point). */
+  async createSlot(slot: string): Promise<string> {
+    const { rows } = await this.client.query<{ lsn: string }>(`SELECT lsn::text AS lsn FROM pg_create_logical_replication_slot($1, 'pgoutput')`, [slot]);
+    return rows[0].lsn;
+  }
+
+  /** Whether the slot exists and how much WAL it keeps the server from recycling. */
+  async slotInfo(slot: string): Promise<{ exists: boolean; retainedWalBytes: number | null; confirmedLsn: string | null }> {
+    const { rows } = await this.client.query<{ retained: string | null; confirmed: string | null }>(
+      `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint::text AS retained,
+              confirmed_flush_lsn::text AS confirmed
+         FROM pg_replication_slots WHERE slot_name = $1`,
+      [slot],
+    );
+    if (!rows.length) return { exists: false, retainedWalBytes: null, confirmedLsn: null };
+    return {
+      exists: true,
+      retainedWalBytes: rows[0].retained === null ? null : Math.max(0, Number(rows[0].retained)),
+      confirmedLsn: rows[0].confirmed,
+    };
   }
 
   /**

@@ -8,7 +8,7 @@ import { UserSessionEntity } from './user-session.entity';
 import { UserEntity } from './user.entity';
 
 export { ApiTokenEntity, AuditLogEntity, PrecheckItemEntity, PrecheckRunEntity, TaskEntity, TaskLogEntity, UserEntity, UserSessionEntity };
-export type { StoredTaskConfig } from './task.entity';
+export type { RequestedOperation, StoredTaskConfig } from './task.entity';
 export type { TaskLogLevel } from './task-log.entity';
 export type { PrecheckRunStatus } from './precheck-run.entity';
 export type { PrecheckItemState } from './precheck-item.entity';

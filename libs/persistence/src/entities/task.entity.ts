@@ -1,6 +1,8 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { TaskStatus } from '@walbridge/contracts';
 
+export type RequestedOperation = 'stop' | 'forceStop' | 'reset' | 'dropSlot';
+
 /** Non-secret configuration, as validated by the contracts schema (passwords removed). */
 export type StoredTaskConfig = Record<string, unknown>;
 
@@ -36,9 +38,50 @@ export class TaskEntity {
   @Column({ name: 'delay_seconds', type: 'double precision', nullable: true })
   delaySeconds!: number | null;
 
-  /** The stop flavour asked for while STOPPING, so whichever scheduler owns the worker honours it. */
+  /**
+   * An accepted operation a scheduler still has to carry out: the stop flavour while STOPPING, or a
+   * reset / drop-slot, so whichever scheduler owns the task honours it even if its job was lost.
+   */
   @Column({ name: 'requested_operation', type: 'varchar', length: 16, nullable: true })
-  requestedOperation!: 'stop' | 'forceStop' | null;
+  requestedOperation!: RequestedOperation | null;
+
+  /** Set by reset: the task must pass a precheck again before it is submitted. */
+  @Column({ name: 'precheck_required', type: 'boolean', default: false })
+  precheckRequired!: boolean;
+
+  /** Start time of a scheduled start; the scheduler starts the task when it is due. */
+  @Column({ name: 'scheduled_start_at', type: 'timestamptz', nullable: true })
+  scheduledStartAt!: Date | null;
+
+  /** First failure of the current failure episode (null while healthy); retry windows count from here. */
+  @Column({ name: 'failing_since', type: 'timestamptz', nullable: true })
+  failingSince!: Date | null;
+
+  @Column({ name: 'failure_kind', type: 'varchar', length: 16, nullable: true })
+  failureKind!: 'network' | 'other' | null;
+
+  /** Failures are retried until then (the window of the latest failure's kind). */
+  @Column({ name: 'retry_until', type: 'timestamptz', nullable: true })
+  retryUntil!: Date | null;
+
+  /** An abnormal task not resumed by then is stopped automatically (alarms.abnormalStopDays). */
+  @Column({ name: 'auto_stop_at', type: 'timestamptz', nullable: true })
+  autoStopAt!: Date | null;
+
+  /** Retries gave up at this time: the task stays abnormal until resumed. */
+  @Column({ name: 'retry_exhausted_at', type: 'timestamptz', nullable: true })
+  retryExhaustedAt!: Date | null;
+
+  /** Whether the replication slot exists on the source, as last seen (null: never looked). */
+  @Column({ name: 'slot_exists', type: 'boolean', nullable: true })
+  slotExists!: boolean | null;
+
+  /** WAL retained by the slot in bytes (bigint: TypeORM returns it as a string). */
+  @Column({ name: 'slot_retained_bytes', type: 'bigint', nullable: true })
+  slotRetainedBytes!: string | null;
+
+  @Column({ name: 'slot_checked_at', type: 'timestamptz', nullable: true })
+  slotCheckedAt!: Date | null;
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;

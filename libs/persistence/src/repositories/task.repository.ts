@@ -14,10 +14,29 @@ export interface TaskListQuery {
 /** A configuration edit: everything the user chose, credentials included. */
 export type TaskConfigPatch = Pick<TaskEntity, 'name' | 'config' | 'secrets' | 'slotName' | 'publicationName'>;
 
+/** Lifecycle state with a default at insert (a new task is healthy, unscheduled, slot unseen). */
+type LifecycleColumns =
+  | 'precheckRequired'
+  | 'scheduledStartAt'
+  | 'failingSince'
+  | 'failureKind'
+  | 'retryUntil'
+  | 'autoStopAt'
+  | 'retryExhaustedAt'
+  | 'slotExists'
+  | 'slotRetainedBytes'
+  | 'slotCheckedAt';
+
 /** What the control plane changes on a running task; configuration edits go through `replaceConfig`. */
 export type TaskRuntimePatch = Partial<
-  Pick<TaskEntity, 'status' | 'confirmedLsn' | 'delaySeconds' | 'lastError' | 'secrets' | 'requestedOperation'>
+  Pick<TaskEntity, 'status' | 'confirmedLsn' | 'delaySeconds' | 'lastError' | 'secrets' | 'requestedOperation' | LifecycleColumns>
 >;
+
+/** Clears a failure episode: the task is healthy again (streaming, resumed or reset). */
+export const HEALTHY: TaskRuntimePatch = { failingSince: null, failureKind: null, retryUntil: null, autoStopAt: null, retryExhaustedAt: null };
+
+/** Statuses the schedulers' reconcile loops act on. */
+const RECONCILED: TaskStatus[] = ['PENDING_START', 'STARTING', 'INCREMENTAL', 'INCREMENTAL_FAILED', 'PAUSING', 'STOPPING'];
 
 export class TaskRepository {
   private readonly repo: Repository<TaskEntity>;
@@ -27,8 +46,22 @@ export class TaskRepository {
   }
 
   /** Ids are generated here so that the slot name (derived from the id) is known at insert. */
-  insert(task: Omit<TaskEntity, 'createdAt' | 'updatedAt'>): Promise<TaskEntity> {
-    return this.repo.save(this.repo.create(task));
+  insert(task: Omit<TaskEntity, 'createdAt' | 'updatedAt' | LifecycleColumns> & Partial<Pick<TaskEntity, LifecycleColumns>>): Promise<TaskEntity> {
+    return this.repo.save(
+      this.repo.create({
+        precheckRequired: false,
+        scheduledStartAt: null,
+        failingSince: null,
+        failureKind: null,
+        retryUntil: null,
+        autoStopAt: null,
+        retryExhaustedAt: null,
+        slotExists: null,
+        slotRetainedBytes: null,
+        slotCheckedAt: null,
+        ...task,
+      }),
+    );
   }
 
   findById(id: string): Promise<TaskEntity | null> {
@@ -49,6 +82,42 @@ export class TaskRepository {
 
   findInStatuses(statuses: TaskStatus[]): Promise<TaskEntity[]> {
     return this.repo.find({ where: { status: In(statuses) } });
+  }
+
+  /** Tasks a scheduler may have to act on: moving statuses, and accepted reset / drop-slot requests. */
+  findForReconcile(): Promise<TaskEntity[]> {
+    return this.repo
+      .createQueryBuilder('t')
+      .where('t.status IN (:...statuses)', { statuses: RECONCILED })
+      .orWhere("t.requested_operation IN ('reset', 'dropSlot')")
+      .getMany();
+  }
+
+  /** Abnormal tasks (START_FAILED, INCREMENTAL_FAILED) whose automatic stop is due. */
+  findAbnormalDueForStop(now: Date): Promise<TaskEntity[]> {
+    return this.repo
+      .createQueryBuilder('t')
+      .where("t.status IN ('START_FAILED', 'INCREMENTAL_FAILED')")
+      .andWhere('t.auto_stop_at <= :now', { now })
+      .getMany();
+  }
+
+  /**
+   * Tasks whose slot may exist while no worker streams it (paused, failed, left over, reset),
+   * least recently checked first: their retained WAL is measured by a short-lived worker.
+   */
+  findSlotsToInspect(limit: number, checkedBefore: Date): Promise<TaskEntity[]> {
+    return this.repo
+      .createQueryBuilder('t')
+      .where('(t.slot_checked_at IS NULL OR t.slot_checked_at < :checkedBefore)', { checkedBefore })
+      .andWhere(
+        `((t.status IN ('PAUSED', 'START_FAILED', 'INCREMENTAL_FAILED', 'STOP_FAILED') AND t.slot_exists IS DISTINCT FROM false)
+         OR (t.status IN ('COMPLETED', 'CONFIGURATION') AND t.slot_exists = true))`,
+      )
+      .andWhere('t.secrets IS NOT NULL')
+      .orderBy('t.slotCheckedAt', 'ASC', 'NULLS FIRST')
+      .limit(limit)
+      .getMany();
   }
 
   findByIds(ids: string[]): Promise<TaskEntity[]> {

@@ -3,7 +3,7 @@ import { useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { hasRole } from '@walbridge/contracts';
 import { isMissingEndpoint } from '../../api/api-client';
-import { allowedOperationsOf, slotCleanupSql, type TaskDetail } from '../../api/task-lifecycle.types';
+import { slotCleanupSql, type TaskDetail } from '../../api/task-lifecycle.types';
 import { runTaskAction, TASK_ACTION_ROUTES, type TaskAction, type TaskActionResult } from '../../api/tasks.api';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { formatBytes } from '../../ui/format';
@@ -38,7 +38,7 @@ export function useTaskActions(task: TaskDetail | undefined) {
   const routes = useApiRoutes();
   const [missing, setMissing] = useState<Set<TaskAction>>(new Set());
   if (!task || !me.data || !hasRole(me.data.role, 'operator')) return { actions: [] as TaskAction[], markMissing: () => undefined };
-  const allowed = new Set(allowedOperationsOf(task));
+  const allowed = new Set(task.allowedOperations);
   const actions = ACTION_ORDER.filter(
     (a) => allowed.has(a) && !missing.has(a) && routes.has(TASK_ACTION_ROUTES[a].method, routePath(a)) !== false,
   );
@@ -142,10 +142,8 @@ export function Sql({ children }: { children: string }) {
 
 /** What the operation does, in the words a DRS user expects, with its consequences first. */
 function ActionExplanation({ task, action }: { task: TaskDetail; action: TaskAction }): ReactNode {
-  const slot = task.slot?.name ?? task.slotName;
-  const publication = task.slot?.publication ?? task.slotName;
-  const retained = task.slot?.retainedWalBytes;
-  const sql = task.slot?.dropSql ?? slotCleanupSql(slot, publication);
+  const { name: slot, publication, retainedWalBytes: retained } = task.slot;
+  const sql = task.slot.dropSql ?? slotCleanupSql(slot, publication);
   switch (action) {
     case 'pause':
       return (
@@ -170,7 +168,7 @@ function ActionExplanation({ task, action }: { task: TaskDetail; action: TaskAct
             The worker is killed at once, without delivering what is in flight and without cleaning up. The replication slot <code>{slot}</code>{' '}
             may remain on the source, where it keeps WAL and fills the disk until it is dropped.
           </p>
-          <p>To remove it yourself, run this on the source database{task.allowedOperations ? ', or use Drop slot on this page afterwards' : ''}:</p>
+          <p>Drop it afterwards with Drop slot on this page, or run this on the source database:</p>
           <Sql>{sql}</Sql>
         </>
       );

@@ -126,7 +126,7 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
           </Fact>
           <Fact term="Replication slot">
             <code>{task.slotName}</code>
-            {task.slot?.retainedWalBytes != null && <span className="muted"> · keeps {formatBytes(task.slot.retainedWalBytes)} of WAL</span>}
+            {task.slot.retainedWalBytes != null && <span className="muted"> · keeps {formatBytes(task.slot.retainedWalBytes)} of WAL</span>}
           </Fact>
           {task.scheduledStartAt && <Fact term="Starts">{formatDateTime(task.scheduledStartAt)}</Fact>}
           <Fact term="Last change">
@@ -204,31 +204,17 @@ function Fact({ term, children }: { term: string; children: ReactNode }) {
   );
 }
 
-/**
- * After a force stop the slot may remain on the source and keep WAL. An API that reports slots
- * says so exactly; otherwise a stopped task shows where to look and what to run.
- */
+/** After a force stop the slot may remain on the source, keeping WAL, until it is dropped. */
 function LeftoverSlot({ task }: { task: TaskDetail }) {
-  if (task.slot) {
-    if (!task.slot.leftover) return null;
-    return (
-      <div className="notice notice--warning">
-        <p>
-          The replication slot <code>{task.slot.name}</code> remains on the source and keeps WAL
-          {task.slot.retainedWalBytes != null ? ` (${formatBytes(task.slot.retainedWalBytes)})` : ''}. Drop it with the action above, or run:
-        </p>
-        <Sql>{task.slot.dropSql ?? slotCleanupSql(task.slot.name, task.slot.publication)}</Sql>
-      </div>
-    );
-  }
-  if (task.status !== 'COMPLETED' && task.status !== 'STOP_FAILED') return null;
+  if (!task.slot.leftover) return null;
   return (
-    <div className="notice notice--info">
+    <div className="notice notice--warning">
       <p>
-        If this task was force-stopped, its replication slot <code>{task.slotName}</code> may remain on the source and keep WAL. Check with{' '}
-        <code>SELECT slot_name, active FROM pg_replication_slots</code> and drop it with:
+        The replication slot <code>{task.slot.name}</code> remains on the source and keeps WAL
+        {task.slot.retainedWalBytes != null ? ` (${formatBytes(task.slot.retainedWalBytes)})` : ''}. Drop it with Drop slot above, or run this on
+        the source database:
       </p>
-      <Sql>{slotCleanupSql(task.slotName, task.slotName)}</Sql>
+      <Sql>{task.slot.dropSql ?? slotCleanupSql(task.slot.name, task.slot.publication)}</Sql>
     </div>
   );
 }

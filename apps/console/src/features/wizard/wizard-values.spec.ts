@@ -130,6 +130,12 @@ describe('continuing the setup of a saved task', () => {
       lastError: null,
       createdAt: '',
       updatedAt: '',
+      allowedOperations: ['edit', 'precheck', 'submit', 'stop', 'forceStop', 'delete'],
+      pendingOperation: null,
+      precheckRequired: false,
+      scheduledStartAt: null,
+      failure: null,
+      slot: { name: 'x', publication: 'x', exists: null, retainedWalBytes: null, checkedAt: null, leftover: false, dropSql: null },
     });
     expect(values.connections.source.password).toBe('');
     expect(values.policy.slotName).toBe('');

@@ -1,0 +1,143 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import type { TaskLogPage, TaskLogQueryInput, TaskOperationResult, TaskView } from '@walbridge/contracts';
+import { DomainError, allowedOperations, assertAllowed, slotCleanupSql, type TaskOperation } from '@walbridge/domain';
+import { HEALTHY, SecretBox, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
+import { QueueName, TaskControlJob, type TaskControlPayloads } from '@walbridge/queue';
+import { hasLeftoverSlot } from './task-lifecycle.mapper';
+import { toTaskView } from './task.mapper';
+
+const ACTOR = 'api';
+
+/**
+ * Pause, resume, reset, drop-slot, delete, credentials and the task log (PRODUCT.md §4). Like
+ * every API path it only changes metadata and enqueues: schedulers and workers do the rest, and
+ * each request is also recorded on the task so that a lost job is caught up by a reconcile loop.
+ */
+@Injectable()
+export class TaskOperationsService {
+  constructor(
+    private readonly tasks: TaskRepository,
+    private readonly logs: TaskLogRepository,
+    private readonly secretBox: SecretBox,
+    @InjectQueue(QueueName.TaskControl) private readonly controlQueue: Queue,
+  ) {}
+
+  /** The worker drains what is in flight, confirms it and exits; the slot stays. */
+  async pause(id: string): Promise<TaskOperationResult<TaskView>> {
+    const task = await this.loadFor('pause', id);
+    await this.transitionOrConflict(task, 'pause', 'PAUSING');
+    await this.enqueue(TaskControlJob.PauseTask, { taskId: id, requestedBy: ACTOR });
+    await this.logs.append(id, 'info', 'pause requested');
+    return this.result(id, []);
+  }
+
+  /** Streams again from the slot's confirmed LSN; an abnormal task gets a fresh retry episode. */
+  async resume(id: string): Promise<TaskOperationResult<TaskView>> {
+    const task = await this.loadFor('resume', id);
+    await this.transitionOrConflict(task, 'resume', 'STARTING', { ...HEALTHY, requestedOperation: null });
+    await this.enqueue(TaskControlJob.StartTask, { taskId: id, requestedBy: ACTOR });
+    await this.logs.append(
+      id,
+      'info',
+      `resume requested in ${task.status}; streaming continues from confirmed LSN ${task.confirmedLsn ?? '(the slot’s position)'}`,
+    );
+    return this.result(id, []);
+  }
+
+  /** Drops and recreates the slot; what was committed in between is lost, and a precheck is due. */
+  async reset(id: string): Promise<TaskOperationResult<TaskView>> {
+    const task = await this.loadFor('reset', id);
+    await this.transitionOrConflict(task, 'reset', task.status, { requestedOperation: 'reset' });
+    await this.enqueue(TaskControlJob.ResetTask, { taskId: id, requestedBy: ACTOR });
+    const from = task.confirmedLsn ? `LSN ${task.confirmedLsn} (the last confirmed position)` : 'the last confirmed position';
+    const lost =
+      `changes committed on the source after ${from} and before replication slot ${task.slotName} is created again ` +
+      'are lost: they will not be delivered to Kafka';
+    await this.logs.append(id, 'warning', `reset requested: ${lost}`);
+    return this.result(id, [lost, 'the task returns to CONFIGURATION and must pass a precheck again before it is submitted']);
+  }
+
+  /** Removes the slot and publication a force stop left on the source. */
+  async dropSlot(id: string): Promise<TaskOperationResult<TaskView>> {
+    const task = await this.loadFor('dropSlot', id);
+    if (!hasLeftoverSlot(task)) {
+      throw new DomainError('conflict', 'NO_LEFTOVER_SLOT', `no replication slot of this task is known to remain on the source (${task.slotName})`, [], {
+        status: task.status,
+        allowedOperations: allowedOperations(task.status).filter((op) => op !== 'dropSlot'),
+      });
+    }
+    await this.transitionOrConflict(task, 'dropSlot', task.status, { requestedOperation: 'dropSlot' });
+    await this.enqueue(TaskControlJob.DropSlot, { taskId: id, requestedBy: ACTOR });
+    await this.logs.append(id, 'info', `drop of replication slot ${task.slotName} and publication ${task.publicationName} requested`);
+    return this.result(id, []);
+  }
+
+  /** DELETED and credentials wiped; the task is no longer listed nor readable. */
+  async delete(id: string): Promise<TaskOperationResult<TaskView>> {
+    const task = await this.loadFor('delete', id);
+    await this.transitionOrConflict(task, 'delete', 'DELETED', { secrets: null, scheduledStartAt: null });
+    await this.logs.append(id, 'info', 'task deleted; credentials wiped');
+    const warnings =
+      task.slotExists === true
+        ? [`replication slot ${task.slotName} remains on the source and retains WAL: drop it with ${slotCleanupSql(task.slotName, task.publicationName)}`]
+        : [];
+    const deleted = await this.tasks.findById(id);
+    return { ...toTaskView(deleted!), warnings };
+  }
+
+  async logsOf(id: string, query: TaskLogQueryInput): Promise<TaskLogPage> {
+    await this.load(id);
+    const page = await this.logs.list({ taskId: id, levels: query.level, cursor: query.cursor, limit: query.limit });
+    return {
+      items: page.items.map((entry) => ({ id: entry.id, time: entry.createdAt.toISOString(), level: entry.level, message: entry.message })),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  private async result(id: string, warnings: string[]): Promise<TaskOperationResult<TaskView>> {
+    return { ...toTaskView(await this.load(id)), warnings };
+  }
+
+  private async load(id: string): Promise<TaskEntity> {
+    const task = await this.tasks.findById(id);
+    if (!task || task.status === 'DELETED') throw new DomainError('not-found', 'TASK_NOT_FOUND', `task ${id} not found`);
+    return task;
+  }
+
+  /** Loads the task and refuses the operation in the wrong status or while a reset / drop-slot runs. */
+  private async loadFor(operation: TaskOperation, id: string): Promise<TaskEntity> {
+    const task = await this.load(id);
+    assertAllowed(operation, task.status);
+    if (task.requestedOperation === 'reset' || task.requestedOperation === 'dropSlot') {
+      throw new DomainError(
+        'conflict',
+        'OPERATION_IN_PROGRESS',
+        `a ${task.requestedOperation === 'reset' ? 'reset' : 'drop-slot'} of this task is in progress; try again when it has finished`,
+        [],
+        { status: task.status, allowedOperations: ['stop', 'forceStop'].filter((op) => allowedOperations(task.status).includes(op as TaskOperation)) },
+      );
+    }
+    return task;
+  }
+
+  /** A concurrent operation may have moved the task since we read it: re-check atomically. */
+  private async transitionOrConflict(task: TaskEntity, operation: TaskOperation, to: TaskEntity['status'], patch: TaskRuntimePatch = {}): Promise<void> {
+    const moved = await this.tasks.transition(task.id, [task.status], to, patch);
+    if (!moved) {
+      const fresh = await this.load(task.id);
+      assertAllowed(operation, fresh.status);
+      throw new DomainError('conflict', 'CONCURRENT_CHANGE', 'the task changed while the operation was requested; try again');
+    }
+  }
+
+  private async enqueue<J extends TaskControlJob>(job: J, payload: TaskControlPayloads[J]): Promise<void> {
+    await this.controlQueue.add(job, payload, {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: 1000,
+      removeOnFail: 1000,
+    });
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * How a failing task is retried (PRODUCT.md §4): network failures for the task's
+ * connection-retry window, anything else for the shorter other-failure window; then the task is
+ * abnormal until someone resumes it, and it is stopped automatically after N days.
+ *
+ * Durations are divided by a time scale (1 in production) so tests can compress minutes and days.
+ */
+
+export type FailureKind = 'network' | 'other';
+
+export interface RetryWindows {
+  connectionMinutes: number;
+  otherMinutes: number;
+}
+
+/** The parts of an error worth looking at; Node, pg and kafkajs errors all fit. */
+export interface FailureLike {
+  name?: unknown;
+  code?: unknown;
+  type?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  originalError?: unknown;
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+
+/** Socket-level errno codes: the peer could not be reached or the connection broke. */
+const NETWORK_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EADDRNOTAVAIL',
+]);
+
+/**
+ * PostgreSQL SQLSTATEs meaning "the server is not there right now": class 08 (connection
+ * exception), shutdown and start-up (57P01-57P03), and no free connection slot (53300).
+ */
+function isNetworkSqlState(code: string): boolean {
+  return /^08[0-9A-Z]{3}$/.test(code) || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300';
+}
+
+/** kafkajs errors for an unreachable broker or a cluster that is electing leaders. */
+const NETWORK_KAFKA_ERRORS = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSNoBrokerAvailableError',
+  'KafkaJSMetadataNotLoaded',
+]);
+
+const NETWORK_KAFKA_PROTOCOL_TYPES = new Set([
+  'REQUEST_TIMED_OUT',
+  'NETWORK_EXCEPTION',
+  'LEADER_NOT_AVAILABLE',
+  'NOT_LEADER_FOR_PARTITION',
+  'NOT_LEADER_OR_FOLLOWER',
+  'BROKER_NOT_AVAILABLE',
+  'REPLICA_NOT_AVAILABLE',
+  'NOT_ENOUGH_REPLICAS',
+  'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+  'NOT_CONTROLLER',
+  'COORDINATOR_NOT_AVAILABLE',
+]);
+
+/** Messages of errors that carry no code (pg's "Connection terminated unexpectedly" and friends). */
+const NETWORK_MESSAGES = [
+  /connection terminated/i,
+  /connection (?:was )?closed/i,
+  /connection (?:timed out|timeout)/i,
+  /timeout expired/i,
+  /socket hang up/i,
+  /the database system is (?:starting up|shutting down|in recovery mode)/i,
+  /terminating connection due to administrator command/i,
+];
+
+/**
+ * Network (retry for the connection window) or other (retry for the other-failure window).
+ * Looks through wrapped causes, so "Kafka did not acknowledge a batch" caused by a broken
+ * connection counts as a network failure. Authentication and permission errors are not
+ * network failures: retrying them for hours would only hide a wrong password.
+ */
+export function classifyFailure(error: unknown): FailureKind {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current && typeof current === 'object' && !seen.has(current); depth++) {
+    seen.add(current);
+    const e = current as FailureLike;
+    if (isNetworkError(e)) return 'network';
+    current = e.cause ?? e.originalError;
+  }
+  if (typeof error === 'string') return isNetworkError({ message: error }) ? 'network' : 'other';
+  return 'other';
+}
+
+function isNetworkError(e: FailureLike): boolean {
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  if (code && (NETWORK_ERRNOS.has(code) || isNetworkSqlState(code))) return true;
+  if (typeof e.name === 'string' && NETWORK_KAFKA_ERRORS.has(e.name)) return true;
+  if (typeof e.type === 'string' && NETWORK_KAFKA_PROTOCOL_TYPES.has(e.type)) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (message && NETWORK_MESSAGES.some((re) => re.test(message))) return true;
+  // "connect ECONNREFUSED 127.0.0.1:5432" when the code was lost on the way.
+  return [...NETWORK_ERRNOS].some((errno) => message.includes(errno));
+}
+
+export function retryWindowMs(kind: FailureKind, windows: RetryWindows): number {
+  return (kind === 'network' ? windows.connectionMinutes : windows.otherMinutes) * MINUTE_MS;
+}
+
+export interface RetryDecision {
+  retry: boolean;
+  /** Until when (epoch ms) failures of this kind are retried, counted from the episode's start. */
+  retryUntil: number;
+}
+
+/**
+ * Whether a failure at `now` is retried: the episode started at `failingSince` (the first failure
+ * since the task last streamed) and the window is the one of the latest failure's kind.
+ */
+export function decideRetry(kind: FailureKind, failingSince: number, now: number, windows: RetryWindows, timeScale = 1): RetryDecision {
+  const retryUntil = failingSince + retryWindowMs(kind, windows) / scale(timeScale);
+  return { retry: now < retryUntil, retryUntil };
+}
+
+/** When an abnormal task (abnormal since `abnormalSince`) is stopped automatically. */
+export function abnormalStopAt(abnormalSince: number, abnormalStopDays: number, timeScale = 1): number {
+  return abnormalSince + (abnormalStopDays * DAY_MS) / scale(timeScale);
+}
+
+function scale(timeScale: number): number {
+  return Number.isFinite(timeScale) && timeScale > 0 ? timeScale : 1;
+}
