@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { taskConfigFingerprint } from './config-fingerprint';
+import { outdatesPrecheck, taskConfigFingerprint } from './config-fingerprint';
 
 const base = {
   slotName: 'walbridge_x',
@@ -46,5 +46,11 @@ describe('the configuration a precheck vouches for', () => {
       throttle: { rowsPerSecond: 10 },
     });
     expect(taskConfigFingerprint(after)).toBe(before);
+  });
+
+  it('tells the task log whether an edit calls for a new precheck', () => {
+    expect(outdatesPrecheck(['policy.tables', 'description'])).toBe(true);
+    expect(outdatesPrecheck(['alarms.delayThresholdSeconds', 'start.mode', 'name'])).toBe(false);
+    expect(outdatesPrecheck(['sourceNotes'])).toBe(false);
   });
 });

@@ -10,7 +10,12 @@ const sha256 = (data: string | Buffer) => createHash('sha256').update(data).dige
  * change nothing a precheck looks at, and the console's last wizard step (start time and alarms)
  * is edited after the precheck, as in DRS: changing them must not send the user back to step 4.
  */
-const PRECHECKED_FIELDS = ['source', 'destination', 'policy', 'secretsSet'] as const;
+export const PRECHECKED_FIELDS = ['source', 'destination', 'policy', 'secretsSet'] as const;
+
+/** Whether a change of these fields (dotted paths) outdates the latest precheck. */
+export function outdatesPrecheck(changedFields: string[]): boolean {
+  return changedFields.some((f) => PRECHECKED_FIELDS.some((p) => f === p || f.startsWith(`${p}.`)));
+}
 
 /**
  * What a precheck run vouches for: the prechecked configuration, the slot and publication names
