@@ -156,6 +156,8 @@ describe('the console: create a task with the wizard, watch it stream, operate i
     taskId = /\/tasks\/([0-9a-f-]{36})\/setup$/.exec(page.url())![1];
     await stepTitle(3, 'Set task').waitFor();
     await expect(api.task(taskId)).resolves.toMatchObject({ name: taskName, status: 'CONFIGURATION', source: { passwordSet: true } });
+    // The draft moved to the task: "Create task" starts afresh from now on.
+    await expect(page.evaluate(`localStorage.getItem('walbridge.wizard.${testEnv.adminUser}.new')`)).resolves.toBeNull();
   });
 
   it('step 3 finds the tables in the object tree, flags the one without a primary key, and saves the policy', async () => {

@@ -213,8 +213,12 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
     const policy = live.current.policy && policySchema.safeParse(policyInput(live.current.policy)).success ? policyInput(live.current.policy) : PLACEHOLDER_POLICY;
     const created = await createTask({ ...basicInput(live.current.basic), source: sourceInput(values.source), destination: destinationInput(values.destination), policy });
     remember(created);
+    // This wizard is done with the "new" draft: what its forms still report as they unmount must
+    // not write it back.
+    generationRef.current += 1;
     removeDraft(storage(), username, null);
     const moved: WizardDraft = { ...live.current, connections: stored, taskId: created.id, step: 3, reached: 3 };
+    live.current = moved;
     saveDraft(storage(), username, moved);
     navigate(`/tasks/${created.id}/setup`, { replace: true, state: { created: true } });
   };
@@ -231,6 +235,7 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
     const input = confirmInput(values);
     await updateTask(task.id, { start: input.start, alarms: input.alarms });
     const submitted = await submitTask(task.id, input.start?.mode === 'at' ? input.start.at : undefined);
+    generationRef.current += 1; // as above: the submitted task's draft stays deleted
     removeDraft(storage(), username, task.id);
     queryClient.setQueryData(taskKeys.detail(task.id), submitted);
     void queryClient.invalidateQueries({ queryKey: taskKeys.all });
