@@ -302,7 +302,7 @@ describe('the console: create a task with the wizard, watch it stream, operate i
     await heading().getByText('Running').waitFor({ timeout: 90_000 });
   });
 
-  it('force stop explains the leftover slot and shows the SQL, then stops the task at once', async () => {
+  it('force stop explains the leftover slot and shows the SQL, stops the task at once; Drop slot removes what it left', async () => {
     const forceStop = page.getByRole('group', { name: `Actions on ${taskName}` }).getByRole('button', { name: 'Force stop' });
     const dialog = page.getByRole('dialog', { name: `Force stop ${taskName}?` });
     // Keyboard: the dialog opens on its safe choice, and Escape leaves it without doing anything.
@@ -318,7 +318,19 @@ describe('the console: create a task with the wizard, watch it stream, operate i
     await screenshot(page, 'task-force-stop-dialog');
     await dialog.getByRole('button', { name: 'Force stop' }).click();
     await heading().getByText('Completed').waitFor({ timeout: 90_000 });
-    await page.getByText(/replication slot .* (may )?remains? on the source/).first().waitFor();
+    const leftover = page.getByText(`The replication slot ${slot} remains on the source and keeps WAL`);
+    await leftover.waitFor({ timeout: 60_000 });
+    await screenshot(page, 'task-leftover-slot');
+
+    // Drop slot: offered only while a slot is left over, and gone with it.
+    const dropSlot = page.getByRole('group', { name: `Actions on ${taskName}` }).getByRole('button', { name: 'Drop slot' });
+    await dropSlot.click();
+    const drop = page.getByRole('dialog', { name: `Drop slot ${taskName}?` });
+    await drop.getByText(`SELECT pg_drop_replication_slot('${slot}');`, { exact: false }).waitFor();
+    await drop.getByRole('button', { name: 'Drop slot' }).click();
+    await leftover.waitFor({ state: 'detached', timeout: 60_000 });
+    await expect(dropSlot.count()).resolves.toBe(0);
+    await expect(demoSql('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot])).resolves.toMatchObject({ rows: [] });
   });
 
   it('lets an admin add a user and give it an API token that is shown once and can be revoked', async () => {

@@ -67,6 +67,9 @@ export function TaskActions({ task, only, compact }: TaskActionsProps) {
       setWarnings(result?.warnings ?? []);
       if (result && typeof result === 'object' && 'id' in result) queryClient.setQueryData(taskKeys.detail(task.id), result);
       void queryClient.invalidateQueries({ queryKey: taskKeys.all });
+      // The operation is in the task's history and log now.
+      void queryClient.invalidateQueries({ queryKey: ['audit-log', task.id] });
+      void queryClient.invalidateQueries({ queryKey: ['tasks', 'logs', task.id] });
       if (action === 'delete') navigate('/tasks', { replace: true });
     },
     onError: (error, action) => {
