@@ -60,8 +60,19 @@ describe('precheck on the good demo setup, and the submit gate', () => {
     expect(run.status).toBe('FINISHED');
   });
 
-  it('an edit after the precheck outdates it: submit is refused until checked again', async () => {
-    const patched = await api.request('PATCH', `/api/v1/tasks/${task.id}`, { description: 'changed after the precheck' });
+  it('start time, alarms and description may change after the precheck (the wizard sets them in its last step)', async () => {
+    const patched = await api.request('PATCH', `/api/v1/tasks/${task.id}`, {
+      description: 'changed after the precheck',
+      alarms: { delayThresholdSeconds: 30, abnormalStopDays: 20 },
+      start: { mode: 'now' },
+    });
+    expect(patched.status).toBe(200);
+    const latest = await api.request<PrecheckRunView>('GET', `/api/v1/tasks/${task.id}/precheck`);
+    expect(latest.body).toMatchObject({ id: run.id, outdated: false });
+  });
+
+  it('an edit of what is synchronized after the precheck outdates it: submit is refused until checked again', async () => {
+    const patched = await api.request('PATCH', `/api/v1/tasks/${task.id}`, { policy: { partitionPolicy: 'zero' } });
     expect(patched.status).toBe(200);
     const latest = await api.request<PrecheckRunView>('GET', `/api/v1/tasks/${task.id}/precheck`);
     expect(latest.body).toMatchObject({ outdated: true, submittable: false });

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { TASK_STATUSES, type TaskStatus, type TaskView } from '@walbridge/contracts';
+import { TASK_STATUSES, type TaskConfig, type TaskStatus, type TaskView } from '@walbridge/contracts';
 import { DomainError, applyMergePatch, assertAllowed, canonicalJson, defaultSlotName } from '@walbridge/domain';
-import type { TaskConfig } from '@walbridge/contracts';
-import { NotificationChannelRepository, SecretBox, TaskLogRepository, TaskRepository, type TaskEntity } from '@walbridge/persistence';
+import { NotificationChannelRepository, SecretBox, TaskLogRepository, TaskRepository, outdatesPrecheck, type TaskEntity } from '@walbridge/persistence';
 import { assertChannelsExist, parseTaskConfig } from './task-config.validation';
 import { splitSecrets, toTaskView, type StoredConfig, type TaskSecrets } from './task.mapper';
 
@@ -72,7 +71,10 @@ export class TaskEditService {
       if (fields.length) assertAllowed('edit', fresh.status);
       throw new DomainError('conflict', 'CONCURRENT_CHANGE', 'the task changed while it was being edited; reload it and try again');
     }
-    if (fields.length) await this.logs.append(id, 'info', `configuration changed: ${fields.join(', ')}; run the precheck again before submitting`);
+    if (fields.length) {
+      const again = outdatesPrecheck(fields) ? '; run the precheck again before submitting' : '';
+      await this.logs.append(id, 'info', `configuration changed: ${fields.join(', ')}${again}`);
+    }
     if (secretsChanged) {
       const which = (['sourcePassword', 'destinationPassword', 'destinationClientKey'] as const).filter((k) => secrets[k] !== oldSecrets[k]);
       await this.logs.append(id, 'info', `credentials changed (${which.join(', ')}); used from the next connection on`);
