@@ -119,6 +119,15 @@ describe('notification channels', () => {
     expect(refused.body.detail).not.toContain(wrong);
   });
 
+  it('sends e-mail of a channel without its own SMTP settings through the server’s, and says when there is none', async () => {
+    const res = await api.request<NotificationChannelView>('POST', '/api/v1/notification-channels', { type: 'email', name: uniqueName('mail'), to: ['oncall@example.com'] });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({ type: 'email', to: ['oncall@example.com'], smtp: null });
+    // The test stack's schedulers have no WALBRIDGE_SMTP_URL.
+    const test = await api.request<ChannelTestResult>('POST', `/api/v1/notification-channels/${res.body.id}/test`);
+    expect(test.body).toMatchObject({ ok: false, statusCode: null, detail: 'no SMTP server: give the channel its smtp settings, or set WALBRIDGE_SMTP_URL on the schedulers' });
+  });
+
   it('keeps the secret through a PATCH that leaves it out, and refuses a change of type', async () => {
     const { channel, secret } = await createWebhook();
     const renamed = await api.request<NotificationChannelView>('PATCH', `/api/v1/notification-channels/${channel.id}`, { name: `${channel.name}-2`, enabled: false });

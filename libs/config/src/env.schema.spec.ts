@@ -48,4 +48,18 @@ describe('monitoring and notification settings of the environment', () => {
     expect([config.WALBRIDGE_NOTIFY_ATTEMPTS, config.WALBRIDGE_NOTIFY_RETRY_MS, config.WALBRIDGE_SLOT_WAL_LIMIT_MB]).toEqual([8, 10_000, 10240]);
     expect(loadConfig({ WALBRIDGE_SLOT_WAL_LIMIT_MB: '0' }).WALBRIDGE_SLOT_WAL_LIMIT_MB).toBe(0);
   });
+
+  it('takes an smtp:// or smtps:// server for e-mail channels without their own, and refuses anything else without echoing it', () => {
+    expect(loadConfig({ WALBRIDGE_SMTP_URL: 'smtps://mailer:s3cret-pw@smtp.example.com:465' }).WALBRIDGE_SMTP_URL).toBe('smtps://mailer:s3cret-pw@smtp.example.com:465');
+    expect(loadConfig({}).WALBRIDGE_SMTP_URL).toBeUndefined();
+    const error = (() => {
+      try {
+        loadConfig({ WALBRIDGE_SMTP_URL: 'https://mailer:s3cret-pw@smtp.example.com' });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error?.message).toMatch(/WALBRIDGE_SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
+    expect(error?.message).not.toContain('s3cret-pw');
+  });
 });

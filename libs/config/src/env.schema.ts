@@ -67,6 +67,14 @@ export const envSchema = z.object({
   WALBRIDGE_NOTIFY_RETRY_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   WALBRIDGE_NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(60_000).default(10_000),
   WALBRIDGE_NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  // The SMTP server of e-mail channels that do not name their own: smtp://user:password@host:587
+  // (STARTTLS when offered) or smtps://…:465 (TLS), and the sender address.
+  WALBRIDGE_SMTP_URL: z
+    .string()
+    .url()
+    .refine((v) => /^smtps?:\/\//.test(v), 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  WALBRIDGE_SMTP_FROM: z.string().regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be an e-mail address').default('walbridge@localhost'),
   // Notify when a task's slot retains more WAL than this on the source (0 = off), unless the task
   // sets alarms.walRetentionLimitMb.
   WALBRIDGE_SLOT_WAL_LIMIT_MB: z.coerce.number().int().min(0).default(10240),

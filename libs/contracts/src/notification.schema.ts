@@ -53,7 +53,8 @@ export const createChannelSchema = z.discriminatedUnion(
   'type',
   [
     z.object({ type: z.literal('webhook'), name: channelName, enabled: z.boolean().default(true), url: webhookUrl, secret: webhookSecret }).strict(),
-    z.object({ type: z.literal('email'), name: channelName, enabled: z.boolean().default(true), to: recipients, smtp: smtpSchema }).strict(),
+    // Without smtp, the schedulers' SMTP server (WALBRIDGE_SMTP_URL) sends it.
+    z.object({ type: z.literal('email'), name: channelName, enabled: z.boolean().default(true), to: recipients, smtp: smtpSchema.optional() }).strict(),
   ],
   { errorMap: () => ({ message: 'type must be webhook or email' }) },
 );
@@ -77,7 +78,8 @@ export interface NotificationChannelView {
   secretSet?: boolean;
   /** email */
   to?: string[];
-  smtp?: Omit<z.output<typeof smtpSchema>, 'password'> & { passwordSet: boolean };
+  /** null: the schedulers' SMTP server (WALBRIDGE_SMTP_URL). */
+  smtp?: (Omit<z.output<typeof smtpSchema>, 'password'> & { passwordSet: boolean }) | null;
   createdAt: string;
   updatedAt: string;
 }

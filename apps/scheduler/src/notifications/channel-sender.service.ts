@@ -35,7 +35,7 @@ export class ChannelSender {
       const result = channel.type === 'webhook' ? await this.webhook(channel, secrets, notification) : await this.email(channel, secrets, notification);
       return { ...result, durationMs: Date.now() - started };
     } catch (error) {
-      const detail = redactSecrets(describeError(error), [secrets.secret, secrets.smtpPassword]);
+      const detail = redactSecrets(describeError(error), [secrets.secret, secrets.smtpPassword, smtpUrlPassword(this.config.WALBRIDGE_SMTP_URL)]);
       return { ok: false, detail, statusCode: null, durationMs: Date.now() - started };
     }
   }
@@ -59,23 +59,36 @@ export class ChannelSender {
   }
 
   private async email(channel: NotificationChannelEntity, secrets: ChannelSecrets, n: OutgoingNotification): Promise<Omit<SendResult, 'durationMs'>> {
-    const smtp = channel.config.smtp!;
-    const timeout = this.config.WALBRIDGE_NOTIFY_TIMEOUT_MS;
-    const transport = createTransport({
-      host: smtp.host,
-      port: smtp.port,
-      secure: smtp.security === 'tls',
-      requireTLS: smtp.security === 'starttls',
-      ignoreTLS: smtp.security === 'none',
-      auth: smtp.username ? { user: smtp.username, pass: secrets.smtpPassword ?? '' } : undefined,
-      tls: { rejectUnauthorized: smtp.verifyCertificate },
-      connectionTimeout: timeout,
-      greetingTimeout: timeout,
-      socketTimeout: timeout,
-    });
+    const smtp = channel.config.smtp;
+    const timeout = { connectionTimeout: this.config.WALBRIDGE_NOTIFY_TIMEOUT_MS, greetingTimeout: this.config.WALBRIDGE_NOTIFY_TIMEOUT_MS, socketTimeout: this.config.WALBRIDGE_NOTIFY_TIMEOUT_MS };
+    let transport: ReturnType<typeof createTransport>;
+    if (smtp) {
+      transport = createTransport({
+        host: smtp.host,
+        port: smtp.port,
+        secure: smtp.security === 'tls',
+        requireTLS: smtp.security === 'starttls',
+        ignoreTLS: smtp.security === 'none',
+        auth: smtp.username ? { user: smtp.username, pass: secrets.smtpPassword ?? '' } : undefined,
+        tls: { rejectUnauthorized: smtp.verifyCertificate },
+        ...timeout,
+      });
+    } else if (this.config.WALBRIDGE_SMTP_URL) {
+      const url = new URL(this.config.WALBRIDGE_SMTP_URL);
+      const secure = url.protocol === 'smtps:';
+      transport = createTransport({
+        host: url.hostname,
+        port: Number(url.port) || (secure ? 465 : 587),
+        secure,
+        auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
+        ...timeout,
+      });
+    } else {
+      return { ok: false, statusCode: null, detail: 'no SMTP server: give the channel its smtp settings, or set WALBRIDGE_SMTP_URL on the schedulers' };
+    }
     try {
       const info = await transport.sendMail({
-        from: smtp.from,
+        from: smtp?.from ?? this.config.WALBRIDGE_SMTP_FROM,
         to: channel.config.to,
         subject: `[Walbridge] ${n.title}`,
         text: emailText(n),
@@ -124,6 +137,15 @@ function emailText(n: OutgoingNotification): string {
     '-- ',
     'Walbridge',
   ].join('\n');
+}
+
+function smtpUrlPassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** fetch hides the reason in `cause` ("fetch failed"); nodemailer puts the SMTP reply in `response`. */
