@@ -47,12 +47,6 @@ export class TaskEventBus implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  get subscribers(): number {
-    let n = 0;
-    for (const set of this.listeners.values()) n += set.size;
-    return n;
-  }
-
   private async connect(): Promise<void> {
     if (this.closing) return;
     const client = new Client({ connectionString: this.config.WALBRIDGE_DATABASE_URL, application_name: 'walbridge-api-events' });

@@ -3,11 +3,15 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { AppConfig } from '@walbridge/config';
-import type { TaskConfig } from '@walbridge/contracts';
-import { describeNotification, type NotificationInput } from '@walbridge/domain';
+import type { NotificationKindName, TaskConfig } from '@walbridge/contracts';
+import { describeNotification, type NotificationInput, type NotificationKind } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { NotificationChannelRepository, NotificationRepository, TaskLogRepository, type TaskEntity } from '@walbridge/persistence';
 import { NotificationJob, QueueName, type NotificationPayloads } from '@walbridge/queue';
+
+// The domain's notification kinds and the contracts' (what the console knows) are one list.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const KINDS_AGREE: Same<NotificationKind, NotificationKindName> = true;
 
 /**
  * Turns an event into a notification: one inbox entry (always), and a delivery per channel the
