@@ -76,6 +76,9 @@ async function main() {
     // Paused and failed tasks' slots are measured often enough for tests to see retained WAL move.
     WALBRIDGE_HOUSEKEEPING_MS: '2000',
     WALBRIDGE_SLOT_CHECK_MS: '5000',
+    // Monitoring tests watch samples and webhook retries happen within seconds.
+    WALBRIDGE_METRICS_SAMPLE_MS: '2000',
+    WALBRIDGE_NOTIFY_RETRY_MS: '500',
   };
   api = startApp('api', appEnv, join(LOG_DIR, 'api.log'));
   scheduler = startApp('scheduler', appEnv, join(LOG_DIR, 'scheduler.log'));

@@ -1,6 +1,7 @@
 import { InitialSchema1732170000000 } from './1732170000000-initial-schema';
 import { Precheck1732300000000 } from './1732300000000-precheck';
 import { TaskLifecycle1732500000000 } from './1732500000000-task-lifecycle';
+import { MonitoringNotifications1732600000000 } from './1732600000000-monitoring-notifications';
 import { UsersSessionsTokensAudit1732800000000 } from './1732800000000-users-sessions-tokens-audit';
 
 /** In order of application; `npm run migrate` runs what the database has not seen yet. */
@@ -8,5 +9,6 @@ export const MIGRATIONS = [
   InitialSchema1732170000000,
   Precheck1732300000000,
   TaskLifecycle1732500000000,
+  MonitoringNotifications1732600000000,
   UsersSessionsTokensAudit1732800000000,
 ];

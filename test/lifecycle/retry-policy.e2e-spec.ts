@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreateTaskInput, TaskLogPage, TaskView } from '@walbridge/contracts';
+import type { CreateTaskInput, NotificationPage, NotificationView, TaskLogPage, TaskView } from '@walbridge/contracts';
 import { KafkaFixture, spawnControlPlane, spawnPostgres, workerPid, type ControlPlane, type DedicatedPostgres } from '@walbridge/testing';
 import {
   createTask,
@@ -25,6 +25,11 @@ const DAY_SCALE = 60_480; // 14 days last 20 seconds
 
 async function logsOf(plane: ControlPlane, id: string): Promise<string[]> {
   return (await plane.api.request<TaskLogPage>('GET', `/api/v1/tasks/${id}/logs?limit=200`)).body.items.map((e) => `${e.level}: ${e.message}`);
+}
+
+/** The task's notifications, oldest first (PRODUCT.md §6: abnormal and auto-stopped tasks are notified). */
+async function notificationsOf(plane: ControlPlane, id: string): Promise<NotificationView[]> {
+  return (await plane.api.request<NotificationPage>('GET', `/api/v1/notifications?taskId=${id}`)).body.items.slice().reverse();
 }
 
 describe('retry windows and abnormal tasks', () => {
@@ -81,6 +86,12 @@ describe('retry windows and abnormal tasks', () => {
     const log = await logsOf(minutes, task.id);
     expect(log.filter((l) => /^warning: network failure: .*restarting in/.test(l)).length, log.join('\n')).toBeGreaterThanOrEqual(3);
     expect(log[0]).toMatch(/^error: network failure: .*gave up after the 10-minute connection retry window/);
+    // Notified once it became abnormal (START_FAILED), not at each retry of the start.
+    const notices = await notificationsOf(minutes, task.id);
+    expect(notices.map((n) => n.kind)).toEqual(['taskAbnormal']);
+    expect(notices[0].figures).toMatchObject({ status: 'START_FAILED', failureKind: 'network', retrying: false });
+    expect(notices[0].figures.error).toMatch(/ECONNREFUSED/);
+    expect(notices[0].title).toMatch(/gave up retrying: START_FAILED$/);
   });
 
   it('gives up on other failures after the shorter other-failure window', async () => {
@@ -114,6 +125,12 @@ describe('retry windows and abnormal tasks', () => {
     expect(failed.lastError).toMatch(/Kafka did not acknowledge a batch/);
     await sleep(3000);
     expect(workerPid(task.id), 'abnormal: not restarted until resumed').toBeNull();
+    // Notified when it became abnormal, and again when the retries gave up; not at every attempt.
+    const notices = await notificationsOf(minutes, task.id);
+    expect(notices.map((n) => [n.kind, n.figures.status, n.figures.retrying])).toEqual([
+      ['taskAbnormal', 'INCREMENTAL_FAILED', true],
+      ['taskAbnormal', 'INCREMENTAL_FAILED', false],
+    ]);
 
     // The operator raises the topic's limit and resumes.
     await fx.kafka.setTopicConfig(task.topic, { 'max.message.bytes': String(4 * 1024 * 1024) });
@@ -139,5 +156,9 @@ describe('retry windows and abnormal tasks', () => {
     expect(stopped.slot).toMatchObject({ exists: false, leftover: false });
     const log = await logsOf(days, task.id);
     expect(log.some((l) => /^warning: task abnormal \(START_FAILED\) since .*: stopped automatically after 14 days/.test(l)), log.join('\n')).toBe(true);
+    const notices = await notificationsOf(days, task.id);
+    expect(notices.map((n) => n.kind)).toEqual(['taskAbnormal', 'taskAutoStopped']);
+    expect(notices[1]).toMatchObject({ severity: 'warning', figures: { previousStatus: 'START_FAILED', abnormalStopDays: 14 } });
+    expect(notices[1].message).toMatch(/stopped after 14 days/);
   });
 });

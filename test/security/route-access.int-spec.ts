@@ -12,7 +12,13 @@ interface Operation {
 
 const PUBLIC = ['GET /health', 'POST /api/v1/auth/login'];
 /** What any signed-in user may do to their own session and password. */
-const SELF_SERVICE = ['POST /api/v1/auth/logout', 'POST /api/v1/auth/password'];
+const SELF_SERVICE = [
+  'POST /api/v1/auth/logout',
+  'POST /api/v1/auth/password',
+  // Read marks of the inbox are the caller's own.
+  'POST /api/v1/notifications/{id}/read',
+  'POST /api/v1/notifications/read-all',
+];
 const ADMIN_ONLY = /^\/api\/v1\/(users|tokens|audit-log)(\/|$)/;
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 

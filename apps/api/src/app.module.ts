@@ -6,6 +6,8 @@ import { AuditInterceptor } from './audit/audit.interceptor';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { HealthController } from './health/health.controller';
+import { MonitoringModule } from './monitoring/monitoring.module';
+import { NotificationModule } from './notifications/notification.module';
 import { PrecheckModule } from './precheck/precheck.module';
 import { SourceObjectsModule } from './source-objects/source-objects.module';
 import { TaskModule } from './tasks/task.module';
@@ -24,6 +26,8 @@ import { UserModule } from './users/user.module';
     PrecheckModule,
     ConnectionModule,
     SourceObjectsModule,
+    MonitoringModule,
+    NotificationModule,
   ],
   controllers: [HealthController],
   providers: [

@@ -24,7 +24,7 @@ async function bootstrap(): Promise<void> {
   // Closed unless origins are configured: the console is served from this origin.
   if (config.WALBRIDGE_CORS_ORIGINS.length) app.enableCors({ origin: config.WALBRIDGE_CORS_ORIGINS, credentials: true });
   app.useBodyParser('json', { limit: '1mb' });
-  app.setGlobalPrefix('api/v1', { exclude: ['health'] });
+  app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
   app.useGlobalFilters(new ApiExceptionFilter());
   app.enableShutdownHooks();
   const openApi = SwaggerModule.createDocument(

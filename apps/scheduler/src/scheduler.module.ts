@@ -8,10 +8,19 @@ import { TaskLeaseService } from './lease/task-lease.service';
 import { PrecheckRunner } from './precheck/precheck-runner.service';
 import { ConnectionProbeService } from './probe/connection-probe.service';
 import { ProbeProcessor } from './probe/probe.processor';
+import { TaskMonitor } from './monitoring/task-monitor.service';
+import { ChannelSender } from './notifications/channel-sender.service';
+import { NotificationDeliveryProcessor } from './notifications/notification-delivery.processor';
+import { NotificationService } from './notifications/notification.service';
 import { WorkerSupervisor } from './supervisor/worker-supervisor.service';
 
 @Module({
-  imports: [AppConfigModule, DatabaseModule, QueueRootModule, BullModule.registerQueue({ name: QueueName.Housekeeping })],
+  imports: [
+    AppConfigModule,
+    DatabaseModule,
+    QueueRootModule,
+    BullModule.registerQueue({ name: QueueName.Housekeeping }, { name: QueueName.Notifications }),
+  ],
   providers: [
     TaskLeaseService,
     WorkerSupervisor,
@@ -20,6 +29,10 @@ import { WorkerSupervisor } from './supervisor/worker-supervisor.service';
     ConnectionProbeService,
     PrecheckRunner,
     ProbeProcessor,
+    TaskMonitor,
+    NotificationService,
+    ChannelSender,
+    NotificationDeliveryProcessor,
   ],
 })
 export class SchedulerModule {}

@@ -1,5 +1,6 @@
 import { classifyFailure } from '@walbridge/domain';
 import type { SchedulerToWorker, WorkerToScheduler } from '@walbridge/queue';
+import { isDataException } from './pipeline/data-exception';
 import { WorkerRuntime } from './worker-runtime';
 
 /**
@@ -25,7 +26,7 @@ async function exit(code: number): Promise<never> {
 
 function failed(error: unknown): Promise<never> {
   const message = error instanceof Error ? error.message : String(error);
-  report({ type: 'failed', message, kind: classifyFailure(error) });
+  report({ type: 'failed', message, kind: classifyFailure(error), ...(isDataException(error) ? { dataException: true } : {}) });
   return exit(1);
 }
 

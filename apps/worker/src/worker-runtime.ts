@@ -66,6 +66,7 @@ export class WorkerRuntime {
       if (publication !== 'unchanged') this.log('info', `publication ${config.publicationName} ${publication} for ${tables.length} table(s)`);
       if (await this.admin.ensureSlot(config.slotName, config.slotMustExist)) this.log('info', `replication slot ${config.slotName} created`);
       const startLsn = await this.admin.slotConfirmedLsn(config.slotName);
+      const backlogEndLsn = await this.admin.currentWalLsn();
       await this.reportSlot();
 
       phase = 'connecting to Kafka';
@@ -87,11 +88,11 @@ export class WorkerRuntime {
       }
       phase = 'reading topic metadata from Kafka';
       const partitionCounts = await this.sink.partitionCounts(topics);
-      return { startLsn, topics, partitionCounts, admin: this.admin, sink: this.sink };
+      return { startLsn, backlogEndLsn, topics, partitionCounts, admin: this.admin, sink: this.sink };
     };
     const setting = setUp();
     setting.catch(() => undefined); // reported through the race; a late failure after a stall is moot
-    const { startLsn, topics, partitionCounts, admin, sink } = await Promise.race([setting, stalled]).finally(() => clearTimeout(deadline));
+    const { startLsn, backlogEndLsn, topics, partitionCounts, admin, sink } = await Promise.race([setting, stalled]).finally(() => clearTimeout(deadline));
 
     const router = createRouter(config.policy, partitionCounts);
     let resolveFatal!: (error: Error) => void;
@@ -113,6 +114,8 @@ export class WorkerRuntime {
       route: router,
       onFatal: (error) => resolveFatal(error),
       confirmedLsn: startLsn,
+      backlogEndLsn,
+      throttle: config.throttle,
     });
 
     this.timers.push(setInterval(() => this.report({ type: 'progress', progress: this.progress() }), PROGRESS_EVERY_MS));
@@ -200,7 +203,18 @@ export class WorkerRuntime {
   }
 
   private progress(): WorkerProgress {
-    return this.pipeline?.progress() ?? { confirmedLsn: null, delayMs: 0, rowsRead: 0, rowsWritten: 0, bytesWritten: 0, inserts: 0, updates: 0, deletes: 0 };
+    const counted = this.pipeline?.progress() ?? {
+      confirmedLsn: null,
+      delayMs: 0,
+      startBacklogRead: false,
+      rowsRead: 0,
+      rowsWritten: 0,
+      bytesWritten: 0,
+      inserts: 0,
+      updates: 0,
+      deletes: 0,
+    };
+    return { ...counted, bytesRead: this.replication?.bytesReceived ?? 0 };
   }
 
   private log(level: 'info' | 'warning' | 'error', message: string): void {

@@ -33,3 +33,33 @@ describe('security settings of the environment', () => {
     expect(loadConfig({ WALBRIDGE_ADMIN_USER: 'Chief' }).WALBRIDGE_ADMIN_USER).toBe('chief');
   });
 });
+
+describe('monitoring and notification settings of the environment', () => {
+  it('samples every 10 s and keeps 48 h by default, and refuses a coarser sampling or a shorter retention than PRODUCT.md allows', () => {
+    const config = loadConfig({});
+    expect(config.WALBRIDGE_METRICS_SAMPLE_MS).toBe(10_000);
+    expect(config.WALBRIDGE_METRICS_RETENTION_HOURS).toBe(48);
+    expect(() => loadConfig({ WALBRIDGE_METRICS_SAMPLE_MS: '30000' })).toThrow(/WALBRIDGE_METRICS_SAMPLE_MS/);
+    expect(() => loadConfig({ WALBRIDGE_METRICS_RETENTION_HOURS: '12' })).toThrow(/WALBRIDGE_METRICS_RETENTION_HOURS/);
+  });
+
+  it('retries deliveries 8 times from 10 s by default and watches slots above 10 GB', () => {
+    const config = loadConfig({});
+    expect([config.WALBRIDGE_NOTIFY_ATTEMPTS, config.WALBRIDGE_NOTIFY_RETRY_MS, config.WALBRIDGE_SLOT_WAL_LIMIT_MB]).toEqual([8, 10_000, 10240]);
+    expect(loadConfig({ WALBRIDGE_SLOT_WAL_LIMIT_MB: '0' }).WALBRIDGE_SLOT_WAL_LIMIT_MB).toBe(0);
+  });
+
+  it('takes an smtp:// or smtps:// server for e-mail channels without their own, and refuses anything else without echoing it', () => {
+    expect(loadConfig({ WALBRIDGE_SMTP_URL: 'smtps://mailer:s3cret-pw@smtp.example.com:465' }).WALBRIDGE_SMTP_URL).toBe('smtps://mailer:s3cret-pw@smtp.example.com:465');
+    expect(loadConfig({}).WALBRIDGE_SMTP_URL).toBeUndefined();
+    const error = (() => {
+      try {
+        loadConfig({ WALBRIDGE_SMTP_URL: 'https://mailer:s3cret-pw@smtp.example.com' });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error?.message).toMatch(/WALBRIDGE_SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
+    expect(error?.message).not.toContain('s3cret-pw');
+  });
+});

@@ -56,6 +56,28 @@ export const envSchema = z.object({
   WALBRIDGE_HOUSEKEEPING_MS: z.coerce.number().int().min(200).default(30000),
   // An idle slot (no worker streaming it) is measured again once its last measure is this old.
   WALBRIDGE_SLOT_CHECK_MS: z.coerce.number().int().min(1000).default(60000),
+  // Monitoring (PRODUCT.md §6): a sample per streaming task is stored this often (at most 10 s)
+  // and kept this long (at least 24 h); live values are pushed every second regardless.
+  WALBRIDGE_METRICS_SAMPLE_MS: z.coerce.number().int().min(1000).max(10000).default(10000),
+  WALBRIDGE_METRICS_RETENTION_HOURS: z.coerce.number().int().min(24).max(8760).default(48),
+  // Notifications: attempts per webhook or e-mail delivery, the first retry delay (doubling after
+  // each failure: 10 s, 20 s, 40 s … by default), the time one attempt may take, and how long
+  // notifications stay in the inbox.
+  WALBRIDGE_NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  WALBRIDGE_NOTIFY_RETRY_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  WALBRIDGE_NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(60_000).default(10_000),
+  WALBRIDGE_NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  // The SMTP server of e-mail channels that do not name their own: smtp://user:password@host:587
+  // (STARTTLS when offered) or smtps://…:465 (TLS), and the sender address.
+  WALBRIDGE_SMTP_URL: z
+    .string()
+    .url()
+    .refine((v) => /^smtps?:\/\//.test(v), 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  WALBRIDGE_SMTP_FROM: z.string().regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be an e-mail address').default('walbridge@localhost'),
+  // Notify when a task's slot retains more WAL than this on the source (0 = off), unless the task
+  // sets alarms.walRetentionLimitMb.
+  WALBRIDGE_SLOT_WAL_LIMIT_MB: z.coerce.number().int().min(0).default(10240),
   // Test acceleration: retry windows and the abnormal auto-stop delay pass this many times faster.
   // Always 1 in production.
   WALBRIDGE_TIME_SCALE: z.coerce.number().min(1).max(1e7).default(1),

@@ -7,3 +7,5 @@ export * from './precheck.view';
 export * from './source-objects.view';
 export * from './auth.schema';
 export * from './task-lifecycle.view';
+export * from './monitoring.view';
+export * from './notification.schema';

@@ -98,6 +98,10 @@ describe('createTaskSchema', () => {
     expect(problems({ ...valid, alarms: { delayThresholdSeconds: 3601 } })).toHaveProperty('alarms.delayThresholdSeconds');
     expect(problems({ ...valid, alarms: { abnormalStopDays: 13 } })).toHaveProperty('alarms.abnormalStopDays', 'abnormalStopDays must be 14-100');
     expect(problems({ ...valid, alarms: { abnormalStopDays: 101 } })).toHaveProperty('alarms.abnormalStopDays');
+    expect(problems({ ...valid, alarms: { delaySustainSeconds: 5 } })).toHaveProperty('alarms.delaySustainSeconds', 'delaySustainSeconds must be 10-86400');
+    expect(problems({ ...valid, alarms: { walRetentionLimitMb: -1 } })).toHaveProperty('alarms.walRetentionLimitMb', 'walRetentionLimitMb must be 0-10485760 (0 = off)');
+    expect(problems({ ...valid, alarms: { walRetentionLimitMb: 1.5 } })).toHaveProperty('alarms.walRetentionLimitMb', 'walRetentionLimitMb must be an integer');
+    expect(problems({ ...valid, alarms: { channelIds: ['x'] } })).toHaveProperty('alarms.channelIds.0', 'channelIds must hold channel ids (UUID)');
     expect(problems({ ...valid, retry: { connectionMinutes: 9 } })).toHaveProperty('retry.connectionMinutes');
     expect(problems({ ...valid, retry: { connectionMinutes: 10, otherMinutes: 10 } })).toHaveProperty('retry.otherMinutes', 'otherMinutes must be smaller than connectionMinutes');
     expect(problems({ ...valid, retry: { connectionMinutes: 1440, otherMinutes: 1441 } })).toHaveProperty('retry.otherMinutes');

@@ -222,6 +222,13 @@ export const alarmsSchema = z.object({
   delaySustainSeconds: z.number().int().min(10, 'delaySustainSeconds must be 10-86400').max(86400, 'delaySustainSeconds must be 10-86400').default(360),
   dataExceptionNotify: z.boolean().default(false),
   abnormalStopDays: z.number().int().min(14, 'abnormalStopDays must be 14-100').max(100, 'abnormalStopDays must be 14-100').default(14),
+  /** Notify when the slot retains more WAL than this on the source (0 = off); left out: the scheduler's WALBRIDGE_SLOT_WAL_LIMIT_MB. */
+  walRetentionLimitMb: z
+    .number()
+    .int('walRetentionLimitMb must be an integer')
+    .min(0, 'walRetentionLimitMb must be 0-10485760 (0 = off)')
+    .max(10_485_760, 'walRetentionLimitMb must be 0-10485760 (0 = off)')
+    .optional(),
 });
 
 export const retrySchema = z

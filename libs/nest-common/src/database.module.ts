@@ -6,7 +6,10 @@ import {
   ApiTokenRepository,
   PrecheckRepository,
   AuditLogRepository,
+  NotificationChannelRepository,
+  NotificationRepository,
   TaskLogRepository,
+  TaskMetricRepository,
   TaskRepository,
   UserRepository,
   UserSessionRepository,
@@ -22,6 +25,9 @@ const REPOSITORIES = [
   UserSessionRepository,
   ApiTokenRepository,
   AuditLogRepository,
+  TaskMetricRepository,
+  NotificationChannelRepository,
+  NotificationRepository,
 ];
 
 @Global()

@@ -5,6 +5,8 @@ export enum QueueName {
   Probe = 'probe',
   /** Periodic scheduler work (abnormal auto-stop, slot retention checks), one run at a time cluster-wide. */
   Housekeeping = 'housekeeping',
+  /** Webhook and e-mail deliveries, retried with backoff; also the one-shot "send test" of a channel. */
+  Notifications = 'notifications',
 }
 
 export enum TaskControlJob {
@@ -18,6 +20,18 @@ export enum TaskControlJob {
 export enum HousekeepingJob {
   /** Repeating: auto-stop abnormal tasks that are due, measure the WAL retained by idle slots. */
   Sweep = 'sweep',
+}
+
+export enum NotificationJob {
+  /** One delivery of a notification to one channel; the job's attempts are the retries. */
+  Deliver = 'deliver',
+  /** "Send test" of a channel: one attempt, its result awaited by the API. */
+  TestChannel = 'test-channel',
+}
+
+export interface NotificationPayloads {
+  [NotificationJob.Deliver]: { deliveryId: string };
+  [NotificationJob.TestChannel]: { channelId: string };
 }
 
 export interface TaskJobPayload {

@@ -36,10 +36,20 @@ export type WorkerLogLevel = 'info' | 'warning' | 'error';
 
 export interface WorkerProgress {
   confirmedLsn: string | null;
-  /** Age in ms of the oldest change committed on the source and not yet acknowledged by Kafka. */
+  /**
+   * Age in ms of the oldest change committed on the source and not yet acknowledged by Kafka.
+   * While the backlog of the start has not been received, at least the time since the start.
+   */
   delayMs: number;
+  /**
+   * Everything committed on the source before this worker started has been received (the
+   * stream passed the WAL end of that moment): the initial catch-up can end.
+   */
+  startBacklogRead: boolean;
   rowsRead: number;
   rowsWritten: number;
+  /** Bytes of logical replication messages received from the source. */
+  bytesRead: number;
   bytesWritten: number;
   inserts: number;
   updates: number;
@@ -59,6 +69,9 @@ export type WorkerToScheduler =
   | { type: 'streaming' }
   | { type: 'progress'; progress: WorkerProgress }
   | { type: 'slot'; slot: SlotReport }
-  /** kind decides the retry window: network failures are retried longer than the others. */
-  | { type: 'failed'; message: string; kind: 'network' | 'other' }
+  /**
+   * kind decides the retry window: network failures are retried longer than the others.
+   * dataException: a change could not be delivered (too large for the broker, not encodable).
+   */
+  | { type: 'failed'; message: string; kind: 'network' | 'other'; dataException?: boolean }
   | { type: 'stopped'; slotDropped: boolean };

@@ -12,3 +12,5 @@ export * from './kafka-broker';
 export * from './postgres-cluster';
 export * from './dedicated-stack';
 export * from './control-plane';
+export * from './notification-receivers';
+export * from './event-stream';

@@ -1,6 +1,7 @@
 import type { PipeTransform } from '@nestjs/common';
 import { createTaskSchema, type TaskConfig } from '@walbridge/contracts';
 import { topicNameProblems } from '@walbridge/domain';
+import type { NotificationChannelRepository } from '@walbridge/persistence';
 import { invalidRequest, unstorable, zodProblems } from '../common/zod-body.pipe';
 
 /**
@@ -21,4 +22,19 @@ export class TaskConfigPipe implements PipeTransform<unknown, TaskConfig> {
   transform(value: unknown): TaskConfig {
     return parseTaskConfig(value);
   }
+}
+
+/**
+ * alarms.channelIds must name existing channels. Only ids the task did not have already are
+ * checked: a channel deleted since does not block an unrelated edit (deliveries skip it).
+ */
+export async function assertChannelsExist(channels: NotificationChannelRepository, config: TaskConfig, before: string[] = []): Promise<void> {
+  const ids = config.alarms.channelIds;
+  const added = ids.filter((id) => !before.includes(id));
+  if (!added.length) return;
+  const known = new Set((await channels.findByIds(added)).map((c) => c.id));
+  const problems = ids.flatMap((id, i) =>
+    added.includes(id) && !known.has(id) ? [{ field: `alarms.channelIds.${i}`, message: `no notification channel ${id}` }] : [],
+  );
+  if (problems.length) throw invalidRequest(problems);
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { TASK_STATUSES, type TaskStatus, type TaskView } from '@walbridge/contracts';
+import { TASK_STATUSES, type TaskConfig, type TaskStatus, type TaskView } from '@walbridge/contracts';
 import { DomainError, applyMergePatch, assertAllowed, canonicalJson, defaultSlotName } from '@walbridge/domain';
-import { SecretBox, TaskLogRepository, TaskRepository, outdatesPrecheck, type TaskEntity } from '@walbridge/persistence';
-import { parseTaskConfig } from './task-config.validation';
+import { NotificationChannelRepository, SecretBox, TaskLogRepository, TaskRepository, outdatesPrecheck, type TaskEntity } from '@walbridge/persistence';
+import { assertChannelsExist, parseTaskConfig } from './task-config.validation';
 import { splitSecrets, toTaskView, type StoredConfig, type TaskSecrets } from './task.mapper';
 
 const LIVE_STATUSES = TASK_STATUSES.filter((s) => s !== 'DELETED') as TaskStatus[];
@@ -33,6 +33,7 @@ export class TaskEditService {
     private readonly tasks: TaskRepository,
     private readonly logs: TaskLogRepository,
     private readonly secretBox: SecretBox,
+    private readonly channels: NotificationChannelRepository,
   ) {}
 
   async update(id: string, patch: Record<string, unknown>): Promise<TaskView> {
@@ -45,6 +46,7 @@ export class TaskEditService {
       destination: { ...(current.destination as object), password: oldSecrets.destinationPassword, clientKey: oldSecrets.destinationClientKey },
     };
     const config = parseTaskConfig(applyMergePatch(editable, patch));
+    await assertChannelsExist(this.channels, config, (current as unknown as TaskConfig).alarms?.channelIds ?? []);
     const slotName = config.policy.slotName ?? defaultSlotName(id);
     // The API shows the default slot name in policy.slotName; sending it back is not a choice.
     if (config.policy.slotName === defaultSlotName(id)) delete config.policy.slotName;

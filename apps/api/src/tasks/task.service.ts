@@ -4,12 +4,13 @@ import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Page, TaskConfig, TaskView } from '@walbridge/contracts';
 import { DomainError, assertAllowed, defaultSlotName, type TaskOperation } from '@walbridge/domain';
-import { SecretBox, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
+import { NotificationChannelRepository, SecretBox, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
 import { QueueName, TaskControlJob, type TaskControlPayloads } from '@walbridge/queue';
 import { PrecheckService } from '../precheck/precheck.service';
 import { currentActor } from '../auth/request-context';
 import type { ListTasksQuery } from './list-tasks.query';
 import type { SubmitTaskDto } from './submit-task.dto';
+import { assertChannelsExist } from './task-config.validation';
 import { splitSecrets, toTaskView } from './task.mapper';
 
 @Injectable()
@@ -20,9 +21,11 @@ export class TaskService {
     private readonly secretBox: SecretBox,
     @InjectQueue(QueueName.TaskControl) private readonly controlQueue: Queue,
     private readonly prechecks: PrecheckService,
+    private readonly channels: NotificationChannelRepository,
   ) {}
 
   async create(config: TaskConfig): Promise<TaskView> {
+    await assertChannelsExist(this.channels, config);
     const id = randomUUID();
     const slotName = config.policy.slotName ?? defaultSlotName(id);
     const { stored, secrets } = splitSecrets(config);

@@ -1,9 +1,9 @@
 import { apiUrl, fetchJson } from './api-client';
 
 /*
- * Metrics of PRODUCT.md §6 (issue 6): `GET /tasks/{id}/metrics?from=&to=` and the live stream
- * `GET /tasks/{id}/events` (server-sent events). Their shapes are not in the contracts yet; what
- * the console reads from them is normalized here, so wiring the final shape is one place.
+ * Metrics of PRODUCT.md §6: `GET /tasks/{id}/metrics?from=&to=` (TaskMetricsView, its `samples`)
+ * and the live stream `GET /tasks/{id}/events` (server-sent events, TaskEventPayloads: `status`,
+ * `metrics`, `log`, `notification`). What the charts read from a TaskMetricSample is picked here.
  */
 
 export interface TaskMetricPoint {

@@ -2,11 +2,12 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { fork, type ChildProcess } from 'node:child_process';
 import type { AppConfig } from '@walbridge/config';
 import type { TaskConfig, TaskStatus } from '@walbridge/contracts';
-import { abnormalStopAt, decideRetry, retryWindowMs, slotCleanupSql, type FailureKind } from '@walbridge/domain';
+import { abnormalStopAt, decideRetry, retryWindowMs, slotCleanupSql, type FailureKind, type RetryDecision } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { HEALTHY, SecretBox, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
 import type { SchedulerToWorker, SlotReport, WorkerMode, WorkerTaskConfig, WorkerToScheduler } from '@walbridge/queue';
 import { TaskLeaseService } from '../lease/task-lease.service';
+import { TaskMonitor } from '../monitoring/task-monitor.service';
 import { restartDelayMs } from './backoff';
 
 /** Statuses in which a task should have a streaming worker somewhere (unless its retries gave up). */
@@ -39,7 +40,7 @@ interface ManagedWorker {
   intent: Intent;
   streaming: boolean;
   stoppedCleanly: boolean;
-  failure: { message: string; kind: FailureKind } | null;
+  failure: { message: string; kind: FailureKind; dataException: boolean } | null;
   killTimer?: NodeJS.Timeout;
   /** Set once streaming: the failure episode is closed when the stream proves healthy. */
   probation?: { since: number; baselineLsn: string | null | undefined; done: boolean };
@@ -73,6 +74,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     private readonly logs: TaskLogRepository,
     private readonly secretBox: SecretBox,
     private readonly lease: TaskLeaseService,
+    private readonly monitor: TaskMonitor,
   ) {
     this.workerEntry = require.resolve('@walbridge/worker');
   }
@@ -135,8 +137,10 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       if (child.connected) child.send({ type: 'start', mode: 'inspect', config } satisfies SchedulerToWorker);
     });
     clearTimeout(timer);
-    if (slot) await this.tasks.transition(task.id, [task.status], task.status, this.slotPatch(slot));
-    else await this.tasks.transition(task.id, [task.status], task.status, { slotCheckedAt: new Date() });
+    if (slot) {
+      await this.tasks.transition(task.id, [task.status], task.status, this.slotPatch(slot));
+      await this.monitor.slotMeasured(task, slot);
+    } else await this.tasks.transition(task.id, [task.status], task.status, { slotCheckedAt: new Date() });
     if (failure) this.logger.debug(`slot check of task ${task.id} failed: ${failure}`);
   }
 
@@ -278,6 +282,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     child.on('error', (error) => this.logger.error(`worker of task ${task.id}: ${error.message}`));
     this.send(worker, { type: 'start', mode, config: this.workerConfig(task) });
     this.logger.log(`worker pid ${child.pid} started for task ${task.id} (${intent})`);
+    if (mode === 'stream') void this.monitor.workerStarted(task);
     return worker;
   }
 
@@ -307,6 +312,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
         worker.streaming = true;
         worker.probation = { since: Date.now(), baselineLsn: undefined, done: false };
         await this.tasks.transition(taskId, ['STARTING', 'INCREMENTAL_FAILED'], 'INCREMENTAL', { lastError: null });
+        this.monitor.streaming(taskId);
         return;
       case 'progress':
         await this.tasks.update(taskId, {
@@ -314,12 +320,14 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
           delaySeconds: message.progress.delayMs / 1000,
         });
         await this.checkRecovered(worker, message.progress.confirmedLsn);
+        await this.monitor.progress(taskId, message.progress);
         return;
       case 'slot':
         await this.tasks.update(taskId, this.slotPatch(message.slot));
+        await this.monitor.slotMeasured(taskId, message.slot);
         return;
       case 'failed':
-        worker.failure = { message: message.message, kind: message.kind };
+        worker.failure = { message: message.message, kind: message.kind, dataException: message.dataException === true };
         this.logger.warn(`worker of task ${taskId} failed (${message.kind}): ${message.message}`);
         await this.logs.append(taskId, 'error', message.message);
         return;
@@ -347,6 +355,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     const { taskId } = worker;
     if (worker.killTimer) clearTimeout(worker.killTimer);
     if (this.workers.get(taskId) === worker) this.workers.delete(taskId);
+    if (worker.mode === 'stream') await this.monitor.workerEnded(taskId);
     // The lease was lost and the worker killed for it: the task is another scheduler's now.
     if (!this.owned.has(taskId)) return;
     switch (worker.intent) {
@@ -410,6 +419,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       this.restartAttempts.set(taskId, attempt + 1);
       const delay = restartDelayMs(attempt, this.config.WALBRIDGE_WORKER_RESTART_MIN_MS, this.config.WALBRIDGE_WORKER_RESTART_MAX_MS);
       await this.tasks.transition(taskId, RUNNABLE, streamedBefore ? 'INCREMENTAL_FAILED' : 'STARTING', failure);
+      await this.notifyFailure(task, streamedBefore ? 'INCREMENTAL_FAILED' : 'STARTING', worker, { reason, kind, since, decision, autoStopAt: failure.autoStopAt! });
       await this.logs.append(
         taskId,
         'warning',
@@ -428,6 +438,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
 
     const status: TaskStatus = streamedBefore ? 'INCREMENTAL_FAILED' : 'START_FAILED';
     await this.tasks.transition(taskId, RUNNABLE, status, { ...failure, retryExhaustedAt: new Date(now) });
+    await this.notifyFailure(task, streamedBefore ? 'INCREMENTAL_FAILED' : 'START_FAILED', worker, { reason, kind, since, decision, autoStopAt: failure.autoStopAt! });
     const windowMinutes = retryWindowMs(kind, retryWindows) / 60_000;
     await this.logs.append(
       taskId,
@@ -436,6 +447,29 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
         `retry window: the task is ${status} until resumed, and will be stopped automatically at ${failure.autoStopAt!.toISOString()}`,
     );
     await this.releaseOwnership(taskId);
+  }
+
+  /** Notifications never stand in the way of the failure handling itself. */
+  private async notifyFailure(
+    task: TaskEntity,
+    status: 'STARTING' | 'START_FAILED' | 'INCREMENTAL_FAILED',
+    worker: ManagedWorker,
+    failure: { reason: string; kind: FailureKind; since: number; decision: RetryDecision; autoStopAt: Date },
+  ): Promise<void> {
+    await this.monitor
+      .failed({
+        task,
+        status,
+        error: failure.reason,
+        kind: failure.kind,
+        dataException: worker.failure?.dataException ?? false,
+        since: failure.since,
+        retrying: failure.decision.retry,
+        retryUntil: failure.decision.retryUntil,
+        autoStopAt: failure.autoStopAt.getTime(),
+        firstOfEpisode: task.failingSince === null,
+      })
+      .catch((e: Error) => this.logger.warn(`notifying the failure of task ${task.id}: ${e.message}`));
   }
 
   private async finishStop(taskId: string, cleanly: boolean, force: boolean): Promise<void> {

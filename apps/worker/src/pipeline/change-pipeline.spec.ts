@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { PgOutputMessage, RelationSchema } from '@walbridge/domain';
 import type { OutboundMessage } from '../sink/kafka-sink';
-import { ChangePipeline, type TableRoute } from './change-pipeline';
+import { ChangePipeline, type TableRoute, type ThrottleLimits } from './change-pipeline';
+import { DataExceptionError } from './data-exception';
 
 const RELATION: PgOutputMessage = {
   tag: 'relation',
@@ -39,7 +40,7 @@ function tx(commitLsn: bigint, endLsn: bigint, rows: number[]): PgOutputMessage[
 }
 
 /** A Kafka stand-in whose acknowledgements the test releases one batch at a time. */
-function harness(options: { highWaterBytes?: number; lowWaterBytes?: number; route?: TableRoute | null } = {}) {
+function harness(options: { highWaterBytes?: number; lowWaterBytes?: number; route?: TableRoute | null; throttle?: ThrottleLimits; now?: () => number } = {}) {
   const batches: { messages: OutboundMessage[]; ack: () => void; fail: (e: Error) => void }[] = [];
   const source = { pause: vi.fn(), resume: vi.fn(), confirm: vi.fn(async (_lsn: bigint) => undefined) };
   const fatal = vi.fn();
@@ -58,7 +59,8 @@ function harness(options: { highWaterBytes?: number; lowWaterBytes?: number; rou
     confirmedLsn: 0x100n,
     highWaterBytes: options.highWaterBytes,
     lowWaterBytes: options.lowWaterBytes,
-    now: () => 1_700_000_001_000,
+    throttle: options.throttle,
+    now: options.now ?? (() => 1_700_000_001_000),
   });
   // Lets relation lookups resolve and the scheduled pump run.
   const tick = async () => {
@@ -193,6 +195,118 @@ describe('ChangePipeline', () => {
     await h.tick();
     expect(h.fatal).toHaveBeenCalledWith(expect.objectContaining({ message: expect.stringContaining('MESSAGE_TOO_LARGE') }));
     expect(h.source.confirm).not.toHaveBeenCalled();
+  });
+
+  it('fails with a data exception naming the change and its table when Kafka refuses a record as too large', async () => {
+    const h = harness();
+    h.pipeline.push(RELATION);
+    h.resolveRelation();
+    for (const m of tx(0x200n, 0x260n, [1, 2])) h.pipeline.push(m);
+    await h.tick();
+    const refused = Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { type: 'MESSAGE_TOO_LARGE' });
+    h.batches[0].fail(Object.assign(new Error('retries exhausted'), { originalError: refused }));
+    await h.tick();
+    const error = h.fatal.mock.calls[0][0] as Error;
+    expect(error).toBeInstanceOf(DataExceptionError);
+    expect(error.message).toMatch(/^Kafka did not acknowledge a batch: retries exhausted \(data exception: change 0000000000000200-0000000[01] of shop\.orders, \d+ bytes, is larger than the broker accepts\)$/);
+    // Any other refusal is a plain failure.
+    const other = harness();
+    other.pipeline.push(RELATION);
+    other.resolveRelation();
+    for (const m of tx(0x200n, 0x260n, [1])) other.pipeline.push(m);
+    await other.tick();
+    other.batches[0].fail(Object.assign(new Error('nope'), { type: 'TOPIC_AUTHORIZATION_FAILED' }));
+    await other.tick();
+    expect(other.fatal.mock.calls[0][0]).not.toBeInstanceOf(DataExceptionError);
+  });
+
+  it('reports the backlog of the start unread, and a delay of at least the time since the start, until the stream passes it', async () => {
+    let now = 1_700_000_000_000;
+    const pipeline = new ChangePipeline({
+      source: { pause: vi.fn(), resume: vi.fn(), confirm: vi.fn(async () => undefined) },
+      sink: { send: async () => undefined },
+      describe: async () => SCHEMA,
+      route: () => ROUTE,
+      onFatal: vi.fn(),
+      confirmedLsn: 0x100n,
+      backlogEndLsn: 0x5000n,
+      now: () => now,
+    });
+    now += 3000;
+    expect(pipeline.progress()).toMatchObject({ startBacklogRead: false, delayMs: 3000 });
+    pipeline.keepalive(0x4000n, false);
+    expect(pipeline.progress().startBacklogRead).toBe(false);
+    pipeline.keepalive(0x5000n, false);
+    expect(pipeline.progress()).toMatchObject({ startBacklogRead: true, delayMs: 0 });
+  });
+
+  describe('throttle', () => {
+    let now = 1_700_000_000_000;
+    const clock = () => now;
+
+    it('sends at most rowsPerSecond rows per second to Kafka, and the delay grows meanwhile', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        now = 1_700_000_000_000;
+        const h = harness({ throttle: { rowsPerSecond: 100 }, now: clock });
+        h.pipeline.push(RELATION);
+        h.resolveRelation();
+        for (const m of tx(0x200n, 0x260n, Array.from({ length: 250 }, (_, i) => i + 1))) h.pipeline.push(m);
+        await h.tick();
+        // A second's worth at once…
+        expect(h.batches.map((b) => b.messages.length)).toEqual([100]);
+        h.batches[0].ack();
+        await h.tick();
+        // …then nothing until the bucket refills.
+        expect(h.batches).toHaveLength(1);
+        now += 500;
+        vi.advanceTimersByTime(500);
+        await h.tick();
+        expect(h.batches.map((b) => b.messages.length)).toEqual([100, 50]);
+        expect(h.pipeline.progress()).toMatchObject({ rowsRead: 250, rowsWritten: 100, delayMs: 500 });
+        h.batches[1].ack();
+        now += 1000;
+        vi.advanceTimersByTime(1000);
+        await h.tick();
+        h.batches[2].ack();
+        await h.tick();
+        expect(h.batches.map((b) => b.messages.length)).toEqual([100, 50, 100]);
+        expect(h.source.confirm).toHaveBeenLastCalledWith(0x260n);
+        expect(h.pipeline.progress()).toMatchObject({ rowsWritten: 250, delayMs: 0 });
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('sends at most mbPerSecond bytes per second, one oversized message at a time', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        now = 1_700_000_000_000;
+        const h = harness({ throttle: { mbPerSecond: 0.1 }, now: clock }); // ~104,858 bytes/s
+        h.pipeline.push(RELATION);
+        h.resolveRelation();
+        for (const m of tx(0x200n, 0x260n, Array.from({ length: 2000 }, (_, i) => i + 1))) h.pipeline.push(m);
+        await h.tick();
+        const bytesOf = (b: { messages: OutboundMessage[] }) => b.messages.reduce((n, m) => n + m.value.length + (m.key?.length ?? 0) + 64, 0);
+        let sent = 0;
+        for (let second = 0; second < 5; second++) {
+          while (h.batches.length) {
+            const batch = h.batches.shift()!;
+            sent += bytesOf(batch);
+            batch.ack();
+            await h.tick();
+          }
+          now += 1000;
+          vi.advanceTimersByTime(1000);
+          await h.tick();
+        }
+        // The first second's burst plus five seconds at the rate, give or take one message.
+        expect(sent).toBeLessThanOrEqual(0.1 * 1024 * 1024 * 6 + 400);
+        expect(sent).toBeGreaterThan(0.1 * 1024 * 1024 * 4);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
   });
 
   it('resolves drained() once everything in flight is acknowledged', async () => {

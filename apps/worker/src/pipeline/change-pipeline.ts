@@ -1,5 +1,6 @@
 import {
   EnvelopeEncoder,
+  TokenBucket,
   messageId,
   messageKey,
   type ChangeKind,
@@ -11,6 +12,16 @@ import {
 import type { WorkerProgress } from '@walbridge/queue';
 import type { OutboundMessage } from '../sink/kafka-sink';
 import { formatLsn } from '@walbridge/domain';
+import { DataExceptionError, tooLargeForKafka } from './data-exception';
+
+/** What the pipeline counts; bytes read are counted by the replication stream. */
+export type PipelineProgress = Omit<WorkerProgress, 'bytesRead'>;
+
+/** The task's throttle (PRODUCT.md §2): what may be sent to Kafka per second. */
+export interface ThrottleLimits {
+  rowsPerSecond?: number;
+  mbPerSecond?: number;
+}
 
 export interface PipelineSource {
   pause(): void;
@@ -37,11 +48,14 @@ export interface PipelineOptions {
   onFatal(error: Error): void;
   /** Where the slot stands at start: what we may report before anything new is acknowledged. */
   confirmedLsn: bigint;
+  /** Where the source's WAL ended when the stream started: the backlog to read before being caught up. */
+  backlogEndLsn?: bigint;
   maxBatchBytes?: number;
   maxBatchMessages?: number;
   /** Unacknowledged bytes above which reading from PostgreSQL pauses, and below which it resumes. */
   highWaterBytes?: number;
   lowWaterBytes?: number;
+  throttle?: ThrottleLimits;
   now?: () => number;
 }
 
@@ -90,9 +104,15 @@ export class ChangePipeline {
   private readonly markers: Marker[] = [];
   private markersHead = 0;
   private confirmed: bigint;
+  /** The furthest position received (commit, message or keepalive). */
+  private seen = 0n;
+  private readonly startedAt: number;
   private pausedForBackpressure = false;
   private failed: Error | null = null;
   private idleWaiters: (() => void)[] = [];
+  private readonly rowBucket: TokenBucket | null;
+  private readonly byteBucket: TokenBucket | null;
+  private throttleTimer: NodeJS.Timeout | null = null;
 
   private readonly stats = { rowsRead: 0, rowsWritten: 0, bytesWritten: 0, inserts: 0, updates: 0, deletes: 0 };
   private readonly maxBatchBytes: number;
@@ -110,6 +130,10 @@ export class ChangePipeline {
     this.highWater = options.highWaterBytes ?? 8 * 1024 * 1024;
     this.lowWater = options.lowWaterBytes ?? 2 * 1024 * 1024;
     this.now = options.now ?? Date.now;
+    this.startedAt = this.now();
+    const { rowsPerSecond, mbPerSecond } = options.throttle ?? {};
+    this.rowBucket = rowsPerSecond ? new TokenBucket(rowsPerSecond, this.now) : null;
+    this.byteBucket = mbPerSecond ? new TokenBucket(mbPerSecond * 1024 * 1024, this.now) : null;
   }
 
   /** Takes the next message of the stream; order is preserved even across relation lookups. */
@@ -121,6 +145,7 @@ export class ChangePipeline {
 
   keepalive(walEnd: bigint, replyRequested: boolean): void {
     if (this.failed) return;
+    if (walEnd > this.seen) this.seen = walEnd;
     if (this.resolving || this.inbox.length) this.inbox.push({ tag: 'keepalive', walEnd });
     else this.process({ tag: 'keepalive', walEnd });
     // The server drops a client that does not answer within wal_sender_timeout.
@@ -131,10 +156,11 @@ export class ChangePipeline {
     return this.confirmed;
   }
 
-  progress(): WorkerProgress {
+  progress(): PipelineProgress {
     return {
       confirmedLsn: this.confirmed > 0n ? formatLsn(this.confirmed) : null,
       delayMs: this.delayMs(),
+      startBacklogRead: this.startBacklogRead(),
       ...this.stats,
     };
   }
@@ -151,6 +177,7 @@ export class ChangePipeline {
         this.tx = { commitLsn: item.finalLsn, xid: item.xid, commitTime: item.commitTime, nextIndex: 0 };
         return;
       case 'commit':
+        if (item.endLsn > this.seen) this.seen = item.endLsn;
         this.addMarker(item.endLsn, this.tx?.commitTime ?? item.commitTime);
         this.tx = null;
         return;
@@ -169,6 +196,7 @@ export class ChangePipeline {
       case 'message':
         // Our heartbeat (or anyone's non-transactional message) between transactions: a safe
         // position to confirm once what came before is acknowledged.
+        if (item.lsn > this.seen) this.seen = item.lsn;
         if (!this.tx) this.addMarker(item.lsn, null);
         return;
       case 'keepalive':
@@ -217,13 +245,13 @@ export class ChangePipeline {
     try {
       value = relation.encoder.encode({ kind, newTuple, oldTuple, keyTuple, commitLsn: tx.commitLsn, index, xid: tx.xid, es: tx.commitTime, ts });
     } catch (error) {
-      this.fail(new Error(`data exception: cannot encode ${kind} on ${schema.schema}.${schema.table} (id ${messageId(tx.commitLsn, index)}): ${(error as Error).message}`));
+      this.fail(new DataExceptionError(`data exception: cannot encode ${kind} on ${schema.schema}.${schema.table} (id ${messageId(tx.commitLsn, index)}): ${(error as Error).message}`));
       return;
     }
     const key = messageKey(schema, newTuple ?? oldTuple ?? keyTuple ?? []);
     const id = messageId(tx.commitLsn, index);
     const bytes = value.length + (key?.length ?? 0) + 64;
-    this.queue.push({ topic: route.topic, partition: route.partitionOf(key), key, value, id });
+    this.queue.push({ topic: route.topic, partition: route.partitionOf(key), key, value, id, table: `${schema.schema}.${schema.table}` });
     this.queueBytes.push(bytes);
     this.enqueuedSeq++;
     this.unackedBytes += bytes;
@@ -260,15 +288,19 @@ export class ChangePipeline {
   }
 
   private pump(): void {
-    if (this.sending || this.failed || this.queueHead >= this.queue.length) return;
+    if (this.sending || this.failed || this.throttleTimer || this.queueHead >= this.queue.length) return;
+    const limits = this.throttledBatchLimits();
+    if (!limits) return;
     let end = this.queueHead;
     let bytes = 0;
-    while (end < this.queue.length && end - this.queueHead < this.maxBatchMessages) {
+    while (end < this.queue.length && end - this.queueHead < limits.messages) {
       const size = this.queueBytes[end];
-      if (end > this.queueHead && bytes + size > this.maxBatchBytes) break;
+      if (end > this.queueHead && bytes + size > limits.bytes) break;
       bytes += size;
       end++;
     }
+    this.rowBucket?.take(end - this.queueHead);
+    this.byteBucket?.take(bytes);
     const batch = this.queue.slice(this.queueHead, end);
     this.queueHead = end;
     this.compactQueue();
@@ -288,8 +320,41 @@ export class ChangePipeline {
         this.pump();
       },
       // The cause tells a broken connection (retried for the connection window) from the rest.
-      (error: Error) => this.fail(new Error(`Kafka did not acknowledge a batch: ${error.message}`, { cause: error })),
+      (error: Error) => {
+        const message = `Kafka did not acknowledge a batch: ${error.message}`;
+        if (!tooLargeForKafka(error)) return this.fail(new Error(message, { cause: error }));
+        // Never skipped: the task stops at the change, and says which one it is.
+        const largest = batch.reduce((a, b) => (b.value.length > a.value.length ? b : a));
+        this.fail(new DataExceptionError(`${message} (data exception: change ${largest.id} of ${largest.table ?? largest.topic}, ${largest.value.length} bytes, is larger than the broker accepts)`, { cause: error }));
+      },
     );
+  }
+
+  /**
+   * How much the next batch may hold under the throttle, or null when it must wait (a timer then
+   * resumes pumping). A batch is at most 50 ms of the rate, so the stream stays smooth.
+   */
+  private throttledBatchLimits(): { messages: number; bytes: number } | null {
+    let messages = this.maxBatchMessages;
+    let bytes = this.maxBatchBytes;
+    let waitMs = 0;
+    if (this.rowBucket) {
+      const want = Math.max(1, Math.min(messages, Math.floor(this.rowBucket.ratePerSecond / 20)));
+      waitMs = Math.max(waitMs, this.rowBucket.msUntil(want));
+      messages = Math.min(messages, Math.max(1, Math.floor(this.rowBucket.available())));
+    }
+    if (this.byteBucket) {
+      const next = this.queueBytes[this.queueHead];
+      const want = Math.max(next, Math.min(bytes, this.byteBucket.ratePerSecond / 20));
+      waitMs = Math.max(waitMs, this.byteBucket.msUntil(want));
+      bytes = Math.min(bytes, Math.max(next, Math.floor(this.byteBucket.available())));
+    }
+    if (waitMs <= 0) return { messages, bytes };
+    this.throttleTimer = setTimeout(() => {
+      this.throttleTimer = null;
+      this.pump();
+    }, waitMs);
+    return null;
   }
 
   private compactQueue(): void {
@@ -330,9 +395,18 @@ export class ChangePipeline {
     return !this.sending && this.queueHead >= this.queue.length && !this.resolving && this.inbox.length === 0;
   }
 
-  /** Age of the oldest change committed on the source and not yet acknowledged by Kafka. */
+  private startBacklogRead(): boolean {
+    const end = this.options.backlogEndLsn;
+    return end === undefined || this.seen >= end || this.confirmed >= end;
+  }
+
+  /**
+   * Age of the oldest change committed on the source and not yet acknowledged by Kafka. Before the
+   * backlog of the start has arrived, nothing may be in flight although changes wait on the source:
+   * they committed before the start, so they are at least that old.
+   */
   private delayMs(): number {
-    if (this.ackedSeq === this.enqueuedSeq) return 0;
+    if (this.ackedSeq === this.enqueuedSeq) return this.startBacklogRead() ? 0 : Math.max(0, this.now() - this.startedAt);
     for (let i = this.markersHead; i < this.markers.length; i++) {
       const t = this.markers[i].commitTime;
       if (t !== null) return Math.max(0, this.now() - t);
@@ -343,6 +417,8 @@ export class ChangePipeline {
   private fail(error: Error): void {
     if (this.failed) return;
     this.failed = error;
+    if (this.throttleTimer) clearTimeout(this.throttleTimer);
+    this.throttleTimer = null;
     this.options.source.pause();
     this.options.onFatal(error);
   }

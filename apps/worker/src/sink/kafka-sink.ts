@@ -8,6 +8,8 @@ export interface OutboundMessage {
   key: string | null;
   value: string;
   id: string;
+  /** schema.table of the change, for error messages. */
+  table?: string;
 }
 
 /**

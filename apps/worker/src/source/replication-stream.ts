@@ -17,12 +17,16 @@ export interface ReplicationHandlers {
  * unchanged-TOAST marker).
  */
 class WalbridgePgoutputPlugin extends PgoutputPlugin {
-  constructor(private readonly publication: string) {
+  constructor(
+    private readonly publication: string,
+    private readonly onBytes: (bytes: number) => void,
+  ) {
     super({ protoVersion: 1, publicationNames: [publication], messages: true });
   }
 
   // The base class's declared return type is its own message shape; ours replaces it.
   override parse(buffer: Buffer): never {
+    this.onBytes(buffer.length);
     return decodePgOutput(buffer) as never;
   }
 
@@ -36,6 +40,7 @@ class WalbridgePgoutputPlugin extends PgoutputPlugin {
 export class ReplicationStream {
   private readonly service: LogicalReplicationService;
   private paused = false;
+  private received = 0;
 
   constructor(
     private readonly clientConfig: ClientConfig,
@@ -53,9 +58,14 @@ export class ReplicationStream {
 
   /** Resolves when streaming ends (stop() or connection loss); rejects on a replication error. */
   run(): Promise<unknown> {
-    const plugin = new WalbridgePgoutputPlugin(this.publication);
+    const plugin = new WalbridgePgoutputPlugin(this.publication, (bytes) => (this.received += bytes));
     // 0/0: the server starts from the slot's confirmed position.
     return this.service.subscribe(plugin, this.slot, '0/0');
+  }
+
+  /** Bytes of pgoutput messages received so far (the "bytes read" of the task's metrics). */
+  get bytesReceived(): number {
+    return this.received;
   }
 
   /** Stops reading from the socket: TCP backpressure then holds the walsender. */

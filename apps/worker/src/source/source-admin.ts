@@ -78,6 +78,12 @@ export class SourceAdmin {
     return rows[0]?.lsn ? parseLsn(rows[0].lsn) : 0n;
   }
 
+  /** Where the source's WAL ends now: what was committed before this point is the backlog of a starting stream. */
+  async currentWalLsn(): Promise<bigint> {
+    const { rows } = await this.client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+    return parseLsn(rows[0].lsn);
+  }
+
   /** Tables of the given schemas (all user schemas when none are given), for database-level tasks. */
   listTables(schemas: string[] | undefined): Promise<TableRef[]> {
     return tablesOfSchemas(this.client, schemas);

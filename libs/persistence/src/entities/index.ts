@@ -6,10 +6,16 @@ import { TaskLogEntity } from './task-log.entity';
 import { TaskEntity } from './task.entity';
 import { UserSessionEntity } from './user-session.entity';
 import { UserEntity } from './user.entity';
+import { TaskMetricEntity } from './task-metric.entity';
+import { NotificationChannelEntity } from './notification-channel.entity';
+import { NotificationEntity, NotificationReadEntity } from './notification.entity';
+import { NotificationDeliveryEntity } from './notification-delivery.entity';
 
 export { ApiTokenEntity, AuditLogEntity, PrecheckItemEntity, PrecheckRunEntity, TaskEntity, TaskLogEntity, UserEntity, UserSessionEntity };
+export { TaskMetricEntity, NotificationChannelEntity, NotificationEntity, NotificationReadEntity, NotificationDeliveryEntity };
 export type { RequestedOperation, StoredTaskConfig } from './task.entity';
 export type { TaskLogLevel } from './task-log.entity';
+export type { ChannelSecrets, StoredChannelConfig } from './notification-channel.entity';
 export type { PrecheckRunStatus } from './precheck-run.entity';
 export type { PrecheckItemState } from './precheck-item.entity';
 
@@ -22,4 +28,9 @@ export const ENTITIES = [
   UserSessionEntity,
   ApiTokenEntity,
   AuditLogEntity,
+  TaskMetricEntity,
+  NotificationChannelEntity,
+  NotificationEntity,
+  NotificationReadEntity,
+  NotificationDeliveryEntity,
 ];

@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { TaskStatus } from '@walbridge/contracts';
+import type { DelayAlarmState } from '@walbridge/domain';
 
 export type RequestedOperation = 'stop' | 'forceStop' | 'reset' | 'dropSlot';
 
@@ -85,6 +86,14 @@ export class TaskEntity {
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;
+
+  /** The delay alarm's state (libs/domain delay-alarm), kept by the scheduler owning the task. */
+  @Column({ name: 'delay_alarm', type: 'jsonb', nullable: true })
+  delayAlarm!: DelayAlarmState | null;
+
+  /** Since when the slot's retained WAL is above the task's limit (notified then); null below it. */
+  @Column({ name: 'wal_alarm_since', type: 'timestamptz', nullable: true })
+  walAlarmSince!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

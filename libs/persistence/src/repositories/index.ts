@@ -5,3 +5,6 @@ export * from './user.repository';
 export * from './user-session.repository';
 export * from './api-token.repository';
 export * from './audit-log.repository';
+export * from './task-metric.repository';
+export * from './notification-channel.repository';
+export * from './notification.repository';

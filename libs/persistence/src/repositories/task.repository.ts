@@ -25,7 +25,9 @@ type LifecycleColumns =
   | 'retryExhaustedAt'
   | 'slotExists'
   | 'slotRetainedBytes'
-  | 'slotCheckedAt';
+  | 'slotCheckedAt'
+  | 'delayAlarm'
+  | 'walAlarmSince';
 
 /** What the control plane changes on a running task; configuration edits go through `replaceConfig`. */
 export type TaskRuntimePatch = Partial<
@@ -59,6 +61,8 @@ export class TaskRepository {
         slotExists: null,
         slotRetainedBytes: null,
         slotCheckedAt: null,
+        delayAlarm: null,
+        walAlarmSince: null,
         ...task,
       }),
     );

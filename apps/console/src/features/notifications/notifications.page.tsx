@@ -3,13 +3,14 @@ import { useEffect, useState } from 'react';
 import { FormProvider, useForm, useWatch } from 'react-hook-form';
 import { Link } from 'react-router-dom';
 import { z } from 'zod';
-import { hasRole } from '@walbridge/contracts';
+import { hasRole, type CreateChannelInput } from '@walbridge/contracts';
 import { isMissingEndpoint } from '../../api/api-client';
 import {
   createChannel,
   deleteChannel,
   listChannels,
   listNotifications,
+  markAllNotificationsRead,
   markNotificationRead,
   testChannel,
   type NotificationChannelView,
@@ -67,6 +68,7 @@ function Inbox({ available }: { available: boolean | undefined }) {
     retry: false,
   });
   const read = useMutation({ mutationFn: markNotificationRead, onSettled: () => queryClient.invalidateQueries({ queryKey: notificationsKey }) });
+  const readAll = useMutation({ mutationFn: markAllNotificationsRead, onSettled: () => queryClient.invalidateQueries({ queryKey: notificationsKey }) });
 
   if (available === false || isMissingEndpoint(inbox.error)) return <EmptyPanel title="This server does not send notifications yet." />;
   if (inbox.isPending) return <LoadingPanel>Loading notifications…</LoadingPanel>;
@@ -78,6 +80,11 @@ function Inbox({ available }: { available: boolean | undefined }) {
         <input type="checkbox" checked={unreadOnly} onChange={(e) => setUnreadOnly(e.target.checked)} />
         <span>Unread only</span>
       </label>
+      {inbox.data.unreadCount > 0 && (
+        <button type="button" className="button button--small" onClick={() => readAll.mutate()} disabled={readAll.isPending}>
+          Mark all as read ({inbox.data.unreadCount})
+        </button>
+      )}
       {!items.length ? (
         <EmptyPanel title={unreadOnly ? 'Nothing unread.' : 'No notifications.'} />
       ) : (
@@ -93,14 +100,14 @@ function Inbox({ available }: { available: boolean | undefined }) {
 
 function NotificationItem({ notification: n, onRead, reading }: { notification: NotificationView; onRead: () => void; reading: boolean }) {
   return (
-    <li className={`notification${n.readAt ? '' : ' notification--unread'} notification--${n.severity ?? 'info'}`}>
+    <li className={`notification${n.read ? '' : ' notification--unread'} notification--${n.severity}`}>
       <p className="notification__title">
-        {!n.readAt && <span className="visually-hidden">Unread: </span>}
+        {!n.read && <span className="visually-hidden">Unread: </span>}
         <strong>{n.title}</strong> <time dateTime={n.createdAt} className="muted">{formatDateTime(n.createdAt)}</time>
       </p>
-      {n.taskId && (
+      {n.task && (
         <p>
-          Task <Link to={`/tasks/${n.taskId}`}>{n.taskName ?? n.taskId}</Link>
+          Task <Link to={`/tasks/${n.task.id}`}>{n.task.name || n.task.id}</Link>
         </p>
       )}
       <p>{n.message}</p>
@@ -109,7 +116,24 @@ function NotificationItem({ notification: n, onRead, reading }: { notification: 
           <strong>What to do:</strong> {n.runbook}
         </p>
       )}
-      {!n.readAt && (
+      {n.deliveries.length > 0 && (
+        <details className="notification__deliveries">
+          <summary>
+            Sent to{' '}
+            {n.deliveries.map((d) => `${d.channelType} ${d.channelName}: ${d.status}${d.attempts > 1 ? ` after ${d.attempts} attempts` : ''}`).join('; ')}
+          </summary>
+          <ul>
+            {n.deliveries.flatMap((d) =>
+              d.log.map((a) => (
+                <li key={`${d.id}-${a.at}`}>
+                  <time dateTime={a.at}>{formatDateTime(a.at)}</time> {d.channelName}: {a.ok ? 'delivered' : 'failed'} ({a.detail})
+                </li>
+              )),
+            )}
+          </ul>
+        </details>
+      )}
+      {!n.read && (
         <button type="button" className="button button--small" onClick={onRead} disabled={reading} aria-label={`Mark “${n.title}” as read`}>
           Mark as read
         </button>
@@ -121,22 +145,23 @@ function NotificationItem({ notification: n, onRead, reading }: { notification: 
 const channelFormSchema = z
   .object({
     type: z.enum(['webhook', 'email']),
-    name: z.string().min(1, 'name is required').max(100, 'name must be at most 100 characters'),
+    name: z.string().min(1, 'name is required').max(64, 'name must be at most 64 characters'),
     url: z.string().url('url must be an http(s) address').optional(),
     secret: z.string().max(256).optional(),
     to: z.array(z.string().email('each recipient must be an e-mail address')).max(20).optional(),
   })
   .superRefine((v, ctx) => {
     if (v.type === 'webhook' && !v.url) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['url'], message: 'url is required for a webhook' });
+    if (v.type === 'webhook' && (v.secret ?? '').length < 16) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['secret'], message: 'secret must be at least 16 characters' });
     if (v.type === 'email' && !v.to?.length) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['to'], message: 'give at least one recipient' });
   });
 
 type ChannelValues = { type: 'webhook' | 'email'; name: string; url: string; secret: string; to: string };
 
-const channelInput = (v: ChannelValues) =>
+const channelInput = (v: ChannelValues): CreateChannelInput =>
   v.type === 'webhook'
-    ? { type: v.type, name: v.name.trim(), url: v.url.trim() || undefined, secret: v.secret || undefined }
-    : { type: v.type, name: v.name.trim(), to: v.to.split(',').map((t) => t.trim()).filter(Boolean) };
+    ? { type: 'webhook', name: v.name.trim(), url: v.url.trim(), secret: v.secret }
+    : { type: 'email', name: v.name.trim(), to: v.to.split(',').map((t) => t.trim()).filter(Boolean) };
 
 function Channels({ available, canEdit }: { available: boolean | undefined; canEdit: boolean }) {
   const queryClient = useQueryClient();
@@ -147,7 +172,7 @@ function Channels({ available, canEdit }: { available: boolean | undefined; canE
   const remove = useMutation({ mutationFn: deleteChannel, onSuccess: () => setRemoving(null), onSettled: refresh });
   const test = useMutation({
     mutationFn: testChannel,
-    onSuccess: (_r, id) => setTested({ id, ok: true, message: 'Test notification sent.' }),
+    onSuccess: (r, id) => setTested({ id, ok: r.ok, message: r.ok ? `Test notification delivered (${r.detail}).` : `Test notification failed: ${r.detail}` }),
     onError: (error, id) => setTested({ id, ok: false, message: error.message }),
   });
 
@@ -230,10 +255,16 @@ function NewChannelForm({ onCreated }: { onCreated: () => void }) {
         {type === 'webhook' ? (
           <>
             <TextField name="url" label="URL" type="url" autoComplete="off" spellCheck={false} />
-            <TextField name="secret" label="Signing secret" type="password" autoComplete="new-password" hint="Optional: signs each POST with HMAC-SHA256." />
+            <TextField
+              name="secret"
+              label="Signing secret"
+              type="password"
+              autoComplete="new-password"
+              hint="At least 16 characters: each POST carries X-Walbridge-Signature, an HMAC-SHA256 of the body with it."
+            />
           </>
         ) : (
-          <TextField name="to" label="Recipients" autoComplete="off" hint="E-mail addresses, comma separated." errorPaths={['to']} />
+          <TextField name="to" label="Recipients" autoComplete="off" hint="E-mail addresses, comma separated; sent through the server's SMTP settings (WALBRIDGE_SMTP_URL)." errorPaths={['to']} />
         )}
         <SubmitProblemNotice problem={problem} />
         <button type="submit" className="button button--primary" disabled={form.formState.isSubmitting}>

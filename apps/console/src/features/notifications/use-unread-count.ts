@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { listNotifications } from '../../api/notifications.api';
+import { unreadNotificationCount } from '../../api/notifications.api';
 import { useApiRoutes } from '../capabilities/use-api-routes';
 
 export const notificationsKey = ['notifications'] as const;
@@ -10,11 +10,11 @@ export function useUnreadCount(): number | null {
   const available = routes.has('GET', '/notifications') === true;
   const unread = useQuery({
     queryKey: [...notificationsKey, 'unread'],
-    queryFn: ({ signal }) => listNotifications({ unread: true }, signal),
+    queryFn: ({ signal }) => unreadNotificationCount(signal),
     enabled: available,
     refetchInterval: 30_000,
     retry: false,
   });
   if (!available || !unread.data) return null;
-  return unread.data.unreadCount ?? unread.data.items.filter((n) => !n.readAt).length;
+  return unread.data.unreadCount;
 }

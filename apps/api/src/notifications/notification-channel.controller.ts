@@ -1,0 +1,46 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { createChannelSchema, updateChannelSchema, type ChannelConfig, type ChannelTestResult, type NotificationChannelView } from '@walbridge/contracts';
+import { UuidParamPipe } from '../common/uuid-param.pipe';
+import { ZodPipe } from '../common/zod-body.pipe';
+import { NotificationChannelService } from './notification-channel.service';
+
+/** Where notifications go besides the inbox. Reading needs a viewer, changing an operator. */
+@ApiTags('notifications')
+@Controller('notification-channels')
+export class NotificationChannelController {
+  constructor(private readonly channels: NotificationChannelService) {}
+
+  @Get()
+  list(): Promise<NotificationChannelView[]> {
+    return this.channels.list();
+  }
+
+  @Post()
+  create(@Body(new ZodPipe(createChannelSchema)) body: ChannelConfig): Promise<NotificationChannelView> {
+    return this.channels.create(body);
+  }
+
+  @Get(':id')
+  get(@Param('id', UuidParamPipe) id: string): Promise<NotificationChannelView> {
+    return this.channels.get(id);
+  }
+
+  @Patch(':id')
+  update(@Param('id', UuidParamPipe) id: string, @Body(new ZodPipe(updateChannelSchema)) body: Record<string, unknown>): Promise<NotificationChannelView> {
+    return this.channels.update(id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  delete(@Param('id', UuidParamPipe) id: string): Promise<void> {
+    return this.channels.delete(id);
+  }
+
+  /** Sends a sample notification once, now, and says how it went (200 either way; `ok` tells). */
+  @Post(':id/test')
+  @HttpCode(200)
+  test(@Param('id', UuidParamPipe) id: string): Promise<ChannelTestResult> {
+    return this.channels.test(id);
+  }
+}

@@ -1,0 +1,24 @@
+import type { ChannelConfig, NotificationChannelView } from '@walbridge/contracts';
+import type { ChannelSecrets, NotificationChannelEntity, StoredChannelConfig } from '@walbridge/persistence';
+
+/** A validated channel split into what is stored in clear and what is sealed. */
+export function splitChannel(input: ChannelConfig): { config: StoredChannelConfig; secrets: ChannelSecrets } {
+  if (input.type === 'webhook') return { config: { url: input.url }, secrets: { secret: input.secret } };
+  if (!input.smtp) return { config: { to: input.to }, secrets: {} };
+  const { password, ...smtp } = input.smtp;
+  return { config: { to: input.to, smtp }, secrets: password ? { smtpPassword: password } : {} };
+}
+
+/** The channel as a PATCH applies to it: everything, secrets included (in memory only). */
+export function editableChannel(channel: NotificationChannelEntity, secrets: ChannelSecrets): Record<string, unknown> {
+  const base = { type: channel.type, name: channel.name, enabled: channel.enabled };
+  if (channel.type === 'webhook') return { ...base, url: channel.config.url, secret: secrets.secret };
+  if (!channel.config.smtp) return { ...base, to: channel.config.to };
+  return { ...base, to: channel.config.to, smtp: { ...channel.config.smtp, ...(secrets.smtpPassword ? { password: secrets.smtpPassword } : {}) } };
+}
+
+export function toChannelView(channel: NotificationChannelEntity, secretsSet: { secret: boolean; smtpPassword: boolean }): NotificationChannelView {
+  const base = { id: channel.id, type: channel.type, name: channel.name, enabled: channel.enabled, createdAt: channel.createdAt.toISOString(), updatedAt: channel.updatedAt.toISOString() };
+  if (channel.type === 'webhook') return { ...base, url: channel.config.url, secretSet: secretsSet.secret };
+  return { ...base, to: channel.config.to, smtp: channel.config.smtp ? { ...channel.config.smtp, passwordSet: secretsSet.smtpPassword } : null };
+}
