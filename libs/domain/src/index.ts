@@ -28,3 +28,4 @@ export { defaultSlotName } from './slot-name';
 export * from './access-policy';
 export * from './failure-policy';
 export * from './slot-cleanup';
+export * from './row-filter';
