@@ -7,3 +7,4 @@ export * from './precheck.view';
 export * from './source-objects.view';
 export * from './auth.schema';
 export * from './task-lifecycle.view';
+export * from './avro/envelope-avro-schema';

@@ -13,6 +13,8 @@ export enum TaskControlJob {
   PauseTask = 'pause-task',
   ResetTask = 'reset-task',
   DropSlot = 'drop-slot',
+  /** The tables of a running or paused task were edited: alter the publication, route the new way. */
+  ApplyObjects = 'apply-objects',
 }
 
 export enum HousekeepingJob {
@@ -33,6 +35,7 @@ export interface TaskControlPayloads {
   [TaskControlJob.PauseTask]: TaskJobPayload;
   [TaskControlJob.ResetTask]: TaskJobPayload;
   [TaskControlJob.DropSlot]: TaskJobPayload;
+  [TaskControlJob.ApplyObjects]: TaskJobPayload;
 }
 
 export enum ProbeJob {

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
-import { parseLsn, type RelationMessage, type RelationSchema } from '@walbridge/domain';
+import { describeColumns, describeTables } from '@walbridge/connectors';
+import { parseLsn, valueKindOf, type RelationMessage, type RelationSchema } from '@walbridge/domain';
 
 export interface TableRef {
   schema: string;
@@ -28,6 +29,29 @@ export class SourceAdmin {
   async serverVersionNum(): Promise<number> {
     const { rows } = await this.client.query<{ v: string }>('SHOW server_version_num');
     return Number(rows[0].v);
+  }
+
+  /**
+   * Refuses tables a publication must not take: missing ones, and tables whose UPDATE and
+   * DELETE would fail on the source once published (no primary key and REPLICA IDENTITY
+   * DEFAULT, or NOTHING). The precheck finds these before a start; this also covers tables
+   * added to a running task.
+   */
+  async checkPublishable(tables: TableRef[]): Promise<{ table: TableRef; problem: string }[]> {
+    const facts = await describeTables(this.client, tables);
+    const problems: { table: TableRef; problem: string }[] = [];
+    facts.forEach((t, i) => {
+      const name = `${t.schema}.${t.table}`;
+      let problem: string | null = null;
+      if (!t.exists) problem = `${name} does not exist`;
+      else if (t.kind !== 'r' && t.kind !== 'p') problem = `${name} is not a table`;
+      else if (t.persistence !== 'p') problem = `${name} is ${t.persistence === 'u' ? 'unlogged' : 'temporary'}: its changes are not in the WAL`;
+      else if (t.replident === 'n' || (t.replident === 'd' && !t.pk.length)) {
+        problem = `${name} has no primary key and no REPLICA IDENTITY FULL: once published, UPDATE and DELETE on it would fail on the source`;
+      }
+      if (problem) problems.push({ table: tables[i], problem });
+    });
+    return problems;
   }
 
   /** Creates the publication, or brings its table list in line with the task's selection. */
@@ -151,6 +175,7 @@ export class SourceAdmin {
       'SELECT format_type(o, m) AS t FROM unnest($1::oid[], $2::int4[]) WITH ORDINALITY AS x(o, m, n) ORDER BY n',
       [oids, mods],
     );
+    const facts = new Map((await describeColumns(this.client, [relation.relationId])).map((c) => [c.name, c]));
     const pk = await this.client.query<{ attname: string }>(
       `SELECT a.attname FROM pg_index i
          JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
@@ -164,7 +189,12 @@ export class SourceAdmin {
       schema: relation.schema,
       table: relation.table,
       replicaIdentity: relation.replicaIdentity,
-      columns: relation.columns.map((c, i) => ({ name: c.name, type: types.rows[i].t })),
+      columns: relation.columns.map((c, i) => {
+        const fact = facts.get(c.name);
+        // A column the catalog no longer shows (dropped meanwhile) can still be sent; filters cannot compare it.
+        const kind = fact ? valueKindOf({ baseType: fact.base_type, typtype: fact.typtype, collationDeterministic: fact.deterministic }) : 'other';
+        return { name: c.name, type: types.rows[i].t, kind, ...(fact?.enum_labels ? { enumLabels: fact.enum_labels } : {}) };
+      }),
       pkNames: pk.rows.map((r) => r.attname),
       identityKeyNames: relation.columns.filter((c) => c.isKey).map((c) => c.name),
     };

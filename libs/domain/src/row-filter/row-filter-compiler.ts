@@ -280,8 +280,12 @@ function reader(bound: Bound): (row: Tuple, fallback: Tuple | null) => string | 
   const { position, known } = bound;
   if (!known) return () => undefined;
   return (row, fallback) => {
-    let v: TupleValue = row[position];
-    if (v === UNCHANGED_TOAST) v = fallback === null ? UNCHANGED_TOAST : fallback[position];
+    const v: TupleValue = row[position];
+    if (v === UNCHANGED_TOAST) {
+      // A TOASTed value is never NULL; a null in the fallback (a key-only image) means "not sent".
+      const f = fallback === null ? undefined : fallback[position];
+      return typeof f === 'string' ? f : undefined;
+    }
     return typeof v === 'string' || v === null ? v : undefined;
   };
 }
