@@ -128,6 +128,10 @@ export interface ColumnFactRow {
   deterministic: boolean;
   /** Enum labels in their sort order (null for other types). */
   enum_labels: string[] | null;
+  /** In the replica identity (every column under FULL, the key or identity index columns otherwise). */
+  identity: boolean;
+  /** attstorage puts large values out of line (external, extended; main does so only as a last resort). */
+  toastable: boolean;
 }
 
 /**
@@ -150,8 +154,14 @@ export async function describeColumns(client: Client, relids: number[]): Promise
             format_type(bt.oid, NULL) AS base_type, bt.typtype::text AS typtype,
             COALESCE((to_jsonb(co) ->> 'collisdeterministic')::boolean, true) AS deterministic,
             CASE WHEN bt.typtype = 'e'
-                 THEN ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = bt.oid ORDER BY e.enumsortorder) END AS enum_labels
+                 THEN ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = bt.oid ORDER BY e.enumsortorder) END AS enum_labels,
+            c.relreplident = 'f' OR EXISTS (
+              SELECT 1 FROM pg_index i
+               WHERE i.indrelid = a.attrelid AND a.attnum = ANY(i.indkey)
+                 AND ((c.relreplident = 'd' AND i.indisprimary) OR (c.relreplident = 'i' AND i.indisreplident))) AS identity,
+            a.attstorage IN ('e', 'x') AS toastable
        FROM pg_attribute a
+       JOIN pg_class c ON c.oid = a.attrelid
        JOIN resolved r ON r.type_oid = a.atttypid
        JOIN pg_type bt ON bt.oid = r.oid
        LEFT JOIN pg_collation co ON co.oid = a.attcollation
