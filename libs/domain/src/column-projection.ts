@@ -20,12 +20,16 @@ export interface ColumnProjection {
  * row a change is about (the message key holds the primary key too, but `old` of an UPDATE or
  * DELETE would otherwise be empty).
  */
-export function columnProjection(schema: Pick<RelationSchema, 'columns' | 'pkNames' | 'identityKeyNames'>, list: ColumnList): ColumnProjection {
+export function columnProjection(
+  schema: Pick<RelationSchema, 'columns' | 'pkNames' | 'identityKeyNames' | 'replicaIdentity'>,
+  list: ColumnList,
+): ColumnProjection {
   const include = list.includeColumns?.length ? new Set(list.includeColumns) : null;
   const exclude = list.excludeColumns?.length ? new Set(list.excludeColumns) : null;
   if (!include && !exclude) return { positions: null, unknown: [], keptKeys: [] };
   const names = new Set(schema.columns.map((c) => c.name));
-  const keys = new Set([...schema.pkNames, ...(schema.identityKeyNames ?? [])]);
+  // Under REPLICA IDENTITY FULL pgoutput flags every column as key: only an identity index adds keys.
+  const keys = new Set([...schema.pkNames, ...(schema.replicaIdentity === 'i' ? (schema.identityKeyNames ?? []) : [])]);
   const unknown = [...(include ?? exclude ?? [])].filter((n) => !names.has(n));
   const positions: number[] = [];
   const keptKeys: string[] = [];

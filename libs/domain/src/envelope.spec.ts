@@ -243,6 +243,12 @@ describe('EnvelopeEncoder', () => {
       expect(out.old).toEqual([{ id: '1', amount: '2', note: 'a' }]);
     });
 
+    it('does not take every column for a key under REPLICA IDENTITY FULL (pgoutput flags them all)', () => {
+      const full = { ...wide, replicaIdentity: 'f' as const, identityKeyNames: ['id', 'amount', 'note', 'secret'] };
+      expect(columnProjection(full, { excludeColumns: ['secret', 'id'] }).positions).toEqual([0, 1, 2]);
+      expect(columnProjection({ ...full, replicaIdentity: 'i', identityKeyNames: ['note'] }, { includeColumns: ['amount'] }).positions).toEqual([0, 1, 2]);
+    });
+
     it('names list entries that are not columns', () => {
       expect(columnProjection(wide, { includeColumns: ['nope', 'note'] })).toMatchObject({ positions: [0, 2], unknown: ['nope'] });
       expect(columnProjection(wide, {})).toEqual({ positions: null, unknown: [], keptKeys: [] });

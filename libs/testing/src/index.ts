@@ -12,3 +12,4 @@ export * from './kafka-broker';
 export * from './postgres-cluster';
 export * from './dedicated-stack';
 export * from './control-plane';
+export * from './kafka-partitioner';
