@@ -67,7 +67,7 @@ export type TaskPolicyInput = Omit<CreateTaskInput['policy'], 'slotName'>;
 
 export interface TaskSetup<T extends string, P extends string> {
   /** Tables to create in the demo database's shop schema: DDL for the quoted qualified name. */
-  tables: Record<T, { name?: string; ddl: (qualified: string, suffix: string) => string }>;
+  tables: Record<T, { name?: (suffix: string) => string; ddl: (qualified: string, suffix: string) => string }>;
   /** Topics to create beforehand, with their partition counts. */
   topics?: Record<P, number>;
   policy: (names: { tables: Record<T, string>; topics: Record<P, string> }) => TaskPolicyInput;
@@ -100,7 +100,9 @@ export const qualified = (table: string) => `shop."${table.replace(/"/g, '""')}"
  */
 export async function startTask<T extends string, P extends string = never>(setup: TaskSetup<T, P>): Promise<RunningTask<T, P>> {
   const suffix = setup.suffix ?? uniqueSuffix();
-  const tables = Object.fromEntries(Object.entries(setup.tables).map(([k, t]) => [k, (t as { name?: string }).name ?? `${k}_${suffix}`])) as Record<T, string>;
+  const tables = Object.fromEntries(
+    Object.entries(setup.tables).map(([k, t]) => [k, (t as { name?: (s: string) => string }).name?.(suffix) ?? `${k}_${suffix}`]),
+  ) as Record<T, string>;
   const quoted = Object.fromEntries(Object.entries(tables).map(([k, n]) => [k, qualified(n as string)])) as Record<T, string>;
   const topics = Object.fromEntries(Object.keys(setup.topics ?? {}).map((k) => [k, `wbtest_${k}_${suffix}`])) as Record<P, string>;
   const db = await sourceDb();

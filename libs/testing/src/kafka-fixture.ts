@@ -58,6 +58,17 @@ export class KafkaFixture {
     }
   }
 
+  /** Every topic of the cluster. */
+  async listTopics(): Promise<string[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return await admin.listTopics();
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   async setTopicConfig(topic: string, entries: Record<string, string>): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();

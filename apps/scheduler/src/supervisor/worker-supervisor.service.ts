@@ -45,6 +45,11 @@ interface ManagedWorker {
   killTimer?: NodeJS.Timeout;
   /** Set once streaming: the failure episode is closed when the stream proves healthy. */
   probation?: { since: number; baselineLsn: string | null | undefined; done: boolean };
+  /**
+   * A stream started for edited tables (the task as read at the start): the edit counts as
+   * applied once this worker streams, i.e. its publication is altered.
+   */
+  applying?: TaskEntity;
 }
 
 /**
@@ -267,6 +272,8 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     const worker = this.workers.get(taskId);
     if (worker) {
       if (worker.mode === 'stream' && worker.intent === 'stream') {
+        // Already streaming the edit being asked for: it is done once that worker streams.
+        if (worker.applying && !(await this.configChanged(worker.applying))) return;
         worker.intent = 'apply';
         this.send(worker, { type: 'stop', dropSlot: false });
         this.armKillTimer(worker);
@@ -281,13 +288,20 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       this.spawn(task, 'publish', 'publish');
       return;
     }
-    // Every streaming start brings the publication in line with the configuration it is given:
-    // the request is done once no worker streams an older one.
-    const cleared = await this.clearApplyObjects(task);
-    if (!cleared) return this.doApplyObjects(taskId);
-    if (this.restartTimers.has(taskId)) return; // the pending restart streams the new tables
-    if (isRunnable(cleared)) this.spawn(cleared, 'stream', 'stream');
-    else await this.releaseOwnership(taskId);
+    if (RUNNABLE.includes(task.status) && task.retryExhaustedAt === null) {
+      // A failing task waiting for its restart keeps its backoff: the restart applies the tables.
+      if (this.restartTimers.has(taskId)) return;
+      this.spawn(task, 'stream', 'stream').applying = task;
+      return;
+    }
+    // Not streaming (failed for good, stopping...): the next streaming start applies the tables.
+    if (!(await this.clearApplyObjects(task))) return this.doApplyObjects(taskId);
+    await this.releaseOwnership(taskId);
+  }
+
+  private async configChanged(read: TaskEntity): Promise<boolean> {
+    const now = await this.tasks.findById(read.id);
+    return !now || JSON.stringify(now.config) !== JSON.stringify(read.config);
   }
 
   /**
@@ -374,6 +388,15 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
         worker.streaming = true;
         worker.probation = { since: Date.now(), baselineLsn: undefined, done: false };
         await this.tasks.transition(taskId, ['STARTING', 'INCREMENTAL_FAILED'], 'INCREMENTAL', { lastError: null });
+        if (worker.applying) {
+          const applied = worker.applying;
+          worker.applying = undefined;
+          // Edited again while this worker started: the newer edit gets its own restart.
+          const fresh = await this.tasks.findById(taskId);
+          if (fresh?.requestedOperation === 'applyObjects' && !(await this.clearApplyObjects({ ...applied, status: fresh.status }))) {
+            void this.applyObjects(taskId).catch((e) => this.logger.error(e));
+          }
+        }
         return;
       case 'progress':
         await this.tasks.update(taskId, {

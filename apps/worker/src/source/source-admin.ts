@@ -27,7 +27,7 @@ export class SourceAdmin {
   }
 
   async serverVersionNum(): Promise<number> {
-    const { rows } = await this.client.query<{ v: string }>('SHOW server_version_num');
+    const { rows } = await this.client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
     return Number(rows[0].v);
   }
 
@@ -61,16 +61,26 @@ export class SourceAdmin {
       'SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = $1',
       [name],
     );
-    const exists = (await this.client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [name])).rowCount! > 0;
+    // pubviaroot exists from PostgreSQL 13 on: read through to_jsonb so older servers answer too.
+    const publication = await this.client.query<{ via_root: boolean | null }>(
+      `SELECT (to_jsonb(p) ->> 'pubviaroot')::boolean AS via_root FROM pg_publication p WHERE pubname = $1`,
+      [name],
+    );
     // Partitioned tables publish their changes under the parent's name (PRODUCT.md §5).
-    const viaRoot = (await this.serverVersionNum()) >= 130000 ? ' WITH (publish_via_partition_root = true)' : '';
-    if (!exists) {
-      await this.client.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${list}${viaRoot}`);
+    const canViaRoot = (await this.serverVersionNum()) >= 130000;
+    if (!publication.rowCount) {
+      await this.client.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${list}${canViaRoot ? ' WITH (publish_via_partition_root = true)' : ''}`);
       return 'created';
+    }
+    let changed = false;
+    if (canViaRoot && publication.rows[0].via_root !== true) {
+      // Created without it (by an older version, or by hand): partitions would publish under their own names.
+      await this.client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET (publish_via_partition_root = true)`);
+      changed = true;
     }
     const have = new Set(rows.map((r) => `${r.schemaname}.${r.tablename}`));
     const want = new Set(tables.map((t) => `${t.schema}.${t.table}`));
-    if (have.size === want.size && [...want].every((t) => have.has(t))) return 'unchanged';
+    if (have.size === want.size && [...want].every((t) => have.has(t))) return changed ? 'updated' : 'unchanged';
     await this.client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET TABLE ${list}`);
     return 'updated';
   }
