@@ -465,9 +465,10 @@ export function rowFilterToSql(condition: string | RowFilterNode, columns: reado
   const col = (ref: ColumnRef) => quoteIdent(ref.name);
   const lit = (value: Literal, column: FilterColumn) => {
     const text = value.type === 'boolean' ? value.text.toLowerCase() : value.text;
-    if (column.kind === 'enum') return `${quoteLiteral(text)}::${column.type}`;
+    // Parenthesized: BETWEEN's bounds take no COLLATE clause otherwise.
+    if (column.kind === 'enum') return `(${quoteLiteral(text)}::${column.type})`;
     const cast = `${quoteLiteral(text)}::${SQL_TYPE_OF_KIND[column.kind as keyof typeof SQL_TYPE_OF_KIND]}`;
-    return column.kind === 'text' || column.kind === 'bpchar' ? `${cast} COLLATE "C"` : cast;
+    return column.kind === 'text' || column.kind === 'bpchar' ? `(${cast} COLLATE "C")` : `(${cast})`;
   };
   const sql = (node: RowFilterNode): string => {
     switch (node.kind) {

@@ -247,7 +247,7 @@ describe('compileRowFilter: NULL and missing values', () => {
 describe('rowFilterToSql', () => {
   it('quotes names and casts every value to the type the evaluator gave it', () => {
     expect(rowFilterToSql(`"Mixed Case" < 'x''; DROP TABLE t; --' AND id IN (1, 2) AND NOT active AND status = 'new'`, COLUMNS)).toBe(
-      `(("Mixed Case" < 'x''; DROP TABLE t; --'::text COLLATE "C") AND ("id" IN ('1'::numeric, '2'::numeric)) AND (NOT ("active")) AND ("status" = 'new'::shop.status))`,
+      `(("Mixed Case" < ('x''; DROP TABLE t; --'::text COLLATE "C")) AND ("id" IN (('1'::numeric), ('2'::numeric))) AND (NOT ("active")) AND ("status" = ('new'::shop.status)))`,
     );
   });
 });
