@@ -256,7 +256,8 @@ export class WorkerRuntime {
     if (!tables.length) throw new ConfigurationError('no table selected: the task has nothing to capture');
     const publication = await admin.ensurePublication(config.publicationName, tables);
     if (publication !== 'unchanged') {
-      this.log('info', `publication ${config.publicationName} ${publication} for ${tables.length} table(s): ${tables.map((t) => `${t.schema}.${t.table}`).join(', ')}`);
+      const names = tables.slice(0, 20).map((t) => `${t.schema}.${t.table}`).join(', ') + (tables.length > 20 ? ', …' : '');
+      this.log('info', `publication ${config.publicationName} ${publication} for ${tables.length} table(s): ${names}`);
     }
     return tables;
   }

@@ -294,6 +294,8 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       this.spawn(task, 'stream', 'stream').applying = task;
       return;
     }
+    // Pausing: once PAUSED, a reconcile pass alters the publication with a one-shot worker.
+    if (task.status === 'PAUSING') return;
     // Not streaming (failed for good, stopping...): the next streaming start applies the tables.
     if (!(await this.clearApplyObjects(task))) return this.doApplyObjects(taskId);
     await this.releaseOwnership(taskId);
