@@ -9,6 +9,7 @@ import {
   REPO_ROOT,
   adminQuery,
   buildAsync,
+  ensureSystemPackages,
   installDependencies,
   loadStack,
   log,
@@ -44,6 +45,7 @@ let stack;
 
 async function main() {
   installDependencies();
+  ensureSystemPackages();
   rmSync(RESULTS_DIR, { recursive: true, force: true });
   mkdirSync(LOG_DIR, { recursive: true });
   stack = await loadStack();

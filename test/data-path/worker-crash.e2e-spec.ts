@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { readTopic, sourceDb, topicMessageCount, waitFor, workerPid } from '@walbridge/testing';
+import { KafkaFixture, sourceDb, topicMessageCount, waitFor, workerPid } from '@walbridge/testing';
 import { api, startStreamingTask, stopTask, type StreamingTask } from './task-fixture';
 
 const ROWS = 50_000;
@@ -49,7 +49,9 @@ describe('a worker killed in the middle of 50,000 rows', () => {
     expect(secondPid).not.toBe(firstPid);
     expect(killedAt).toBeLessThan(ROWS);
 
-    const messages = await readTopic(topic, ROWS, 180_000);
+    // Duplicates count too, so wait for every distinct row rather than for a number of messages.
+    const rowIds = (m: { value: string }) => (JSON.parse(m.value) as { data: { id: string }[] }).data[0].id;
+    const messages = await new KafkaFixture().readUntil(topic, (all) => new Set(all.map(rowIds)).size >= ROWS, `all ${ROWS} rows on ${topic}`, 180_000);
     const firstIdOfRow = new Map<string, string>();
     for (const m of messages) {
       const envelope = JSON.parse(m.value) as { id: string; data: { id: string }[] };

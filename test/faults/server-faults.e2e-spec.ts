@@ -166,6 +166,6 @@ describe('faults of the servers around a streaming task', () => {
     expect(after).toMatchObject({ lastError: null, failure: null });
     const log = await logs(task.id);
     expect(log.join('\n')).not.toContain('rotated-secret');
-    expect(log).toContain('info: source password changed; used from the next connection');
+    expect(log).toContain('info: credentials changed (sourcePassword); used from the next connection on');
   });
 });

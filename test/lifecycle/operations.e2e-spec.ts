@@ -386,18 +386,19 @@ describe('scheduled start and credentials', () => {
     expect((await logsOf(task.id)).items.some((e) => e.message === 'scheduled start time reached')).toBe(true);
   });
 
-  it('changes a password in any status and refuses anything else in the body', async () => {
-    const task = await newTask(false);
+  it('changes a password while streaming, and refuses any other edit there', async () => {
+    const task = await newTask(true);
+    // Taken from the next connection on; the streaming connection is not interrupted.
     const ok = await api.request<TaskView>('PATCH', `/api/v1/tasks/${task.id}`, { source: { password: 'another secret' } });
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
     expect(ok.body.source.passwordSet).toBe(true);
+    expect(ok.body.status).toBe('INCREMENTAL');
     expect(JSON.stringify(ok.body)).not.toContain('another secret');
-    const bad = await api.request<{ details: { field: string }[] }>('PATCH', `/api/v1/tasks/${task.id}`, { name: 'renamed' });
-    expect(bad.status).toBe(400);
-    const empty = await api.request('PATCH', `/api/v1/tasks/${task.id}`, {});
-    expect(empty.status).toBe(400);
+    const bad = await api.request<{ code: string; status: string }>('PATCH', `/api/v1/tasks/${task.id}`, { name: 'renamed-while-streaming' });
+    expect(bad.status).toBe(409);
+    expect(bad.body).toMatchObject({ code: 'OPERATION_NOT_ALLOWED', status: 'INCREMENTAL' });
     const logs = (await logsOf(task.id)).items.map((e) => e.message);
-    expect(logs).toContain('source password changed; used from the next connection');
+    expect(logs.some((m) => /credentials changed \(sourcePassword\); used from the next connection/.test(m)), logs.join('\n')).toBe(true);
     expect(logs.join('\n')).not.toContain('another secret');
   });
 });

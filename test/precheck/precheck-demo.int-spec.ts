@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PrecheckRunView, TaskView } from '@walbridge/contracts';
+import { PRECHECK_ITEM_KEYS } from '@walbridge/domain';
 import { sourceDb } from '@walbridge/testing';
 import { api, createdTask, demoSql, demoTableAndTopic, demoTask, itemOf, results } from './precheck-fixture';
 
@@ -39,11 +40,11 @@ describe('precheck on the good demo setup, and the submit gate', () => {
   it('starts as a job: 202 with every item pending, then progress to the end within 3 s', async () => {
     const started = await api.request<PrecheckRunView>('POST', `/api/v1/tasks/${task.id}/precheck`, {});
     expect(started.status).toBe(202);
-    expect(started.body.progress).toEqual({ done: 0, total: 18 });
+    expect(started.body.progress).toEqual({ done: 0, total: PRECHECK_ITEM_KEYS.length });
     expect(started.body.items.every((i) => i.result === 'PENDING')).toBe(true);
     expect(started.body.blockers).toEqual(['the precheck is still running']);
     run = await api.runPrecheck(task.id);
-    expect(run.progress).toEqual({ done: 18, total: 18 });
+    expect(run.progress).toEqual({ done: PRECHECK_ITEM_KEYS.length, total: PRECHECK_ITEM_KEYS.length });
     expect(new Date(run.finishedAt!).getTime() - new Date(run.startedAt).getTime()).toBeLessThan(3000);
   });
 
@@ -60,8 +61,19 @@ describe('precheck on the good demo setup, and the submit gate', () => {
     expect(run.status).toBe('FINISHED');
   });
 
-  it('an edit after the precheck outdates it: submit is refused until checked again', async () => {
-    const patched = await api.request('PATCH', `/api/v1/tasks/${task.id}`, { description: 'changed after the precheck' });
+  it('start time, alarms and description may change after the precheck (the wizard sets them in its last step)', async () => {
+    const patched = await api.request('PATCH', `/api/v1/tasks/${task.id}`, {
+      description: 'changed after the precheck',
+      alarms: { delayThresholdSeconds: 30, abnormalStopDays: 20 },
+      start: { mode: 'now' },
+    });
+    expect(patched.status).toBe(200);
+    const latest = await api.request<PrecheckRunView>('GET', `/api/v1/tasks/${task.id}/precheck`);
+    expect(latest.body).toMatchObject({ id: run.id, outdated: false });
+  });
+
+  it('an edit of what is synchronized after the precheck outdates it: submit is refused until checked again', async () => {
+    const patched = await api.request('PATCH', `/api/v1/tasks/${task.id}`, { policy: { partitionPolicy: 'zero' } });
     expect(patched.status).toBe(200);
     const latest = await api.request<PrecheckRunView>('GET', `/api/v1/tasks/${task.id}/precheck`);
     expect(latest.body).toMatchObject({ outdated: true, submittable: false });

@@ -12,7 +12,17 @@ describe('the console behind its login page, in a real browser', () => {
 
   beforeAll(async () => {
     if (!CHROMIUM) throw new Error('no Chromium found: install the chromium package or set WALBRIDGE_CHROMIUM');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: [
+        '--no-sandbox',
+        '--disable-dev-shm-usage',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        // The machine has no network: background fetches only fail, many at a time.
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ] });
     page = await browser.newPage();
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());

@@ -28,6 +28,24 @@ export function installDependencies() {
   run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error']);
 }
 
+/**
+ * System packages the browser tests need (Debian's Chromium: a test tool's own browser download
+ * cannot work offline). Installed with apt-get when running as root, otherwise named.
+ */
+export function ensureSystemPackages() {
+  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].some((p) => existsSync(p));
+  if (chromium || process.env.WALBRIDGE_CHROMIUM) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot) {
+    log('Chromium is missing: the browser tests will fail (install the Debian package chromium)');
+    return;
+  }
+  log('installing Chromium for the browser tests (apt-get install chromium)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-qq'], { env });
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { env });
+}
+
 const NX_ENV = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: process.env.NX_SKIP_NX_CACHE ?? 'false' };
 
 export function build() {

@@ -1,7 +1,6 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createBrowserRouter, RouterProvider } from 'react-router-dom';
 import { ApiError } from './api/api-client';
-import { AuditLogPage } from './features/audit/audit-log.page';
 import { LoginPage } from './features/auth/login.page';
 import { loginPath } from './features/auth/return-path';
 import { TaskListPage } from './features/tasks/task-list.page';
@@ -9,7 +8,6 @@ import { AppShell } from './layout/app-shell';
 import { NotFoundPage } from './layout/not-found.page';
 import { RouteErrorPage } from './layout/route-error.page';
 
-// A data router (not <BrowserRouter>) because the wizard will need useBlocker to keep its draft.
 const router = createBrowserRouter([
   { path: '/login', element: <LoginPage /> },
   {
@@ -19,7 +17,14 @@ const router = createBrowserRouter([
     children: [
       { index: true, element: <TaskListPage /> },
       { path: 'tasks', element: <TaskListPage /> },
-      { path: 'audit', element: <AuditLogPage /> },
+      // Loaded when first visited: the task list stays light, the wizard brings the form and chart code.
+      { path: 'tasks/new', lazy: () => import('./features/wizard/task-wizard.page').then((m) => ({ Component: m.TaskWizardPage })) },
+      { path: 'tasks/:id', lazy: () => import('./features/task-detail/task-detail.page').then((m) => ({ Component: m.TaskDetailPage })) },
+      { path: 'tasks/:id/setup', lazy: () => import('./features/wizard/task-wizard.page').then((m) => ({ Component: m.TaskWizardPage })) },
+      { path: 'notifications', lazy: () => import('./features/notifications/notifications.page').then((m) => ({ Component: m.NotificationsPage })) },
+      { path: 'users', lazy: () => import('./features/admin/users.page').then((m) => ({ Component: m.UsersPage })) },
+      { path: 'tokens', lazy: () => import('./features/admin/tokens.page').then((m) => ({ Component: m.TokensPage })) },
+      { path: 'audit', lazy: () => import('./features/audit/audit-log.page').then((m) => ({ Component: m.AuditLogPage })) },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -83,6 +83,10 @@ export async function spawnControlPlane(options: ControlPlaneOptions): Promise<C
     WALBRIDGE_HEARTBEAT_MS: '5000',
     WALBRIDGE_HOUSEKEEPING_MS: '2000',
     WALBRIDGE_SLOT_CHECK_MS: '5000',
+    // The same first admin as the runner's api, so ApiClient's default login works here too.
+    ...(testEnv.adminUser && testEnv.adminPassword
+      ? { WALBRIDGE_ADMIN_USER: testEnv.adminUser, WALBRIDGE_ADMIN_PASSWORD: testEnv.adminPassword }
+      : {}),
     ...options.env,
   };
   mkdirSync(testEnv.logDir, { recursive: true });

@@ -4,6 +4,7 @@ import { mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'nod
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { KafkaFixture } from './kafka-fixture';
 import { freePort, killOnExit, run } from './processes';
 import { testPassword } from './test-users';
 import {
@@ -210,14 +211,9 @@ export async function startSecureKafkaBroker(dir: string): Promise<SecureKafkaBr
 }
 
 /** Creates a topic through the broker's plaintext INTERNAL listener. */
-export async function createTopicOn(broker: KafkaBroker, topic: string, partitions = 1): Promise<void> {
-  const admin = new Kafka({ clientId: 'walbridge-tests', brokers: [broker.addresses.INTERNAL], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
+/** Creates a topic on a broker of the test's own, waiting for its partition leaders. */
+export function createTopicOn(broker: KafkaBroker, topic: string, partitions = 1): Promise<void> {
+  return new KafkaFixture([broker.addresses.INTERNAL]).createTopic(topic, partitions);
 }
 
 /**

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { TASK_STATUSES, type PolicyConfig, type TaskStatus, type TaskView } from '@walbridge/contracts';
 import { DomainError, applyMergePatch, assertAllowed, canonicalJson, defaultSlotName, isAllowed, statusesAllowing } from '@walbridge/domain';
-import { SecretBox, TaskLogRepository, TaskRepository, type TaskEntity } from '@walbridge/persistence';
+import { SecretBox, TaskLogRepository, TaskRepository, outdatesPrecheck, type TaskEntity } from '@walbridge/persistence';
 import { QueueName, TaskControlJob } from '@walbridge/queue';
 import { currentActor } from '../auth/request-context';
 import { parseTaskConfig } from './task-config.validation';
@@ -118,7 +118,8 @@ export class TaskEditService {
             : 'the worker restarts with the new tables and alters the publication; an added table is captured from then on'),
       );
     } else if (fields.length) {
-      await this.logs.append(id, 'info', `configuration changed: ${fields.join(', ')}; run the precheck again before submitting`);
+      const again = outdatesPrecheck(fields) ? '; run the precheck again before submitting' : '';
+      await this.logs.append(id, 'info', `configuration changed: ${fields.join(', ')}${again}`);
     }
     if (secretsChanged) {
       const which = (['sourcePassword', 'destinationPassword', 'destinationClientKey'] as const).filter((k) => secrets[k] !== oldSecrets[k]);

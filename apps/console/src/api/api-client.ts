@@ -49,11 +49,24 @@ export function apiUrl(path: string, query: Record<string, QueryValue> = {}): st
   return `${API_PREFIX}${path}${search ? `?${search}` : ''}`;
 }
 
+/**
+ * A 404 that no handler of the API produced: the route does not exist on this server (an older
+ * API than the console). A missing task or run is a 404 too, but carries a code (TASK_NOT_FOUND…).
+ */
+export function isMissingEndpoint(error: unknown): boolean {
+  return error instanceof ApiError && error.statusCode === 404 && !error.code;
+}
+
 export async function fetchJson<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const { method = 'GET', query, body, signal } = options;
+  return requestJson<T>(apiUrl(path, options.query), options);
+}
+
+/** Like fetchJson, for an address outside `/api/v1` (the OpenAPI document). */
+export async function requestJson<T>(url: string, options: Omit<RequestOptions, 'query'> = {}): Promise<T> {
+  const { method = 'GET', body, signal } = options;
   let response: Response;
   try {
-    response = await fetch(apiUrl(path, query), {
+    response = await fetch(url, {
       method,
       signal,
       credentials: 'same-origin',

@@ -1,5 +1,6 @@
-import type { Page, TaskStatus, TaskView } from '@walbridge/contracts';
+import type { CreateTaskInput, Page, TaskStatus, TaskView } from '@walbridge/contracts';
 import { fetchJson } from './api-client';
+import type { TaskDetail, TaskLogPage, TaskOperationName } from './task-lifecycle.types';
 
 export interface TaskListParams {
   page: number;
@@ -8,10 +9,59 @@ export interface TaskListParams {
   q?: string;
 }
 
-export function listTasks(params: TaskListParams, signal?: AbortSignal): Promise<Page<TaskView>> {
-  return fetchJson<Page<TaskView>>('/tasks', { query: { ...params }, signal });
+const taskPath = (id: string) => `/tasks/${encodeURIComponent(id)}`;
+
+export function listTasks(params: TaskListParams, signal?: AbortSignal): Promise<Page<TaskDetail>> {
+  return fetchJson<Page<TaskDetail>>('/tasks', { query: { ...params }, signal });
 }
 
-export function getTask(id: string, signal?: AbortSignal): Promise<TaskView> {
-  return fetchJson<TaskView>(`/tasks/${encodeURIComponent(id)}`, { signal });
+export function getTask(id: string, signal?: AbortSignal): Promise<TaskDetail> {
+  return fetchJson<TaskDetail>(taskPath(id), { signal });
+}
+
+export function createTask(input: CreateTaskInput): Promise<TaskView> {
+  return fetchJson<TaskView>('/tasks', { method: 'POST', body: input });
+}
+
+/** JSON merge patch: objects merge, arrays and values replace, null removes an optional field. */
+export function updateTask(id: string, patch: Record<string, unknown>): Promise<TaskView> {
+  return fetchJson<TaskView>(taskPath(id), { method: 'PATCH', body: patch });
+}
+
+export function submitTask(id: string, startAt?: string): Promise<TaskView> {
+  return fetchJson<TaskView>(`${taskPath(id)}/submit`, { method: 'POST', body: startAt ? { startAt } : {} });
+}
+
+/** The operations of PRODUCT.md §4 after submit, each `POST /tasks/{id}/<path>` (delete is DELETE). */
+export type TaskAction = Exclude<TaskOperationName, 'edit' | 'editObjects' | 'precheck' | 'submit'>;
+
+export const TASK_ACTION_ROUTES: Record<TaskAction, { method: 'POST' | 'DELETE'; path: string }> = {
+  pause: { method: 'POST', path: '/pause' },
+  resume: { method: 'POST', path: '/resume' },
+  stop: { method: 'POST', path: '/stop' },
+  forceStop: { method: 'POST', path: '/force-stop' },
+  reset: { method: 'POST', path: '/reset' },
+  dropSlot: { method: 'POST', path: '/drop-slot' },
+  delete: { method: 'DELETE', path: '' },
+};
+
+/** Newer APIs answer operations with `warnings` (what the operator must know about the consequences). */
+export type TaskActionResult = (TaskDetail & { warnings?: string[] }) | undefined;
+
+export function runTaskAction(id: string, action: TaskAction): Promise<TaskActionResult> {
+  const route = TASK_ACTION_ROUTES[action];
+  return fetchJson<TaskActionResult>(`${taskPath(id)}${route.path}`, { method: route.method, body: route.method === 'POST' ? {} : undefined });
+}
+
+export type TaskLogLevel = 'info' | 'warning' | 'error';
+
+export function getTaskLogs(
+  id: string,
+  params: { levels?: TaskLogLevel[]; cursor?: string; limit?: number },
+  signal?: AbortSignal,
+): Promise<TaskLogPage> {
+  return fetchJson<TaskLogPage>(`${taskPath(id)}/logs`, {
+    query: { level: params.levels?.join(','), cursor: params.cursor, limit: params.limit ?? 50 },
+    signal,
+  });
 }

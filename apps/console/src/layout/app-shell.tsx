@@ -5,11 +5,15 @@ import { ApiError } from '../api/api-client';
 import { logout } from '../api/auth.api';
 import { loginPath } from '../features/auth/return-path';
 import { useMe } from '../features/auth/use-me.query';
+import { useUnreadCount } from '../features/notifications/use-unread-count';
 import { ErrorPanel, LoadingPanel } from '../ui/status-panel';
 
-// New sections (task wizard, notifications, users) add one entry here, with the role they need.
-const NAV_ITEMS: { to: string; label: string; matchRoot?: boolean; role: Role }[] = [
+// A new section adds one entry here, with the role it needs.
+const NAV_ITEMS: { to: string; label: string; matchRoot?: boolean; role: Role; badge?: 'unread' }[] = [
   { to: '/tasks', label: 'Tasks', matchRoot: true, role: 'viewer' },
+  { to: '/notifications', label: 'Notifications', role: 'viewer', badge: 'unread' },
+  { to: '/users', label: 'Users', role: 'admin' },
+  { to: '/tokens', label: 'API tokens', role: 'admin' },
   { to: '/audit', label: 'Audit log', role: 'admin' },
 ];
 
@@ -77,7 +81,7 @@ function UserMenu({ me }: { me: MeView }) {
 }
 
 /** The task list also lives at `/`, where the Tasks entry should still read as current. */
-function MainNavLink({ to, label, matchRoot }: { to: string; label: string; matchRoot?: boolean }) {
+function MainNavLink({ to, label, matchRoot, badge }: { to: string; label: string; matchRoot?: boolean; badge?: 'unread' }) {
   const inSection = useMatch({ path: to, end: false }) !== null;
   const atRoot = useMatch('/') !== null;
   const current = inSection || (matchRoot === true && atRoot);
@@ -88,6 +92,18 @@ function MainNavLink({ to, label, matchRoot }: { to: string; label: string; matc
       className={current ? 'main-nav__link main-nav__link--active' : 'main-nav__link'}
     >
       {label}
+      {badge === 'unread' && <UnreadBadge />}
     </Link>
+  );
+}
+
+function UnreadBadge() {
+  const count = useUnreadCount();
+  if (!count) return null;
+  return (
+    <span className="nav-badge">
+      {count > 99 ? '99+' : count}
+      <span className="visually-hidden"> unread</span>
+    </span>
   );
 }

@@ -135,6 +135,7 @@ export class PrecheckRunner {
       slotName: task.slotName,
       publicationName: task.publicationName,
       defaultSlotName: defaultSlotName(task.id),
+      ownsSlot: task.slotExists === true,
       brokers: config.destination.brokers,
       source: { database: config.source.database, username: config.source.username },
       destination: { username: config.destination.username },

@@ -601,6 +601,8 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
         const moved = await this.tasks.transition(taskId, [task.status], 'CONFIGURATION', {
           requestedOperation: null,
           precheckRequired: true,
+          // The reset recreated it: the task owns the slot under its name (the precheck relies on it).
+          slotExists: true,
           confirmedLsn: null,
           delaySeconds: null,
           lastError: null,

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { describeColumns, describeTables } from '@walbridge/connectors';
+import { describeColumns, describeTables, tablesOfSchemas } from '@walbridge/connectors';
 import { parseLsn, valueKindOf, type RelationMessage, type RelationSchema } from '@walbridge/domain';
 
 export interface TableRef {
@@ -112,17 +112,8 @@ export class SourceAdmin {
   }
 
   /** Tables of the given schemas (all user schemas when none are given), for database-level tasks. */
-  async listTables(schemas: string[] | undefined): Promise<TableRef[]> {
-    const { rows } = await this.client.query<{ schema: string; table: string }>(
-      `SELECT n.nspname AS schema, c.relname AS table
-         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'p' AND NOT c.relispartition
-          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
-          AND ($1::text[] IS NULL OR n.nspname = ANY($1))
-        ORDER BY 1, 2`,
-      [schemas?.length ? schemas : null],
-    );
-    return rows;
+  listTables(schemas: string[] | undefined): Promise<TableRef[]> {
+    return tablesOfSchemas(this.client, schemas);
   }
 
   /** Drops the slot (waiting briefly for a walsender still releasing it) and the publication. */

@@ -373,8 +373,9 @@ function slotAndPublication(task: PrecheckTask, facts: SourceFacts): PrecheckOut
   const reasons: string[] = [];
   const suggestions: string[] = [];
   const affected: string[] = [];
-  // A task that has started (or whose slot name carries its id) owns what exists under its names.
-  const ours = task.status !== 'CONFIGURATION' || task.slotName === task.defaultSlotName;
+  // A task that has started, that created its slot (a reset recreates it and sends the task back
+  // to CONFIGURATION), or whose slot name carries its id owns what exists under its names.
+  const ours = task.status !== 'CONFIGURATION' || task.ownsSlot === true || task.slotName === task.defaultSlotName;
   const slot = facts.slots.find((s) => s.name === task.slotName);
   if (slot) {
     if (slot.type !== 'logical' || slot.plugin !== 'pgoutput' || slot.database !== facts.database) {

@@ -135,6 +135,8 @@ export interface PrecheckTask {
   publicationName: string;
   /** The slot name Walbridge derives from the task id: such a slot can only be this task's. */
   defaultSlotName: string;
+  /** Walbridge created the task's slot (it streamed, or a reset recreated it): it is this task's. */
+  ownsSlot?: boolean;
   brokers: string;
   source: { database: string; username: string };
   destination: { username?: string };

@@ -1,5 +1,8 @@
 import { useEffect } from 'react';
-import type { Page, TaskView } from '@walbridge/contracts';
+import { Link } from 'react-router-dom';
+import { hasRole, type Page } from '@walbridge/contracts';
+import type { TaskDetail } from '../../api/task-lifecycle.types';
+import { useMe } from '../auth/use-me.query';
 import { formatTime } from '../../ui/format';
 import { pageCount, Pagination } from '../../ui/pagination';
 import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
@@ -12,6 +15,8 @@ export function TaskListPage() {
   const { params, setFilters, setPage, clearFilters } = useTaskListParams();
   const query = useTasks(params);
   const filtered = Boolean(params.q || params.status);
+  const me = useMe();
+  const canCreate = !!me.data && hasRole(me.data.role, 'operator');
 
   useEffect(() => {
     document.title = 'Tasks · Walbridge';
@@ -31,6 +36,11 @@ export function TaskListPage() {
           <h1 id="task-list-title">Tasks</h1>
           <p className="muted">Replication tasks from PostgreSQL to Kafka. Refreshes every {TASKS_REFRESH_MS / 1000} s.</p>
         </div>
+        {canCreate && (
+          <Link className="button button--primary" to="/tasks/new">
+            Create task
+          </Link>
+        )}
       </header>
 
       <TaskListFilters
@@ -47,6 +57,7 @@ export function TaskListPage() {
         isPlaceholderData={query.isPlaceholderData}
         dataUpdatedAt={query.dataUpdatedAt}
         filtered={filtered}
+        canCreate={canCreate}
         onRetry={() => void query.refetch()}
         onClearFilters={clearFilters}
         onPageChange={(page) => setPage(page)}
@@ -56,7 +67,8 @@ export function TaskListPage() {
 }
 
 interface TaskListBodyProps {
-  data: Page<TaskView> | undefined;
+  data: Page<TaskDetail> | undefined;
+  canCreate: boolean;
   error: Error | null;
   isPending: boolean;
   isPlaceholderData: boolean;
@@ -86,13 +98,15 @@ function TaskListBody(props: TaskListBodyProps) {
         </button>
       </EmptyPanel>
     ) : (
-      <EmptyPanel
-        title={
-          <>
-            No tasks yet — create one with <code>POST /api/v1/tasks</code>; the wizard is coming.
-          </>
-        }
-      />
+      <EmptyPanel title="No tasks yet.">
+        {props.canCreate ? (
+          <Link className="button button--primary" to="/tasks/new">
+            Create your first task
+          </Link>
+        ) : (
+          <p className="muted">An operator or admin creates tasks.</p>
+        )}
+      </EmptyPanel>
     );
   }
 

@@ -1,8 +1,12 @@
-import type { TaskView } from '@walbridge/contracts';
+import { Link } from 'react-router-dom';
+import { hasRole } from '@walbridge/contracts';
+import type { TaskDetail } from '../../api/task-lifecycle.types';
 import { EMPTY_VALUE, formatDateTime, formatInteger } from '../../ui/format';
+import { useMe } from '../auth/use-me.query';
+import { TaskActions } from '../task-detail/task-actions';
 import { TaskStatusBadge } from './task-status-badge';
 
-export function TaskTable({ tasks, caption }: { tasks: TaskView[]; caption: string }) {
+export function TaskTable({ tasks, caption }: { tasks: TaskDetail[]; caption: string }) {
   return (
     // Focusable so keyboard users can scroll the table sideways on narrow screens.
     <div className="table-scroll" tabIndex={0} role="region" aria-label={caption}>
@@ -19,6 +23,7 @@ export function TaskTable({ tasks, caption }: { tasks: TaskView[]; caption: stri
               Delay
             </th>
             <th scope="col">Created</th>
+            <th scope="col">Actions</th>
           </tr>
         </thead>
         <tbody>
@@ -31,11 +36,15 @@ export function TaskTable({ tasks, caption }: { tasks: TaskView[]; caption: stri
   );
 }
 
-function TaskRow({ task }: { task: TaskView }) {
+function TaskRow({ task }: { task: TaskDetail }) {
+  const me = useMe();
+  const canOperate = !!me.data && hasRole(me.data.role, 'operator');
   return (
     <tr>
       <th scope="row" className="task-name">
-        <span className="task-name__name">{task.name}</span>
+        <Link className="task-name__name" to={`/tasks/${task.id}`}>
+          {task.name}
+        </Link>
         <span className="task-name__id mono">{task.id}</span>
       </th>
       <td>
@@ -58,6 +67,15 @@ function TaskRow({ task }: { task: TaskView }) {
       </td>
       <td>
         <time dateTime={task.createdAt}>{formatDateTime(task.createdAt)}</time>
+      </td>
+      <td className="row-actions">
+        {task.status === 'CONFIGURATION' && canOperate ? (
+          <Link className="button button--small" to={`/tasks/${task.id}/setup`} aria-label={`Continue setup of ${task.name}`}>
+            Continue setup
+          </Link>
+        ) : (
+          <TaskActions task={task} only={['pause', 'resume']} compact />
+        )}
       </td>
     </tr>
   );

@@ -1,0 +1,155 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { FormProvider, useForm } from 'react-hook-form';
+import { createTokenSchema, type CreatedTokenView, type TokenView } from '@walbridge/contracts';
+import { createToken, listTokens, revokeToken } from '../../api/tokens.api';
+import { ConfirmDialog } from '../../ui/confirm-dialog';
+import { TextField, SubmitProblemNotice } from '../../ui/form-fields';
+import { EMPTY_VALUE, formatDateTime } from '../../ui/format';
+import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
+import { useApiSubmit, withoutBlanks, zodFormResolver } from '../../ui/zod-form';
+
+const tokensKey = ['tokens'] as const;
+
+/** API tokens for scripts and monitoring (admins only). */
+export function TokensPage() {
+  const tokens = useQuery({ queryKey: tokensKey, queryFn: ({ signal }) => listTokens(signal) });
+  const [created, setCreated] = useState<CreatedTokenView | null>(null);
+  useEffect(() => {
+    document.title = 'API tokens · Walbridge';
+  }, []);
+
+  return (
+    <section className="page" aria-labelledby="tokens-title">
+      <header className="page__header">
+        <div>
+          <h1 id="tokens-title">API tokens</h1>
+          <p className="muted">
+            For scripts and monitoring: send <code>Authorization: Bearer &lt;token&gt;</code>. A token acts with its user’s role and is shown once.
+          </p>
+        </div>
+      </header>
+      <NewTokenForm onCreated={setCreated} />
+      {created && (
+        <div className="notice notice--info" role="status">
+          <p>
+            Token <strong>{created.name}</strong> for {created.username}: copy it now, it is not shown again.
+          </p>
+          <pre>
+            <code aria-label="The new token">{created.token}</code>
+          </pre>
+          <button type="button" className="button button--small" onClick={() => void navigator.clipboard?.writeText(created.token)}>
+            Copy
+          </button>
+        </div>
+      )}
+      {tokens.isPending ? (
+        <LoadingPanel>Loading tokens…</LoadingPanel>
+      ) : tokens.error ? (
+        <ErrorPanel title="Could not load the tokens" error={tokens.error} />
+      ) : !tokens.data.length ? (
+        <EmptyPanel title="No API tokens yet." />
+      ) : (
+        <TokenTable tokens={tokens.data} onRevoked={(id) => setCreated((c) => (c?.id === id ? null : c))} />
+      )}
+    </section>
+  );
+}
+
+type NewTokenValues = { name: string; username: string; expiresInDays: number | string };
+
+function NewTokenForm({ onCreated }: { onCreated: (token: CreatedTokenView) => void }) {
+  const queryClient = useQueryClient();
+  const toInput = (v: NewTokenValues) =>
+    withoutBlanks({ name: v.name, username: v.username, expiresInDays: v.expiresInDays === '' ? undefined : Number(v.expiresInDays) });
+  const form = useForm<NewTokenValues>({ defaultValues: { name: '', username: '', expiresInDays: '' }, resolver: zodFormResolver(toInput, createTokenSchema) });
+  const { run, problem } = useApiSubmit(form, (p) => ['name', 'username', 'expiresInDays'].includes(p));
+  const submit = run(async (values) => {
+    onCreated(await createToken(createTokenSchema.parse(toInput(values))));
+    form.reset();
+    await queryClient.invalidateQueries({ queryKey: tokensKey });
+  });
+  return (
+    <FormProvider {...form}>
+      <form className="form-section" onSubmit={submit} noValidate aria-labelledby="new-token-title">
+        <h2 id="new-token-title" className="form-section__title">
+          Create a token
+        </h2>
+        <div className="field-row">
+          <TextField name="name" label="Token name" autoComplete="off" hint="What it is for, e.g. grafana." />
+          <TextField name="username" label="Acts as user" autoComplete="off" spellCheck={false} hint="Leave empty for yourself." />
+          <TextField name="expiresInDays" label="Expires after (days)" type="number" min={1} max={3650} asNumber hint="Empty: never." className="field--number" />
+        </div>
+        <SubmitProblemNotice problem={problem} />
+        <button type="submit" className="button button--primary" disabled={form.formState.isSubmitting}>
+          Create token
+        </button>
+      </form>
+    </FormProvider>
+  );
+}
+
+function TokenTable({ tokens, onRevoked }: { tokens: TokenView[]; onRevoked: (id: string) => void }) {
+  const queryClient = useQueryClient();
+  const [revoking, setRevoking] = useState<TokenView | null>(null);
+  const revoke = useMutation({
+    mutationFn: (id: string) => revokeToken(id),
+    onSuccess: (_r, id) => {
+      setRevoking(null);
+      onRevoked(id);
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: tokensKey }),
+  });
+  return (
+    <>
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="API tokens">
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">User (role)</th>
+              <th scope="col">Starts with</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Expires</th>
+              <th scope="col">Created</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.map((t) => (
+              <tr key={t.id}>
+                <th scope="row">{t.name}</th>
+                <td>
+                  {t.username} <span className="muted">({t.role})</span>
+                </td>
+                <td className="mono">{t.prefix}…</td>
+                <td>{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : 'never'}</td>
+                <td>{t.expiresAt ? formatDateTime(t.expiresAt) : EMPTY_VALUE}</td>
+                <td>{formatDateTime(t.createdAt)}</td>
+                <td>
+                  <button type="button" className="button button--small button--danger-outline" onClick={() => setRevoking(t)}>
+                    Revoke
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {revoking && (
+        <ConfirmDialog
+          open
+          title={`Revoke token ${revoking.name}?`}
+          confirmLabel="Revoke"
+          danger
+          busy={revoke.isPending}
+          error={revoke.error?.message}
+          onConfirm={() => revoke.mutate(revoking.id)}
+          onCancel={() => setRevoking(null)}
+        >
+          <p>Whatever uses it is refused from now on.</p>
+        </ConfirmDialog>
+      )}
+    </>
+  );
+}

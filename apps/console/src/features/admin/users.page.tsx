@@ -1,0 +1,192 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { FormProvider, useForm } from 'react-hook-form';
+import { createUserSchema, passwordSchema, ROLES, type Role, type UserView } from '@walbridge/contracts';
+import { z } from 'zod';
+import { createUser, deleteUser, listUsers, updateUser } from '../../api/users.api';
+import { ConfirmDialog } from '../../ui/confirm-dialog';
+import { SelectField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
+import { EMPTY_VALUE, formatDateTime } from '../../ui/format';
+import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
+import { useMe } from '../auth/use-me.query';
+import { zodFormResolver, useApiSubmit } from '../../ui/zod-form';
+
+const ROLE_HINT: Record<Role, string> = {
+  viewer: 'reads tasks and their logs',
+  operator: 'also creates and operates tasks',
+  admin: 'also manages users, API tokens and reads the audit log',
+};
+
+const usersKey = ['users'] as const;
+
+/** Users and their roles (admins only; the API refuses everyone else). */
+export function UsersPage() {
+  const users = useQuery({ queryKey: usersKey, queryFn: ({ signal }) => listUsers(signal) });
+  useEffect(() => {
+    document.title = 'Users · Walbridge';
+  }, []);
+
+  return (
+    <section className="page" aria-labelledby="users-title">
+      <header className="page__header">
+        <div>
+          <h1 id="users-title">Users</h1>
+          <p className="muted">Who may sign in, and what each role may do: {ROLES.map((r) => `${r} ${ROLE_HINT[r]}`).join('; ')}.</p>
+        </div>
+      </header>
+      <NewUserForm />
+      {users.isPending ? (
+        <LoadingPanel>Loading users…</LoadingPanel>
+      ) : users.error ? (
+        <ErrorPanel title="Could not load the users" error={users.error} />
+      ) : !users.data.length ? (
+        <EmptyPanel title="No users." />
+      ) : (
+        <UserTable users={users.data} />
+      )}
+    </section>
+  );
+}
+
+type NewUserValues = { username: string; password: string; role: Role };
+
+function NewUserForm() {
+  const queryClient = useQueryClient();
+  const form = useForm<NewUserValues>({ defaultValues: { username: '', password: '', role: 'viewer' }, resolver: zodFormResolver((v) => v, createUserSchema) });
+  const { run, problem } = useApiSubmit(form, (p) => ['username', 'password', 'role'].includes(p));
+  const [created, setCreated] = useState<string | null>(null);
+  const submit = run(async (values) => {
+    const user = await createUser(createUserSchema.parse(values));
+    setCreated(user.username);
+    form.reset({ username: '', password: '', role: values.role });
+    await queryClient.invalidateQueries({ queryKey: usersKey });
+  });
+  return (
+    <FormProvider {...form}>
+      <form className="form-section" onSubmit={submit} noValidate aria-labelledby="new-user-title">
+        <h2 id="new-user-title" className="form-section__title">
+          Add a user
+        </h2>
+        <div className="field-row">
+          <TextField name="username" label="User name" autoComplete="off" spellCheck={false} hint="3–64: letters, digits, . _ @ -" />
+          <TextField name="password" label="Initial password" type="password" autoComplete="new-password" hint="At least 8 characters." />
+          <SelectField name="role" label="Role" options={ROLES.map((r) => ({ value: r, label: r }))} />
+        </div>
+        <SubmitProblemNotice problem={problem} />
+        {created && (
+          <p className="notice notice--info" role="status">
+            User {created} can sign in now.
+          </p>
+        )}
+        <button type="submit" className="button button--primary" disabled={form.formState.isSubmitting}>
+          Add user
+        </button>
+      </form>
+    </FormProvider>
+  );
+}
+
+function UserTable({ users }: { users: UserView[] }) {
+  const me = useMe();
+  const queryClient = useQueryClient();
+  const [removing, setRemoving] = useState<UserView | null>(null);
+  const [resetting, setResetting] = useState<UserView | null>(null);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: usersKey });
+  const role = useMutation({ mutationFn: ({ id, next }: { id: string; next: Role }) => updateUser(id, { role: next }), onSettled: refresh });
+  const remove = useMutation({
+    mutationFn: (id: string) => deleteUser(id),
+    onSuccess: () => setRemoving(null),
+    onSettled: refresh,
+  });
+
+  return (
+    <>
+      {role.error && <ErrorPanel title="Could not change the role" error={role.error} />}
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Users">
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">User</th>
+              <th scope="col">Role</th>
+              <th scope="col">Last sign-in</th>
+              <th scope="col">Created</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <tr key={u.id}>
+                <th scope="row">
+                  {u.username}
+                  {u.id === me.data?.id && <span className="muted"> (you)</span>}
+                </th>
+                <td>
+                  <select
+                    aria-label={`Role of ${u.username}`}
+                    value={u.role}
+                    disabled={role.isPending || u.id === me.data?.id}
+                    onChange={(e) => role.mutate({ id: u.id, next: e.target.value as Role })}
+                  >
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {r}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>{u.lastLoginAt ? formatDateTime(u.lastLoginAt) : EMPTY_VALUE}</td>
+                <td>{formatDateTime(u.createdAt)}</td>
+                <td className="row-actions">
+                  <button type="button" className="button button--small" onClick={() => setResetting(u)}>
+                    Set password
+                  </button>{' '}
+                  {u.id !== me.data?.id && (
+                    <button type="button" className="button button--small button--danger-outline" onClick={() => setRemoving(u)}>
+                      Delete
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {removing && (
+        <ConfirmDialog
+          open
+          title={`Delete user ${removing.username}?`}
+          confirmLabel="Delete"
+          danger
+          busy={remove.isPending}
+          error={remove.error?.message}
+          onConfirm={() => remove.mutate(removing.id)}
+          onCancel={() => setRemoving(null)}
+        >
+          <p>They are signed out at once, and their API tokens stop working.</p>
+        </ConfirmDialog>
+      )}
+      {resetting && <SetPasswordDialog user={resetting} onDone={() => setResetting(null)} />}
+    </>
+  );
+}
+
+const newPasswordSchema = z.object({ password: passwordSchema });
+
+function SetPasswordDialog({ user, onDone }: { user: UserView; onDone: () => void }) {
+  const form = useForm<{ password: string }>({ defaultValues: { password: '' }, resolver: zodFormResolver((v) => v, newPasswordSchema) });
+  const { run, problem } = useApiSubmit(form, (p) => p === 'password');
+  const submit = run(async ({ password }) => {
+    await updateUser(user.id, { password });
+    onDone();
+  });
+  return (
+    <ConfirmDialog open title={`New password for ${user.username}`} confirmLabel="Set password" busy={form.formState.isSubmitting} onConfirm={() => void submit()} onCancel={onDone}>
+      <FormProvider {...form}>
+        <form onSubmit={submit} noValidate>
+          <TextField name="password" label="New password" type="password" autoComplete="new-password" hint="At least 8 characters. Their other sessions end." />
+          <SubmitProblemNotice problem={problem} />
+        </form>
+      </FormProvider>
+    </ConfirmDialog>
+  );
+}

@@ -1,0 +1,245 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { FormProvider, useForm, useWatch } from 'react-hook-form';
+import { Link } from 'react-router-dom';
+import { z } from 'zod';
+import { hasRole } from '@walbridge/contracts';
+import { isMissingEndpoint } from '../../api/api-client';
+import {
+  createChannel,
+  deleteChannel,
+  listChannels,
+  listNotifications,
+  markNotificationRead,
+  testChannel,
+  type NotificationChannelView,
+  type NotificationView,
+} from '../../api/notifications.api';
+import { ConfirmDialog } from '../../ui/confirm-dialog';
+import { RadioGroupField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
+import { formatDateTime } from '../../ui/format';
+import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
+import { useMe } from '../auth/use-me.query';
+import { useApiRoutes } from '../capabilities/use-api-routes';
+import { notificationsKey } from './use-unread-count';
+import { zodFormResolver, useApiSubmit } from '../../ui/zod-form';
+
+export function NotificationsPage() {
+  const routes = useApiRoutes();
+  const me = useMe();
+  useEffect(() => {
+    document.title = 'Notifications · Walbridge';
+  }, []);
+
+  return (
+    <section className="page" aria-labelledby="notifications-title">
+      <header className="page__header">
+        <div>
+          <h1 id="notifications-title">Notifications</h1>
+          <p className="muted">Delay alarms, abnormal tasks, data exceptions and automatic stops, with what to do about them.</p>
+        </div>
+      </header>
+      <section className="card" aria-labelledby="inbox-title">
+        <h2 id="inbox-title" className="card__title">
+          Inbox
+        </h2>
+        <Inbox available={routes.has('GET', '/notifications')} />
+      </section>
+      <section className="card" aria-labelledby="channels-title">
+        <h2 id="channels-title" className="card__title">
+          Channels
+        </h2>
+        <p className="muted">Where notifications are sent besides this inbox: a webhook (JSON POST signed with HMAC-SHA256) or e-mail.</p>
+        <Channels available={routes.has('GET', '/notification-channels')} canEdit={!!me.data && hasRole(me.data.role, 'operator')} />
+      </section>
+    </section>
+  );
+}
+
+function Inbox({ available }: { available: boolean | undefined }) {
+  const [unreadOnly, setUnreadOnly] = useState(false);
+  const queryClient = useQueryClient();
+  const inbox = useQuery({
+    queryKey: [...notificationsKey, 'inbox', unreadOnly],
+    queryFn: ({ signal }) => listNotifications({ unread: unreadOnly }, signal),
+    enabled: available !== false,
+    refetchInterval: 15_000,
+    retry: false,
+  });
+  const read = useMutation({ mutationFn: markNotificationRead, onSettled: () => queryClient.invalidateQueries({ queryKey: notificationsKey }) });
+
+  if (available === false || isMissingEndpoint(inbox.error)) return <EmptyPanel title="This server does not send notifications yet." />;
+  if (inbox.isPending) return <LoadingPanel>Loading notifications…</LoadingPanel>;
+  if (inbox.error) return <ErrorPanel title="Could not load the notifications" error={inbox.error} />;
+  const items = inbox.data.items;
+  return (
+    <>
+      <label className="choice choice--inline">
+        <input type="checkbox" checked={unreadOnly} onChange={(e) => setUnreadOnly(e.target.checked)} />
+        <span>Unread only</span>
+      </label>
+      {!items.length ? (
+        <EmptyPanel title={unreadOnly ? 'Nothing unread.' : 'No notifications.'} />
+      ) : (
+        <ul className="notification-list">
+          {items.map((n) => (
+            <NotificationItem key={n.id} notification={n} onRead={() => read.mutate(n.id)} reading={read.isPending && read.variables === n.id} />
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+function NotificationItem({ notification: n, onRead, reading }: { notification: NotificationView; onRead: () => void; reading: boolean }) {
+  return (
+    <li className={`notification${n.readAt ? '' : ' notification--unread'} notification--${n.severity ?? 'info'}`}>
+      <p className="notification__title">
+        {!n.readAt && <span className="visually-hidden">Unread: </span>}
+        <strong>{n.title}</strong> <time dateTime={n.createdAt} className="muted">{formatDateTime(n.createdAt)}</time>
+      </p>
+      {n.taskId && (
+        <p>
+          Task <Link to={`/tasks/${n.taskId}`}>{n.taskName ?? n.taskId}</Link>
+        </p>
+      )}
+      <p>{n.message}</p>
+      {n.runbook && (
+        <p className="notification__runbook">
+          <strong>What to do:</strong> {n.runbook}
+        </p>
+      )}
+      {!n.readAt && (
+        <button type="button" className="button button--small" onClick={onRead} disabled={reading} aria-label={`Mark “${n.title}” as read`}>
+          Mark as read
+        </button>
+      )}
+    </li>
+  );
+}
+
+const channelFormSchema = z
+  .object({
+    type: z.enum(['webhook', 'email']),
+    name: z.string().min(1, 'name is required').max(100, 'name must be at most 100 characters'),
+    url: z.string().url('url must be an http(s) address').optional(),
+    secret: z.string().max(256).optional(),
+    to: z.array(z.string().email('each recipient must be an e-mail address')).max(20).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.type === 'webhook' && !v.url) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['url'], message: 'url is required for a webhook' });
+    if (v.type === 'email' && !v.to?.length) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['to'], message: 'give at least one recipient' });
+  });
+
+type ChannelValues = { type: 'webhook' | 'email'; name: string; url: string; secret: string; to: string };
+
+const channelInput = (v: ChannelValues) =>
+  v.type === 'webhook'
+    ? { type: v.type, name: v.name.trim(), url: v.url.trim() || undefined, secret: v.secret || undefined }
+    : { type: v.type, name: v.name.trim(), to: v.to.split(',').map((t) => t.trim()).filter(Boolean) };
+
+function Channels({ available, canEdit }: { available: boolean | undefined; canEdit: boolean }) {
+  const queryClient = useQueryClient();
+  const channels = useQuery({ queryKey: ['notification-channels'], queryFn: ({ signal }) => listChannels(signal), enabled: available !== false, retry: false });
+  const [removing, setRemoving] = useState<NotificationChannelView | null>(null);
+  const [tested, setTested] = useState<{ id: string; ok: boolean; message: string } | null>(null);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['notification-channels'] });
+  const remove = useMutation({ mutationFn: deleteChannel, onSuccess: () => setRemoving(null), onSettled: refresh });
+  const test = useMutation({
+    mutationFn: testChannel,
+    onSuccess: (_r, id) => setTested({ id, ok: true, message: 'Test notification sent.' }),
+    onError: (error, id) => setTested({ id, ok: false, message: error.message }),
+  });
+
+  if (available === false || isMissingEndpoint(channels.error)) return <EmptyPanel title="This server has no notification channels yet." />;
+  if (channels.isPending) return <LoadingPanel>Loading channels…</LoadingPanel>;
+  if (channels.error) return <ErrorPanel title="Could not load the channels" error={channels.error} />;
+  return (
+    <>
+      {!channels.data.length ? (
+        <EmptyPanel title="No channels yet." />
+      ) : (
+        <ul className="channel-list">
+          {channels.data.map((c) => (
+            <li key={c.id} className="channel">
+              <span>
+                <strong>{c.name}</strong> <span className="muted">({c.type})</span> <span className="mono">{c.type === 'webhook' ? c.url : c.to?.join(', ')}</span>
+              </span>
+              {canEdit && (
+                <span className="row-actions">
+                  <button type="button" className="button button--small" onClick={() => test.mutate(c.id)} disabled={test.isPending}>
+                    Send a test
+                  </button>{' '}
+                  <button type="button" className="button button--small button--danger-outline" onClick={() => setRemoving(c)}>
+                    Delete
+                  </button>
+                </span>
+              )}
+              {tested?.id === c.id && (
+                <p className={tested.ok ? 'test-result test-result--passed' : 'test-result test-result--failed'} role="status">
+                  {tested.message}
+                </p>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {canEdit && <NewChannelForm onCreated={refresh} />}
+      {removing && (
+        <ConfirmDialog
+          open
+          title={`Delete channel ${removing.name}?`}
+          confirmLabel="Delete"
+          danger
+          busy={remove.isPending}
+          error={remove.error?.message}
+          onConfirm={() => remove.mutate(removing.id)}
+          onCancel={() => setRemoving(null)}
+        >
+          <p>Tasks that send to it keep notifying the inbox and their other channels.</p>
+        </ConfirmDialog>
+      )}
+    </>
+  );
+}
+
+function NewChannelForm({ onCreated }: { onCreated: () => void }) {
+  const form = useForm<ChannelValues>({ defaultValues: { type: 'webhook', name: '', url: '', secret: '', to: '' }, resolver: zodFormResolver(channelInput, channelFormSchema) });
+  const type = useWatch({ control: form.control, name: 'type' });
+  const { run, problem } = useApiSubmit(form, (p) => ['type', 'name', 'url', 'secret'].includes(p) || p.startsWith('to'));
+  const submit = run(async (values) => {
+    await createChannel(channelInput(values));
+    form.reset();
+    onCreated();
+  });
+  return (
+    <FormProvider {...form}>
+      <form className="form-section" onSubmit={submit} noValidate aria-labelledby="new-channel-title">
+        <h3 id="new-channel-title" className="form-section__title">
+          Add a channel
+        </h3>
+        <RadioGroupField
+          name="type"
+          legend="Kind"
+          options={[
+            { value: 'webhook', label: 'Webhook' },
+            { value: 'email', label: 'E-mail' },
+          ]}
+        />
+        <TextField name="name" label="Channel name" autoComplete="off" />
+        {type === 'webhook' ? (
+          <>
+            <TextField name="url" label="URL" type="url" autoComplete="off" spellCheck={false} />
+            <TextField name="secret" label="Signing secret" type="password" autoComplete="new-password" hint="Optional: signs each POST with HMAC-SHA256." />
+          </>
+        ) : (
+          <TextField name="to" label="Recipients" autoComplete="off" hint="E-mail addresses, comma separated." errorPaths={['to']} />
+        )}
+        <SubmitProblemNotice problem={problem} />
+        <button type="submit" className="button button--primary" disabled={form.formState.isSubmitting}>
+          Add channel
+        </button>
+      </form>
+    </FormProvider>
+  );
+}

@@ -1,0 +1,259 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, type ReactNode } from 'react';
+import { Link, useLocation, useParams } from 'react-router-dom';
+import { hasRole } from '@walbridge/contracts';
+import { listAuditLog } from '../../api/audit.api';
+import { slotCleanupSql, type TaskDetail } from '../../api/task-lifecycle.types';
+import { getTask } from '../../api/tasks.api';
+import { EMPTY_VALUE, formatBytes, formatDateTime, formatDecimal, formatInteger, formatRelative } from '../../ui/format';
+import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
+import { TimeSeriesChart } from '../../ui/time-series-chart';
+import { useMe } from '../auth/use-me.query';
+import { useApiRoutes } from '../capabilities/use-api-routes';
+import { TaskStatusBadge } from '../tasks/task-status-badge';
+import { TaskSummary } from '../tasks/task-summary';
+import { taskKeys } from '../tasks/use-tasks.query';
+import { Sql, TaskActions } from './task-actions';
+import { TaskLogs } from './task-logs';
+import { useTaskSeries } from './use-task-series';
+
+export const TASK_DETAIL_REFRESH_MS = 2_000;
+
+export function TaskDetailPage() {
+  const { id = '' } = useParams<{ id: string }>();
+  const location = useLocation();
+  const submitted = (location.state as { submitted?: boolean } | null)?.submitted === true;
+  const task = useQuery({
+    queryKey: taskKeys.detail(id),
+    queryFn: ({ signal }) => getTask(id, signal),
+    refetchInterval: TASK_DETAIL_REFRESH_MS,
+  });
+  const routes = useApiRoutes();
+
+  useEffect(() => {
+    document.title = `${task.data?.name ?? 'Task'} · Walbridge`;
+  }, [task.data?.name]);
+
+  if (task.isPending) return <LoadingPanel>Loading the task…</LoadingPanel>;
+  if (!task.data) {
+    return (
+      <section className="page">
+        <ErrorPanel title="Could not load the task" error={task.error} action={<Link to="/tasks">Back to the task list</Link>} />
+      </section>
+    );
+  }
+  return <TaskDetailView task={task.data} updatedAt={task.dataUpdatedAt} submitted={submitted} routes={routes} staleError={task.error} />;
+}
+
+interface TaskDetailViewProps {
+  task: TaskDetail;
+  updatedAt: number;
+  submitted: boolean;
+  routes: ReturnType<typeof useApiRoutes>;
+  staleError: Error | null;
+}
+
+function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: TaskDetailViewProps) {
+  const me = useMe();
+  const series = useTaskSeries(task, updatedAt, routes.has('GET', '/tasks/{id}/metrics'), routes.has('GET', '/tasks/{id}/events'));
+  const threshold = task.alarms.delayThresholdSeconds;
+  const late = threshold > 0 && task.delaySeconds !== null && task.delaySeconds > threshold;
+  const canOperate = !!me.data && hasRole(me.data.role, 'operator');
+
+  return (
+    <section className="page task-detail" aria-labelledby="task-title">
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to="/tasks">Tasks</Link> <span aria-hidden="true">/</span> <span>{task.name}</span>
+      </nav>
+      <header className="page__header">
+        <div>
+          <h1 id="task-title" className="task-detail__title">
+            {task.name} <TaskStatusBadge status={task.status} />
+          </h1>
+          <p className="muted mono">{task.id}</p>
+          {task.description && <p>{task.description}</p>}
+          {task.tags.length > 0 && (
+            <ul className="tag-list" aria-label="Tags">
+              {task.tags.map((t) => (
+                <li key={t.key} className="tag">
+                  {t.key}
+                  {t.value ? `: ${t.value}` : ''}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        {task.status === 'CONFIGURATION' && canOperate && (
+          <Link className="button button--primary" to={`/tasks/${task.id}/setup`}>
+            Continue setup
+          </Link>
+        )}
+      </header>
+
+      {submitted && ['PENDING_START', 'STARTING'].includes(task.status) && (
+        <p className="notice notice--info" role="status">
+          Submitted. {task.status === 'PENDING_START' ? 'The task starts at its scheduled time.' : 'A worker is starting the task: its status follows here.'}
+        </p>
+      )}
+      {staleError && (
+        <p className="notice notice--warning" role="status">
+          Could not refresh: {staleError.message.replace(/\.$/, '')}. Showing the task as of {formatDateTime(new Date(updatedAt).toISOString())}.
+        </p>
+      )}
+
+      <TaskActions task={task} />
+
+      <section className="card" aria-labelledby="status-title">
+        <h2 id="status-title" className="card__title">
+          Status
+        </h2>
+        <dl className="facts">
+          <Fact term="Status">
+            <TaskStatusBadge status={task.status} />
+            {task.pendingOperation && <span className="muted"> ({task.pendingOperation} in progress)</span>}
+          </Fact>
+          <Fact term="Confirmed position">
+            <span className="mono">{task.confirmedLsn ?? EMPTY_VALUE}</span>
+          </Fact>
+          <Fact term="Delay">
+            {task.delaySeconds === null ? (
+              EMPTY_VALUE
+            ) : (
+              <span className={late ? 'delay delay--late' : 'delay'}>
+                {formatDecimal(task.delaySeconds)} s{late && ` (above the ${threshold} s threshold)`}
+              </span>
+            )}
+          </Fact>
+          <Fact term="Replication slot">
+            <code>{task.slotName}</code>
+            {task.slot.retainedWalBytes != null && <span className="muted"> · keeps {formatBytes(task.slot.retainedWalBytes)} of WAL</span>}
+          </Fact>
+          {task.scheduledStartAt && <Fact term="Starts">{formatDateTime(task.scheduledStartAt)}</Fact>}
+          <Fact term="Last change">
+            <time dateTime={task.updatedAt} title={formatDateTime(task.updatedAt)}>
+              {formatRelative(task.updatedAt)}
+            </time>
+          </Fact>
+          <Fact term="Created">{formatDateTime(task.createdAt)}</Fact>
+        </dl>
+        {task.lastError && (
+          <div className="notice notice--error">
+            <strong>Last error:</strong> {task.lastError}
+          </div>
+        )}
+        {task.failure && (
+          <p className="notice notice--warning">
+            Abnormal since {formatDateTime(task.failure.since)} (
+            {task.failure.kind === 'network' ? 'network failures' : task.failure.kind === 'data' ? 'a data exception: a change could not be delivered' : 'failures'});{' '}
+            {task.failure.retrying
+              ? `retrying until ${formatDateTime(task.failure.retryUntil)}`
+              : task.failure.kind === 'data'
+                ? 'not retried: fix the cause, then resume the task to deliver the change'
+                : 'retries are over: resume the task when the cause is fixed'}
+            ; stopped
+            automatically at {formatDateTime(task.failure.autoStopAt)}.
+          </p>
+        )}
+        <LeftoverSlot task={task} />
+      </section>
+
+      <section className="card" aria-labelledby="monitoring-title">
+        <h2 id="monitoring-title" className="card__title">
+          Monitoring
+        </h2>
+        <p className="muted">
+          {series.source === 'metrics'
+            ? `Last 15 minutes${series.live ? ', live' : ', refreshed every 5 s'}.`
+            : 'Sampled by this page every 2 s while it is open (this server keeps no metrics history yet).'}
+        </p>
+        <div className="charts">
+          <TimeSeriesChart
+            title="Delay"
+            points={series.delay}
+            format={(v) => `${formatDecimal(v)} s`}
+            emptyText={['INCREMENTAL', 'STARTING', 'PAUSING', 'STOPPING'].includes(task.status) ? 'No metrics yet.' : 'No metrics yet: the task is not streaming.'}
+            color="#b3261e"
+          />
+          {series.source === 'metrics' ? (
+            <TimeSeriesChart title="Throughput" points={series.throughput} format={(v) => `${formatDecimal(v)} rows/s`} emptyText="No metrics yet." />
+          ) : (
+            <TimeSeriesChart title="Throughput" points={series.throughput} format={(v) => `${formatBytes(v)}/s`} emptyText="No metrics yet." />
+          )}
+        </div>
+        {series.source === 'sampled' && (
+          <p className="muted chart-note">Throughput here is how fast the confirmed position moves through the source’s WAL.</p>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="logs-title">
+        <h2 id="logs-title" className="card__title">
+          Log
+        </h2>
+        <TaskLogs taskId={task.id} available={routes.has('GET', '/tasks/{id}/logs')} />
+      </section>
+
+      {me.data && hasRole(me.data.role, 'admin') && <TaskHistory taskId={task.id} />}
+
+      <div className="card">
+        <TaskSummary task={task} title="Configuration" full />
+      </div>
+    </section>
+  );
+}
+
+function Fact({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <div className="facts__item">
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+/** After a force stop the slot may remain on the source, keeping WAL, until it is dropped. */
+function LeftoverSlot({ task }: { task: TaskDetail }) {
+  if (!task.slot.leftover) return null;
+  return (
+    <div className="notice notice--warning">
+      <p>
+        The replication slot <code>{task.slot.name}</code> remains on the source and keeps WAL
+        {task.slot.retainedWalBytes != null ? ` (${formatBytes(task.slot.retainedWalBytes)})` : ''}. Drop it with Drop slot above, or run this on
+        the source database:
+      </p>
+      <Sql>{task.slot.dropSql ?? slotCleanupSql(task.slot.name, task.slot.publication)}</Sql>
+    </div>
+  );
+}
+
+/** Who did what to the task (the audit trail is for admins). */
+function TaskHistory({ taskId }: { taskId: string }) {
+  const history = useQuery({ queryKey: ['audit-log', taskId, ''], queryFn: ({ signal }) => listAuditLog({ taskId }, signal), refetchInterval: 10_000 });
+  const entries = history.data?.items ?? [];
+  return (
+    <section className="card" aria-labelledby="history-title">
+      <h2 id="history-title" className="card__title">
+        History
+      </h2>
+      {history.isPending ? (
+        <LoadingPanel>Loading the history…</LoadingPanel>
+      ) : history.error ? (
+        <ErrorPanel title="Could not load the history" error={history.error} />
+      ) : !entries.length ? (
+        <EmptyPanel title="Nothing recorded yet." />
+      ) : (
+        <>
+          <ol className="history-list">
+            {entries.slice(0, 15).map((e) => (
+              <li key={e.id}>
+                <time dateTime={e.at}>{formatDateTime(e.at)}</time> <strong>{e.actor}</strong> <code>{e.action}</code>{' '}
+                <span className={`audit-result audit-result--${e.result}`}>{e.result}</span>
+                {e.error && <span className="muted"> — {e.error}</span>}
+              </li>
+            ))}
+          </ol>
+          {entries.length > 15 && <Link to={`/audit?taskId=${taskId}`}>All {formatInteger(entries.length)}+ entries in the audit log</Link>}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,95 @@
+import { useId, type ReactNode } from 'react';
+import type { TaskView } from '@walbridge/contracts';
+import { EMPTY_VALUE, formatDateTime } from '../../ui/format';
+
+const SUMMARY_TABLES = 20;
+
+/** The whole configuration of a task, as saved (the wizard's last step and the task page). */
+export function TaskSummary({ task, title = 'Summary', full }: { task: TaskView; title?: string; full?: boolean }) {
+  const titleId = useId();
+  const p = task.policy;
+  const d = task.destination;
+  const topic =
+    p.topicPolicy.mode === 'specific'
+      ? `topic ${p.topicPolicy.topic}`
+      : `generated: ${p.topicPolicy.nameFormat} (${p.topicPolicy.partitions ?? 1} partition(s), replication ${p.topicPolicy.replicationFactor ?? 1})`;
+  const partition = { table: 'hash of database.schema.table', primaryKey: 'hash of the primary key', schema: 'hash of database.schema', zero: 'partition 0' }[p.partitionPolicy];
+  return (
+    <section className="form-section summary" aria-labelledby={titleId}>
+      <h2 id={titleId} className="form-section__title">
+        {title}
+      </h2>
+      <dl className="summary-list">
+        <SummaryItem term="Name">{task.name}</SummaryItem>
+        <SummaryItem term="Description">{task.description || EMPTY_VALUE}</SummaryItem>
+        <SummaryItem term="Tags">{task.tags.length ? task.tags.map((t) => `${t.key}=${t.value}`).join(', ') : EMPTY_VALUE}</SummaryItem>
+        <SummaryItem term="Source">
+          <span className="mono">
+            {task.source.username}@{task.source.host}:{task.source.port}/{task.source.database}
+          </span>{' '}
+          <span className="muted">(SSL {task.source.sslMode})</span>
+        </SummaryItem>
+        <SummaryItem term="Destination">
+          <span className="mono">{d.brokers}</span> <span className="muted">({d.securityProtocol}{d.saslMechanism ? `, ${d.saslMechanism}` : ''})</span>
+        </SummaryItem>
+        <SummaryItem term="Operations">{p.dmlOperations.join(', ')}</SummaryItem>
+        <SummaryItem term="Replication slot">
+          <code>{task.slotName}</code>
+        </SummaryItem>
+        <SummaryItem term="Objects">
+          {p.objectScope === 'database' ? (
+            p.schemas?.length ? (
+              `every table of schema${p.schemas.length === 1 ? '' : 's'} ${p.schemas.join(', ')}`
+            ) : (
+              `every table of ${task.source.database}`
+            )
+          ) : (
+            <>
+              {p.tables.length} table{p.tables.length === 1 ? '' : 's'}:{' '}
+              <span className="mono">
+                {p.tables
+                  .slice(0, SUMMARY_TABLES)
+                  .map((t) => `${t.schema}.${t.table}`)
+                  .join(', ')}
+              </span>
+              {p.tables.length > SUMMARY_TABLES && ` and ${p.tables.length - SUMMARY_TABLES} more`}
+            </>
+          )}
+          {p.tables.some((t) => t.topic || t.filter || t.dmlOperations || t.includeColumns || t.excludeColumns) && (
+            <span className="muted"> (some tables have their own settings)</span>
+          )}
+        </SummaryItem>
+        <SummaryItem term="Topics">{topic}</SummaryItem>
+        <SummaryItem term="Partitions">{partition}</SummaryItem>
+        <SummaryItem term="Format">
+          {p.format.toUpperCase()}, compression {p.compression}
+        </SummaryItem>
+        {full && (
+          <>
+            <SummaryItem term="Start">{task.start.mode === 'at' && task.start.at ? `at ${formatDateTime(task.start.at)}` : 'now'}</SummaryItem>
+            <SummaryItem term="Delay alarm">
+              {task.alarms.delayThresholdSeconds ? `above ${task.alarms.delayThresholdSeconds} s for ${task.alarms.delaySustainSeconds} s` : 'off'}
+            </SummaryItem>
+            <SummaryItem term="Notifications">
+              {task.alarms.notify ? `on${task.alarms.channelIds.length ? `, ${task.alarms.channelIds.length} channel(s)` : ''}` : 'off'}
+              {task.alarms.dataExceptionNotify ? '; data exceptions notified' : ''}
+            </SummaryItem>
+            <SummaryItem term="Abnormal auto-stop">after {task.alarms.abnormalStopDays} days</SummaryItem>
+            <SummaryItem term="Retries">
+              connection failures for {task.retry.connectionMinutes} min, others for {task.retry.otherMinutes} min
+            </SummaryItem>
+          </>
+        )}
+      </dl>
+    </section>
+  );
+}
+
+function SummaryItem({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <div className="summary-list__item">
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}

@@ -1,0 +1,390 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
+import { policySchema, type ConnectionTarget, type TaskView } from '@walbridge/contracts';
+import { createTask, getTask, submitTask, updateTask } from '../../api/tasks.api';
+import { ConfirmDialog } from '../../ui/confirm-dialog';
+import { formatDateTime } from '../../ui/format';
+import { ErrorPanel, LoadingPanel } from '../../ui/status-panel';
+import { useMe } from '../auth/use-me.query';
+import { taskKeys } from '../tasks/use-tasks.query';
+import { BasicStep } from './basic-step';
+import { ConfirmStep } from './confirm-step';
+import { ConnectionsStep, type ConnectionTests } from './connections-step';
+import { PolicyStep } from './policy-step';
+import { PrecheckStep } from './precheck-step';
+import { loadDraft, removeDraft, saveDraft, taskDrafts, type WizardDraft, type WizardStep } from './wizard-draft';
+import {
+  basicInput,
+  confirmInput,
+  DEFAULT_BASIC,
+  DEFAULT_CONFIRM,
+  DEFAULT_CONNECTIONS,
+  DEFAULT_NAME_FORMAT,
+  DEFAULT_POLICY,
+  destinationInput,
+  policyInput,
+  replacingPatch,
+  sourceInput,
+  storedConnection,
+  valuesFromTask,
+  type BasicValues,
+  type ConfirmValues,
+  type ConnectionValues,
+  type PolicyValues,
+} from './wizard-values';
+
+export const WIZARD_STEPS: { step: WizardStep; title: string }[] = [
+  { step: 1, title: 'Create task' },
+  { step: 2, title: 'Source and destination' },
+  { step: 3, title: 'Set task' },
+  { step: 4, title: 'Check task' },
+  { step: 5, title: 'Confirm' },
+];
+
+function freshDraft(): WizardDraft {
+  return {
+    version: 1,
+    taskId: null,
+    step: 1,
+    reached: 1,
+    updatedAt: new Date().toISOString(),
+    basic: DEFAULT_BASIC,
+    connections: DEFAULT_CONNECTIONS,
+    policy: null,
+    confirm: null,
+  };
+}
+
+function draftFromTask(task: TaskView): WizardDraft {
+  const values = valuesFromTask(task);
+  return {
+    version: 1,
+    taskId: task.id,
+    step: 1,
+    reached: 3,
+    updatedAt: new Date().toISOString(),
+    basic: values.basic,
+    connections: values.connections,
+    policy: values.policy,
+    confirm: values.confirm,
+  };
+}
+
+const storage = (): Storage => window.localStorage;
+
+/** `/tasks/new` (a task not created yet) and `/tasks/:id/setup` (a task in CONFIGURATION). */
+export function TaskWizardPage() {
+  const { id } = useParams<{ id?: string }>();
+  const location = useLocation();
+  const me = useMe();
+  const username = me.data?.username ?? '(unknown)';
+  const task = useQuery({ queryKey: taskKeys.detail(id ?? ''), queryFn: ({ signal }) => getTask(id!, signal), enabled: !!id });
+
+  useEffect(() => {
+    document.title = `${id ? 'Set up task' : 'Create task'} · Walbridge`;
+  }, [id]);
+
+  if (!id) {
+    const stored = loadDraft(storage(), username, null);
+    return <Wizard key="new" username={username} initial={stored ?? freshDraft()} resumedAt={stored?.updatedAt} initialTask={null} />;
+  }
+  if (task.isPending) return <LoadingPanel>Loading the task…</LoadingPanel>;
+  if (!task.data) return <ErrorPanel title="Could not load the task" error={task.error} />;
+  if (task.data.status !== 'CONFIGURATION') {
+    return (
+      <section className="page">
+        <h1>{task.data.name}</h1>
+        <p className="panel">
+          This task was submitted already; its setup cannot change any more. <Link to={`/tasks/${task.data.id}`}>Open the task</Link>.
+        </p>
+      </section>
+    );
+  }
+  const stored = loadDraft(storage(), username, id);
+  // Just created by the wizard itself: continuing, not resuming.
+  const continuing = (location.state as { created?: boolean } | null)?.created === true;
+  return (
+    <Wizard key={id} username={username} initial={stored ?? draftFromTask(task.data)} resumedAt={continuing ? undefined : stored?.updatedAt} initialTask={task.data} />
+  );
+}
+
+interface WizardProps {
+  username: string;
+  initial: WizardDraft;
+  /** Set when the draft came from this browser's storage. */
+  resumedAt?: string;
+  initialTask: TaskView | null;
+}
+
+function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [draft, setDraft] = useState<WizardDraft>(initial);
+  const [task, setTask] = useState<TaskView | null>(initialTask);
+  // Secrets live only here, in memory: the draft in localStorage never holds them.
+  const secrets = useRef({ sourcePassword: '', destinationPassword: '', clientKey: '' });
+  // Connection tests passed in this visit, kept while moving between steps (never stored).
+  const [tests, setTests] = useState<ConnectionTests>({});
+  // Bumped by "Start over": the step forms mount again with the fresh values.
+  const [generation, setGeneration] = useState(0);
+  const [confirmDiscard, setConfirmDiscard] = useState(false);
+  const generationRef = useRef(0);
+  const live = useRef(draft);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const firstRender = useRef(true);
+  const otherDrafts = useMemo(() => (draft.taskId ? [] : taskDrafts(storage(), username)), [draft.taskId, username]);
+
+  const persist = useCallback(
+    (next: WizardDraft) => {
+      live.current = next;
+      saveDraft(storage(), username, next);
+    },
+    [username],
+  );
+
+  const change = useCallback(<K extends 'basic' | 'connections' | 'policy' | 'confirm'>(section: K, values: WizardDraft[K], from: number) => {
+    // The last words of a form thrown away by "Start over" must not bring its values back.
+    if (from !== generationRef.current) return;
+    if (section === 'connections') {
+      const c = values as ConnectionValues;
+      secrets.current = { sourcePassword: c.source.password, destinationPassword: c.destination.password, clientKey: c.destination.clientKey };
+    }
+    persist({ ...live.current, [section]: values });
+  }, [persist]);
+
+  const goTo = (step: WizardStep, patch: Partial<WizardDraft> = {}) => {
+    const next = { ...live.current, ...patch, step, reached: Math.max(live.current.reached, step) as WizardStep };
+    persist(next);
+    setDraft(next);
+  };
+
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    // A new step: keyboard and screen reader users start at its title, not at the old button.
+    headingRef.current?.focus();
+    window.scrollTo({ top: 0 });
+  }, [draft.step]);
+
+  const remember = (saved: TaskView) => {
+    setTask(saved);
+    queryClient.setQueryData(taskKeys.detail(saved.id), saved);
+    void queryClient.invalidateQueries({ queryKey: [...taskKeys.all, 'list'] });
+  };
+
+  const nextFromBasic = async (values: BasicValues) => {
+    if (task) {
+      const input = basicInput(values);
+      remember(await updateTask(task.id, { name: input.name, description: values.description, tags: input.tags ?? [] }));
+    }
+    goTo(2, { basic: values });
+  };
+
+  const connectionPatch = (values: ConnectionValues, only?: ConnectionTarget): Record<string, unknown> => {
+    if (!task) return {};
+    const patch: Record<string, unknown> = {};
+    if (only !== 'destination') patch.source = replacingPatch(storedConnection(task.source), sourceInput(values.source), ['password']);
+    if (only !== 'source') {
+      const destination = replacingPatch(storedConnection(task.destination), destinationInput(values.destination), ['password', 'clientKey']) as Record<string, unknown>;
+      const protocol = values.destination.securityProtocol;
+      // Leaving SASL or TLS also drops the credentials that only they use.
+      if (protocol !== 'SASL_PLAINTEXT' && protocol !== 'SASL_SSL' && task.destination.passwordSet) destination.password = null;
+      if (!destination.clientCert && task.destination.clientKeySet) destination.clientKey = null;
+      patch.destination = destination;
+    }
+    return patch;
+  };
+
+  const saveTarget = async (target: ConnectionTarget, values: ConnectionValues) => {
+    if (task) remember(await updateTask(task.id, connectionPatch(values, target)));
+  };
+
+  const nextFromConnections = async (values: ConnectionValues) => {
+    const stored = { ...values, source: { ...values.source, password: '' }, destination: { ...values.destination, password: '', clientKey: '' } };
+    if (task) {
+      remember(await updateTask(task.id, connectionPatch(values)));
+      goTo(3, { connections: stored });
+      return;
+    }
+    // The task is created here: the object picker and the precheck work on a saved task, as in DRS.
+    const policy = live.current.policy && policySchema.safeParse(policyInput(live.current.policy)).success ? policyInput(live.current.policy) : PLACEHOLDER_POLICY;
+    const created = await createTask({ ...basicInput(live.current.basic), source: sourceInput(values.source), destination: destinationInput(values.destination), policy });
+    remember(created);
+    // This wizard is done with the "new" draft: what its forms still report as they unmount must
+    // not write it back.
+    generationRef.current += 1;
+    removeDraft(storage(), username, null);
+    const moved: WizardDraft = { ...live.current, connections: stored, taskId: created.id, step: 3, reached: 3 };
+    live.current = moved;
+    saveDraft(storage(), username, moved);
+    navigate(`/tasks/${created.id}/setup`, { replace: true, state: { created: true } });
+  };
+
+  const nextFromPolicy = async (values: PolicyValues) => {
+    if (!task) return;
+    const { slotName: _shown, ...storedPolicy } = task.policy;
+    remember(await updateTask(task.id, { policy: replacingPatch(storedPolicy, policyInput(values)) }));
+    goTo(4, { policy: values });
+  };
+
+  const submit = async (values: ConfirmValues) => {
+    if (!task) return;
+    const input = confirmInput(values);
+    await updateTask(task.id, { start: input.start, alarms: input.alarms });
+    const submitted = await submitTask(task.id, input.start?.mode === 'at' ? input.start.at : undefined);
+    generationRef.current += 1; // as above: the submitted task's draft stays deleted
+    removeDraft(storage(), username, task.id);
+    queryClient.setQueryData(taskKeys.detail(task.id), submitted);
+    void queryClient.invalidateQueries({ queryKey: taskKeys.all });
+    navigate(`/tasks/${task.id}`, { state: { submitted: true } });
+  };
+
+  const discard = () => {
+    generationRef.current += 1;
+    removeDraft(storage(), username, draft.taskId);
+    if (draft.taskId && task) {
+      const fresh = draftFromTask(task);
+      persist(fresh);
+      setDraft(fresh);
+    } else {
+      const fresh = freshDraft();
+      persist(fresh);
+      setDraft(fresh);
+      setTask(null);
+    }
+    secrets.current = { sourcePassword: '', destinationPassword: '', clientKey: '' };
+    setTests({});
+    setGeneration(generationRef.current);
+  };
+
+  const step = draft.step;
+  // Values as last typed: a step leaving the screen hands its values over as it unmounts, after
+  // the render that switched steps, so the `draft` state may lag behind; the ref does not.
+  const saved = live.current;
+  const current = WIZARD_STEPS[step - 1];
+  const defaultSlotName = task ? `walbridge_${task.id.replace(/-/g, '_')}` : '';
+
+  return (
+    <section className="page wizard" aria-labelledby="wizard-title">
+      <header className="page__header">
+        <div>
+          <h1 id="wizard-title">{task ? `Set up task ${task.name}` : 'Create task'}</h1>
+          <p className="muted">
+            {task ? 'Saved as a task in configuration. ' : ''}Your progress is kept in this browser (without passwords) as you type.
+            {resumedAt && ` Resumed from ${formatDateTime(resumedAt)}.`}
+          </p>
+        </div>
+        <button type="button" className="button" onClick={() => setConfirmDiscard(true)}>
+          {task ? 'Reset to the saved task' : 'Start over'}
+        </button>
+        <ConfirmDialog
+          open={confirmDiscard}
+          title={task ? 'Reset to the saved task?' : 'Start over?'}
+          confirmLabel={task ? 'Reset' : 'Start over'}
+          onConfirm={() => {
+            setConfirmDiscard(false);
+            discard();
+          }}
+          onCancel={() => setConfirmDiscard(false)}
+        >
+          <p>
+            {task
+              ? 'What you changed since the last Next is dropped; the wizard shows the task as saved.'
+              : 'Everything typed in this wizard is cleared.'}
+          </p>
+        </ConfirmDialog>
+      </header>
+      {otherDrafts.length > 0 && step === 1 && (
+        <div className="notice notice--info">
+          <p>You have tasks whose setup is not finished:</p>
+          <ul>
+            {otherDrafts.slice(0, 5).map((d) => (
+              <li key={d.taskId}>
+                <Link to={`/tasks/${d.taskId}/setup`}>Continue setting up {d.name || d.taskId}</Link>{' '}
+                <span className="muted">(step {d.step}, {formatDateTime(d.updatedAt)})</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <WizardStepper step={step} reached={draft.reached} hasTask={!!task} onStep={(s) => goTo(s)} />
+      <h2 id="wizard-step-title" className="wizard__step-title" ref={headingRef} tabIndex={-1}>
+        Step {step} of 5: {current.title}
+      </h2>
+      {step === 1 && <BasicStep key={generation} values={saved.basic} onChange={(v) => change('basic', v, generation)} onNext={nextFromBasic} />}
+      {step === 2 && (
+        <ConnectionsStep
+          key={generation}
+          values={{
+            source: { ...saved.connections.source, password: secrets.current.sourcePassword },
+            destination: { ...saved.connections.destination, password: secrets.current.destinationPassword, clientKey: secrets.current.clientKey },
+          }}
+          task={task}
+          tests={tests}
+          onTestsChange={setTests}
+          onChange={(v) => change('connections', v, generation)}
+          onSaveTarget={saveTarget}
+          onNext={nextFromConnections}
+          onBack={() => goTo(1)}
+        />
+      )}
+      {step === 3 && task && (
+        <PolicyStep
+          taskId={task.id}
+          defaultSlotName={defaultSlotName}
+          key={generation}
+          values={saved.policy ?? DEFAULT_POLICY}
+          onChange={(v) => change('policy', v, generation)}
+          onNext={nextFromPolicy}
+          onBack={() => goTo(2)}
+        />
+      )}
+      {step === 4 && task && <PrecheckStep taskId={task.id} onNext={() => goTo(5)} onBack={() => goTo(3)} />}
+      {step === 5 && task && (
+        <ConfirmStep key={generation} task={task} values={saved.confirm ?? DEFAULT_CONFIRM} onChange={(v) => change('confirm', v, generation)} onSubmit={submit} onBack={() => goTo(4)} />
+      )}
+    </section>
+  );
+}
+
+/**
+ * What a task is created with before step 3 chose its objects: the API needs a complete policy.
+ * Step 3 replaces it; until then the task cannot pass a precheck without the user seeing it.
+ */
+const PLACEHOLDER_POLICY = { objectScope: 'database', topicPolicy: { mode: 'auto', nameFormat: DEFAULT_NAME_FORMAT } } as const;
+
+function WizardStepper({ step, reached, hasTask, onStep }: { step: WizardStep; reached: WizardStep; hasTask: boolean; onStep: (step: WizardStep) => void }) {
+  return (
+    <nav aria-label="Wizard steps">
+      <ol className="stepper">
+        {WIZARD_STEPS.map((s) => {
+          const state = s.step === step ? 'current' : s.step < step || s.step <= reached ? 'done' : 'todo';
+          // Back only: a later step must be reached through Next, which saves the steps before it.
+          const reachable = s.step < step && (s.step <= 2 || hasTask);
+          return (
+            <li key={s.step} className={`stepper__item stepper__item--${state}`} aria-current={s.step === step ? 'step' : undefined}>
+              {reachable ? (
+                <button type="button" className="stepper__button" onClick={() => onStep(s.step)}>
+                  <span className="stepper__number" aria-hidden="true">
+                    {s.step}
+                  </span>
+                  <span className="stepper__title">{s.title}</span>
+                </button>
+              ) : (
+                <span className="stepper__button">
+                  <span className="stepper__number" aria-hidden="true">
+                    {s.step}
+                  </span>
+                  <span className="stepper__title">{s.title}</span>
+                </span>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+    </nav>
+  );
+}

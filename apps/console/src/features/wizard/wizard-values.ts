@@ -1,0 +1,328 @@
+import {
+  DML_OPERATIONS,
+  SASL_MECHANISMS,
+  SECURITY_PROTOCOLS,
+  SSL_MODES,
+  type CreateTaskInput,
+  type DmlOperation,
+  type TaskView,
+} from '@walbridge/contracts';
+import { withoutBlanks } from '../../ui/zod-form';
+
+export { withoutBlanks };
+
+/*
+ * What the wizard's forms hold. Fields mirror the API's task JSON (PRODUCT.md §9) so that the
+ * shared zod schemas' issue paths and the API's 400 `details[].field` name form fields directly;
+ * inputs hold strings, and blanks mean "not set" (see `withoutBlanks`).
+ */
+
+export interface TagValues {
+  key: string;
+  value: string;
+}
+
+export interface BasicValues {
+  name: string;
+  description: string;
+  tags: TagValues[];
+}
+
+export interface SourceValues {
+  host: string;
+  port: number | string;
+  database: string;
+  username: string;
+  password: string;
+  sslMode: (typeof SSL_MODES)[number];
+  caCert: string;
+}
+
+export interface DestinationValues {
+  brokers: string;
+  securityProtocol: (typeof SECURITY_PROTOCOLS)[number];
+  saslMechanism: (typeof SASL_MECHANISMS)[number] | '';
+  username: string;
+  password: string;
+  caCert: string;
+  clientCert: string;
+  clientKey: string;
+  verifyHostname: boolean;
+}
+
+export interface ConnectionValues {
+  source: SourceValues;
+  destination: DestinationValues;
+}
+
+export type ColumnMode = 'all' | 'include' | 'exclude';
+
+export interface TableValues {
+  schema: string;
+  table: string;
+  topic: string;
+  /** null: the task's operations apply. */
+  dmlOperations: DmlOperation[] | null;
+  filter: string;
+  columnMode: ColumnMode;
+  /** Comma-separated column names. */
+  columns: string;
+}
+
+export interface PolicyValues {
+  dmlOperations: DmlOperation[];
+  slotName: string;
+  objectScope: 'database' | 'tables';
+  schemas: string[];
+  tables: TableValues[];
+  topicPolicy: {
+    mode: 'specific' | 'auto';
+    topic: string;
+    nameFormat: string;
+    partitions: number | string;
+    replicationFactor: number | string;
+  };
+  partitionPolicy: 'table' | 'primaryKey' | 'schema' | 'zero';
+  format: 'json' | 'avro';
+  compression: 'none' | 'gzip';
+}
+
+export interface ConfirmValues {
+  start: { mode: 'now' | 'at'; /** `YYYY-MM-DDTHH:mm` in the browser's time zone. */ at: string };
+  alarms: {
+    notify: boolean;
+    channelIds: string[];
+    delayThresholdSeconds: number | string;
+    delaySustainSeconds: number | string;
+    dataExceptionNotify: boolean;
+    abnormalStopDays: number | string;
+  };
+  agree: boolean;
+}
+
+export const DEFAULT_NAME_FORMAT = '$database$.$schema$.$tablename$';
+
+export const DEFAULT_BASIC: BasicValues = { name: '', description: '', tags: [] };
+
+export const DEFAULT_CONNECTIONS: ConnectionValues = {
+  source: { host: '', port: 5432, database: '', username: '', password: '', sslMode: 'disable', caCert: '' },
+  destination: {
+    brokers: '',
+    securityProtocol: 'PLAINTEXT',
+    saslMechanism: '',
+    username: '',
+    password: '',
+    caCert: '',
+    clientCert: '',
+    clientKey: '',
+    verifyHostname: true,
+  },
+};
+
+export const DEFAULT_POLICY: PolicyValues = {
+  dmlOperations: [...DML_OPERATIONS],
+  slotName: '',
+  objectScope: 'tables',
+  schemas: [],
+  tables: [],
+  topicPolicy: { mode: 'specific', topic: '', nameFormat: DEFAULT_NAME_FORMAT, partitions: 1, replicationFactor: 1 },
+  partitionPolicy: 'table',
+  format: 'json',
+  compression: 'none',
+};
+
+export const DEFAULT_CONFIRM: ConfirmValues = {
+  start: { mode: 'now', at: '' },
+  alarms: {
+    notify: false,
+    channelIds: [],
+    delayThresholdSeconds: 0,
+    delaySustainSeconds: 360,
+    dataExceptionNotify: false,
+    abnormalStopDays: 14,
+  },
+  agree: false,
+};
+
+/** A number input's value as a number (the API checks numbers, not numeric strings). */
+function num(value: number | string): number | undefined {
+  if (typeof value === 'number') return Number.isNaN(value) ? undefined : value;
+  if (value.trim() === '') return undefined;
+  const n = Number(value);
+  return Number.isNaN(n) ? (value as unknown as number) : n;
+}
+
+function columnList(text: string): string[] {
+  return text
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
+}
+
+export function basicInput(v: BasicValues): Pick<CreateTaskInput, 'name' | 'description' | 'tags'> {
+  return withoutBlanks({ name: v.name.trim(), description: v.description, tags: v.tags.map((t) => ({ key: t.key.trim(), value: t.value })) }) as never;
+}
+
+export function sourceInput(v: SourceValues): CreateTaskInput['source'] {
+  const needsCa = v.sslMode === 'verify-ca' || v.sslMode === 'verify-full';
+  return withoutBlanks({ ...v, host: v.host.trim(), port: num(v.port), caCert: needsCa ? v.caCert : '' }) as CreateTaskInput['source'];
+}
+
+export function destinationInput(v: DestinationValues): CreateTaskInput['destination'] {
+  const sasl = v.securityProtocol === 'SASL_PLAINTEXT' || v.securityProtocol === 'SASL_SSL';
+  const tls = v.securityProtocol === 'SSL' || v.securityProtocol === 'SASL_SSL';
+  // Fields of another protocol stay in the form (switching back keeps them) but are not sent.
+  return withoutBlanks({
+    brokers: v.brokers,
+    securityProtocol: v.securityProtocol,
+    saslMechanism: sasl ? v.saslMechanism : '',
+    username: sasl ? v.username : '',
+    password: sasl ? v.password : '',
+    caCert: tls ? v.caCert : '',
+    clientCert: tls ? v.clientCert : '',
+    clientKey: tls ? v.clientKey : '',
+    verifyHostname: v.verifyHostname,
+  }) as CreateTaskInput['destination'];
+}
+
+export function tableInput(t: TableValues): CreateTaskInput['policy']['tables'] extends (infer U)[] | undefined ? U : never {
+  const columns = columnList(t.columns);
+  return withoutBlanks({
+    schema: t.schema,
+    table: t.table,
+    topic: t.topic,
+    dmlOperations: t.dmlOperations ?? undefined,
+    filter: t.filter,
+    includeColumns: t.columnMode === 'include' ? columns : undefined,
+    excludeColumns: t.columnMode === 'exclude' ? columns : undefined,
+  }) as never;
+}
+
+export function policyInput(v: PolicyValues): CreateTaskInput['policy'] {
+  const tp = v.topicPolicy;
+  return withoutBlanks({
+    dmlOperations: v.dmlOperations,
+    slotName: v.slotName,
+    objectScope: v.objectScope,
+    tables: v.tables.map(tableInput),
+    schemas: v.objectScope === 'database' && v.schemas.length ? v.schemas : undefined,
+    topicPolicy:
+      tp.mode === 'specific'
+        ? { mode: tp.mode, topic: tp.topic.trim() }
+        : { mode: tp.mode, nameFormat: tp.nameFormat, partitions: num(tp.partitions), replicationFactor: num(tp.replicationFactor) },
+    partitionPolicy: v.partitionPolicy,
+    format: v.format,
+    compression: v.compression,
+  }) as CreateTaskInput['policy'];
+}
+
+/** `YYYY-MM-DDTHH:mm` of the browser's zone as an ISO instant, which the API requires. */
+export function localDateTimeToIso(local: string): string {
+  const date = new Date(local);
+  return Number.isNaN(date.getTime()) ? local : date.toISOString();
+}
+
+export function isoToLocalDateTime(iso: string | undefined): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+export function confirmInput(v: ConfirmValues): Pick<CreateTaskInput, 'start' | 'alarms'> {
+  const a = v.alarms;
+  return withoutBlanks({
+    start: v.start.mode === 'at' ? { mode: 'at', at: localDateTimeToIso(v.start.at) } : { mode: 'now' },
+    alarms: {
+      notify: a.notify,
+      channelIds: a.notify ? a.channelIds : [],
+      delayThresholdSeconds: num(a.delayThresholdSeconds),
+      delaySustainSeconds: num(a.delaySustainSeconds),
+      dataExceptionNotify: a.dataExceptionNotify,
+      abnormalStopDays: num(a.abnormalStopDays),
+    },
+  }) as never;
+}
+
+/**
+ * A merge patch that makes the stored object equal `next`: keys the task has but `next` lacks
+ * are removed with null (a cleared optional field), except `keep` (write-only credentials left
+ * blank mean "unchanged"). Arrays and values replace.
+ */
+export function replacingPatch(stored: unknown, next: unknown, keep: string[] = [], path = ''): unknown {
+  if (!isPlainObject(stored) || !isPlainObject(next)) return next;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(next)) out[k] = replacingPatch(stored[k], v, keep, path ? `${path}.${k}` : k);
+  for (const k of Object.keys(stored)) {
+    const at = path ? `${path}.${k}` : k;
+    if (!(k in next) && !keep.includes(at)) out[k] = null;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Read-only and flag fields of a task view that are not part of what the wizard edits. */
+const SECRET_FLAGS = ['passwordSet', 'clientKeySet'];
+
+export function storedConnection<T extends object>(view: T): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(view).filter(([k]) => !SECRET_FLAGS.includes(k)));
+}
+
+/** The wizard's values for a task that already exists (continuing its setup). */
+export function valuesFromTask(task: TaskView): { basic: BasicValues; connections: ConnectionValues; policy: PolicyValues; confirm: ConfirmValues } {
+  const s = task.source;
+  const d = task.destination;
+  const p = task.policy;
+  const defaultSlot = `walbridge_${task.id.replace(/-/g, '_')}`;
+  return {
+    basic: { name: task.name, description: task.description ?? '', tags: (task.tags ?? []).map((t) => ({ key: t.key, value: t.value ?? '' })) },
+    connections: {
+      source: { host: s.host, port: s.port, database: s.database, username: s.username, password: '', sslMode: s.sslMode ?? 'disable', caCert: s.caCert ?? '' },
+      destination: {
+        brokers: d.brokers,
+        securityProtocol: d.securityProtocol ?? 'PLAINTEXT',
+        saslMechanism: d.saslMechanism ?? '',
+        username: d.username ?? '',
+        password: '',
+        caCert: d.caCert ?? '',
+        clientCert: d.clientCert ?? '',
+        clientKey: '',
+        verifyHostname: d.verifyHostname ?? true,
+      },
+    },
+    policy: {
+      dmlOperations: p.dmlOperations ?? [...DML_OPERATIONS],
+      slotName: p.slotName && p.slotName !== defaultSlot ? p.slotName : '',
+      objectScope: p.objectScope ?? 'tables',
+      schemas: p.schemas ?? [],
+      tables: (p.tables ?? []).map((t) => ({
+        schema: t.schema,
+        table: t.table,
+        topic: t.topic ?? '',
+        dmlOperations: t.dmlOperations ?? null,
+        filter: t.filter ?? '',
+        columnMode: t.includeColumns?.length ? 'include' : t.excludeColumns?.length ? 'exclude' : 'all',
+        columns: (t.includeColumns?.length ? t.includeColumns : (t.excludeColumns ?? [])).join(', '),
+      })),
+      topicPolicy: {
+        mode: p.topicPolicy.mode,
+        topic: p.topicPolicy.topic ?? '',
+        nameFormat: p.topicPolicy.nameFormat ?? DEFAULT_NAME_FORMAT,
+        partitions: p.topicPolicy.partitions ?? 1,
+        replicationFactor: p.topicPolicy.replicationFactor ?? 1,
+      },
+      partitionPolicy: p.partitionPolicy ?? 'table',
+      format: p.format ?? 'json',
+      compression: p.compression ?? 'none',
+    },
+    confirm: {
+      start: { mode: task.start?.mode ?? 'now', at: isoToLocalDateTime(task.start?.at) },
+      alarms: { ...DEFAULT_CONFIRM.alarms, ...task.alarms },
+      agree: false,
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { useEffect, useId, useRef } from 'react';
+import uPlot, { type AlignedData, type Options } from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface SeriesPoint {
+  /** Epoch milliseconds. */
+  time: number;
+  value: number | null;
+}
+
+interface TimeSeriesChartProps {
+  title: string;
+  points: SeriesPoint[];
+  format: (value: number) => string;
+  /** Shown instead of the chart while there is nothing to draw. */
+  emptyText: string;
+  color?: string;
+  height?: number;
+}
+
+/**
+ * A live line chart (uPlot, canvas). The canvas says nothing to assistive technology, so the
+ * caption carries the latest and the peak value as text.
+ */
+export function TimeSeriesChart({ title, points, format, emptyText, color = '#1f5fbf', height = 170 }: TimeSeriesChartProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const formatRef = useRef(format);
+  formatRef.current = format;
+  const captionId = useId();
+  const values = points.filter((p) => p.value !== null) as { time: number; value: number }[];
+  const empty = values.length === 0;
+  const latest = values.at(-1)?.value;
+  const peak = values.reduce((max, p) => Math.max(max, p.value), 0);
+
+  const data: AlignedData = [points.map((p) => p.time / 1000), points.map((p) => p.value)];
+
+  useEffect(() => {
+    const el = container.current;
+    if (!el || empty) return;
+    const options: Options = {
+      width: Math.max(200, el.clientWidth),
+      height,
+      legend: { show: false },
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] } },
+      axes: [
+        { stroke: '#5b6675', grid: { stroke: '#eef1f5' } },
+        {
+          stroke: '#5b6675',
+          grid: { stroke: '#eef1f5' },
+          values: (_u, ticks) => ticks.map((t) => formatRef.current(t)),
+          // Wide enough for the longest label ("976.6 kB/s"), which uPlot would otherwise clip.
+          size: (_u, values) => (values?.length ? Math.max(...values.map((v) => String(v).length)) * 7 + 18 : 50),
+        },
+      ],
+      series: [{}, { label: title, stroke: color, width: 2, fill: `${color}1a`, points: { show: false }, spanGaps: false }],
+    };
+    const chart = new uPlot(options, [[], []], el);
+    plot.current = chart;
+    const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(200, el.clientWidth), height }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      chart.destroy();
+      plot.current = null;
+    };
+  }, [empty, height, title, color]);
+
+  useEffect(() => {
+    plot.current?.setData(data);
+  });
+
+  return (
+    <figure className="chart" aria-labelledby={captionId}>
+      <figcaption id={captionId} className="chart__caption">
+        <span className="chart__title">{title}</span>
+        {!empty && (
+          <span className="chart__values">
+            latest <strong>{format(latest ?? 0)}</strong>
+            <span className="muted"> · peak {format(peak)}</span>
+          </span>
+        )}
+      </figcaption>
+      {empty ? <p className="chart__empty muted">{emptyText}</p> : <div ref={container} className="chart__plot" aria-hidden="true" />}
+    </figure>
+  );
+}
