@@ -1,4 +1,4 @@
-import * as avro from 'avsc';
+import type * as Avro from 'avsc';
 import { ENVELOPE_AVRO_SCHEMA } from '@walbridge/contracts';
 import { EnvelopeEncoder, type EnvelopeOptions, type RelationSchema, type RowChange, type Tuple } from '@walbridge/domain';
 
@@ -10,11 +10,13 @@ export interface ChangeEncoder {
 }
 
 // One type for the process: avsc compiles a reader and a writer for the schema the first time.
-let envelopeType: avro.Type | undefined;
+// Loaded only by Avro tasks: a JSON worker does not carry the library.
+let envelopeType: Avro.Type | undefined;
 
 /** The Avro type of the fixed envelope schema (libs/contracts/src/avro/walbridge-envelope.avsc). */
-export function envelopeAvroType(): avro.Type {
-  envelopeType ??= avro.Type.forSchema(ENVELOPE_AVRO_SCHEMA as unknown as avro.Schema);
+export function envelopeAvroType(): Avro.Type {
+  const avro = require('avsc') as typeof Avro;
+  envelopeType ??= avro.Type.forSchema(ENVELOPE_AVRO_SCHEMA as unknown as Avro.Schema);
   return envelopeType;
 }
 
