@@ -108,21 +108,22 @@ describe('retry windows and abnormal tasks', () => {
     expect((await fx.api.task(task.id)).status).toBe('START_FAILED');
   });
 
-  it('a streaming task that keeps failing becomes INCREMENTAL_FAILED until resumed, then streams from the confirmed LSN', async () => {
+  it('a streaming task that cannot deliver a change becomes INCREMENTAL_FAILED until resumed, then streams from the confirmed LSN', async () => {
     const task: LifecycleTask = await createTask(fx, { start: true, input: (base) => ({ ...base, retry: { connectionMinutes: 10, otherMinutes: 1 } }) });
     created.push({ fx, id: task.id });
     await insertRows(fx.source, task.table, 1, 10);
     await fx.kafka.readTopic(task.topic, 10);
-    // A change the broker refuses (above its 1 MB message limit) fails every attempt the same way.
+    // A change the broker refuses (above its 1 MB message limit) would fail every attempt the same
+    // way: a data exception, not retried (PRODUCT.md §5).
     await onSource(fx.source, (db) => db.query(`INSERT INTO shop.${task.table} VALUES (11, repeat('x', 1500000))`));
     await insertRows(fx.source, task.table, 12, 20);
-    const failed = await waitFor('retries to give up', async () => {
+    const failed = await waitFor('the task to give up', async () => {
       const t = await fx.api.task(task.id);
       return t.failure && !t.failure.retrying ? t : undefined;
     }, 120_000, 300);
     expect(failed.status).toBe('INCREMENTAL_FAILED');
-    expect(failed.failure!.kind).toBe('other');
-    expect(failed.lastError).toMatch(/Kafka did not acknowledge a batch/);
+    expect(failed.failure!.kind).toBe('data');
+    expect(failed.lastError).toMatch(/^data exception on shop\..*Kafka refused the message as too large/);
     await sleep(3000);
     expect(workerPid(task.id), 'abnormal: not restarted until resumed').toBeNull();
     // Notified when it became abnormal, and again when the retries gave up; not at every attempt.

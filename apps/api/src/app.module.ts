@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AppConfigModule, DatabaseModule, QueueRootModule } from '@walbridge/nest-common';
 import { ConnectionModule } from './connections/connection.module';
+import { FormatsModule } from './formats/formats.module';
 import { AuditInterceptor } from './audit/audit.interceptor';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
@@ -28,6 +29,7 @@ import { UserModule } from './users/user.module';
     SourceObjectsModule,
     MonitoringModule,
     NotificationModule,
+    FormatsModule,
   ],
   controllers: [HealthController],
   providers: [

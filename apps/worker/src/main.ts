@@ -1,6 +1,5 @@
-import { classifyFailure } from '@walbridge/domain';
+import { DataException, classifyFailure } from '@walbridge/domain';
 import type { SchedulerToWorker, WorkerToScheduler } from '@walbridge/queue';
-import { isDataException } from './pipeline/data-exception';
 import { WorkerRuntime } from './worker-runtime';
 
 /**
@@ -26,7 +25,14 @@ async function exit(code: number): Promise<never> {
 
 function failed(error: unknown): Promise<never> {
   const message = error instanceof Error ? error.message : String(error);
-  report({ type: 'failed', message, kind: classifyFailure(error), ...(isDataException(error) ? { dataException: true } : {}) });
+  report({
+    type: 'failed',
+    message,
+    kind: classifyFailure(error),
+    // Failures only an operator can fix (a deleted topic, a filter that no longer fits) are not retried.
+    ...((error as { retryable?: unknown } | null)?.retryable === false ? { retry: false } : {}),
+    ...(error instanceof DataException ? { dataException: { table: error.table, messageId: error.messageId } } : {}),
+  });
   return exit(1);
 }
 
@@ -46,6 +52,8 @@ process.on('message', (message: SchedulerToWorker) => {
           return runOnce(worker.reset(), false);
         case 'inspect':
           return runOnce(worker.inspect(), false);
+        case 'publish':
+          return runOnce(worker.publishOnly(), false);
         case 'stream':
           return worker.stream();
       }

@@ -1,10 +1,69 @@
-import type { PolicyConfig } from '@walbridge/contracts';
-import { TablePartitioner, renderTopicName, type ChangeKind, type RelationSchema } from '@walbridge/domain';
-import type { TableRoute } from './pipeline/change-pipeline';
+import type { PolicyConfig, TableSelection } from '@walbridge/contracts';
+import {
+  RowFilterError,
+  TablePartitioner,
+  columnProjection,
+  compileRowFilter,
+  hasRowFilter,
+  parseRowFilter,
+  renderTopicName,
+  type ChangeKind,
+  type CompiledRowFilter,
+  type FilterColumn,
+  type RelationSchema,
+  type Tuple,
+} from '@walbridge/domain';
+import { createChangeEncoder, type ChangeEncoder } from './encoding/change-encoder';
+
+/** A task setting that no longer fits the source (e.g. a filter on a dropped column): only an operator can fix it. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+  readonly retryable = false;
+}
+
+/**
+ * Which changes of a table are sent: the row filter compiled for the table's columns. UPDATE
+ * is judged on the new row (Debezium's `after`; an unchanged TOAST value is taken from the old
+ * image when the source sent one), DELETE on the deleted row as the source sent it (the full
+ * row with REPLICA IDENTITY FULL, else the key columns). When the image lacks a value the
+ * condition needs, the change is sent: a change is never dropped on a guess.
+ */
+export class RowGate {
+  private constructor(
+    private readonly full: CompiledRowFilter,
+    private readonly keyOnly: CompiledRowFilter,
+  ) {}
+
+  static compile(condition: string, schema: RelationSchema): RowGate {
+    const ast = parseRowFilter(condition);
+    const columns: FilterColumn[] = schema.columns.map((c) => ({ name: c.name, type: c.type, kind: c.kind ?? 'other', enumLabels: c.enumLabels }));
+    const keys = new Set(schema.identityKeyNames?.length ? schema.identityKeyNames : schema.pkNames);
+    const keyPositions = new Set(columns.map((c, i) => (keys.has(c.name) ? i : -1)).filter((i) => i >= 0));
+    return new RowGate(compileRowFilter(ast, columns), compileRowFilter(ast, columns, (p) => keyPositions.has(p)));
+  }
+
+  passes(kind: ChangeKind, newTuple: Tuple | null, oldTuple: Tuple | null, keyTuple: Tuple | null): boolean {
+    if (kind === 'DELETE') return oldTuple ? this.full.test(oldTuple) : keyTuple ? this.keyOnly.test(keyTuple) : true;
+    // A key-only old image holds only key values: as a TOAST fallback it can only supply those.
+    return this.full.test(newTuple!, oldTuple ?? keyTuple);
+  }
+}
+
+/** Where a table's changes go and how they are written; null from the router when the table is not selected. */
+export interface TableRoute {
+  topic: string;
+  operations: ReadonlySet<ChangeKind>;
+  partitionOf(key: string | null): number;
+  encoder: ChangeEncoder;
+  /** null: every change of the selected operations is sent. */
+  gate: RowGate | null;
+  /** Things worth a line in the task log once (column list entries that are not columns). */
+  notes: string[];
+}
 
 /** Topic of one selected table under the task's topic policy (per-table override first). */
 export function topicFor(policy: PolicyConfig, database: string, schema: string, table: string): string {
-  const override = policy.tables.find((t) => t.schema === schema && t.table === table)?.topic;
+  const override = selectionOf(policy, schema, table)?.topic;
   if (override) return override;
   if (policy.topicPolicy.mode === 'specific') return policy.topicPolicy.topic!;
   const rendered = renderTopicName(policy.topicPolicy.nameFormat!, { database, schema, table });
@@ -12,20 +71,46 @@ export function topicFor(policy: PolicyConfig, database: string, schema: string,
   return rendered.name;
 }
 
-/** Builds the router the pipeline asks about each table the stream announces. */
-export function createRouter(
-  policy: PolicyConfig,
-  partitionCounts: ReadonlyMap<string, number>,
-): (schema: RelationSchema) => TableRoute | null {
+function selectionOf(policy: PolicyConfig, schema: string, table: string): TableSelection | undefined {
+  return policy.tables.find((t) => t.schema === schema && t.table === table);
+}
+
+/**
+ * Builds the router the pipeline asks about each table the stream announces. Everything a
+ * change needs that depends only on the table (topic, partitioner, column projection, compiled
+ * filter, encoder) is computed here, once per Relation message.
+ */
+export function createRouter(policy: PolicyConfig, partitionCounts: ReadonlyMap<string, number>): (schema: RelationSchema) => TableRoute | null {
   const taskOperations = new Set<ChangeKind>(policy.dmlOperations);
   return (schema) => {
-    const selection = policy.tables.find((t) => t.schema === schema.schema && t.table === schema.table);
+    const selection = selectionOf(policy, schema.schema, schema.table);
     if (policy.objectScope === 'tables' && !selection) return null;
+    const name = `${schema.schema}.${schema.table}`;
     const topic = topicFor(policy, schema.database, schema.schema, schema.table);
     const partitions = partitionCounts.get(topic);
     if (partitions === undefined) throw new Error(`no partition count known for topic ${topic}`);
     const operations = selection?.dmlOperations ? new Set<ChangeKind>(selection.dmlOperations) : taskOperations;
     const partitioner = new TablePartitioner(policy.partitionPolicy, partitions, schema);
-    return { topic, operations, partitionOf: (key) => partitioner.partition(key) };
+    const notes: string[] = [];
+    const projection = columnProjection(schema, { includeColumns: selection?.includeColumns, excludeColumns: selection?.excludeColumns });
+    if (projection.unknown.length) notes.push(`column list of ${name} names ${projection.unknown.join(', ')}, which ${projection.unknown.length > 1 ? 'are not columns' : 'is not a column'} of the table`);
+    if (projection.keptKeys.length) notes.push(`column list of ${name} keeps key column(s) ${projection.keptKeys.join(', ')}: key columns are always sent`);
+    let gate: RowGate | null = null;
+    if (hasRowFilter(selection?.filter)) {
+      try {
+        gate = RowGate.compile(selection.filter, schema);
+      } catch (error) {
+        if (!(error instanceof RowFilterError)) throw error;
+        throw new ConfigurationError(`the row filter of ${name} no longer fits the table (position ${error.position}: ${error.reason}); edit the filter, then resume the task`);
+      }
+    }
+    return {
+      topic,
+      operations,
+      partitionOf: (key) => partitioner.partition(key),
+      encoder: createChangeEncoder(policy.format, schema, { columns: projection.positions }),
+      gate,
+      notes,
+    };
   };
 }

@@ -2,8 +2,8 @@ import type { WorkerTaskConfig, WorkerToScheduler, WorkerProgress } from '@walbr
 import { AUTO_TOPIC_DEFAULTS } from '@walbridge/contracts';
 import { formatLsn } from '@walbridge/domain';
 import { ChangePipeline } from './pipeline/change-pipeline';
-import { createRouter, topicFor } from './routing';
-import { KafkaSink } from './sink/kafka-sink';
+import { ConfigurationError, createRouter, topicFor } from './routing';
+import { KafkaSink, isUnknownTopic } from './sink/kafka-sink';
 import { pgClientConfig } from '@walbridge/connectors';
 import { ReplicationStream } from './source/replication-stream';
 import { SourceAdmin, type TableRef } from './source/source-admin';
@@ -22,6 +22,26 @@ export class StartStalledError extends Error {
   readonly code = 'ETIMEDOUT';
   constructor(phase: string, ms: number) {
     super(`the worker did not start streaming within ${Math.round(ms / 1000)} s (stalled while ${phase})`);
+  }
+}
+
+/** How often a streaming worker checks that its topics still exist. */
+const TOPIC_CHECK_EVERY_MS = Number(process.env.WALBRIDGE_TOPIC_CHECK_MS ?? 5000);
+/** Batches stay below the broker's per-batch limit (1 MB by default) whatever the topic allows. */
+const MAX_BATCH_BYTES = 900_000;
+
+/**
+ * A topic the task writes to was deleted while it ran. Nothing is written anywhere else, and the
+ * task is not restarted behind the operator's back (a restart would create an auto topic again,
+ * empty): it fails until someone recreates the topic, or accepts a new one, and resumes it.
+ */
+export class TopicGoneError extends Error {
+  readonly retryable = false;
+  constructor(topics: string[]) {
+    super(
+      `Kafka topic ${topics.join(', ')} no longer exists (deleted while the task was running); nothing was written to another topic. ` +
+        'Recreate the topic (auto-generated topics are created again at resume) and resume the task',
+    );
   }
 }
 
@@ -60,10 +80,7 @@ export class WorkerRuntime {
     const setUp = async () => {
       this.admin = await SourceAdmin.connect(pgClientConfig(config.source, `walbridge-admin-${config.taskId}`));
       phase = 'setting up the publication and the replication slot';
-      const tables = await this.selectedTables(this.admin);
-      if (!tables.length) throw new Error('no table selected: the task has nothing to capture');
-      const publication = await this.admin.ensurePublication(config.publicationName, tables);
-      if (publication !== 'unchanged') this.log('info', `publication ${config.publicationName} ${publication} for ${tables.length} table(s)`);
+      const tables = await this.publish(this.admin);
       if (await this.admin.ensureSlot(config.slotName, config.slotMustExist)) this.log('info', `replication slot ${config.slotName} created`);
       const startLsn = await this.admin.slotConfirmedLsn(config.slotName);
       const backlogEndLsn = await this.admin.currentWalLsn();
@@ -88,17 +105,30 @@ export class WorkerRuntime {
       }
       phase = 'reading topic metadata from Kafka';
       const partitionCounts = await this.sink.partitionCounts(topics);
-      return { startLsn, backlogEndLsn, topics, partitionCounts, admin: this.admin, sink: this.sink };
+      const limits = [...(await this.sink.messageLimits(topics)).values()];
+      // A record batch carries some overhead beyond our estimate of its messages.
+      const maxBatchBytes = Math.max(1024, Math.min(MAX_BATCH_BYTES, ...limits.map((l) => l - 512)));
+      return { startLsn, backlogEndLsn, topics, partitionCounts, maxBatchBytes, admin: this.admin, sink: this.sink };
     };
     const setting = setUp();
     setting.catch(() => undefined); // reported through the race; a late failure after a stall is moot
-    const { startLsn, backlogEndLsn, topics, partitionCounts, admin, sink } = await Promise.race([setting, stalled]).finally(() => clearTimeout(deadline));
+    const { startLsn, backlogEndLsn, topics, partitionCounts, maxBatchBytes, admin, sink } = await Promise.race([setting, stalled]).finally(() => clearTimeout(deadline));
 
     const router = createRouter(config.policy, partitionCounts);
-    let resolveFatal!: (error: Error) => void;
-    const fatal = new Promise<never>((_, reject) => (resolveFatal = reject));
+    let rejectFatal!: (error: Error) => void;
+    const fatal = new Promise<never>((_, reject) => (rejectFatal = reject));
+    // Kafka not knowing a topic we write to usually means it was deleted: say so rather than time out.
+    const resolveFatal = (error: Error) => {
+      if (!isUnknownTopic(error)) return rejectFatal(error);
+      void sink.missingTopics(topics).then(
+        (gone) => rejectFatal(gone.length ? new TopicGoneError(gone) : error),
+        () => rejectFatal(error),
+      );
+    };
     this.replication = new ReplicationStream(
-      pgClientConfig(config.source, `walbridge-${config.taskId}`),
+      // Values arrive as the walsender prints them: ISO dates whatever the server's default, so
+      // every consumer (and the row filters) reads one date format.
+      { ...pgClientConfig(config.source, `walbridge-${config.taskId}`), options: '-c DateStyle=ISO' },
       config.slotName,
       config.publicationName,
       {
@@ -113,14 +143,23 @@ export class WorkerRuntime {
       describe: (relation) => admin.describeRelation(relation),
       route: router,
       onFatal: (error) => resolveFatal(error),
+      onNote: (message) => this.log('info', message),
       confirmedLsn: startLsn,
       backlogEndLsn,
       throttle: config.throttle,
+      maxBatchBytes,
     });
 
     this.timers.push(setInterval(() => this.report({ type: 'progress', progress: this.progress() }), PROGRESS_EVERY_MS));
     this.timers.push(setInterval(() => void admin.emitHeartbeat().catch(() => undefined), this.heartbeatMs));
     this.timers.push(setInterval(() => void this.reportSlot().catch(() => undefined), SLOT_REPORT_EVERY_MS));
+    this.timers.push(
+      setInterval(() => {
+        void sink.missingTopics(topics).then((gone) => {
+          if (gone.length && !this.stopping) rejectFatal(new TopicGoneError(gone));
+        }, () => undefined);
+      }, TOPIC_CHECK_EVERY_MS),
+    );
     this.log('info', `streaming from ${formatLsn(startLsn)} to ${topics.join(', ')}`);
     this.report({ type: 'streaming' });
     const streaming = this.replication.run().then(() => {
@@ -151,6 +190,14 @@ export class WorkerRuntime {
         (before.confirmedLsn ? `; changes committed between ${before.confirmedLsn} and ${at} will not be delivered` : ''),
     );
     await this.reportSlot();
+  }
+
+  /**
+   * Tables edited while the task is paused: the publication takes them now, so the changes of an
+   * added table are captured from this moment (and delivered once the task is resumed).
+   */
+  async publishOnly(): Promise<void> {
+    await this.publish(await this.connectAdmin());
   }
 
   /** A look at the slot for the scheduler: exists, WAL retained. */
@@ -194,6 +241,28 @@ export class WorkerRuntime {
   private async reportSlot(): Promise<void> {
     if (!this.admin) return;
     this.report({ type: 'slot', slot: await this.admin.slotInfo(this.config.slotName) });
+  }
+
+  /** Checks the selected tables and brings the publication in line with them. */
+  private async publish(admin: SourceAdmin): Promise<TableRef[]> {
+    const { config } = this;
+    let tables = await this.selectedTables(admin);
+    const problems = await admin.checkPublishable(tables);
+    if (problems.length && config.policy.objectScope === 'tables') {
+      throw new ConfigurationError(`the publication cannot take the selected tables: ${problems.map((p) => p.problem).join('; ')}`);
+    }
+    if (problems.length) {
+      // A database-level task captures what it can: a new table without a key must not break the others.
+      this.log('warning', `not captured: ${problems.map((p) => p.problem).join('; ')}`);
+      tables = tables.filter((t) => !problems.some((p) => p.table === t));
+    }
+    if (!tables.length) throw new ConfigurationError('no table selected: the task has nothing to capture');
+    const publication = await admin.ensurePublication(config.publicationName, tables);
+    if (publication !== 'unchanged') {
+      const names = tables.slice(0, 20).map((t) => `${t.schema}.${t.table}`).join(', ') + (tables.length > 20 ? ', …' : '');
+      this.log('info', `publication ${config.publicationName} ${publication} for ${tables.length} table(s): ${names}`);
+    }
+    return tables;
   }
 
   private async selectedTables(admin: SourceAdmin): Promise<TableRef[]> {

@@ -116,3 +116,74 @@ export async function tablesOfSchemas(client: Client, schemas: ReadonlyArray<str
   );
   return rows;
 }
+
+export interface ColumnFactRow {
+  relid: number;
+  name: string;
+  /** format_type() with the column's modifiers, as the envelope's columnType shows it. */
+  type: string;
+  /** The base type without modifiers (a domain resolved to what it is built on). */
+  base_type: string;
+  typtype: string;
+  deterministic: boolean;
+  /** Enum labels in their sort order (null for other types). */
+  enum_labels: string[] | null;
+  /** In the replica identity (every column under FULL, the key or identity index columns otherwise). */
+  identity: boolean;
+  /** attstorage puts large values out of line (external, extended; main does so only as a last resort). */
+  toastable: boolean;
+}
+
+/**
+ * The columns of tables as pgoutput sends them (not dropped, not generated), with what a row
+ * filter needs to type its values. Written for PostgreSQL 10 and later: columns that only
+ * exist in later versions (attgenerated, collisdeterministic) are read through to_jsonb.
+ */
+export async function describeColumns(client: Client, relids: number[]): Promise<ColumnFactRow[]> {
+  if (!relids.length) return [];
+  const { rows } = await client.query<ColumnFactRow>(
+    `WITH RECURSIVE base(type_oid, oid, depth) AS (
+         SELECT t.oid, t.oid, 0 FROM pg_type t
+          WHERE t.oid IN (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = ANY($1::oid[]))
+         UNION ALL
+         SELECT b.type_oid, t.typbasetype, b.depth + 1 FROM base b JOIN pg_type t ON t.oid = b.oid
+          WHERE t.typtype = 'd' AND b.depth < 16
+       ),
+       resolved AS (SELECT DISTINCT ON (type_oid) type_oid, oid FROM base ORDER BY type_oid, depth DESC)
+     SELECT a.attrelid::int8 AS relid, a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS type,
+            format_type(bt.oid, NULL) AS base_type, bt.typtype::text AS typtype,
+            COALESCE((to_jsonb(co) ->> 'collisdeterministic')::boolean, true) AS deterministic,
+            CASE WHEN bt.typtype = 'e'
+                 THEN ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = bt.oid ORDER BY e.enumsortorder) END AS enum_labels,
+            c.relreplident = 'f' OR EXISTS (
+              SELECT 1 FROM pg_index i
+               WHERE i.indrelid = a.attrelid AND a.attnum = ANY(i.indkey)
+                 AND ((c.relreplident = 'd' AND i.indisprimary) OR (c.relreplident = 'i' AND i.indisreplident))) AS identity,
+            a.attstorage IN ('e', 'x') AS toastable
+       FROM pg_attribute a
+       JOIN pg_class c ON c.oid = a.attrelid
+       JOIN resolved r ON r.type_oid = a.atttypid
+       JOIN pg_type bt ON bt.oid = r.oid
+       LEFT JOIN pg_collation co ON co.oid = a.attcollation
+      WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+        AND COALESCE(to_jsonb(a) ->> 'attgenerated', '') = ''
+      ORDER BY a.attrelid, a.attnum`,
+    [relids],
+  );
+  // int8 arrives as text: an oid does not fit int4.
+  return rows.map((r) => ({ ...r, relid: Number(r.relid) }));
+}
+
+/** Relation ids of tables named by schema and table (null for a table that does not exist). */
+export async function relationIds(client: Client, tables: ReadonlyArray<{ schema: string; table: string }>): Promise<(number | null)[]> {
+  if (!tables.length) return [];
+  const { rows } = await client.query<{ relid: string | null }>(
+    `SELECT c.oid::int8 AS relid
+       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS w(schema, tbl, ord)
+       LEFT JOIN pg_namespace n ON n.nspname = w.schema
+       LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.tbl
+      ORDER BY w.ord`,
+    [tables.map((t) => t.schema), tables.map((t) => t.table)],
+  );
+  return rows.map((r) => (r.relid === null ? null : Number(r.relid)));
+}

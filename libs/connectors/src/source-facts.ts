@@ -1,15 +1,15 @@
 import { Client, type ClientConfig } from 'pg';
 import type { SourceConfig } from '@walbridge/contracts';
-import type { SchemaFact, SourceFacts } from '@walbridge/domain';
+import { hasRowFilter, valueKindOf, type ColumnFact, type SchemaFact, type SourceFacts } from '@walbridge/domain';
 import { pgClientConfig } from './pg-client-config';
-import { describeTables, tablesOfSchemas } from './source-catalog';
+import { describeColumns, describeTables, relationIds, tablesOfSchemas } from './source-catalog';
 import { errorText } from './source-errors';
 import { PROBE_CONNECT_TIMEOUT_MS } from './source-connection';
 
 export interface SourceSelection {
   objectScope: 'database' | 'tables';
   schemas?: ReadonlyArray<string>;
-  tables: ReadonlyArray<{ schema: string; table: string }>;
+  tables: ReadonlyArray<{ schema: string; table: string; filter?: string; includeColumns?: ReadonlyArray<string>; excludeColumns?: ReadonlyArray<string> }>;
   publicationName: string;
   longTransactionSeconds: number;
 }
@@ -73,6 +73,7 @@ export async function gatherSourceFacts(client: Client, source: SourceConfig, se
     [schemaNames],
   );
   const tableRows = await describeTables(client, tables);
+  const columns = await columnsOfConfiguredTables(client, selection);
   const sessions = await client.query<{ pid: number; user: string | null; database: string | null; application: string | null; state: string | null; age: number }>(
     `SELECT pid, usename AS user, datname AS database, NULLIF(application_name, '') AS application, state,
             extract(epoch FROM now() - xact_start)::float8 AS age
@@ -117,12 +118,38 @@ export async function gatherSourceFacts(client: Client, source: SourceConfig, se
       toastableKeyColumns: t.toastable,
       canSelect: t.can_select,
       owned: t.owned,
+      ...(columns.has(`${t.schema}.${t.table}`) ? { columns: columns.get(`${t.schema}.${t.table}`) } : {}),
     })),
     seesAllSessions: settings.sees_all,
     longTransactions: sessions.rows.map((s) => ({ pid: s.pid, user: s.user, database: s.database, application: s.application, state: s.state, ageSeconds: s.age })),
     preparedTransactions: prepared.rows.map((p) => ({ gid: p.gid, owner: p.owner, database: p.database, ageSeconds: p.age })),
     publicationExists: settings.publication_exists,
   };
+}
+
+/** The columns of the tables that have a row filter or a column list, keyed `schema.table`. */
+async function columnsOfConfiguredTables(client: Client, selection: SourceSelection): Promise<Map<string, ColumnFact[]>> {
+  const configured = selection.tables.filter((t) => hasRowFilter(t.filter) || t.includeColumns?.length || t.excludeColumns?.length);
+  const ids = await relationIds(client, configured);
+  const known = configured.map((t, i) => ({ t, relid: ids[i] })).filter((x): x is { t: (typeof configured)[number]; relid: number } => x.relid !== null);
+  const rows = await describeColumns(client, known.map((k) => k.relid));
+  const byTable = new Map<string, ColumnFact[]>();
+  for (const { t, relid } of known) {
+    byTable.set(
+      `${t.schema}.${t.table}`,
+      rows
+        .filter((r) => r.relid === relid)
+        .map((r) => ({
+          name: r.name,
+          type: r.type,
+          kind: valueKindOf({ baseType: r.base_type, typtype: r.typtype, collationDeterministic: r.deterministic }),
+          ...(r.enum_labels ? { enumLabels: r.enum_labels } : {}),
+          identity: r.identity,
+          toastable: r.toastable,
+        })),
+    );
+  }
+  return byTable;
 }
 
 /** What the worker does first when it streams: a walsender connection for this database. */

@@ -9,3 +9,4 @@ export * from './auth.schema';
 export * from './task-lifecycle.view';
 export * from './monitoring.view';
 export * from './notification.schema';
+export * from './avro/envelope-avro-schema';

@@ -14,8 +14,11 @@ export type TaskOperationName =
   | 'delete'
   | 'dropSlot';
 
-/** An operation accepted by the API and still being carried out by a scheduler. */
-export type PendingOperation = 'stop' | 'forceStop' | 'reset' | 'dropSlot';
+/**
+ * An operation accepted by the API and still being carried out by a scheduler. applyObjects: the
+ * tables of a running or paused task were edited and the publication is being altered.
+ */
+export type PendingOperation = 'stop' | 'forceStop' | 'reset' | 'dropSlot' | 'applyObjects';
 
 export interface TaskSlotView {
   name: string;
@@ -32,7 +35,8 @@ export interface TaskSlotView {
 }
 
 export interface TaskFailureView {
-  kind: 'network' | 'other';
+  /** data: a data exception (a change that cannot be delivered); never retried, the task waits to be resumed. */
+  kind: 'network' | 'other' | 'data';
   /** First failure of the current episode: the task has been abnormal since then. */
   since: string;
   /** Retries stop at this time (the connection or other-failure window of the latest failure). */

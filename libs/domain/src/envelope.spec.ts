@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { columnProjection } from './column-projection';
 import { EnvelopeEncodeError, EnvelopeEncoder, messageKey, type RowChange } from './envelope';
 import { UNCHANGED_TOAST } from './pgoutput/messages';
 import type { RelationSchema } from './relation-schema';
@@ -221,6 +223,87 @@ describe('EnvelopeEncoder', () => {
     it('rejects key columns that are not columns', () => {
       expect(() => new EnvelopeEncoder({ ...orders, pkNames: ['nope'] })).toThrow(/"nope"/);
       expect(() => new EnvelopeEncoder({ ...orders, identityKeyNames: ['nope'] })).toThrow(/replica identity/);
+    });
+  });
+
+  describe('column lists', () => {
+    const wide: RelationSchema = {
+      ...orders,
+      columns: [...orders.columns, { name: 'secret', type: 'text' }],
+    };
+
+    it('sends only the projected columns, in data, old and columnType, and always the key', () => {
+      const { positions, keptKeys } = columnProjection(wide, { includeColumns: ['note', 'amount'] });
+      expect(positions).toEqual([0, 1, 2]);
+      expect(keptKeys).toEqual(['id']);
+      const encoder = new EnvelopeEncoder({ ...wide, replicaIdentity: 'f' }, { columns: columnProjection(wide, { excludeColumns: ['secret', 'id'] }).positions });
+      const out = JSON.parse(encoder.encode({ ...ctx, kind: 'UPDATE', oldTuple: ['1', '2', 'a', 's1'], newTuple: ['1', '3', 'b', 's2'] }));
+      expect(out.columnType).toEqual({ id: 'bigint', amount: 'numeric(12,2)', note: 'text' });
+      expect(out.data).toEqual([{ id: '1', amount: '3', note: 'b' }]);
+      expect(out.old).toEqual([{ id: '1', amount: '2', note: 'a' }]);
+    });
+
+    it('does not take every column for a key under REPLICA IDENTITY FULL (pgoutput flags them all)', () => {
+      const full = { ...wide, replicaIdentity: 'f' as const, identityKeyNames: ['id', 'amount', 'note', 'secret'] };
+      expect(columnProjection(full, { excludeColumns: ['secret', 'id'] }).positions).toEqual([0, 1, 2]);
+      expect(columnProjection({ ...full, replicaIdentity: 'i', identityKeyNames: ['note'] }, { includeColumns: ['amount'] }).positions).toEqual([0, 1, 2]);
+    });
+
+    it('names list entries that are not columns', () => {
+      expect(columnProjection(wide, { includeColumns: ['nope', 'note'] })).toMatchObject({ positions: [0, 2], unknown: ['nope'] });
+      expect(columnProjection(wide, {})).toEqual({ positions: null, unknown: [], keptKeys: [] });
+    });
+
+    it('leaves a projected-out unchanged TOAST column out of unchangedToast', () => {
+      const encoder = new EnvelopeEncoder(wide, { columns: [0, 1, 2] });
+      const out = JSON.parse(encoder.encode({ ...ctx, kind: 'UPDATE', newTuple: ['1', '2', UNCHANGED_TOAST, UNCHANGED_TOAST] }));
+      expect(out.unchangedToast).toEqual(['note']);
+    });
+  });
+
+  describe('encodeRecord (the Avro form)', () => {
+    const value = fc.oneof(fc.string(), fc.constant(null), fc.constant(UNCHANGED_TOAST));
+    const tuple = fc.tuple(fc.string(), value, value, value);
+    const schemas: RelationSchema[] = [
+      { ...orders, columns: [...orders.columns, { name: '__proto__', type: 'text' }] },
+      { ...orders, columns: [...orders.columns, { name: 'x', type: 'text' }], replicaIdentity: 'f' },
+      { ...orders, columns: [...orders.columns, { name: 'x', type: 'text' }], pkNames: [], replicaIdentity: 'f' },
+    ];
+
+    it('holds exactly what the JSON envelope holds, for every kind of change and image', () => {
+      fc.assert(
+        fc.property(
+          fc.constantFrom(...schemas),
+          fc.constantFrom<RowChange['kind']>('INSERT', 'UPDATE', 'DELETE'),
+          fc.option(tuple, { nil: null }),
+          fc.option(tuple, { nil: null }),
+          fc.option(fc.tuple(fc.string(), fc.constant(null), fc.constant(null), fc.constant(null)), { nil: null }),
+          fc.option(fc.constantFrom([0, 2], [0, 1, 3]), { nil: null }),
+          (schema, kind, newTuple, oldTuple, keyTuple, columns) => {
+            const encoder = new EnvelopeEncoder(schema, { columns });
+            const change = { ...ctx, kind, newTuple: kind === 'DELETE' ? null : newTuple ?? ['1', null, null, null], oldTuple, keyTuple: oldTuple ? null : keyTuple };
+            let json: unknown;
+            try {
+              json = JSON.parse(encoder.encode(change));
+            } catch (e) {
+              expect(() => encoder.encodeRecord(change)).toThrow((e as Error).message);
+              return;
+            }
+            const record = JSON.parse(JSON.stringify(encoder.encodeRecord(change), (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? { ...v } : v)));
+            const { unchangedToast, ...rest } = record;
+            expect(rest).toEqual(Object.fromEntries(Object.entries(json as object).filter(([k]) => k !== 'unchangedToast')));
+            expect(unchangedToast).toEqual((json as { unchangedToast?: string[] }).unchangedToast ?? null);
+          },
+        ),
+        { numRuns: 1000 },
+      );
+    });
+
+    it('keeps a column named __proto__ as a value, not a prototype', () => {
+      const encoder = new EnvelopeEncoder(schemas[0]);
+      const record = encoder.encodeRecord({ ...ctx, kind: 'INSERT', newTuple: ['1', '2', '3', 'p'] });
+      expect(Object.keys(record.data[0])).toEqual(['id', 'amount', 'note', '__proto__']);
+      expect(record.data[0]['__proto__']).toBe('p');
     });
   });
 });

@@ -29,6 +29,37 @@ export class EnvelopeEncodeError extends Error {
   override readonly name = 'EnvelopeEncodeError';
 }
 
+/** One column image of `data`/`old`: values by name, no prototype (a column may be named __proto__). */
+export type EnvelopeRow = Record<string, string | null>;
+
+/** The envelope as a plain object, for encoders other than JSON (Avro); same fields as the JSON. */
+export interface EnvelopeRecord {
+  id: string;
+  database: string;
+  schema: string;
+  table: string;
+  type: ChangeKind;
+  es: number;
+  ts: number;
+  xid: number;
+  lsn: string;
+  isDdl: false;
+  sql: '';
+  pkNames: string[];
+  columnType: Record<string, string>;
+  data: EnvelopeRow[];
+  old: EnvelopeRow[] | null;
+  unchangedToast: string[] | null;
+}
+
+export interface EnvelopeOptions {
+  /**
+   * Positions of the columns to put in `data`, `old` and `columnType`, in relation order (see
+   * columnProjection); every column when absent.
+   */
+  columns?: readonly number[] | null;
+}
+
 // Same trick as messageId: all changes of a transaction share the commit LSN.
 let cachedLsn = -1n;
 let cachedLsnText = '';
@@ -75,6 +106,8 @@ function keyJson(tuple: Tuple, positions: readonly number[]): string {
 export class EnvelopeEncoder {
   readonly schema: RelationSchema;
   private readonly columnCount: number;
+  /** Positions of the columns that are sent (all of them unless a column list narrows them). */
+  private readonly out: readonly number[];
   /** `"name":` per column; the `,"name":` variant avoids a branch on the separator. */
   private readonly keyFirst: string[];
   private readonly keyNext: string[];
@@ -89,9 +122,13 @@ export class EnvelopeEncoder {
   /** Columns that had to be left out of `data` by the current encode() call. */
   private toast: string[] | null = null;
 
-  constructor(schema: RelationSchema) {
+  constructor(schema: RelationSchema, options: EnvelopeOptions = {}) {
     this.schema = schema;
     this.columnCount = schema.columns.length;
+    this.out = options.columns ?? schema.columns.map((_, i) => i);
+    for (const p of this.out) {
+      if (!Number.isInteger(p) || p < 0 || p >= this.columnCount) throw new EnvelopeEncodeError(`column position ${p} is outside ${schema.schema}.${schema.table}`);
+    }
     this.names = schema.columns.map((c) => c.name);
     this.keyFirst = this.names.map((n) => JSON.stringify(n) + ':');
     this.keyNext = this.keyFirst.map((k) => ',' + k);
@@ -113,9 +150,9 @@ export class EnvelopeEncoder {
     this.headUpdate = table + 'UPDATE","es":';
     this.headDelete = table + 'DELETE","es":';
     let columnType = '{';
-    for (let i = 0; i < this.columnCount; i++) {
-      columnType += (i === 0 ? this.keyFirst[i] : this.keyNext[i]) + JSON.stringify(schema.columns[i].type);
-    }
+    this.out.forEach((i, k) => {
+      columnType += (k === 0 ? this.keyFirst[i] : this.keyNext[i]) + JSON.stringify(schema.columns[i].type);
+    });
     this.middle =
       '","isDdl":false,"sql":"","pkNames":' + JSON.stringify(schema.pkNames) +
       ',"columnType":' + columnType + '},"data":[';
@@ -190,6 +227,66 @@ export class EnvelopeEncoder {
   }
 
   /**
+   * The same envelope as encode(), as a plain object: what the Avro encoder serializes. Slower
+   * than encode() (an object graph per change), which is why JSON does not go through it.
+   */
+  encodeRecord(change: RowChange): EnvelopeRecord {
+    this.toast = null;
+    let data: EnvelopeRow;
+    let old: EnvelopeRow[] | null;
+    switch (change.kind) {
+      case 'INSERT':
+        data = this.rowObject(this.need(change.newTuple, 'INSERT', 'new row'), null, false, true);
+        old = null;
+        break;
+      case 'UPDATE': {
+        const newTuple = this.need(change.newTuple, 'UPDATE', 'new row');
+        if (change.oldTuple) {
+          data = this.rowObject(newTuple, change.oldTuple, false, true);
+          old = [this.rowObject(change.oldTuple, null, false, false)];
+        } else if (change.keyTuple) {
+          data = this.rowObject(newTuple, change.keyTuple, false, true);
+          old = [this.rowObject(change.keyTuple, null, true, false)];
+        } else {
+          data = this.rowObject(newTuple, null, false, true);
+          old = this.identityPositions === null ? null : [this.identityRowObject(newTuple, this.identityPositions)];
+        }
+        break;
+      }
+      case 'DELETE':
+        if (change.oldTuple) data = this.rowObject(change.oldTuple, null, false, true);
+        else if (change.keyTuple) data = this.rowObject(change.keyTuple, null, true, true);
+        else throw new EnvelopeEncodeError(`DELETE on ${this.schema.schema}.${this.schema.table} has no old row or key`);
+        old = [data];
+        break;
+      default:
+        throw new EnvelopeEncodeError(`unknown change kind ${JSON.stringify((change as { kind: unknown }).kind)}`);
+    }
+    const { es, ts, xid } = change;
+    if (!Number.isSafeInteger(es) || !Number.isSafeInteger(ts) || !Number.isSafeInteger(xid)) {
+      throw new EnvelopeEncodeError(`es, ts and xid must be integers (got ${es}, ${ts}, ${xid})`);
+    }
+    return {
+      id: messageId(change.commitLsn, change.index),
+      database: this.schema.database,
+      schema: this.schema.schema,
+      table: this.schema.table,
+      type: change.kind,
+      es,
+      ts,
+      xid,
+      lsn: lsnText(change.commitLsn),
+      isDdl: false,
+      sql: '',
+      pkNames: [...this.schema.pkNames],
+      columnType: this.columnTypes(),
+      data: [data],
+      old,
+      unchangedToast: this.toast,
+    };
+  }
+
+  /**
    * Kafka message key: the primary key values as a JSON array of strings ('["42"]'), or null
    * when the table has no primary key. Pass the new row, or the old/key image for a DELETE.
    */
@@ -223,7 +320,9 @@ export class EnvelopeEncoder {
     if (fallback !== null) this.checkWidth(fallback);
     let s = '{';
     let first = true;
-    for (let i = 0; i < this.columnCount; i++) {
+    const out = this.out;
+    for (let k = 0; k < out.length; k++) {
+      const i = out[k];
       let v = tuple[i];
       if (v === UNCHANGED_TOAST) {
         v = fallback === null ? UNCHANGED_TOAST : fallback[i];
@@ -247,6 +346,49 @@ export class EnvelopeEncoder {
       first = false;
     }
     return s + '}';
+  }
+
+  private columnTypes(): Record<string, string> {
+    const types = Object.create(null) as Record<string, string>;
+    for (const i of this.out) types[this.names[i]] = this.schema.columns[i].type;
+    return types;
+  }
+
+  /** row() as an object (same rules: fallback for unchanged TOAST, key-only images, unchangedToast). */
+  private rowObject(tuple: Tuple, fallback: Tuple | null, keyOnly: boolean, recordToast: boolean): EnvelopeRow {
+    this.checkWidth(tuple);
+    if (fallback !== null) this.checkWidth(fallback);
+    const row = Object.create(null) as EnvelopeRow;
+    for (const i of this.out) {
+      let v = tuple[i];
+      if (v === UNCHANGED_TOAST) {
+        v = fallback === null ? UNCHANGED_TOAST : fallback[i];
+        if (typeof v !== 'string') {
+          if (recordToast) (this.toast ??= []).push(this.names[i]);
+          continue;
+        }
+      }
+      if (v === null) {
+        if (!keyOnly) row[this.names[i]] = null;
+      } else if (typeof v === 'string') {
+        row[this.names[i]] = v;
+      } else {
+        throw new EnvelopeEncodeError(
+          `column ${JSON.stringify(this.names[i])} of ${this.schema.schema}.${this.schema.table} holds a binary value; ` +
+            'only text-format pgoutput values can be encoded',
+        );
+      }
+    }
+    return row;
+  }
+
+  private identityRowObject(tuple: Tuple, positions: readonly number[]): EnvelopeRow {
+    const row = Object.create(null) as EnvelopeRow;
+    for (const i of positions) {
+      const v = tuple[i];
+      if (typeof v === 'string' || v === null) row[this.names[i]] = v;
+    }
+    return row;
   }
 
   private identityRow(tuple: Tuple, positions: readonly number[]): string {

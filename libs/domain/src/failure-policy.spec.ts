@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abnormalStopAt, classifyFailure, decideRetry, retryWindowMs } from './failure-policy';
+import { DataException, abnormalStopAt, classifyFailure, decideRetry, retryWindowMs } from './failure-policy';
 
 function errorWith(props: Record<string, unknown>, message = 'boom'): Error {
   return Object.assign(new Error(message), props);
@@ -74,6 +74,16 @@ describe('retry windows', () => {
     expect(decideRetry('other', t0, t0 + 9_999, windows, 60).retry).toBe(true);
     expect(decideRetry('other', t0, t0 + 10_000, windows, 60).retry).toBe(false);
     expect(decideRetry('other', t0, t0 + 10_000, windows, 0).retry).toBe(true); // a nonsensical scale counts as 1
+  });
+
+  it('never retries a data exception or a failure that needs an operator', () => {
+    const cause = new DataException('shop.orders', '0000000001000000-00000002', 'too large', { cause: new Error('MESSAGE_TOO_LARGE') });
+    expect(classifyFailure(cause)).toBe('data');
+    expect(classifyFailure(new Error('wrapped', { cause }))).toBe('other'); // only the failure itself decides
+    expect(cause.message).toBe('data exception on shop.orders, message id 0000000001000000-00000002: too large');
+    expect(decideRetry('data', t0, t0, windows)).toEqual({ retry: false, retryUntil: t0 });
+    expect(decideRetry('other', t0, t0 + 1, windows, 1, false)).toEqual({ retry: false, retryUntil: t0 + 1 });
+    expect(retryWindowMs('data', windows)).toBe(0);
   });
 });
 

@@ -6,7 +6,29 @@
  * Durations are divided by a time scale (1 in production) so tests can compress minutes and days.
  */
 
-export type FailureKind = 'network' | 'other';
+/**
+ * network and other are retried for their windows; data (a data exception: a change that cannot
+ * be delivered, PRODUCT.md §5) is not retried at all: the same change would fail the same way,
+ * so the task stops at once and waits for an operator to fix the cause and resume it.
+ */
+export type FailureKind = 'network' | 'other' | 'data';
+
+/**
+ * A change that cannot be delivered (larger than the topic accepts, or it cannot be encoded).
+ * Never skipped: the task fails with it, naming the table and the message id.
+ */
+export class DataException extends Error {
+  override readonly name = 'DataException';
+  readonly code = 'DATA_EXCEPTION';
+  constructor(
+    readonly table: string,
+    readonly messageId: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`data exception on ${table}, message id ${messageId}: ${reason}`, options);
+  }
+}
 
 export interface RetryWindows {
   connectionMinutes: number;
@@ -93,6 +115,7 @@ const NETWORK_MESSAGES = [
  * network failures: retrying them for hours would only hide a wrong password.
  */
 export function classifyFailure(error: unknown): FailureKind {
+  if (error instanceof DataException || (error as { code?: unknown } | null)?.code === 'DATA_EXCEPTION') return 'data';
   const seen = new Set<unknown>();
   let current: unknown = error;
   for (let depth = 0; depth < 8 && current && typeof current === 'object' && !seen.has(current); depth++) {
@@ -117,6 +140,7 @@ function isNetworkError(e: FailureLike): boolean {
 }
 
 export function retryWindowMs(kind: FailureKind, windows: RetryWindows): number {
+  if (kind === 'data') return 0;
   return (kind === 'network' ? windows.connectionMinutes : windows.otherMinutes) * MINUTE_MS;
 }
 
@@ -130,7 +154,8 @@ export interface RetryDecision {
  * Whether a failure at `now` is retried: the episode started at `failingSince` (the first failure
  * since the task last streamed) and the window is the one of the latest failure's kind.
  */
-export function decideRetry(kind: FailureKind, failingSince: number, now: number, windows: RetryWindows, timeScale = 1): RetryDecision {
+export function decideRetry(kind: FailureKind, failingSince: number, now: number, windows: RetryWindows, timeScale = 1, retryable = true): RetryDecision {
+  if (kind === 'data' || !retryable) return { retry: false, retryUntil: now };
   const retryUntil = failingSince + retryWindowMs(kind, windows) / scale(timeScale);
   return { retry: now < retryUntil, retryUntil };
 }

@@ -2,7 +2,17 @@ export { parseLsn, formatLsn, lsnToHex16, compareLsn, maxLsn } from './lsn';
 export { messageId } from './message-id';
 export * from './pgoutput';
 export type { ColumnSchema, RelationSchema } from './relation-schema';
-export { EnvelopeEncoder, EnvelopeEncodeError, messageKey, type ChangeKind, type RowChange } from './envelope';
+export {
+  EnvelopeEncoder,
+  EnvelopeEncodeError,
+  messageKey,
+  type ChangeKind,
+  type EnvelopeOptions,
+  type EnvelopeRecord,
+  type EnvelopeRow,
+  type RowChange,
+} from './envelope';
+export { columnProjection, type ColumnList, type ColumnProjection } from './column-projection';
 export { murmur2, toPositive } from './murmur2';
 export {
   PARTITION_POLICIES,
@@ -34,3 +44,4 @@ export * from './notification-text';
 export * from './slot-retention-alarm';
 export * from './webhook-signature';
 export * from './task-metrics';
+export * from './row-filter';

@@ -38,7 +38,7 @@ export type NotificationInput =
       kind: 'taskAbnormal';
       status: 'START_FAILED' | 'INCREMENTAL_FAILED';
       error: string;
-      failureKind: 'network' | 'other';
+      failureKind: 'network' | 'other' | 'data';
       since: number;
       /** Still retrying (until retryUntil), or gave up. */
       retrying: boolean;

@@ -1,9 +1,14 @@
 import type { ReplicaIdentity } from './pgoutput/messages';
+import type { ValueKind } from './row-filter/pg-values';
 
 export interface ColumnSchema {
   name: string;
   /** PostgreSQL format_type() text, e.g. 'numeric(12,2)', 'character varying(20)', 'text[]'. */
   type: string;
+  /** How a row filter compares the column's values (see valueKindOf); 'other' when unknown. */
+  kind?: ValueKind;
+  /** Labels of an enum type, in their sort order. */
+  enumLabels?: readonly string[];
 }
 
 /** What the envelope encoder needs to know about one published table. */

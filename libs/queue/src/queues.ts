@@ -15,6 +15,8 @@ export enum TaskControlJob {
   PauseTask = 'pause-task',
   ResetTask = 'reset-task',
   DropSlot = 'drop-slot',
+  /** The tables of a running or paused task were edited: alter the publication, route the new way. */
+  ApplyObjects = 'apply-objects',
 }
 
 export enum HousekeepingJob {
@@ -47,6 +49,7 @@ export interface TaskControlPayloads {
   [TaskControlJob.PauseTask]: TaskJobPayload;
   [TaskControlJob.ResetTask]: TaskJobPayload;
   [TaskControlJob.DropSlot]: TaskJobPayload;
+  [TaskControlJob.ApplyObjects]: TaskJobPayload;
 }
 
 export enum ProbeJob {

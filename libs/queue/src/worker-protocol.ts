@@ -24,8 +24,10 @@ export interface WorkerTaskConfig {
  * teardown: drop slot and publication, then exit (stop without a streaming worker, drop-slot).
  * reset: drop the slot and create it again at the current WAL position, then exit.
  * inspect: report whether the slot exists and how much WAL it retains, then exit.
+ * publish: bring the publication's tables in line with the configuration, then exit (tables
+ *   edited while the task is paused: their changes are captured from the edit on).
  */
-export type WorkerMode = 'stream' | 'teardown' | 'reset' | 'inspect';
+export type WorkerMode = 'stream' | 'teardown' | 'reset' | 'inspect' | 'publish';
 
 export type SchedulerToWorker =
   | { type: 'start'; mode: WorkerMode; config: WorkerTaskConfig }
@@ -70,8 +72,15 @@ export type WorkerToScheduler =
   | { type: 'progress'; progress: WorkerProgress }
   | { type: 'slot'; slot: SlotReport }
   /**
-   * kind decides the retry window: network failures are retried longer than the others.
-   * dataException: a change could not be delivered (too large for the broker, not encodable).
+   * kind decides the retry window: network failures are retried longer than the others, data
+   * exceptions not at all; `retry: false` marks another failure only an operator can fix.
+   * A data exception names the table and the message id of the change that could not be delivered.
    */
-  | { type: 'failed'; message: string; kind: 'network' | 'other'; dataException?: boolean }
+  | {
+      type: 'failed';
+      message: string;
+      kind: 'network' | 'other' | 'data';
+      retry?: boolean;
+      dataException?: { table: string; messageId: string };
+    }
   | { type: 'stopped'; slotDropped: boolean };

@@ -14,3 +14,4 @@ export * from './dedicated-stack';
 export * from './control-plane';
 export * from './notification-receivers';
 export * from './event-stream';
+export * from './kafka-partitioner';

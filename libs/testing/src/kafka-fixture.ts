@@ -6,7 +6,10 @@ export interface ReadMessage {
   partition: number;
   offset: string;
   key: string | null;
+  /** The value as UTF-8 text (JSON messages). */
   value: string;
+  /** The value's bytes (Avro messages). */
+  bytes: Buffer;
   headers: Record<string, string>;
 }
 
@@ -55,6 +58,17 @@ export class KafkaFixture {
     }
   }
 
+  /** Every topic of the cluster. */
+  async listTopics(): Promise<string[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return await admin.listTopics();
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   async setTopicConfig(topic: string, entries: Record<string, string>): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
@@ -94,6 +108,7 @@ export class KafkaFixture {
               offset: m.offset,
               key: m.key ? m.key.toString() : null,
               value: m.value ? m.value.toString() : '',
+              bytes: m.value ?? Buffer.alloc(0),
               headers: headersOf(m.headers),
             });
           }
@@ -132,6 +147,11 @@ export class KafkaFixture {
 }
 
 const shared = new KafkaFixture();
+
+/** The shared cluster's helpers (topics, configs, reads) as one object. */
+export function sharedKafka(): KafkaFixture {
+  return shared;
+}
 
 export function createTopic(topic: string, partitions = 1): Promise<void> {
   return shared.createTopic(topic, partitions);

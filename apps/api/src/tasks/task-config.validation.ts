@@ -1,19 +1,20 @@
 import type { PipeTransform } from '@nestjs/common';
 import { createTaskSchema, type TaskConfig } from '@walbridge/contracts';
-import { topicNameProblems } from '@walbridge/domain';
+import { rowFilterProblems, topicNameProblems } from '@walbridge/domain';
 import type { NotificationChannelRepository } from '@walbridge/persistence';
 import { invalidRequest, unstorable, zodProblems } from '../common/zod-body.pipe';
 
 /**
  * Every rule of PRODUCT.md §2: the shared contracts schema, then the topic names the
- * configuration produces (rendered with the domain's topic rules, which the console cannot import).
+ * configuration produces and the syntax of row filter conditions (the domain's rules, which the
+ * console cannot import). Filters are only parsed here: the API never runs SQL with them.
  */
 export function parseTaskConfig(input: unknown): TaskConfig {
   const unstorableText = unstorable(input);
   if (unstorableText.length) throw invalidRequest(unstorableText);
   const parsed = createTaskSchema.safeParse(input);
   if (!parsed.success) throw invalidRequest(zodProblems(parsed.error));
-  const problems = topicNameProblems(parsed.data.policy, parsed.data.source.database);
+  const problems = [...topicNameProblems(parsed.data.policy, parsed.data.source.database), ...rowFilterProblems(parsed.data.policy.tables)];
   if (problems.length) throw invalidRequest(problems);
   return parsed.data;
 }

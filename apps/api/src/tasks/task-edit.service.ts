@@ -1,7 +1,11 @@
+import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { TASK_STATUSES, type TaskConfig, type TaskStatus, type TaskView } from '@walbridge/contracts';
-import { DomainError, applyMergePatch, assertAllowed, canonicalJson, defaultSlotName } from '@walbridge/domain';
+import type { Queue } from 'bullmq';
+import { TASK_STATUSES, type PolicyConfig, type TaskConfig, type TaskStatus, type TaskView } from '@walbridge/contracts';
+import { DomainError, applyMergePatch, assertAllowed, canonicalJson, defaultSlotName, isAllowed, statusesAllowing } from '@walbridge/domain';
 import { NotificationChannelRepository, SecretBox, TaskLogRepository, TaskRepository, outdatesPrecheck, type TaskEntity } from '@walbridge/persistence';
+import { QueueName, TaskControlJob } from '@walbridge/queue';
+import { currentActor } from '../auth/request-context';
 import { assertChannelsExist, parseTaskConfig } from './task-config.validation';
 import { splitSecrets, toTaskView, type StoredConfig, type TaskSecrets } from './task.mapper';
 
@@ -22,10 +26,33 @@ function changedFields(before: unknown, after: unknown, path = ''): string[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().flatMap((k) => changedFields(a[k], b[k], path ? `${path}.${k}` : k));
 }
 
+/** Only the selected tables (and their per-table settings) changed. */
+function objectsOnly(fields: string[]): boolean {
+  return fields.length > 0 && fields.every((f) => f === 'policy.tables' || f.startsWith('policy.tables.'));
+}
+
+/** What an edit of the table list does, for the task log. */
+function describeTableEdit(before: PolicyConfig, after: PolicyConfig): string {
+  const key = (t: { schema: string; table: string }) => `${t.schema}.${t.table}`;
+  const old = new Map(before.tables.map((t) => [key(t), t]));
+  const now = new Map(after.tables.map((t) => [key(t), t]));
+  const added = [...now.keys()].filter((k) => !old.has(k));
+  const removed = [...old.keys()].filter((k) => !now.has(k));
+  const changed = [...now.keys()].filter((k) => old.has(k) && canonicalJson(old.get(k)) !== canonicalJson(now.get(k)));
+  const parts = [
+    added.length ? `added ${added.join(', ')}` : '',
+    removed.length ? `removed ${removed.join(', ')}` : '',
+    changed.length ? `changed the settings of ${changed.join(', ')}` : '',
+  ].filter(Boolean);
+  return parts.join('; ') || 'reordered the tables';
+}
+
 /**
  * PATCH and DELETE of a task. Any field may change while the task is in CONFIGURATION (which
- * outdates its last precheck); credentials may change in any status and are used from the next
- * connection on; delete wipes the credentials.
+ * outdates its last precheck); the tables of a table-level task may also change while it runs
+ * or is paused (a scheduler's worker alters the publication; the API only records the request);
+ * credentials may change in any status and are used from the next connection on; delete wipes
+ * the credentials.
  */
 @Injectable()
 export class TaskEditService {
@@ -34,6 +61,7 @@ export class TaskEditService {
     private readonly logs: TaskLogRepository,
     private readonly secretBox: SecretBox,
     private readonly channels: NotificationChannelRepository,
+    @InjectQueue(QueueName.TaskControl) private readonly controlQueue: Queue,
   ) {}
 
   async update(id: string, patch: Record<string, unknown>): Promise<TaskView> {
@@ -57,21 +85,41 @@ export class TaskEditService {
     const secretsChanged = canonicalJson(secrets) !== canonicalJson(oldSecrets);
     if (!fields.length && !secretsChanged) return toTaskView(task);
 
-    const allowedIn = fields.length ? (['CONFIGURATION'] as TaskStatus[]) : LIVE_STATUSES;
-    if (fields.length) assertAllowed('edit', task.status);
+    // Tables of a table-level task that runs or is paused: PRODUCT.md §4 "edit objects".
+    const editObjects = objectsOnly(fields) && task.status !== 'CONFIGURATION' && isAllowed('editObjects', task.status);
+    if (editObjects) this.assertObjectsEditable(task, config.policy);
+    else if (fields.length) assertAllowed('edit', task.status);
+    const allowedIn = editObjects ? [...statusesAllowing('editObjects')] : fields.length ? (['CONFIGURATION'] as TaskStatus[]) : LIVE_STATUSES;
     const replaced = await this.tasks.replaceConfig(task, allowedIn, {
       name: config.name,
       config: stored as unknown as Record<string, unknown>,
       secrets: secretsChanged ? this.secretBox.seal({ ...secrets }, id) : task.secrets,
       slotName,
       publicationName: slotName,
+      ...(editObjects ? { requestedOperation: 'applyObjects' as const } : {}),
     });
     if (!replaced) {
       const fresh = await this.load(id);
-      if (fields.length) assertAllowed('edit', fresh.status);
+      if (editObjects) assertAllowed('editObjects', fresh.status);
+      else if (fields.length) assertAllowed('edit', fresh.status);
       throw new DomainError('conflict', 'CONCURRENT_CHANGE', 'the task changed while it was being edited; reload it and try again');
     }
-    if (fields.length) {
+    if (editObjects) {
+      await this.controlQueue.add(TaskControlJob.ApplyObjects, { taskId: id, requestedBy: currentActor() }, {
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: 1000,
+        removeOnFail: 1000,
+      });
+      await this.logs.append(
+        id,
+        'info',
+        `tables edited in ${task.status}: ${describeTableEdit(current.policy as PolicyConfig, config.policy)}; ` +
+          (task.status === 'PAUSED'
+            ? 'the publication is altered now, and the changes are delivered once the task is resumed'
+            : 'the worker restarts with the new tables and alters the publication; an added table is captured from then on'),
+      );
+    } else if (fields.length) {
       const again = outdatesPrecheck(fields) ? '; run the precheck again before submitting' : '';
       await this.logs.append(id, 'info', `configuration changed: ${fields.join(', ')}${again}`);
     }
@@ -80,6 +128,21 @@ export class TaskEditService {
       await this.logs.append(id, 'info', `credentials changed (${which.join(', ')}); used from the next connection on`);
     }
     return toTaskView((await this.tasks.findById(id))!);
+  }
+
+  /** Edit objects applies to table-level tasks with no other operation under way. */
+  private assertObjectsEditable(task: TaskEntity, after: PolicyConfig): void {
+    const before = (task.config as unknown as { policy: PolicyConfig }).policy;
+    if (before.objectScope !== 'tables' || after.objectScope !== 'tables') {
+      throw new DomainError('conflict', 'OBJECTS_NOT_EDITABLE', `the tables of a database-level task cannot change while it is ${task.status}`, [], {
+        status: task.status,
+      });
+    }
+    if (task.requestedOperation === 'reset' || task.requestedOperation === 'dropSlot' || task.requestedOperation === 'stop' || task.requestedOperation === 'forceStop') {
+      throw new DomainError('conflict', 'OPERATION_IN_PROGRESS', `a ${task.requestedOperation} of this task is in progress; try again when it has finished`, [], {
+        status: task.status,
+      });
+    }
   }
 
   private async load(id: string): Promise<TaskEntity> {

@@ -38,6 +38,9 @@ export class TaskControlProcessor extends WorkerHost {
       case TaskControlJob.DropSlot:
         await this.supervisor.dropSlot(job.data.taskId);
         return;
+      case TaskControlJob.ApplyObjects:
+        await this.supervisor.applyObjects(job.data.taskId);
+        return;
     }
   }
 }

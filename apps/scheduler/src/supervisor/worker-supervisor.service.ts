@@ -29,9 +29,11 @@ const HEALTHY_AFTER_MS = 30_000;
  * Why a worker process runs, which decides what its exit means:
  * stream (an unexpected exit is a failure to retry), pause / stop / forceStop (asked to end),
  * teardown (drop slot and publication for a stop), dropSlot (the same for a leftover slot),
- * reset (drop and recreate the slot), resetPending (a streaming worker killed to make way for a reset).
+ * reset (drop and recreate the slot), resetPending (a streaming worker killed to make way for a reset),
+ * apply (a streaming worker draining so that a new one streams the edited tables), publish (alter the
+ * publication of a paused task whose tables were edited).
  */
-type Intent = 'stream' | 'pause' | 'stop' | 'forceStop' | 'teardown' | 'dropSlot' | 'reset' | 'resetPending';
+type Intent = 'stream' | 'pause' | 'stop' | 'forceStop' | 'teardown' | 'dropSlot' | 'reset' | 'resetPending' | 'apply' | 'publish';
 
 interface ManagedWorker {
   taskId: string;
@@ -40,10 +42,15 @@ interface ManagedWorker {
   intent: Intent;
   streaming: boolean;
   stoppedCleanly: boolean;
-  failure: { message: string; kind: FailureKind; dataException: boolean } | null;
+  failure: { message: string; kind: FailureKind; retry: boolean; dataException: boolean } | null;
   killTimer?: NodeJS.Timeout;
   /** Set once streaming: the failure episode is closed when the stream proves healthy. */
   probation?: { since: number; baselineLsn: string | null | undefined; done: boolean };
+  /**
+   * A stream started for edited tables (the task as read at the start): the edit counts as
+   * applied once this worker streams, i.e. its publication is altered.
+   */
+  applying?: TaskEntity;
 }
 
 /**
@@ -115,6 +122,15 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
   /** Drop the slot and publication a force-stopped task left on the source. */
   dropSlot(taskId: string): Promise<void> {
     return this.exclusive(taskId, () => this.doDropSlot(taskId));
+  }
+
+  /**
+   * The tables of a running or paused task were edited: a streaming worker drains and a new one
+   * alters the publication and streams with the new tables; a paused task's publication is
+   * altered by a one-shot worker, so an added table's changes are captured from the edit on.
+   */
+  applyObjects(taskId: string): Promise<void> {
+    return this.exclusive(taskId, () => this.doApplyObjects(taskId));
   }
 
   /**
@@ -252,7 +268,74 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     else if (task?.status === 'STOPPING') await this.doStop(taskId, task.requestedOperation === 'forceStop');
     else if (task?.status === 'PAUSING') await this.doPause(taskId);
     else if (task?.requestedOperation === 'reset') await this.doReset(taskId);
+    else if (task?.requestedOperation === 'applyObjects') await this.doApplyObjects(taskId);
     else await this.releaseOwnership(taskId);
+  }
+
+  private async doApplyObjects(taskId: string): Promise<void> {
+    const worker = this.workers.get(taskId);
+    if (worker) {
+      if (worker.mode === 'stream' && worker.intent === 'stream') {
+        // Already streaming the edit being asked for: it is done once that worker streams.
+        if (worker.applying && !(await this.configChanged(worker.applying))) return;
+        worker.intent = 'apply';
+        this.send(worker, { type: 'stop', dropSlot: false });
+        this.armKillTimer(worker);
+      }
+      // Any other worker is ending already: what follows its exit reads the request from the task.
+      return;
+    }
+    if (this.shuttingDown || !(await this.own(taskId))) return;
+    const task = await this.tasks.findById(taskId);
+    if (!task || task.requestedOperation !== 'applyObjects') return this.releaseOwnership(taskId);
+    if (task.status === 'PAUSED') {
+      this.spawn(task, 'publish', 'publish');
+      return;
+    }
+    if (RUNNABLE.includes(task.status) && task.retryExhaustedAt === null) {
+      // A failing task waiting for its restart keeps its backoff: the restart applies the tables.
+      if (this.restartTimers.has(taskId)) return;
+      this.spawn(task, 'stream', 'stream').applying = task;
+      return;
+    }
+    // Pausing: once PAUSED, a reconcile pass alters the publication with a one-shot worker.
+    if (task.status === 'PAUSING') return;
+    // Not streaming (failed for good, stopping...): the next streaming start applies the tables.
+    if (!(await this.clearApplyObjects(task))) return this.doApplyObjects(taskId);
+    await this.releaseOwnership(taskId);
+  }
+
+  private async configChanged(read: TaskEntity): Promise<boolean> {
+    const now = await this.tasks.findById(read.id);
+    return !now || JSON.stringify(now.config) !== JSON.stringify(read.config);
+  }
+
+  /**
+   * Clears the request if the configuration is still the one read (a newer edit keeps its own
+   * request); returns the task as cleared, or null when it changed meanwhile.
+   */
+  private async clearApplyObjects(task: TaskEntity): Promise<TaskEntity | null> {
+    const cleared = await this.tasks.transition(task.id, [task.status], task.status, { requestedOperation: null }, task);
+    return cleared ? { ...task, requestedOperation: null } : null;
+  }
+
+  /** After a worker that made way for an edit (or altered a paused task's publication): whatever the task asks for now. */
+  private async afterObjectsWorker(worker: ManagedWorker): Promise<void> {
+    const { taskId } = worker;
+    const task = await this.tasks.findById(taskId);
+    if (!task) return this.releaseOwnership(taskId);
+    if (worker.intent === 'publish' && task.requestedOperation === 'applyObjects') {
+      if (worker.stoppedCleanly) {
+        if (!(await this.clearApplyObjects(task))) return this.doApplyObjects(taskId); // edited again meanwhile
+      } else {
+        const message = worker.failure?.message ?? 'the worker ended unexpectedly';
+        await this.tasks.transition(taskId, [task.status], task.status, { requestedOperation: null, lastError: `applying the edited tables failed: ${message}` });
+        await this.logs.append(taskId, 'error', `applying the edited tables failed: ${message}; they are applied again when the task is resumed`);
+      }
+      return this.doRestart(taskId);
+    }
+    if (task.status === 'PAUSING') return this.finishPause(taskId, worker.stoppedCleanly);
+    return this.doRestart(taskId);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -313,6 +396,15 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
         worker.probation = { since: Date.now(), baselineLsn: undefined, done: false };
         await this.tasks.transition(taskId, ['STARTING', 'INCREMENTAL_FAILED'], 'INCREMENTAL', { lastError: null });
         this.monitor.streaming(taskId);
+        if (worker.applying) {
+          const applied = worker.applying;
+          worker.applying = undefined;
+          // Edited again while this worker started: the newer edit gets its own restart.
+          const fresh = await this.tasks.findById(taskId);
+          if (fresh?.requestedOperation === 'applyObjects' && !(await this.clearApplyObjects({ ...applied, status: fresh.status }))) {
+            void this.applyObjects(taskId).catch((e) => this.logger.error(e));
+          }
+        }
         return;
       case 'progress':
         await this.tasks.update(taskId, {
@@ -327,9 +419,24 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
         await this.monitor.slotMeasured(taskId, message.slot);
         return;
       case 'failed':
-        worker.failure = { message: message.message, kind: message.kind, dataException: message.dataException === true };
+        worker.failure = {
+          message: message.message,
+          kind: message.kind,
+          retry: message.kind !== 'data' && message.retry !== false,
+          dataException: !!message.dataException,
+        };
         this.logger.warn(`worker of task ${taskId} failed (${message.kind}): ${message.message}`);
         await this.logs.append(taskId, 'error', message.message);
+        if (message.dataException) {
+          // The data exception event (PRODUCT.md §5): what, where, and the way out.
+          const { table, messageId } = message.dataException;
+          await this.logs.append(
+            taskId,
+            'error',
+            `data exception: the change ${messageId} of ${table} could not be delivered; it was not skipped and nothing after it ` +
+              'was confirmed: fix the cause, then resume the task to deliver it',
+          );
+        }
         return;
       case 'stopped':
         worker.stoppedCleanly = true;
@@ -378,6 +485,11 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       case 'resetPending':
         await this.doReset(taskId);
         return;
+      case 'apply':
+      case 'publish':
+        if (this.shuttingDown) return;
+        await this.afterObjectsWorker(worker);
+        return;
       case 'stream':
         if (this.shuttingDown) return;
         await this.handleFailure(worker, signal ? `signal ${signal}` : `exit code ${code}`);
@@ -403,7 +515,8 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     const now = Date.now();
     const since = task.failingSince?.getTime() ?? now;
     const { retry: retryWindows, alarms } = task.config as unknown as TaskConfig;
-    const decision = decideRetry(kind, since, now, retryWindows, this.config.WALBRIDGE_TIME_SCALE);
+    const retryable = worker.failure?.retry ?? true;
+    const decision = decideRetry(kind, since, now, retryWindows, this.config.WALBRIDGE_TIME_SCALE, retryable);
     // A task that never streamed failed to start; one that did is an incremental failure.
     const streamedBefore = task.status !== 'STARTING' || task.confirmedLsn !== null;
     const failure: TaskRuntimePatch = {
@@ -440,11 +553,14 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     await this.tasks.transition(taskId, RUNNABLE, status, { ...failure, retryExhaustedAt: new Date(now) });
     await this.notifyFailure(task, streamedBefore ? 'INCREMENTAL_FAILED' : 'START_FAILED', worker, { reason, kind, since, decision, autoStopAt: failure.autoStopAt! });
     const windowMinutes = retryWindowMs(kind, retryWindows) / 60_000;
+    const gaveUp =
+      kind === 'data' || !retryable
+        ? 'not retried (it would fail the same way until the cause is fixed)'
+        : `gave up after the ${windowMinutes}-minute ${kind === 'network' ? 'connection' : 'other-failure'} retry window`;
     await this.logs.append(
       taskId,
       'error',
-      `${kind} failure: ${reason}; gave up after the ${windowMinutes}-minute ${kind === 'network' ? 'connection' : 'other-failure'} ` +
-        `retry window: the task is ${status} until resumed, and will be stopped automatically at ${failure.autoStopAt!.toISOString()}`,
+      `${kind} failure: ${reason}; ${gaveUp}: the task is ${status} until resumed, and will be stopped automatically at ${failure.autoStopAt!.toISOString()}`,
     );
     await this.releaseOwnership(taskId);
   }
@@ -588,6 +704,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
         else if (task.status === 'PAUSING') await this.pause(task.id);
         else if (task.requestedOperation === 'reset') await this.reset(task.id);
         else if (task.requestedOperation === 'dropSlot') await this.dropSlot(task.id);
+        else if (task.requestedOperation === 'applyObjects') await this.applyObjects(task.id);
         else if (task.status === 'PENDING_START') await this.startIfDue(task);
         else if (isRunnable(task)) await this.ensureRunning(task.id);
       }

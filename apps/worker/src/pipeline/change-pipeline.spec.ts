@@ -1,8 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { PgOutputMessage, RelationSchema } from '@walbridge/domain';
+import type { PolicyConfig, TableSelection } from '@walbridge/contracts';
+import { DataException, type PgOutputMessage, type RelationSchema } from '@walbridge/domain';
+import { createRouter, type TableRoute } from '../routing';
 import type { OutboundMessage } from '../sink/kafka-sink';
-import { ChangePipeline, type TableRoute, type ThrottleLimits } from './change-pipeline';
-import { DataExceptionError } from './data-exception';
+import { ChangePipeline, type ThrottleLimits } from './change-pipeline';
 
 const RELATION: PgOutputMessage = {
   tag: 'relation',
@@ -23,13 +24,27 @@ const SCHEMA: RelationSchema = {
   table: 'orders',
   replicaIdentity: 'd',
   columns: [
-    { name: 'id', type: 'bigint' },
-    { name: 'note', type: 'text' },
+    { name: 'id', type: 'bigint', kind: 'decimal' },
+    { name: 'note', type: 'text', kind: 'text' },
   ],
   pkNames: ['id'],
 };
 
-const ROUTE: TableRoute = { topic: 'orders', operations: new Set(['INSERT', 'UPDATE', 'DELETE']), partitionOf: () => 0 };
+/** The route the worker's router builds for SCHEMA under a policy (one table, one topic). */
+function routeFor(selection: Partial<TableSelection> = {}, policy: Partial<PolicyConfig> = {}): TableRoute {
+  const base: PolicyConfig = {
+    dmlOperations: ['INSERT', 'UPDATE', 'DELETE'],
+    objectScope: 'tables',
+    tables: [{ schema: 'shop', table: 'orders', ...selection }],
+    topicPolicy: { mode: 'specific', topic: 'orders' },
+    partitionPolicy: 'table',
+    format: 'json',
+    compression: 'none',
+  };
+  return createRouter({ ...base, ...policy }, new Map([['orders', 1]]))(SCHEMA)!;
+}
+
+const ROUTE = routeFor();
 
 function tx(commitLsn: bigint, endLsn: bigint, rows: number[]): PgOutputMessage[] {
   return [
@@ -40,7 +55,9 @@ function tx(commitLsn: bigint, endLsn: bigint, rows: number[]): PgOutputMessage[
 }
 
 /** A Kafka stand-in whose acknowledgements the test releases one batch at a time. */
-function harness(options: { highWaterBytes?: number; lowWaterBytes?: number; route?: TableRoute | null; throttle?: ThrottleLimits; now?: () => number } = {}) {
+function harness(
+  options: { highWaterBytes?: number; lowWaterBytes?: number; maxBatchBytes?: number; route?: TableRoute | null; throttle?: ThrottleLimits; now?: () => number } = {},
+) {
   const batches: { messages: OutboundMessage[]; ack: () => void; fail: (e: Error) => void }[] = [];
   const source = { pause: vi.fn(), resume: vi.fn(), confirm: vi.fn(async (_lsn: bigint) => undefined) };
   const fatal = vi.fn();
@@ -57,6 +74,7 @@ function harness(options: { highWaterBytes?: number; lowWaterBytes?: number; rou
     route: () => (options.route === undefined ? ROUTE : options.route),
     onFatal: fatal,
     confirmedLsn: 0x100n,
+    maxBatchBytes: options.maxBatchBytes,
     highWaterBytes: options.highWaterBytes,
     lowWaterBytes: options.lowWaterBytes,
     throttle: options.throttle,
@@ -97,7 +115,7 @@ describe('ChangePipeline', () => {
     expect(first.id).toBe('000000000A2E1F30-00000000');
     expect(second.id).toBe('000000000A2E1F30-00000001');
     expect(second.key).toBe('["42"]');
-    expect(JSON.parse(second.value)).toMatchObject({ id: second.id, type: 'INSERT', lsn: '0/A2E1F30', data: [{ id: '42', note: 'row 42' }] });
+    expect(JSON.parse(second.value as string)).toMatchObject({ id: second.id, type: 'INSERT', lsn: '0/A2E1F30', data: [{ id: '42', note: 'row 42' }] });
   });
 
   it('holds later messages while a table is being described, keeping stream order', async () => {
@@ -163,7 +181,7 @@ describe('ChangePipeline', () => {
   });
 
   it('skips unselected operations but keeps their index, so ids do not depend on filters', async () => {
-    const h = harness({ route: { ...ROUTE, operations: new Set(['UPDATE']) } });
+    const h = harness({ route: routeFor({ dmlOperations: ['UPDATE'] }) });
     h.pipeline.push(RELATION);
     h.resolveRelation();
     h.pipeline.push({ tag: 'begin', finalLsn: 0x300n, commitTime: 1, xid: 1 });
@@ -191,33 +209,10 @@ describe('ChangePipeline', () => {
     h.resolveRelation();
     for (const m of tx(0x200n, 0x260n, [1])) h.pipeline.push(m);
     await h.tick();
-    h.batches[0].fail(new Error('MESSAGE_TOO_LARGE'));
+    h.batches[0].fail(new Error('NOT_ENOUGH_REPLICAS'));
     await h.tick();
-    expect(h.fatal).toHaveBeenCalledWith(expect.objectContaining({ message: expect.stringContaining('MESSAGE_TOO_LARGE') }));
+    expect(h.fatal).toHaveBeenCalledWith(expect.objectContaining({ message: 'Kafka did not acknowledge a batch: NOT_ENOUGH_REPLICAS' }));
     expect(h.source.confirm).not.toHaveBeenCalled();
-  });
-
-  it('fails with a data exception naming the change and its table when Kafka refuses a record as too large', async () => {
-    const h = harness();
-    h.pipeline.push(RELATION);
-    h.resolveRelation();
-    for (const m of tx(0x200n, 0x260n, [1, 2])) h.pipeline.push(m);
-    await h.tick();
-    const refused = Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { type: 'MESSAGE_TOO_LARGE' });
-    h.batches[0].fail(Object.assign(new Error('retries exhausted'), { originalError: refused }));
-    await h.tick();
-    const error = h.fatal.mock.calls[0][0] as Error;
-    expect(error).toBeInstanceOf(DataExceptionError);
-    expect(error.message).toMatch(/^Kafka did not acknowledge a batch: retries exhausted \(data exception: change 0000000000000200-0000000[01] of shop\.orders, \d+ bytes, is larger than the broker accepts\)$/);
-    // Any other refusal is a plain failure.
-    const other = harness();
-    other.pipeline.push(RELATION);
-    other.resolveRelation();
-    for (const m of tx(0x200n, 0x260n, [1])) other.pipeline.push(m);
-    await other.tick();
-    other.batches[0].fail(Object.assign(new Error('nope'), { type: 'TOPIC_AUTHORIZATION_FAILED' }));
-    await other.tick();
-    expect(other.fatal.mock.calls[0][0]).not.toBeInstanceOf(DataExceptionError);
   });
 
   it('reports the backlog of the start unread, and a delay of at least the time since the start, until the stream passes it', async () => {
@@ -307,6 +302,85 @@ describe('ChangePipeline', () => {
         vi.useRealTimers();
       }
     });
+  });
+
+  const tooLarge = () => Object.assign(new Error('wrapped'), { cause: Object.assign(new Error('too large'), { type: 'MESSAGE_TOO_LARGE' }) });
+
+  it('raises a data exception naming table and id when Kafka refuses a message on its own as too large', async () => {
+    const h = harness();
+    h.pipeline.push(RELATION);
+    h.resolveRelation();
+    for (const m of tx(0x200n, 0x260n, [1])) h.pipeline.push(m);
+    await h.tick();
+    h.batches[0].fail(tooLarge());
+    await h.tick();
+    const error = h.fatal.mock.calls[0][0] as DataException;
+    expect(error).toBeInstanceOf(DataException);
+    expect(error.message).toMatch(/^data exception on shop\.orders, message id 0000000000000200-00000000: Kafka refused the message as too large/);
+    expect(h.source.confirm).not.toHaveBeenCalled();
+  });
+
+  it('re-sends a refused batch one message at a time, in order, and goes on with batches after it', async () => {
+    const h = harness({ maxBatchBytes: 10_000 });
+    h.pipeline.push(RELATION);
+    h.resolveRelation();
+    for (const m of tx(0x200n, 0x260n, [1, 2, 3])) h.pipeline.push(m);
+    await h.tick();
+    expect(h.batches[0].messages).toHaveLength(3);
+    h.batches[0].fail(tooLarge());
+    for (const m of tx(0x300n, 0x360n, [4])) h.pipeline.push(m);
+    for (let i = 1; i <= 3; i++) {
+      await h.tick();
+      expect(h.batches[i].messages.map((m) => m.key)).toEqual([`["${i}"]`]);
+      h.batches[i].ack();
+    }
+    await h.tick();
+    expect(h.source.confirm).toHaveBeenLastCalledWith(0x260n);
+    expect(h.batches[4].messages.map((m) => m.key)).toEqual(['["4"]']);
+    h.batches[4].ack();
+    await h.tick();
+    expect(h.source.confirm).toHaveBeenLastCalledWith(0x360n);
+    expect(h.fatal).not.toHaveBeenCalled();
+  });
+
+  it('raises a data exception naming table and id when a change cannot be encoded', async () => {
+    const h = harness();
+    h.pipeline.push(RELATION);
+    h.resolveRelation();
+    h.pipeline.push({ tag: 'begin', finalLsn: 0x300n, commitTime: 1, xid: 1 });
+    h.pipeline.push({ tag: 'insert', relationId: 42, newTuple: ['1', Buffer.from('binary')] });
+    await h.tick();
+    expect(h.fatal).toHaveBeenCalledWith(expect.any(DataException));
+    expect(h.fatal.mock.calls[0][0].message).toMatch(/^data exception on shop\.orders, message id 0000000000000300-00000000: the INSERT cannot be encoded: .*binary value/);
+  });
+
+  it('applies the row filter to the new row of an UPDATE and the old image of a DELETE, keeping indexes', async () => {
+    const h = harness({ route: routeFor({ filter: "note LIKE 'keep%'" }) });
+    h.pipeline.push(RELATION);
+    h.resolveRelation();
+    h.pipeline.push({ tag: 'begin', finalLsn: 0x300n, commitTime: 1, xid: 1 });
+    h.pipeline.push({ tag: 'insert', relationId: 42, newTuple: ['1', 'keep a'] });
+    h.pipeline.push({ tag: 'insert', relationId: 42, newTuple: ['2', 'drop b'] });
+    h.pipeline.push({ tag: 'update', relationId: 42, keyTuple: null, oldTuple: ['1', 'keep a'], newTuple: ['1', 'drop a'] });
+    h.pipeline.push({ tag: 'update', relationId: 42, keyTuple: null, oldTuple: null, newTuple: ['2', 'keep b'] });
+    h.pipeline.push({ tag: 'delete', relationId: 42, keyTuple: null, oldTuple: ['2', 'keep b'] });
+    // A key-only image cannot say what note was: the DELETE is sent rather than dropped on a guess.
+    h.pipeline.push({ tag: 'delete', relationId: 42, keyTuple: ['1', null], oldTuple: null });
+    h.pipeline.push({ tag: 'commit', flags: 0, commitLsn: 0x300n, endLsn: 0x340n, commitTime: 1 });
+    await h.tick();
+    expect(h.batches[0].messages.map((m) => m.id.slice(-1))).toEqual(['0', '3', '4', '5']);
+  });
+
+  it('sends only the listed columns, and Avro when the task says so', async () => {
+    const h = harness({ route: routeFor({ excludeColumns: ['note'] }, { format: 'avro' }) });
+    h.pipeline.push(RELATION);
+    h.resolveRelation();
+    for (const m of tx(0x200n, 0x260n, [1])) h.pipeline.push(m);
+    await h.tick();
+    const value = h.batches[0].messages[0].value as Buffer;
+    expect(Buffer.isBuffer(value)).toBe(true);
+    expect(value.includes('row 1')).toBe(false);
+    expect(value.includes('bigint')).toBe(true);
   });
 
   it('resolves drained() once everything in flight is acknowledged', async () => {

@@ -1,8 +1,8 @@
 import {
-  EnvelopeEncoder,
+  DataException,
   TokenBucket,
+  formatLsn,
   messageId,
-  messageKey,
   type ChangeKind,
   type PgOutputMessage,
   type RelationMessage,
@@ -10,9 +10,8 @@ import {
   type Tuple,
 } from '@walbridge/domain';
 import type { WorkerProgress } from '@walbridge/queue';
-import type { OutboundMessage } from '../sink/kafka-sink';
-import { formatLsn } from '@walbridge/domain';
-import { DataExceptionError, tooLargeForKafka } from './data-exception';
+import type { TableRoute } from '../routing';
+import { isTooLarge, type OutboundMessage } from '../sink/kafka-sink';
 
 /** What the pipeline counts; bytes read are counted by the replication stream. */
 export type PipelineProgress = Omit<WorkerProgress, 'bytesRead'>;
@@ -33,19 +32,14 @@ export interface PipelineSink {
   send(batch: OutboundMessage[]): Promise<void>;
 }
 
-/** Where a table's changes go; null when the table is not selected. */
-export interface TableRoute {
-  topic: string;
-  operations: ReadonlySet<ChangeKind>;
-  partitionOf(key: string | null): number;
-}
-
 export interface PipelineOptions {
   source: PipelineSource;
   sink: PipelineSink;
   describe(relation: RelationMessage): Promise<RelationSchema>;
   route(schema: RelationSchema): TableRoute | null;
   onFatal(error: Error): void;
+  /** A line for the task log (once per Relation message). */
+  onNote?(message: string): void;
   /** Where the slot stands at start: what we may report before anything new is acknowledged. */
   confirmedLsn: bigint;
   /** Where the source's WAL ended when the stream started: the backlog to read before being caught up. */
@@ -60,7 +54,8 @@ export interface PipelineOptions {
 }
 
 interface RelationState {
-  encoder: EnvelopeEncoder;
+  /** `schema.table`, for data exceptions. */
+  name: string;
   route: TableRoute | null;
 }
 
@@ -96,6 +91,12 @@ export class ChangePipeline {
   private queue: OutboundMessage[] = [];
   private queueHead = 0;
   private queueBytes: number[] = [];
+  /**
+   * Messages of a batch Kafka refused as too large, re-sent one at a time (a lowered
+   * max.message.bytes, or multi-byte text larger than its length suggests): a message that
+   * is refused on its own is a data exception.
+   */
+  private singles: { message: OutboundMessage; bytes: number }[] = [];
   private sending = false;
   private pumpScheduled = false;
   private enqueuedSeq = 0;
@@ -213,12 +214,20 @@ export class ChangePipeline {
     this.options
       .describe(message)
       .then((schema) => {
-        this.relations.set(message.relationId, { encoder: new EnvelopeEncoder(schema), route: this.options.route(schema) });
+        const route = this.options.route(schema);
+        for (const note of route?.notes ?? []) this.options.onNote?.(note);
+        this.relations.set(message.relationId, { name: `${schema.schema}.${schema.table}`, route });
         this.resolving = false;
         if (!this.pausedForBackpressure) this.options.source.resume();
         this.drainInbox();
       })
-      .catch((error: Error) => this.fail(new Error(`cannot describe table ${message.schema}.${message.table}: ${error.message}`, { cause: error })));
+      .catch((error: Error) =>
+        this.fail(
+          (error as { retryable?: boolean }).retryable === false
+            ? error
+            : new Error(`cannot describe table ${message.schema}.${message.table}: ${error.message}`, { cause: error }),
+        ),
+      );
   }
 
   private drainInbox(): void {
@@ -239,19 +248,18 @@ export class ChangePipeline {
     this.stats.rowsRead++;
     const route = relation.route;
     if (!route || !route.operations.has(kind)) return;
-    const schema = relation.encoder.schema;
-    const ts = this.now();
-    let value: string;
+    if (route.gate !== null && !route.gate.passes(kind, newTuple, oldTuple, keyTuple)) return;
+    let value: string | Buffer;
+    let key: string | null;
     try {
-      value = relation.encoder.encode({ kind, newTuple, oldTuple, keyTuple, commitLsn: tx.commitLsn, index, xid: tx.xid, es: tx.commitTime, ts });
+      value = route.encoder.encode({ kind, newTuple, oldTuple, keyTuple, commitLsn: tx.commitLsn, index, xid: tx.xid, es: tx.commitTime, ts: this.now() });
+      key = route.encoder.messageKey(newTuple ?? oldTuple ?? keyTuple!);
     } catch (error) {
-      this.fail(new DataExceptionError(`data exception: cannot encode ${kind} on ${schema.schema}.${schema.table} (id ${messageId(tx.commitLsn, index)}): ${(error as Error).message}`));
+      this.fail(new DataException(relation.name, messageId(tx.commitLsn, index), `the ${kind} cannot be encoded: ${(error as Error).message}`, { cause: error }));
       return;
     }
-    const key = messageKey(schema, newTuple ?? oldTuple ?? keyTuple ?? []);
-    const id = messageId(tx.commitLsn, index);
     const bytes = value.length + (key?.length ?? 0) + 64;
-    this.queue.push({ topic: route.topic, partition: route.partitionOf(key), key, value, id, table: `${schema.schema}.${schema.table}` });
+    this.queue.push({ topic: route.topic, partition: route.partitionOf(key), key, value, id: messageId(tx.commitLsn, index), table: relation.name });
     this.queueBytes.push(bytes);
     this.enqueuedSeq++;
     this.unackedBytes += bytes;
@@ -288,7 +296,13 @@ export class ChangePipeline {
   }
 
   private pump(): void {
-    if (this.sending || this.failed || this.throttleTimer || this.queueHead >= this.queue.length) return;
+    if (this.sending || this.failed || this.throttleTimer) return;
+    // A refused batch is re-sent one message at a time, before anything else and unthrottled.
+    if (this.singles.length) {
+      this.sendBatch([this.singles[0].message], this.singles[0].bytes, true);
+      return;
+    }
+    if (this.queueHead >= this.queue.length) return;
     const limits = this.throttledBatchLimits();
     if (!limits) return;
     let end = this.queueHead;
@@ -302,12 +316,18 @@ export class ChangePipeline {
     this.rowBucket?.take(end - this.queueHead);
     this.byteBucket?.take(bytes);
     const batch = this.queue.slice(this.queueHead, end);
+    const sizes = this.queueBytes.slice(this.queueHead, end);
     this.queueHead = end;
     this.compactQueue();
+    this.sendBatch(batch, bytes, false, sizes);
+  }
+
+  private sendBatch(batch: OutboundMessage[], bytes: number, single: boolean, sizes?: number[]): void {
     this.sending = true;
     this.options.sink.send(batch).then(
       () => {
         this.sending = false;
+        if (single) this.singles.shift();
         this.ackedSeq += batch.length;
         this.unackedBytes -= bytes;
         this.stats.rowsWritten += batch.length;
@@ -319,13 +339,29 @@ export class ChangePipeline {
         }
         this.pump();
       },
-      // The cause tells a broken connection (retried for the connection window) from the rest.
       (error: Error) => {
-        const message = `Kafka did not acknowledge a batch: ${error.message}`;
-        if (!tooLargeForKafka(error)) return this.fail(new Error(message, { cause: error }));
-        // Never skipped: the task stops at the change, and says which one it is.
-        const largest = batch.reduce((a, b) => (b.value.length > a.value.length ? b : a));
-        this.fail(new DataExceptionError(`${message} (data exception: change ${largest.id} of ${largest.table ?? largest.topic}, ${largest.value.length} bytes, is larger than the broker accepts)`, { cause: error }));
+        this.sending = false;
+        if (isTooLarge(error)) {
+          if (batch.length > 1) {
+            // Nothing of a refused batch was written: send its messages one by one, in order.
+            this.singles = batch.map((message, i) => ({ message, bytes: sizes![i] }));
+            this.pump();
+            return;
+          }
+          const m = batch[0];
+          this.fail(
+            new DataException(
+              m.table,
+              m.id,
+              `Kafka refused the message as too large (${bytes - 64} bytes before compression, topic ${m.topic}): ` +
+                `raise the topic's max.message.bytes (and the broker's message.max.bytes if needed), then resume the task`,
+              { cause: error },
+            ),
+          );
+          return;
+        }
+        // The cause tells a broken connection (retried for the connection window) from the rest.
+        this.fail(new Error(`Kafka did not acknowledge a batch: ${error.message}`, { cause: error }));
       },
     );
   }
@@ -392,7 +428,7 @@ export class ChangePipeline {
   }
 
   private isIdle(): boolean {
-    return !this.sending && this.queueHead >= this.queue.length && !this.resolving && this.inbox.length === 0;
+    return !this.sending && !this.singles.length && this.queueHead >= this.queue.length && !this.resolving && this.inbox.length === 0;
   }
 
   private startBacklogRead(): boolean {

@@ -1,4 +1,4 @@
-import { CompressionTypes, Kafka, type Admin, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { CompressionTypes, ConfigResourceTypes, Kafka, type Admin, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { DestinationConfig } from '@walbridge/contracts';
 import { kafkaClientConfig } from '@walbridge/connectors';
 
@@ -6,10 +6,39 @@ export interface OutboundMessage {
   topic: string;
   partition: number;
   key: string | null;
-  value: string;
+  /** A JSON envelope, or Avro binary. */
+  value: string | Buffer;
   id: string;
-  /** schema.table of the change, for error messages. */
-  table?: string;
+  /** `schema.table` the change belongs to (named by data exceptions). */
+  table: string;
+}
+
+/** Walks an error's causes (kafkajs wraps what the broker said) and aggregated errors. */
+function someCause(error: unknown, test: (e: { type?: unknown; name?: unknown; message?: unknown }) => boolean): boolean {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length) {
+    const e = queue.shift();
+    if (!e || typeof e !== 'object' || seen.has(e) || seen.size > 32) continue;
+    seen.add(e);
+    if (test(e as { type?: unknown })) return true;
+    const { cause, originalError, errors } = e as { cause?: unknown; originalError?: unknown; errors?: unknown };
+    queue.push(cause, originalError, ...(Array.isArray(errors) ? errors : []));
+  }
+  return false;
+}
+
+/** Kafka refused a record batch as larger than the topic's max.message.bytes. */
+export function isTooLarge(error: unknown): boolean {
+  return someCause(error, (e) => e.type === 'MESSAGE_TOO_LARGE' || e.type === 'RECORD_LIST_TOO_LARGE');
+}
+
+/** Kafka does not know a topic (or partition) we produce to: it may have been deleted. */
+export function isUnknownTopic(error: unknown): boolean {
+  return someCause(
+    error,
+    (e) => e.type === 'UNKNOWN_TOPIC_OR_PARTITION' || e.name === 'KafkaJSTopicMetadataNotLoaded' || e.name === 'KafkaJSMetadataNotLoaded',
+  );
 }
 
 /**
@@ -51,6 +80,34 @@ export class KafkaSink {
       await this.admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })), waitForLeaders: true });
     }
     return missing;
+  }
+
+  /** Topics of the list the cluster no longer has. */
+  async missingTopics(topics: string[]): Promise<string[]> {
+    const existing = new Set(await this.admin.listTopics());
+    return topics.filter((t) => !existing.has(t));
+  }
+
+  /**
+   * The largest record batch each topic accepts (max.message.bytes, the broker's default when
+   * the topic does not override it); topics whose configuration cannot be read are left out.
+   */
+  async messageLimits(topics: string[]): Promise<Map<string, number>> {
+    const limits = new Map<string, number>();
+    if (!topics.length) return limits;
+    try {
+      const { resources } = await this.admin.describeConfigs({
+        includeSynonyms: false,
+        resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] })),
+      });
+      for (const r of resources) {
+        const value = Number(r.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue);
+        if (r.errorCode === 0 && Number.isFinite(value) && value > 0) limits.set(r.resourceName, value);
+      }
+    } catch {
+      // DescribeConfigs denied (ACL): batches keep their default size, and a refused batch is split.
+    }
+    return limits;
   }
 
   /** Partition counts per topic; fails with the topic's name when one does not exist. */

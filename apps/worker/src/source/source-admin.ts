@@ -1,6 +1,6 @@
 import { Client } from 'pg';
-import { parseLsn, type RelationMessage, type RelationSchema } from '@walbridge/domain';
-import { tablesOfSchemas } from '@walbridge/connectors';
+import { describeColumns, describeTables, tablesOfSchemas } from '@walbridge/connectors';
+import { parseLsn, valueKindOf, type RelationMessage, type RelationSchema } from '@walbridge/domain';
 
 export interface TableRef {
   schema: string;
@@ -27,8 +27,31 @@ export class SourceAdmin {
   }
 
   async serverVersionNum(): Promise<number> {
-    const { rows } = await this.client.query<{ v: string }>('SHOW server_version_num');
+    const { rows } = await this.client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
     return Number(rows[0].v);
+  }
+
+  /**
+   * Refuses tables a publication must not take: missing ones, and tables whose UPDATE and
+   * DELETE would fail on the source once published (no primary key and REPLICA IDENTITY
+   * DEFAULT, or NOTHING). The precheck finds these before a start; this also covers tables
+   * added to a running task.
+   */
+  async checkPublishable(tables: TableRef[]): Promise<{ table: TableRef; problem: string }[]> {
+    const facts = await describeTables(this.client, tables);
+    const problems: { table: TableRef; problem: string }[] = [];
+    facts.forEach((t, i) => {
+      const name = `${t.schema}.${t.table}`;
+      let problem: string | null = null;
+      if (!t.exists) problem = `${name} does not exist`;
+      else if (t.kind !== 'r' && t.kind !== 'p') problem = `${name} is not a table`;
+      else if (t.persistence !== 'p') problem = `${name} is ${t.persistence === 'u' ? 'unlogged' : 'temporary'}: its changes are not in the WAL`;
+      else if (t.replident === 'n' || (t.replident === 'd' && !t.pk.length)) {
+        problem = `${name} has no primary key and no REPLICA IDENTITY FULL: once published, UPDATE and DELETE on it would fail on the source`;
+      }
+      if (problem) problems.push({ table: tables[i], problem });
+    });
+    return problems;
   }
 
   /** Creates the publication, or brings its table list in line with the task's selection. */
@@ -38,16 +61,26 @@ export class SourceAdmin {
       'SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = $1',
       [name],
     );
-    const exists = (await this.client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [name])).rowCount! > 0;
+    // pubviaroot exists from PostgreSQL 13 on: read through to_jsonb so older servers answer too.
+    const publication = await this.client.query<{ via_root: boolean | null }>(
+      `SELECT (to_jsonb(p) ->> 'pubviaroot')::boolean AS via_root FROM pg_publication p WHERE pubname = $1`,
+      [name],
+    );
     // Partitioned tables publish their changes under the parent's name (PRODUCT.md §5).
-    const viaRoot = (await this.serverVersionNum()) >= 130000 ? ' WITH (publish_via_partition_root = true)' : '';
-    if (!exists) {
-      await this.client.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${list}${viaRoot}`);
+    const canViaRoot = (await this.serverVersionNum()) >= 130000;
+    if (!publication.rowCount) {
+      await this.client.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${list}${canViaRoot ? ' WITH (publish_via_partition_root = true)' : ''}`);
       return 'created';
+    }
+    let changed = false;
+    if (canViaRoot && publication.rows[0].via_root !== true) {
+      // Created without it (by an older version, or by hand): partitions would publish under their own names.
+      await this.client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET (publish_via_partition_root = true)`);
+      changed = true;
     }
     const have = new Set(rows.map((r) => `${r.schemaname}.${r.tablename}`));
     const want = new Set(tables.map((t) => `${t.schema}.${t.table}`));
-    if (have.size === want.size && [...want].every((t) => have.has(t))) return 'unchanged';
+    if (have.size === want.size && [...want].every((t) => have.has(t))) return changed ? 'updated' : 'unchanged';
     await this.client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET TABLE ${list}`);
     return 'updated';
   }
@@ -149,6 +182,7 @@ export class SourceAdmin {
       'SELECT format_type(o, m) AS t FROM unnest($1::oid[], $2::int4[]) WITH ORDINALITY AS x(o, m, n) ORDER BY n',
       [oids, mods],
     );
+    const facts = new Map((await describeColumns(this.client, [relation.relationId])).map((c) => [c.name, c]));
     const pk = await this.client.query<{ attname: string }>(
       `SELECT a.attname FROM pg_index i
          JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
@@ -162,7 +196,12 @@ export class SourceAdmin {
       schema: relation.schema,
       table: relation.table,
       replicaIdentity: relation.replicaIdentity,
-      columns: relation.columns.map((c, i) => ({ name: c.name, type: types.rows[i].t })),
+      columns: relation.columns.map((c, i) => {
+        const fact = facts.get(c.name);
+        // A column the catalog no longer shows (dropped meanwhile) can still be sent; filters cannot compare it.
+        const kind = fact ? valueKindOf({ baseType: fact.base_type, typtype: fact.typtype, collationDeterministic: fact.deterministic }) : 'other';
+        return { name: c.name, type: types.rows[i].t, kind, ...(fact?.enum_labels ? { enumLabels: fact.enum_labels } : {}) };
+      }),
       pkNames: pk.rows.map((r) => r.attname),
       identityKeyNames: relation.columns.filter((c) => c.isKey).map((c) => c.name),
     };

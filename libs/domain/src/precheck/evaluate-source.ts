@@ -1,3 +1,4 @@
+import { RowFilterError, compileRowFilter, hasRowFilter, parseRowFilter, rowFilterColumns } from '../row-filter';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../sql-text';
 import type { ConnectionFailure, PrecheckTask, SourceFacts, TableFact } from './precheck-facts';
 import type { PrecheckItemKey, PrecheckOutcome } from './precheck-items';
@@ -14,6 +15,7 @@ export const SOURCE_ITEM_KEYS = [
   'objects',
   'replica-identity',
   'toast-key-columns',
+  'table-settings',
   'long-transactions',
   'slot-and-publication',
   'wal-retention',
@@ -64,6 +66,7 @@ export function evaluateSource(task: PrecheckTask, facts: SourceFacts): Precheck
     objects(task, facts),
     replicaIdentity(facts),
     toastKeyColumns(facts),
+    tableSettings(task, facts),
     longTransactions(task, facts),
     slotAndPublication(task, facts),
     walRetention(facts),
@@ -278,6 +281,63 @@ function toastKeyColumns(facts: SourceFacts): PrecheckOutcome {
     risky.map((t) => `ALTER TABLE ${qualifiedName(t.schema, t.table)} REPLICA IDENTITY FULL;`),
     risky.map(tableName),
   );
+}
+
+/** Row filters and column lists against the columns the source has (PRODUCT.md §2, §5). */
+function tableSettings(task: PrecheckTask, facts: SourceFacts): PrecheckOutcome {
+  const failures: string[] = [];
+  const failureFixes: string[] = [];
+  const alarms: string[] = [];
+  const alarmFixes: string[] = [];
+  const affected: string[] = [];
+  for (const selection of task.policy.tables) {
+    const fact = facts.tables.find((t) => t.schema === selection.schema && t.table === selection.table);
+    if (!fact?.exists || !fact.columns) continue; // a missing table is the objects item's business
+    const name = tableName(selection);
+    const columns = fact.columns;
+    const names = new Set(columns.map((c) => c.name));
+    for (const list of ['includeColumns', 'excludeColumns'] as const) {
+      const unknown = (selection[list] ?? []).filter((c) => !names.has(c));
+      if (unknown.length) {
+        failures.push(`${list} of ${name} names ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are not columns' : 'is not a column'} of the table`);
+        failureFixes.push(`remove ${unknown.join(', ')} from ${list} of ${name} (names are case-sensitive)`);
+        affected.push(name);
+      }
+    }
+    if (!hasRowFilter(selection.filter)) continue;
+    try {
+      compileRowFilter(selection.filter, columns);
+    } catch (error) {
+      if (!(error instanceof RowFilterError)) throw error;
+      failures.push(`the row filter of ${name} does not fit the table: position ${error.position}: ${error.reason}`);
+      failureFixes.push(`correct the filter of ${name}`);
+      affected.push(name);
+      continue;
+    }
+    const read = rowFilterColumns(parseRowFilter(selection.filter)).map((n) => columns.find((c) => c.name === n)!);
+    const operations = selection.dmlOperations ?? task.policy.dmlOperations;
+    const fullIdentity = fact.replicaIdentity === 'f';
+    const notInKey = read.filter((c) => !c.identity);
+    if (operations.includes('DELETE') && notInKey.length && !fullIdentity) {
+      alarms.push(
+        `DELETEs of ${name} carry only the key columns, so its row filter cannot read ${notInKey.map((c) => c.name).join(', ')} on them: every DELETE is sent`,
+      );
+      alarmFixes.push(`ALTER TABLE ${qualifiedName(selection.schema, selection.table)} REPLICA IDENTITY FULL; -- so that DELETEs are filtered too`);
+      affected.push(name);
+    }
+    const toasted = read.filter((c) => c.toastable);
+    if (operations.includes('UPDATE') && toasted.length && !fullIdentity) {
+      alarms.push(
+        `an UPDATE of ${name} that leaves a large value (stored out of line, TOAST: over about 2 kB) of ${toasted.map((c) => c.name).join(', ')} ` +
+          'unchanged does not carry that value, so the row filter cannot read it: such UPDATEs are sent',
+      );
+      alarmFixes.push(`ALTER TABLE ${qualifiedName(selection.schema, selection.table)} REPLICA IDENTITY FULL; -- so that such UPDATEs are filtered too`);
+      affected.push(name);
+    }
+  }
+  if (failures.length) return outcome('table-settings', 'FAILED', [...failures, ...alarms], [...failureFixes, ...alarmFixes], affected);
+  if (alarms.length) return outcome('table-settings', 'ALARM', alarms, alarmFixes, affected);
+  return passed('table-settings');
 }
 
 function longTransactions(task: PrecheckTask, facts: SourceFacts): PrecheckOutcome {

@@ -1,3 +1,5 @@
+import type { ValueKind } from '../row-filter/pg-values';
+
 /**
  * What the scheduler learned from the source and the destination, as plain data: the rules in
  * this folder turn it into item results without any I/O, so each rule is unit-tested.
@@ -20,6 +22,19 @@ export interface SlotFact {
   retainedBytes: number | null;
 }
 
+/** A column of a table with per-table settings, as the source catalog describes it. */
+export interface ColumnFact {
+  name: string;
+  /** format_type() text. */
+  type: string;
+  kind: ValueKind;
+  enumLabels?: readonly string[];
+  /** Part of the replica identity: its value is in the old image of every UPDATE and DELETE. */
+  identity: boolean;
+  /** Its storage allows TOAST: an UPDATE that leaves it unchanged may not carry its value. */
+  toastable: boolean;
+}
+
 export interface TableFact {
   schema: string;
   table: string;
@@ -35,6 +50,8 @@ export interface TableFact {
   toastableKeyColumns: string[];
   canSelect: boolean;
   owned: boolean;
+  /** Read for tables with a row filter or a column list. */
+  columns?: ColumnFact[];
 }
 
 export interface SchemaFact {
@@ -127,7 +144,15 @@ export interface PrecheckTask {
     dmlOperations: ReadonlyArray<string>;
     objectScope: 'database' | 'tables';
     schemas?: ReadonlyArray<string>;
-    tables: ReadonlyArray<{ schema: string; table: string; topic?: string; dmlOperations?: ReadonlyArray<string> }>;
+    tables: ReadonlyArray<{
+      schema: string;
+      table: string;
+      topic?: string;
+      dmlOperations?: ReadonlyArray<string>;
+      filter?: string;
+      includeColumns?: ReadonlyArray<string>;
+      excludeColumns?: ReadonlyArray<string>;
+    }>;
     topicPolicy: { mode: 'specific' | 'auto'; topic?: string; nameFormat?: string; partitions?: number; replicationFactor?: number };
   };
   /** Other live tasks of this installation that use the same slot name on the same database. */

@@ -62,6 +62,14 @@ export const PRECHECK_ITEMS = [
     description: 'Primary key columns whose storage allows TOAST (main, external, extended) are covered by REPLICA IDENTITY FULL.',
   },
   {
+    key: 'table-settings',
+    target: 'source',
+    name: 'Row filters and column lists',
+    description:
+      'Every row filter fits its table (its columns exist, its values fit their types) and every column list names columns of its table; ' +
+      'a filter that needs values a DELETE or UPDATE image does not carry is pointed out.',
+  },
+  {
     key: 'long-transactions',
     target: 'source',
     name: 'Long-running transactions',

@@ -231,6 +231,40 @@ describe('the source items', () => {
     expect(item(evaluateSource(task(), facts({ tables: [table({ primaryKey: ['code'], toastableKeyColumns: ['code'], replicaIdentity: 'f' })] })), 'toast-key-columns').result).toBe('PASSED');
   });
 
+  describe('row filters and column lists', () => {
+    const columns: TableFact['columns'] = [
+      { name: 'id', type: 'bigint', kind: 'decimal', identity: true, toastable: false },
+      { name: 'status', type: 'shop.status', kind: 'enum', enumLabels: ['new', 'paid'], identity: false, toastable: false },
+      { name: 'note', type: 'text', kind: 'text', identity: false, toastable: true },
+    ];
+    const withSettings = (settings: Record<string, unknown>, over: Partial<TableFact> = {}) =>
+      item(evaluateSource(task({}, { tables: [{ schema: 'shop', table: 'orders', ...settings }] }), facts({ tables: [table({ columns, ...over })] })), 'table-settings');
+
+    it('passes filters and lists that fit the table, and tables without settings', () => {
+      expect(withSettings({ filter: 'id > 10', includeColumns: ['id', 'note'] }).result).toBe('PASSED');
+      expect(item(evaluateSource(task(), facts()), 'table-settings').result).toBe('PASSED');
+    });
+
+    it('fails a filter that does not fit, with its position and reason, and unknown list columns', () => {
+      const o = withSettings({ filter: "status = 'lost'", excludeColumns: ['Note'] });
+      expect(o.result).toBe('FAILED');
+      expect(o.reason).toContain('excludeColumns of shop.orders names Note, which is not a column of the table');
+      expect(o.reason).toContain("the row filter of shop.orders does not fit the table: position 10: 'lost' is not a value of its enum type for column status (shop.status) (values: new, paid)");
+      expect(o.affectedObjects).toEqual(['shop.orders']);
+    });
+
+    it('alarms when DELETE or UPDATE images may lack what the filter reads, unless REPLICA IDENTITY FULL', () => {
+      const o = withSettings({ filter: "note LIKE 'a%' AND status = 'new'" });
+      expect(o.result).toBe('ALARM');
+      expect(o.reason).toContain('DELETEs of shop.orders carry only the key columns, so its row filter cannot read note, status on them: every DELETE is sent');
+      expect(o.reason).toContain('an UPDATE of shop.orders that leaves a large value');
+      expect(o.suggestion).toContain('ALTER TABLE "shop"."orders" REPLICA IDENTITY FULL;');
+      expect(withSettings({ filter: "note LIKE 'a%'" }, { replicaIdentity: 'f' }).result).toBe('PASSED');
+      expect(withSettings({ filter: 'id = 1' }).result).toBe('PASSED');
+      expect(withSettings({ filter: "note = 'x'", dmlOperations: ['INSERT'] }).result).toBe('PASSED');
+    });
+  });
+
   it('alarms on long and prepared transactions, and on not being able to see them', () => {
     const o = item(
       evaluateSource(

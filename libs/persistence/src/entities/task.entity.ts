@@ -2,7 +2,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColum
 import type { TaskStatus } from '@walbridge/contracts';
 import type { DelayAlarmState } from '@walbridge/domain';
 
-export type RequestedOperation = 'stop' | 'forceStop' | 'reset' | 'dropSlot';
+/** applyObjects: the tables of a running or paused task were edited; a scheduler alters the publication. */
+export type RequestedOperation = 'stop' | 'forceStop' | 'reset' | 'dropSlot' | 'applyObjects';
 
 /** Non-secret configuration, as validated by the contracts schema (passwords removed). */
 export type StoredTaskConfig = Record<string, unknown>;
@@ -59,7 +60,7 @@ export class TaskEntity {
   failingSince!: Date | null;
 
   @Column({ name: 'failure_kind', type: 'varchar', length: 16, nullable: true })
-  failureKind!: 'network' | 'other' | null;
+  failureKind!: 'network' | 'other' | 'data' | null;
 
   /** Failures are retried until then (the window of the latest failure's kind). */
   @Column({ name: 'retry_until', type: 'timestamptz', nullable: true })

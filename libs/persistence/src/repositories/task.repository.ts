@@ -88,12 +88,12 @@ export class TaskRepository {
     return this.repo.find({ where: { status: In(statuses) } });
   }
 
-  /** Tasks a scheduler may have to act on: moving statuses, and accepted reset / drop-slot requests. */
+  /** Tasks a scheduler may have to act on: moving statuses, and accepted reset / drop-slot / edited-tables requests. */
   findForReconcile(): Promise<TaskEntity[]> {
     return this.repo
       .createQueryBuilder('t')
       .where('t.status IN (:...statuses)', { statuses: RECONCILED })
-      .orWhere("t.requested_operation IN ('reset', 'dropSlot')")
+      .orWhere("t.requested_operation IN ('reset', 'dropSlot', 'applyObjects')")
       .getMany();
   }
 
@@ -141,7 +141,11 @@ export class TaskRepository {
    * Replaces the configuration only if the task is still in one of `statuses` and still has the
    * configuration and credentials it was read with, so an edit cannot race a submit or another edit.
    */
-  async replaceConfig(current: Pick<TaskEntity, 'id' | 'config' | 'secrets'>, statuses: TaskStatus[], patch: Partial<TaskConfigPatch>): Promise<boolean> {
+  async replaceConfig(
+    current: Pick<TaskEntity, 'id' | 'config' | 'secrets'>,
+    statuses: TaskStatus[],
+    patch: Partial<TaskConfigPatch> & Pick<TaskRuntimePatch, 'requestedOperation'>,
+  ): Promise<boolean> {
     const result = await this.repo
       .createQueryBuilder()
       .update(TaskEntity)

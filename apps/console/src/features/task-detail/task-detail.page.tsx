@@ -143,8 +143,14 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
         )}
         {task.failure && (
           <p className="notice notice--warning">
-            Abnormal since {formatDateTime(task.failure.since)} ({task.failure.kind === 'network' ? 'network failures' : 'failures'});{' '}
-            {task.failure.retrying ? `retrying until ${formatDateTime(task.failure.retryUntil)}` : 'retries are over: resume the task when the cause is fixed'}; stopped
+            Abnormal since {formatDateTime(task.failure.since)} (
+            {task.failure.kind === 'network' ? 'network failures' : task.failure.kind === 'data' ? 'a data exception: a change could not be delivered' : 'failures'});{' '}
+            {task.failure.retrying
+              ? `retrying until ${formatDateTime(task.failure.retryUntil)}`
+              : task.failure.kind === 'data'
+                ? 'not retried: fix the cause, then resume the task to deliver the change'
+                : 'retries are over: resume the task when the cause is fixed'}
+            ; stopped
             automatically at {formatDateTime(task.failure.autoStopAt)}.
           </p>
         )}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { UNCHANGED_TOAST, type RelationSchema } from '@walbridge/domain';
+import { createChangeEncoder, envelopeAvroType } from './change-encoder';
+
+const schema: RelationSchema = {
+  relationId: 1,
+  database: 'demo',
+  schema: 'shop',
+  table: 'orders',
+  replicaIdentity: 'd',
+  columns: [
+    { name: 'id', type: 'bigint' },
+    { name: 'Mixed "Col"', type: 'text' },
+    { name: 'big', type: 'text' },
+  ],
+  pkNames: ['id'],
+};
+const change = { commitLsn: 0x1_0000_00a0n, index: 2, xid: 4_000_000_000, es: 1_732_170_000_123, ts: 1_732_170_000_150 };
+
+describe('createChangeEncoder', () => {
+  it('writes Avro binary of the fixed schema holding what the JSON envelope holds', () => {
+    const json = createChangeEncoder('json', schema, {});
+    const avro = createChangeEncoder('avro', schema, {});
+    const c = { ...change, kind: 'UPDATE' as const, newTuple: ['9223372036854775807', 'p', UNCHANGED_TOAST], keyTuple: null, oldTuple: null };
+    const bytes = avro.encode(c) as Buffer;
+    expect(Buffer.isBuffer(bytes)).toBe(true);
+    const decoded = envelopeAvroType().fromBuffer(bytes) as Record<string, unknown>;
+    const expected = JSON.parse(json.encode(c) as string) as Record<string, unknown>;
+    expect(JSON.parse(JSON.stringify(decoded))).toEqual({ ...expected, unchangedToast: ['big'] });
+    expect(expected.unchangedToast).toEqual(['big']);
+    expect(avro.messageKey(['42', null, null])).toBe('["42"]');
+  });
+});

@@ -1,0 +1,39 @@
+import type * as Avro from 'avsc';
+import { ENVELOPE_AVRO_SCHEMA } from '@walbridge/contracts';
+import { EnvelopeEncoder, type EnvelopeOptions, type RelationSchema, type RowChange, type Tuple } from '@walbridge/domain';
+
+/** Encodes the changes of one relation in the task's format; built once per Relation message. */
+export interface ChangeEncoder {
+  encode(change: RowChange): string | Buffer;
+  /** Kafka message key: the primary key values as a JSON array of strings, null without a primary key. */
+  messageKey(tuple: Tuple): string | null;
+}
+
+// One type for the process: avsc compiles a reader and a writer for the schema the first time.
+// Loaded only by Avro tasks: a JSON worker does not carry the library.
+let envelopeType: Avro.Type | undefined;
+
+/** The Avro type of the fixed envelope schema (libs/contracts/src/avro/walbridge-envelope.avsc). */
+export function envelopeAvroType(): Avro.Type {
+  const avro = require('avsc') as typeof Avro;
+  envelopeType ??= avro.Type.forSchema(ENVELOPE_AVRO_SCHEMA as unknown as Avro.Schema);
+  return envelopeType;
+}
+
+class AvroEncoder implements ChangeEncoder {
+  private readonly type = envelopeAvroType();
+  constructor(private readonly envelope: EnvelopeEncoder) {}
+
+  encode(change: RowChange): Buffer {
+    return this.type.toBuffer(this.envelope.encodeRecord(change));
+  }
+
+  messageKey(tuple: Tuple): string | null {
+    return this.envelope.messageKey(tuple);
+  }
+}
+
+export function createChangeEncoder(format: 'json' | 'avro', schema: RelationSchema, options: EnvelopeOptions): ChangeEncoder {
+  const envelope = new EnvelopeEncoder(schema, options);
+  return format === 'avro' ? new AvroEncoder(envelope) : envelope;
+}
