@@ -2,7 +2,7 @@
 // preparation and starting the api and scheduler processes. Node built-ins only until
 // installDependencies() has run; project packages are loaded lazily after it.
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,17 +118,21 @@ export async function ensureTopic(brokers, topic, partitions = 3) {
   }
 }
 
-/** Starts a built app (api or scheduler) with its output in a log file. */
+/**
+ * Starts a built app (api or scheduler) with its output in a log file. The file is the child's
+ * own stdout/stderr: a pipe through this process would stop being drained while the test runner
+ * waits for vitest synchronously, and a child writing to a full pipe blocks (stdout to a pipe is
+ * synchronous on Linux), which froze the scheduler.
+ */
 export function startApp(name, env, logFile) {
   mkdirSync(dirname(logFile), { recursive: true });
-  const out = createWriteStream(logFile, { flags: 'a' });
+  const fd = openSync(logFile, 'a');
   const child = spawn(process.execPath, [join(REPO_ROOT, 'apps', name, 'dist', 'main.js')], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', fd, fd],
   });
-  child.stdout.pipe(out);
-  child.stderr.pipe(out);
+  closeSync(fd);
   return child;
 }
 

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { ApiClient } from './api-client';
@@ -98,15 +98,15 @@ export async function spawnControlPlane(options: ControlPlaneOptions): Promise<C
     const name = `${options.name}-${app}-${++sequence}`;
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!STRIPPED_ENV.test(k)) env[k] = v;
+    const logFd = openSync(join(testEnv.logDir, `${name}.log`), 'a');
     const child = spawn(process.execPath, [join(REPO_ROOT, 'apps', app, 'dist', 'main.js')], {
       cwd: REPO_ROOT,
       env: { ...env, ...base, ...extra },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The log file itself, not a pipe: a child writing to a pipe nobody drains blocks.
+      stdio: ['ignore', logFd, logFd],
     });
+    closeSync(logFd);
     recordProcess(processesDir, child.pid!);
-    const log = createWriteStream(join(testEnv.logDir, `${name}.log`), { flags: 'a' });
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
     const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     const port = app === 'api' ? base.WALBRIDGE_API_PORT : extra.WALBRIDGE_SCHEDULER_HEALTH_PORT;
     const managed: ManagedProcess = {
