@@ -184,7 +184,10 @@ export class TaskMonitor {
       );
     }
     if (report.status === 'STARTING') return; // a start that is still retried is not abnormal yet
-    if (report.retrying && (!report.firstOfEpisode || dataExceptionNotified)) return;
+    // The data-exception notice stands for this failure (a data exception is not retried, so it
+    // is also the one that gave up).
+    if (dataExceptionNotified) return;
+    if (report.retrying && !report.firstOfEpisode) return;
     await this.notifier.notify(
       task,
       {
