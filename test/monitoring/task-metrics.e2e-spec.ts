@@ -66,7 +66,17 @@ describe('metrics and live events of a running task', () => {
       60_000,
     );
     drainedAt = drained.at;
-    const quiet = await stream.next((e) => e.event === 'metrics' && e.at > drained.at + 1500, 'a sample after the load', 30_000);
+    // The per-second rates cover a short window: on a loaded machine the write rate can trail the
+    // read rate by a sample, so wait for the first sample in which both have fallen to zero.
+    const quiet = await stream.next(
+      (e) =>
+        e.event === 'metrics' &&
+        e.at > drained.at + 1500 &&
+        (e.data as TaskMetricSample).rowsReadPerSecond === 0 &&
+        (e.data as TaskMetricSample).rowsWrittenPerSecond === 0,
+      'a sample after the load with both rates at zero',
+      30_000,
+    );
     expect(quiet.data).toMatchObject({ rowsWrittenPerSecond: 0, rowsReadPerSecond: 0, delaySeconds: 0, rowsWritten: ROWS, inserts: ROWS });
 
     const during = metricsOf(stream.events).filter((m) => m.received > loadStart && m.received <= drainedAt && m.rowsWrittenPerSecond > 0);
