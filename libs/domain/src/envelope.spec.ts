@@ -57,6 +57,32 @@ describe('EnvelopeEncoder', () => {
     });
   });
 
+  it('prints boolean, character(n) and inet values as col::text does, in data, old, the key and the Avro record alike', () => {
+    const hosts: RelationSchema = {
+      relationId: 16_401,
+      database: 'shop',
+      schema: 'public',
+      table: 'hosts',
+      columns: [
+        { name: 'code', type: 'character(4)', textCast: 'bpchar' },
+        { name: 'addr', type: 'inet', textCast: 'inet' },
+        { name: 'up', type: 'boolean', textCast: 'boolean' },
+        { name: 'flags', type: 'boolean[]' },
+      ],
+      pkNames: ['code', 'addr'],
+      replicaIdentity: 'f',
+    };
+    const encoder = new EnvelopeEncoder(hosts);
+    const change: RowChange = { ...ctx, kind: 'UPDATE', oldTuple: ['ab  ', '::1', 'f', '{t,f}'], newTuple: ['ab  ', '10.0.0.1', 't', '{t}'] };
+    const json = JSON.parse(encoder.encode(change)) as Record<string, unknown>;
+    expect(json.data).toEqual([{ code: 'ab', addr: '10.0.0.1/32', up: 'true', flags: '{t}' }]);
+    expect(json.old).toEqual([{ code: 'ab', addr: '::1/128', up: 'false', flags: '{t,f}' }]);
+    const record = encoder.encodeRecord(change);
+    expect({ data: record.data, old: record.old }).toEqual({ data: json.data, old: json.old });
+    expect(encoder.messageKey(change.newTuple!)).toBe('["ab","10.0.0.1/32"]');
+    expect(messageKey(hosts, change.newTuple!)).toBe('["ab","10.0.0.1/32"]');
+  });
+
   it('uses the commit LSN for id and lsn, also above 4 GB', () => {
     const out = encode(orders, { kind: 'INSERT', newTuple: ['1', '1', '1'], commitLsn: 0x1b_0000_00c8n, index: 0x1f });
     expect(out).toMatchObject({ id: '0000001B000000C8-0000001F', lsn: '1B/C8' });

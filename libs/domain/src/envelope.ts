@@ -1,6 +1,7 @@
 import { jsonString } from './json-string';
 import { formatLsn } from './lsn';
 import { messageId } from './message-id';
+import { castOutputToText, type TextCast } from './pg-text-cast';
 import { UNCHANGED_TOAST, type Tuple } from './pgoutput/messages';
 import type { RelationSchema } from './relation-schema';
 
@@ -82,13 +83,27 @@ function positionsOf(schema: RelationSchema, names: readonly string[], what: str
   });
 }
 
-function keyJson(tuple: Tuple, positions: readonly number[]): string {
+/** Per column position, the rewrite from output text to `::text`, or undefined. */
+type Casts = readonly (TextCast | undefined)[];
+
+function castsOf(schema: RelationSchema): Casts {
+  return schema.columns.map((c) => c.textCast);
+}
+
+/** A text value as `col::text` prints it. */
+function asText(casts: Casts, i: number, v: string): string {
+  const cast = casts[i];
+  return cast === undefined ? v : castOutputToText(cast, v);
+}
+
+function keyJson(tuple: Tuple, positions: readonly number[], casts: Casts): string {
   let s = '[';
   for (let k = 0; k < positions.length; k++) {
-    const v = tuple[positions[k]];
+    const i = positions[k];
+    const v = tuple[i];
     // A key value can only be missing from a key-only image of a non-PK replica identity or be
     // an unchanged oversized TOAST value; null keeps the array aligned with pkNames.
-    s += (k === 0 ? '' : ',') + (typeof v === 'string' ? jsonString(v) : 'null');
+    s += (k === 0 ? '' : ',') + (typeof v === 'string' ? jsonString(asText(casts, i, v)) : 'null');
   }
   return s + ']';
 }
@@ -112,6 +127,7 @@ export class EnvelopeEncoder {
   private readonly keyFirst: string[];
   private readonly keyNext: string[];
   private readonly names: string[];
+  private readonly casts: Casts;
   private readonly pkPositions: number[];
   /** Columns an UPDATE without an old image keeps unchanged, or null when unknown. */
   private readonly identityPositions: number[] | null;
@@ -130,6 +146,7 @@ export class EnvelopeEncoder {
       if (!Number.isInteger(p) || p < 0 || p >= this.columnCount) throw new EnvelopeEncodeError(`column position ${p} is outside ${schema.schema}.${schema.table}`);
     }
     this.names = schema.columns.map((c) => c.name);
+    this.casts = castsOf(schema);
     this.keyFirst = this.names.map((n) => JSON.stringify(n) + ':');
     this.keyNext = this.keyFirst.map((k) => ',' + k);
     this.pkPositions = positionsOf(schema, schema.pkNames, 'primary key');
@@ -293,7 +310,7 @@ export class EnvelopeEncoder {
   messageKey(tuple: Tuple): string | null {
     if (this.pkPositions.length === 0) return null;
     this.checkWidth(tuple);
-    return keyJson(tuple, this.pkPositions);
+    return keyJson(tuple, this.pkPositions, this.casts);
   }
 
   private need(tuple: Tuple | null | undefined, kind: ChangeKind, what: string): Tuple {
@@ -332,7 +349,7 @@ export class EnvelopeEncoder {
         }
       }
       let json: string;
-      if (typeof v === 'string') json = jsonString(v);
+      if (typeof v === 'string') json = jsonString(asText(this.casts, i, v));
       else if (v === null) {
         if (keyOnly) continue;
         json = 'null';
@@ -371,7 +388,7 @@ export class EnvelopeEncoder {
       if (v === null) {
         if (!keyOnly) row[this.names[i]] = null;
       } else if (typeof v === 'string') {
-        row[this.names[i]] = v;
+        row[this.names[i]] = asText(this.casts, i, v);
       } else {
         throw new EnvelopeEncodeError(
           `column ${JSON.stringify(this.names[i])} of ${this.schema.schema}.${this.schema.table} holds a binary value; ` +
@@ -386,7 +403,8 @@ export class EnvelopeEncoder {
     const row = Object.create(null) as EnvelopeRow;
     for (const i of positions) {
       const v = tuple[i];
-      if (typeof v === 'string' || v === null) row[this.names[i]] = v;
+      if (typeof v === 'string') row[this.names[i]] = asText(this.casts, i, v);
+      else if (v === null) row[this.names[i]] = null;
     }
     return row;
   }
@@ -398,7 +416,7 @@ export class EnvelopeEncoder {
       const i = positions[k];
       const v = tuple[i];
       if (typeof v !== 'string' && v !== null) continue;
-      s += (first ? this.keyFirst[i] : this.keyNext[i]) + (v === null ? 'null' : jsonString(v));
+      s += (first ? this.keyFirst[i] : this.keyNext[i]) + (v === null ? 'null' : jsonString(asText(this.casts, i, v)));
       first = false;
     }
     return s + '}';
@@ -411,5 +429,5 @@ export class EnvelopeEncoder {
  */
 export function messageKey(schema: RelationSchema, tuple: Tuple): string | null {
   if (schema.pkNames.length === 0) return null;
-  return keyJson(tuple, positionsOf(schema, schema.pkNames, 'primary key'));
+  return keyJson(tuple, positionsOf(schema, schema.pkNames, 'primary key'), castsOf(schema));
 }

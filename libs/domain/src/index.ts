@@ -12,6 +12,7 @@ export {
   type EnvelopeRow,
   type RowChange,
 } from './envelope';
+export { textCastOf, castOutputToText, type TextCast } from './pg-text-cast';
 export { columnProjection, type ColumnList, type ColumnProjection } from './column-projection';
 export { murmur2, toPositive } from './murmur2';
 export {

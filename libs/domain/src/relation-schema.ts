@@ -1,4 +1,5 @@
 import type { ReplicaIdentity } from './pgoutput/messages';
+import type { TextCast } from './pg-text-cast';
 import type { ValueKind } from './row-filter/pg-values';
 
 export interface ColumnSchema {
@@ -9,6 +10,8 @@ export interface ColumnSchema {
   kind?: ValueKind;
   /** Labels of an enum type, in their sort order. */
   enumLabels?: readonly string[];
+  /** Set when the type's `::text` differs from the output text pgoutput sends (see textCastOf). */
+  textCast?: TextCast;
 }
 
 /** What the envelope encoder needs to know about one published table. */

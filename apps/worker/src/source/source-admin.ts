@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { describeColumns, describeTables, tablesOfSchemas } from '@walbridge/connectors';
-import { parseLsn, valueKindOf, type RelationMessage, type RelationSchema } from '@walbridge/domain';
+import { parseLsn, textCastOf, valueKindOf, type RelationMessage, type RelationSchema } from '@walbridge/domain';
 
 export interface TableRef {
   schema: string;
@@ -200,7 +200,14 @@ export class SourceAdmin {
         const fact = facts.get(c.name);
         // A column the catalog no longer shows (dropped meanwhile) can still be sent; filters cannot compare it.
         const kind = fact ? valueKindOf({ baseType: fact.base_type, typtype: fact.typtype, collationDeterministic: fact.deterministic }) : 'other';
-        return { name: c.name, type: types.rows[i].t, kind, ...(fact?.enum_labels ? { enumLabels: fact.enum_labels } : {}) };
+        const textCast = fact ? textCastOf(fact.base_type) : undefined;
+        return {
+          name: c.name,
+          type: types.rows[i].t,
+          kind,
+          ...(fact?.enum_labels ? { enumLabels: fact.enum_labels } : {}),
+          ...(textCast ? { textCast } : {}),
+        };
       }),
       pkNames: pk.rows.map((r) => r.attname),
       identityKeyNames: relation.columns.filter((c) => c.isKey).map((c) => c.name),
