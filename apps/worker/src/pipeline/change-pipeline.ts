@@ -249,7 +249,7 @@ export class ChangePipeline {
     const route = relation.route;
     if (!route || !route.operations.has(kind)) return;
     if (route.gate !== null && !route.gate.passes(kind, newTuple, oldTuple, keyTuple)) return;
-    let value: string | Buffer;
+    let value: Buffer;
     let key: string | null;
     try {
       value = route.encoder.encode({ kind, newTuple, oldTuple, keyTuple, commitLsn: tx.commitLsn, index, xid: tx.xid, es: tx.commitTime, ts: this.now() });
