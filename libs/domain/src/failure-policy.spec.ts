@@ -43,6 +43,22 @@ describe('classifyFailure', () => {
     expect(classifyFailure(new Error('cannot describe table shop.t', { cause: auth }))).toBe('other');
   });
 
+  it('looks into the aggregated errors @platformatic/kafka nests per retry and per broker', () => {
+    const aggregate = (message: string, errors: Error[], props: Record<string, unknown> = {}) =>
+      Object.assign(new AggregateError(errors, message), { code: 'PLT_KFK_MULTIPLE', ...props });
+    const refused = errorWith({ code: 'PLT_KFK_NETWORK', cause: errorWith({ code: 'ECONNREFUSED' }, 'connect ECONNREFUSED 127.0.0.1:9092') }, 'Connection to 127.0.0.1:9092 failed.');
+    const noBroker = aggregate('initProducerId failed 3 times.', [aggregate('Cannot connect to any broker.', [refused])]);
+    expect(classifyFailure(noBroker)).toBe('network');
+    expect(classifyFailure(new Error('Kafka did not acknowledge a batch: produce failed', { cause: noBroker }))).toBe('network');
+    const leader = aggregate('Producing messages failed.', [aggregate('Received response with error', [errorWith({ code: 'PLT_KFK_PROTOCOL', apiId: 'NOT_LEADER_OR_FOLLOWER' })])]);
+    expect(classifyFailure(leader)).toBe('network');
+    const tooLarge = aggregate('Producing messages failed.', [errorWith({ code: 'PLT_KFK_PROTOCOL', apiId: 'MESSAGE_TOO_LARGE' })]);
+    expect(classifyFailure(tooLarge)).toBe('other');
+    // A refused login inside a failed connection is still a wrong password, not a network failure.
+    const login = aggregate('Cannot connect to any broker.', [errorWith({ code: 'PLT_KFK_NETWORK', cause: errorWith({ code: 'PLT_KFK_AUTHENTICATION' }, 'SASL authentication failed') })]);
+    expect(classifyFailure(login)).toBe('other');
+  });
+
   it('survives odd inputs: strings, cycles, nothing', () => {
     expect(classifyFailure('connect ECONNREFUSED 127.0.0.1:5432')).toBe('network');
     expect(classifyFailure('something else')).toBe('other');

@@ -35,14 +35,18 @@ export interface RetryWindows {
   otherMinutes: number;
 }
 
-/** The parts of an error worth looking at; Node, pg and kafkajs errors all fit. */
+/** The parts of an error worth looking at; Node, pg, kafkajs and @platformatic/kafka errors all fit. */
 export interface FailureLike {
   name?: unknown;
   code?: unknown;
+  /** A Kafka protocol error code name: kafkajs calls it type, @platformatic/kafka apiId. */
   type?: unknown;
+  apiId?: unknown;
   message?: unknown;
   cause?: unknown;
   originalError?: unknown;
+  /** AggregateError (@platformatic/kafka nests one per retry and per broker). */
+  errors?: unknown;
 }
 
 const MINUTE_MS = 60_000;
@@ -83,6 +87,12 @@ const NETWORK_KAFKA_ERRORS = new Set([
   'KafkaJSMetadataNotLoaded',
 ]);
 
+/** @platformatic/kafka's codes for a broker that cannot be reached or does not answer in time. */
+const NETWORK_PLATFORMATIC_CODES = new Set(['PLT_KFK_NETWORK', 'PLT_KFK_TIMEOUT']);
+
+/** Refused credentials: not a network failure even when a client wraps them in one. */
+const AUTHENTICATION_ERRORS = new Set(['PLT_KFK_AUTHENTICATION', 'KafkaJSSASLAuthenticationError']);
+
 const NETWORK_KAFKA_PROTOCOL_TYPES = new Set([
   'REQUEST_TIMED_OUT',
   'NETWORK_EXCEPTION',
@@ -110,29 +120,39 @@ const NETWORK_MESSAGES = [
 
 /**
  * Network (retry for the connection window) or other (retry for the other-failure window).
- * Looks through wrapped causes, so "Kafka did not acknowledge a batch" caused by a broken
- * connection counts as a network failure. Authentication and permission errors are not
- * network failures: retrying them for hours would only hide a wrong password.
+ * Looks through wrapped causes and aggregated errors, so "Kafka did not acknowledge a batch"
+ * caused by a broken connection counts as a network failure. Authentication and permission
+ * errors are not network failures: retrying them for hours would only hide a wrong password.
  */
 export function classifyFailure(error: unknown): FailureKind {
   if (error instanceof DataException || (error as { code?: unknown } | null)?.code === 'DATA_EXCEPTION') return 'data';
+  if (typeof error === 'string') return isNetworkError({ message: error }) ? 'network' : 'other';
+  const tree = errorTree(error);
+  if (tree.some((e) => AUTHENTICATION_ERRORS.has(String(e.code)) || AUTHENTICATION_ERRORS.has(String(e.name)))) return 'other';
+  return tree.some(isNetworkError) ? 'network' : 'other';
+}
+
+/** The error and everything it wraps, breadth first, bounded (errors can be cyclic). */
+function errorTree(error: unknown): FailureLike[] {
   const seen = new Set<unknown>();
-  let current: unknown = error;
-  for (let depth = 0; depth < 8 && current && typeof current === 'object' && !seen.has(current); depth++) {
+  const queue: unknown[] = [error];
+  const tree: FailureLike[] = [];
+  while (queue.length && tree.length < 64) {
+    const current = queue.shift();
+    if (!current || typeof current !== 'object' || seen.has(current)) continue;
     seen.add(current);
     const e = current as FailureLike;
-    if (isNetworkError(e)) return 'network';
-    current = e.cause ?? e.originalError;
+    tree.push(e);
+    queue.push(e.cause, e.originalError, ...(Array.isArray(e.errors) ? e.errors : []));
   }
-  if (typeof error === 'string') return isNetworkError({ message: error }) ? 'network' : 'other';
-  return 'other';
+  return tree;
 }
 
 function isNetworkError(e: FailureLike): boolean {
   const code = typeof e.code === 'string' ? e.code : undefined;
-  if (code && (NETWORK_ERRNOS.has(code) || isNetworkSqlState(code))) return true;
+  if (code && (NETWORK_ERRNOS.has(code) || NETWORK_PLATFORMATIC_CODES.has(code) || isNetworkSqlState(code))) return true;
   if (typeof e.name === 'string' && NETWORK_KAFKA_ERRORS.has(e.name)) return true;
-  if (typeof e.type === 'string' && NETWORK_KAFKA_PROTOCOL_TYPES.has(e.type)) return true;
+  for (const type of [e.type, e.apiId]) if (typeof type === 'string' && NETWORK_KAFKA_PROTOCOL_TYPES.has(type)) return true;
   const message = typeof e.message === 'string' ? e.message : '';
   if (message && NETWORK_MESSAGES.some((re) => re.test(message))) return true;
   // "connect ECONNREFUSED 127.0.0.1:5432" when the code was lost on the way.
