@@ -129,12 +129,17 @@ describe('faults of the servers around a streaming task', () => {
     await plane.api.waitForStatus(task.id, 'INCREMENTAL', 60_000);
   });
 
-  it('metadata PostgreSQL restarted: the worker keeps streaming through the outage', async () => {
+  it('metadata PostgreSQL restarted: the worker keeps streaming through the outage, the api answers 503 meanwhile', async () => {
     const { task, writer } = await streamingWithWriter();
     const pid = workerPid(task.id);
     await metadata.stop();
     const inKafka = await fx.kafka.topicMessageCount(task.topic);
     await waitFor('rows to reach Kafka while the metadata database is down', async () => ((await fx.kafka.topicMessageCount(task.topic)) > inKafka + 100 ? true : undefined), 60_000);
+    // Not a 500: the request was fine, the client is told to come back, and why.
+    const during = await plane.api.request<{ code: string; message: string }>('GET', `/api/v1/tasks/${task.id}`);
+    expect(during.status, JSON.stringify(during.body)).toBe(503);
+    expect(during.body.code).toBe('BACKEND_UNAVAILABLE');
+    expect(during.headers.get('retry-after')).toBe('5');
     await metadata.start();
     const confirmedBefore = (await waitFor('the api to answer again', () => plane.api.task(task.id), 60_000)).confirmedLsn;
     await recovered(task, writer);

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import type { ApiErrorBody } from '@walbridge/contracts';
-import { DomainError, type DomainErrorKind } from '@walbridge/domain';
+import { DomainError, classifyFailure, type DomainErrorKind } from '@walbridge/domain';
 
 const STATUS_OF: Record<DomainErrorKind, number> = {
   invalid: HttpStatus.BAD_REQUEST,
@@ -46,8 +46,22 @@ export function toErrorBody(exception: unknown): ErrorBody {
     const message = (exception as { type?: string }).type === 'entity.too.large' ? 'request body too large' : 'malformed request body';
     return { statusCode: status, error: HttpStatus[status] ?? 'Error', message, details: [{ field: '(body)', message }] };
   }
+  // The metadata database or Redis is unreachable (restarting, failing over): nothing is wrong
+  // with the request, and the same request will work once it is back.
+  if (classifyFailure(exception) === 'network') {
+    return {
+      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+      error: 'Service Unavailable',
+      code: 'BACKEND_UNAVAILABLE',
+      message: 'the metadata database or the queue is unreachable; running tasks keep streaming, try again shortly',
+      details: [],
+      retryAfterSeconds: BACKEND_RETRY_AFTER_SECONDS,
+    };
+  }
   return { statusCode: 500, error: 'Internal Server Error', message: 'internal error', details: [] };
 }
+
+const BACKEND_RETRY_AFTER_SECONDS = 5;
 
 /** The one place where errors become HTTP answers. */
 @Catch()
@@ -57,7 +71,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const body = toErrorBody(exception);
-    const unexpected = !(exception instanceof DomainError) && !(exception instanceof HttpException) && body.statusCode === 500;
+    const unexpected = !(exception instanceof DomainError) && !(exception instanceof HttpException) && body.statusCode >= 500;
     if (unexpected) {
       this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
     }
