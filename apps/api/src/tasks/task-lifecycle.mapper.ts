@@ -1,6 +1,13 @@
-import type { TaskLifecycleView } from '@walbridge/contracts';
-import { SLOT_RELEASED_STATUSES, allowedOperations, slotCleanupSql } from '@walbridge/domain';
+import type { TaskLifecycleView, TaskOperationName, TaskStatus } from '@walbridge/contracts';
+import { SLOT_RELEASED_STATUSES, allowedOperations, slotCleanupSql, type LifecycleStatus, type TaskOperation } from '@walbridge/domain';
 import type { TaskEntity } from '@walbridge/persistence';
+
+// The domain lib spells the statuses and operations itself (it depends on nothing) and the
+// console sees only the contracts' lists; this is where both meet, so the build fails the day
+// one list gains a name the other lacks.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const STATUS_LISTS_AGREE: Same<TaskStatus, LifecycleStatus> = true;
+export const OPERATION_LISTS_AGREE: Same<TaskOperationName, TaskOperation> = true;
 
 /** A slot the task no longer uses but that remains on the source (typically after a force stop). */
 export function hasLeftoverSlot(task: TaskEntity): boolean {
