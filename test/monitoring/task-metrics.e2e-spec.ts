@@ -95,11 +95,13 @@ describe('metrics and live events of a running task', () => {
 
   it('keeps the samples: the history shows the episode, oldest first, with totals per operation', async () => {
     const from = new Date(loadStart - 10_000).toISOString();
-    const view = await waitFor('a stored sample after the backlog drained', async () => {
+    // A stored sample keeps the highest delay of its 2 s interval, so the first one whose whole
+    // interval follows the drain is the one that must read 0.
+    const view = await waitFor('a stored sample whose interval began after the backlog drained', async () => {
       const res = await viewer.client.request<TaskMetricsView>('GET', `/api/v1/tasks/${task.id}/metrics?from=${encodeURIComponent(from)}`);
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       const last = res.body.samples[res.body.samples.length - 1];
-      return last && Date.parse(last.at) > drainedAt && last.rowsWritten === ROWS ? res.body : undefined;
+      return last && Date.parse(last.at) > drainedAt + res.body.stepSeconds * 1000 + 500 && last.rowsWritten === ROWS ? res.body : undefined;
     }, 30_000, 500);
     expect(view.stepSeconds).toBe(2);
     const at = view.samples.map((s) => Date.parse(s.at));

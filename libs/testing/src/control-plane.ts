@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { ApiClient } from './api-client';
@@ -67,7 +67,6 @@ export async function spawnControlPlane(options: ControlPlaneOptions): Promise<C
   await createDatabase(databaseUrl);
   migrate(databaseUrl);
 
-  const [apiPort] = await freePorts(1);
   const processesDir = claimTempDir('cp');
   const base: Record<string, string> = {
     WALBRIDGE_DATABASE_URL: databaseUrl,
@@ -77,7 +76,6 @@ export async function spawnControlPlane(options: ControlPlaneOptions): Promise<C
       ? { WALBRIDGE_MASTER_KEY_FILE: options.masterKeyFile }
       : { WALBRIDGE_MASTER_KEY: randomBytes(32).toString('base64') }),
     WALBRIDGE_API_HOST: '127.0.0.1',
-    WALBRIDGE_API_PORT: String(apiPort),
     WALBRIDGE_WORKER_RESTART_MIN_MS: '300',
     WALBRIDGE_WORKER_RESTART_MAX_MS: '3000',
     WALBRIDGE_HEARTBEAT_MS: '5000',
@@ -98,7 +96,8 @@ export async function spawnControlPlane(options: ControlPlaneOptions): Promise<C
     const name = `${options.name}-${app}-${++sequence}`;
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!STRIPPED_ENV.test(k)) env[k] = v;
-    const logFd = openSync(join(testEnv.logDir, `${name}.log`), 'a');
+    const logFile = join(testEnv.logDir, `${name}.log`);
+    const logFd = openSync(logFile, 'a');
     const child = spawn(process.execPath, [join(REPO_ROOT, 'apps', app, 'dist', 'main.js')], {
       cwd: REPO_ROOT,
       env: { ...env, ...base, ...extra },
@@ -135,21 +134,40 @@ export async function spawnControlPlane(options: ControlPlaneOptions): Promise<C
       200,
     ).catch(async (error: Error) => {
       await managed.kill('SIGKILL');
-      throw error;
+      // A port found free can be taken before the app binds it (any outgoing connection may get
+      // it as its local port): the caller then tries another one.
+      const addressInUse = /EADDRINUSE/.test(readFileSync(logFile, 'utf8'));
+      throw Object.assign(error, { addressInUse });
     });
     return managed;
   };
 
+  /** startApp, on a new port each time the one it was given turned out to be taken. */
+  const startOnFreePort = async (app: 'api' | 'scheduler', assignPort: (port: number) => Record<string, string>): Promise<ManagedProcess> => {
+    for (let attempt = 1; ; attempt++) {
+      const [port] = await freePorts(1);
+      try {
+        return await startApp(app, assignPort(port));
+      } catch (error) {
+        if (attempt >= 3 || !(error as { addressInUse?: boolean }).addressInUse) throw error;
+      }
+    }
+  };
+
   const startScheduler = async (): Promise<ManagedProcess> => {
-    const [healthPort] = await freePorts(1);
-    const scheduler = await startApp('scheduler', { WALBRIDGE_SCHEDULER_HEALTH_PORT: String(healthPort) });
+    const scheduler = await startOnFreePort('scheduler', (port) => ({ WALBRIDGE_SCHEDULER_HEALTH_PORT: String(port) }));
     plane.schedulers.push(scheduler);
     return scheduler;
   };
 
   const [schedulerHealthPort] = await freePorts(1);
+  let apiPort = 0;
   // The api does not serve a scheduler health port, but the config wants one that is free.
-  const apiProcess = await startApp('api', { WALBRIDGE_SCHEDULER_HEALTH_PORT: String(schedulerHealthPort) });
+  const apiProcess = await startOnFreePort('api', (port) => {
+    apiPort = port;
+    base.WALBRIDGE_API_PORT = String(port);
+    return { WALBRIDGE_SCHEDULER_HEALTH_PORT: String(schedulerHealthPort) };
+  });
   const plane: ControlPlane = {
     api: new ApiClient(`http://127.0.0.1:${apiPort}`),
     apiProcess,
