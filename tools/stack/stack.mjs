@@ -1067,8 +1067,11 @@ async function kafkaUp(ctx, log) {
     writeIfChanged(kafka.configFile, kafkaConfigText(kafka));
     if (!existsSync(join(kafka.dataDir, 'meta.properties'))) {
       let clusterId = existsSync(kafka.clusterIdFile) ? readFileSync(kafka.clusterIdFile, 'utf8').trim() : '';
-      if (!/^[A-Za-z0-9_-]{22}$/.test(clusterId)) {
-        clusterId = randomBytes(16).toString('base64url');
+      // Never one that starts with '-': the storage tool would take it for an option.
+      if (!/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/.test(clusterId)) {
+        do {
+          clusterId = randomBytes(16).toString('base64url');
+        } while (clusterId.startsWith('-'));
         writeFileSync(kafka.clusterIdFile, `${clusterId}\n`);
       }
       log(`kafka: formatting storage ${rel(kafka.dataDir)} (cluster id ${clusterId})`);

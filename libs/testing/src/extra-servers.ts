@@ -5,7 +5,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client, type QueryResult } from 'pg';
-import { freePort } from './processes';
+import { freePort, kafkaClusterId } from './processes';
 import { waitFor } from './wait-for';
 
 /**
@@ -284,7 +284,7 @@ export async function startExtraKafka(options: ExtraKafkaOptions): Promise<Extra
   );
   const jvm = ['-Xms64m', '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true'];
   const log4j = resolve(__dirname, '..', '..', '..', 'tools', 'stack', 'kafka', 'log4j.properties');
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = kafkaClusterId();
   await mustRun('java', [...jvm, `-Dlog4j.configuration=file:${log4j}`, `-Dkafka.logs.dir=${join(dir, 'logs')}`, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config], {
     cwd: dir,
   });

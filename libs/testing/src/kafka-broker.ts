@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaFixture } from './kafka-fixture';
-import { freePort, killOnExit, run } from './processes';
+import { freePort, kafkaClusterId, killOnExit, run } from './processes';
 import { testPassword } from './test-users';
 import {
   createCertificateAuthority,
@@ -102,7 +102,7 @@ export async function startKafkaBroker(options: {
   ].join('\n'));
   const classpath = ['-cp', `${kafkaLibsDir()}/*`, `-Dlog4j.configuration=file:${log4j}`];
   const scramArgs = (options.scram ?? []).flatMap((c) => ['--add-scram', `${c.mechanism}=[name=${c.username},password=${c.password}]`]);
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = kafkaClusterId();
   await run(java(), [...BROKER_JVM, ...classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', configFile, ...scramArgs]);
 
   const logFile = join(dir, 'server.log');

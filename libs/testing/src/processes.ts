@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { createServer } from 'node:net';
 
@@ -68,4 +69,16 @@ export function killOnExit(child: import('node:child_process').ChildProcess): vo
 /** Runs `cleanup` synchronously when the test process exits (servers that outlive their parent). */
 export function onProcessExit(cleanup: () => void): void {
   process.once('exit', cleanup);
+}
+
+/**
+ * A KRaft cluster id (16 random bytes, base64url). Never one that starts with '-': the storage
+ * tool would take it for an option, and `format -t -abc…` fails (Kafka's own Uuid.randomUuid()
+ * avoids those for the same reason).
+ */
+export function kafkaClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
