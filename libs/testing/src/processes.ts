@@ -33,16 +33,32 @@ export function run(command: string, args: string[], options: SpawnOptions & { i
 }
 
 /** A TCP port nobody listens on right now (the OS picks it), for servers a test starts. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports for the servers a test starts are drawn below Linux's ephemeral range (32768-60999):
+ * a port the kernel hands out for listen(0) is one any outgoing connection may take as its local
+ * port before the server binds it (a control plane once failed with EADDRINUSE that way).
+ */
+const PORT_RANGE = { min: 20_000, max: 32_000 } as const;
+const handedOut = new Set<number>();
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** A port nothing listens on, never handed out before by this process. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = PORT_RANGE.min + Math.floor(Math.random() * (PORT_RANGE.max - PORT_RANGE.min));
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${PORT_RANGE.min} and ${PORT_RANGE.max}`);
 }
 
 /** Every child a test started dies with the test process, even when the test is cut short. */
