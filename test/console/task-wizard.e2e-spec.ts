@@ -46,14 +46,15 @@ describe('the console: create a task with the wizard, watch it stream, operate i
   const next = () => page.getByRole('button', { name: 'Next', exact: true });
   const heading = () => page.getByRole('heading', { level: 1 });
 
-  // Each test continues where the previous one left the page: after a failure the rest is moot.
-  let broken = false;
-  beforeEach((context) => {
-    if (broken) context.skip();
+  // Each test continues where the previous one left the page: after a failure the rest cannot
+  // pass, and fails at once naming why instead of timing out on a page it did not expect.
+  let broken = '';
+  beforeEach(() => {
+    if (broken) throw new Error(`not run: the earlier step "${broken}" failed and this one starts where it left the page`);
   });
   afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return;
-    broken = true;
+    if (context.task.result?.state !== 'fail' || broken) return;
+    broken = context.task.name;
     await screenshot(page, `failed-${context.task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`).catch(() => undefined);
   });
 

@@ -132,8 +132,11 @@ export function classifyFailure(error: unknown): FailureKind {
   return tree.some(isNetworkError) ? 'network' : 'other';
 }
 
-/** The error and everything it wraps, breadth first, bounded (errors can be cyclic). */
-function errorTree(error: unknown): FailureLike[] {
+/**
+ * The error and everything it wraps (cause, kafkajs' originalError, AggregateError's errors),
+ * breadth first, bounded (errors can be cyclic).
+ */
+export function errorTree(error: unknown): FailureLike[] {
   const seen = new Set<unknown>();
   const queue: unknown[] = [error];
   const tree: FailureLike[] = [];

@@ -2,6 +2,7 @@ import { ConfigResourceTypes, Kafka, type Admin } from 'kafkajs';
 import { Producer, type MessageToProduce, type SASLMechanismValue } from '@platformatic/kafka';
 import type { DestinationConfig } from '@walbridge/contracts';
 import { kafkaClientConfig, kafkaTlsOptions } from '@walbridge/connectors';
+import { errorTree, type FailureLike } from '@walbridge/domain';
 
 export interface OutboundMessage {
   topic: string;
@@ -14,24 +15,9 @@ export interface OutboundMessage {
   table: string;
 }
 
-type ErrorFacts = { type?: unknown; name?: unknown; message?: unknown; apiId?: unknown };
-
-/**
- * Walks an error's causes and aggregated errors: kafkajs (admin) and @platformatic/kafka
- * (producer) both wrap what the broker said.
- */
-function someCause(error: unknown, test: (e: ErrorFacts) => boolean): boolean {
-  const seen = new Set<unknown>();
-  const queue: unknown[] = [error];
-  while (queue.length) {
-    const e = queue.shift();
-    if (!e || typeof e !== 'object' || seen.has(e) || seen.size > 32) continue;
-    seen.add(e);
-    if (test(e as { type?: unknown })) return true;
-    const { cause, originalError, errors } = e as { cause?: unknown; originalError?: unknown; errors?: unknown };
-    queue.push(cause, originalError, ...(Array.isArray(errors) ? errors : []));
-  }
-  return false;
+/** Something in the error or what it wraps: kafkajs (admin) and @platformatic/kafka (producer) both wrap what the broker said. */
+function someCause(error: unknown, test: (e: FailureLike) => boolean): boolean {
+  return errorTree(error).some(test);
 }
 
 /** Kafka refused a record batch as larger than the topic's max.message.bytes. */
@@ -48,24 +34,17 @@ export function isUnknownTopic(error: unknown): boolean {
 }
 
 /** A broker error code, as kafkajs (`type`) or @platformatic/kafka (`apiId`) names it. */
-function isCode(e: ErrorFacts, code: string): boolean {
+function isCode(e: FailureLike, code: string): boolean {
   return e.type === code || e.apiId === code;
 }
 
 const ID_HEADER = Buffer.from('walbridge-id');
 
-/** The distinct innermost messages of an error tree (causes and aggregated errors). */
+/** The distinct innermost messages of an error tree (the errors that wrap nothing). */
 function rootMessages(error: unknown): string {
-  const leaves = new Set<string>();
-  const walk = (e: unknown, depth: number): void => {
-    if (!e || typeof e !== 'object' || depth > 8) return;
-    const { cause, errors, message } = e as { cause?: unknown; errors?: unknown; message?: unknown };
-    const children = [...(Array.isArray(errors) ? errors : []), ...(cause ? [cause] : [])];
-    if (children.length) children.forEach((c) => walk(c, depth + 1));
-    else if (typeof message === 'string') leaves.add(message);
-  };
-  walk(error, 0);
-  return [...leaves].join('; ') || String(error);
+  const leaves = errorTree(error).filter((e) => !e.cause && !e.originalError && !(Array.isArray(e.errors) && e.errors.length));
+  const messages = new Set(leaves.map((e) => e.message).filter((m): m is string => typeof m === 'string'));
+  return [...messages].join('; ') || String(error);
 }
 
 const SASL_MECHANISMS: Record<NonNullable<DestinationConfig['saslMechanism']>, SASLMechanismValue> = {

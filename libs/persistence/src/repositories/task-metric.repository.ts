@@ -1,23 +1,13 @@
 import type { DataSource } from 'typeorm';
-import type { TaskStatus } from '@walbridge/contracts';
+import type { TaskMetricSample, TaskStatus } from '@walbridge/contracts';
 
-/** A sample as the scheduler measures it; status, retained WAL and last error come from the task row. */
-export interface NewTaskMetric {
+/** The measured part of a TaskMetricSample (the API contract); status, retained WAL and last error come from the task row. */
+type MeasuredFields = Omit<TaskMetricSample, 'at' | 'status' | 'retainedWalBytes' | 'lastError'>;
+
+/** A sample as the scheduler measures it. */
+export interface NewTaskMetric extends MeasuredFields {
   taskId: string;
   at: Date;
-  delaySeconds: number;
-  rowsReadPerSecond: number;
-  rowsWrittenPerSecond: number;
-  bytesReadPerSecond: number;
-  bytesWrittenPerSecond: number;
-  rowsRead: number;
-  rowsWritten: number;
-  bytesRead: number;
-  bytesWritten: number;
-  inserts: number;
-  updates: number;
-  deletes: number;
-  confirmedLsn: string | null;
 }
 
 export interface TaskMetricRow extends NewTaskMetric {
