@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Page, TaskConfig, TaskView } from '@walbridge/contracts';
 import { DomainError, assertAllowed, defaultSlotName, type TaskOperation } from '@walbridge/domain';
-import { NotificationChannelRepository, SecretBox, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
+import { NotificationChannelRepository, SecretsService, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
 import { QueueName, TaskControlJob, type TaskControlPayloads } from '@walbridge/queue';
 import { PrecheckService } from '../precheck/precheck.service';
 import { currentActor } from '../auth/request-context';
@@ -18,7 +18,7 @@ export class TaskService {
   constructor(
     private readonly tasks: TaskRepository,
     private readonly logs: TaskLogRepository,
-    private readonly secretBox: SecretBox,
+    private readonly secrets: SecretsService,
     @InjectQueue(QueueName.TaskControl) private readonly controlQueue: Queue,
     private readonly prechecks: PrecheckService,
     private readonly channels: NotificationChannelRepository,
@@ -34,7 +34,7 @@ export class TaskService {
       name: config.name,
       status: 'CONFIGURATION',
       config: stored as unknown as Record<string, unknown>,
-      secrets: this.secretBox.seal({ ...secrets }, id),
+      secrets: this.secrets.sealTask({ id, config: stored as unknown as Record<string, unknown> }, secrets),
       slotName,
       publicationName: slotName,
       confirmedLsn: null,

@@ -4,7 +4,7 @@ import type { AppConfig } from '@walbridge/config';
 import type { ChannelTestResult } from '@walbridge/contracts';
 import { WEBHOOK_SIGNATURE_HEADER, redactSecrets, webhookSignature, type NotificationText } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
-import { SecretBox, type ChannelSecrets, type NotificationChannelEntity } from '@walbridge/persistence';
+import { SecretsService, type ChannelSecrets, type NotificationChannelEntity } from '@walbridge/persistence';
 
 /** A notification as it leaves Walbridge; the webhook body is this object as JSON. */
 export interface OutgoingNotification extends NotificationText {
@@ -25,11 +25,11 @@ export type SendResult = ChannelTestResult;
 export class ChannelSender {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly secretBox: SecretBox,
+    private readonly vault: SecretsService,
   ) {}
 
   async send(channel: NotificationChannelEntity, notification: OutgoingNotification): Promise<SendResult> {
-    const secrets: ChannelSecrets = channel.secrets ? this.secretBox.open(channel.secrets, channel.id) : {};
+    const secrets: ChannelSecrets = this.vault.openChannel(channel);
     const started = Date.now();
     try {
       const result = channel.type === 'webhook' ? await this.webhook(channel, secrets, notification) : await this.email(channel, secrets, notification);

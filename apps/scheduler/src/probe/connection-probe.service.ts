@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ConnectionTestResult, DestinationConfig, SourceConfig, SourceObjectsView } from '@walbridge/contracts';
 import { connectSource, listSourceObjects, testDestinationConnection, testSourceConnection, type ExplainedFailure } from '@walbridge/connectors';
-import { SecretBox, TaskRepository } from '@walbridge/persistence';
+import { SecretFormatError, SecretsService, TaskRepository } from '@walbridge/persistence';
 import type { ProbeJob, ProbePayloads } from '@walbridge/queue';
 import { taskConnections } from './task-connections';
 
@@ -12,26 +12,32 @@ export type SourceObjectsOutcome = { ok: true; objects: SourceObjectsView } | { 
 export class ConnectionProbeService {
   constructor(
     private readonly tasks: TaskRepository,
-    private readonly secretBox: SecretBox,
+    private readonly secrets: SecretsService,
   ) {}
 
   async testConnection(payload: ProbePayloads[ProbeJob.TestConnection]): Promise<ConnectionTestResult> {
-    const { json } = this.secretBox.open(Buffer.from(payload.sealed, 'base64'), payload.nonce);
-    const connection = JSON.parse(json!) as SourceConfig | DestinationConfig;
+    const connection = this.secrets.openTransit<SourceConfig | DestinationConfig>(payload);
     return payload.target === 'source' ? testSourceConnection(connection as SourceConfig) : testDestinationConnection(connection as DestinationConfig);
   }
 
   async testTaskConnection(payload: ProbePayloads[ProbeJob.TestTaskConnection]): Promise<ConnectionTestResult | null> {
     const task = await this.tasks.findById(payload.taskId);
     if (!task || task.status === 'DELETED') return null;
-    const connections = taskConnections(task, this.secretBox);
+    let connections;
+    try {
+      connections = taskConnections(task, this.secrets);
+    } catch (error) {
+      if (!(error instanceof SecretFormatError)) throw error;
+      // Nothing is sent anywhere: the credentials were sealed for another endpoint.
+      return { target: payload.target, ok: false, problem: 'stored-credentials', message: error.message, suggestion: 'enter the passwords of the task again', durationMs: 0 };
+    }
     return payload.target === 'source' ? testSourceConnection(connections.source) : testDestinationConnection(connections.destination);
   }
 
   async listSourceObjects(payload: ProbePayloads[ProbeJob.ListSourceObjects]): Promise<SourceObjectsOutcome | null> {
     const task = await this.tasks.findById(payload.taskId);
     if (!task || task.status === 'DELETED') return null;
-    const connections = taskConnections(task, this.secretBox);
+    const connections = taskConnections(task, this.secrets);
     const connected = await connectSource(connections.source, 'walbridge-object-picker');
     if (!connected.ok) return { ok: false, failure: connected.failure };
     try {
