@@ -18,6 +18,7 @@ import { serveConsole } from './console/serve-console';
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
+  // A hop count or the proxies' CIDRs (libs/config refuses 'true'): req.ip is then the client.
   app.set('trust proxy', config.WALBRIDGE_TRUST_PROXY);
   app.use(securityHeaders());
   app.use(cookieParser());
