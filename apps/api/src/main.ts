@@ -12,7 +12,7 @@ import { documentAccess } from './auth/openapi-access';
 import { SESSION_COOKIE } from './auth/session-cookie';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { allowedHostsOnly } from './common/allowed-hosts.middleware';
-import { refuseCrossSiteRequests } from './common/cross-site-request.middleware';
+import { jsonBodiesOnly } from './common/cross-site-request.middleware';
 import { verifyJsonDepth } from './common/json-depth';
 import { answerMalformedRequests } from './common/malformed-http';
 import { securityHeaders } from './common/security-headers';
@@ -27,7 +27,7 @@ async function bootstrap(): Promise<void> {
   app.use(allowedHostsOnly(config.WALBRIDGE_ALLOWED_HOSTS));
   app.use(securityHeaders());
   app.use(cookieParser());
-  app.use(refuseCrossSiteRequests([...config.WALBRIDGE_ALLOWED_ORIGINS, ...config.WALBRIDGE_CORS_ORIGINS]));
+  app.use(jsonBodiesOnly());
   // Closed unless origins are configured: the console is served from this origin.
   if (config.WALBRIDGE_CORS_ORIGINS.length) app.enableCors({ origin: config.WALBRIDGE_CORS_ORIGINS, credentials: true });
   app.useBodyParser('json', { limit: '1mb', verify: verifyJsonDepth });

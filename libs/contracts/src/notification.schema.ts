@@ -143,7 +143,10 @@ export const notificationQuerySchema = z.object({
   unread: z.enum(['true', 'false'], { errorMap: () => ({ message: 'unread must be true or false' }) }).optional().transform((v) => (v === undefined ? undefined : v === 'true')),
   taskId: z.string().uuid('taskId must be a UUID').optional(),
   kind: z.enum(NOTIFICATION_KINDS, { errorMap: () => ({ message: `kind must be one of ${NOTIFICATION_KINDS.join(', ')}` }) }).optional(),
-  cursor: z.string().regex(/^\d{13}:[0-9a-f-]{36}$/, 'cursor must be the nextCursor of a previous page').optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{13}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'cursor must be the nextCursor of a previous page')
+    .optional(),
   limit: z.coerce.number().int().min(1, 'limit must be 1-200').max(200, 'limit must be 1-200').default(50),
 });
 
