@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '@walbridge/config';
+import { APP_CONFIG } from '@walbridge/nest-common';
 import type { ConnectionTestResult, DestinationConfig, SourceConfig, SourceObjectsView } from '@walbridge/contracts';
-import { connectSource, listSourceObjects, testDestinationConnection, testSourceConnection, type ExplainedFailure } from '@walbridge/connectors';
+import { OutboundPolicy, brokerHosts, connectSource, listSourceObjects, testDestinationConnection, testSourceConnection, type ExplainedFailure } from '@walbridge/connectors';
 import { SecretFormatError, SecretsService, TaskRepository } from '@walbridge/persistence';
 import type { ProbeJob, ProbePayloads } from '@walbridge/queue';
 import { taskConnections } from './task-connections';
@@ -10,14 +12,27 @@ export type SourceObjectsOutcome = { ok: true; objects: SourceObjectsView } | { 
 /** Connection tests and the object picker: short probes whose answer the API is waiting for. */
 @Injectable()
 export class ConnectionProbeService {
+  private readonly outbound: OutboundPolicy;
+
   constructor(
     private readonly tasks: TaskRepository,
     private readonly secrets: SecretsService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.outbound = new OutboundPolicy(config.WALBRIDGE_OUTBOUND_DENY);
+  }
+
+  /** A connection test, unless the outbound policy refuses the endpoint (then nothing is sent). */
+  private async test(target: 'source' | 'destination', connection: SourceConfig | DestinationConfig): Promise<ConnectionTestResult> {
+    const refused =
+      target === 'source' ? await this.outbound.refusal((connection as SourceConfig).host) : await this.outbound.refusalOfAny(brokerHosts((connection as DestinationConfig).brokers));
+    if (refused) return { target, ok: false, problem: 'outbound-denied', message: refused, suggestion: 'use another address, or change WALBRIDGE_OUTBOUND_DENY on the schedulers', durationMs: 0 };
+    return target === 'source' ? testSourceConnection(connection as SourceConfig) : testDestinationConnection(connection as DestinationConfig);
+  }
 
   async testConnection(payload: ProbePayloads[ProbeJob.TestConnection]): Promise<ConnectionTestResult> {
     const connection = this.secrets.openTransit<SourceConfig | DestinationConfig>(payload);
-    return payload.target === 'source' ? testSourceConnection(connection as SourceConfig) : testDestinationConnection(connection as DestinationConfig);
+    return this.test(payload.target, connection);
   }
 
   async testTaskConnection(payload: ProbePayloads[ProbeJob.TestTaskConnection]): Promise<ConnectionTestResult | null> {
@@ -31,7 +46,7 @@ export class ConnectionProbeService {
       // Nothing is sent anywhere: the credentials were sealed for another endpoint.
       return { target: payload.target, ok: false, problem: 'stored-credentials', message: error.message, suggestion: 'enter the passwords of the task again', durationMs: 0 };
     }
-    return payload.target === 'source' ? testSourceConnection(connections.source) : testDestinationConnection(connections.destination);
+    return this.test(payload.target, payload.target === 'source' ? connections.source : connections.destination);
   }
 
   async listSourceObjects(payload: ProbePayloads[ProbeJob.ListSourceObjects]): Promise<SourceObjectsOutcome | null> {
