@@ -27,7 +27,9 @@ const webhookUrl = z
   .string({ required_error: 'url is required' })
   .max(2048, 'url must be at most 2048 characters')
   .url('url must be an absolute http(s) URL')
-  .refine((v) => /^https?:\/\//i.test(v), 'url must be an absolute http(s) URL');
+  .refine((v) => /^https?:\/\//i.test(v), 'url must be an absolute http(s) URL')
+  // Credentials in a URL end up in logs and proxies; the signature authenticates the sender.
+  .refine((v) => !/^https?:\/\/[^/?#]*@/i.test(v), 'url may not contain a user name or password (user:pw@)');
 
 const webhookSecret = z
   .string({ required_error: 'secret is required: the webhook is signed with it (HMAC-SHA256)' })

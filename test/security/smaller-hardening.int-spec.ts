@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { CreatedTokenView } from '@walbridge/contracts';
+import { ApiClient, testEnv, uniqueName } from '@walbridge/testing';
+
+const admin = new ApiClient();
+
+describe('smaller hardening (issue 14 item 8)', () => {
+  it('refuses webhook URLs carrying user:password@, naming the field', async () => {
+    const res = await admin.request('POST', '/api/v1/notification-channels', {
+      type: 'webhook',
+      name: uniqueName('hook'),
+      url: 'https://ops:hunter2@hooks.example.com/x',
+      secret: 'a-webhook-secret-of-16+',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ details: [{ field: 'url', message: expect.stringContaining('user:pw@') }] });
+  });
+
+  it("refuses Kafka's internal topics as destinations", async () => {
+    for (const topic of ['__consumer_offsets', '__transaction_state']) {
+      const res = await admin.request('POST', '/api/v1/tasks', {
+        name: uniqueName('internal'),
+        source: { host: testEnv.pgHost, port: testEnv.pgPort, database: 'demo', username: 'demo' },
+        destination: { brokers: '127.0.0.1:9' },
+        policy: { objectScope: 'tables', tables: [{ schema: 'shop', table: 'orders' }], topicPolicy: { mode: 'specific', topic } },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(JSON.stringify(res.body)).toContain("internal topics");
+    }
+  });
+
+  it('gives API tokens an expiry by default (90 days)', async () => {
+    const res = await admin.request<CreatedTokenView>('POST', '/api/v1/tokens', { name: uniqueName('tok') });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const days = (Date.parse(res.body.expiresAt!) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(89.9);
+    expect(days).toBeLessThan(90.1);
+    await admin.request('DELETE', `/api/v1/tokens/${res.body.id}`);
+  });
+});
