@@ -7,7 +7,7 @@ import { DomainError, defaultRoleFor } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { AuditService } from '../audit/audit.service';
 import { crossSiteRefusal } from '../common/cross-site-request.middleware';
-import { IS_PUBLIC, REQUIRED_ROLE } from './access.decorators';
+import { ANY_ORIGIN, IS_PUBLIC, REQUIRED_ROLE } from './access.decorators';
 import { AuthService } from './auth.service';
 
 /**
@@ -39,7 +39,8 @@ export class AuthGuard implements CanActivate {
     }
     req.principal = principal;
     // CSRF: a session cookie is sent by the browser whoever's page asks (issue 14 item 2).
-    const crossSite = principal.authenticatedBy === 'session' ? crossSiteRefusal(req, this.allowedOrigins) : null;
+    const anyOrigin = this.reflector.getAllAndOverride<boolean>(ANY_ORIGIN, targets);
+    const crossSite = principal.authenticatedBy === 'session' && !anyOrigin ? crossSiteRefusal(req, this.allowedOrigins) : null;
     if (crossSite) {
       await this.audit.recordRequest(req, { statusCode: 403, error: crossSite });
       throw new DomainError('forbidden', 'CROSS_SITE_REQUEST', crossSite);
