@@ -38,3 +38,29 @@ describe('smaller hardening (issue 14 item 8)', () => {
     await admin.request('DELETE', `/api/v1/tokens/${res.body.id}`);
   });
 });
+
+describe('event streams end within seconds of the credential ending', () => {
+  it('closes the stream of a revoked token and of a deleted user', async () => {
+    const { createTestUser, openEventStream } = await import('@walbridge/testing');
+    const task = await admin.createTask({
+      name: uniqueName('sse'),
+      source: { host: testEnv.pgHost, port: testEnv.pgPort, database: 'demo', username: 'demo' },
+      destination: { brokers: '127.0.0.1:9' },
+      policy: { objectScope: 'tables', tables: [{ schema: 'shop', table: 'orders' }], topicPolicy: { mode: 'specific', topic: 'sse' } },
+    });
+    const viewer = await createTestUser('viewer');
+    const token = await admin.request<CreatedTokenView>('POST', '/api/v1/tokens', { name: uniqueName('tok'), username: viewer.username });
+    const byToken = await openEventStream(`${testEnv.apiUrl}/api/v1/tasks/${task.id}/events`, { authorization: `Bearer ${token.body.token}` });
+    const bySession = await openEventStream(`${testEnv.apiUrl}/api/v1/tasks/${task.id}/events`, { authorization: (await viewer.client.authorization())! });
+    expect([byToken.status, bySession.status]).toEqual([200, 200]);
+    const t0 = Date.now();
+    await admin.request('DELETE', `/api/v1/tokens/${token.body.id}`);
+    await byToken.ended;
+    expect(Date.now() - t0).toBeLessThan(6000);
+    const t1 = Date.now();
+    await admin.request('DELETE', `/api/v1/users/${viewer.user.id}`);
+    await bySession.ended;
+    expect(Date.now() - t1).toBeLessThan(6000);
+    await admin.request('DELETE', `/api/v1/tasks/${task.id}`);
+  });
+});
