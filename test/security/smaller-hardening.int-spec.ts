@@ -64,3 +64,19 @@ describe('event streams end within seconds of the credential ending', () => {
     await admin.request('DELETE', `/api/v1/tasks/${task.id}`);
   });
 });
+
+describe('stop of a task that never started', () => {
+  it('cancels it (CANCELLED, not COMPLETED) at once, and it can be deleted', async () => {
+    const task = await admin.createTask({
+      name: uniqueName('cancel'),
+      source: { host: testEnv.pgHost, port: testEnv.pgPort, database: 'demo', username: 'demo' },
+      destination: { brokers: '127.0.0.1:9' },
+      policy: { objectScope: 'tables', tables: [{ schema: 'shop', table: 'orders' }], topicPolicy: { mode: 'specific', topic: 'cancel' } },
+    });
+    const stopped = await admin.operate(task.id, 'stop');
+    expect(stopped.status, JSON.stringify(stopped.body)).toBe(202);
+    expect(stopped.body.status).toBe('CANCELLED');
+    expect((await admin.task(task.id)).status).toBe('CANCELLED');
+    expect((await admin.request('DELETE', `/api/v1/tasks/${task.id}`)).status).toBeLessThan(300);
+  });
+});
