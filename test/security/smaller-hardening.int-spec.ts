@@ -80,3 +80,21 @@ describe('stop of a task that never started', () => {
     expect((await admin.request('DELETE', `/api/v1/tasks/${task.id}`)).status).toBeLessThan(300);
   });
 });
+
+describe('session idle timeout', () => {
+  it('ends a session unused for WALBRIDGE_SESSION_IDLE_MINUTES (120) even before it expires', async () => {
+    const { createTestUser, metadataDb } = await import('@walbridge/testing');
+    const viewer = await createTestUser('viewer');
+    const login = await fetch(`${testEnv.apiUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: viewer.username, password: viewer.password }) });
+    const { token } = (await login.json()) as { token: string };
+    const me = () => fetch(`${testEnv.apiUrl}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+    expect(await me()).toBe(200);
+    const db = await metadataDb();
+    try {
+      await db.query(`UPDATE user_session SET last_used_at = now() - interval '121 minutes' WHERE user_id = $1`, [viewer.user.id]);
+    } finally {
+      await db.end();
+    }
+    expect(await me()).toBe(401);
+  });
+});

@@ -105,6 +105,14 @@ export class ApiClient {
     }, timeoutMs);
   }
 
+  /** After a stop: COMPLETED, STOP_FAILED, or CANCELLED for a task that never started. */
+  async waitUntilStopped(id: string, timeoutMs = 90_000): Promise<TaskView> {
+    return waitFor(`task ${id} to stop`, async () => {
+      const task = await this.task(id);
+      return ['COMPLETED', 'STOP_FAILED', 'CANCELLED'].includes(task.status) ? task : undefined;
+    }, timeoutMs);
+  }
+
   /** The `Authorization` header this client sends, logging in first if it has to. */
   async authorization(): Promise<string | undefined> {
     if (Object.keys(this.headers).some((h) => h.toLowerCase() === 'authorization')) return undefined;

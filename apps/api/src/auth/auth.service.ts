@@ -24,6 +24,7 @@ export class AuthService {
   private readonly decoyHash = hashPassword(newSecretToken('decoy'));
   private readonly sessionTtlMs: number;
   private readonly gate: PasswordCheckGate;
+  private readonly idleMs: number;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -34,6 +35,7 @@ export class AuthService {
     private readonly audit: AuditService,
   ) {
     this.sessionTtlMs = config.WALBRIDGE_SESSION_TTL_MINUTES * 60_000;
+    this.idleMs = config.WALBRIDGE_SESSION_IDLE_MINUTES * 60_000;
     this.gate = new PasswordCheckGate(config.WALBRIDGE_PASSWORD_CHECKS, config.WALBRIDGE_PASSWORD_CHECK_QUEUE);
   }
 
@@ -136,7 +138,7 @@ export class AuthService {
     if (!token || token.length > MAX_TOKEN_LENGTH) return null;
     const hash = tokenHash(token);
     if (token.startsWith(SESSION_TOKEN_PREFIX)) {
-      const user = await this.sessions.findUser(hash);
+      const user = await this.sessions.findUser(hash, this.idleMs);
       return user ? principalOf(user, 'session', hash) : null;
     }
     if (token.startsWith(API_TOKEN_PREFIX)) {
