@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CreatedTokenView } from '@walbridge/contracts';
-import { ApiClient, testEnv, uniqueName } from '@walbridge/testing';
+import { ApiClient, createTestUser, metadataDb, openEventStream, testEnv, uniqueName } from '@walbridge/testing';
 
 const admin = new ApiClient();
 
@@ -41,7 +41,6 @@ describe('smaller hardening (issue 14 item 8)', () => {
 
 describe('event streams end within seconds of the credential ending', () => {
   it('closes the stream of a revoked token and of a deleted user', async () => {
-    const { createTestUser, openEventStream } = await import('@walbridge/testing');
     const task = await admin.createTask({
       name: uniqueName('sse'),
       source: { host: testEnv.pgHost, port: testEnv.pgPort, database: 'demo', username: 'demo' },
@@ -83,7 +82,6 @@ describe('stop of a task that never started', () => {
 
 describe('session idle timeout', () => {
   it('ends a session unused for WALBRIDGE_SESSION_IDLE_MINUTES (120) even before it expires', async () => {
-    const { createTestUser, metadataDb } = await import('@walbridge/testing');
     const viewer = await createTestUser('viewer');
     const login = await fetch(`${testEnv.apiUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: viewer.username, password: viewer.password }) });
     const { token } = (await login.json()) as { token: string };
