@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FETCH_BLOCKED_PORTS, urlPort } from './blocked-ports';
 
 /**
  * Notification channels and the inbox (PRODUCT.md §6 and §9). Secrets (the webhook signing
@@ -27,7 +28,16 @@ const webhookUrl = z
   .string({ required_error: 'url is required' })
   .max(2048, 'url must be at most 2048 characters')
   .url('url must be an absolute http(s) URL')
-  .refine((v) => /^https?:\/\//i.test(v), 'url must be an absolute http(s) URL');
+  .refine((v) => /^https?:\/\//i.test(v), 'url must be an absolute http(s) URL')
+  .superRefine((v, ctx) => {
+    const port = urlPort(v);
+    if (port !== null && FETCH_BLOCKED_PORTS.has(port)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `url port ${port} is one HTTP clients refuse to call (a port of another protocol, such as SMTP or SSH): use another port`,
+      });
+    }
+  });
 
 const webhookSecret = z
   .string({ required_error: 'secret is required: the webhook is signed with it (HMAC-SHA256)' })

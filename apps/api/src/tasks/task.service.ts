@@ -73,7 +73,7 @@ export class TaskService {
       true,
     );
     await this.enqueue(TaskControlJob.StartTask, { taskId: id, requestedBy: currentActor() }, delay);
-    await this.logs.append(id, 'info', delay > 0 ? `start scheduled at ${startAt!.toISOString()}` : 'start requested');
+    await this.logs.append(id, 'info', `${delay > 0 ? `start scheduled at ${startAt!.toISOString()}` : 'start requested'} by ${currentActor()}`);
     return this.get(id);
   }
 
@@ -83,7 +83,7 @@ export class TaskService {
     this.assert(operation, task);
     await this.transitionOrConflict(task, operation, 'STOPPING', { requestedOperation: operation === 'forceStop' ? 'forceStop' : 'stop' });
     await this.enqueue(TaskControlJob.StopTask, { taskId: id, requestedBy: currentActor(), force });
-    await this.logs.append(id, 'info', force ? 'force stop requested' : 'stop requested');
+    await this.logs.append(id, 'info', `${force ? 'force stop' : 'stop'} requested by ${currentActor()}`);
     return this.get(id);
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { AppConfig } from '@walbridge/config';
-import type { TaskConfig, TaskStatus } from '@walbridge/contracts';
+import { FORCE_STOPPED_ERROR, type TaskConfig, type TaskStatus } from '@walbridge/contracts';
 import { abnormalStopAt, decideRetry, retryWindowMs, slotCleanupSql, type FailureKind, type RetryDecision } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { HEALTHY, SecretBox, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
@@ -595,7 +595,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     const task = await this.tasks.findById(taskId);
     const slot = task?.slotName ?? '';
     if (force) {
-      await this.tasks.transition(taskId, ['STOPPING'], 'COMPLETED', { delaySeconds: null, requestedOperation: null, ...HEALTHY });
+      await this.tasks.transition(taskId, ['STOPPING'], 'COMPLETED', { delaySeconds: null, requestedOperation: null, ...HEALTHY, lastError: FORCE_STOPPED_ERROR });
       await this.logs.append(
         taskId,
         'warning',
