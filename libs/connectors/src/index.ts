@@ -8,3 +8,4 @@ export * from './source-facts';
 export * from './kafka-api-versions';
 export * from './kafka-errors';
 export * from './destination-probe';
+export * from './topic-browser';

@@ -54,15 +54,7 @@ export function TimeSeriesChart({ title, points, format, emptyText, color = '#1f
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
       scales: {
-        x: {
-          time: true,
-          range: (_u, min, max) => {
-            const span = windowRef.current;
-            if (!span) return [min, max];
-            const now = Date.now() / 1000;
-            return [now - span / 1000, Math.max(now, max)];
-          },
-        },
+        x: { time: true },
         y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] } },
       axes: [
         { stroke: '#5b6675', grid: { stroke: '#eef1f5' } },
@@ -91,6 +83,14 @@ export function TimeSeriesChart({ title, points, format, emptyText, color = '#1f
     const chart = plot.current;
     if (!chart) return;
     chart.setData(data);
+    // uPlot sizes the time axis to the data, and one point to a whole day (1000 days for
+    // seconds): the axis is the chosen window instead, ending now.
+    const span = windowRef.current;
+    if (span) {
+      const now = Date.now() / 1000;
+      const last = data[0].length ? (data[0][data[0].length - 1] as number) : now;
+      chart.setScale('x', { min: now - span / 1000, max: Math.max(now, last) });
+    }
     // The drawn time axis, for anyone (and any test) that cannot read the canvas.
     const x = chart.scales.x;
     if (figure.current && x.min != null && x.max != null) {

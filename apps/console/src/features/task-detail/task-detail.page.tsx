@@ -14,6 +14,7 @@ import { TaskStatusBadge } from '../tasks/task-status-badge';
 import { TaskSummary } from '../tasks/task-summary';
 import { taskKeys } from '../tasks/use-tasks.query';
 import { Sql, TaskActions } from './task-actions';
+import { MessageBrowser } from './message-browser';
 import { TaskLogs } from './task-logs';
 import { auditActionText } from './audit-action-text';
 import { SERIES_WINDOW_MS, useTaskSeries } from './use-task-series';
@@ -209,6 +210,15 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
           <p className="muted chart-note">Throughput here is how fast the confirmed position moves through the source’s WAL.</p>
         )}
       </section>
+
+      {routes.has('GET', '/tasks/{id}/messages') !== false && task.status !== 'CONFIGURATION' && (
+        <section className="card" aria-labelledby="messages-title">
+          <h2 id="messages-title" className="card__title">
+            Messages
+          </h2>
+          <MessageBrowser task={task} />
+        </section>
+      )}
 
       <section className="card" aria-labelledby="logs-title">
         <h2 id="logs-title" className="card__title">
