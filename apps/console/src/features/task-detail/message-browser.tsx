@@ -111,7 +111,7 @@ export function MessageBrowser({ task }: { task: TaskDetail }) {
           </div>
         )}
         <div className="field field--number">
-          <label htmlFor={ids.limit}>Messages</label>
+          <label htmlFor={ids.limit}>How many</label>
           <select id={ids.limit} value={draft.limit} onChange={(e) => set('limit', e.target.value)}>
             {['10', '20', '50', '100', '200'].map((n) => (
               <option key={n} value={n}>
