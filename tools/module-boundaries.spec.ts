@@ -7,7 +7,7 @@ describe('module boundaries', () => {
 
   async function problems(filePath: string, code: string): Promise<string[]> {
     const [result] = await eslint.lintText(code, { filePath });
-    return result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+    return result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries' || m.ruleId === 'no-restricted-imports').map((m) => m.message);
   }
 
   it('keeps I/O and other libs out of the domain lib', async () => {
@@ -30,5 +30,20 @@ describe('module boundaries', () => {
   it('lets the api use the libs the design gives it', async () => {
     const found = await problems('apps/api/src/probe.ts', "import { TaskRepository } from '@walbridge/persistence';\nimport { assertAllowed } from '@walbridge/domain';\nexport const x = [TaskRepository, assertAllowed];\n");
     expect(found).toEqual([]);
+  }, 60_000);
+
+  it('keeps the api from connecting to sources, Kafka or mail servers itself (the scheduler does)', async () => {
+    const found = await problems(
+      'apps/api/src/probe.ts',
+      "import { Kafka } from 'kafkajs';\nimport { spawn } from 'node:child_process';\nimport { pgClientConfig } from '@walbridge/connectors';\nexport const x = [Kafka, spawn, pgClientConfig];\n",
+    );
+    expect(found).toHaveLength(3);
+    expect(await problems('apps/scheduler/src/probe.ts', "import { pgClientConfig } from '@walbridge/connectors';\nexport const x = pgClientConfig;\n")).toEqual([]);
+  }, 60_000);
+
+  it('keeps system tests outside the product: no entities, no Nest modules', async () => {
+    const found = await problems('test/data-path/probe.e2e-spec.ts', "import { TaskRepository } from '@walbridge/persistence';\nimport { Module } from '@nestjs/common';\nexport const x = [TaskRepository, Module];\n");
+    expect(found).toHaveLength(2);
+    expect(await problems('test/data-path/probe.e2e-spec.ts', "import { ApiClient } from '@walbridge/testing';\nexport const x = ApiClient;\n")).toEqual([]);
   }, 60_000);
 });

@@ -14,7 +14,7 @@ export function log(message) {
   process.stdout.write(`[walbridge] ${message}\n`);
 }
 
-function run(command, args, options = {}) {
+export function run(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: REPO_ROOT, stdio: 'inherit', ...options });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with exit code ${result.status}`);
 }

@@ -594,15 +594,17 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
   private async finishStop(taskId: string, cleanly: boolean, force: boolean): Promise<void> {
     const task = await this.tasks.findById(taskId);
     const slot = task?.slotName ?? '';
+    // Each outcome is logged before the status says so: whoever sees COMPLETED finds the reason.
     if (force) {
-      await this.tasks.transition(taskId, ['STOPPING'], 'COMPLETED', { delaySeconds: null, requestedOperation: null, ...HEALTHY, lastError: FORCE_STOPPED_ERROR });
       await this.logs.append(
         taskId,
         'warning',
         `task force stopped; replication slot ${slot} may remain on the source and retain WAL: ` +
           `drop it with ${slotCleanupSql(slot, task?.publicationName ?? slot)} or POST /api/v1/tasks/${taskId}/drop-slot`,
       );
+      await this.tasks.transition(taskId, ['STOPPING'], 'COMPLETED', { delaySeconds: null, requestedOperation: null, ...HEALTHY, lastError: FORCE_STOPPED_ERROR });
     } else if (cleanly) {
+      await this.logs.append(taskId, 'info', `task stopped; replication slot ${slot} and its publication dropped`);
       await this.tasks.transition(taskId, ['STOPPING'], 'COMPLETED', {
         delaySeconds: null,
         requestedOperation: null,
@@ -611,10 +613,9 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
         slotCheckedAt: new Date(),
         ...HEALTHY,
       });
-      await this.logs.append(taskId, 'info', `task stopped; replication slot ${slot} and its publication dropped`);
     } else {
-      await this.tasks.transition(taskId, ['STOPPING'], 'STOP_FAILED', { lastError: 'stop did not complete; see the task log' });
       await this.logs.append(taskId, 'error', `stop did not complete: replication slot ${slot} may remain; stop again or use drop-slot`);
+      await this.tasks.transition(taskId, ['STOPPING'], 'STOP_FAILED', { lastError: 'stop did not complete; see the task log' });
     }
     await this.releaseOwnership(taskId);
   }

@@ -1,0 +1,36 @@
+// `npm run migrate` / `npm run migrate:check`: the metadata migrations, on a fresh machine too.
+// Against WALBRIDGE_DATABASE_URL when it is set (a production database), else against the local
+// stack's metadata database (`npm run stack:up` first; this script never starts the stack, so it
+// cannot create a cluster by surprise next to the one an operator meant).
+//   run    applies pending migrations
+//   check  applies them, then fails when the entities describe a schema they do not produce
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, ensureDatabase, installDependencies, loadStack, log, migrate, run } from './lib/workspace.mjs';
+
+const command = process.argv[2];
+if (command !== 'run' && command !== 'check') {
+  console.error('usage: node tools/migrate.mjs run|check');
+  process.exit(2);
+}
+
+installDependencies();
+if (!existsSync(join(REPO_ROOT, 'migrations', 'dist', 'cli.js'))) {
+  log('building the migrations (nx run migrations:build)');
+  run('npx', ['nx', 'run', 'migrations:build', '--output-style=static']);
+}
+
+let env = {};
+if (!process.env.WALBRIDGE_DATABASE_URL) {
+  const stack = await loadStack();
+  const status = await stack.status();
+  if (!status.services.postgres.up) {
+    console.error('the local stack\'s PostgreSQL is not running: start it with `npm run stack:up`, or set WALBRIDGE_DATABASE_URL');
+    process.exit(1);
+  }
+  const config = stack.stackConfig();
+  await ensureDatabase(stack, config.postgres.metadataDatabase);
+  env = config.env;
+  log(`metadata database: ${config.postgres.host}:${config.postgres.port}/${config.postgres.metadataDatabase}`);
+}
+process.exit(migrate(command, env));
