@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrecheckRunView, TaskView } from '@walbridge/contracts';
-import { createTopic, testEnv, uniqueName } from '@walbridge/testing';
+import { createTopic, testEnv, uniqueName, waitFor } from '@walbridge/testing';
 import { launchBrowser, screenshot } from './browser';
 import { api, cleanUpTask, configuredTask, consolePage, dropTable, sidewaysOverflow, tableAndTopic, taskName } from './console-fixture';
 
@@ -192,8 +192,8 @@ describe('the console: the wizard', () => {
     for (let i = 0; i < count; i++) {
       await confirms.first().focus();
       await page.keyboard.press('Enter');
-      await page.waitForFunction(`document.querySelectorAll('button[data-confirm-alarm]').length === ${count - i - 1}`);
-      await page.waitForFunction(`document.activeElement && document.activeElement.tagName === 'BUTTON'`);
+      await waitFor('the page to settle', async () => ((await page.evaluate<boolean>(`document.querySelectorAll('button[data-confirm-alarm]').length === ${count - i - 1}`)) ? true : undefined), 30_000, 100);
+      await waitFor('the page to settle', async () => ((await page.evaluate<boolean>(`document.activeElement && document.activeElement.tagName === 'BUTTON'`)) ? true : undefined), 30_000, 100);
       const focused = await activeElement(page);
       expect(focused, `focus after confirm ${i + 1}`).toMatch(i < count - 1 ? /^BUTTON\|\|Confirm/ : /^BUTTON\|\|Next/);
     }
@@ -220,7 +220,7 @@ describe('the console: the wizard', () => {
     await page.getByRole('button', { name: 'Submit' }).click();
     await page.waitForURL(new RegExp(`/tasks/${task.id}$`));
     // Bug 10: focus lands on the task's title, not on <body>.
-    await page.waitForFunction(`document.activeElement && document.activeElement.id === 'task-title'`);
+    await waitFor('the page to settle', async () => ((await page.evaluate<boolean>(`document.activeElement && document.activeElement.id === 'task-title'`)) ? true : undefined), 30_000, 100);
 
     // Bug 5: the log and the history name the user and the action in words.
     await page.getByText(`precheck started by ${testEnv.adminUser}`).first().waitFor();
