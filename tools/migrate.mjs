@@ -4,13 +4,14 @@
 // cannot create a cluster by surprise next to the one an operator meant).
 //   run    applies pending migrations
 //   check  applies them, then fails when the entities describe a schema they do not produce
+//   rotate-key  re-seals every stored secret with a new master key (api and schedulers stopped)
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, ensureDatabase, installDependencies, loadStack, log, migrate, run } from './lib/workspace.mjs';
 
 const command = process.argv[2];
-if (command !== 'run' && command !== 'check') {
-  console.error('usage: node tools/migrate.mjs run|check');
+if (command !== 'run' && command !== 'check' && command !== 'rotate-key') {
+  console.error('usage: node tools/migrate.mjs run|check|rotate-key');
   process.exit(2);
 }
 
@@ -30,7 +31,8 @@ if (!process.env.WALBRIDGE_DATABASE_URL) {
   }
   const config = stack.stackConfig();
   await ensureDatabase(stack, config.postgres.metadataDatabase);
-  env = config.env;
+  // The local stack's key file, as `npm start` uses it (re-sealing legacy secrets and rotation need it).
+  env = { ...config.env, WALBRIDGE_MASTER_KEY_FILE: process.env.WALBRIDGE_MASTER_KEY_FILE ?? join(config.stackDir, 'master.key') };
   log(`metadata database: ${config.postgres.host}:${config.postgres.port}/${config.postgres.metadataDatabase}`);
 }
 process.exit(migrate(command, env));

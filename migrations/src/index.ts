@@ -3,6 +3,7 @@ import { Precheck1732300000000 } from './1732300000000-precheck';
 import { TaskLifecycle1732500000000 } from './1732500000000-task-lifecycle';
 import { MonitoringNotifications1732600000000 } from './1732600000000-monitoring-notifications';
 import { UsersSessionsTokensAudit1732800000000 } from './1732800000000-users-sessions-tokens-audit';
+import { SecurityHardening1733100000000 } from './1733100000000-security-hardening';
 
 /** In order of application; `npm run migrate` runs what the database has not seen yet. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   TaskLifecycle1732500000000,
   MonitoringNotifications1732600000000,
   UsersSessionsTokensAudit1732800000000,
+  SecurityHardening1733100000000,
 ];

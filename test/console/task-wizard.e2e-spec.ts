@@ -78,7 +78,7 @@ describe('the console: create a task with the wizard, watch it stream, operate i
       const task = await api.task(taskId).catch(() => null);
       if (task && !['COMPLETED', 'DELETED'].includes(task.status)) {
         await api.operate(taskId, 'force-stop');
-        await api.waitForStatus(taskId, 'COMPLETED', 60_000).catch(() => undefined);
+        await api.waitUntilStopped(taskId, 60_000).catch(() => undefined);
       }
     }
     // What the force stop left on the source, as its dialog told the user to run.

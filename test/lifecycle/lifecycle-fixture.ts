@@ -229,7 +229,7 @@ export async function stopAndForget(fx: Fixture, id: string): Promise<void> {
   await fx.api.operate(id, 'stop');
   await waitFor(`task ${id} to stop`, async () => {
     const t = await fx.api.task(id);
-    return t.status === 'COMPLETED' || t.status === 'STOP_FAILED' ? t : undefined;
+    return t.status === 'COMPLETED' || t.status === 'STOP_FAILED' || t.status === 'CANCELLED' ? t : undefined;
   }, 90_000).catch(() => undefined);
 }
 

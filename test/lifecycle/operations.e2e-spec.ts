@@ -284,14 +284,12 @@ describe('operations in the wrong status, on unknown tasks and with bad input', 
     for (const op of ['pause', 'resume', 'reset', 'drop-slot']) await expectRefused(task.id, 'POST', `/${op}`, 'CONFIGURATION');
   });
 
-  it('refuses operations on a completed task, but delete', async () => {
+  it('cancels a task stopped before it ever started (not COMPLETED: nothing ran), and refuses operations on it but delete', async () => {
     const task = await newTask(false);
     expect((await api.operate(task.id, 'stop')).status).toBe(202);
-    await api.waitForStatus(task.id, 'COMPLETED');
-    for (const op of ['pause', 'resume', 'reset', 'stop', 'force-stop', 'submit']) await expectRefused(task.id, 'POST', `/${op}`, 'COMPLETED');
-    const dropSlot = await api.request<Conflict>('POST', `/api/v1/tasks/${task.id}/drop-slot`);
-    expect(dropSlot.status).toBe(409);
-    expect(dropSlot.body.code).toBe('NO_LEFTOVER_SLOT');
+    await api.waitForStatus(task.id, 'CANCELLED');
+    for (const op of ['pause', 'resume', 'reset', 'stop', 'force-stop', 'submit', 'drop-slot']) await expectRefused(task.id, 'POST', `/${op}`, 'CANCELLED');
+    expect((await api.request('DELETE', `/api/v1/tasks/${task.id}`)).status).toBeLessThan(300);
   });
 
   it('answers 404 for an unknown task and 400 for a malformed id', async () => {

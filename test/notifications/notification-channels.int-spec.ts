@@ -84,7 +84,8 @@ describe('notification channels', () => {
     const res = await api.request<ChannelTestResult>('POST', `/api/v1/notification-channels/${channel.id}/test`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ ok: false, statusCode: 503 });
-    expect(res.body.detail).toBe('HTTP 503: receiver unavailable (test)');
+    // The status only, never the receiver's text (it could be an internal service's page).
+    expect(res.body.detail).toBe('HTTP 503');
     const [closedPort] = await freePorts(1);
     const unreachable = await api.request<NotificationChannelView>('PATCH', `/api/v1/notification-channels/${channel.id}`, { url: `http://127.0.0.1:${closedPort}/nothing-listens` });
     expect(unreachable.status).toBe(200);

@@ -22,7 +22,7 @@ describe('precheck on the good demo setup, and the submit gate', () => {
   afterAll(async () => {
     for (const id of stopAfter) {
       await api.operate(id, 'stop');
-      await api.waitForStatus(id, 'COMPLETED', 90_000).catch(() => undefined);
+      await api.waitUntilStopped(id).catch(() => undefined);
     }
     if (table) await demoSql(`DROP TABLE IF EXISTS shop.${table}`);
   });

@@ -94,6 +94,6 @@ export async function stopQuietly(id: string | undefined): Promise<void> {
   if (res.status !== 202) return;
   await waitFor(`task ${id} to stop`, async () => {
     const task = await api.task(id);
-    return ['COMPLETED', 'STOP_FAILED'].includes(task.status) ? task : undefined;
+    return ['COMPLETED', 'STOP_FAILED', 'CANCELLED'].includes(task.status) ? task : undefined;
   }, 90_000, 300).catch(() => undefined);
 }

@@ -119,7 +119,7 @@ describe('credentials at rest', () => {
         const { rows } = await db.query<{ config: string; secrets: Buffer }>(`SELECT config::text AS config, secrets FROM task WHERE id = $1`, [id]);
         expectNoSecret(rows[0].config, 'task.config');
         const sealed = rows[0].secrets;
-        expect(sealed[0]).toBe(1); // format version, then 12-byte IV, 16-byte tag, ciphertext
+        expect(sealed[0]).toBe(2); // (2: bound to the record and its endpoints) format version, then 12-byte IV, 16-byte tag, ciphertext
         expect(sealed.length).toBeGreaterThan(1 + 12 + 16);
         for (const encoding of ['latin1', 'utf8', 'hex', 'base64'] as const) expectNoSecret(sealed.toString(encoding), `task.secrets (${encoding})`);
       }

@@ -92,7 +92,7 @@ describe('update and delete', () => {
   afterAll(async () => {
     for (const id of stopAfter) {
       await api.operate(id, 'stop');
-      await api.waitForStatus(id, 'COMPLETED', 90_000).catch(() => undefined);
+      await api.waitUntilStopped(id).catch(() => undefined);
     }
   });
 

@@ -11,19 +11,26 @@ import { docsAccess } from './auth/docs-access.middleware';
 import { documentAccess } from './auth/openapi-access';
 import { SESSION_COOKIE } from './auth/session-cookie';
 import { ApiExceptionFilter } from './common/api-exception.filter';
+import { allowedHostsOnly } from './common/allowed-hosts.middleware';
+import { jsonBodiesOnly } from './common/cross-site-request.middleware';
+import { verifyJsonDepth } from './common/json-depth';
 import { answerMalformedRequests } from './common/malformed-http';
 import { securityHeaders } from './common/security-headers';
 import { serveConsole } from './console/serve-console';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
+  // No default body parsers: JSON only (below); urlencoded bodies are what HTML forms send.
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, bodyParser: false });
+  // A hop count or the proxies' CIDRs (libs/config refuses 'true'): req.ip is then the client.
   app.set('trust proxy', config.WALBRIDGE_TRUST_PROXY);
+  app.use(allowedHostsOnly(config.WALBRIDGE_ALLOWED_HOSTS));
   app.use(securityHeaders());
   app.use(cookieParser());
+  app.use(jsonBodiesOnly());
   // Closed unless origins are configured: the console is served from this origin.
   if (config.WALBRIDGE_CORS_ORIGINS.length) app.enableCors({ origin: config.WALBRIDGE_CORS_ORIGINS, credentials: true });
-  app.useBodyParser('json', { limit: '1mb' });
+  app.useBodyParser('json', { limit: '1mb', verify: verifyJsonDepth });
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
   app.useGlobalFilters(new ApiExceptionFilter());
   app.enableShutdownHooks();

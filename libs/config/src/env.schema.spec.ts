@@ -29,6 +29,22 @@ describe('security settings of the environment', () => {
     expect((error as ConfigError).message).not.toContain('short');
   });
 
+  it('trusts a proxy by hop count or by CIDRs, never any proxy at all', () => {
+    expect(loadConfig({ WALBRIDGE_TRUST_PROXY: '1' }).WALBRIDGE_TRUST_PROXY).toBe(1);
+    expect(loadConfig({ WALBRIDGE_TRUST_PROXY: '0' }).WALBRIDGE_TRUST_PROXY).toBe(false);
+    expect(loadConfig({ WALBRIDGE_TRUST_PROXY: '10.0.0.0/8, loopback, ::1' }).WALBRIDGE_TRUST_PROXY).toEqual(['10.0.0.0/8', 'loopback', '::1']);
+    expect(() => loadConfig({ WALBRIDGE_TRUST_PROXY: 'true' })).toThrow(/WALBRIDGE_TRUST_PROXY: trusting any proxy/);
+    expect(() => loadConfig({ WALBRIDGE_TRUST_PROXY: '10.0.0.0/33' })).toThrow(/WALBRIDGE_TRUST_PROXY: not a hop count/);
+  });
+
+  it('denies link-local, IPv6 unique local and cloud metadata names by default, and reads its own list', () => {
+    expect(loadConfig({}).WALBRIDGE_OUTBOUND_DENY).toEqual(expect.arrayContaining(['169.254.0.0/16', 'fd00::/8', 'metadata.google.internal']));
+    expect(loadConfig({}).WALBRIDGE_OUTBOUND_DENY).not.toContain('127.0.0.0/8');
+    expect(loadConfig({ WALBRIDGE_OUTBOUND_DENY: '127.0.0.0/8, Internal.Example' }).WALBRIDGE_OUTBOUND_DENY).toEqual(['127.0.0.0/8', 'internal.example']);
+    expect(loadConfig({ WALBRIDGE_OUTBOUND_DENY: 'none' }).WALBRIDGE_OUTBOUND_DENY).toEqual([]);
+    expect(() => loadConfig({ WALBRIDGE_OUTBOUND_DENY: 'http://x' })).toThrow(/WALBRIDGE_OUTBOUND_DENY/);
+  });
+
   it('lowercases the admin name, as logins do', () => {
     expect(loadConfig({ WALBRIDGE_ADMIN_USER: 'Chief' }).WALBRIDGE_ADMIN_USER).toBe('chief');
   });

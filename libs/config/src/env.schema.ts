@@ -1,6 +1,48 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
+
+const list = (v: string) => v.split(',').map((o) => o.trim()).filter(Boolean);
+
+/** An address or CIDR block, IPv4 or IPv6. */
+export function isCidr(value: string): boolean {
+  const [address, prefix, extra] = value.split('/');
+  const family = isIP(address);
+  if (!family || extra !== undefined) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+// Express's names for address ranges, accepted by WALBRIDGE_TRUST_PROXY next to CIDRs.
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * false, a hop count (the number of proxies in front of the api: the client is the address that
+ * many hops back in X-Forwarded-For), or the proxies' addresses/CIDRs. "true" (trust any
+ * proxy) is refused: every client could then choose its own address.
+ */
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((v, ctx): false | number | string[] => {
+    const value = v.trim();
+    if (value === '' || value === 'false' || value === '0') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    if (value === 'true') {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'trusting any proxy lets every client choose its own address: give the number of proxies in front of the api (e.g. 1) or their addresses/CIDRs' });
+      return z.NEVER;
+    }
+    const entries = list(value);
+    const bad = entries.filter((e) => !isCidr(e) && !PROXY_RANGE_NAMES.includes(e));
+    if (bad.length) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a hop count, an address or a CIDR: ${bad.join(', ')}` });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
+/** The outbound policy's defaults: link-local (cloud metadata at 169.254.169.254), IPv6 unique local, metadata names. */
+export const DEFAULT_OUTBOUND_DENY = '169.254.0.0/16,fe80::/10,fd00::/8,metadata.google.internal,metadata.goog,metadata,instance-data,instance-data.ec2.internal';
 
 export const envSchema = z.object({
   WALBRIDGE_DATABASE_URL: z
@@ -38,19 +80,52 @@ export const envSchema = z.object({
   // Failed logins per user and client address before logins are refused for the lockout time.
   WALBRIDGE_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   WALBRIDGE_LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86400).default(900),
+  // Per user name across all addresses: past WALBRIDGE_LOGIN_MAX_FAILURES, each attempt waits
+  // 1 s, 2 s, 4 s ... up to this (addresses the user logged in from before are exempt).
+  WALBRIDGE_LOGIN_BACKOFF_MAX_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  // Login attempts under way at once per client address and per user name (429 beyond).
+  WALBRIDGE_LOGIN_MAX_CONCURRENT: z.coerce.number().int().min(1).max(100).default(4),
+  // Password checks (scrypt, on libuv's 4-thread pool) at once per api process, and how many
+  // may wait; beyond, 503 with Retry-After, so a login flood cannot stall /health or streams.
+  WALBRIDGE_PASSWORD_CHECKS: z.coerce.number().int().min(1).max(16).default(2),
+  WALBRIDGE_PASSWORD_CHECK_QUEUE: z.coerce.number().int().min(0).max(1000).default(8),
   // Origins allowed to call the API from a browser (comma separated); none by default, because
   // the console is served from the API's own origin.
   WALBRIDGE_CORS_ORIGINS: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .transform(list)
     .pipe(z.array(z.string().url('each origin must be a URL such as https://console.example.com'))),
+  // Origins besides the api's own whose pages may send cookie-authenticated changes (the CORS
+  // origins are allowed too), e.g. the Vite dev server. Same-origin is always allowed.
+  WALBRIDGE_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform(list)
+    .pipe(z.array(z.string().url('each origin must be a URL such as https://console.example.com'))),
+  // Host header values the api answers (DNS rebinding); empty: any. E.g. walbridge.example.com,127.0.0.1:8080
+  WALBRIDGE_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) => list(v).map((h) => h.toLowerCase())),
+  // Where sources, brokers, webhooks and SMTP servers may not be: CIDRs and host names (a name
+  // also denies its subdomains). Loopback is allowed by default for the local stack; add
+  // 127.0.0.0/8,::1 to deny it. "none" turns the policy off.
+  WALBRIDGE_OUTBOUND_DENY: z
+    .string()
+    .default(DEFAULT_OUTBOUND_DENY)
+    .transform((v) => (v.trim() === 'none' ? [] : list(v).map((e) => e.toLowerCase())))
+    .refine(
+      (entries) => entries.every((e) => isCidr(e) || /^[a-z0-9.-]+$/.test(e)),
+      'each entry must be an address, a CIDR (169.254.0.0/16) or a host name',
+    ),
+  // API tokens created without an expiry expire after this many days (0: never).
+  WALBRIDGE_TOKEN_DEFAULT_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
+  // A session unused this long ends, whatever its WALBRIDGE_SESSION_TTL_MINUTES.
+  WALBRIDGE_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(43200).default(120),
   // Behind a reverse proxy: trust X-Forwarded-For/-Proto, so rate limits see the client's address
   // and the session cookie gets `Secure` when the browser used HTTPS.
-  WALBRIDGE_TRUST_PROXY: z
-    .enum(['true', 'false', '1', '0'])
-    .default('false')
-    .transform((v) => v === 'true' || v === '1'),
+  WALBRIDGE_TRUST_PROXY: trustProxy,
   // How often the scheduler evaluates abnormal tasks (auto-stop) and measures the WAL retained by
   // slots that no worker is streaming (paused, failed, left over).
   WALBRIDGE_HOUSEKEEPING_MS: z.coerce.number().int().min(200).default(30000),

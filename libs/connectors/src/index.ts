@@ -9,3 +9,4 @@ export * from './kafka-api-versions';
 export * from './kafka-errors';
 export * from './destination-probe';
 export * from './topic-browser';
+export * from './outbound-policy';

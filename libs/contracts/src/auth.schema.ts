@@ -54,7 +54,7 @@ export const createTokenSchema = z.object({
     .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'name may not contain control characters'),
   /** The user the token acts as (its role applies); the caller when left out. */
   username: usernameSchema.optional(),
-  /** Days until the token stops working; never when left out. */
+  /** Days until the token stops working; left out: the server's WALBRIDGE_TOKEN_DEFAULT_DAYS (90). */
   expiresInDays: z.number().int().min(1).max(3650).optional(),
 });
 

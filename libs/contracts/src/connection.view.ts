@@ -24,6 +24,10 @@ export const CONNECTION_PROBLEMS = [
   'sasl-mechanism',
   'broker-too-old',
   'protocol',
+  // The sealed credentials do not open for this endpoint (edited outside the API, another master key).
+  'stored-credentials',
+  // WALBRIDGE_OUTBOUND_DENY refuses the address.
+  'outbound-denied',
   'unknown',
 ] as const;
 export type ConnectionProblem = (typeof CONNECTION_PROBLEMS)[number];

@@ -29,6 +29,8 @@ const webhookUrl = z
   .max(2048, 'url must be at most 2048 characters')
   .url('url must be an absolute http(s) URL')
   .refine((v) => /^https?:\/\//i.test(v), 'url must be an absolute http(s) URL')
+  // Credentials in a URL end up in logs and proxies; the signature authenticates the sender.
+  .refine((v) => !/^https?:\/\/[^/?#]*@/i.test(v), 'url may not contain a user name or password (user:pw@)')
   .superRefine((v, ctx) => {
     const port = urlPort(v);
     if (port !== null && FETCH_BLOCKED_PORTS.has(port)) {
@@ -153,7 +155,10 @@ export const notificationQuerySchema = z.object({
   unread: z.enum(['true', 'false'], { errorMap: () => ({ message: 'unread must be true or false' }) }).optional().transform((v) => (v === undefined ? undefined : v === 'true')),
   taskId: z.string().uuid('taskId must be a UUID').optional(),
   kind: z.enum(NOTIFICATION_KINDS, { errorMap: () => ({ message: `kind must be one of ${NOTIFICATION_KINDS.join(', ')}` }) }).optional(),
-  cursor: z.string().regex(/^\d{13}:[0-9a-f-]{36}$/, 'cursor must be the nextCursor of a previous page').optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{13}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'cursor must be the nextCursor of a previous page')
+    .optional(),
   limit: z.coerce.number().int().min(1, 'limit must be 1-200').max(200, 'limit must be 1-200').default(50),
 });
 

@@ -86,7 +86,12 @@ export const taskLogQuerySchema = z.object({
       message: 'level must be info, warning or error (comma separated for several)',
     })
     .transform((v) => (v ? (splitLevels(v) as (typeof TASK_LOG_LEVELS)[number][]) : undefined)),
-  cursor: z.string().regex(/^[1-9][0-9]{0,18}$/, 'cursor must be the nextCursor of a previous page').optional(),
+  // A log line id: a PostgreSQL bigint, so at most 2^63-1.
+  cursor: z
+    .string()
+    .regex(/^[1-9][0-9]{0,18}$/, 'cursor must be the nextCursor of a previous page')
+    .refine((v) => !/^[0-9]{1,19}$/.test(v) || BigInt(v) <= 9223372036854775807n, 'cursor must be the nextCursor of a previous page')
+    .optional(),
   limit: z.coerce.number().int().min(1, 'limit must be 1-200').max(200, 'limit must be 1-200').default(50),
 });
 

@@ -10,6 +10,8 @@ export const TASK_STATUSES = [
   'STOPPING',
   'COMPLETED',
   'STOP_FAILED',
+  // Stopped before it ever started (CONFIGURATION or PENDING_START): nothing ran, nothing was delivered.
+  'CANCELLED',
   'DELETED',
 ] as const;
 

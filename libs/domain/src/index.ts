@@ -46,3 +46,4 @@ export * from './slot-retention-alarm';
 export * from './webhook-signature';
 export * from './task-metrics';
 export * from './row-filter';
+export * from './credential-endpoint';

@@ -3,7 +3,7 @@ import { DomainError } from './errors';
 import { TASK_OPERATIONS, allowedOperations, assertAllowed, isAllowed, type LifecycleStatus, type TaskOperation } from './task-lifecycle';
 
 const TASK_STATUSES_FOR_TEST: LifecycleStatus[] = [
-  'CONFIGURATION', 'PENDING_START', 'STARTING', 'INCREMENTAL', 'START_FAILED', 'INCREMENTAL_FAILED',
+  'CONFIGURATION', 'PENDING_START', 'STARTING', 'INCREMENTAL', 'START_FAILED', 'INCREMENTAL_FAILED', 'CANCELLED',
   'PAUSING', 'PAUSED', 'STOPPING', 'COMPLETED', 'STOP_FAILED', 'DELETED',
 ];
 
@@ -69,6 +69,7 @@ const SPEC: Record<string, string> = {
   STOPPING: '          .     .           .        .      .     .      Y    Y         .     .      .',
   COMPLETED: '         .     .           .        .      .     .      .    .         .     Y      Y',
   STOP_FAILED: '       .     .           .        .      .     .      Y    Y         .     .      Y',
+  CANCELLED: '         .     .           .        .      .     .      .    .         .     Y      .',
   DELETED: '           .     .           .        .      .     .      .    .         .     .      .',
 };
 const COLUMNS: TaskOperation[] = ['edit', 'editObjects', 'precheck', 'submit', 'pause', 'resume', 'stop', 'forceStop', 'reset', 'delete', 'dropSlot'];

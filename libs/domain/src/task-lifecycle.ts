@@ -13,6 +13,7 @@ export type LifecycleStatus =
   | 'STOPPING'
   | 'COMPLETED'
   | 'STOP_FAILED'
+  | 'CANCELLED'
   | 'DELETED';
 
 export type TaskOperation =
@@ -52,11 +53,14 @@ const ALLOWED_IN: Record<TaskOperation, readonly LifecycleStatus[]> = {
   stop: ALL_LIVE,
   forceStop: ALL_LIVE,
   reset: ['PAUSED', 'INCREMENTAL_FAILED', 'START_FAILED'],
-  delete: ['CONFIGURATION', 'COMPLETED', 'START_FAILED'],
+  delete: ['CONFIGURATION', 'COMPLETED', 'START_FAILED', 'CANCELLED'],
   dropSlot: ['COMPLETED', 'STOP_FAILED'],
 };
 
 export const TASK_OPERATIONS = Object.keys(ALLOWED_IN) as TaskOperation[];
+
+/** Stop of a task that never started cancels it (no worker, no slot): CANCELLED, not COMPLETED. */
+export const NEVER_STARTED_STATUSES: readonly LifecycleStatus[] = ['CONFIGURATION', 'PENDING_START'];
 
 /** Statuses PRODUCT.md §6 calls abnormal: notified, and stopped automatically after N days. */
 export const ABNORMAL_STATUSES: readonly LifecycleStatus[] = ['START_FAILED', 'INCREMENTAL_FAILED'];

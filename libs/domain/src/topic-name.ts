@@ -28,6 +28,8 @@ function checkShape(name: string): TopicNameResult {
     return { ok: false, reason: `topic name is ${name.length} characters long; at most ${MAX_TOPIC_NAME_LENGTH} are allowed` };
   }
   if (name === '.' || name === '..') return { ok: false, reason: `topic name cannot be '${name}'` };
+  // Kafka's own topics (__consumer_offsets, __transaction_state…): writing there corrupts the cluster.
+  if (name.startsWith('__')) return { ok: false, reason: `topic name cannot start with '__': those are Kafka's internal topics` };
   return { ok: true, name };
 }
 

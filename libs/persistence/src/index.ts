@@ -5,3 +5,5 @@ export * from './secret-box';
 export * from './data-source-options';
 export * from './repositories';
 export * from './config-fingerprint';
+export * from './secrets.service';
+export * from './secret-reseal';

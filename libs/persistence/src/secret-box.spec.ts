@@ -22,6 +22,12 @@ describe('SecretBox', () => {
     expect(() => box.open(sealed, 'task-1')).toThrow();
   });
 
+  it('refuses the legacy format outside the migration that re-seals it, naming the way out', () => {
+    const sealed = box.seal({ sourcePassword: 'x' }, 'task-1');
+    sealed[0] = 1;
+    expect(() => box.open(sealed, 'task-1')).toThrow(/npm run migrate/);
+  });
+
   it('refuses a key of the wrong size', () => {
     expect(() => new SecretBox(randomBytes(16))).toThrow(/32 bytes/);
   });

@@ -105,6 +105,14 @@ export class ApiClient {
     }, timeoutMs);
   }
 
+  /** After a stop: COMPLETED, STOP_FAILED, or CANCELLED for a task that never started. */
+  async waitUntilStopped(id: string, timeoutMs = 90_000): Promise<TaskView> {
+    return waitFor(`task ${id} to stop`, async () => {
+      const task = await this.task(id);
+      return ['COMPLETED', 'STOP_FAILED', 'CANCELLED'].includes(task.status) ? task : undefined;
+    }, timeoutMs);
+  }
+
   /** The `Authorization` header this client sends, logging in first if it has to. */
   async authorization(): Promise<string | undefined> {
     if (Object.keys(this.headers).some((h) => h.toLowerCase() === 'authorization')) return undefined;
@@ -127,12 +135,21 @@ export class ApiClient {
 }
 
 async function login(baseUrl: string, username: string, password: string): Promise<string> {
-  const response = await fetch(`${baseUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  const text = await response.text();
+  let response: Response;
+  let text: string;
+  // Test files log in at the same time: the api's bounds on concurrent password checks (503)
+  // and concurrent attempts (429 LOGIN_CONCURRENCY) say "again in a second", so we do.
+  for (let attempt = 1; ; attempt++) {
+    response = await fetch(`${baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+    text = await response.text();
+    const busy = response.status === 503 || (response.status === 429 && text.includes('"LOGIN_CONCURRENCY"'));
+    if (!busy || attempt >= 30) break;
+    await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 800));
+  }
   // The password is never part of the error: test output ends up in logs.
   if (response.status !== 200) throw new Error(`login as ${username} failed: ${response.status} ${text.slice(0, 300)}`);
   return (JSON.parse(text) as { token: string }).token;

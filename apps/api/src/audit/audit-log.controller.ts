@@ -4,6 +4,7 @@ import { auditLogQuerySchema, type AuditLogPage, type AuditLogQuery } from '@wal
 import { Roles } from '../auth/access.decorators';
 import { ZodPipe } from '../common/zod-body.pipe';
 import { AuditService } from './audit.service';
+import { DocumentQuery } from '../common/query-docs.decorator';
 
 @ApiTags('audit')
 @Roles('admin')
@@ -12,6 +13,7 @@ export class AuditLogController {
   constructor(private readonly audit: AuditService) {}
 
   /** Newest first; `nextCursor` fetches the page after. */
+  @DocumentQuery(auditLogQuerySchema)
   @Get()
   list(@Query(new ZodPipe(auditLogQuerySchema)) query: AuditLogQuery): Promise<AuditLogPage> {
     return this.audit.list(query);

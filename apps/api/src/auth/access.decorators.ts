@@ -21,3 +21,11 @@ export const Roles = (minimum: Role) =>
 
 /** For routes that write their own, more precise audit entries (login). */
 export const SkipAudit = () => SetMetadata(SKIP_AUDIT, true);
+
+export const ANY_ORIGIN = 'walbridge:any-origin';
+
+/**
+ * Exempt from the same-origin check of cookie-authenticated changes: only for what a forged
+ * request could not abuse (logging out ends the caller's own session; it must always work).
+ */
+export const AnyOrigin = () => SetMetadata(ANY_ORIGIN, true);

@@ -10,7 +10,7 @@ import {
   type MeView,
 } from '@walbridge/contracts';
 import { ZodPipe } from '../common/zod-body.pipe';
-import { Public, Roles, SkipAudit } from './access.decorators';
+import { AnyOrigin, Public, Roles, SkipAudit } from './access.decorators';
 import { AuthService } from './auth.service';
 import { SESSION_COOKIE, sessionCookieOptions } from './session-cookie';
 
@@ -35,6 +35,7 @@ export class AuthController {
   }
 
   @Roles('viewer')
+  @AnyOrigin()
   @Post('logout')
   @HttpCode(204)
   async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {

@@ -6,7 +6,8 @@ import { DomainError } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { ApiTokenRepository, UserRepository, UserSessionRepository, type UserEntity } from '@walbridge/persistence';
 import { AuditService } from '../audit/audit.service';
-import { LoginRateLimiter } from './login-rate-limiter';
+import { LoginRateLimiter, type LoginAttempt } from './login-rate-limiter';
+import { PasswordCheckGate } from './password-check-gate';
 import { hashPassword, verifyPassword } from './password-hasher';
 import type { Principal } from './principal';
 import { API_TOKEN_PREFIX, SESSION_TOKEN_PREFIX, newSecretToken, tokenHash } from './secret-token';
@@ -22,6 +23,8 @@ export class AuthService {
   /** Compared against when the user does not exist, so both cases take as long. */
   private readonly decoyHash = hashPassword(newSecretToken('decoy'));
   private readonly sessionTtlMs: number;
+  private readonly gate: PasswordCheckGate;
+  private readonly idleMs: number;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -32,6 +35,8 @@ export class AuthService {
     private readonly audit: AuditService,
   ) {
     this.sessionTtlMs = config.WALBRIDGE_SESSION_TTL_MINUTES * 60_000;
+    this.idleMs = config.WALBRIDGE_SESSION_IDLE_MINUTES * 60_000;
+    this.gate = new PasswordCheckGate(config.WALBRIDGE_PASSWORD_CHECKS, config.WALBRIDGE_PASSWORD_CHECK_QUEUE);
   }
 
   get sessionMaxAgeMs(): number {
@@ -46,19 +51,24 @@ export class AuthService {
     // Only a name that exists is written to the audit trail: a password typed into the
     // user name field must not end up there.
     const actor = user ? { userId: user.id, username: user.username, role: user.role } : UNKNOWN_USER;
+    let attempt: LoginAttempt | undefined;
+    let matches: boolean;
     try {
-      await this.limiter.assertAllowed(address, username);
+      attempt = await this.limiter.begin(address, username);
+      matches = await this.checkPassword(attempt, input.password, user?.passwordHash);
     } catch (error) {
-      await this.audit.recordRequest(req, { statusCode: 429, error: (error as Error).message, actor });
+      await attempt?.end();
+      const status = error instanceof DomainError && error.kind === 'unavailable' ? 503 : 429;
+      await this.audit.recordRequest(req, { statusCode: status, error: (error as Error).message, actor });
       throw error;
     }
-    const matches = await verifyPassword(input.password, user?.passwordHash ?? (await this.decoyHash));
     if (!user || !matches) {
-      await this.limiter.failed(address, username);
+      await attempt.end();
       await this.audit.recordRequest(req, { statusCode: 401, result: 'failure', error: INVALID_CREDENTIALS, actor });
       throw new DomainError('unauthenticated', 'INVALID_CREDENTIALS', INVALID_CREDENTIALS);
     }
-    await this.limiter.succeeded(address, username);
+    await attempt.succeeded();
+    await attempt.end();
     const token = newSecretToken(SESSION_TOKEN_PREFIX);
     const expiresAt = new Date(Date.now() + this.sessionTtlMs);
     await this.sessions.insert(tokenHash(token), user.id, expiresAt);
@@ -78,16 +88,33 @@ export class AuthService {
    * count as failed logins: a stolen session must not become a way to guess the password.
    */
   async changePassword(principal: Principal, input: ChangePasswordInput, address = 'unknown'): Promise<void> {
-    await this.limiter.assertAllowed(address, principal.username);
     const user = await this.users.findById(principal.userId);
-    if (!user || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
-      await this.limiter.failed(address, principal.username);
+    const attempt = await this.limiter.begin(address, principal.username);
+    let matches: boolean;
+    try {
+      matches = await this.checkPassword(attempt, input.currentPassword, user?.passwordHash);
+      if (matches) await attempt.succeeded();
+    } finally {
+      await attempt.end();
+    }
+    if (!user || !matches) {
       throw new DomainError('invalid', 'WRONG_PASSWORD', 'the current password is wrong', [
         { field: 'currentPassword', message: 'does not match' },
       ]);
     }
     await this.users.update(user.id, { passwordHash: await hashPassword(input.newPassword) });
     await this.sessions.deleteForUser(user.id, principal.authenticatedBy === 'session' ? principal.credentialId : undefined);
+  }
+
+  /**
+   * One password check: counted first (so a burst gets no more checks than the limit), then
+   * scrypt through the gate that bounds concurrent checks (503 when it is full, before counting).
+   */
+  private checkPassword(attempt: LoginAttempt, password: string, hash: string | undefined): Promise<boolean> {
+    return this.gate.run(async () => {
+      await attempt.consume();
+      return verifyPassword(password, hash ?? (await this.decoyHash));
+    });
   }
 
   me(principal: Principal): MeView {
@@ -111,7 +138,7 @@ export class AuthService {
     if (!token || token.length > MAX_TOKEN_LENGTH) return null;
     const hash = tokenHash(token);
     if (token.startsWith(SESSION_TOKEN_PREFIX)) {
-      const user = await this.sessions.findUser(hash);
+      const user = await this.sessions.findUser(hash, this.idleMs);
       return user ? principalOf(user, 'session', hash) : null;
     }
     if (token.startsWith(API_TOKEN_PREFIX)) {

@@ -43,7 +43,8 @@ export function toErrorBody(exception: unknown): ErrorBody {
   // Body-parser errors carry a status (malformed JSON, too large) but are not HttpExceptions.
   const status = (exception as { status?: number; type?: string })?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    const message = (exception as { type?: string }).type === 'entity.too.large' ? 'request body too large' : 'malformed request body';
+    const type = (exception as { type?: string }).type;
+    const message = type === 'entity.too.large' ? 'request body too large' : type === 'entity.too.deep' ? (exception as Error).message : 'malformed request body';
     return { statusCode: status, error: HttpStatus[status] ?? 'Error', message, details: [{ field: '(body)', message }] };
   }
   // The metadata database or Redis is unreachable (restarting, failing over): nothing is wrong

@@ -1,3 +1,4 @@
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 
 /**
@@ -6,7 +7,7 @@ import helmet from 'helmet';
  * OpenAPI UI. No `upgrade-insecure-requests`: a local install over plain HTTP must keep working.
  */
 export function securityHeaders() {
-  return helmet({
+  const headers = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -24,5 +25,12 @@ export function securityHeaders() {
     },
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
+    // HSTS only over HTTPS (below): sent over plain HTTP it is ignored at best, and it would pin a
+    // host name that also serves other plain-HTTP services once the browser saw it over TLS.
+    strictTransportSecurity: false,
   });
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    headers(req, res, next);
+  };
 }

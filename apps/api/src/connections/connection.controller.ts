@@ -4,6 +4,7 @@ import { taskConnectionTestQuerySchema, type ConnectionTestInput, type Connectio
 import { ZodPipe } from '../common/zod-body.pipe';
 import { ConnectionTestPipe } from './connection-test.pipe';
 import { ConnectionService } from './connection.service';
+import { DocumentQuery } from '../common/query-docs.decorator';
 
 @ApiTags('connections')
 @Controller()
@@ -16,6 +17,7 @@ export class ConnectionController {
     return this.connections.test(body);
   }
 
+  @DocumentQuery(taskConnectionTestQuerySchema)
   @Post('tasks/:id/test-connection')
   @HttpCode(200)
   testTask(

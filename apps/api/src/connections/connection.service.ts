@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import type { ConnectionTarget, ConnectionTestInput, ConnectionTestResult } from '@walbridge/contracts';
-import { SecretBox, TaskRepository } from '@walbridge/persistence';
+import { SecretsService, TaskRepository } from '@walbridge/persistence';
 import { ProbeJob } from '@walbridge/queue';
 import { loadLiveTask } from '../common/live-task';
 import { ProbeClient } from '../probe/probe-client.service';
@@ -11,14 +10,12 @@ import { ProbeClient } from '../probe/probe-client.service';
 export class ConnectionService {
   constructor(
     private readonly tasks: TaskRepository,
-    private readonly secretBox: SecretBox,
+    private readonly secrets: SecretsService,
     private readonly probes: ProbeClient,
   ) {}
 
   test(input: ConnectionTestInput): Promise<ConnectionTestResult> {
-    const nonce = randomUUID();
-    const sealed = this.secretBox.seal({ json: JSON.stringify(input.connection) }, nonce).toString('base64');
-    return this.probes.request<ConnectionTestResult, ProbeJob.TestConnection>(ProbeJob.TestConnection, { target: input.type, sealed, nonce });
+    return this.probes.request<ConnectionTestResult, ProbeJob.TestConnection>(ProbeJob.TestConnection, { target: input.type, ...this.secrets.sealTransit(input.connection) });
   }
 
   async testTask(taskId: string, target: ConnectionTarget): Promise<ConnectionTestResult> {

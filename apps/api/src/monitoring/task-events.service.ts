@@ -8,7 +8,8 @@ import { TaskEventBus, type TaskEvent } from './task-event-bus.service';
 
 const KEEP_ALIVE_MS = 15_000;
 /** The caller's session or token is checked again this often: a logout or revocation ends the stream. */
-const RECHECK_MS = 60_000;
+// Within a few seconds (issue 14): one primary-key lookup per open stream, cheap next to the stream itself.
+const RECHECK_MS = 3_000;
 /** A client that does not read is dropped rather than buffered without bound (it reconnects). */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 

@@ -5,6 +5,7 @@ import { taskMetricsQuerySchema, type TaskMetricsQuery, type TaskMetricsView } f
 import { ZodPipe } from '../common/zod-body.pipe';
 import { TaskEventsService } from './task-events.service';
 import { TaskMetricsService } from './task-metrics.service';
+import { DocumentQuery } from '../common/query-docs.decorator';
 
 /** PRODUCT.md §9 monitoring routes of a task: its metrics history and its live events. */
 @ApiTags('tasks')
@@ -15,6 +16,7 @@ export class TaskMonitoringController {
     private readonly events: TaskEventsService,
   ) {}
 
+  @DocumentQuery(taskMetricsQuerySchema)
   @Get(':id/metrics')
   history(@Param('id', ParseUUIDPipe) id: string, @Query(new ZodPipe(taskMetricsQuerySchema)) query: TaskMetricsQuery): Promise<TaskMetricsView> {
     return this.metrics.history(id, query);

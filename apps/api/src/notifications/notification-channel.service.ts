@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { createChannelSchema, type ChannelConfig, type ChannelTestResult, type NotificationChannelView } from '@walbridge/contracts';
 import { DomainError, applyMergePatch } from '@walbridge/domain';
-import { NotificationChannelRepository, SecretBox, type ChannelSecrets, type NotificationChannelEntity } from '@walbridge/persistence';
+import { NotificationChannelRepository, SecretsService, type ChannelSecrets, type NotificationChannelEntity } from '@walbridge/persistence';
+import { assertCredentialsFollowEndpoint } from '../common/credential-endpoint.rule';
 import { invalidRequest, unstorable, zodProblems } from '../common/zod-body.pipe';
 import { editableChannel, splitChannel, toChannelView } from './notification-channel.mapper';
 import { NotificationQueueClient } from './notification-queue.client';
@@ -15,7 +16,7 @@ import { NotificationQueueClient } from './notification-queue.client';
 export class NotificationChannelService {
   constructor(
     private readonly channels: NotificationChannelRepository,
-    private readonly secretBox: SecretBox,
+    private readonly vault: SecretsService,
     private readonly queue: NotificationQueueClient,
   ) {}
 
@@ -37,7 +38,7 @@ export class NotificationChannelService {
       name: input.name,
       enabled: input.enabled,
       config,
-      secrets: Object.keys(secrets).length ? this.secretBox.seal({ ...secrets }, id) : null,
+      secrets: this.vault.sealChannel({ id, config }, secrets),
     });
     return this.view(channel);
   }
@@ -55,11 +56,15 @@ export class NotificationChannelService {
     if (!parsed.success) throw invalidRequest(zodProblems(parsed.error));
     if (parsed.data.name !== channel.name) await this.assertNameFree(parsed.data.name, id);
     const { config, secrets } = splitChannel(parsed.data);
+    const given = patch as { smtp?: { password?: unknown } | null };
+    assertCredentialsFollowEndpoint([
+      { kind: 'smtp', field: 'smtp.password', before: channel.config.smtp, after: config.smtp, stored: !!this.secretsOf(channel).smtpPassword && !!config.smtp, given: given.smtp?.password !== undefined },
+    ]);
     await this.channels.update(id, {
       name: parsed.data.name,
       enabled: parsed.data.enabled,
       config,
-      secrets: Object.keys(secrets).length ? this.secretBox.seal({ ...secrets }, id) : null,
+      secrets: this.vault.sealChannel({ id, config }, secrets),
     });
     return this.get(id);
   }
@@ -83,7 +88,7 @@ export class NotificationChannelService {
   }
 
   private secretsOf(channel: NotificationChannelEntity): ChannelSecrets {
-    return channel.secrets ? this.secretBox.open(channel.secrets, channel.id) : {};
+    return this.vault.openChannel(channel);
   }
 
   private view(channel: NotificationChannelEntity): NotificationChannelView {

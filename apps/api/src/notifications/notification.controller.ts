@@ -7,6 +7,7 @@ import { Roles } from '../auth/access.decorators';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { ZodPipe } from '../common/zod-body.pipe';
 import { NotificationService } from './notification.service';
+import { DocumentQuery } from '../common/query-docs.decorator';
 
 const readAllSchema = z.object({ taskId: z.string().uuid('taskId must be a UUID').optional() }).strict().default({});
 
@@ -19,6 +20,7 @@ const readAllSchema = z.object({ taskId: z.string().uuid('taskId must be a UUID'
 export class NotificationController {
   constructor(private readonly notifications: NotificationService) {}
 
+  @DocumentQuery(notificationQuerySchema)
   @Get()
   list(@Query(new ZodPipe(notificationQuerySchema)) query: NotificationQuery, @Req() req: Request): Promise<NotificationPage> {
     return this.notifications.list(query, req.principal!);

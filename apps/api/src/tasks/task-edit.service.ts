@@ -3,9 +3,10 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { TASK_STATUSES, type PolicyConfig, type TaskConfig, type TaskStatus, type TaskView } from '@walbridge/contracts';
 import { DomainError, applyMergePatch, assertAllowed, canonicalJson, defaultSlotName, isAllowed, statusesAllowing } from '@walbridge/domain';
-import { NotificationChannelRepository, SecretBox, TaskLogRepository, TaskRepository, outdatesPrecheck, type TaskEntity } from '@walbridge/persistence';
+import { NotificationChannelRepository, SecretsService, TaskLogRepository, TaskRepository, outdatesPrecheck, type TaskEntity } from '@walbridge/persistence';
 import { QueueName, TaskControlJob } from '@walbridge/queue';
 import { currentActor } from '../auth/request-context';
+import { assertCredentialsFollowEndpoint } from '../common/credential-endpoint.rule';
 import { assertChannelsExist, parseTaskConfig } from './task-config.validation';
 import { splitSecrets, toTaskView, type StoredConfig, type TaskSecrets } from './task.mapper';
 
@@ -59,14 +60,14 @@ export class TaskEditService {
   constructor(
     private readonly tasks: TaskRepository,
     private readonly logs: TaskLogRepository,
-    private readonly secretBox: SecretBox,
+    private readonly vault: SecretsService,
     private readonly channels: NotificationChannelRepository,
     @InjectQueue(QueueName.TaskControl) private readonly controlQueue: Queue,
   ) {}
 
   async update(id: string, patch: Record<string, unknown>): Promise<TaskView> {
     const task = await this.load(id);
-    const oldSecrets: TaskSecrets = task.secrets ? this.secretBox.open(task.secrets, id) : {};
+    const oldSecrets: TaskSecrets = this.vault.openTask(task);
     const current = withoutFlags(task.config);
     const editable = {
       ...current,
@@ -74,6 +75,12 @@ export class TaskEditService {
       destination: { ...(current.destination as object), password: oldSecrets.destinationPassword, clientKey: oldSecrets.destinationClientKey },
     };
     const config = parseTaskConfig(applyMergePatch(editable, patch));
+    // A stored password goes only to the server it was given for (issue 14 item 1).
+    const given = patch as { source?: { password?: unknown }; destination?: { password?: unknown } };
+    assertCredentialsFollowEndpoint([
+      { kind: 'source', field: 'source.password', before: current.source, after: config.source, stored: !!oldSecrets.sourcePassword, given: given.source?.password !== undefined },
+      { kind: 'destination', field: 'destination.password', before: current.destination, after: config.destination, stored: !!oldSecrets.destinationPassword, given: given.destination?.password !== undefined },
+    ]);
     await assertChannelsExist(this.channels, config, (current as unknown as TaskConfig).alarms?.channelIds ?? []);
     const slotName = config.policy.slotName ?? defaultSlotName(id);
     // The API shows the default slot name in policy.slotName; sending it back is not a choice.
@@ -82,6 +89,8 @@ export class TaskEditService {
 
     const fields = changedFields(current, withoutFlags(stored));
     if (slotName !== task.slotName && !fields.includes('policy.slotName')) fields.push('policy.slotName');
+    // Same credentials on another endpoint are re-sealed too: the binding follows the endpoint.
+    const rebound = canonicalJson(withoutFlags(stored).source) !== canonicalJson(current.source) || canonicalJson(withoutFlags(stored).destination) !== canonicalJson(current.destination);
     const secretsChanged = canonicalJson(secrets) !== canonicalJson(oldSecrets);
     if (!fields.length && !secretsChanged) return toTaskView(task);
 
@@ -93,7 +102,7 @@ export class TaskEditService {
     const replaced = await this.tasks.replaceConfig(task, allowedIn, {
       name: config.name,
       config: stored as unknown as Record<string, unknown>,
-      secrets: secretsChanged ? this.secretBox.seal({ ...secrets }, id) : task.secrets,
+      secrets: secretsChanged || rebound ? this.vault.sealTask({ id, config: stored as unknown as Record<string, unknown> }, secrets) : task.secrets,
       slotName,
       publicationName: slotName,
       ...(editObjects ? { requestedOperation: 'applyObjects' as const } : {}),

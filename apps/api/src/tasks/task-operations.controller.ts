@@ -9,6 +9,7 @@ import {
 } from '@walbridge/contracts';
 import { ZodPipe } from '../common/zod-body.pipe';
 import { TaskOperationsService } from './task-operations.service';
+import { DocumentQuery } from '../common/query-docs.decorator';
 
 /** Lifecycle operations beyond submit and stop (PRODUCT.md §4 and §9), and the task log. */
 @ApiTags('tasks')
@@ -45,6 +46,7 @@ export class TaskOperationsController {
     return this.operations.delete(id);
   }
 
+  @DocumentQuery(taskLogQuerySchema)
   @Get(':id/logs')
   logs(@Param('id', ParseUUIDPipe) id: string, @Query(new ZodPipe(taskLogQuerySchema)) query: TaskLogQueryInput): Promise<TaskLogPage> {
     return this.operations.logsOf(id, query);

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { TaskLogPage, TaskLogQueryInput, TaskOperationResult, TaskView } from '@walbridge/contracts';
 import { DomainError, allowedOperations, assertAllowed, slotCleanupSql, type TaskOperation } from '@walbridge/domain';
-import { HEALTHY, SecretBox, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
+import { HEALTHY, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
 import { QueueName, TaskControlJob, type TaskControlPayloads } from '@walbridge/queue';
 import { currentActor } from '../auth/request-context';
 import { hasLeftoverSlot } from './task-lifecycle.mapper';
@@ -19,7 +19,6 @@ export class TaskOperationsService {
   constructor(
     private readonly tasks: TaskRepository,
     private readonly logs: TaskLogRepository,
-    private readonly secretBox: SecretBox,
     @InjectQueue(QueueName.TaskControl) private readonly controlQueue: Queue,
   ) {}
 

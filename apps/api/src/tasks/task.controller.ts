@@ -7,6 +7,7 @@ import { submitTaskSchema, type SubmitTaskDto } from './submit-task.dto';
 import { TaskConfigPipe } from './task-config.validation';
 import { TaskEditService } from './task-edit.service';
 import { TaskService } from './task.service';
+import { DocumentQuery } from '../common/query-docs.decorator';
 
 @ApiTags('tasks')
 @Controller('tasks')
@@ -21,6 +22,7 @@ export class TaskController {
     return this.tasks.create(body);
   }
 
+  @DocumentQuery(listTasksQuerySchema)
   @Get()
   list(@Query(new ZodPipe(listTasksQuerySchema)) query: ListTasksQuery): Promise<Page<TaskView>> {
     return this.tasks.list(query);

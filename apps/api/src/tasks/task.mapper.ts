@@ -1,13 +1,8 @@
 import type { TaskConfig, TaskView } from '@walbridge/contracts';
-import type { TaskEntity } from '@walbridge/persistence';
+import type { TaskEntity, TaskSecrets } from '@walbridge/persistence';
 import { lifecycleView } from './task-lifecycle.mapper';
 
-/** Credentials, kept only in the encrypted `secrets` column, never in `config`. */
-export interface TaskSecrets {
-  sourcePassword?: string;
-  destinationPassword?: string;
-  destinationClientKey?: string;
-}
+export type { TaskSecrets };
 
 /**
  * What is stored in clear: the configuration without credentials, plus which credentials are

@@ -3,8 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Page, TaskConfig, TaskView } from '@walbridge/contracts';
-import { DomainError, assertAllowed, defaultSlotName, type TaskOperation } from '@walbridge/domain';
-import { NotificationChannelRepository, SecretBox, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
+import { DomainError, NEVER_STARTED_STATUSES, assertAllowed, defaultSlotName, type TaskOperation } from '@walbridge/domain';
+import { NotificationChannelRepository, SecretsService, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
 import { QueueName, TaskControlJob, type TaskControlPayloads } from '@walbridge/queue';
 import { PrecheckService } from '../precheck/precheck.service';
 import { currentActor } from '../auth/request-context';
@@ -18,7 +18,7 @@ export class TaskService {
   constructor(
     private readonly tasks: TaskRepository,
     private readonly logs: TaskLogRepository,
-    private readonly secretBox: SecretBox,
+    private readonly secrets: SecretsService,
     @InjectQueue(QueueName.TaskControl) private readonly controlQueue: Queue,
     private readonly prechecks: PrecheckService,
     private readonly channels: NotificationChannelRepository,
@@ -34,7 +34,7 @@ export class TaskService {
       name: config.name,
       status: 'CONFIGURATION',
       config: stored as unknown as Record<string, unknown>,
-      secrets: this.secretBox.seal({ ...secrets }, id),
+      secrets: this.secrets.sealTask({ id, config: stored as unknown as Record<string, unknown> }, secrets),
       slotName,
       publicationName: slotName,
       confirmedLsn: null,
@@ -81,6 +81,13 @@ export class TaskService {
     const task = await this.load(id);
     const operation: TaskOperation = force ? 'forceStop' : 'stop';
     this.assert(operation, task);
+    if (NEVER_STARTED_STATUSES.includes(task.status)) {
+      // Nothing ran and no slot exists: cancelled, not "COMPLETED" (a scheduled start is void:
+      // its job finds the task no longer PENDING_START and does nothing).
+      await this.transitionOrConflict(task, operation, 'CANCELLED', { requestedOperation: null, scheduledStartAt: null });
+      await this.logs.append(id, 'info', 'cancelled before it started: no slot was created and nothing was delivered');
+      return this.get(id);
+    }
     await this.transitionOrConflict(task, operation, 'STOPPING', { requestedOperation: operation === 'forceStop' ? 'forceStop' : 'stop' });
     // Logged before the job exists, so the scheduler's "stopped" line can never come first.
     await this.logs.append(id, 'info', `${force ? 'force stop' : 'stop'} requested by ${currentActor()}`);

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '@walbridge/config';
+import { APP_CONFIG } from '@walbridge/nest-common';
 import { randomUUID } from 'node:crypto';
 import type { CreateTokenInput, CreatedTokenView, TokenView } from '@walbridge/contracts';
 import { DomainError } from '@walbridge/domain';
@@ -13,6 +15,7 @@ export class TokenService {
   constructor(
     private readonly tokens: ApiTokenRepository,
     private readonly users: UserRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async list(): Promise<TokenView[]> {
@@ -30,7 +33,11 @@ export class TokenService {
       name: input.name,
       tokenHash: tokenHash(token),
       tokenPrefix: shownPrefix(token),
-      expiresAt: input.expiresInDays ? new Date(Date.now() + input.expiresInDays * DAY_MS) : null,
+      // Without expiresInDays: WALBRIDGE_TOKEN_DEFAULT_DAYS (90; 0 = never), so a forgotten token does not live for ever.
+      expiresAt: (() => {
+        const days = input.expiresInDays ?? this.config.WALBRIDGE_TOKEN_DEFAULT_DAYS;
+        return days ? new Date(Date.now() + days * DAY_MS) : null;
+      })(),
     });
     return { ...toTokenView(saved, owner), token };
   }

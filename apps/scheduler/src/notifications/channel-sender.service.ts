@@ -3,8 +3,9 @@ import { createTransport } from 'nodemailer';
 import type { AppConfig } from '@walbridge/config';
 import type { ChannelTestResult } from '@walbridge/contracts';
 import { WEBHOOK_SIGNATURE_HEADER, redactSecrets, webhookSignature, type NotificationText } from '@walbridge/domain';
+import { OutboundPolicy } from '@walbridge/connectors';
 import { APP_CONFIG } from '@walbridge/nest-common';
-import { SecretBox, type ChannelSecrets, type NotificationChannelEntity } from '@walbridge/persistence';
+import { SecretsService, type ChannelSecrets, type NotificationChannelEntity } from '@walbridge/persistence';
 
 /** A notification as it leaves Walbridge; the webhook body is this object as JSON. */
 export interface OutgoingNotification extends NotificationText {
@@ -23,15 +24,22 @@ export type SendResult = ChannelTestResult;
  */
 @Injectable()
 export class ChannelSender {
+  private readonly outbound: OutboundPolicy;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly secretBox: SecretBox,
-  ) {}
+    private readonly vault: SecretsService,
+  ) {
+    this.outbound = new OutboundPolicy(config.WALBRIDGE_OUTBOUND_DENY);
+  }
 
   async send(channel: NotificationChannelEntity, notification: OutgoingNotification): Promise<SendResult> {
-    const secrets: ChannelSecrets = channel.secrets ? this.secretBox.open(channel.secrets, channel.id) : {};
+    const secrets: ChannelSecrets = this.vault.openChannel(channel);
     const started = Date.now();
     try {
+      const host = channel.type === 'webhook' ? new URL(channel.config.url!).hostname : channel.config.smtp?.host ?? smtpUrlHost(this.config.WALBRIDGE_SMTP_URL);
+      const refused = host ? await this.outbound.refusal(host) : null;
+      if (refused) return { ok: false, detail: refused, statusCode: null, durationMs: Date.now() - started };
       const result = channel.type === 'webhook' ? await this.webhook(channel, secrets, notification) : await this.email(channel, secrets, notification);
       return { ...result, durationMs: Date.now() - started };
     } catch (error) {
@@ -53,9 +61,10 @@ export class ChannelSender {
     if (secrets.secret) headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()] = webhookSignature(secrets.secret, body, timestamp);
     // Redirects are not followed: the signed body is meant for the configured URL only.
     const response = await fetch(channel.config.url!, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.config.WALBRIDGE_NOTIFY_TIMEOUT_MS) });
-    const text = (await response.text().catch(() => '')).replace(/\s+/g, ' ').trim();
+    // The status only: an answer's body could be an internal service's page (issue 14 item 6).
+    await response.body?.cancel().catch(() => undefined);
     const ok = response.status >= 200 && response.status < 300;
-    return { ok, statusCode: response.status, detail: `HTTP ${response.status}${!ok && text ? `: ${text.slice(0, 200)}` : ''}` };
+    return { ok, statusCode: response.status, detail: `HTTP ${response.status}` };
   }
 
   private async email(channel: NotificationChannelEntity, secrets: ChannelSecrets, n: OutgoingNotification): Promise<Omit<SendResult, 'durationMs'>> {
@@ -96,7 +105,8 @@ export class ChannelSender {
       });
       const response = String(info.response ?? 'accepted');
       const code = Number.parseInt(response, 10);
-      return { ok: true, statusCode: Number.isFinite(code) ? code : null, detail: response.slice(0, 200) };
+      // The reply code only: the server's text is not ours to echo.
+      return { ok: true, statusCode: Number.isFinite(code) ? code : null, detail: Number.isFinite(code) ? `${code} accepted` : 'accepted' };
     } finally {
       transport.close();
     }
@@ -139,6 +149,14 @@ function emailText(n: OutgoingNotification): string {
   ].join('\n');
 }
 
+function smtpUrlHost(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url).hostname : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function smtpUrlPassword(url: string | undefined): string | undefined {
   if (!url) return undefined;
   try {
@@ -152,7 +170,11 @@ function smtpUrlPassword(url: string | undefined): string | undefined {
 function describeError(error: unknown): string {
   const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string }; code?: string; response?: string };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'no answer in time (timeout)';
-  if (e?.cause?.message) return e.cause.message;
-  if (e?.response) return `${e.code ? `${e.code}: ` : ''}${e.response}`.slice(0, 300);
-  return (e?.message ?? String(error)).slice(0, 300);
+  // Classified causes only (an errno, the SMTP reply code): a banner or error text of whatever
+  // answered could be an internal service's, and would make this a port scanner.
+  const responseCode = (error as { responseCode?: number }).responseCode;
+  if (e?.cause?.code) return `connection failed: ${e.cause.code}`;
+  if (e?.code && responseCode) return `${e.code} ${responseCode}${responseCode === 535 ? ' (authentication failed)' : ''}`;
+  if (e?.code) return `${e.code}${e.code === 'EPROTOCOL' || e.code === 'EENVELOPE' ? ': not an SMTP server that accepts this mail' : ''}`;
+  return 'failed (no classified cause)';
 }

@@ -14,7 +14,7 @@ import {
   type PrecheckOutcome,
   type PrecheckTask,
 } from '@walbridge/domain';
-import { PrecheckRepository, SecretBox, TaskLogRepository, TaskRepository, taskConfigFingerprint, type TaskEntity } from '@walbridge/persistence';
+import { PrecheckRepository, SecretsService, TaskLogRepository, TaskRepository, taskConfigFingerprint, type TaskEntity } from '@walbridge/persistence';
 import { taskConnections, type TaskConnections } from '../probe/task-connections';
 
 export const DEFAULT_LONG_TRANSACTION_SECONDS = 300;
@@ -32,13 +32,13 @@ export class PrecheckRunner {
     private readonly tasks: TaskRepository,
     private readonly prechecks: PrecheckRepository,
     private readonly logs: TaskLogRepository,
-    private readonly secretBox: SecretBox,
+    private readonly secrets: SecretsService,
   ) {}
 
   async run(taskId: string, runId: string): Promise<void> {
     const [task, run] = await Promise.all([this.tasks.findById(taskId), this.prechecks.findRun(runId)]);
     if (!task || !run || run.status !== 'RUNNING') return;
-    const connections = taskConnections(task, this.secretBox);
+    const connections = taskConnections(task, this.secrets);
     const outcomes: PrecheckOutcome[] = [];
     // Server and driver messages inside the outcomes were cleaned of credentials where they
     // were caught (connectors); the rest is Walbridge's own text about names, never secrets.

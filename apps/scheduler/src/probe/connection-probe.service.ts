@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '@walbridge/config';
+import { APP_CONFIG } from '@walbridge/nest-common';
 import type { ConnectionTestResult, DestinationConfig, MessageBrowseView, SourceConfig, SourceObjectsView, TaskConfig } from '@walbridge/contracts';
-import { browseTopics, connectSource, listSourceObjects, testDestinationConnection, testSourceConnection, type ExplainedFailure } from '@walbridge/connectors';
+import { OutboundPolicy, browseTopics, brokerHosts, connectSource, listSourceObjects, testDestinationConnection, testSourceConnection, type ExplainedFailure } from '@walbridge/connectors';
 import { topicOfTable } from '@walbridge/domain';
-import { SecretBox, TaskRepository } from '@walbridge/persistence';
+import { SecretFormatError, SecretsService, TaskRepository } from '@walbridge/persistence';
 import type { ProbeJob, ProbePayloads } from '@walbridge/queue';
 import { taskConnections } from './task-connections';
 
@@ -16,28 +18,47 @@ export type SourceObjectsOutcome = { ok: true; objects: SourceObjectsView } | { 
 /** Connection tests and the object picker: short probes whose answer the API is waiting for. */
 @Injectable()
 export class ConnectionProbeService {
+  private readonly outbound: OutboundPolicy;
+
   constructor(
     private readonly tasks: TaskRepository,
-    private readonly secretBox: SecretBox,
-  ) {}
+    private readonly secrets: SecretsService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.outbound = new OutboundPolicy(config.WALBRIDGE_OUTBOUND_DENY);
+  }
+
+  /** A connection test, unless the outbound policy refuses the endpoint (then nothing is sent). */
+  private async test(target: 'source' | 'destination', connection: SourceConfig | DestinationConfig): Promise<ConnectionTestResult> {
+    const refused =
+      target === 'source' ? await this.outbound.refusal((connection as SourceConfig).host) : await this.outbound.refusalOfAny(brokerHosts((connection as DestinationConfig).brokers));
+    if (refused) return { target, ok: false, problem: 'outbound-denied', message: refused, suggestion: 'use another address, or change WALBRIDGE_OUTBOUND_DENY on the schedulers', durationMs: 0 };
+    return target === 'source' ? testSourceConnection(connection as SourceConfig) : testDestinationConnection(connection as DestinationConfig);
+  }
 
   async testConnection(payload: ProbePayloads[ProbeJob.TestConnection]): Promise<ConnectionTestResult> {
-    const { json } = this.secretBox.open(Buffer.from(payload.sealed, 'base64'), payload.nonce);
-    const connection = JSON.parse(json!) as SourceConfig | DestinationConfig;
-    return payload.target === 'source' ? testSourceConnection(connection as SourceConfig) : testDestinationConnection(connection as DestinationConfig);
+    const connection = this.secrets.openTransit<SourceConfig | DestinationConfig>(payload);
+    return this.test(payload.target, connection);
   }
 
   async testTaskConnection(payload: ProbePayloads[ProbeJob.TestTaskConnection]): Promise<ConnectionTestResult | null> {
     const task = await this.tasks.findById(payload.taskId);
     if (!task || task.status === 'DELETED') return null;
-    const connections = taskConnections(task, this.secretBox);
-    return payload.target === 'source' ? testSourceConnection(connections.source) : testDestinationConnection(connections.destination);
+    let connections;
+    try {
+      connections = taskConnections(task, this.secrets);
+    } catch (error) {
+      if (!(error instanceof SecretFormatError)) throw error;
+      // Nothing is sent anywhere: the credentials were sealed for another endpoint.
+      return { target: payload.target, ok: false, problem: 'stored-credentials', message: error.message, suggestion: 'enter the passwords of the task again', durationMs: 0 };
+    }
+    return this.test(payload.target, payload.target === 'source' ? connections.source : connections.destination);
   }
 
   async listSourceObjects(payload: ProbePayloads[ProbeJob.ListSourceObjects]): Promise<SourceObjectsOutcome | null> {
     const task = await this.tasks.findById(payload.taskId);
     if (!task || task.status === 'DELETED') return null;
-    const connections = taskConnections(task, this.secretBox);
+    const connections = taskConnections(task, this.secrets);
     const connected = await connectSource(connections.source, 'walbridge-object-picker');
     if (!connected.ok) return { ok: false, failure: connected.failure };
     try {
@@ -54,7 +75,7 @@ export class ConnectionProbeService {
     const config = task.config as unknown as TaskConfig;
     const topics = taskTopics(config);
     const chosen = payload.query.topic ? topics.filter((t) => t === payload.query.topic) : topics;
-    const connections = taskConnections(task, this.secretBox);
+    const connections = taskConnections(task, this.secrets);
     return browseTopics(connections.destination, chosen, payload.query, BROWSE_BUDGET_MS);
   }
 }

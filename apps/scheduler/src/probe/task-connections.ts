@@ -1,5 +1,5 @@
 import type { DestinationConfig, SourceConfig, TaskConfig } from '@walbridge/contracts';
-import type { SecretBox, TaskEntity } from '@walbridge/persistence';
+import type { SecretsService, TaskEntity } from '@walbridge/persistence';
 
 export interface TaskConnections {
   source: SourceConfig;
@@ -9,9 +9,9 @@ export interface TaskConnections {
 }
 
 /** A task's saved connections with their credentials opened (they only live in memory here). */
-export function taskConnections(task: TaskEntity, secretBox: SecretBox): TaskConnections {
+export function taskConnections(task: TaskEntity, vault: SecretsService): TaskConnections {
   const config = task.config as unknown as TaskConfig;
-  const secrets = task.secrets ? secretBox.open(task.secrets, task.id) : {};
+  const secrets = vault.openTask(task);
   return {
     source: { ...config.source, password: secrets.sourcePassword },
     destination: { ...config.destination, password: secrets.destinationPassword, clientKey: secrets.destinationClientKey },

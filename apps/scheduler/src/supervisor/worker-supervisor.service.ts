@@ -4,7 +4,7 @@ import type { AppConfig } from '@walbridge/config';
 import { FORCE_STOPPED_ERROR, type TaskConfig, type TaskStatus } from '@walbridge/contracts';
 import { abnormalStopAt, decideRetry, retryWindowMs, slotCleanupSql, type FailureKind, type RetryDecision } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
-import { HEALTHY, SecretBox, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
+import { HEALTHY, SecretsService, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
 import type { SchedulerToWorker, SlotReport, WorkerMode, WorkerTaskConfig, WorkerToScheduler } from '@walbridge/queue';
 import { TaskLeaseService } from '../lease/task-lease.service';
 import { TaskMonitor } from '../monitoring/task-monitor.service';
@@ -80,7 +80,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tasks: TaskRepository,
     private readonly logs: TaskLogRepository,
-    private readonly secretBox: SecretBox,
+    private readonly secrets: SecretsService,
     private readonly lease: TaskLeaseService,
     private readonly monitor: TaskMonitor,
   ) {
@@ -375,7 +375,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
   private workerConfig(task: TaskEntity): WorkerTaskConfig {
     const config = task.config as unknown as TaskConfig;
     // Read at every start, so a password changed through the API takes effect on the next connection.
-    const secrets = task.secrets ? this.secretBox.open(task.secrets, task.id) : {};
+    const secrets = this.secrets.openTask(task);
     return {
       taskId: task.id,
       slotName: task.slotName,

@@ -24,4 +24,8 @@ export class UserSessionEntity {
 
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt!: Date;
+
+  /** For the idle timeout (WALBRIDGE_SESSION_IDLE_MINUTES); moved forward at most once a minute. */
+  @Column({ name: 'last_used_at', type: 'timestamptz', default: () => 'now()' })
+  lastUsedAt!: Date;
 }

@@ -13,12 +13,17 @@ export class UserSessionRepository {
     await this.repo.insert({ tokenHash, userId, expiresAt });
   }
 
-  /** The session's user, if the session exists and has not expired. */
-  async findUser(tokenHash: string): Promise<UserEntity | null> {
+  /**
+   * The session's user, if the session exists, has not expired and was used within `idleMs`.
+   * Its last use moves forward at most once a minute (one write per minute, not per request).
+   */
+  async findUser(tokenHash: string, idleMs = Number.MAX_SAFE_INTEGER): Promise<UserEntity | null> {
+    const now = Date.now();
     const session = await this.repo.findOne({
-      where: { tokenHash, expiresAt: MoreThan(new Date()) },
+      where: { tokenHash, expiresAt: MoreThan(new Date(now)), lastUsedAt: MoreThan(new Date(Math.max(0, now - idleMs))) },
       relations: { user: true },
     });
+    if (session && now - session.lastUsedAt.getTime() > 60_000) void this.repo.update({ tokenHash }, { lastUsedAt: new Date(now) }).catch(() => undefined);
     return session?.user ?? null;
   }
 

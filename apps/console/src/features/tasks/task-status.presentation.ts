@@ -16,6 +16,7 @@ export const TASK_STATUS_PRESENTATION: Record<TaskStatus, { label: string; famil
   STOPPING: { label: 'Stopping', family: 'transitional' },
   COMPLETED: { label: 'Completed', family: 'completed' },
   STOP_FAILED: { label: 'Stop failed', family: 'failed' },
+  CANCELLED: { label: 'Cancelled', family: 'completed' },
   DELETED: { label: 'Deleted', family: 'completed' },
 };
 

@@ -213,7 +213,7 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
     } else {
       setSearchParams({ step: String(current.step) }, { replace: true });
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- only the address drives this
+    // Only the address drives this effect (the other values are read, not watched).
   }, [urlStep]);
 
   /** The stepper's next step is Next: same checks, same save. */

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { credentialEndpoint } from '@walbridge/domain';
+import type { ChannelSecrets, StoredChannelConfig } from './entities/notification-channel.entity';
+import { SecretBox } from './secret-box';
+
+/** A task's credentials, kept only sealed in `task.secrets`, never in `config`. */
+export interface TaskSecrets {
+  sourcePassword?: string;
+  destinationPassword?: string;
+  destinationClientKey?: string;
+}
+
+/** What a task's credentials are bound to: its id and both endpoints (source, destination). */
+export interface TaskSecretsOwner {
+  id: string;
+  config: Record<string, unknown>;
+}
+
+export interface ChannelSecretsOwner {
+  id: string;
+  config: StoredChannelConfig;
+}
+
+/** A connection (with its password) on its way to a scheduler through Redis. */
+export interface SealedTransit {
+  sealed: string;
+  nonce: string;
+}
+
+/**
+ * The one place credentials are sealed and opened (AES-256-GCM, `SecretBox`). Each sealed value
+ * is bound to its record id and to the endpoints its credentials were given for, so a row copied
+ * onto another record, or re-pointed at another server by anything but the API's checked edit,
+ * does not open.
+ */
+export class SecretsService {
+  constructor(private readonly box: SecretBox) {}
+
+  sealTask(owner: TaskSecretsOwner, secrets: TaskSecrets): Buffer {
+    return this.box.seal({ ...secrets }, taskBinding(owner));
+  }
+
+  openTask(owner: TaskSecretsOwner & { secrets: Buffer | null }): TaskSecrets {
+    return owner.secrets ? (this.box.open(owner.secrets, taskBinding(owner)) as TaskSecrets) : {};
+  }
+
+  /** Null when there is nothing to keep. */
+  sealChannel(owner: ChannelSecretsOwner, secrets: ChannelSecrets): Buffer | null {
+    return Object.keys(secrets).some((k) => secrets[k as keyof ChannelSecrets] !== undefined) ? this.box.seal({ ...secrets }, channelBinding(owner)) : null;
+  }
+
+  openChannel(owner: ChannelSecretsOwner & { secrets: Buffer | null }): ChannelSecrets {
+    return owner.secrets ? (this.box.open(owner.secrets, channelBinding(owner)) as ChannelSecrets) : {};
+  }
+
+  sealTransit(value: unknown): SealedTransit {
+    const nonce = randomUUID();
+    return { sealed: this.box.seal({ json: JSON.stringify(value) }, `transit:${nonce}`).toString('base64'), nonce };
+  }
+
+  openTransit<T>(transit: SealedTransit): T {
+    return JSON.parse(this.box.open(Buffer.from(transit.sealed, 'base64'), `transit:${transit.nonce}`).json!) as T;
+  }
+}
+
+export function taskBinding(owner: TaskSecretsOwner): string {
+  const config = owner.config as { source?: Record<string, unknown>; destination?: Record<string, unknown> };
+  return `task:${owner.id}|source:${credentialEndpoint('source', config.source)}|destination:${credentialEndpoint('destination', config.destination)}`;
+}
+
+export function channelBinding(owner: ChannelSecretsOwner): string {
+  return `channel:${owner.id}|smtp:${credentialEndpoint('smtp', owner.config.smtp as Record<string, unknown> | undefined)}`;
+}
