@@ -153,8 +153,8 @@ describe('the console: create a task with the wizard, watch it stream, operate i
     await screenshot(page, 'wizard-step-2-connections');
 
     await next().click();
-    await page.waitForURL(/\/tasks\/[0-9a-f-]{36}\/setup$/);
-    taskId = /\/tasks\/([0-9a-f-]{36})\/setup$/.exec(page.url())![1];
+    await page.waitForURL(/\/tasks\/[0-9a-f-]{36}\/setup\?step=3$/);
+    taskId = /\/tasks\/([0-9a-f-]{36})\/setup/.exec(page.url())![1];
     await stepTitle(3, 'Set task').waitFor();
     await expect(api.task(taskId)).resolves.toMatchObject({ name: taskName, status: 'CONFIGURATION', source: { passwordSet: true } });
     // The draft moved to the task: "Create task" starts afresh from now on.
@@ -183,7 +183,7 @@ describe('the console: create a task with the wizard, watch it stream, operate i
     await settings.getByLabel('Column names').fill('it"s');
     await next().click();
     await settings.getByText('column name may not contain " or \'').waitFor();
-    await page.getByText('topic is required when mode is specific').waitFor();
+    await page.getByText('Topic is required').waitFor();
     await settings.getByLabel('Column names').fill('note');
     // A rule only the API knows (topic names, from the domain lib) comes back as a 400 and
     // stands next to its field all the same.
@@ -252,7 +252,7 @@ describe('the console: create a task with the wizard, watch it stream, operate i
     const threshold = page.getByLabel('Delay threshold (seconds)');
     await threshold.fill('5000');
     await page.getByRole('button', { name: 'Submit' }).click();
-    await page.getByText('delayThresholdSeconds must be 0-3600 (0 = off)').waitFor();
+    await page.getByText('Delay threshold (seconds) must be 0-3600 (0 = off)').waitFor();
     await page.getByText('Read the notes above and tick this box to submit').waitFor();
     await threshold.fill('60');
     await page.getByLabel('I have read the notes above and the precheck results').check();

@@ -131,7 +131,7 @@ describe('pause and resume', () => {
 
   it('writes every operation to the task log', async () => {
     const messages = (await logsOf(task.id, '?limit=200')).items.map((e) => e.message);
-    for (const expected of [/replication slot \S+ created/, /^pause requested$/, /^task paused at confirmed LSN/, /^resume requested in PAUSED/]) {
+    for (const expected of [/replication slot \S+ created/, /^pause requested by admin$/, /^task paused at confirmed LSN/, /^resume requested by admin in PAUSED/]) {
       expect(messages.some((m) => expected.test(m)), `${expected} in ${JSON.stringify(messages)}`).toBe(true);
     }
   });

@@ -7,6 +7,7 @@ import { AuditInterceptor } from './audit/audit.interceptor';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { HealthController } from './health/health.controller';
+import { MessageBrowserModule } from './messages/message-browser.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { NotificationModule } from './notifications/notification.module';
 import { PrecheckModule } from './precheck/precheck.module';
@@ -27,6 +28,7 @@ import { UserModule } from './users/user.module';
     PrecheckModule,
     ConnectionModule,
     SourceObjectsModule,
+    MessageBrowserModule,
     MonitoringModule,
     NotificationModule,
     FormatsModule,

@@ -16,6 +16,8 @@ export interface KafkaSession {
   apiVersions: ApiVersionsResult;
   /** The credentials of the session, kept out of any error text it produces. */
   secrets: string[];
+  /** Bootstrap addresses that did not answer (the others did), each with why. */
+  unreachable: { address: string; message: string }[];
   close(): Promise<void>;
 }
 
@@ -47,7 +49,9 @@ export async function openKafkaSession(destination: DestinationConfig, clientId:
       },
     };
   }
-  const kafka = new Kafka(kafkaClientConfig(destination, clientId, PROBE_TIMEOUTS));
+  // Bootstrap through the addresses that answered: kafkajs picks a seed broker at random and,
+  // with no retries, one dead address would fail the probe now and then.
+  const kafka = new Kafka(kafkaClientConfig({ ...destination, brokers: reachable.map((p) => p.address).join(',') }, clientId, PROBE_TIMEOUTS));
   const admin = kafka.admin({ retry: { retries: 0 } });
   try {
     await admin.connect();
@@ -62,7 +66,8 @@ export async function openKafkaSession(destination: DestinationConfig, clientId:
       controllerId: described.controller ?? null,
     };
     const secrets = [destination.password, destination.clientKey].filter((s): s is string => !!s);
-    return { ok: true, session: { admin, cluster, apiVersions, secrets, close: () => admin.disconnect().catch(() => undefined) } };
+    const unreachable = probes.filter((p) => !p.result.ok).map((p) => ({ address: p.address, message: (p.result as { message: string }).message }));
+    return { ok: true, session: { admin, cluster, apiVersions, secrets, unreachable, close: () => admin.disconnect().catch(() => undefined) } };
   } catch (error) {
     await admin.disconnect().catch(() => undefined);
     return { ok: false, failure: explainKafkaError(error, destination) };
@@ -74,8 +79,13 @@ export async function testDestinationConnection(destination: DestinationConfig):
   const started = Date.now();
   const opened = await openKafkaSession(destination, 'walbridge-connection-test');
   if (!opened.ok) return { target: 'destination', ok: false, ...opened.failure, durationMs: Date.now() - started };
-  const { cluster, apiVersions } = opened.session;
+  const { cluster, apiVersions, unreachable } = opened.session;
   await opened.session.close();
+  // One dead address passes (the client finds the cluster through the others), but a task
+  // started later with only dead ones left would not: say so now.
+  const warnings = unreachable.map(
+    (u) => `broker ${u.address} of the list is not reachable (${u.message}); the cluster was found through the others: fix or remove it`,
+  );
   if (!apiVersions.apiKeys.has(INIT_PRODUCER_ID)) {
     return {
       target: 'destination',
@@ -93,6 +103,7 @@ export async function testDestinationConnection(destination: DestinationConfig):
     message: `connected to a Kafka cluster of ${cluster.brokerCount} broker(s), Kafka ${cluster.brokerVersion} or later`,
     durationMs: Date.now() - started,
     destination: cluster,
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 

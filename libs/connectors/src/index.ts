@@ -8,4 +8,5 @@ export * from './source-facts';
 export * from './kafka-api-versions';
 export * from './kafka-errors';
 export * from './destination-probe';
+export * from './topic-browser';
 export * from './outbound-policy';

@@ -66,6 +66,8 @@ export interface ConnectionTestResult {
   /** How to fix it, when ok is false. */
   suggestion?: string;
   durationMs: number;
+  /** A passed test's reservations (a bootstrap broker that did not answer while others did). */
+  warnings?: string[];
   source?: SourceServerInfo;
   destination?: DestinationClusterInfo;
 }

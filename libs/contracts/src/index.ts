@@ -10,3 +10,4 @@ export * from './task-lifecycle.view';
 export * from './monitoring.view';
 export * from './notification.schema';
 export * from './avro/envelope-avro-schema';
+export * from './message-browser';

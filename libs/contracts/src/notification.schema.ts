@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FETCH_BLOCKED_PORTS, urlPort } from './blocked-ports';
 
 /**
  * Notification channels and the inbox (PRODUCT.md §6 and §9). Secrets (the webhook signing
@@ -29,7 +30,16 @@ const webhookUrl = z
   .url('url must be an absolute http(s) URL')
   .refine((v) => /^https?:\/\//i.test(v), 'url must be an absolute http(s) URL')
   // Credentials in a URL end up in logs and proxies; the signature authenticates the sender.
-  .refine((v) => !/^https?:\/\/[^/?#]*@/i.test(v), 'url may not contain a user name or password (user:pw@)');
+  .refine((v) => !/^https?:\/\/[^/?#]*@/i.test(v), 'url may not contain a user name or password (user:pw@)')
+  .superRefine((v, ctx) => {
+    const port = urlPort(v);
+    if (port !== null && FETCH_BLOCKED_PORTS.has(port)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `url port ${port} is one HTTP clients refuse to call (a port of another protocol, such as SMTP or SSH): use another port`,
+      });
+    }
+  });
 
 const webhookSecret = z
   .string({ required_error: 'secret is required: the webhook is signed with it (HMAC-SHA256)' })

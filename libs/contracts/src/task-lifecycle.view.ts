@@ -99,3 +99,9 @@ export type TaskLogQueryInput = z.output<typeof taskLogQuerySchema>;
 
 /** What an operation answers: the task, plus what the operator must know about the consequences. */
 export type TaskOperationResult<T> = T & { warnings: string[] };
+
+/**
+ * `lastError` of a task ended by a force stop: it is COMPLETED like a clean stop, but what was in
+ * flight was not delivered and its slot may remain, which the console shows with its own badge.
+ */
+export const FORCE_STOPPED_ERROR = 'force stopped: changes in flight were not delivered and the replication slot was not dropped';

@@ -1,3 +1,5 @@
+import type { MessageQuery } from '@walbridge/contracts';
+
 /** Every BullMQ queue and job of Walbridge, with its payload; nothing else names a queue. */
 export enum QueueName {
   TaskControl = 'task-control',
@@ -59,6 +61,8 @@ export enum ProbeJob {
   TestTaskConnection = 'test-task-connection',
   ListSourceObjects = 'list-source-objects',
   RunPrecheck = 'run-precheck',
+  /** The message browser: the latest messages of a task's topics, awaited by the API. */
+  BrowseMessages = 'browse-messages',
 }
 
 export interface ProbePayloads {
@@ -70,6 +74,7 @@ export interface ProbePayloads {
   [ProbeJob.TestTaskConnection]: { taskId: string; target: 'source' | 'destination' };
   [ProbeJob.ListSourceObjects]: { taskId: string };
   [ProbeJob.RunPrecheck]: { taskId: string; runId: string };
+  [ProbeJob.BrowseMessages]: { taskId: string; query: MessageQuery };
 }
 
 export type HousekeepingPayloads = Record<HousekeepingJob.Sweep, Record<string, never>>;

@@ -3,6 +3,7 @@ import type { PrecheckRunView, StartPrecheckInput } from '@walbridge/contracts';
 import { DomainError, PRECHECK_ITEM_KEYS, assertAllowed } from '@walbridge/domain';
 import { PrecheckRepository, TaskLogRepository, TaskRepository, taskConfigFingerprint, type TaskEntity } from '@walbridge/persistence';
 import { ProbeJob } from '@walbridge/queue';
+import { currentActor } from '../auth/request-context';
 import { loadLiveTask } from '../common/live-task';
 import { ProbeClient } from '../probe/probe-client.service';
 import { toPrecheckRunView } from './precheck.mapper';
@@ -20,7 +21,7 @@ export class PrecheckService {
     private readonly probes: ProbeClient,
   ) {}
 
-  async start(taskId: string, options: StartPrecheckInput, requestedBy = 'api'): Promise<PrecheckRunView> {
+  async start(taskId: string, options: StartPrecheckInput, requestedBy = currentActor()): Promise<PrecheckRunView> {
     const task = await loadLiveTask(this.tasks, taskId);
     assertAllowed('precheck', task.status);
     const previous = await this.prechecks.latestRun(taskId);
@@ -42,7 +43,7 @@ export class PrecheckService {
     return toPrecheckRunView(run, taskConfigFingerprint(task));
   }
 
-  async confirm(taskId: string, itemId: string, confirmedBy = 'api'): Promise<PrecheckRunView> {
+  async confirm(taskId: string, itemId: string, confirmedBy = currentActor()): Promise<PrecheckRunView> {
     const task = await loadLiveTask(this.tasks, taskId);
     const run = await this.prechecks.latestRun(taskId);
     const item = run?.items?.find((i) => i.id === itemId);

@@ -5,10 +5,9 @@ import type { TaskLogPage, TaskLogQueryInput, TaskOperationResult, TaskView } fr
 import { DomainError, allowedOperations, assertAllowed, slotCleanupSql, type TaskOperation } from '@walbridge/domain';
 import { HEALTHY, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
 import { QueueName, TaskControlJob, type TaskControlPayloads } from '@walbridge/queue';
+import { currentActor } from '../auth/request-context';
 import { hasLeftoverSlot } from './task-lifecycle.mapper';
 import { toTaskView } from './task.mapper';
-
-const ACTOR = 'api';
 
 /**
  * Pause, resume, reset, drop-slot, delete, credentials and the task log (PRODUCT.md §4). Like
@@ -27,8 +26,8 @@ export class TaskOperationsService {
   async pause(id: string): Promise<TaskOperationResult<TaskView>> {
     const task = await this.loadFor('pause', id);
     await this.transitionOrConflict(task, 'pause', 'PAUSING');
-    await this.enqueue(TaskControlJob.PauseTask, { taskId: id, requestedBy: ACTOR });
-    await this.logs.append(id, 'info', 'pause requested');
+    await this.enqueue(TaskControlJob.PauseTask, { taskId: id, requestedBy: currentActor() });
+    await this.logs.append(id, 'info', `pause requested by ${currentActor()}`);
     return this.result(id, []);
   }
 
@@ -36,11 +35,11 @@ export class TaskOperationsService {
   async resume(id: string): Promise<TaskOperationResult<TaskView>> {
     const task = await this.loadFor('resume', id);
     await this.transitionOrConflict(task, 'resume', 'STARTING', { ...HEALTHY, requestedOperation: null });
-    await this.enqueue(TaskControlJob.StartTask, { taskId: id, requestedBy: ACTOR });
+    await this.enqueue(TaskControlJob.StartTask, { taskId: id, requestedBy: currentActor() });
     await this.logs.append(
       id,
       'info',
-      `resume requested in ${task.status}; streaming continues from confirmed LSN ${task.confirmedLsn ?? '(the slot’s position)'}`,
+      `resume requested by ${currentActor()} in ${task.status}; streaming continues from confirmed LSN ${task.confirmedLsn ?? '(the slot’s position)'}`,
     );
     return this.result(id, []);
   }
@@ -49,12 +48,12 @@ export class TaskOperationsService {
   async reset(id: string): Promise<TaskOperationResult<TaskView>> {
     const task = await this.loadFor('reset', id);
     await this.transitionOrConflict(task, 'reset', task.status, { requestedOperation: 'reset' });
-    await this.enqueue(TaskControlJob.ResetTask, { taskId: id, requestedBy: ACTOR });
+    await this.enqueue(TaskControlJob.ResetTask, { taskId: id, requestedBy: currentActor() });
     const from = task.confirmedLsn ? `LSN ${task.confirmedLsn} (the last confirmed position)` : 'the last confirmed position';
     const lost =
       `changes committed on the source after ${from} and before replication slot ${task.slotName} is created again ` +
       'are lost: they will not be delivered to Kafka';
-    await this.logs.append(id, 'warning', `reset requested: ${lost}`);
+    await this.logs.append(id, 'warning', `reset requested by ${currentActor()}: ${lost}`);
     return this.result(id, [lost, 'the task returns to CONFIGURATION and must pass a precheck again before it is submitted']);
   }
 
@@ -68,8 +67,8 @@ export class TaskOperationsService {
       });
     }
     await this.transitionOrConflict(task, 'dropSlot', task.status, { requestedOperation: 'dropSlot' });
-    await this.enqueue(TaskControlJob.DropSlot, { taskId: id, requestedBy: ACTOR });
-    await this.logs.append(id, 'info', `drop of replication slot ${task.slotName} and publication ${task.publicationName} requested`);
+    await this.enqueue(TaskControlJob.DropSlot, { taskId: id, requestedBy: currentActor() });
+    await this.logs.append(id, 'info', `drop of replication slot ${task.slotName} and publication ${task.publicationName} requested by ${currentActor()}`);
     return this.result(id, []);
   }
 
@@ -77,7 +76,7 @@ export class TaskOperationsService {
   async delete(id: string): Promise<TaskOperationResult<TaskView>> {
     const task = await this.loadFor('delete', id);
     await this.transitionOrConflict(task, 'delete', 'DELETED', { secrets: null, scheduledStartAt: null });
-    await this.logs.append(id, 'info', 'task deleted; credentials wiped');
+    await this.logs.append(id, 'info', `task deleted by ${currentActor()}; credentials wiped`);
     const warnings =
       task.slotExists === true
         ? [`replication slot ${task.slotName} remains on the source and retains WAL: drop it with ${slotCleanupSql(task.slotName, task.publicationName)}`]

@@ -72,7 +72,7 @@ export class TaskService {
       { lastError: null, requestedOperation: null, scheduledStartAt: delay > 0 ? startAt : null },
       true,
     );
-    await this.logs.append(id, 'info', delay > 0 ? `start scheduled at ${startAt!.toISOString()}` : 'start requested');
+    await this.logs.append(id, 'info', `${delay > 0 ? `start scheduled at ${startAt!.toISOString()}` : 'start requested'} by ${currentActor()}`);
     await this.enqueue(TaskControlJob.StartTask, { taskId: id, requestedBy: currentActor() }, delay);
     return this.get(id);
   }
@@ -90,7 +90,7 @@ export class TaskService {
     }
     await this.transitionOrConflict(task, operation, 'STOPPING', { requestedOperation: operation === 'forceStop' ? 'forceStop' : 'stop' });
     // Logged before the job exists, so the scheduler's "stopped" line can never come first.
-    await this.logs.append(id, 'info', force ? 'force stop requested' : 'stop requested');
+    await this.logs.append(id, 'info', `${force ? 'force stop' : 'stop'} requested by ${currentActor()}`);
     await this.enqueue(TaskControlJob.StopTask, { taskId: id, requestedBy: currentActor(), force });
     return this.get(id);
   }

@@ -1,18 +1,10 @@
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
-import { useFormContext, useFormState, type FieldErrors, type FieldValues, type UseFormSetError } from 'react-hook-form';
+import { useFormContext, useFormState, type FieldValues, type UseFormSetError } from 'react-hook-form';
 import { ApiError } from '../api/api-client';
+import { errorAt, errorUnder, inFieldWords } from './form-errors';
 import type { SubmitProblem } from './zod-form';
 
-/** The message of the error at a dotted path (`source.port`, `tables.0.filter`), if any. */
-export function errorAt(errors: FieldErrors, path: string): string | undefined {
-  let node: unknown = errors;
-  for (const part of path.split('.')) {
-    if (!node || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[part];
-  }
-  const message = (node as { message?: unknown } | undefined)?.message;
-  return typeof message === 'string' && message ? message : undefined;
-}
+export { errorAt, errorUnder };
 
 /**
  * Puts the API's 400 `details[].field` next to the form's fields. `prefix` is the part of the
@@ -36,27 +28,6 @@ export function applyApiErrors<V extends FieldValues>(
     }
   }
   return unplaced;
-}
-
-/** The first error message at `path` or anywhere beneath it (an element of a list, say). */
-export function errorUnder(errors: FieldErrors, path: string): string | undefined {
-  let node: unknown = errors;
-  for (const part of path.split('.')) {
-    if (!node || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[part];
-  }
-  const first = (n: unknown, depth: number): string | undefined => {
-    if (!n || typeof n !== 'object' || depth > 4) return undefined;
-    const message = (n as { message?: unknown }).message;
-    if (typeof message === 'string' && message) return message;
-    for (const [key, child] of Object.entries(n)) {
-      if (key === 'ref' || key === 'type' || key === 'types') continue;
-      const found = first(child, depth + 1);
-      if (found) return found;
-    }
-    return undefined;
-  };
-  return first(node, 0);
 }
 
 interface FieldFrameProps {
@@ -108,7 +79,9 @@ export function TextField({ name, label, hint, errorPaths = [], asNumber, classN
   const id = useId();
   const { register } = useFormContext();
   const { errors } = useFormState({ name: [name, ...errorPaths] as never });
-  const error = errorAt(errors, name) ?? errorPaths.map((p) => errorUnder(errors, p)).find(Boolean);
+  // Under the field too: a list typed as text (brokers) is checked element by element (brokers.0).
+  const raw = errorUnder(errors, name) ?? errorPaths.map((p) => errorUnder(errors, p)).find(Boolean);
+  const error = raw && inFieldWords(raw, name, label);
   return (
     <FieldFrame id={id} label={label} hint={hint} error={error} className={className}>
       <input
@@ -140,7 +113,8 @@ export function TextAreaField({ name, label, hint, errorPaths = [], className, .
   const id = useId();
   const { register } = useFormContext();
   const { errors } = useFormState({ name: [name, ...errorPaths] as never });
-  const error = errorAt(errors, name) ?? errorPaths.map((p) => errorUnder(errors, p)).find(Boolean);
+  const raw = errorAt(errors, name) ?? errorPaths.map((p) => errorUnder(errors, p)).find(Boolean);
+  const error = raw && inFieldWords(raw, name, label);
   return (
     <FieldFrame id={id} label={label} hint={hint} error={error} className={className}>
       <textarea id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...textarea} {...register(name)} />
@@ -159,7 +133,8 @@ export function SelectField({ name, label, hint, options, ...select }: SelectFie
   const id = useId();
   const { register } = useFormContext();
   const { errors } = useFormState({ name: name as never });
-  const error = errorAt(errors, name);
+  const raw = errorAt(errors, name);
+  const error = raw && inFieldWords(raw, name, label);
   return (
     <FieldFrame id={id} label={label} hint={hint} error={error}>
       <select id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...select} {...register(name)}>

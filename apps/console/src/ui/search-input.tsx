@@ -16,6 +16,9 @@ export function SearchInput({ label, value, onSearch, placeholder, delayMs = 300
   // What this box last sent. A `value` different from it came from elsewhere (back button, Clear
   // filters) and replaces the draft; one equal to it is our own echo and must not undo newer typing.
   const lastSent = useRef(value);
+  // The timer calls the latest onSearch, not the one of the render that set it.
+  const onSearchRef = useRef(onSearch);
+  onSearchRef.current = onSearch;
 
   useEffect(() => {
     if (value === lastSent.current) return;
@@ -31,7 +34,7 @@ export function SearchInput({ label, value, onSearch, placeholder, delayMs = 300
     const trimmed = next.trim();
     if (trimmed === lastSent.current) return;
     lastSent.current = trimmed;
-    onSearch(trimmed);
+    onSearchRef.current(trimmed);
   };
 
   const onSubmit = (event: FormEvent) => {

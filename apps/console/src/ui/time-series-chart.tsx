@@ -16,13 +16,20 @@ interface TimeSeriesChartProps {
   emptyText: string;
   color?: string;
   height?: number;
+  /**
+   * The time axis always spans this window up to now (e.g. "last 15 minutes"), however few
+   * points there are: with one or two, uPlot would otherwise stretch them over years.
+   */
+  windowMs?: number;
+  /** Said instead of the latest value when it is not current (the task does not stream). */
+  idleText?: string;
 }
 
 /**
  * A live line chart (uPlot, canvas). The canvas says nothing to assistive technology, so the
  * caption carries the latest and the peak value as text.
  */
-export function TimeSeriesChart({ title, points, format, emptyText, color = '#1f5fbf', height = 170 }: TimeSeriesChartProps) {
+export function TimeSeriesChart({ title, points, format, emptyText, color = '#1f5fbf', height = 170, windowMs, idleText }: TimeSeriesChartProps) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const formatRef = useRef(format);
@@ -34,6 +41,9 @@ export function TimeSeriesChart({ title, points, format, emptyText, color = '#1f
   const peak = values.reduce((max, p) => Math.max(max, p.value), 0);
 
   const data: AlignedData = [points.map((p) => p.time / 1000), points.map((p) => p.value)];
+  const windowRef = useRef(windowMs);
+  windowRef.current = windowMs;
+  const figure = useRef<HTMLElement>(null);
 
   useEffect(() => {
     const el = container.current;
@@ -43,7 +53,9 @@ export function TimeSeriesChart({ title, points, format, emptyText, color = '#1f
       height,
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] } },
+      scales: {
+        x: { time: true },
+        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] } },
       axes: [
         { stroke: '#5b6675', grid: { stroke: '#eef1f5' } },
         {
@@ -68,16 +80,32 @@ export function TimeSeriesChart({ title, points, format, emptyText, color = '#1f
   }, [empty, height, title, color]);
 
   useEffect(() => {
-    plot.current?.setData(data);
+    const chart = plot.current;
+    if (!chart) return;
+    chart.setData(data);
+    // uPlot sizes the time axis to the data, and one point to a whole day (1000 days for
+    // seconds): the axis is the chosen window instead, ending now.
+    const span = windowRef.current;
+    if (span) {
+      const now = Date.now() / 1000;
+      const last = data[0].length ? (data[0][data[0].length - 1] as number) : now;
+      chart.setScale('x', { min: now - span / 1000, max: Math.max(now, last) });
+    }
+    // The drawn time axis, for anyone (and any test) that cannot read the canvas.
+    const x = chart.scales.x;
+    if (figure.current && x.min != null && x.max != null) {
+      figure.current.dataset.timeFrom = new Date(x.min * 1000).toISOString();
+      figure.current.dataset.timeTo = new Date(x.max * 1000).toISOString();
+    }
   });
 
   return (
-    <figure className="chart" aria-labelledby={captionId}>
+    <figure className="chart" aria-labelledby={captionId} ref={figure}>
       <figcaption id={captionId} className="chart__caption">
         <span className="chart__title">{title}</span>
         {!empty && (
           <span className="chart__values">
-            latest <strong>{format(latest ?? 0)}</strong>
+            {idleText ? <strong>{idleText}</strong> : <>latest <strong>{format(latest ?? 0)}</strong></>}
             <span className="muted"> · peak {format(peak)}</span>
           </span>
         )}

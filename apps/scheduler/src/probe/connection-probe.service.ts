@@ -1,11 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@walbridge/config';
 import { APP_CONFIG } from '@walbridge/nest-common';
-import type { ConnectionTestResult, DestinationConfig, SourceConfig, SourceObjectsView } from '@walbridge/contracts';
-import { OutboundPolicy, brokerHosts, connectSource, listSourceObjects, testDestinationConnection, testSourceConnection, type ExplainedFailure } from '@walbridge/connectors';
+import type { ConnectionTestResult, DestinationConfig, MessageBrowseView, SourceConfig, SourceObjectsView, TaskConfig } from '@walbridge/contracts';
+import { OutboundPolicy, browseTopics, brokerHosts, connectSource, listSourceObjects, testDestinationConnection, testSourceConnection, type ExplainedFailure } from '@walbridge/connectors';
+import { topicOfTable } from '@walbridge/domain';
 import { SecretFormatError, SecretsService, TaskRepository } from '@walbridge/persistence';
 import type { ProbeJob, ProbePayloads } from '@walbridge/queue';
 import { taskConnections } from './task-connections';
+
+export type MessageBrowseOutcome = { ok: true; view: MessageBrowseView } | { ok: false; failure: ExplainedFailure };
+
+/** Inside the API's wait for an answer (PROBE_WAIT_MS), with room for connecting. */
+const BROWSE_BUDGET_MS = 5_000;
 
 export type SourceObjectsOutcome = { ok: true; objects: SourceObjectsView } | { ok: false; failure: ExplainedFailure };
 
@@ -61,4 +67,30 @@ export class ConnectionProbeService {
       await connected.client.end().catch(() => undefined);
     }
   }
+
+  /** The message browser: the task's topics (or the one asked for, if it is one of them). */
+  async browseMessages(payload: ProbePayloads[ProbeJob.BrowseMessages]): Promise<MessageBrowseOutcome | null> {
+    const task = await this.tasks.findById(payload.taskId);
+    if (!task || task.status === 'DELETED') return null;
+    const config = task.config as unknown as TaskConfig;
+    const topics = taskTopics(config);
+    const chosen = payload.query.topic ? topics.filter((t) => t === payload.query.topic) : topics;
+    const connections = taskConnections(task, this.secrets);
+    return browseTopics(connections.destination, chosen, payload.query, BROWSE_BUDGET_MS);
+  }
+}
+
+/**
+ * The topics a task writes to that can be named without reading the source: the specific topic,
+ * per-table topics, and the rendered name of every selected table.
+ */
+export function taskTopics(config: TaskConfig): string[] {
+  const { policy } = config;
+  const names = new Set<string>();
+  if (policy.topicPolicy.mode === 'specific' && policy.topicPolicy.topic) names.add(policy.topicPolicy.topic);
+  for (const t of policy.tables) {
+    const topic = topicOfTable(policy, config.source.database, t.schema, t.table);
+    if (topic.ok) names.add(topic.name);
+  }
+  return [...names];
 }

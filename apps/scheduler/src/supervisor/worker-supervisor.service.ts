@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { AppConfig } from '@walbridge/config';
-import type { TaskConfig, TaskStatus } from '@walbridge/contracts';
+import { FORCE_STOPPED_ERROR, type TaskConfig, type TaskStatus } from '@walbridge/contracts';
 import { abnormalStopAt, decideRetry, retryWindowMs, slotCleanupSql, type FailureKind, type RetryDecision } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { HEALTHY, SecretsService, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
@@ -602,7 +602,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
         `task force stopped; replication slot ${slot} may remain on the source and retain WAL: ` +
           `drop it with ${slotCleanupSql(slot, task?.publicationName ?? slot)} or POST /api/v1/tasks/${taskId}/drop-slot`,
       );
-      await this.tasks.transition(taskId, ['STOPPING'], 'COMPLETED', { delaySeconds: null, requestedOperation: null, ...HEALTHY });
+      await this.tasks.transition(taskId, ['STOPPING'], 'COMPLETED', { delaySeconds: null, requestedOperation: null, ...HEALTHY, lastError: FORCE_STOPPED_ERROR });
     } else if (cleanly) {
       await this.logs.append(taskId, 'info', `task stopped; replication slot ${slot} and its publication dropped`);
       await this.tasks.transition(taskId, ['STOPPING'], 'COMPLETED', {

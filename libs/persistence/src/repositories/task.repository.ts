@@ -75,7 +75,18 @@ export class TaskRepository {
   async list(query: TaskListQuery): Promise<{ items: TaskEntity[]; total: number }> {
     const qb = this.repo.createQueryBuilder('t').where("t.status <> 'DELETED'");
     if (query.status) qb.andWhere('t.status = :status', { status: query.status });
-    if (query.q) qb.andWhere('(t.name ILIKE :q OR t.id::text = :exact)', { q: `%${escapeLike(query.q)}%`, exact: query.q });
+    if (query.q) {
+      // The name, the start of the id (as the console shows it), or a tag: its key, its value,
+      // or `key=value` / `key:value` as the console writes them.
+      qb.andWhere(
+        `(t.name ILIKE :q OR t.id::text LIKE :prefix OR EXISTS (
+          SELECT 1 FROM jsonb_array_elements(COALESCE(t.config->'tags', '[]'::jsonb)) tag
+          WHERE tag->>'key' ILIKE :q OR tag->>'value' ILIKE :q
+             OR (tag->>'key') || '=' || COALESCE(tag->>'value', '') ILIKE :q
+             OR (tag->>'key') || ':' || COALESCE(tag->>'value', '') ILIKE :q))`,
+        { q: `%${escapeLike(query.q)}%`, prefix: `${escapeLike(query.q.toLowerCase())}%` },
+      );
+    }
     const [items, total] = await qb
       .orderBy('t.created_at', 'DESC')
       .skip((query.page - 1) * query.pageSize)

@@ -25,6 +25,18 @@ export const ACTION_LABEL: Record<TaskAction, string> = {
 
 const DANGEROUS: TaskAction[] = ['stop', 'forceStop', 'reset', 'dropSlot', 'delete'];
 
+/** Set up (CONFIGURATION) or waiting for its start time: no worker, slot or publication yet. */
+function neverStarted(task: TaskDetail): boolean {
+  return task.status === 'CONFIGURATION' || task.status === 'PENDING_START';
+}
+
+/** What the operation is called for this task: stopping a task that never ran cancels it. */
+export function actionLabel(task: TaskDetail, action: TaskAction): string {
+  if (task.status === 'CONFIGURATION' && action === 'delete') return 'Cancel setup';
+  if (task.status === 'PENDING_START' && action === 'stop') return 'Cancel start';
+  return ACTION_LABEL[action];
+}
+
 function routePath(action: TaskAction): string {
   return `/tasks/{id}${TASK_ACTION_ROUTES[action].path}`;
 }
@@ -40,8 +52,10 @@ export function useTaskActions(task: TaskDetail | undefined) {
   if (!task || !me.data || !hasRole(me.data.role, 'operator')) return { actions: [] as TaskAction[], markMissing: () => undefined };
   const allowed = new Set(task.allowedOperations);
   const actions = ACTION_ORDER.filter(
-    (a) => allowed.has(a) && !missing.has(a) && routes.has(TASK_ACTION_ROUTES[a].method, routePath(a)) !== false,
+    (a) => allowed.has(a) && !missing.has(a) && routes.has(TASK_ACTION_ROUTES[a].method, routePath(a)) !== false && !(neverStarted(task) && a === 'forceStop'),
   );
+  // A task being set up has nothing to stop: its way out is to cancel the setup (delete).
+  if (task.status === 'CONFIGURATION') return { actions: actions.filter((a) => a !== 'stop'), markMissing: (a: TaskAction) => setMissing((m) => new Set(m).add(a)) };
   return { actions, markMissing: (a: TaskAction) => setMissing((m) => new Set(m).add(a)) };
 }
 
@@ -97,9 +111,9 @@ export function TaskActions({ task, only, compact }: TaskActionsProps) {
                 mutation.reset();
                 setOpen(action);
               }}
-              aria-label={compact ? `${ACTION_LABEL[action]} ${task.name}` : undefined}
+              aria-label={compact ? `${actionLabel(task, action)} ${task.name}` : undefined}
             >
-              {ACTION_LABEL[action]}
+              {actionLabel(task, action)}
             </button>
           ))}
         </div>
@@ -119,8 +133,8 @@ export function TaskActions({ task, only, compact }: TaskActionsProps) {
       {open && (
         <ConfirmDialog
           open
-          title={`${ACTION_LABEL[open]} ${task.name}?`}
-          confirmLabel={ACTION_LABEL[open]}
+          title={`${actionLabel(task, open)} ${task.name}?`}
+          confirmLabel={actionLabel(task, open)}
           danger={DANGEROUS.includes(open)}
           busy={mutation.isPending}
           error={mutation.error && !isMissingEndpoint(mutation.error) ? mutation.error.message : undefined}
@@ -158,6 +172,9 @@ function ActionExplanation({ task, action }: { task: TaskDetail; action: TaskAct
     case 'resume':
       return <p>The task streams again from its confirmed position{task.confirmedLsn ? ` (${task.confirmedLsn})` : ''}: nothing in between is lost.</p>;
     case 'stop':
+      if (task.status === 'PENDING_START') {
+        return <p>The task never started: nothing was created on the source. It ends as Completed and does not start at its scheduled time.</p>;
+      }
       return (
         <p>
           Messages in flight are delivered first, then the replication slot <code>{slot}</code> and its publication are dropped. The task ends as
@@ -193,6 +210,9 @@ function ActionExplanation({ task, action }: { task: TaskDetail; action: TaskAct
         </>
       );
     case 'delete':
+      if (task.status === 'CONFIGURATION') {
+        return <p>The task was never started: nothing was created on the source or in Kafka. Its setup is dropped, it disappears from the list and its stored credentials are wiped.</p>;
+      }
       return <p>The task disappears from the list and its stored credentials are wiped. This cannot be undone.</p>;
   }
 }

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { Link, useLocation, useParams } from 'react-router-dom';
 import { hasRole } from '@walbridge/contracts';
 import { listAuditLog } from '../../api/audit.api';
@@ -14,8 +14,13 @@ import { TaskStatusBadge } from '../tasks/task-status-badge';
 import { TaskSummary } from '../tasks/task-summary';
 import { taskKeys } from '../tasks/use-tasks.query';
 import { Sql, TaskActions } from './task-actions';
+import { MessageBrowser } from './message-browser';
 import { TaskLogs } from './task-logs';
-import { useTaskSeries } from './use-task-series';
+import { auditActionText } from './audit-action-text';
+import { SERIES_WINDOW_MS, useTaskSeries } from './use-task-series';
+
+/** Statuses in which a worker streams (or drains): the charts' latest values are current only then. */
+const STREAMING = ['INCREMENTAL', 'STARTING', 'PAUSING', 'STOPPING'];
 
 export const TASK_DETAIL_REFRESH_MS = 2_000;
 
@@ -59,6 +64,12 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
   const threshold = task.alarms.delayThresholdSeconds;
   const late = threshold > 0 && task.delaySeconds !== null && task.delaySeconds > threshold;
   const canOperate = !!me.data && hasRole(me.data.role, 'operator');
+  const streaming = STREAMING.includes(task.status);
+  const titleRef = useRef<HTMLHeadingElement>(null);
+  // Arriving from the wizard's Submit: the button is gone, keyboard focus starts at the title.
+  useEffect(() => {
+    if (submitted) titleRef.current?.focus();
+  }, [submitted]);
 
   return (
     <section className="page task-detail" aria-labelledby="task-title">
@@ -67,8 +78,8 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
       </nav>
       <header className="page__header">
         <div>
-          <h1 id="task-title" className="task-detail__title">
-            {task.name} <TaskStatusBadge status={task.status} />
+          <h1 id="task-title" className="task-detail__title" ref={titleRef} tabIndex={-1}>
+            {task.name} <TaskStatusBadge status={task.status} lastError={task.lastError} />
           </h1>
           <p className="muted mono">{task.id}</p>
           {task.description && <p>{task.description}</p>}
@@ -109,7 +120,7 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
         </h2>
         <dl className="facts">
           <Fact term="Status">
-            <TaskStatusBadge status={task.status} />
+            <TaskStatusBadge status={task.status} lastError={task.lastError} />
             {task.pendingOperation && <span className="muted"> ({task.pendingOperation} in progress)</span>}
           </Fact>
           <Fact term="Confirmed position">
@@ -125,8 +136,7 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
             )}
           </Fact>
           <Fact term="Replication slot">
-            <code>{task.slotName}</code>
-            {task.slot.retainedWalBytes != null && <span className="muted"> · keeps {formatBytes(task.slot.retainedWalBytes)} of WAL</span>}
+            <SlotState task={task} />
           </Fact>
           {task.scheduledStartAt && <Fact term="Starts">{formatDateTime(task.scheduledStartAt)}</Fact>}
           <Fact term="Last change">
@@ -171,19 +181,44 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
             title="Delay"
             points={series.delay}
             format={(v) => `${formatDecimal(v)} s`}
-            emptyText={['INCREMENTAL', 'STARTING', 'PAUSING', 'STOPPING'].includes(task.status) ? 'No metrics yet.' : 'No metrics yet: the task is not streaming.'}
+            emptyText={streaming ? 'No metrics yet.' : 'No metrics yet: the task is not streaming.'}
             color="#b3261e"
+            windowMs={SERIES_WINDOW_MS}
+            idleText={streaming ? undefined : 'none now: the task is not streaming'}
           />
           {series.source === 'metrics' ? (
-            <TimeSeriesChart title="Throughput" points={series.throughput} format={(v) => `${formatDecimal(v)} rows/s`} emptyText="No metrics yet." />
+            <TimeSeriesChart
+              title="Throughput"
+              points={series.throughput}
+              format={(v) => `${formatDecimal(v)} rows/s`}
+              emptyText="No metrics yet."
+              windowMs={SERIES_WINDOW_MS}
+              idleText={streaming ? undefined : '0 rows/s now: the task is not streaming'}
+            />
           ) : (
-            <TimeSeriesChart title="Throughput" points={series.throughput} format={(v) => `${formatBytes(v)}/s`} emptyText="No metrics yet." />
+            <TimeSeriesChart
+              title="Throughput"
+              points={series.throughput}
+              format={(v) => `${formatBytes(v)}/s`}
+              emptyText="No metrics yet."
+              windowMs={SERIES_WINDOW_MS}
+              idleText={streaming ? undefined : 'none now: the task is not streaming'}
+            />
           )}
         </div>
         {series.source === 'sampled' && (
           <p className="muted chart-note">Throughput here is how fast the confirmed position moves through the source’s WAL.</p>
         )}
       </section>
+
+      {routes.has('GET', '/tasks/{id}/messages') !== false && task.status !== 'CONFIGURATION' && (
+        <section className="card" aria-labelledby="messages-title">
+          <h2 id="messages-title" className="card__title">
+            Messages
+          </h2>
+          <MessageBrowser task={task} />
+        </section>
+      )}
 
       <section className="card" aria-labelledby="logs-title">
         <h2 id="logs-title" className="card__title">
@@ -207,6 +242,37 @@ function Fact({ term, children }: { term: string; children: ReactNode }) {
       <dt>{term}</dt>
       <dd>{children}</dd>
     </div>
+  );
+}
+
+/** The slot by name, and what is known of it: dropped, left over, and the WAL it keeps (measured when). */
+function SlotState({ task }: { task: TaskDetail }) {
+  const { exists, retainedWalBytes, checkedAt, leftover } = task.slot;
+  if (exists === false) {
+    return (
+      <>
+        <code>{task.slotName}</code> <span className="muted">(dropped: no longer on the source)</span>
+      </>
+    );
+  }
+  return (
+    <>
+      <code>{task.slotName}</code>
+      {leftover && <span className="muted"> (left on the source)</span>}
+      {exists === null && task.status === 'CONFIGURATION' && <span className="muted"> (created when the task starts)</span>}
+      {retainedWalBytes != null && (
+        <span className="muted">
+          {' '}
+          · keeps {formatBytes(retainedWalBytes)} of WAL
+          {checkedAt && (
+            <>
+              {' '}
+              (measured <time dateTime={checkedAt}>{formatRelative(checkedAt)}</time>)
+            </>
+          )}
+        </span>
+      )}
+    </>
   );
 }
 
@@ -245,7 +311,7 @@ function TaskHistory({ taskId }: { taskId: string }) {
           <ol className="history-list">
             {entries.slice(0, 15).map((e) => (
               <li key={e.id}>
-                <time dateTime={e.at}>{formatDateTime(e.at)}</time> <strong>{e.actor}</strong> <code>{e.action}</code>{' '}
+                <time dateTime={e.at}>{formatDateTime(e.at)}</time> <strong>{e.actor}</strong> <span title={e.action}>{auditActionText(e.action)}</span>{' '}
                 <span className={`audit-result audit-result--${e.result}`}>{e.result}</span>
                 {e.error && <span className="muted"> — {e.error}</span>}
               </li>

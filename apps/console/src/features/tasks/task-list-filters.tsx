@@ -17,7 +17,7 @@ export function TaskListFilters({ q, status, onSearch, onStatusChange }: TaskLis
   const statusId = useId();
   return (
     <div className="filters">
-      <SearchInput label="Search tasks" placeholder="Name, or an exact id" value={q ?? ''} onSearch={onSearch} />
+      <SearchInput label="Search tasks" placeholder="Name, id or tag" value={q ?? ''} onSearch={onSearch} />
       <div className="field">
         <label htmlFor={statusId}>Status</label>
         <select

@@ -13,6 +13,7 @@ export function TaskSummary({ task, title = 'Summary', full }: { task: TaskView;
     p.topicPolicy.mode === 'specific'
       ? `topic ${p.topicPolicy.topic}`
       : `generated: ${p.topicPolicy.nameFormat} (${p.topicPolicy.partitions ?? 1} partition(s), replication ${p.topicPolicy.replicationFactor ?? 1})`;
+  const customized = p.tables.filter((t) => tableOverrides(t).length > 0);
   const partition = { table: 'hash of database.schema.table', primaryKey: 'hash of the primary key', schema: 'hash of database.schema', zero: 'partition 0' }[p.partitionPolicy];
   return (
     <section className="form-section summary" aria-labelledby={titleId}>
@@ -32,7 +33,10 @@ export function TaskSummary({ task, title = 'Summary', full }: { task: TaskView;
         <SummaryItem term="Destination">
           <span className="mono">{d.brokers}</span> <span className="muted">({d.securityProtocol}{d.saslMechanism ? `, ${d.saslMechanism}` : ''})</span>
         </SummaryItem>
-        <SummaryItem term="Operations">{p.dmlOperations.join(', ')}</SummaryItem>
+        <SummaryItem term="Operations">
+          {p.dmlOperations.join(', ')}
+          {p.tables.some((t) => t.dmlOperations) && <span className="muted"> (for the tables without their own, listed below)</span>}
+        </SummaryItem>
         <SummaryItem term="Replication slot">
           <code>{task.slotName}</code>
         </SummaryItem>
@@ -55,10 +59,22 @@ export function TaskSummary({ task, title = 'Summary', full }: { task: TaskView;
               {p.tables.length > SUMMARY_TABLES && ` and ${p.tables.length - SUMMARY_TABLES} more`}
             </>
           )}
-          {p.tables.some((t) => t.topic || t.filter || t.dmlOperations || t.includeColumns || t.excludeColumns) && (
-            <span className="muted"> (some tables have their own settings)</span>
-          )}
         </SummaryItem>
+        {customized.length > 0 && (
+          <SummaryItem term="Per-table settings">
+            <ul className="table-overrides" aria-label="Per-table settings">
+              {customized.slice(0, SUMMARY_TABLES).map((t) => (
+                <li key={`${t.schema}.${t.table}`}>
+                  <span className="mono">
+                    {t.schema}.{t.table}
+                  </span>
+                  : {tableOverrides(t).join('; ')}
+                </li>
+              ))}
+              {customized.length > SUMMARY_TABLES && <li>and {customized.length - SUMMARY_TABLES} more tables with their own settings</li>}
+            </ul>
+          </SummaryItem>
+        )}
         <SummaryItem term="Topics">{topic}</SummaryItem>
         <SummaryItem term="Partitions">{partition}</SummaryItem>
         <SummaryItem term="Format">
@@ -83,6 +99,19 @@ export function TaskSummary({ task, title = 'Summary', full }: { task: TaskView;
       </dl>
     </section>
   );
+}
+
+type TableSelection = TaskView['policy']['tables'][number];
+
+/** What a table does differently from the task, in words. */
+export function tableOverrides(t: TableSelection): string[] {
+  const out: string[] = [];
+  if (t.dmlOperations) out.push(`operations ${t.dmlOperations.length ? t.dmlOperations.join(', ') : 'none'}`);
+  if (t.topic) out.push(`topic ${t.topic}`);
+  if (t.filter) out.push(`rows where ${t.filter}`);
+  if (t.includeColumns?.length) out.push(`only columns ${t.includeColumns.join(', ')}`);
+  if (t.excludeColumns?.length) out.push(`all columns but ${t.excludeColumns.join(', ')}`);
+  return out;
 }
 
 function SummaryItem({ term, children }: { term: string; children: ReactNode }) {

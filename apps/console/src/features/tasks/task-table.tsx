@@ -9,7 +9,7 @@ import { TaskStatusBadge } from './task-status-badge';
 export function TaskTable({ tasks, caption }: { tasks: TaskDetail[]; caption: string }) {
   return (
     // Focusable so keyboard users can scroll the table sideways on narrow screens.
-    <div className="table-scroll" tabIndex={0} role="region" aria-label={caption}>
+    <div className="table-scroll table-scroll--cards" tabIndex={0} role="region" aria-label={caption}>
       <table className="data-table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -45,30 +45,45 @@ function TaskRow({ task }: { task: TaskDetail }) {
         <Link className="task-name__name" to={`/tasks/${task.id}`}>
           {task.name}
         </Link>
-        <span className="task-name__id mono">{task.id}</span>
+        {/* The first 8 characters find the task in Search; the whole id is in the title. */}
+        <span className="task-name__id mono" title={task.id}>
+          {task.id.slice(0, 8)}
+        </span>
+        {task.tags.length > 0 && (
+          <ul className="task-tags" aria-label={`Tags of ${task.name}`}>
+            {task.tags.map((t) => (
+              <li key={t.key} className="tag">
+                {t.key}
+                {t.value ? `: ${t.value}` : ''}
+              </li>
+            ))}
+          </ul>
+        )}
       </th>
-      <td>
-        <TaskStatusBadge status={task.status} />
+      <td data-label="Status">
+        <TaskStatusBadge status={task.status} lastError={task.lastError} />
         {task.lastError && (
           <span className="task-error" title={task.lastError}>
             {task.lastError}
           </span>
         )}
       </td>
-      <td className="mono">
+      <td className="mono" data-label="Source">
         {task.source.host}:{task.source.port}/{task.source.database}
       </td>
-      <td className="mono">
+      <td className="mono" data-label="Destination brokers">
         <BrokerList brokers={task.destination.brokers} />
       </td>
-      <td className="mono">{task.confirmedLsn ?? EMPTY_VALUE}</td>
-      <td className="numeric">
+      <td className="mono" data-label="Confirmed LSN">
+        {task.confirmedLsn ?? EMPTY_VALUE}
+      </td>
+      <td className="numeric" data-label="Delay">
         <TaskDelay seconds={task.delaySeconds} thresholdSeconds={task.alarms.delayThresholdSeconds} />
       </td>
-      <td>
+      <td data-label="Created">
         <time dateTime={task.createdAt}>{formatDateTime(task.createdAt)}</time>
       </td>
-      <td className="row-actions">
+      <td className="row-actions" data-label="Actions">
         {task.status === 'CONFIGURATION' && canOperate ? (
           <Link className="button button--small" to={`/tasks/${task.id}/setup`} aria-label={`Continue setup of ${task.name}`}>
             Continue setup

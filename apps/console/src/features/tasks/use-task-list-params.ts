@@ -34,8 +34,10 @@ export function useTaskListParams() {
   const update = useCallback(
     (changes: { page?: number } & Partial<Record<keyof TaskListFilters, string | undefined>>, replace = false) => {
       setSearchParams(
-        (current) => {
-          const next = new URLSearchParams(current);
+        () => {
+          // From the address bar as it is now, not from the render this callback was made in:
+          // a search sent by a timer set before a status change must not bring the old status back.
+          const next = new URLSearchParams(window.location.search);
           for (const [key, value] of Object.entries(changes)) {
             if (value === undefined || value === '' || (key === 'page' && value === 1)) next.delete(key);
             else next.set(key, String(value));

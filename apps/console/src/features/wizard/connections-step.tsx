@@ -56,7 +56,7 @@ const testKey = (values: ConnectionValues, target: ConnectionTarget) => JSON.str
 export function ConnectionsStep({ values, task, tests, onTestsChange: setTests, onChange, onSaveTarget, onNext, onBack }: ConnectionsStepProps) {
   const form = useForm<ConnectionValues>({ defaultValues: values, resolver: zodFormResolver(toInput, connectionsSchema) });
   useFormChanges(form, onChange);
-  const { run, problem } = useApiSubmit(form, (p) => /^(source|destination)\.\w+$/.test(p));
+  const { run, problem } = useApiSubmit(form, (p) => /^(source|destination)\.\w+(\.\d+)?$/.test(p));
   const current = useWatch({ control: form.control }) as ConnectionValues;
 
   /** A blank secret of a saved task means "keep the stored one": test what is saved, then. */
@@ -68,7 +68,11 @@ export function ConnectionsStep({ values, task, tests, onTestsChange: setTests, 
   };
 
   const runTest = async (target: ConnectionTarget) => {
-    if (!(await form.trigger(target))) return;
+    if (!(await form.trigger(target))) {
+      // The fields say what is wrong; an earlier result no longer describes them.
+      setTests((t) => ({ ...t, [target]: undefined }));
+      return;
+    }
     const v = form.getValues();
     const key = testKey(v, target);
     setTests((t) => ({ ...t, [target]: { state: 'running', key } }));
@@ -210,7 +214,8 @@ function ConnectionTest({ label, test, stale, onTest }: { label: string; test?: 
         )}
         {test?.state === 'error' && (
           <p className="test-result test-result--failed">
-            <ResultIcon ok={false} /> The test could not run: {test.error instanceof Error ? test.error.message : String(test.error)}
+            <ResultIcon ok={false} />
+            <span>The test could not run: {test.error instanceof Error ? test.error.message : String(test.error)}</span>
           </p>
         )}
         {test?.state === 'done' && <TestResultText result={test.result} stale={stale} />}
@@ -228,15 +233,26 @@ function TestResultText({ result, stale }: { result: ConnectionTestResult; stale
         ? `Kafka ${result.destination.brokerVersion}, ${result.destination.brokerCount} broker${result.destination.brokerCount === 1 ? '' : 's'}`
         : result.message;
     return (
-      <p className="test-result test-result--passed">
-        <ResultIcon ok /> Connection succeeded: {details} <span className="muted">({result.durationMs} ms)</span>
-      </p>
+      <div className="test-result">
+        <p className="test-result--passed">
+          <ResultIcon ok />
+          <span>
+            Connection succeeded: {details} <span className="muted">({result.durationMs} ms)</span>
+          </span>
+        </p>
+        {result.warnings?.map((w) => (
+          <p key={w} className="notice notice--warning">
+            Warning: {w}
+          </p>
+        ))}
+      </div>
     );
   }
   return (
     <div className="test-result test-result--failed">
       <p>
-        <ResultIcon ok={false} /> Connection failed: {result.message}
+        <ResultIcon ok={false} />
+        <span>Connection failed: {result.message}</span>
       </p>
       {result.suggestion && <p className="test-result__suggestion">{result.suggestion}</p>}
     </div>

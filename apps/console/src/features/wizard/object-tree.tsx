@@ -69,6 +69,9 @@ export function ObjectTree({ objects, scope }: ObjectTreeProps) {
   const tablesError = (errors.tables as { message?: string; root?: { message?: string } } | undefined)?.message ?? (errors.tables as { root?: { message?: string } } | undefined)?.root?.message;
   const schemasError = errorUnder(errors, 'schemas');
 
+  const editingIndex = editing === null ? undefined : indexByKey.get(editing);
+  const editingName = editing?.replace('\u0000', '.');
+
   const toggleTable = (schema: string, table: string, on: boolean) => {
     const index = indexByKey.get(tableKey(schema, table));
     if (on && index === undefined) tables.append(newTable(schema, table), { shouldFocus: false });
@@ -172,10 +175,6 @@ export function ObjectTree({ objects, scope }: ObjectTreeProps) {
                           if (index === undefined) tables.append(newTable(schema.name, t.name), { shouldFocus: false });
                           setEditing(editing === key ? null : key);
                         }}
-                        onRemoveOverride={() => {
-                          if (index !== undefined) tables.remove(index);
-                          setEditing(null);
-                        }}
                       />
                     );
                   })}
@@ -190,6 +189,28 @@ export function ObjectTree({ objects, scope }: ObjectTreeProps) {
           );
         })}
       </ul>
+      {editingIndex !== undefined && editingName && (
+        // Below the tree, not inside its scroll box: the form gets the width and height it needs.
+        <section className="table-settings-panel" aria-label={`Settings of ${editingName}`}>
+          <div className="table-settings-panel__header">
+            <h3 className="form-section__title">
+              Own settings of <span className="mono">{editingName}</span>
+            </h3>
+            <button type="button" className="button button--small" onClick={() => setEditing(null)}>
+              Close settings
+            </button>
+          </div>
+          <TableSettings
+            index={editingIndex}
+            qualified={editingName}
+            scope={scope}
+            onRemoveOverride={() => {
+              tables.remove(editingIndex);
+              setEditing(null);
+            }}
+          />
+        </section>
+      )}
       {missing.length > 0 && (
         <div className="notice notice--warning">
           <p>Selected but not found in the source (dropped or renamed?):</p>
@@ -217,10 +238,9 @@ interface TableRowProps {
   editing: boolean;
   onToggle: (on: boolean) => void;
   onEdit: () => void;
-  onRemoveOverride: () => void;
 }
 
-function TableRow({ schema, table, scope, index, editing, onToggle, onEdit, onRemoveOverride }: TableRowProps) {
+function TableRow({ schema, table, scope, index, editing, onToggle, onEdit }: TableRowProps) {
   const { errors } = useFormState();
   const unavailable = unavailableReason(table);
   const warnings = tableWarnings(table);
@@ -273,7 +293,6 @@ function TableRow({ schema, table, scope, index, editing, onToggle, onEdit, onRe
           {qualified}: {rowError}
         </p>
       )}
-      {editing && index !== undefined && <TableSettings index={index} qualified={qualified} scope={scope} onRemoveOverride={onRemoveOverride} />}
     </li>
   );
 }

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, type FormEvent } from 'react';
 import type { PrecheckItemState, PrecheckItemView, PrecheckRunView } from '@walbridge/contracts';
 import { confirmPrecheckItem, getLatestPrecheck, startPrecheck } from '../../api/precheck.api';
+import { inConsoleWords } from '../../ui/form-errors';
 import { ErrorPanel, LoadingPanel } from '../../ui/status-panel';
 import { WizardActions } from './wizard-actions';
 
@@ -25,26 +26,38 @@ export function PrecheckStep({ taskId, onNext, onBack }: PrecheckStepProps) {
     queryFn: ({ signal }) => getLatestPrecheck(taskId, signal),
     refetchInterval: (query) => (query.state.data?.status === 'RUNNING' ? 400 : false),
     staleTime: 0,
+    refetchOnMount: 'always',
   });
   const start = useMutation({
     mutationFn: () => startPrecheck(taskId),
     onSuccess: (started) => queryClient.setQueryData(precheckKey(taskId), started),
   });
+  const formRef = useRef<HTMLFormElement>(null);
   const confirm = useMutation({
     mutationFn: (itemId: string) => confirmPrecheckItem(taskId, itemId),
-    onSuccess: (updated) => queryClient.setQueryData(precheckKey(taskId), updated),
+    onSuccess: (updated) => {
+      queryClient.setQueryData(precheckKey(taskId), updated);
+      // The Confirm button just pressed is gone: keyboard focus moves on to the next alarm to
+      // confirm, or to Next once none is left, instead of falling back to the page.
+      requestAnimationFrame(() => {
+        const form = formRef.current;
+        const nextConfirm = form?.querySelector<HTMLButtonElement>('button[data-confirm-alarm]:not(:disabled)');
+        const nextButton = [...(form?.querySelectorAll<HTMLButtonElement>('button[type="submit"]') ?? [])].at(-1);
+        (nextConfirm ?? nextButton)?.focus();
+      });
+    },
   });
 
   // DRS runs the check as the step opens; a finished run of the current configuration is kept.
   const autoStarted = useRef(false);
   const latest = run.data;
   useEffect(() => {
-    if (autoStarted.current || run.isPending || run.error) return;
+    if (autoStarted.current || run.isPending || !run.isFetchedAfterMount || run.error) return;
     if (latest === null || latest?.outdated || latest?.status === 'ERROR') {
       autoStarted.current = true;
       start.mutate();
     }
-  }, [latest, run.isPending, run.error, start]);
+  }, [latest, run.isPending, run.isFetchedAfterMount, run.error, start]);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -52,10 +65,15 @@ export function PrecheckStep({ taskId, onNext, onBack }: PrecheckStepProps) {
   };
 
   const running = latest?.status === 'RUNNING' || start.isPending;
+  // A run of an older configuration (or one that could not finish) is about to be replaced by
+  // the one this step starts: never show its results as if they were current.
+  // A run cached from an earlier visit is not shown before the server confirmed it is still the latest.
+  const replaced = (!!latest && (latest.outdated || latest.status === 'ERROR') && !autoStarted.current) || (!run.isFetchedAfterMount && !run.error);
+  const confirmedAlarms = latest?.items.filter((i) => i.result === 'ALARM' && i.confirmed).length ?? 0;
 
   return (
-    <form className="wizard-form" onSubmit={submit} noValidate>
-      {run.isPending || (latest === null && !start.error) ? (
+    <form className="wizard-form" onSubmit={submit} noValidate ref={formRef}>
+      {run.isPending || (latest === null && !start.error) || replaced || start.isPending ? (
         <LoadingPanel>Starting the precheck…</LoadingPanel>
       ) : run.error ? (
         <ErrorPanel title="Could not read the precheck" error={run.error} />
@@ -68,7 +86,11 @@ export function PrecheckStep({ taskId, onNext, onBack }: PrecheckStepProps) {
         <button type="button" className="button" disabled={running} onClick={() => start.mutate()}>
           Check again
         </button>
-        <span className="muted">Fixed something on the source or in Kafka? Run every check again.</span>
+        <span className="muted">
+          Fixed something on the source or in Kafka? Run every check again.
+          {confirmedAlarms > 0 &&
+            ` A new run starts from scratch: the ${confirmedAlarms === 1 ? 'alarm' : `${confirmedAlarms} alarms`} you confirmed must be confirmed again.`}
+        </span>
       </div>
       <WizardActions
         onBack={onBack}
@@ -158,7 +180,7 @@ function PrecheckItem({ item, confirming, onConfirm }: { item: PrecheckItemView;
           <div className="precheck-item__suggestion">
             <strong>Suggestion:</strong>
             <pre>
-              <code>{item.suggestion}</code>
+              <code>{inConsoleWords(item.suggestion)}</code>
             </pre>
           </div>
         )}
@@ -171,7 +193,7 @@ function PrecheckItem({ item, confirming, onConfirm }: { item: PrecheckItemView;
           (item.confirmed ? (
             <p className="precheck-item__confirmed">Confirmed.</p>
           ) : (
-            <button type="button" className="button" onClick={onConfirm} disabled={confirming} aria-label={`Confirm: ${item.name}`}>
+            <button type="button" className="button" onClick={onConfirm} disabled={confirming} aria-label={`Confirm: ${item.name}`} data-confirm-alarm="">
               {confirming ? 'Confirming…' : 'Confirm'}
             </button>
           ))}

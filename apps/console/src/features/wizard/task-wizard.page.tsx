@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
+import { Link, Navigate, useLocation, useNavigate, useNavigationType, useParams, useSearchParams } from 'react-router-dom';
 import { policySchema, type ConnectionTarget, type TaskView } from '@walbridge/contracts';
 import { createTask, getTask, submitTask, updateTask } from '../../api/tasks.api';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
@@ -20,9 +20,10 @@ import {
   DEFAULT_BASIC,
   DEFAULT_CONFIRM,
   DEFAULT_CONNECTIONS,
-  DEFAULT_NAME_FORMAT,
   DEFAULT_POLICY,
   destinationInput,
+  isPlaceholderPolicy,
+  PLACEHOLDER_POLICY,
   policyInput,
   replacingPatch,
   sourceInput,
@@ -56,22 +57,52 @@ function freshDraft(): WizardDraft {
   };
 }
 
+/**
+ * A task continued without this browser's draft. Its objects were chosen at step 3 unless the
+ * policy is still the one the wizard created it with: then step 3 starts from the new wizard's
+ * defaults (Selected tables, One specific topic), never from a whole-database placeholder.
+ */
 function draftFromTask(task: TaskView): WizardDraft {
   const values = valuesFromTask(task);
+  const placeholder = isPlaceholderPolicy(task.policy);
   return {
     version: 1,
     taskId: task.id,
-    step: 1,
-    reached: 3,
+    step: placeholder ? 3 : 4,
+    reached: placeholder ? 3 : 4,
     updatedAt: new Date().toISOString(),
     basic: values.basic,
     connections: values.connections,
-    policy: values.policy,
+    policy: placeholder ? null : values.policy,
     confirm: values.confirm,
   };
 }
 
+/** The task this tab's "new" wizard created: Back into its old steps leads to that task's setup. */
+const createdKey = (username: string) => `walbridge.wizard.${username}.created`;
+
+function parseStep(value: string | null): WizardStep | null {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 && n <= 5 ? (n as WizardStep) : null;
+}
+
 const storage = (): Storage => window.localStorage;
+
+function sessionGet(key: string): string | null {
+  try {
+    return window.sessionStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function sessionRemove(key: string): void {
+  try {
+    window.sessionStorage.removeItem(key);
+  } catch {
+    // storage disabled: nothing was kept
+  }
+}
 
 /** `/tasks/new` (a task not created yet) and `/tasks/:id/setup` (a task in CONFIGURATION). */
 export function TaskWizardPage() {
@@ -80,12 +111,18 @@ export function TaskWizardPage() {
   const me = useMe();
   const username = me.data?.username ?? '(unknown)';
   const task = useQuery({ queryKey: taskKeys.detail(id ?? ''), queryFn: ({ signal }) => getTask(id!, signal), enabled: !!id });
+  const navigationType = useNavigationType();
+  const [searchParams] = useSearchParams();
 
   useEffect(() => {
     document.title = `${id ? 'Set up task' : 'Create task'} · Walbridge`;
   }, [id]);
 
   if (!id) {
+    const created = sessionGet(createdKey(username));
+    // Back (or Forward) into the steps of a wizard that has since created its task.
+    if (created && navigationType === 'POP') return <Navigate to={`/tasks/${created}/setup?step=${searchParams.get('step') ?? '2'}`} replace />;
+    if (created) sessionRemove(createdKey(username));
     const stored = loadDraft(storage(), username, null);
     return <Wizard key="new" username={username} initial={stored ?? freshDraft()} resumedAt={stored?.updatedAt} initialTask={null} />;
   }
@@ -119,6 +156,10 @@ interface WizardProps {
 
 function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
   const navigate = useNavigate();
+  // The step is in the address (?step=3): Back and Forward move between steps, a link opens one.
+  const [searchParams, setSearchParams] = useSearchParams();
+  const urlStep = parseStep(searchParams.get('step'));
+  const sectionRef = useRef<HTMLElement>(null);
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState<WizardDraft>(initial);
   const [task, setTask] = useState<TaskView | null>(initialTask);
@@ -157,7 +198,26 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
     const next = { ...live.current, ...patch, step, reached: Math.max(live.current.reached, step) as WizardStep };
     persist(next);
     setDraft(next);
+    if (step !== urlStep) setSearchParams({ step: String(step) });
   };
+
+  // The address changed (Back, Forward, a typed URL): show that step if it may be shown now.
+  useEffect(() => {
+    const current = live.current;
+    if (urlStep === current.step) return;
+    const allowed = urlStep !== null && urlStep <= current.reached && (urlStep <= 2 || !!task);
+    if (allowed) {
+      const next = { ...current, step: urlStep };
+      persist(next);
+      setDraft(next);
+    } else {
+      setSearchParams({ step: String(current.step) }, { replace: true });
+    }
+    // Only the address drives this effect (the other values are read, not watched).
+  }, [urlStep]);
+
+  /** The stepper's next step is Next: same checks, same save. */
+  const clickNext = () => sectionRef.current?.querySelector<HTMLButtonElement>('.wizard-actions button[type="submit"]')?.click();
 
   useEffect(() => {
     if (firstRender.current) {
@@ -220,7 +280,12 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
     const moved: WizardDraft = { ...live.current, connections: stored, taskId: created.id, step: 3, reached: 3 };
     live.current = moved;
     saveDraft(storage(), username, moved);
-    navigate(`/tasks/${created.id}/setup`, { replace: true, state: { created: true } });
+    try {
+      window.sessionStorage.setItem(createdKey(username), created.id);
+    } catch {
+      // storage disabled: Back then opens an empty wizard, the task stays in the list
+    }
+    navigate(`/tasks/${created.id}/setup?step=3`, { state: { created: true } });
   };
 
   const nextFromPolicy = async (values: PolicyValues) => {
@@ -268,7 +333,7 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
   const defaultSlotName = task ? `walbridge_${task.id.replace(/-/g, '_')}` : '';
 
   return (
-    <section className="page wizard" aria-labelledby="wizard-title">
+    <section className="page wizard" aria-labelledby="wizard-title" ref={sectionRef}>
       <header className="page__header">
         <div>
           <h1 id="wizard-title">{task ? `Set up task ${task.name}` : 'Create task'}</h1>
@@ -310,7 +375,7 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
           </ul>
         </div>
       )}
-      <WizardStepper step={step} reached={draft.reached} hasTask={!!task} onStep={(s) => goTo(s)} />
+      <WizardStepper step={step} reached={draft.reached} hasTask={!!task} onStep={(s) => (s === step + 1 ? clickNext() : goTo(s))} />
       <h2 id="wizard-step-title" className="wizard__step-title" ref={headingRef} tabIndex={-1}>
         Step {step} of 5: {current.title}
       </h2>
@@ -350,20 +415,14 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
   );
 }
 
-/**
- * What a task is created with before step 3 chose its objects: the API needs a complete policy.
- * Step 3 replaces it; until then the task cannot pass a precheck without the user seeing it.
- */
-const PLACEHOLDER_POLICY = { objectScope: 'database', topicPolicy: { mode: 'auto', nameFormat: DEFAULT_NAME_FORMAT } } as const;
-
 function WizardStepper({ step, reached, hasTask, onStep }: { step: WizardStep; reached: WizardStep; hasTask: boolean; onStep: (step: WizardStep) => void }) {
   return (
     <nav aria-label="Wizard steps">
       <ol className="stepper">
         {WIZARD_STEPS.map((s) => {
-          const state = s.step === step ? 'current' : s.step < step || s.step <= reached ? 'done' : 'todo';
-          // Back only: a later step must be reached through Next, which saves the steps before it.
-          const reachable = s.step < step && (s.step <= 2 || hasTask);
+          const state = s.step === step ? 'current' : s.step < step || s.step < reached ? 'done' : 'todo';
+          // Back to any step; forward only to the next one, as Next (which checks and saves this one).
+          const reachable = s.step !== step && s.step <= reached && (s.step <= 2 || hasTask) && (s.step < step || s.step === step + 1);
           return (
             <li key={s.step} className={`stepper__item stepper__item--${state}`} aria-current={s.step === step ? 'step' : undefined}>
               {reachable ? (

@@ -272,6 +272,27 @@ export function storedConnection<T extends object>(view: T): Record<string, unkn
   return Object.fromEntries(Object.entries(view).filter(([k]) => !SECRET_FLAGS.includes(k)));
 }
 
+/**
+ * What the wizard creates a task with at step 2, before step 3 chose its objects (the API needs a
+ * complete policy). Step 3 replaces it; until then the task cannot pass a precheck unnoticed.
+ */
+export const PLACEHOLDER_POLICY = { objectScope: 'database', topicPolicy: { mode: 'auto', nameFormat: DEFAULT_NAME_FORMAT } } as const;
+
+/**
+ * Whether a saved policy is still that placeholder. A user who really chose every table of the
+ * database with the default name format, and left before the precheck, picks it again: the form
+ * never proposes streaming the whole database on its own.
+ */
+export function isPlaceholderPolicy(p: TaskView['policy']): boolean {
+  return (
+    p.objectScope === 'database' &&
+    !p.schemas?.length &&
+    !(p.tables ?? []).length &&
+    p.topicPolicy.mode === 'auto' &&
+    p.topicPolicy.nameFormat === DEFAULT_NAME_FORMAT
+  );
+}
+
 /** The wizard's values for a task that already exists (continuing its setup). */
 export function valuesFromTask(task: TaskView): { basic: BasicValues; connections: ConnectionValues; policy: PolicyValues; confirm: ConfirmValues } {
   const s = task.source;

@@ -1,0 +1,74 @@
+import type { FieldErrors } from 'react-hook-form';
+
+/*
+ * Messages of the shared zod schemas and of the API name fields by their JSON keys ("name is
+ * required", "at is required when mode is at"). Next to a field the user reads its label instead.
+ */
+
+/** The message of the error at a dotted path (`source.port`, `tables.0.filter`), if any. */
+export function errorAt(errors: FieldErrors, path: string): string | undefined {
+  let node: unknown = errors;
+  for (const part of path.split('.')) {
+    if (!node || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  const message = (node as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' && message ? message : undefined;
+}
+
+/** The first error message at `path` or anywhere beneath it (an element of a list, say). */
+export function errorUnder(errors: FieldErrors, path: string): string | undefined {
+  let node: unknown = errors;
+  for (const part of path.split('.')) {
+    if (!node || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  const first = (n: unknown, depth: number): string | undefined => {
+    if (!n || typeof n !== 'object' || depth > 4) return undefined;
+    const message = (n as { message?: unknown }).message;
+    if (typeof message === 'string' && message) return message;
+    for (const [key, child] of Object.entries(n)) {
+      if (key === 'ref' || key === 'type' || key === 'types') continue;
+      const found = first(child, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return first(node, 0);
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * "at is required when mode is at" next to "Start at" reads "Start at is required"; a message
+ * that opens with the field's key ("delayThresholdSeconds must be 0-3600") opens with its label.
+ * The field is only on screen in that mode, so the condition says nothing to the user.
+ */
+export function inFieldWords(message: string, path: string, label: unknown): string {
+  if (typeof label !== 'string' || !label) return message;
+  const key = path.split('.').filter((p) => !/^\d+$/.test(p)).at(-1) ?? '';
+  if (!key) return message;
+  const required = new RegExp(`^${escape(key)} is required( when .*)?$`).exec(message);
+  if (required) return `${label} is required`;
+  if (message.startsWith(`${key}:`) || message.startsWith(`${key} `)) return `${label}${message.slice(key.length)}`;
+  return message;
+}
+
+/** Field keys of the API's texts (precheck suggestions) in the console's words. */
+const API_FIELD_WORDS: [RegExp, string][] = [
+  [/add "(\w+)" to policy\.dmlOperations \(and to the dmlOperations of these tables\)/g, 'tick $1 under “DML operations” in step 3 (and in the operations of these tables)'],
+  [/add "(\w+)" to policy\.dmlOperations/g, 'tick $1 under “DML operations” in step 3'],
+  [/policy\.dmlOperations/g, '“DML operations” (step 3)'],
+  [/policy\.topicPolicy\.nameFormat/g, '“Topic name format” (step 3)'],
+  [/policy\.topicPolicy\.replicationFactor/g, '“Replication factor” (step 3)'],
+  [/policy\.topicPolicy\.partitions/g, '“Partitions” (step 3)'],
+  [/policy\.topicPolicy\.topic/g, '“Topic” (step 3)'],
+  [/policy\.tables/g, 'the selected tables (step 3)'],
+  [/policy\.objectScope/g, '“Synchronize” (step 3)'],
+  [/alarms\.walRetentionLimitMb/g, '“WAL retention alarm” (step 5)'],
+  [/alarms\.delayThresholdSeconds/g, '“Delay threshold” (step 5)'],
+];
+
+export function inConsoleWords(text: string): string {
+  return API_FIELD_WORDS.reduce((t, [pattern, words]) => t.replace(pattern, words), text);
+}

@@ -1,0 +1,169 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TaskView } from '@walbridge/contracts';
+import { testEnv, uniqueName } from '@walbridge/testing';
+import { launchBrowser, screenshot } from './browser';
+import { api, cleanUpTask, configuredTask, consolePage, dropTable, sidewaysOverflow, tableAndTopic } from './console-fixture';
+
+/*
+ * The task list, the layout at desktop and phone widths, the login card, notifications and how
+ * the console is served: each test in its own browser context against the real stack.
+ */
+
+describe('the console: the task list, its layout, and how the console is served', () => {
+  let browser: Browser;
+  let tagged: TaskView;
+  let plain: TaskView;
+  const tag = `pay-${uniqueName('g').slice(2).replace(/_/g, '-')}`;
+  const setup = { table: '', topic: '', slot: '' };
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    Object.assign(setup, await tableAndTopic());
+    const policy = { objectScope: 'tables' as const, tables: [{ schema: 'shop', table: setup.table }], topicPolicy: { mode: 'specific' as const, topic: setup.topic } };
+    tagged = await configuredTask({ policy, tags: [{ key: 'team', value: tag }] }, 'list');
+    plain = await configuredTask({ policy }, 'list');
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const t of [tagged, plain]) await cleanUpTask(t?.id);
+    await dropTable(setup.table);
+  }, 120_000);
+
+  it('bug 4: a status chosen right after typing a search is kept, with the search', async () => {
+    const { page, errors, close } = await consolePage(browser);
+    const search = page.getByLabel('Search tasks');
+    await search.fill(tagged.name.slice(0, 12));
+    // Well within the search box's pause: the search is sent after the status.
+    await page.getByLabel('Status').selectOption('CONFIGURATION');
+    await page.waitForTimeout(1500);
+    await expect(page.getByLabel('Status').inputValue()).resolves.toBe('CONFIGURATION');
+    const url = new URL(page.url());
+    expect(url.searchParams.get('status')).toBe('CONFIGURATION');
+    expect(url.searchParams.get('q')).toBe(tagged.name.slice(0, 12));
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('bug 14: finds a task by a tag it shows, and by the start of its id', async () => {
+    const { page, close } = await consolePage(browser);
+    const rows = page.getByRole('region', { name: /^Tasks, page/ }).getByRole('row');
+    await rows.filter({ hasText: plain.name }).waitFor();
+    await page.getByLabel('Search tasks').fill(tag);
+    await page.waitForURL((url) => url.searchParams.get('q') === tag);
+    await rows.filter({ hasText: plain.name }).waitFor({ state: 'detached' });
+    await rows.filter({ hasText: tagged.name }).getByText(`team: ${tag}`).waitFor();
+
+    await page.getByLabel('Search tasks').fill(plain.id.slice(0, 8));
+    await page.waitForURL((url) => url.searchParams.get('q') === plain.id.slice(0, 8));
+    await rows.filter({ hasText: tagged.name }).waitFor({ state: 'detached' });
+    await rows.filter({ hasText: plain.name }).waitFor();
+    await close();
+  });
+
+  it('bug 7: the task table fits its box at 1280, 1366 and 1920 px, "Continue setup" included; the list is cards on a phone', async () => {
+    for (const width of [1280, 1366, 1920, 390]) {
+      const { page, close } = await consolePage(browser, { width, height: 900 });
+      await page.goto(`${testEnv.apiUrl}/tasks?q=${encodeURIComponent(tagged.name)}`);
+      const region = page.getByRole('region', { name: /^Tasks, page/ });
+      const link = page.getByRole('link', { name: `Continue setup of ${tagged.name}` });
+      await link.waitFor();
+      const box = (await region.boundingBox())!;
+      const linkBox = (await link.boundingBox())!;
+      expect(linkBox.x + linkBox.width, `Continue setup inside the table at ${width} px`).toBeLessThanOrEqual(box.x + box.width + 0.5);
+      const inner = await page.evaluate<number>(`(() => { const el = document.querySelector('.table-scroll'); return el.scrollWidth - el.clientWidth; })()`);
+      expect(inner, `the table scrolls sideways inside its box at ${width} px`).toBeLessThanOrEqual(1);
+      await expect(sidewaysOverflow(page), `the page scrolls sideways at ${width} px`).resolves.toBeLessThanOrEqual(0);
+      if (width === 390 || width === 1920) await screenshot(page, `task-list-${width}`);
+      await close();
+    }
+  });
+
+  it('bug 7: on a phone, Notifications does not scroll sideways', async () => {
+    // A channel with a long address, as real webhook URLs are.
+    const channel = await api.request<{ id: string }>('POST', '/api/v1/notification-channels', {
+      type: 'webhook',
+      name: `long-${tag}`,
+      url: `https://hooks.example.com/services/T0000000/B0000000/${'x'.repeat(80)}?token=${'y'.repeat(40)}`,
+      secret: 'a-signing-secret-of-16+',
+    });
+    expect(channel.status).toBe(201);
+    const { page, close } = await consolePage(browser, { width: 390, height: 844 });
+    await page.goto(`${testEnv.apiUrl}/notifications`);
+    await page.getByText(`long-${tag}`).waitFor();
+    await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Add a channel' }).waitFor();
+    await expect(sidewaysOverflow(page)).resolves.toBeLessThanOrEqual(0);
+    await screenshot(page, 'notifications-390');
+    await close();
+    await api.request('DELETE', `/api/v1/notification-channels/${channel.body.id}`);
+  });
+
+  it('bug 7: the login card shows the product name in a readable color', async () => {
+    const { page, close } = await consolePage(browser, { width: 1280, height: 900 }, false);
+    await page.goto(`${testEnv.apiUrl}/login`);
+    const brand = page.locator('.login__card .brand');
+    await brand.waitFor();
+    const [color, background] = await page.evaluate<[string, string]>(
+      `[getComputedStyle(document.querySelector('.login__card .brand')).color, getComputedStyle(document.querySelector('.login__card')).backgroundColor]`,
+    );
+    expect(color).not.toBe(background);
+    expect(color).not.toBe('rgb(255, 255, 255)');
+    await close();
+  });
+
+  it('bug 9: a task never started offers Cancel setup, not Stop or Force stop, and cancelling removes it', async () => {
+    const { page, close } = await consolePage(browser);
+    await page.goto(`${testEnv.apiUrl}/tasks/${plain.id}`);
+    const actions = page.getByRole('group', { name: `Actions on ${plain.name}` });
+    await actions.getByRole('button', { name: 'Cancel setup' }).waitFor();
+    await expect(actions.getByRole('button', { name: 'Stop', exact: true }).count()).resolves.toBe(0);
+    await expect(actions.getByRole('button', { name: 'Force stop' }).count()).resolves.toBe(0);
+    await actions.getByRole('button', { name: 'Cancel setup' }).click();
+    const dialog = page.getByRole('dialog', { name: `Cancel setup ${plain.name}?` });
+    await dialog.getByText(/never started: nothing was created on the source/).waitFor();
+    await dialog.getByRole('button', { name: 'Cancel setup' }).click();
+    await page.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
+    await expect(api.request('GET', `/api/v1/tasks/${plain.id}`)).resolves.toMatchObject({ status: 404 });
+    await close();
+  });
+
+  it('bug 12: a webhook on a port HTTP clients refuse is refused when added, next to its URL', async () => {
+    const { page, close } = await consolePage(browser);
+    await page.goto(`${testEnv.apiUrl}/notifications`);
+    const form = page.getByRole('form', { name: 'Add a channel' });
+    await form.getByLabel('Channel name').fill(`blocked-${tag}`);
+    await form.getByLabel('URL').fill('http://127.0.0.1:9/hook');
+    await form.getByLabel('Signing secret').fill('a-signing-secret-of-16+');
+    await form.getByRole('button', { name: 'Add channel' }).click();
+    await form.getByText(/URL port 9 is one HTTP clients refuse to call/).waitFor();
+    await expect(form.getByLabel('URL').getAttribute('aria-invalid')).resolves.toBe('true');
+    // The API's own rule, for scripts.
+    const res = await api.request<{ details: { field: string; message: string }[] }>('POST', '/api/v1/notification-channels', {
+      type: 'webhook',
+      name: `blocked-${tag}`,
+      url: 'http://127.0.0.1:1/hook',
+      secret: 'a-signing-secret-of-16+',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ field: 'url', message: expect.stringContaining('port 1') })]);
+    await close();
+  });
+
+  it('bug 16: the scripts come compressed and hashed assets are cached as immutable; index.html is revalidated', async () => {
+    const { page, close } = await consolePage(browser, { width: 1280, height: 900 }, false);
+    const seen: { url: string; headers: Record<string, string> }[] = [];
+    page.on('response', (response) => seen.push({ url: response.url(), headers: response.headers() }));
+    await page.goto(`${testEnv.apiUrl}/login`);
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    const script = seen.find((r) => /\/assets\/index-[^/]+\.js$/.test(r.url));
+    expect(script, 'the main bundle was loaded').toBeDefined();
+    expect(script!.headers['content-encoding']).toMatch(/^(gzip|br)$/);
+    expect(script!.headers['cache-control']).toMatch(/max-age=31536000/);
+    expect(script!.headers['cache-control']).toMatch(/immutable/);
+    const html = seen.find((r) => r.url === `${testEnv.apiUrl}/login`);
+    expect(html?.headers['cache-control']).toBe('no-cache');
+    await close();
+  });
+});
