@@ -55,28 +55,8 @@ export function MessageBrowser({ task }: { task: TaskDetail }) {
   return (
     <div className="message-browser">
       <form className="filters message-browser__filters" onSubmit={submit} aria-label="Message filters">
-        <div className="field">
-          <label htmlFor={ids.table}>Table</label>
-          <select id={ids.table} value={draft.table} onChange={(e) => set('table', e.target.value)}>
-            <option value="">All tables</option>
-            {tables.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.operation}>Operation</label>
-          <select id={ids.operation} value={draft.operation} onChange={(e) => set('operation', e.target.value)}>
-            <option value="">All operations</option>
-            {MESSAGE_OPERATIONS.map((op) => (
-              <option key={op} value={op}>
-                {op}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect id={ids.table} label="Table" all="All tables" options={tables} value={draft.table} onChange={(v) => set('table', v)} />
+        <FilterSelect id={ids.operation} label="Operation" all="All operations" options={MESSAGE_OPERATIONS} value={draft.operation} onChange={(v) => set('operation', v)} />
         <div className="field field--number">
           <label htmlFor={ids.partition}>Partition</label>
           <input id={ids.partition} type="number" min={0} value={draft.partition} placeholder="all" onChange={(e) => set('partition', e.target.value)} />
@@ -235,5 +215,22 @@ function MessageItem({ message: m }: { message: TopicMessageView }) {
         )}
       </details>
     </li>
+  );
+}
+
+/** A filter that is either one of `options` or everything (the empty value). */
+function FilterSelect({ id, label, all, options, value, onChange }: { id: string; label: string; all: string; options: readonly string[]; value: string; onChange: (value: string) => void }) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">{all}</option>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }

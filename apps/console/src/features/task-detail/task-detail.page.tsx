@@ -12,6 +12,7 @@ import { useMe } from '../auth/use-me.query';
 import { useApiRoutes } from '../capabilities/use-api-routes';
 import { TaskStatusBadge } from '../tasks/task-status-badge';
 import { TaskSummary } from '../tasks/task-summary';
+import { TaskTags } from '../tasks/task-tags';
 import { taskKeys } from '../tasks/use-tasks.query';
 import { Sql, TaskActions } from './task-actions';
 import { MessageBrowser } from './message-browser';
@@ -83,16 +84,7 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
           </h1>
           <p className="muted mono">{task.id}</p>
           {task.description && <p>{task.description}</p>}
-          {task.tags.length > 0 && (
-            <ul className="tag-list" aria-label="Tags">
-              {task.tags.map((t) => (
-                <li key={t.key} className="tag">
-                  {t.key}
-                  {t.value ? `: ${t.value}` : ''}
-                </li>
-              ))}
-            </ul>
-          )}
+          <TaskTags tags={task.tags} className="tag-list" label="Tags" />
         </div>
         {task.status === 'CONFIGURATION' && canOperate && (
           <Link className="button button--primary" to={`/tasks/${task.id}/setup`}>

@@ -5,6 +5,7 @@ import { EMPTY_VALUE, formatDateTime, formatInteger } from '../../ui/format';
 import { useMe } from '../auth/use-me.query';
 import { TaskActions } from '../task-detail/task-actions';
 import { TaskStatusBadge } from './task-status-badge';
+import { TaskTags } from './task-tags';
 
 export function TaskTable({ tasks, caption }: { tasks: TaskDetail[]; caption: string }) {
   return (
@@ -49,16 +50,7 @@ function TaskRow({ task }: { task: TaskDetail }) {
         <span className="task-name__id mono" title={task.id}>
           {task.id.slice(0, 8)}
         </span>
-        {task.tags.length > 0 && (
-          <ul className="task-tags" aria-label={`Tags of ${task.name}`}>
-            {task.tags.map((t) => (
-              <li key={t.key} className="tag">
-                {t.key}
-                {t.value ? `: ${t.value}` : ''}
-              </li>
-            ))}
-          </ul>
-        )}
+        <TaskTags tags={task.tags} className="task-tags" label={`Tags of ${task.name}`} />
       </th>
       <td data-label="Status">
         <TaskStatusBadge status={task.status} lastError={task.lastError} />
