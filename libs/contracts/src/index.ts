@@ -11,3 +11,4 @@ export * from './monitoring.view';
 export * from './notification.schema';
 export * from './avro/envelope-avro-schema';
 export * from './message-browser';
+export * from './snapshot.schema';

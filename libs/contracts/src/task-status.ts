@@ -2,6 +2,8 @@ export const TASK_STATUSES = [
   'CONFIGURATION',
   'PENDING_START',
   'STARTING',
+  // Existing rows are being read (policy.syncMode full+incremental) while changes stream.
+  'FULL_SYNC',
   'INCREMENTAL',
   'START_FAILED',
   'INCREMENTAL_FAILED',

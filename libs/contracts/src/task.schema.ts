@@ -16,6 +16,8 @@ const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-
 const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]+-----END (?:[A-Z]+ )?PRIVATE KEY-----/;
 
 export const DML_OPERATIONS = ['INSERT', 'UPDATE', 'DELETE'] as const;
+export const SYNC_MODES = ['incremental', 'full+incremental'] as const;
+export type SyncMode = (typeof SYNC_MODES)[number];
 export type DmlOperation = (typeof DML_OPERATIONS)[number];
 
 export const SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
@@ -182,6 +184,12 @@ export const policySchema = z
     partitionPolicy: z.enum(['table', 'primaryKey', 'schema', 'zero']).default('table'),
     format: z.enum(['json', 'avro']).default('json'),
     compression: z.enum(['none', 'gzip']).default('none'),
+    /**
+     * full+incremental: the rows already in the tables are delivered first (status FULL_SYNC, a
+     * lock-free chunked snapshot interleaved with the stream), then changes. The API keeps
+     * incremental as its default for compatibility.
+     */
+    syncMode: z.enum(SYNC_MODES).default('incremental'),
   })
   .superRefine((v, ctx) => {
     if (v.objectScope === 'tables' && v.tables.length === 0) {
@@ -244,6 +252,13 @@ export const retrySchema = z
 export const throttleSchema = z.object({
   rowsPerSecond: z.number().int().min(1, 'rowsPerSecond must be at least 1').max(10_000_000, 'rowsPerSecond must be at most 10000000').optional(),
   mbPerSecond: z.number().min(0.1, 'mbPerSecond must be at least 0.1').max(10_000, 'mbPerSecond must be at most 10000').optional(),
+  /** Snapshot rows read per second (full synchronization and backfills), on top of the limits above. */
+  snapshotRowsPerSecond: z
+    .number()
+    .int('snapshotRowsPerSecond must be an integer')
+    .min(1, 'snapshotRowsPerSecond must be at least 1')
+    .max(10_000_000, 'snapshotRowsPerSecond must be at most 10000000')
+    .optional(),
 });
 
 export const tagSchema = z.object({

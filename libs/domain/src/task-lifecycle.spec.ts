@@ -3,7 +3,7 @@ import { DomainError } from './errors';
 import { TASK_OPERATIONS, allowedOperations, assertAllowed, isAllowed, type LifecycleStatus, type TaskOperation } from './task-lifecycle';
 
 const TASK_STATUSES_FOR_TEST: LifecycleStatus[] = [
-  'CONFIGURATION', 'PENDING_START', 'STARTING', 'INCREMENTAL', 'START_FAILED', 'INCREMENTAL_FAILED', 'CANCELLED',
+  'CONFIGURATION', 'PENDING_START', 'STARTING', 'FULL_SYNC', 'INCREMENTAL', 'START_FAILED', 'INCREMENTAL_FAILED', 'CANCELLED',
   'PAUSING', 'PAUSED', 'STOPPING', 'COMPLETED', 'STOP_FAILED', 'DELETED',
 ];
 
@@ -13,8 +13,8 @@ describe('task lifecycle', () => {
   });
 
   it('only pauses a streaming task', () => {
-    const statuses: LifecycleStatus[] = ['CONFIGURATION', 'STARTING', 'INCREMENTAL', 'PAUSED', 'COMPLETED'];
-    expect(statuses.filter((s) => isAllowed('pause', s))).toEqual(['INCREMENTAL']);
+    const statuses: LifecycleStatus[] = ['CONFIGURATION', 'STARTING', 'FULL_SYNC', 'INCREMENTAL', 'PAUSED', 'COMPLETED'];
+    expect(statuses.filter((s) => isAllowed('pause', s))).toEqual(['FULL_SYNC', 'INCREMENTAL']);
   });
 
   it('resumes paused and abnormal tasks', () => {
@@ -61,6 +61,7 @@ const SPEC: Record<string, string> = {
   CONFIGURATION: '     Y     .           Y        Y      .     .      Y    Y         .     Y      .',
   PENDING_START: '     .     .           .        .      .     .      Y    Y         .     .      .',
   STARTING: '          .     .           .        .      .     .      Y    Y         .     .      .',
+  FULL_SYNC: '         .     .           .        .      Y     .      Y    Y         .     .      .',
   INCREMENTAL: '       .     Y           .        .      Y     .      Y    Y         .     .      .',
   START_FAILED: '      .     .           Y        .      .     Y      Y    Y         Y     Y      .',
   INCREMENTAL_FAILED: '.     .           Y        .      .     Y      Y    Y         Y     .      .',

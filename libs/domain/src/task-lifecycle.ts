@@ -5,6 +5,7 @@ export type LifecycleStatus =
   | 'CONFIGURATION'
   | 'PENDING_START'
   | 'STARTING'
+  | 'FULL_SYNC'
   | 'INCREMENTAL'
   | 'START_FAILED'
   | 'INCREMENTAL_FAILED'
@@ -33,6 +34,7 @@ const ALL_LIVE: LifecycleStatus[] = [
   'CONFIGURATION',
   'PENDING_START',
   'STARTING',
+  'FULL_SYNC',
   'INCREMENTAL',
   'START_FAILED',
   'INCREMENTAL_FAILED',
@@ -48,7 +50,8 @@ const ALLOWED_IN: Record<TaskOperation, readonly LifecycleStatus[]> = {
   editObjects: ['INCREMENTAL', 'PAUSED'],
   precheck: ['CONFIGURATION', 'PAUSED', 'INCREMENTAL_FAILED', 'START_FAILED'],
   submit: ['CONFIGURATION'],
-  pause: ['INCREMENTAL'],
+  // FULL_SYNC streams like INCREMENTAL (the snapshot resumes at its stored chunk): same rules.
+  pause: ['FULL_SYNC', 'INCREMENTAL'],
   resume: ['PAUSED', 'INCREMENTAL_FAILED', 'START_FAILED'],
   stop: ALL_LIVE,
   forceStop: ALL_LIVE,

@@ -6,7 +6,7 @@ import { parseLsn } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { TaskMetricRepository } from '@walbridge/persistence';
 
-const STREAMING = new Set(['STARTING', 'INCREMENTAL', 'INCREMENTAL_FAILED']);
+const STREAMING = new Set(['STARTING', 'FULL_SYNC', 'INCREMENTAL', 'INCREMENTAL_FAILED']);
 
 /**
  * `GET /metrics` in Prometheus text format, for every live task (labels `task` = id and

@@ -25,7 +25,7 @@ export function lifecycleView(task: TaskEntity): TaskLifecycleView {
     precheckRequired: task.precheckRequired ?? false,
     scheduledStartAt: task.status === 'PENDING_START' && task.scheduledStartAt ? task.scheduledStartAt.toISOString() : null,
     // A streaming task still on probation after failures is not shown as failing.
-    failure: since && task.status !== 'INCREMENTAL'
+    failure: since && task.status !== 'INCREMENTAL' && task.status !== 'FULL_SYNC'
       ? {
           kind: task.failureKind ?? 'other',
           since,

@@ -11,9 +11,9 @@ import { TaskMonitor } from '../monitoring/task-monitor.service';
 import { restartDelayMs } from './backoff';
 
 /** Statuses in which a task should have a streaming worker somewhere (unless its retries gave up). */
-const RUNNABLE: TaskStatus[] = ['STARTING', 'INCREMENTAL', 'INCREMENTAL_FAILED'];
+const RUNNABLE: TaskStatus[] = ['STARTING', 'FULL_SYNC', 'INCREMENTAL', 'INCREMENTAL_FAILED'];
 /** Where reset may run: the statuses §4 allows it in, plus those a failing task flickers through meanwhile. */
-const RESETTABLE: TaskStatus[] = ['PAUSED', 'INCREMENTAL_FAILED', 'START_FAILED', 'STARTING', 'INCREMENTAL'];
+const RESETTABLE: TaskStatus[] = ['PAUSED', 'INCREMENTAL_FAILED', 'START_FAILED', 'STARTING', 'FULL_SYNC', 'INCREMENTAL'];
 const RECONCILE_EVERY_MS = 2000;
 const GRACEFUL_STOP_TIMEOUT_MS = 60_000;
 const INSPECT_TIMEOUT_MS = 30_000;

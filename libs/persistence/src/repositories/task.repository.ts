@@ -38,7 +38,7 @@ export type TaskRuntimePatch = Partial<
 export const HEALTHY: TaskRuntimePatch = { failingSince: null, failureKind: null, retryUntil: null, autoStopAt: null, retryExhaustedAt: null };
 
 /** Statuses the schedulers' reconcile loops act on. */
-const RECONCILED: TaskStatus[] = ['PENDING_START', 'STARTING', 'INCREMENTAL', 'INCREMENTAL_FAILED', 'PAUSING', 'STOPPING'];
+const RECONCILED: TaskStatus[] = ['PENDING_START', 'STARTING', 'FULL_SYNC', 'INCREMENTAL', 'INCREMENTAL_FAILED', 'PAUSING', 'STOPPING'];
 
 export class TaskRepository {
   private readonly repo: Repository<TaskEntity>;

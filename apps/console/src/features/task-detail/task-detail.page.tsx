@@ -21,7 +21,7 @@ import { auditActionText } from './audit-action-text';
 import { SERIES_WINDOW_MS, useTaskSeries } from './use-task-series';
 
 /** Statuses in which a worker streams (or drains): the charts' latest values are current only then. */
-const STREAMING = ['INCREMENTAL', 'STARTING', 'PAUSING', 'STOPPING'];
+const STREAMING = ['FULL_SYNC', 'INCREMENTAL', 'STARTING', 'PAUSING', 'STOPPING'];
 
 export const TASK_DETAIL_REFRESH_MS = 2_000;
 

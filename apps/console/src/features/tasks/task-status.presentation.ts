@@ -8,6 +8,7 @@ export const TASK_STATUS_PRESENTATION: Record<TaskStatus, { label: string; famil
   CONFIGURATION: { label: 'Configuring', family: 'draft' },
   PENDING_START: { label: 'Pending start', family: 'transitional' },
   STARTING: { label: 'Starting', family: 'transitional' },
+  FULL_SYNC: { label: 'Full synchronization', family: 'running' },
   INCREMENTAL: { label: 'Running', family: 'running' },
   START_FAILED: { label: 'Start failed', family: 'failed' },
   INCREMENTAL_FAILED: { label: 'Failed', family: 'failed' },
