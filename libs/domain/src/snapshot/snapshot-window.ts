@@ -1,0 +1,129 @@
+import { murmur2 } from '../murmur2';
+
+/**
+ * The watermark window of one snapshot chunk (DBLog, as in Debezium's incremental snapshots).
+ *
+ * The worker, in one REPEATABLE READ transaction, takes the snapshot S, writes the low watermark
+ * into the WAL (so every transaction visible in S committed before it), reads the chunk, commits,
+ * then writes the high watermark. When the stream reaches the high watermark, the chunk's rows
+ * are sent at that point of the stream, except:
+ *
+ * - every key the stream changed between the two watermarks: those changes committed after S
+ *   (the chunk holds an older state) and were already sent, so the chunk's row would overwrite a
+ *   newer state or bring a deleted key back;
+ * - the whole chunk, when a transaction still running at S (in its xip list) committed before the
+ *   low watermark: the stream sent its change before the window opened, and the chunk does not
+ *   hold it. Rare (a commit record written while S was taken); the chunk is read again.
+ *
+ * Pure bookkeeping: the I/O lives in apps/worker/src/snapshot.
+ */
+export class SnapshotWindow {
+  private readonly changed = new Set<string>();
+  /** Old images a table without a key changed (a multiset: one chunk row dropped per image). */
+  private readonly changedRows = new Map<string, number>();
+  private opened = false;
+  private stale = false;
+
+  /** `inProgress`: the xip list of S, as 32-bit xids (what pgoutput's Begin carries). */
+  constructor(private readonly inProgress: ReadonlySet<number>) {}
+
+  /** The low watermark arrived; `committedBefore` tells whether a transaction committed earlier in the stream. */
+  open(committedBefore: (xid: number) => boolean): void {
+    this.opened = true;
+    for (const xid of this.inProgress) {
+      if (committedBefore(xid)) {
+        this.stale = true;
+        return;
+      }
+    }
+  }
+
+  get isOpen(): boolean {
+    return this.opened;
+  }
+
+  /** The chunk must be read again (see the class comment). */
+  get mustReread(): boolean {
+    return this.stale;
+  }
+
+  /** A change of the chunk's table inside the window touched this key (old and new key of an UPDATE). */
+  keyChanged(key: string): void {
+    if (this.opened) this.changed.add(key);
+  }
+
+  /** A table without a key: the stream changed (UPDATE) or removed (DELETE) a row equal to this image. */
+  rowChanged(image: string): void {
+    if (this.opened) this.changedRows.set(image, (this.changedRows.get(image) ?? 0) + 1);
+  }
+
+  /** The chunk's rows that may still be sent, in their order. */
+  remaining<T>(rows: readonly T[], keyOf: (row: T) => string, imageOf?: (row: T) => string): T[] {
+    if (this.stale) return [];
+    const rowsLeft = new Map(this.changedRows);
+    return rows.filter((row) => {
+      if (this.changed.size && this.changed.has(keyOf(row))) return false;
+      if (imageOf && rowsLeft.size) {
+        const image = imageOf(row);
+        const n = rowsLeft.get(image);
+        if (n) {
+          if (n === 1) rowsLeft.delete(image);
+          else rowsLeft.set(image, n - 1);
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+}
+
+/**
+ * The next chunk size: what would have taken `targetMs`, at most twice (and at least half) the
+ * last size, so one slow or fast chunk does not swing it, within [min, max].
+ */
+export function nextChunkSize(current: number, elapsedMs: number, targetMs: number, min: number, max: number): number {
+  const ideal = elapsedMs <= 0 ? current * 2 : (current * targetMs) / elapsedMs;
+  const bounded = Math.min(current * 2, Math.max(current / 2, ideal));
+  return Math.round(Math.min(max, Math.max(min, bounded)));
+}
+
+/** Chunks a table is expected to take (at least the chunks already done, at least 1). */
+export function estimateChunks(rowsEstimated: number, rowsRead: number, chunksDone: number, chunkSize: number, done: boolean): number {
+  if (done) return chunksDone;
+  const left = Math.max(0, rowsEstimated - rowsRead);
+  return Math.max(chunksDone + 1, chunksDone + Math.ceil(left / Math.max(1, chunkSize)));
+}
+
+function hex8(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * The id of a snapshot row: the same for the same (backfill, table, key) whenever it is sent, so
+ * a consumer can tell a repeat (a chunk sent again after a crash). `key` is the message key, or
+ * the row's values for a table without a key.
+ */
+export function snapshotMessageId(backfillId: string, table: string, key: string): string {
+  const a = murmur2(`${table}\u0000${key}`);
+  const b = murmur2(`${key}\u0000${table}\u0000${backfillId}`);
+  return `snapshot-${backfillId.replace(/-/g, '').slice(0, 12)}-${hex8(a)}${hex8(b)}`;
+}
+
+/** The content of a watermark message (`pg_logical_emit_message(false, SNAPSHOT_MESSAGE_PREFIX, …)`). */
+export interface Watermark {
+  /** low or high */
+  w: 'l' | 'h';
+  /** The chunk: `<worker run>:<sequence>`; a watermark of another run (replayed after a restart) is ignored. */
+  c: string;
+}
+
+export const SNAPSHOT_MESSAGE_PREFIX = 'walbridge.snapshot';
+
+export function parseWatermark(content: string): Watermark | null {
+  try {
+    const v = JSON.parse(content) as Partial<Watermark>;
+    return (v.w === 'l' || v.w === 'h') && typeof v.c === 'string' ? { w: v.w, c: v.c } : null;
+  } catch {
+    return null;
+  }
+}
