@@ -44,6 +44,16 @@ describe('EnvelopeEncoder', () => {
     );
   });
 
+  it('encodes a snapshot row as an INSERT with its own id and "snapshot": true last; stream changes do not carry the field', () => {
+    const json = new EnvelopeEncoder(orders).encode({ ...ctx, kind: 'INSERT', newTuple: ['1', '2.00', null], snapshot: { id: 'snapshot-x-00' } });
+    const out = JSON.parse(json) as Record<string, unknown>;
+    expect(out).toMatchObject({ id: 'snapshot-x-00', type: 'INSERT', snapshot: true, old: null });
+    expect(json.endsWith(',"snapshot":true}')).toBe(true);
+    expect(encode(orders, { kind: 'INSERT', newTuple: ['1', '2.00', null] })).not.toHaveProperty('snapshot');
+    const record = new EnvelopeEncoder(orders).encodeRecord({ ...ctx, kind: 'INSERT', newTuple: ['1', '2.00', null], snapshot: { id: 'snapshot-x-00' } });
+    expect(record).toMatchObject({ id: 'snapshot-x-00', snapshot: true });
+  });
+
   it('encodes INSERT with old null and keeps NULLs and exact text', () => {
     const out = encode(orders, { kind: 'INSERT', newTuple: ['9223372036854775807', '12345678901.99', null] });
     expect(Object.keys(out)).toEqual([
@@ -316,7 +326,9 @@ describe('EnvelopeEncoder', () => {
               return;
             }
             const record = JSON.parse(JSON.stringify(encoder.encodeRecord(change), (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? { ...v } : v)));
-            const { unchangedToast, ...rest } = record;
+            // The record always carries snapshot (Avro needs every field); JSON only for snapshot rows.
+            const { unchangedToast, snapshot, ...rest } = record;
+            expect(snapshot).toBe(false);
             expect(rest).toEqual(Object.fromEntries(Object.entries(json as object).filter(([k]) => k !== 'unchangedToast')));
             expect(unchangedToast).toEqual((json as { unchangedToast?: string[] }).unchangedToast ?? null);
           },

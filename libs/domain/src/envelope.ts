@@ -24,6 +24,11 @@ export interface RowChange {
   es: number;
   /** Time the message is produced to Kafka, ms since the Unix epoch. */
   ts: number;
+  /**
+   * A row read by a snapshot (full synchronization, backfill): always an INSERT, with its own
+   * deterministic id (snapshotMessageId) instead of the commit LSN and index.
+   */
+  snapshot?: { id: string };
 }
 
 export class EnvelopeEncodeError extends Error {
@@ -51,6 +56,8 @@ export interface EnvelopeRecord {
   data: EnvelopeRow[];
   old: EnvelopeRow[] | null;
   unchangedToast: string[] | null;
+  /** A snapshot row (see RowChange.snapshot); false for changes from the WAL. */
+  snapshot: boolean;
 }
 
 export interface EnvelopeOptions {
@@ -235,11 +242,13 @@ export class EnvelopeEncoder {
       throw new EnvelopeEncodeError(`es, ts and xid must be integers (got ${es}, ${ts}, ${xid})`);
     }
     let s =
-      '{"id":"' + messageId(change.commitLsn, change.index) +
+      '{"id":"' + (change.snapshot ? change.snapshot.id : messageId(change.commitLsn, change.index)) +
       head + es + ',"ts":' + ts + ',"xid":' + xid +
       ',"lsn":"' + lsnText(change.commitLsn) +
       this.middle + data + '],"old":' + old;
     if (this.toast !== null) s += ',"unchangedToast":' + JSON.stringify(this.toast);
+    // Only snapshot rows carry the field, so the messages of a stream stay byte for byte as before.
+    if (change.snapshot) s += ',"snapshot":true';
     return s + '}';
   }
 
@@ -284,7 +293,7 @@ export class EnvelopeEncoder {
       throw new EnvelopeEncodeError(`es, ts and xid must be integers (got ${es}, ${ts}, ${xid})`);
     }
     return {
-      id: messageId(change.commitLsn, change.index),
+      id: change.snapshot ? change.snapshot.id : messageId(change.commitLsn, change.index),
       database: this.schema.database,
       schema: this.schema.schema,
       table: this.schema.table,
@@ -300,6 +309,7 @@ export class EnvelopeEncoder {
       data: [data],
       old,
       unchangedToast: this.toast,
+      snapshot: change.snapshot !== undefined,
     };
   }
 

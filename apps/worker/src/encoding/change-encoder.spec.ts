@@ -26,8 +26,28 @@ describe('createChangeEncoder', () => {
     expect(Buffer.isBuffer(bytes)).toBe(true);
     const decoded = envelopeAvroType().fromBuffer(bytes) as Record<string, unknown>;
     const expected = JSON.parse(json.encode(c).toString()) as Record<string, unknown>;
-    expect(JSON.parse(JSON.stringify(decoded))).toEqual({ ...expected, unchangedToast: ['big'] });
+    expect(JSON.parse(JSON.stringify(decoded))).toEqual({ ...expected, unchangedToast: ['big'], snapshot: false });
     expect(expected.unchangedToast).toEqual(['big']);
     expect(avro.messageKey(['42', null, null])).toBe('["42"]');
+  });
+
+  it('marks snapshot rows in both formats, and an old reader of the Avro schema still reads them', async () => {
+    const json = createChangeEncoder('json', schema, {});
+    const avro = createChangeEncoder('avro', schema, {});
+    const c = { ...change, kind: 'INSERT' as const, newTuple: ['7', 'p', 'q'], snapshot: { id: 'snapshot-abc-0123456789abcdef' } };
+    const fromJson = JSON.parse(json.encode(c).toString()) as Record<string, unknown>;
+    expect(fromJson).toMatchObject({ id: 'snapshot-abc-0123456789abcdef', type: 'INSERT', snapshot: true, data: [{ id: '7' }] });
+    const decoded = envelopeAvroType().fromBuffer(avro.encode(c)) as Record<string, unknown>;
+    expect(decoded).toMatchObject({ id: 'snapshot-abc-0123456789abcdef', snapshot: true });
+    // A consumer still holding the schema without the field resolves the new writer's records.
+    const avsc = await import('avsc');
+    const { ENVELOPE_AVRO_SCHEMA } = await import('@walbridge/contracts');
+    const oldSchema = { ...ENVELOPE_AVRO_SCHEMA, fields: ENVELOPE_AVRO_SCHEMA.fields.filter((f) => f.name !== 'snapshot') };
+    const oldType = avsc.Type.forSchema(oldSchema as never);
+    const resolver = oldType.createResolver(envelopeAvroType());
+    expect(oldType.fromBuffer(avro.encode(c), resolver)).toMatchObject({ id: 'snapshot-abc-0123456789abcdef', type: 'INSERT' });
+    // And a new reader reads old records (written without the field) as snapshot false.
+    const oldBytes = oldType.toBuffer({ ...decoded, snapshot: undefined });
+    expect(envelopeAvroType().fromBuffer(oldBytes, envelopeAvroType().createResolver(oldType))).toMatchObject({ snapshot: false });
   });
 });

@@ -125,6 +125,12 @@ export const ENVELOPE_AVRO_SCHEMA = {
       ],
       default: null,
       doc: "Columns left out of data: unchanged TOAST values the source did not send"
+    },
+    {
+      name: "snapshot",
+      type: "boolean",
+      default: false,
+      doc: "A row read by a full synchronization or a backfill (type INSERT), not a change from the WAL"
     }
   ]
 } as const;
