@@ -59,6 +59,10 @@ process.on('message', (message: SchedulerToWorker) => {
       }
     })();
     work.catch((error: unknown) => (exiting ? undefined : failed(error)));
+  } else if (message.type === 'backfill') {
+    runtime?.addBackfill(message.backfill);
+  } else if (message.type === 'cancelBackfill') {
+    runtime?.cancelBackfill(message.backfillId);
   } else if (message.type === 'stop') {
     exiting = true;
     const stopping = runtime ? runtime.stop(message.dropSlot) : Promise.resolve();

@@ -1,4 +1,5 @@
-import type { WorkerTaskConfig, WorkerToScheduler, WorkerProgress } from '@walbridge/queue';
+import { randomUUID } from 'node:crypto';
+import type { BackfillPlan, WorkerTaskConfig, WorkerToScheduler, WorkerProgress } from '@walbridge/queue';
 import { AUTO_TOPIC_DEFAULTS } from '@walbridge/contracts';
 import { formatLsn } from '@walbridge/domain';
 import { ChangePipeline } from './pipeline/change-pipeline';
@@ -7,6 +8,8 @@ import { KafkaSink, isUnknownTopic } from './sink/kafka-sink';
 import { pgClientConfig } from '@walbridge/connectors';
 import { ReplicationStream } from './source/replication-stream';
 import { SourceAdmin, type TableRef } from './source/source-admin';
+import { SnapshotEngine } from './snapshot/snapshot-engine';
+import { SnapshotReader } from './snapshot/snapshot-reader';
 
 export type Report = (message: WorkerToScheduler) => void;
 
@@ -24,6 +27,9 @@ export class StartStalledError extends Error {
     super(`the worker did not start streaming within ${Math.round(ms / 1000)} s (stalled while ${phase})`);
   }
 }
+
+/** Tables a snapshot reads at the same time (one connection and one chunk in flight each). */
+const SNAPSHOT_PARALLEL = Number(process.env.WALBRIDGE_SNAPSHOT_PARALLEL ?? 2);
 
 /** How often a streaming worker checks that its topics still exist. */
 const TOPIC_CHECK_EVERY_MS = Number(process.env.WALBRIDGE_TOPIC_CHECK_MS ?? 5000);
@@ -59,6 +65,7 @@ export class WorkerRuntime {
   private sink?: KafkaSink;
   private replication?: ReplicationStream;
   private pipeline?: ChangePipeline;
+  private snapshot?: SnapshotEngine;
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
 
@@ -108,11 +115,11 @@ export class WorkerRuntime {
       const limits = [...(await this.sink.messageLimits(topics)).values()];
       // A record batch carries some overhead beyond our estimate of its messages.
       const maxBatchBytes = Math.max(1024, Math.min(MAX_BATCH_BYTES, ...limits.map((l) => l - 512)));
-      return { startLsn, backlogEndLsn, topics, partitionCounts, maxBatchBytes, admin: this.admin, sink: this.sink };
+      return { startLsn, backlogEndLsn, tables, topics, partitionCounts, maxBatchBytes, admin: this.admin, sink: this.sink };
     };
     const setting = setUp();
     setting.catch(() => undefined); // reported through the race; a late failure after a stall is moot
-    const { startLsn, backlogEndLsn, topics, partitionCounts, maxBatchBytes, admin, sink } = await Promise.race([setting, stalled]).finally(() => clearTimeout(deadline));
+    const { startLsn, backlogEndLsn, tables, topics, partitionCounts, maxBatchBytes, admin, sink } = await Promise.race([setting, stalled]).finally(() => clearTimeout(deadline));
 
     const router = createRouter(config.policy, partitionCounts);
     let rejectFatal!: (error: Error) => void;
@@ -137,7 +144,21 @@ export class WorkerRuntime {
         onError: (error) => resolveFatal(error),
       },
     );
+    // Full synchronization and backfills read alongside the stream (apps/worker/src/snapshot).
+    const snapshot = (this.snapshot = new SnapshotEngine({
+      connect: () => SnapshotReader.connect(pgClientConfig(config.source, `walbridge-snapshot-${config.taskId}`)),
+      describe: (relation) => admin.describeRelation(relation),
+      route: router,
+      sink: () => this.pipeline!,
+      report: (message) => this.report(message),
+      log: (level, message) => this.log(level, message),
+      onFatal: (error) => resolveFatal(error),
+      runId: randomUUID().slice(0, 8),
+      parallel: SNAPSHOT_PARALLEL,
+      rowsPerSecond: config.throttle.snapshotRowsPerSecond,
+    }));
     this.pipeline = new ChangePipeline({
+      tap: snapshot,
       source: this.replication,
       sink,
       describe: (relation) => admin.describeRelation(relation),
@@ -162,6 +183,7 @@ export class WorkerRuntime {
     );
     this.log('info', `streaming from ${formatLsn(startLsn)} to ${topics.join(', ')}`);
     this.report({ type: 'streaming' });
+    snapshot.start(config.backfills ?? [], tables);
     const streaming = this.replication.run().then(() => {
       if (!this.stopping) throw new ReplicationClosedError();
     });
@@ -206,9 +228,20 @@ export class WorkerRuntime {
     await this.reportSlot();
   }
 
+  /** A backfill requested while streaming (POST /tasks/{id}/backfills, through the scheduler). */
+  addBackfill(plan: BackfillPlan): void {
+    this.snapshot?.add(plan);
+  }
+
+  cancelBackfill(backfillId: string): void {
+    this.snapshot?.cancel(backfillId);
+  }
+
   /** Graceful stop: stop reading, let Kafka acknowledge what is in flight, confirm, close. */
   async stop(dropSlot: boolean): Promise<void> {
     this.stopping = true;
+    // No new chunk; one in flight is read again by the next worker (its position was not reported).
+    this.snapshot?.stop();
     if (this.pipeline && this.replication) {
       this.replication.pause();
       await this.pipeline.drained();

@@ -1,4 +1,28 @@
-import type { DestinationConfig, PolicyConfig, SourceConfig, TaskConfig } from '@walbridge/contracts';
+import type { BackfillKind, BackfillStatus, DestinationConfig, PolicyConfig, SnapshotTableState, SourceConfig, TaskConfig } from '@walbridge/contracts';
+
+/** One table of a backfill as the metadata database holds it: where its reading stands. */
+export interface BackfillTableProgress {
+  schema: string;
+  table: string;
+  /** The backfill's row filter (row-filter syntax); null: every row (the table's own filter still applies). */
+  filter: string | null;
+  state: SnapshotTableState;
+  /** Where the next chunk starts: the last key of the last acknowledged chunk (or the next ctid block); null: the beginning. */
+  position: string[] | null;
+  rowsEstimated: number;
+  rowsSent: number;
+  chunksDone: number;
+  chunksTotal: number;
+}
+
+/** A backfill for a worker to read (full synchronization or POST /tasks/{id}/backfills). */
+export interface BackfillPlan {
+  id: string;
+  kind: BackfillKind;
+  /** Every table the task captures (the full synchronization): tables missing from `tables` start fresh. */
+  allTables: boolean;
+  tables: BackfillTableProgress[];
+}
 
 /**
  * Messages between the scheduler and a worker process (Node IPC channel). Secrets travel here,
@@ -17,6 +41,8 @@ export interface WorkerTaskConfig {
    * silently skip every change since, so the worker fails instead (a reset is the way out).
    */
   slotMustExist: boolean;
+  /** Backfills to read (pending or interrupted), oldest first; more arrive with `backfill` messages. */
+  backfills?: BackfillPlan[];
 }
 
 /**
@@ -32,7 +58,11 @@ export type WorkerMode = 'stream' | 'teardown' | 'reset' | 'inspect' | 'publish'
 export type SchedulerToWorker =
   | { type: 'start'; mode: WorkerMode; config: WorkerTaskConfig }
   /** Drain what is in flight, confirm it, then exit; with dropSlot also drop slot and publication. */
-  | { type: 'stop'; dropSlot: boolean };
+  | { type: 'stop'; dropSlot: boolean }
+  /** A backfill requested while the worker streams. */
+  | { type: 'backfill'; backfill: BackfillPlan }
+  /** A backfill cancelled: its tables stop after the chunk in flight. */
+  | { type: 'cancelBackfill'; backfillId: string };
 
 export type WorkerLogLevel = 'info' | 'warning' | 'error';
 
@@ -83,4 +113,9 @@ export type WorkerToScheduler =
       retry?: boolean;
       dataException?: { table: string; messageId: string };
     }
-  | { type: 'stopped'; slotDropped: boolean };
+  | { type: 'stopped'; slotDropped: boolean }
+  /**
+   * Snapshot progress, sent once Kafka acknowledged a chunk (the stored position is then safe to
+   * resume from), or when a backfill's status changes (completed: every table done; failed).
+   */
+  | { type: 'snapshot'; backfillId: string; table?: BackfillTableProgress; status?: BackfillStatus; error?: string };

@@ -12,6 +12,7 @@ import {
 import type { WorkerProgress } from '@walbridge/queue';
 import type { TableRoute } from '../routing';
 import { isTooLarge, type OutboundMessage } from '../sink/kafka-sink';
+import type { StreamTap } from '../snapshot/stream-tap';
 
 /** What the pipeline counts; bytes read are counted by the replication stream. */
 export type PipelineProgress = Omit<WorkerProgress, 'bytesRead'>;
@@ -51,6 +52,8 @@ export interface PipelineOptions {
   lowWaterBytes?: number;
   throttle?: ThrottleLimits;
   now?: () => number;
+  /** The snapshot engine (full synchronization, backfills): sees the stream in order. */
+  tap?: StreamTap;
 }
 
 interface RelationState {
@@ -103,6 +106,8 @@ export class ChangePipeline {
   private ackedSeq = 0;
   private unackedBytes = 0;
   private readonly markers: Marker[] = [];
+  /** Snapshot chunks waiting for their acknowledgement (enqueueSnapshot). */
+  private ackWaiters: { seq: number; run: () => void }[] = [];
   private markersHead = 0;
   private confirmed: bigint;
   /** The furthest position received (commit, message or keepalive). */
@@ -178,11 +183,13 @@ export class ChangePipeline {
         this.tx = { commitLsn: item.finalLsn, xid: item.xid, commitTime: item.commitTime, nextIndex: 0 };
         return;
       case 'commit':
+        if (this.tx) this.options.tap?.committed(this.tx.xid);
         if (item.endLsn > this.seen) this.seen = item.endLsn;
         this.addMarker(item.endLsn, this.tx?.commitTime ?? item.commitTime);
         this.tx = null;
         return;
       case 'relation':
+        this.options.tap?.relation(item);
         this.resolveRelation(item);
         return;
       case 'insert':
@@ -198,6 +205,8 @@ export class ChangePipeline {
         // Our heartbeat (or anyone's non-transactional message) between transactions: a safe
         // position to confirm once what came before is acknowledged.
         if (item.lsn > this.seen) this.seen = item.lsn;
+        // A snapshot's high watermark enqueues the chunk here, before the position is a marker.
+        this.options.tap?.message(item);
         if (!this.tx) this.addMarker(item.lsn, null);
         return;
       case 'keepalive':
@@ -243,6 +252,7 @@ export class ChangePipeline {
       this.fail(new Error(`protocol error: ${kind} of relation ${relationId} outside a transaction or before its Relation message`));
       return;
     }
+    this.options.tap?.change(relationId, kind, newTuple, oldTuple, keyTuple);
     // Every change takes an index, delivered or not, so ids do not move when filters change.
     const index = tx.nextIndex++;
     this.stats.rowsRead++;
@@ -271,6 +281,31 @@ export class ChangePipeline {
       this.options.source.pause();
     }
     this.schedulePump();
+  }
+
+  /**
+   * Snapshot rows, enqueued at the current position of the stream (a high watermark): they are
+   * sent in order with the changes around them. `onAcked` runs once Kafka acknowledged them all.
+   */
+  enqueueSnapshot(messages: readonly { message: OutboundMessage; bytes: number }[], onAcked: () => void): void {
+    for (const { message, bytes } of messages) {
+      this.queue.push(message);
+      this.queueBytes.push(bytes);
+      this.unackedBytes += bytes;
+    }
+    this.enqueuedSeq += messages.length;
+    this.ackWaiters.push({ seq: this.enqueuedSeq, run: onAcked });
+    if (this.unackedBytes > this.highWater && !this.pausedForBackpressure) {
+      this.pausedForBackpressure = true;
+      this.options.source.pause();
+    }
+    if (messages.length) this.schedulePump();
+    else this.advance();
+  }
+
+  /** Bytes enqueued and not yet acknowledged (the snapshot engine holds back while this is high). */
+  get unacknowledgedBytes(): number {
+    return this.unackedBytes;
   }
 
   private addMarker(lsn: bigint, commitTime: number | null): void {
@@ -415,6 +450,11 @@ export class ChangePipeline {
     if (this.markersHead > 1024 && this.markersHead * 2 > this.markers.length) {
       this.markers.splice(0, this.markersHead);
       this.markersHead = 0;
+    }
+    if (this.ackWaiters.length && this.ackWaiters[0].seq <= this.ackedSeq) {
+      const due = this.ackWaiters.filter((w) => w.seq <= this.ackedSeq);
+      this.ackWaiters = this.ackWaiters.filter((w) => w.seq > this.ackedSeq);
+      for (const w of due) w.run();
     }
     if (target > this.confirmed) {
       this.confirmed = target;

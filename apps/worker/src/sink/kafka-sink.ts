@@ -13,6 +13,8 @@ export interface OutboundMessage {
   id: string;
   /** `schema.table` the change belongs to (named by data exceptions). */
   table: string;
+  /** A row read by a snapshot (full synchronization, backfill): sent with the walbridge-snapshot header. */
+  snapshot?: boolean;
 }
 
 /** Something in the error or what it wraps: kafkajs (admin) and @platformatic/kafka (producer) both wrap what the broker said. */
@@ -39,6 +41,8 @@ function isCode(e: FailureLike, code: string): boolean {
 }
 
 const ID_HEADER = Buffer.from('walbridge-id');
+const SNAPSHOT_HEADER = Buffer.from('walbridge-snapshot');
+const TRUE = Buffer.from('true');
 
 /** The distinct innermost messages of an error tree (the errors that wrap nothing). */
 function rootMessages(error: unknown): string {
@@ -160,7 +164,7 @@ export class KafkaSink {
         partition: m.partition,
         key: m.key === null ? undefined : Buffer.from(m.key),
         value: m.value,
-        headers: new Map([[ID_HEADER, Buffer.from(m.id)]]),
+        headers: m.snapshot ? new Map([[ID_HEADER, Buffer.from(m.id)], [SNAPSHOT_HEADER, TRUE]]) : new Map([[ID_HEADER, Buffer.from(m.id)]]),
       };
     }
     try {

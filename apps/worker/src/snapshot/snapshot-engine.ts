@@ -1,0 +1,449 @@
+import {
+  DataException,
+  RowFilterError,
+  SNAPSHOT_MESSAGE_PREFIX,
+  SnapshotWindow,
+  TokenBucket,
+  estimateChunks,
+  nextChunkSize,
+  parseWatermark,
+  snapshotMessageId,
+  type ChangeKind,
+  type LogicalMessage,
+  type RelationMessage,
+  type RelationSchema,
+  type Tuple,
+} from '@walbridge/domain';
+import type { BackfillPlan, BackfillTableProgress, WorkerToScheduler } from '@walbridge/queue';
+import { RowGate, type TableRoute } from '../routing';
+import type { OutboundMessage } from '../sink/kafka-sink';
+import type { TableRef } from '../source/source-admin';
+import { isTableGone, type ChunkRead, type SnapshotReader, type TableShape } from './snapshot-reader';
+import type { StreamTap } from './stream-tap';
+
+/** Where snapshot rows go: the change pipeline, at the high watermark's place in the stream. */
+export interface SnapshotSink {
+  enqueueSnapshot(messages: readonly { message: OutboundMessage; bytes: number }[], onAcked: () => void): void;
+  readonly unacknowledgedBytes: number;
+}
+
+export interface SnapshotEngineOptions {
+  connect(): Promise<SnapshotReader>;
+  describe(relation: RelationMessage): Promise<RelationSchema>;
+  route(schema: RelationSchema): TableRoute | null;
+  sink(): SnapshotSink;
+  report(message: WorkerToScheduler): void;
+  log(level: 'info' | 'warning', message: string): void;
+  onFatal(error: Error): void;
+  /** Distinguishes this worker's watermarks from those of an earlier run replayed by the slot. */
+  runId: string;
+  /** Tables read at the same time (each with one chunk in flight). */
+  parallel?: number;
+  /** How long reading one chunk should take; the chunk size adapts to it. */
+  targetChunkMs?: number;
+  /** throttle.snapshotRowsPerSecond */
+  rowsPerSecond?: number;
+  now?: () => number;
+}
+
+const MIN_CHUNK_ROWS = 100;
+const MAX_CHUNK_ROWS = 20_000;
+const FIRST_CHUNK_ROWS = 2_000;
+/** The snapshot waits while this much is unacknowledged, so the stream's own changes keep flowing. */
+const SNAPSHOT_BACKLOG_BYTES = 4 * 1024 * 1024;
+const RECENT_COMMITS = 65_536;
+
+interface BackfillRun {
+  plan: BackfillPlan;
+  jobs: TableJob[];
+  cancelled: boolean;
+  started: boolean;
+}
+
+interface TableJob {
+  run: BackfillRun;
+  progress: BackfillTableProgress;
+  name: string;
+  claimed: boolean;
+  shape?: TableShape;
+  route?: TableRoute;
+  gate?: RowGate | null;
+  chunkSize: number;
+  rowsRead: number;
+}
+
+type ChunkOutcome = { reread: true } | { reread: false; sent: number; acked: Promise<void> };
+
+interface ActiveChunk {
+  id: string;
+  job: TableJob;
+  window: SnapshotWindow | null;
+  chunk: ChunkRead | null;
+  readAt: number;
+  resolve(outcome: ChunkOutcome): void;
+}
+
+function keyText(tuple: Tuple, positions: readonly number[]): string | null {
+  const values: string[] = [];
+  for (const p of positions) {
+    const v = tuple[p];
+    if (typeof v !== 'string') return null;
+    values.push(v);
+  }
+  return JSON.stringify(values);
+}
+
+/**
+ * Full synchronization and backfills: chunked keyset reads (ctid ranges without a key), each
+ * between two watermarks in the WAL, merged into the stream at the high watermark (see
+ * SnapshotWindow). No lock, one short transaction per chunk; a chunk's position is reported
+ * once Kafka acknowledged it, so a restarted worker resumes at the next chunk.
+ */
+export class SnapshotEngine implements StreamTap {
+  private readonly runs: BackfillRun[] = [];
+  private readonly active = new Map<string, ActiveChunk>();
+  private readonly activeByTable = new Map<string, Set<ActiveChunk>>();
+  private readonly relations = new Map<number, { name: string; columns: string[] }>();
+  /** Stream key positions per (relation, table job shape): column names resolved once. */
+  private readonly keyPositions = new Map<string, number[] | null>();
+  private readonly recentCommits = new Set<number>();
+  private readonly bucket: TokenBucket | null;
+  private readonly now: () => number;
+  private published = new Set<string>();
+  private seq = 0;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private lanes: Promise<void>[] = [];
+
+  constructor(private readonly options: SnapshotEngineOptions) {
+    this.now = options.now ?? Date.now;
+    this.bucket = options.rowsPerSecond ? new TokenBucket(options.rowsPerSecond, this.now) : null;
+  }
+
+  /** Starts reading; `tables` are the tables the task captures (its publication). */
+  start(backfills: readonly BackfillPlan[], tables: readonly TableRef[]): void {
+    this.published = new Set(tables.map((t) => `${t.schema}.${t.table}`));
+    this.publishedList = [...tables];
+    for (const plan of backfills) this.add(plan);
+    const parallel = Math.max(1, this.options.parallel ?? 2);
+    for (let i = 0; i < parallel; i++) this.lanes.push(this.lane());
+  }
+
+  private publishedList: TableRef[] = [];
+
+  add(plan: BackfillPlan): void {
+    if (this.runs.some((r) => r.plan.id === plan.id)) return;
+    const tables = [...plan.tables];
+    if (plan.allTables) {
+      for (const t of this.publishedList) {
+        if (!tables.some((p) => p.schema === t.schema && p.table === t.table)) {
+          tables.push({ schema: t.schema, table: t.table, filter: null, state: 'pending', position: null, rowsEstimated: 0, rowsSent: 0, chunksDone: 0, chunksTotal: 0 });
+        }
+      }
+    }
+    const run: BackfillRun = { plan, jobs: [], cancelled: false, started: false };
+    run.jobs = tables.map((progress) => ({
+      run,
+      progress: { ...progress },
+      name: `${progress.schema}.${progress.table}`,
+      claimed: progress.state === 'done' || progress.state === 'failed' || progress.state === 'cancelled',
+      chunkSize: FIRST_CHUNK_ROWS,
+      rowsRead: progress.rowsSent,
+    }));
+    this.runs.push(run);
+    this.finishIfDone(run);
+    this.wake?.();
+  }
+
+  cancel(backfillId: string): void {
+    const run = this.runs.find((r) => r.plan.id === backfillId);
+    if (run) run.cancelled = true;
+  }
+
+  /** No new chunk starts; what is in flight is dropped (its position was not reported, so it is read again). */
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+
+  /** Whether any backfill still has tables to read. */
+  get busy(): boolean {
+    return this.runs.some((r) => !r.cancelled && r.jobs.some((j) => j.progress.state === 'pending' || j.progress.state === 'running'));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // the stream (StreamTap): synchronous, in stream order
+  // -------------------------------------------------------------------------------------------
+
+  relation(message: RelationMessage): void {
+    this.relations.set(message.relationId, { name: `${message.schema}.${message.table}`, columns: message.columns.map((c) => c.name) });
+    for (const key of [...this.keyPositions.keys()]) if (key.startsWith(`${message.relationId}:`)) this.keyPositions.delete(key);
+  }
+
+  committed(xid: number): void {
+    this.recentCommits.add(xid);
+    if (this.recentCommits.size > RECENT_COMMITS) {
+      // A Set iterates in insertion order: the first one is the oldest.
+      this.recentCommits.delete(this.recentCommits.values().next().value as number);
+    }
+  }
+
+  change(relationId: number, kind: ChangeKind, newTuple: Tuple | null, oldTuple: Tuple | null, keyTuple: Tuple | null): void {
+    if (!this.active.size) return;
+    const relation = this.relations.get(relationId);
+    const chunks = relation && this.activeByTable.get(relation.name);
+    if (!relation || !chunks?.size) return;
+    for (const chunk of chunks) {
+      const window = chunk.window;
+      if (!window?.isOpen) continue;
+      const shape = chunk.job.shape!;
+      if (shape.keyPositions) {
+        const positions = this.streamKeyPositions(relationId, relation.columns, shape);
+        if (!positions) continue;
+        for (const tuple of [newTuple, keyTuple, oldTuple]) {
+          const key = tuple && keyText(tuple, positions);
+          if (key) window.keyChanged(key);
+        }
+      } else if (kind !== 'INSERT' && oldTuple) {
+        window.rowChanged(JSON.stringify(oldTuple));
+      }
+    }
+  }
+
+  message(message: LogicalMessage): void {
+    if (message.prefix !== SNAPSHOT_MESSAGE_PREFIX || !this.active.size) return;
+    const watermark = parseWatermark(message.content.toString('utf8'));
+    const chunk = watermark && this.active.get(watermark.c);
+    if (!chunk) return; // another run's watermark, replayed from the slot
+    if (watermark.w === 'l') {
+      chunk.window?.open((xid) => this.recentCommits.has(xid));
+      return;
+    }
+    this.active.delete(chunk.id);
+    this.activeByTable.get(chunk.job.name)?.delete(chunk);
+    if (!chunk.window?.isOpen || !chunk.chunk || chunk.window.mustReread) {
+      chunk.resolve({ reread: true });
+      return;
+    }
+    this.emit(chunk, message.lsn);
+  }
+
+  private streamKeyPositions(relationId: number, columns: readonly string[], shape: TableShape): number[] | null {
+    const cacheKey = `${relationId}:${shape.relation.relationId}`;
+    let positions = this.keyPositions.get(cacheKey);
+    if (positions === undefined) {
+      const mapped = shape.keyPositions!.map((p) => columns.indexOf(shape.relation.columns[p].name));
+      positions = mapped.every((p) => p >= 0) ? mapped : null;
+      this.keyPositions.set(cacheKey, positions);
+    }
+    return positions;
+  }
+
+  /** The chunk's remaining rows, encoded by the table's route, enqueued here in the stream. */
+  private emit(active: ActiveChunk, lsn: bigint): void {
+    const { job } = active;
+    const shape = job.shape!;
+    const route = job.route!;
+    const chunk = active.chunk!;
+    const keyOf = shape.keyPositions ? (row: Tuple) => keyText(row, shape.keyPositions!) ?? '' : () => '';
+    const rows = active.window!.remaining(chunk.rows, keyOf, shape.keyPositions ? undefined : (row) => JSON.stringify(row));
+    const out: { message: OutboundMessage; bytes: number }[] = [];
+    const ts = this.now();
+    for (const row of rows) {
+      if (route.gate !== null && !route.gate.passes('INSERT', row, null, null)) continue;
+      if (job.gate && !job.gate.passes('INSERT', row, null, null)) continue;
+      let id = '';
+      try {
+        const key = route.encoder.messageKey(row);
+        id = snapshotMessageId(job.run.plan.id, job.name, key ?? (shape.keyPositions ? keyOf(row) : JSON.stringify(row)));
+        const value = route.encoder.encode({ kind: 'INSERT', newTuple: row, commitLsn: lsn, index: 0, xid: 0, es: active.readAt, ts, snapshot: { id } });
+        out.push({ message: { topic: route.topic, partition: route.partitionOf(key), key, value, id, table: job.name, snapshot: true }, bytes: value.length + (key?.length ?? 0) + 64 });
+      } catch (error) {
+        this.options.onFatal(new DataException(job.name, id, `a snapshot row cannot be encoded: ${(error as Error).message}`, { cause: error }));
+        return;
+      }
+    }
+    let acked!: () => void;
+    const ackedPromise = new Promise<void>((resolve) => (acked = resolve));
+    this.options.sink().enqueueSnapshot(out, acked);
+    active.resolve({ reread: false, sent: out.length, acked: ackedPromise });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // reading
+  // -------------------------------------------------------------------------------------------
+
+  private nextJob(): TableJob | null {
+    for (const run of this.runs) {
+      if (run.cancelled) continue;
+      const job = run.jobs.find((j) => !j.claimed);
+      if (job) {
+        job.claimed = true;
+        return job;
+      }
+    }
+    return null;
+  }
+
+  private async lane(): Promise<void> {
+    let reader: SnapshotReader | null = null;
+    try {
+      while (!this.stopped) {
+        const job = this.nextJob();
+        if (!job) {
+          await new Promise<void>((resolve) => {
+            const previous = this.wake;
+            this.wake = () => {
+              this.wake = null;
+              previous?.();
+              resolve();
+            };
+          });
+          continue;
+        }
+        reader ??= await this.options.connect();
+        try {
+          await this.readTable(job, reader);
+        } catch (error) {
+          if (this.stopped) return;
+          if (!isTableGone(error)) throw error;
+          // Dropped while (or before) it was read: nothing left to deliver; the other tables go on.
+          this.finishTable(job, 'failed');
+          this.options.log('warning', `snapshot of ${job.name} ended: the table no longer exists`);
+        }
+      }
+    } catch (error) {
+      if (!this.stopped) this.options.onFatal(new Error(`snapshot failed: ${(error as Error).message}`, { cause: error }));
+    } finally {
+      await reader?.close();
+    }
+  }
+
+  private async readTable(job: TableJob, reader: SnapshotReader): Promise<void> {
+    if (!this.published.has(job.name)) {
+      this.options.log('warning', `snapshot of ${job.name} skipped: the task does not capture this table, so its changes could not be merged`);
+      this.finishTable(job, 'failed');
+      return;
+    }
+    if (!job.shape) {
+      job.shape = await reader.describe(job.progress.schema, job.progress.table);
+      const schema = await this.options.describe(job.shape.relation);
+      const route = this.options.route(schema);
+      if (!route) {
+        this.finishTable(job, 'failed');
+        return;
+      }
+      job.route = route;
+      job.gate = null;
+      if (job.progress.filter) {
+        try {
+          job.gate = RowGate.compile(job.progress.filter, schema);
+        } catch (error) {
+          if (!(error instanceof RowFilterError)) throw error;
+          this.options.log('warning', `backfill of ${job.name} skipped: its filter no longer fits the table (position ${error.position}: ${error.reason})`);
+          this.finishTable(job, 'failed');
+          return;
+        }
+      }
+      if (job.progress.chunksDone === 0) job.progress.rowsEstimated = job.shape.rowsEstimated;
+      if (!job.shape.keyPositions && job.progress.chunksDone === 0) {
+        this.options.log('info', `${job.name} has no primary key: read by ctid ranges (rows changed while it is read may be delivered twice)`);
+      }
+    }
+    if (!job.run.started) {
+      job.run.started = true;
+      this.options.report({ type: 'snapshot', backfillId: job.run.plan.id, status: 'running' });
+    }
+    job.progress.state = 'running';
+    while (!this.stopped && !job.run.cancelled) {
+      await this.holdBack(job);
+      if (this.stopped || job.run.cancelled) return;
+      const started = this.now();
+      const rowsPerPage = job.shape.pages > 0 ? Math.max(1, job.shape.rowsEstimated / job.shape.pages) : 100;
+      const limit = job.shape.keyPositions ? job.chunkSize : Math.max(1, Math.round(job.chunkSize / rowsPerPage));
+      const outcome = await this.readChunk(job, reader, limit);
+      if (outcome.reread) continue;
+      const chunk = this.lastRead.get(job)!;
+      this.bucket?.take(chunk.rows.length);
+      await outcome.acked;
+      if (this.stopped) return;
+      const elapsed = this.now() - started;
+      job.rowsRead += chunk.rows.length;
+      job.progress.position = chunk.nextPosition;
+      job.progress.rowsSent += outcome.sent;
+      job.progress.chunksDone++;
+      job.chunkSize = nextChunkSize(job.chunkSize, elapsed, this.options.targetChunkMs ?? 500, MIN_CHUNK_ROWS, this.maxChunk());
+      if (chunk.last) {
+        this.finishTable(job, 'done');
+        return;
+      }
+      job.progress.chunksTotal = estimateChunks(job.progress.rowsEstimated, job.rowsRead, job.progress.chunksDone, job.chunkSize, false);
+      this.options.report({ type: 'snapshot', backfillId: job.run.plan.id, table: { ...job.progress } });
+    }
+  }
+
+  private readonly lastRead = new WeakMap<TableJob, ChunkRead>();
+
+  private maxChunk(): number {
+    return this.options.rowsPerSecond ? Math.max(1, Math.min(MAX_CHUNK_ROWS, this.options.rowsPerSecond)) : MAX_CHUNK_ROWS;
+  }
+
+  /** Waits for the snapshot throttle and for Kafka to catch up with what is queued. */
+  private async holdBack(job: TableJob): Promise<void> {
+    job.chunkSize = Math.min(job.chunkSize, this.maxChunk());
+    for (;;) {
+      if (this.stopped || job.run.cancelled) return;
+      const wait = this.bucket?.msUntil(Math.min(job.chunkSize, this.bucket.capacity)) ?? 0;
+      if (wait > 0) await new Promise((r) => setTimeout(r, Math.min(wait, 1000)));
+      else if (this.options.sink().unacknowledgedBytes > SNAPSHOT_BACKLOG_BYTES) await new Promise((r) => setTimeout(r, 20));
+      else return;
+    }
+  }
+
+  private readChunk(job: TableJob, reader: SnapshotReader, limit: number): Promise<ChunkOutcome> {
+    const id = `${this.options.runId}:${++this.seq}`;
+    return new Promise<ChunkOutcome>((resolve, reject) => {
+      const active: ActiveChunk = { id, job, window: null, chunk: null, readAt: 0, resolve };
+      this.active.set(id, active);
+      let set = this.activeByTable.get(job.name);
+      if (!set) this.activeByTable.set(job.name, (set = new Set()));
+      set.add(active);
+      reader
+        .readChunk(
+          job.shape!,
+          job.progress.position,
+          limit,
+          id,
+          (inProgress) => (active.window = new SnapshotWindow(inProgress)),
+          (chunk) => {
+            active.chunk = chunk;
+            active.readAt = this.now();
+            this.lastRead.set(job, chunk);
+          },
+        )
+        .catch((error: unknown) => {
+          this.active.delete(id);
+          set.delete(active);
+          reject(error);
+        });
+    });
+  }
+
+  private finishTable(job: TableJob, state: 'done' | 'failed'): void {
+    job.progress.state = state;
+    job.progress.chunksTotal = job.progress.chunksDone;
+    this.options.report({ type: 'snapshot', backfillId: job.run.plan.id, table: { ...job.progress } });
+    this.finishIfDone(job.run);
+  }
+
+  private finishIfDone(run: BackfillRun): void {
+    if (run.cancelled || run.jobs.some((j) => j.progress.state === 'pending' || j.progress.state === 'running')) return;
+    const failed = run.jobs.filter((j) => j.progress.state === 'failed').map((j) => j.name);
+    this.options.report({
+      type: 'snapshot',
+      backfillId: run.plan.id,
+      status: 'completed',
+      ...(failed.length ? { error: `not read: ${failed.join(', ')}` } : {}),
+    });
+  }
+}
