@@ -8,6 +8,7 @@ import {
   AuditLogRepository,
   NotificationChannelRepository,
   NotificationRepository,
+  TaskBackfillRepository,
   TaskLogRepository,
   TaskMetricRepository,
   TaskRepository,
@@ -28,6 +29,7 @@ const REPOSITORIES = [
   TaskMetricRepository,
   NotificationChannelRepository,
   NotificationRepository,
+  TaskBackfillRepository,
 ];
 
 @Global()

@@ -10,9 +10,12 @@ import { TaskMetricEntity } from './task-metric.entity';
 import { NotificationChannelEntity } from './notification-channel.entity';
 import { NotificationEntity, NotificationReadEntity } from './notification.entity';
 import { NotificationDeliveryEntity } from './notification-delivery.entity';
+import { TaskBackfillEntity } from './task-backfill.entity';
+import { TaskBackfillTableEntity } from './task-backfill-table.entity';
 
 export { ApiTokenEntity, AuditLogEntity, PrecheckItemEntity, PrecheckRunEntity, TaskEntity, TaskLogEntity, UserEntity, UserSessionEntity };
 export { TaskMetricEntity, NotificationChannelEntity, NotificationEntity, NotificationReadEntity, NotificationDeliveryEntity };
+export { TaskBackfillEntity, TaskBackfillTableEntity };
 export type { RequestedOperation, StoredTaskConfig } from './task.entity';
 export type { TaskLogLevel } from './task-log.entity';
 export type { ChannelSecrets, StoredChannelConfig } from './notification-channel.entity';
@@ -33,4 +36,6 @@ export const ENTITIES = [
   NotificationEntity,
   NotificationReadEntity,
   NotificationDeliveryEntity,
+  TaskBackfillEntity,
+  TaskBackfillTableEntity,
 ];

@@ -8,3 +8,4 @@ export * from './audit-log.repository';
 export * from './task-metric.repository';
 export * from './notification-channel.repository';
 export * from './notification.repository';
+export * from './task-backfill.repository';
