@@ -1,3 +1,4 @@
+import { BackfillCoordinator } from './snapshot/backfill-coordinator.service';
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AppConfigModule, DatabaseModule, QueueRootModule } from '@walbridge/nest-common';
@@ -33,6 +34,7 @@ import { WorkerSupervisor } from './supervisor/worker-supervisor.service';
     NotificationService,
     ChannelSender,
     NotificationDeliveryProcessor,
+    BackfillCoordinator,
   ],
 })
 export class SchedulerModule {}

@@ -3,7 +3,16 @@
  * do. One pure function for every channel (inbox, webhook, e-mail), so they all say the same.
  */
 
-export type NotificationKind = 'delayAlarm' | 'delayRecovered' | 'taskAbnormal' | 'dataException' | 'taskAutoStopped' | 'slotWalRetention' | 'test';
+export type NotificationKind =
+  | 'delayAlarm'
+  | 'delayRecovered'
+  | 'taskAbnormal'
+  | 'dataException'
+  | 'taskAutoStopped'
+  | 'slotWalRetention'
+  | 'fullSyncFinished'
+  | 'fullSyncFailed'
+  | 'test';
 export type NotificationSeverity = 'critical' | 'warning' | 'info';
 
 export interface NotifiedTask {
@@ -66,6 +75,21 @@ export type NotificationInput =
       slotName: string;
       retainedWalBytes: number;
       limitBytes: number;
+    }
+  | {
+      kind: 'fullSyncFinished';
+      tables: number;
+      rowsSent: number;
+      seconds: number;
+      /** Tables that could not be read (dropped meanwhile, …). */
+      notRead: string[];
+    }
+  | {
+      kind: 'fullSyncFailed';
+      error: string;
+      tablesDone: number;
+      tables: number;
+      rowsSent: number;
     }
   | { kind: 'test'; channelName: string };
 
@@ -230,6 +254,31 @@ export function describeNotification(task: NotifiedTask | null, input: Notificat
           `${formatBytes(input.limitBytes)}. The source keeps that WAL on disk until the task confirms it; a full disk stops the source database.`,
         runbook: [retentionAdvice(input.status), "To cap what any slot may keep, set max_slot_wal_keep_size on the source (a slot beyond it is invalidated and the task must be reset)."].join('\n'),
         figures: { status: input.status, slotName: input.slotName, retainedWalBytes: input.retainedWalBytes, limitBytes: input.limitBytes },
+      };
+    case 'fullSyncFinished':
+      return {
+        kind: input.kind,
+        severity: input.notRead.length ? 'warning' : 'info',
+        title: `${cap(name)}: full synchronization finished, ${input.rowsSent} row(s) of ${input.tables} table(s) in ${formatSeconds(input.seconds)}`,
+        message:
+          `The existing rows of ${named} have been delivered to Kafka (${input.rowsSent} row(s) from ${input.tables} table(s), ${formatSeconds(input.seconds)}); ` +
+          'the task now streams changes only (INCREMENTAL).' +
+          (input.notRead.length ? ` Not read: ${input.notRead.join(', ')}.` : ''),
+        runbook: input.notRead.length
+          ? 'A table that was not read (dropped during the synchronization, or not captured) can be read again with a backfill: POST /api/v1/tasks/{id}/backfills.'
+          : 'Nothing to do.',
+        figures: { tables: input.tables, rowsSent: input.rowsSent, seconds: Math.round(input.seconds), notRead: input.notRead.join(', ') || null },
+      };
+    case 'fullSyncFailed':
+      return {
+        kind: input.kind,
+        severity: 'warning',
+        title: `${cap(name)}: full synchronization interrupted after ${input.tablesDone}/${input.tables} table(s)`,
+        message:
+          `The full synchronization of ${named} stopped: ${input.error}. ${input.rowsSent} row(s) were delivered so far; ` +
+          'every table resumes at its last acknowledged chunk when the task streams again.',
+        runbook: 'Fix the cause shown in the task log (the task retries on its own within its retry window), or resume the task once it is fixed.',
+        figures: { tablesDone: input.tablesDone, tables: input.tables, rowsSent: input.rowsSent, error: input.error },
       };
     case 'test':
       return {

@@ -8,6 +8,7 @@ import { HEALTHY, SecretsService, TaskLogRepository, TaskRepository, type TaskEn
 import type { SchedulerToWorker, SlotReport, WorkerMode, WorkerTaskConfig, WorkerToScheduler } from '@walbridge/queue';
 import { TaskLeaseService } from '../lease/task-lease.service';
 import { TaskMonitor } from '../monitoring/task-monitor.service';
+import { BackfillCoordinator } from '../snapshot/backfill-coordinator.service';
 import { restartDelayMs } from './backoff';
 
 /** Statuses in which a task should have a streaming worker somewhere (unless its retries gave up). */
@@ -52,6 +53,10 @@ interface ManagedWorker {
    * applied once this worker streams, i.e. its publication is altered.
    */
   applying?: TaskEntity;
+  /** Backfills this worker was given (at its start or since), so each is sent once. */
+  backfillIds?: Set<string>;
+  /** Snapshot reports are stored one after the other, in the order the worker sent them. */
+  snapshotChain?: Promise<void>;
 }
 
 /**
@@ -83,6 +88,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     private readonly secrets: SecretsService,
     private readonly lease: TaskLeaseService,
     private readonly monitor: TaskMonitor,
+    private readonly backfills: BackfillCoordinator,
   ) {
     this.workerEntry = require.resolve('@walbridge/worker');
   }
@@ -366,7 +372,22 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     child.on('message', (message: WorkerToScheduler) => void this.onMessage(worker, message).catch((e) => this.logger.error(e)));
     child.on('exit', (code, signal) => void this.exclusive(task.id, () => this.afterExit(worker, code, signal)).catch((e) => this.logger.error(e)));
     child.on('error', (error) => this.logger.error(`worker of task ${task.id}: ${error.message}`));
-    this.send(worker, { type: 'start', mode, config: this.workerConfig(task) });
+    if (mode === 'stream') {
+      // A streaming worker also gets the backfills to read, with their stored positions.
+      worker.backfillIds = new Set();
+      void this.backfills
+        .plansFor(task)
+        .catch((error: Error) => {
+          this.logger.error(`backfills of task ${task.id}: ${error.message}`);
+          return [];
+        })
+        .then((backfills) => {
+          for (const b of backfills) worker.backfillIds!.add(b.id);
+          this.send(worker, { type: 'start', mode, config: { ...this.workerConfig(task), backfills } });
+        });
+    } else {
+      this.send(worker, { type: 'start', mode, config: this.workerConfig(task) });
+    }
     this.logger.log(`worker pid ${child.pid} started for task ${task.id} (${intent})`);
     if (mode === 'stream') void this.monitor.workerStarted(task);
     return worker;
@@ -397,7 +418,8 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       case 'streaming':
         worker.streaming = true;
         worker.probation = { since: Date.now(), baselineLsn: undefined, done: false };
-        await this.tasks.transition(taskId, ['STARTING', 'INCREMENTAL_FAILED'], 'INCREMENTAL', { lastError: null });
+        // A full synchronization still to finish puts the streaming task in FULL_SYNC.
+        await this.tasks.transition(taskId, ['STARTING', 'INCREMENTAL_FAILED'], await this.backfills.streamingStatus(taskId), { lastError: null });
         this.monitor.streaming(taskId);
         if (worker.applying) {
           const applied = worker.applying;
@@ -444,6 +466,11 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       case 'stopped':
         worker.stoppedCleanly = true;
         return;
+      case 'snapshot':
+        worker.snapshotChain = (worker.snapshotChain ?? Promise.resolve())
+          .then(() => this.backfills.record(taskId, message))
+          .catch((e: Error) => this.logger.error(`snapshot progress of task ${taskId}: ${e.message}`));
+        return worker.snapshotChain;
     }
   }
 
@@ -554,6 +581,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
 
     const status: TaskStatus = streamedBefore ? 'INCREMENTAL_FAILED' : 'START_FAILED';
     await this.tasks.transition(taskId, RUNNABLE, status, { ...failure, retryExhaustedAt: new Date(now) });
+    await this.backfills.failedDuringFullSync({ ...task, failingSince: failure.failingSince! }, reason);
     await this.notifyFailure(task, streamedBefore ? 'INCREMENTAL_FAILED' : 'START_FAILED', worker, { reason, kind, since, decision, autoStopAt: failure.autoStopAt! });
     const windowMinutes = retryWindowMs(kind, retryWindows) / 60_000;
     const gaveUp =
@@ -711,11 +739,27 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
         else if (task.requestedOperation === 'applyObjects') await this.applyObjects(task.id);
         else if (task.status === 'PENDING_START') await this.startIfDue(task);
         else if (isRunnable(task)) await this.ensureRunning(task.id);
+        await this.syncBackfills(task.id).catch((e: Error) => this.logger.warn(`backfills of task ${task.id}: ${e.message}`));
       }
     } catch (error) {
       this.logger.warn(`reconcile failed: ${(error as Error).message}`);
     } finally {
       this.reconciling = false;
+    }
+  }
+
+  /** Backfills requested or cancelled through the API reach the task's streaming worker here. */
+  private async syncBackfills(taskId: string): Promise<void> {
+    const worker = this.workers.get(taskId);
+    if (!worker?.streaming || !worker.backfillIds || worker.intent !== 'stream') return;
+    const { added, cancelled } = await this.backfills.changesFor(taskId, worker.backfillIds);
+    for (const backfill of added) {
+      worker.backfillIds.add(backfill.id);
+      this.send(worker, { type: 'backfill', backfill });
+    }
+    for (const backfillId of cancelled) {
+      worker.backfillIds.delete(backfillId);
+      this.send(worker, { type: 'cancelBackfill', backfillId });
     }
   }
 
