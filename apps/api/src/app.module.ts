@@ -13,6 +13,7 @@ import { NotificationModule } from './notifications/notification.module';
 import { PrecheckModule } from './precheck/precheck.module';
 import { SourceObjectsModule } from './source-objects/source-objects.module';
 import { TaskModule } from './tasks/task.module';
+import { SnapshotModule } from './snapshot/snapshot.module';
 import { TokenModule } from './tokens/token.module';
 import { UserModule } from './users/user.module';
 
@@ -25,6 +26,7 @@ import { UserModule } from './users/user.module';
     UserModule,
     TokenModule,
     TaskModule,
+    SnapshotModule,
     PrecheckModule,
     ConnectionModule,
     SourceObjectsModule,
