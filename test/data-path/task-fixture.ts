@@ -77,6 +77,8 @@ export interface TaskSetup<T extends string, P extends string> {
   before?: (suffix: string) => string[];
   /** The suffix of every name (default: a fresh unique one), for names a test must know in advance. */
   suffix?: string;
+  /** The status startTask waits for after the submit (default INCREMENTAL; FULL_SYNC for a full synchronization). */
+  waitFor?: TaskView['status'];
 }
 
 export interface RunningTask<T extends string, P extends string> {
@@ -133,7 +135,7 @@ export async function startTask<T extends string, P extends string = never>(setu
   await api.passPrecheck(task.id);
   const submitted = await api.operate(task.id, 'submit');
   if (submitted.status !== 202) throw new Error(`submit failed: ${submitted.status} ${JSON.stringify(submitted.body)}`);
-  const streaming = await api.waitForStatus(task.id, 'INCREMENTAL', 90_000);
+  const streaming = await api.waitForStatus(task.id, setup.waitFor ?? 'INCREMENTAL', 90_000);
   return { task: streaming, tables, qualified: quoted, topics, slot, suffix };
 }
 
@@ -164,6 +166,8 @@ export interface Envelope {
   data: Record<string, string | null>[];
   old: Record<string, string | null>[] | null;
   unchangedToast?: string[] | null;
+  /** A row read by a full synchronization or a backfill. */
+  snapshot?: true;
 }
 
 export const envelopeOf = (m: { value: string }) => JSON.parse(m.value) as Envelope;
