@@ -158,7 +158,7 @@ export class WorkerRuntime {
       rowsPerSecond: config.throttle.snapshotRowsPerSecond,
     }));
     this.pipeline = new ChangePipeline({
-      tap: snapshot,
+      tap: snapshot.tap,
       source: this.replication,
       sink,
       describe: (relation) => admin.describeRelation(relation),

@@ -1,31 +1,12 @@
-import {
-  DataException,
-  RowFilterError,
-  SNAPSHOT_MESSAGE_PREFIX,
-  SnapshotWindow,
-  TokenBucket,
-  estimateChunks,
-  nextChunkSize,
-  parseWatermark,
-  snapshotMessageId,
-  type ChangeKind,
-  type LogicalMessage,
-  type RelationMessage,
-  type RelationSchema,
-  type Tuple,
-} from '@walbridge/domain';
+import { RowFilterError, TokenBucket, estimateChunks, nextChunkSize, type RelationMessage, type RelationSchema } from '@walbridge/domain';
 import type { BackfillPlan, BackfillTableProgress, WorkerToScheduler } from '@walbridge/queue';
 import { RowGate, type TableRoute } from '../routing';
-import type { OutboundMessage } from '../sink/kafka-sink';
 import type { TableRef } from '../source/source-admin';
+import { ChunkMerger, type ChunkOutcome, type SnapshotSink } from './chunk-merger';
 import { isTableGone, type ChunkRead, type SnapshotReader, type TableShape } from './snapshot-reader';
 import type { StreamTap } from './stream-tap';
 
-/** Where snapshot rows go: the change pipeline, at the high watermark's place in the stream. */
-export interface SnapshotSink {
-  enqueueSnapshot(messages: readonly { message: OutboundMessage; bytes: number }[], onAcked: () => void): void;
-  readonly unacknowledgedBytes: number;
-}
+export type { SnapshotSink } from './chunk-merger';
 
 export interface SnapshotEngineOptions {
   connect(): Promise<SnapshotReader>;
@@ -51,7 +32,6 @@ const MAX_CHUNK_ROWS = 20_000;
 const FIRST_CHUNK_ROWS = 2_000;
 /** The snapshot waits while this much is unacknowledged, so the stream's own changes keep flowing. */
 const SNAPSHOT_BACKLOG_BYTES = 4 * 1024 * 1024;
-const RECENT_COMMITS = 65_536;
 
 interface BackfillRun {
   plan: BackfillPlan;
@@ -72,41 +52,15 @@ interface TableJob {
   rowsRead: number;
 }
 
-type ChunkOutcome = { reread: true } | { reread: false; sent: number; acked: Promise<void> };
-
-interface ActiveChunk {
-  id: string;
-  job: TableJob;
-  window: SnapshotWindow | null;
-  chunk: ChunkRead | null;
-  readAt: number;
-  resolve(outcome: ChunkOutcome): void;
-}
-
-function keyText(tuple: Tuple, positions: readonly number[]): string | null {
-  const values: string[] = [];
-  for (const p of positions) {
-    const v = tuple[p];
-    if (typeof v !== 'string') return null;
-    values.push(v);
-  }
-  return JSON.stringify(values);
-}
-
 /**
  * Full synchronization and backfills: chunked keyset reads (ctid ranges without a key), each
  * between two watermarks in the WAL, merged into the stream at the high watermark (see
  * SnapshotWindow). No lock, one short transaction per chunk; a chunk's position is reported
  * once Kafka acknowledged it, so a restarted worker resumes at the next chunk.
  */
-export class SnapshotEngine implements StreamTap {
+export class SnapshotEngine {
   private readonly runs: BackfillRun[] = [];
-  private readonly active = new Map<string, ActiveChunk>();
-  private readonly activeByTable = new Map<string, Set<ActiveChunk>>();
-  private readonly relations = new Map<number, { name: string; columns: string[] }>();
-  /** Stream key positions per (relation, table job shape): column names resolved once. */
-  private readonly keyPositions = new Map<string, number[] | null>();
-  private readonly recentCommits = new Set<number>();
+  private readonly merger: ChunkMerger;
   private readonly bucket: TokenBucket | null;
   private readonly now: () => number;
   private published = new Set<string>();
@@ -118,6 +72,12 @@ export class SnapshotEngine implements StreamTap {
   constructor(private readonly options: SnapshotEngineOptions) {
     this.now = options.now ?? Date.now;
     this.bucket = options.rowsPerSecond ? new TokenBucket(options.rowsPerSecond, this.now) : null;
+    this.merger = new ChunkMerger({ sink: options.sink, onFatal: options.onFatal, now: this.now });
+  }
+
+  /** What the change pipeline shows the snapshot of the stream. */
+  get tap(): StreamTap {
+    return this.merger;
   }
 
   /** Starts reading; `tables` are the tables the task captures (its publication). */
@@ -169,104 +129,6 @@ export class SnapshotEngine implements StreamTap {
   /** Whether any backfill still has tables to read. */
   get busy(): boolean {
     return this.runs.some((r) => !r.cancelled && r.jobs.some((j) => j.progress.state === 'pending' || j.progress.state === 'running'));
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // the stream (StreamTap): synchronous, in stream order
-  // -------------------------------------------------------------------------------------------
-
-  relation(message: RelationMessage): void {
-    this.relations.set(message.relationId, { name: `${message.schema}.${message.table}`, columns: message.columns.map((c) => c.name) });
-    for (const key of [...this.keyPositions.keys()]) if (key.startsWith(`${message.relationId}:`)) this.keyPositions.delete(key);
-  }
-
-  committed(xid: number): void {
-    this.recentCommits.add(xid);
-    if (this.recentCommits.size > RECENT_COMMITS) {
-      // A Set iterates in insertion order: the first one is the oldest.
-      this.recentCommits.delete(this.recentCommits.values().next().value as number);
-    }
-  }
-
-  change(relationId: number, kind: ChangeKind, newTuple: Tuple | null, oldTuple: Tuple | null, keyTuple: Tuple | null): void {
-    if (!this.active.size) return;
-    const relation = this.relations.get(relationId);
-    const chunks = relation && this.activeByTable.get(relation.name);
-    if (!relation || !chunks?.size) return;
-    for (const chunk of chunks) {
-      const window = chunk.window;
-      if (!window?.isOpen) continue;
-      const shape = chunk.job.shape!;
-      if (shape.keyPositions) {
-        const positions = this.streamKeyPositions(relationId, relation.columns, shape);
-        if (!positions) continue;
-        for (const tuple of [newTuple, keyTuple, oldTuple]) {
-          const key = tuple && keyText(tuple, positions);
-          if (key) window.keyChanged(key);
-        }
-      } else if (kind !== 'INSERT' && oldTuple) {
-        window.rowChanged(JSON.stringify(oldTuple));
-      }
-    }
-  }
-
-  message(message: LogicalMessage): void {
-    if (message.prefix !== SNAPSHOT_MESSAGE_PREFIX || !this.active.size) return;
-    const watermark = parseWatermark(message.content.toString('utf8'));
-    const chunk = watermark && this.active.get(watermark.c);
-    if (!chunk) return; // another run's watermark, replayed from the slot
-    if (watermark.w === 'l') {
-      chunk.window?.open((xid) => this.recentCommits.has(xid));
-      return;
-    }
-    this.active.delete(chunk.id);
-    this.activeByTable.get(chunk.job.name)?.delete(chunk);
-    if (!chunk.window?.isOpen || !chunk.chunk || chunk.window.mustReread) {
-      chunk.resolve({ reread: true });
-      return;
-    }
-    this.emit(chunk, message.lsn);
-  }
-
-  private streamKeyPositions(relationId: number, columns: readonly string[], shape: TableShape): number[] | null {
-    const cacheKey = `${relationId}:${shape.relation.relationId}`;
-    let positions = this.keyPositions.get(cacheKey);
-    if (positions === undefined) {
-      const mapped = shape.keyPositions!.map((p) => columns.indexOf(shape.relation.columns[p].name));
-      positions = mapped.every((p) => p >= 0) ? mapped : null;
-      this.keyPositions.set(cacheKey, positions);
-    }
-    return positions;
-  }
-
-  /** The chunk's remaining rows, encoded by the table's route, enqueued here in the stream. */
-  private emit(active: ActiveChunk, lsn: bigint): void {
-    const { job } = active;
-    const shape = job.shape!;
-    const route = job.route!;
-    const chunk = active.chunk!;
-    const keyOf = shape.keyPositions ? (row: Tuple) => keyText(row, shape.keyPositions!) ?? '' : () => '';
-    const rows = active.window!.remaining(chunk.rows, keyOf, shape.keyPositions ? undefined : (row) => JSON.stringify(row));
-    const out: { message: OutboundMessage; bytes: number }[] = [];
-    const ts = this.now();
-    for (const row of rows) {
-      if (route.gate !== null && !route.gate.passes('INSERT', row, null, null)) continue;
-      if (job.gate && !job.gate.passes('INSERT', row, null, null)) continue;
-      let id = '';
-      try {
-        const key = route.encoder.messageKey(row);
-        id = snapshotMessageId(job.run.plan.id, job.name, key ?? (shape.keyPositions ? keyOf(row) : JSON.stringify(row)));
-        const value = route.encoder.encode({ kind: 'INSERT', newTuple: row, commitLsn: lsn, index: 0, xid: 0, es: active.readAt, ts, snapshot: { id } });
-        out.push({ message: { topic: route.topic, partition: route.partitionOf(key), key, value, id, table: job.name, snapshot: true }, bytes: value.length + (key?.length ?? 0) + 64 });
-      } catch (error) {
-        this.options.onFatal(new DataException(job.name, id, `a snapshot row cannot be encoded: ${(error as Error).message}`, { cause: error }));
-        return;
-      }
-    }
-    let acked!: () => void;
-    const ackedPromise = new Promise<void>((resolve) => (acked = resolve));
-    this.options.sink().enqueueSnapshot(out, acked);
-    active.resolve({ reread: false, sent: out.length, acked: ackedPromise });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -400,33 +262,19 @@ export class SnapshotEngine implements StreamTap {
     }
   }
 
-  private readChunk(job: TableJob, reader: SnapshotReader, limit: number): Promise<ChunkOutcome> {
+  private async readChunk(job: TableJob, reader: SnapshotReader, limit: number): Promise<ChunkOutcome> {
     const id = `${this.options.runId}:${++this.seq}`;
-    return new Promise<ChunkOutcome>((resolve, reject) => {
-      const active: ActiveChunk = { id, job, window: null, chunk: null, readAt: 0, resolve };
-      this.active.set(id, active);
-      let set = this.activeByTable.get(job.name);
-      if (!set) this.activeByTable.set(job.name, (set = new Set()));
-      set.add(active);
-      reader
-        .readChunk(
-          job.shape!,
-          job.progress.position,
-          limit,
-          id,
-          (inProgress) => (active.window = new SnapshotWindow(inProgress)),
-          (chunk) => {
-            active.chunk = chunk;
-            active.readAt = this.now();
-            this.lastRead.set(job, chunk);
-          },
-        )
-        .catch((error: unknown) => {
-          this.active.delete(id);
-          set.delete(active);
-          reject(error);
-        });
-    });
+    const chunk = this.merger.open(id, { backfillId: job.run.plan.id, name: job.name, shape: job.shape!, route: job.route!, gate: job.gate ?? null });
+    try {
+      await reader.readChunk(job.shape!, job.progress.position, limit, id, chunk.opened, (read) => {
+        chunk.read(read);
+        this.lastRead.set(job, read);
+      });
+    } catch (error) {
+      chunk.abandon();
+      throw error;
+    }
+    return chunk.outcome;
   }
 
   private finishTable(job: TableJob, state: 'done' | 'failed'): void {
