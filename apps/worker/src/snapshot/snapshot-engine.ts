@@ -1,4 +1,4 @@
-import { RowFilterError, TokenBucket, estimateChunks, nextChunkSize, type RelationMessage, type RelationSchema } from '@walbridge/domain';
+import { RowFilterError, TokenBucket, estimateChunks, nextChunkSize, rowsWithinBytes, type RelationMessage, type RelationSchema, type Tuple } from '@walbridge/domain';
 import type { BackfillPlan, BackfillTableProgress, WorkerToScheduler } from '@walbridge/queue';
 import { RowGate, type TableRoute } from '../routing';
 import type { TableRef } from '../source/source-admin';
@@ -30,6 +30,8 @@ export interface SnapshotEngineOptions {
 const MIN_CHUNK_ROWS = 100;
 const MAX_CHUNK_ROWS = 20_000;
 const FIRST_CHUNK_ROWS = 2_000;
+/** What one chunk may hold in memory (large rows make small chunks: the worker's heap is bounded). */
+const CHUNK_BYTES = 8 * 1024 * 1024;
 /** The snapshot waits while this much is unacknowledged, so the stream's own changes keep flowing. */
 const SNAPSHOT_BACKLOG_BYTES = 4 * 1024 * 1024;
 
@@ -234,7 +236,11 @@ export class SnapshotEngine {
       job.progress.position = chunk.nextPosition;
       job.progress.rowsSent += outcome.sent;
       job.progress.chunksDone++;
-      job.chunkSize = nextChunkSize(job.chunkSize, elapsed, this.options.targetChunkMs ?? 500, MIN_CHUNK_ROWS, this.maxChunk());
+      if (chunk.rows.length) job.shape.bytesPerRow = bytesPerRow(chunk.rows);
+      job.chunkSize = Math.min(
+        nextChunkSize(job.chunkSize, elapsed, this.options.targetChunkMs ?? 500, MIN_CHUNK_ROWS, this.maxChunk()),
+        rowsWithinBytes(job.shape.bytesPerRow, CHUNK_BYTES),
+      );
       if (chunk.last) {
         this.finishTable(job, 'done');
         return;
@@ -252,7 +258,7 @@ export class SnapshotEngine {
 
   /** Waits for the snapshot throttle and for Kafka to catch up with what is queued. */
   private async holdBack(job: TableJob): Promise<void> {
-    job.chunkSize = Math.min(job.chunkSize, this.maxChunk());
+    job.chunkSize = Math.min(job.chunkSize, this.maxChunk(), rowsWithinBytes(job.shape!.bytesPerRow, CHUNK_BYTES));
     for (;;) {
       if (this.stopped || job.run.cancelled) return;
       const wait = this.bucket?.msUntil(Math.min(job.chunkSize, this.bucket.capacity)) ?? 0;
@@ -294,4 +300,11 @@ export class SnapshotEngine {
       ...(failed.length ? { error: `not read: ${failed.join(', ')}` } : {}),
     });
   }
+}
+
+/** Average text size of a chunk's rows (what they take in memory, roughly, before encoding). */
+function bytesPerRow(rows: readonly Tuple[]): number {
+  let bytes = 0;
+  for (const row of rows) for (const v of row) bytes += typeof v === 'string' ? v.length : v instanceof Buffer ? v.length : 4;
+  return Math.ceil(bytes / rows.length);
 }

@@ -16,6 +16,8 @@ export interface TableShape {
    */
   keyPositions: number[] | null;
   rowsEstimated: number;
+  /** Bytes a row takes on disk with its TOAST (an estimate until the first chunk is measured). */
+  bytesPerRow: number;
   /** Heap pages when the reading began: ctid ranges stop there (later rows arrive through the stream). */
   pages: number;
 }
@@ -53,8 +55,9 @@ export class SnapshotReader {
   }
 
   async describe(schema: string, table: string): Promise<TableShape> {
-    const rel = await this.client.query<{ oid: string; replident: ReplicaIdentity; reltuples: string; pages: string }>(
+    const rel = await this.client.query<{ oid: string; replident: ReplicaIdentity; reltuples: string; pages: string; row_bytes: string }>(
       `SELECT c.oid::text AS oid, c.relreplident::text AS replident, GREATEST(c.reltuples, 0)::bigint::text AS reltuples,
+              CASE WHEN c.reltuples > 0 THEN (pg_total_relation_size(c.oid) / c.reltuples)::bigint ELSE 1000 END::text AS row_bytes,
               (pg_relation_size(c.oid) / current_setting('block_size')::int)::text AS pages
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = $1 AND c.relname = $2`,
@@ -97,6 +100,7 @@ export class SnapshotReader {
       types: cols.rows.map((c) => c.type),
       keyPositions: keyPositions && keyPositions.every((p) => p >= 0) ? keyPositions : null,
       rowsEstimated: Number(rel.rows[0].reltuples),
+      bytesPerRow: Number(rel.rows[0].row_bytes),
       pages: Number(rel.rows[0].pages),
     };
   }

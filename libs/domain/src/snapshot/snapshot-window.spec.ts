@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SnapshotWindow, estimateChunks, nextChunkSize, parseWatermark, snapshotMessageId } from './snapshot-window';
+import { SnapshotWindow, estimateChunks, nextChunkSize, parseWatermark, rowsWithinBytes, snapshotMessageId } from './snapshot-window';
 
 const rows = [
   { k: '1', v: 'a' },
@@ -51,6 +51,18 @@ describe('nextChunkSize', () => {
   ];
   for (const [current, elapsed, target, expected] of table) {
     it(`${current} rows in ${elapsed} ms → ${expected}`, () => expect(nextChunkSize(current, elapsed, target, 100, 50_000)).toBe(expected));
+  }
+});
+
+describe('rowsWithinBytes', () => {
+  const table: [number, number, number][] = [
+    [100, 8_000_000, 80_000],
+    [5_000_000, 8_000_000, 1], // 5 MB rows: one at a time
+    [20_000_000, 8_000_000, 1], // never zero
+    [0, 8_000_000, 8_000_000],
+  ];
+  for (const [perRow, budget, expected] of table) {
+    it(`${perRow} bytes a row within ${budget} → ${expected}`, () => expect(rowsWithinBytes(perRow, budget)).toBe(expected));
   }
 });
 

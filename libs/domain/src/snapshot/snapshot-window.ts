@@ -87,6 +87,14 @@ export function nextChunkSize(current: number, elapsedMs: number, targetMs: numb
   return Math.round(Math.min(max, Math.max(min, bounded)));
 }
 
+/**
+ * The rows a chunk may hold so that it stays within `budgetBytes` in memory (a chunk is held from
+ * its read to its acknowledgement): at least one row, whatever its size.
+ */
+export function rowsWithinBytes(bytesPerRow: number, budgetBytes: number): number {
+  return Math.max(1, Math.floor(budgetBytes / Math.max(1, bytesPerRow)));
+}
+
 /** Chunks a table is expected to take (at least the chunks already done, at least 1). */
 export function estimateChunks(rowsEstimated: number, rowsRead: number, chunksDone: number, chunkSize: number, done: boolean): number {
   if (done) return chunksDone;
