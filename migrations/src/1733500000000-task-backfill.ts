@@ -33,9 +33,21 @@ export class TaskBackfill1733500000000 implements MigrationInterface {
       "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
       CONSTRAINT "PK_task_backfill_table" PRIMARY KEY ("backfill_id", "schema_name", "table_name"),
       CONSTRAINT "FK_task_backfill_table_backfill" FOREIGN KEY ("backfill_id") REFERENCES "task_backfill"("id") ON DELETE CASCADE)`);
+    // Progress reaches the api replicas' live streams (SSE event "snapshot") like status changes do.
+    await q.query(`CREATE FUNCTION walbridge_backfill_table_event() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM walbridge_publish_event('snapshot', b.task_id, jsonb_build_object(
+          'backfillId', NEW.backfill_id, 'schema', NEW.schema_name, 'table', NEW.table_name, 'state', NEW.state,
+          'rowsEstimated', NEW.rows_estimated, 'rowsSent', NEW.rows_sent, 'chunksDone', NEW.chunks_done, 'chunksTotal', NEW.chunks_total))
+          FROM "task_backfill" b WHERE b.id = NEW.backfill_id;
+        RETURN NULL;
+      END $$`);
+    await q.query(`CREATE TRIGGER "task_backfill_table_event" AFTER INSERT OR UPDATE ON "task_backfill_table" FOR EACH ROW EXECUTE FUNCTION walbridge_backfill_table_event()`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TRIGGER "task_backfill_table_event" ON "task_backfill_table"`);
+    await q.query(`DROP FUNCTION walbridge_backfill_table_event()`);
     await q.query(`DROP TABLE "task_backfill_table"`);
     await q.query(`DROP TABLE "task_backfill"`);
   }

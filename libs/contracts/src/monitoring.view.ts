@@ -1,3 +1,4 @@
+import type { SnapshotTableView } from './snapshot.schema';
 import { z } from 'zod';
 import type { TaskLogEntry, PendingOperation } from './task-lifecycle.view';
 import type { TaskStatus } from './task-status';
@@ -82,6 +83,8 @@ export interface TaskEventPayloads {
   metrics: TaskMetricSample & { taskId: string };
   log: TaskLogEntry & { taskId: string };
   notification: TaskNotificationEvent;
+  /** A table of a full synchronization or backfill moved (after each acknowledged chunk). */
+  snapshot: SnapshotTableView & { taskId: string; backfillId: string };
   end: { reason: string };
 }
 

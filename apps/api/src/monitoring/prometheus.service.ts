@@ -4,7 +4,7 @@ import type { AppConfig } from '@walbridge/config';
 import { TASK_STATUSES } from '@walbridge/contracts';
 import { parseLsn } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
-import { TaskMetricRepository } from '@walbridge/persistence';
+import { TaskBackfillRepository, TaskMetricRepository } from '@walbridge/persistence';
 
 const STREAMING = new Set(['STARTING', 'FULL_SYNC', 'INCREMENTAL', 'INCREMENTAL_FAILED']);
 
@@ -18,6 +18,7 @@ export class PrometheusService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: TaskMetricRepository,
+    private readonly backfills: TaskBackfillRepository,
   ) {}
 
   async render(): Promise<string> {
@@ -65,6 +66,13 @@ export class PrometheusService {
       const fresh = latest.at.getTime() >= freshAfter && STREAMING.has(state.status);
       for (const [key, g] of Object.entries(rates)) g.set(labels, fresh ? latest[key as keyof typeof rates] : 0);
       sampledAt.set(labels, latest.at.getTime() / 1000);
+    }
+    const snapshotRows = counter('walbridge_snapshot_rows_total', 'Rows of existing data (full synchronization, backfills) acknowledged by Kafka.', ['schema', 'table']);
+    const snapshotLeft = gauge('walbridge_snapshot_rows_remaining', 'Rows still estimated to be read by the open full synchronization or backfills.', ['schema', 'table']);
+    for (const t of await this.backfills.snapshotTotals()) {
+      const labels = { task: t.taskId, task_name: t.taskName, schema: t.schema, table: t.table };
+      snapshotRows.inc(labels, t.sent);
+      snapshotLeft.set(labels, t.remaining);
     }
     return registry.metrics();
   }

@@ -9,7 +9,7 @@ const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 15_000;
 
 export interface TaskEvent {
-  type: 'status' | 'metrics' | 'log' | 'notification';
+  type: 'status' | 'metrics' | 'log' | 'notification' | 'snapshot';
   taskId: string;
   data: Record<string, unknown>;
 }

@@ -107,6 +107,20 @@ export class TaskBackfillRepository {
     });
   }
 
+  /** Per task and table: snapshot rows sent by every backfill, and rows still estimated to come (for /metrics). */
+  async snapshotTotals(): Promise<{ taskId: string; taskName: string; schema: string; table: string; sent: number; remaining: number }[]> {
+    const rows = await this.dataSource.query<{ task_id: string; name: string; schema_name: string; table_name: string; sent: string; remaining: string }[]>(
+      `SELECT b.task_id, k.name, t.schema_name, t.table_name, SUM(t.rows_sent)::text AS sent,
+              SUM(CASE WHEN b.status IN ('pending', 'running') AND t.state IN ('pending', 'running')
+                       THEN GREATEST(t.rows_estimated - t.rows_sent, 0) ELSE 0 END)::text AS remaining
+         FROM "task_backfill_table" t
+         JOIN "task_backfill" b ON b.id = t.backfill_id
+         JOIN "task" k ON k.id = b.task_id AND k.status <> 'DELETED'
+        GROUP BY b.task_id, k.name, t.schema_name, t.table_name`,
+    );
+    return rows.map((r) => ({ taskId: r.task_id, taskName: r.name, schema: r.schema_name, table: r.table_name, sent: Number(r.sent), remaining: Number(r.remaining) }));
+  }
+
   /** Backfills cancelled since a worker took them (the scheduler tells the worker). */
   cancelledAmong(ids: string[]): Promise<TaskBackfillEntity[]> {
     if (!ids.length) return Promise.resolve([]);
