@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import * as avsc from 'avsc';
+import { ENVELOPE_AVRO_SCHEMA } from '@walbridge/contracts';
 import { UNCHANGED_TOAST, type RelationSchema } from '@walbridge/domain';
 import { createChangeEncoder, envelopeAvroType } from './change-encoder';
 
@@ -31,7 +33,7 @@ describe('createChangeEncoder', () => {
     expect(avro.messageKey(['42', null, null])).toBe('["42"]');
   });
 
-  it('marks snapshot rows in both formats, and an old reader of the Avro schema still reads them', async () => {
+  it('marks snapshot rows in both formats, and an old reader of the Avro schema still reads them', () => {
     const json = createChangeEncoder('json', schema, {});
     const avro = createChangeEncoder('avro', schema, {});
     const c = { ...change, kind: 'INSERT' as const, newTuple: ['7', 'p', 'q'], snapshot: { id: 'snapshot-abc-0123456789abcdef' } };
@@ -40,8 +42,6 @@ describe('createChangeEncoder', () => {
     const decoded = envelopeAvroType().fromBuffer(avro.encode(c)) as Record<string, unknown>;
     expect(decoded).toMatchObject({ id: 'snapshot-abc-0123456789abcdef', snapshot: true });
     // A consumer still holding the schema without the field resolves the new writer's records.
-    const avsc = await import('avsc');
-    const { ENVELOPE_AVRO_SCHEMA } = await import('@walbridge/contracts');
     const oldSchema = { ...ENVELOPE_AVRO_SCHEMA, fields: ENVELOPE_AVRO_SCHEMA.fields.filter((f) => f.name !== 'snapshot') };
     const oldType = avsc.Type.forSchema(oldSchema as never);
     const resolver = oldType.createResolver(envelopeAvroType());
