@@ -82,6 +82,25 @@ export class BackfillCoordinator {
       .catch((e: Error) => this.logger.warn(`full synchronization notice for task ${taskId}: ${e.message}`));
   }
 
+  /** The task stopped: what was not read will not be (a stopped task has no slot to merge with). */
+  async taskStopped(taskId: string): Promise<void> {
+    const n = await this.backfills.cancelOpen(taskId, 'the task was stopped');
+    if (n) await this.logs.append(taskId, 'info', `${n} unfinished backfill(s) cancelled with the stop`);
+  }
+
+  /**
+   * The task was reset (its slot created again): a full+incremental task reads every table again
+   * at its next start, so the changes lost in between are covered by the new full synchronization.
+   */
+  async taskReset(task: TaskEntity): Promise<void> {
+    await this.backfills.cancelOpen(task.id, 'the task was reset');
+    const config = task.config as unknown as TaskConfig;
+    if (config.policy.syncMode !== 'full+incremental') return;
+    const tables = config.policy.objectScope === 'tables' ? config.policy.tables.map((t) => ({ schema: t.schema, table: t.table })) : [];
+    await this.backfills.create(task.id, 'initial', { allTables: true, tables, requestedBy: null });
+    await this.logs.append(task.id, 'info', 'full synchronization again at the next start: every table is read again, so the changes the reset skipped are delivered as current rows');
+  }
+
   /** The task failed while its full synchronization was not finished: one notice per failure episode. */
   async failedDuringFullSync(task: TaskEntity, error: string): Promise<void> {
     const open = (await this.backfills.open(task.id)).find((b) => b.kind === 'initial');

@@ -645,6 +645,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       await this.logs.append(taskId, 'error', `stop did not complete: replication slot ${slot} may remain; stop again or use drop-slot`);
       await this.tasks.transition(taskId, ['STOPPING'], 'STOP_FAILED', { lastError: 'stop did not complete; see the task log' });
     }
+    await this.backfills.taskStopped(taskId).catch((e: Error) => this.logger.warn(`backfills of stopped task ${taskId}: ${e.message}`));
     await this.releaseOwnership(taskId);
   }
 
@@ -681,6 +682,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
           ...HEALTHY,
         });
         if (moved) {
+          await this.backfills.taskReset(task).catch((e: Error) => this.logger.warn(`backfills of reset task ${taskId}: ${e.message}`));
           await this.logs.append(
             taskId,
             'warning',

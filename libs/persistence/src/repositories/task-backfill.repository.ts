@@ -121,6 +121,18 @@ export class TaskBackfillRepository {
     return rows.map((r) => ({ taskId: r.task_id, taskName: r.name, schema: r.schema_name, table: r.table_name, sent: Number(r.sent), remaining: Number(r.remaining) }));
   }
 
+  /** Cancels every open backfill of a task (it stopped, or was reset); returns how many. */
+  async cancelOpen(taskId: string, reason: string): Promise<number> {
+    return this.dataSource.transaction(async (tx) => {
+      const open = await tx.getRepository(TaskBackfillEntity).find({ where: { taskId, status: In(OPEN) }, select: { id: true } });
+      if (!open.length) return 0;
+      const ids = open.map((b) => b.id);
+      await tx.getRepository(TaskBackfillEntity).update({ id: In(ids), status: In(OPEN) }, { status: 'cancelled', finishedAt: new Date(), error: reason });
+      await tx.getRepository(TaskBackfillTableEntity).update({ backfillId: In(ids), state: In(['pending', 'running']) }, { state: 'cancelled' });
+      return ids.length;
+    });
+  }
+
   /** Backfills cancelled since a worker took them (the scheduler tells the worker). */
   cancelledAmong(ids: string[]): Promise<TaskBackfillEntity[]> {
     if (!ids.length) return Promise.resolve([]);
