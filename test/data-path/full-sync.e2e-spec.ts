@@ -341,4 +341,38 @@ describe('full + incremental synchronization', () => {
     expect(rebuilt.size).toBe(source.size);
     expect([...source].every(([k, row]) => JSON.stringify(rebuilt.get(k)) === JSON.stringify(row))).toBe(true);
   });
+
+  it('backfills a table added to a running full+incremental task: it arrives complete', async () => {
+    const ctx = await startTask({
+      tables: {
+        first: { ddl: (q) => `CREATE TABLE ${q} (id integer PRIMARY KEY); INSERT INTO ${q} SELECT generate_series(1, 10)` },
+        added: { ddl: (q) => `CREATE TABLE ${q} (id integer PRIMARY KEY, v text); INSERT INTO ${q} SELECT g, 'old' FROM generate_series(1, 800) g` },
+      },
+      topics: { out: 1 },
+      policy: ({ tables, topics }) => ({
+        objectScope: 'tables',
+        tables: [{ schema: 'shop', table: tables.first }],
+        topicPolicy: { mode: 'specific', topic: topics.out },
+        syncMode: 'full+incremental',
+      }),
+    });
+    started.push(ctx.task.id);
+    await api.waitForStatus(ctx.task.id, 'INCREMENTAL', 90_000);
+    const res = await api.request('PATCH', `/api/v1/tasks/${ctx.task.id}`, {
+      policy: { tables: [{ schema: 'shop', table: ctx.tables.first }, { schema: 'shop', table: ctx.tables.added }] },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const backfill = await waitFor('the backfill of the added table to complete', async () => {
+      const list = await api.request<{ items: BackfillView[] }>('GET', `/api/v1/tasks/${ctx.task.id}/backfills`);
+      const b = list.body.items.find((x) => x.kind === 'manual');
+      return b?.status === 'completed' ? b : undefined;
+    }, 120_000, 500);
+    expect(backfill.tables).toMatchObject([{ table: ctx.tables.added, state: 'done', rowsSent: 800 }]);
+    await onSource(`UPDATE ${ctx.qualified.added} SET v = 'new' WHERE id = 800`);
+    const messages = await readAllUpTo(ctx.topics.out, (e) => e.table === ctx.tables.added && e.data[0].v === 'new');
+    const rebuilt = rebuild(messages.filter((m) => envelopeOf(m).table === ctx.tables.added), byId);
+    expect(rebuilt.size).toBe(800);
+    expect(rebuilt.get('800')?.v).toBe('new');
+    expect(rebuilt.get('1')?.v).toBe('old');
+  });
 });

@@ -190,6 +190,11 @@ export const policySchema = z
      * incremental as its default for compatibility.
      */
     syncMode: z.enum(SYNC_MODES).default('incremental'),
+    /**
+     * Tables added to the task while it runs (or is paused) get their existing rows too (a
+     * backfill). Left out: on for full+incremental tasks, off for incremental ones.
+     */
+    backfillAddedTables: z.boolean().optional(),
   })
   .superRefine((v, ctx) => {
     if (v.objectScope === 'tables' && v.tables.length === 0) {

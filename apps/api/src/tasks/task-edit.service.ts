@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { TASK_STATUSES, type PolicyConfig, type TaskConfig, type TaskStatus, type TaskView } from '@walbridge/contracts';
 import { DomainError, applyMergePatch, assertAllowed, canonicalJson, defaultSlotName, isAllowed, statusesAllowing } from '@walbridge/domain';
-import { NotificationChannelRepository, SecretsService, TaskLogRepository, TaskRepository, outdatesPrecheck, type TaskEntity } from '@walbridge/persistence';
+import { NotificationChannelRepository, SecretsService, TaskBackfillRepository, TaskLogRepository, TaskRepository, outdatesPrecheck, type TaskEntity } from '@walbridge/persistence';
 import { QueueName, TaskControlJob } from '@walbridge/queue';
 import { currentActor } from '../auth/request-context';
 import { assertCredentialsFollowEndpoint } from '../common/credential-endpoint.rule';
@@ -63,6 +63,7 @@ export class TaskEditService {
     private readonly vault: SecretsService,
     private readonly channels: NotificationChannelRepository,
     @InjectQueue(QueueName.TaskControl) private readonly controlQueue: Queue,
+    private readonly backfills: TaskBackfillRepository,
   ) {}
 
   async update(id: string, patch: Record<string, unknown>): Promise<TaskView> {
@@ -114,6 +115,7 @@ export class TaskEditService {
       throw new DomainError('conflict', 'CONCURRENT_CHANGE', 'the task changed while it was being edited; reload it and try again');
     }
     if (editObjects) {
+      await this.backfillAdded(id, current.policy as PolicyConfig, config.policy);
       await this.controlQueue.add(TaskControlJob.ApplyObjects, { taskId: id, requestedBy: currentActor() }, {
         attempts: 5,
         backoff: { type: 'exponential', delay: 1000 },
@@ -158,5 +160,19 @@ export class TaskEditService {
     const task = await this.tasks.findById(id);
     if (!task || task.status === 'DELETED') throw new DomainError('not-found', 'TASK_NOT_FOUND', `task ${id} not found`);
     return task;
+  }
+
+  /**
+   * Tables added to a running or paused task get their existing rows (policy.backfillAddedTables,
+   * on by default for full+incremental tasks). Written after the edit, which holds the task as
+   * applyObjects: schedulers hand backfills only to a worker that streams the edited tables.
+   */
+  private async backfillAdded(id: string, before: PolicyConfig, after: PolicyConfig): Promise<void> {
+    if (!(after.backfillAddedTables ?? after.syncMode === 'full+incremental')) return;
+    const had = new Set(before.tables.map((t) => `${t.schema}.${t.table}`));
+    const added = after.tables.filter((t) => !had.has(`${t.schema}.${t.table}`)).map((t) => ({ schema: t.schema, table: t.table }));
+    if (!added.length) return;
+    const backfill = await this.backfills.create(id, 'manual', { allTables: false, tables: added, requestedBy: currentActor() });
+    await this.logs.append(id, 'info', `backfill ${backfill.id} of the added table(s) ${added.map((t) => `${t.schema}.${t.table}`).join(', ')}: their existing rows are read too`);
   }
 }

@@ -741,7 +741,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
         else if (task.requestedOperation === 'applyObjects') await this.applyObjects(task.id);
         else if (task.status === 'PENDING_START') await this.startIfDue(task);
         else if (isRunnable(task)) await this.ensureRunning(task.id);
-        await this.syncBackfills(task.id).catch((e: Error) => this.logger.warn(`backfills of task ${task.id}: ${e.message}`));
+        await this.syncBackfills(task).catch((e: Error) => this.logger.warn(`backfills of task ${task.id}: ${e.message}`));
       }
     } catch (error) {
       this.logger.warn(`reconcile failed: ${(error as Error).message}`);
@@ -751,9 +751,11 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /** Backfills requested or cancelled through the API reach the task's streaming worker here. */
-  private async syncBackfills(taskId: string): Promise<void> {
+  private async syncBackfills(task: TaskEntity): Promise<void> {
+    const taskId = task.id;
     const worker = this.workers.get(taskId);
-    if (!worker?.streaming || !worker.backfillIds || worker.intent !== 'stream') return;
+    // While tables are being edited, the running worker does not capture the added ones yet.
+    if (!worker?.streaming || !worker.backfillIds || worker.intent !== 'stream' || task.requestedOperation !== null) return;
     const { added, cancelled } = await this.backfills.changesFor(taskId, worker.backfillIds);
     for (const backfill of added) {
       worker.backfillIds.add(backfill.id);
