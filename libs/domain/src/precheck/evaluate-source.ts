@@ -56,7 +56,7 @@ export function sourceItemsWithoutConnection(failure: ConnectionFailure): Preche
 export function evaluateSource(task: PrecheckTask, facts: SourceFacts): PrecheckOutcome[] {
   return [
     passed('source-connectivity'),
-    sourceVersion(facts),
+    sourceVersion(task, facts),
     walLevel(facts),
     replicationSlots(task, facts),
     replicationPermission(facts),
@@ -73,9 +73,14 @@ export function evaluateSource(task: PrecheckTask, facts: SourceFacts): Precheck
   ];
 }
 
-function sourceVersion(facts: SourceFacts): PrecheckOutcome {
+function sourceVersion(task: PrecheckTask, facts: SourceFacts): PrecheckOutcome {
   const reasons: string[] = [];
   const suggestions: string[] = [];
+  if (task.policy.syncMode === 'full+incremental' && facts.versionNum >= 100000 && facts.versionNum < 130000) {
+    // The snapshot's watermark windows need the snapshot's in-progress list (pg_current_snapshot).
+    reasons.push(`full synchronization (syncMode full+incremental) needs PostgreSQL 13 or later; the source runs ${facts.version}`);
+    suggestions.push('choose syncMode incremental, or upgrade the source to PostgreSQL 13 or later');
+  }
   if (facts.versionNum < 100000) {
     reasons.push(`PostgreSQL ${facts.version} is not supported: logical replication with pgoutput needs PostgreSQL 10 or later`);
     suggestions.push('upgrade the source to PostgreSQL 10 or later (a supported major version is advised)');

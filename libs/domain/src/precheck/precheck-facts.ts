@@ -154,6 +154,8 @@ export interface PrecheckTask {
       excludeColumns?: ReadonlyArray<string>;
     }>;
     topicPolicy: { mode: 'specific' | 'auto'; topic?: string; nameFormat?: string; partitions?: number; replicationFactor?: number };
+    /** full+incremental reads the existing rows first (issue 13). */
+    syncMode?: 'incremental' | 'full+incremental';
   };
   /** Other live tasks of this installation that use the same slot name on the same database. */
   slotNameUsedBy: ReadonlyArray<{ id: string; name: string }>;

@@ -116,6 +116,11 @@ describe('the source items', () => {
     expect(item(evaluateSource(task(), facts({ versionNum: 90624, version: '9.6.24' })), 'source-version')).toMatchObject({ result: 'FAILED', reason: expect.stringContaining('9.6.24') });
     expect(item(evaluateSource(task(), facts({ versionNum: 90624, version: '9.6.24' })), 'output-plugin').result).toBe('FAILED');
     expect(item(evaluateSource(task(), facts({ inRecovery: true })), 'source-version')).toMatchObject({ result: 'FAILED', suggestion: 'connect the task to the primary server' });
+    // A full synchronization needs PostgreSQL 13 (pg_current_snapshot); streaming alone does not.
+    const full = task({}, { syncMode: 'full+incremental' });
+    expect(item(evaluateSource(full, facts({ versionNum: 120015, version: '12.15' })), 'source-version')).toMatchObject({ result: 'FAILED', reason: expect.stringContaining('PostgreSQL 13') });
+    expect(item(evaluateSource(task(), facts({ versionNum: 120015, version: '12.15' })), 'source-version').result).toBe('PASSED');
+    expect(item(evaluateSource(full, facts({ versionNum: 150004, version: '15.4' })), 'source-version').result).toBe('PASSED');
   });
 
   it('asks for wal_level = logical and a restart', () => {
