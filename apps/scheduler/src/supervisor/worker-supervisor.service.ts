@@ -418,19 +418,12 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       case 'streaming':
         worker.streaming = true;
         worker.probation = { since: Date.now(), baselineLsn: undefined, done: false };
-        // A full synchronization still to finish puts the streaming task in FULL_SYNC.
-        await this.tasks.transition(taskId, ['STARTING', 'INCREMENTAL_FAILED'], await this.backfills.streamingStatus(taskId), { lastError: null });
-        this.monitor.streaming(taskId);
-        if (worker.applying) {
-          const applied = worker.applying;
-          worker.applying = undefined;
-          // Edited again while this worker started: the newer edit gets its own restart.
-          const fresh = await this.tasks.findById(taskId);
-          if (fresh?.requestedOperation === 'applyObjects' && !(await this.clearApplyObjects({ ...applied, status: fresh.status }))) {
-            void this.applyObjects(taskId).catch((e) => this.logger.error(e));
-          }
-        }
-        return;
+        // In line with the snapshot reports: a full synchronization that finishes at once still
+        // finds the task in FULL_SYNC, never before it.
+        worker.snapshotChain = (worker.snapshotChain ?? Promise.resolve())
+          .then(() => this.onStreaming(worker))
+          .catch((e: Error) => this.logger.error(`streaming report of task ${taskId}: ${e.message}`));
+        return worker.snapshotChain;
       case 'progress':
         await this.tasks.update(taskId, {
           confirmedLsn: message.progress.confirmedLsn,
@@ -471,6 +464,23 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
           .then(() => this.backfills.record(taskId, message))
           .catch((e: Error) => this.logger.error(`snapshot progress of task ${taskId}: ${e.message}`));
         return worker.snapshotChain;
+    }
+  }
+
+  /** The worker streams: the task is FULL_SYNC while its full synchronization is open, else INCREMENTAL. */
+  private async onStreaming(worker: ManagedWorker): Promise<void> {
+    const { taskId } = worker;
+    // A full synchronization still to finish puts the streaming task in FULL_SYNC.
+    await this.tasks.transition(taskId, ['STARTING', 'INCREMENTAL_FAILED'], await this.backfills.streamingStatus(taskId), { lastError: null });
+    this.monitor.streaming(taskId);
+    if (worker.applying) {
+      const applied = worker.applying;
+      worker.applying = undefined;
+      // Edited again while this worker started: the newer edit gets its own restart.
+      const fresh = await this.tasks.findById(taskId);
+      if (fresh?.requestedOperation === 'applyObjects' && !(await this.clearApplyObjects({ ...applied, status: fresh.status }))) {
+        void this.applyObjects(taskId).catch((e) => this.logger.error(e));
+      }
     }
   }
 
