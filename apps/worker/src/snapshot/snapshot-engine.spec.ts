@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { COLUMN_FLAG_KEY, SNAPSHOT_MESSAGE_PREFIX, type RelationMessage, type RelationSchema, type Tuple } from '@walbridge/domain';
+import type { BackfillPlan, WorkerToScheduler } from '@walbridge/queue';
+import { createChangeEncoder } from '../encoding/change-encoder';
+import type { OutboundMessage } from '../sink/kafka-sink';
+import { SnapshotEngine } from './snapshot-engine';
+import type { ChunkRead, SnapshotReader, TableShape } from './snapshot-reader';
+
+const relation: RelationMessage = {
+  tag: 'relation',
+  relationId: 7,
+  schema: 'shop',
+  table: 'items',
+  replicaIdentity: 'd',
+  columns: [{ flags: COLUMN_FLAG_KEY, isKey: true, name: 'id', typeOid: 23, typeMod: -1 }],
+};
+const schema: RelationSchema = { relationId: 7, database: 'demo', schema: 'shop', table: 'items', replicaIdentity: 'd', columns: [{ name: 'id', type: 'integer' }], pkNames: ['id'] };
+const ROWS: Tuple[] = Array.from({ length: 2_500 }, (_, i) => [String(i + 1)]);
+
+/** A reader over ROWS that plays the stream too: the watermarks reach the engine's tap as it writes them. */
+function fakeReader(engine: () => SnapshotEngine, reads: (string[] | null)[]): SnapshotReader {
+  const shape: TableShape = { schema: 'shop', table: 'items', relation, types: ['integer'], keyPositions: [0], rowsEstimated: ROWS.length, bytesPerRow: 10, pages: 10 };
+  const mark = (w: 'l' | 'h', c: string) =>
+    engine().tap.message({ tag: 'message', transactional: false, lsn: 1n, prefix: SNAPSHOT_MESSAGE_PREFIX, content: Buffer.from(JSON.stringify({ w, c })) });
+  return {
+    describe: async () => shape,
+    readChunk: async (_s: TableShape, after: string[] | null, limit: number, id: string, opened: (x: Set<number>) => void, read: (c: ChunkRead) => void) => {
+      reads.push(after);
+      opened(new Set());
+      mark('l', id);
+      const start = after ? Number(after[0]) : 0;
+      const rows = ROWS.filter((r) => Number(r[0]) > start).slice(0, limit);
+      read({ rows, nextPosition: rows.length ? [rows[rows.length - 1][0] as string] : after, last: rows.length < limit });
+      mark('h', id);
+    },
+    close: async () => undefined,
+  } as unknown as SnapshotReader;
+}
+
+function run(plan: BackfillPlan) {
+  const reports: WorkerToScheduler[] = [];
+  const sent: OutboundMessage[] = [];
+  const reads: (string[] | null)[] = [];
+  let engine!: SnapshotEngine;
+  engine = new SnapshotEngine({
+    connect: async () => fakeReader(() => engine, reads),
+    describe: async () => schema,
+    route: () => ({ topic: 'out', operations: new Set(['INSERT']), partitionOf: () => 0, encoder: createChangeEncoder('json', schema, {}), gate: null, notes: [] }),
+    sink: () => ({
+      enqueueSnapshot: (messages, onAcked) => {
+        sent.push(...messages.map((m) => m.message));
+        setTimeout(onAcked, 1); // Kafka acknowledges a moment later
+      },
+      unacknowledgedBytes: 0,
+    }),
+    report: (m) => reports.push(m),
+    log: () => undefined,
+    onFatal: (e) => {
+      throw e;
+    },
+    runId: 'run',
+    parallel: 1,
+  });
+  engine.start([plan], [{ schema: 'shop', table: 'items' }]);
+  const finished = new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      if (reports.some((r) => r.type === 'snapshot' && r.status === 'completed')) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 2);
+  });
+  return { reports, sent, reads, finished, engine };
+}
+
+const table = { schema: 'shop', table: 'items', filter: null, rowsEstimated: 0, rowsSent: 0, chunksDone: 0, chunksTotal: 0 };
+
+describe('SnapshotEngine', () => {
+  it('reads a table chunk by chunk and reports each position only after Kafka acknowledged it', async () => {
+    const { reports, sent, reads, finished, engine } = run({ id: 'b1', kind: 'initial', allTables: true, tables: [] });
+    await finished;
+    engine.stop();
+    expect(sent).toHaveLength(ROWS.length);
+    expect(reads[0]).toBeNull();
+    const progress = reports.flatMap((r) => (r.type === 'snapshot' && r.table ? [r.table] : []));
+    expect(progress.at(-1)).toMatchObject({ state: 'done', rowsSent: ROWS.length, position: [String(ROWS.length)] });
+    // Positions only move forward, each after the rows before it were sent.
+    const positions = progress.map((p) => Number(p.position?.[0] ?? 0));
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(reports.filter((r) => r.type === 'snapshot' && r.status).map((r) => (r as { status: string }).status)).toEqual(['running', 'completed']);
+  });
+
+  it('resumes at the stored position: rows before it are not read again', async () => {
+    const { sent, reads, finished, engine } = run({
+      id: 'b2',
+      kind: 'manual',
+      allTables: false,
+      tables: [{ ...table, state: 'running', position: ['2000'], rowsSent: 2000, chunksDone: 1 }],
+    });
+    await finished;
+    engine.stop();
+    expect(reads[0]).toEqual(['2000']);
+    expect(sent.map((m) => JSON.parse(m.value.toString()).data[0].id)).toEqual(ROWS.slice(2000).map((r) => r[0]));
+  });
+
+  it('completes at once a backfill whose tables are all done, and skips a table the task does not capture', async () => {
+    const done = run({ id: 'b3', kind: 'manual', allTables: false, tables: [{ ...table, state: 'done', position: ['2500'] }] });
+    await done.finished;
+    done.engine.stop();
+    expect(done.sent).toEqual([]);
+    const other = run({ id: 'b4', kind: 'manual', allTables: false, tables: [{ ...table, table: 'elsewhere', state: 'pending', position: null }] });
+    await other.finished;
+    other.engine.stop();
+    expect(other.reports.find((r) => r.type === 'snapshot' && r.status === 'completed')).toMatchObject({ error: 'not read: shop.elsewhere' });
+  });
+});
