@@ -41,8 +41,7 @@ function run(plan: BackfillPlan) {
   const reports: WorkerToScheduler[] = [];
   const sent: OutboundMessage[] = [];
   const reads: (string[] | null)[] = [];
-  let engine!: SnapshotEngine;
-  engine = new SnapshotEngine({
+  const engine: SnapshotEngine = new SnapshotEngine({
     connect: async () => fakeReader(() => engine, reads),
     describe: async () => schema,
     route: () => ({ topic: 'out', operations: new Set(['INSERT']), partitionOf: () => 0, encoder: createChangeEncoder('json', schema, {}), gate: null, notes: [] }),
