@@ -114,7 +114,7 @@ describe('the console: the task list, its layout, and how the console is served'
   });
 
   it('feature 11: follows a dark system setting, with text, badges and buttons readable (WCAG AA)', async () => {
-    const { page, errors, close } = await consolePage(browser, { width: 1280, height: 900 }, true, 'dark');
+    const { page, errors, close } = await consolePage(browser, { width: 1280, height: 900 }, true, { colorScheme: 'dark' });
     await page.goto(`${testEnv.apiUrl}/tasks?q=${tag}`);
     await page.getByRole('link', { name: tagged.name }).first().waitFor();
     // [text colour, background colour] pairs as the browser paints them.
@@ -136,6 +136,31 @@ describe('the console: the task list, its layout, and how the console is served'
       if (pair) expect(contrast(pair), `${what}: ${pair.join(' on ')}`).toBeGreaterThanOrEqual(4.5);
     }
     await screenshot(page, 'task-list-dark-1280');
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('feature 11: shows times in local time or UTC, as chosen in the header, and remembers the choice', async () => {
+    // Tokyo is UTC+9 all year: the two clocks never show the same hour.
+    const { page, errors, close } = await consolePage(browser, { width: 1280, height: 900 }, true, { timezoneId: 'Asia/Tokyo' });
+    await page.goto(`${testEnv.apiUrl}/tasks?q=${tag}`);
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: tagged.name }) });
+    await row.waitFor();
+    const shown = (zone: string) => new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(new Date(tagged.createdAt));
+    const toggle = page.getByRole('group', { name: 'Show times in' });
+    expect(await toggle.getByRole('button', { name: 'Local' }).getAttribute('aria-pressed')).toBe('true');
+    const localText = (await row.textContent()) ?? '';
+    expect(localText).toContain(shown('Asia/Tokyo'));
+    expect(localText).not.toContain(' UTC');
+    await toggle.getByRole('button', { name: 'UTC' }).click();
+    await row.getByText(/ UTC$/).waitFor();
+    const utcText = (await row.textContent()) ?? '';
+    expect(utcText).toContain(`${shown('UTC')} UTC`);
+    await page.reload();
+    await row.getByText(/ UTC$/).waitFor();
+    expect(await page.getByRole('group', { name: 'Show times in' }).getByRole('button', { name: 'UTC' }).getAttribute('aria-pressed')).toBe('true');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect(sidewaysOverflow(page)).resolves.toBeLessThanOrEqual(0);
     expect(errors).toEqual([]);
     await close();
   });

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef } from 'react';
 import uPlot, { type AlignedData, type Options } from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { intlTimeZone } from './time-zone';
 
 export interface SeriesPoint {
   /** Epoch milliseconds. */
@@ -55,6 +56,7 @@ export function TimeSeriesChart({ title, points, format, emptyText, color = '#1f
       width: Math.max(200, el.clientWidth),
       height,
       legend: { show: false },
+      ...(intlTimeZone() ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC') } : {}),
       cursor: { drag: { x: false, y: false } },
       scales: {
         x: { time: true },
