@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '@walbridge/contracts';
-import { testEnv, uniqueName } from '@walbridge/testing';
+import { testEnv, uniqueName, waitFor } from '@walbridge/testing';
 import { launchBrowser, screenshot } from './browser';
 import { api, cleanUpTask, configuredTask, consolePage, dropTable, sidewaysOverflow, tableAndTopic } from './console-fixture';
 
@@ -161,6 +161,38 @@ describe('the console: the task list, its layout, and how the console is served'
     expect(await page.getByRole('group', { name: 'Show times in' }).getByRole('button', { name: 'UTC' }).getAttribute('aria-pressed')).toBe('true');
     await page.setViewportSize({ width: 390, height: 844 });
     await expect(sidewaysOverflow(page)).resolves.toBeLessThanOrEqual(0);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('feature 6: the columns sort the list both ways, and "Needs attention" keeps only tasks that need someone', async () => {
+    const { page, errors, close } = await consolePage(browser);
+    await page.goto(`${testEnv.apiUrl}/tasks?q=${encodeURIComponent(tag)}`);
+    await page.getByRole('link', { name: tagged.name }).first().waitFor();
+    const nameHeader = page.getByRole('columnheader', { name: /^Name/ });
+    expect(await page.getByRole('columnheader', { name: /^Created/ }).getAttribute('aria-sort')).toBe('descending');
+    expect(await nameHeader.getAttribute('aria-sort')).toBe('none');
+
+    // Both tasks of this file, by name: ascending, then descending.
+    const both = [tagged.name, plain.name].sort();
+    await page.goto(`${testEnv.apiUrl}/tasks?q=${encodeURIComponent(both[0].slice(0, 5))}`);
+    const listed = async () => (await page.getByRole('row').locator('th[scope=row] .task-name__name').allTextContents()).filter((n) => both.includes(n));
+    await nameHeader.getByRole('button').click();
+    await page.waitForURL(/sort=name/);
+    await waitFor('ascending names', async () => (JSON.stringify(await listed()) === JSON.stringify(both) ? true : undefined), 15_000, 200);
+    expect(await nameHeader.getAttribute('aria-sort')).toBe('ascending');
+    await nameHeader.getByRole('button').click();
+    await page.waitForURL(/sort=-name/);
+    await waitFor('descending names', async () => (JSON.stringify(await listed()) === JSON.stringify([...both].reverse()) ? true : undefined), 15_000, 200);
+
+    // Healthy tasks in configuration need nobody: with the filter on, neither is listed.
+    await page.getByLabel('Needs attention').check();
+    await page.waitForURL(/attention=1/);
+    await page.getByText('No tasks match these filters.').waitFor();
+    await page.reload();
+    expect(await page.getByLabel('Needs attention').isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByRole('link', { name: tagged.name }).first().waitFor();
     expect(errors).toEqual([]);
     await close();
   });

@@ -180,6 +180,16 @@ describe('hostile input at the task endpoints', () => {
     expect((await send('GET', '/api/v1/tasks')).status).toBe(200);
   }, 300_000);
 
+  it('answers a request line over 16 KB with 431 and the error body, on a fresh or a kept-alive connection', async () => {
+    for (let i = 0; i < 5; i++) {
+      // A few ordinary requests first, so the long one may travel on a kept-alive socket.
+      expect((await sendOnce('GET', '/api/v1/tasks?page=1', {})).status).toBe(200);
+      const answer = await sendOnce('GET', `/api/v1/tasks?q=${'x'.repeat(5000)}&q=${'y'.repeat(5000)}&status=${'z'.repeat(5000)}&sort=${'w'.repeat(5000)}`, {});
+      expect(answer.status).toBe(431);
+      expect(JSON.parse(answer.text)).toMatchObject({ statusCode: 431, details: [{ field: '(request)', message: expect.stringContaining('16 KB') }] });
+    }
+  });
+
   it('refuses a body over 1 MB with 413, naming the body', async () => {
     const answer = await send('POST', '/api/v1/tasks', { body: JSON.stringify({ ...VALID_TASK, description: 'x'.repeat(1_100_000) }), contentType: 'application/json' });
     expect(answer.status).toBe(413);

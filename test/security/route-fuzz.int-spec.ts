@@ -30,7 +30,8 @@ const nasty = fc.constantFrom(
   '1e300', '-1', '0', '1.5', 'NaN', 'Infinity', '9223372036854775807', '9223372036854775808', '99999999999999999999',
   '', ' ', '%00', '\u0000', '../../etc/passwd', "' OR 1=1 --", '<script>', '[]', '{}', 'true', 'null', '\uD800',
   '0000000000000:00000000-0000-0000-0000-000000000000', '9999999999999:------------------------------------',
-  'x'.repeat(5000),
+  // Long, but the URL stays mostly under the 16 KB request-line limit (its 431 has its own test in hardening).
+  'x'.repeat(2000),
 );
 
 function valueFor(parameter: Parameter): fc.Arbitrary<string> {
