@@ -4,7 +4,7 @@ import { formatLsn } from '@walbridge/domain';
 import { ChangePipeline } from './pipeline/change-pipeline';
 import { ConfigurationError, createRouter, topicFor } from './routing';
 import { KafkaSink, isUnknownTopic } from './sink/kafka-sink';
-import { pgClientConfig } from '@walbridge/connectors';
+import { OutboundPolicy, brokerHosts, pgClientConfig } from '@walbridge/connectors';
 import { ReplicationStream } from './source/replication-stream';
 import { SourceAdmin, type TableRef } from './source/source-admin';
 
@@ -61,12 +61,16 @@ export class WorkerRuntime {
   private pipeline?: ChangePipeline;
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
+  /** Applied before every connection: a task pointed at a refused address fails (not retried) with the reason. */
+  private readonly outbound: OutboundPolicy;
 
   constructor(
     private readonly config: WorkerTaskConfig,
     private readonly report: Report,
     private readonly heartbeatMs: number,
-  ) {}
+  ) {
+    this.outbound = new OutboundPolicy(config.outboundDeny);
+  }
 
   async stream(): Promise<void> {
     const { config } = this;
@@ -78,17 +82,18 @@ export class WorkerRuntime {
       deadline = setTimeout(() => reject(new StartStalledError(phase, START_DEADLINE_MS)), START_DEADLINE_MS);
     });
     const setUp = async () => {
-      this.admin = await SourceAdmin.connect(pgClientConfig(config.source, `walbridge-admin-${config.taskId}`));
+      const admin = await this.connectAdmin();
       phase = 'setting up the publication and the replication slot';
-      const tables = await this.publish(this.admin);
-      if (await this.admin.ensureSlot(config.slotName, config.slotMustExist)) this.log('info', `replication slot ${config.slotName} created`);
-      const startLsn = await this.admin.slotConfirmedLsn(config.slotName);
-      const backlogEndLsn = await this.admin.currentWalLsn();
+      const tables = await this.publish(admin);
+      if (await admin.ensureSlot(config.slotName, config.slotMustExist)) this.log('info', `replication slot ${config.slotName} created`);
+      const startLsn = await admin.slotConfirmedLsn(config.slotName);
+      const backlogEndLsn = await admin.currentWalLsn();
       await this.reportSlot();
 
       phase = 'connecting to Kafka';
+      await this.outbound.assertAllowed(brokerHosts(config.destination.brokers));
       this.sink = new KafkaSink(config.destination, `walbridge-${config.taskId}`, config.policy.compression);
-      await this.sink.connect();
+      await this.sink.connect(this.outbound);
       const topics = [...new Set(tables.map((t) => topicFor(config.policy, config.source.database, t.schema, t.table)))];
       const { topicPolicy } = config.policy;
       if (topicPolicy.mode === 'auto') {
@@ -108,7 +113,7 @@ export class WorkerRuntime {
       const limits = [...(await this.sink.messageLimits(topics)).values()];
       // A record batch carries some overhead beyond our estimate of its messages.
       const maxBatchBytes = Math.max(1024, Math.min(MAX_BATCH_BYTES, ...limits.map((l) => l - 512)));
-      return { startLsn, backlogEndLsn, topics, partitionCounts, maxBatchBytes, admin: this.admin, sink: this.sink };
+      return { startLsn, backlogEndLsn, topics, partitionCounts, maxBatchBytes, admin, sink: this.sink };
     };
     const setting = setUp();
     setting.catch(() => undefined); // reported through the race; a late failure after a stall is moot
@@ -234,7 +239,11 @@ export class WorkerRuntime {
   }
 
   private async connectAdmin(): Promise<SourceAdmin> {
-    this.admin ??= await SourceAdmin.connect(pgClientConfig(this.config.source, `walbridge-admin-${this.config.taskId}`));
+    if (!this.admin) {
+      // The replication connection goes to the same host, so this one check covers both.
+      await this.outbound.assertAllowed([this.config.source.host]);
+      this.admin = await SourceAdmin.connect(pgClientConfig(this.config.source, `walbridge-admin-${this.config.taskId}`));
+    }
     return this.admin;
   }
 

@@ -31,7 +31,7 @@ export * from './errors';
 export * from './task-lifecycle';
 export { quoteIdent, quoteLiteral, qualifiedName } from './sql-text';
 export { canonicalJson } from './canonical-json';
-export { REDACTED, redactSecrets } from './redact';
+export { REDACTED, redactSecrets, redactUrlPath } from './redact';
 export { applyMergePatch } from './json-merge-patch';
 export { topicOfTable, topicNameProblems, type TopicRouting } from './task-topics';
 export * from './precheck';

@@ -17,6 +17,8 @@ export interface WorkerTaskConfig {
    * silently skip every change since, so the worker fails instead (a reset is the way out).
    */
   slotMustExist: boolean;
+  /** The scheduler's WALBRIDGE_OUTBOUND_DENY: the worker connects to none of these (checked before each connection). */
+  outboundDeny: string[];
 }
 
 /**
