@@ -1,5 +1,5 @@
 import type { WorkerTaskConfig, WorkerToScheduler, WorkerProgress } from '@walbridge/queue';
-import { AUTO_TOPIC_DEFAULTS } from '@walbridge/contracts';
+import { AUTO_TOPIC_DEFAULTS, type TableSelection } from '@walbridge/contracts';
 import { formatLsn } from '@walbridge/domain';
 import { ChangePipeline } from './pipeline/change-pipeline';
 import { ConfigurationError, createRouter, topicFor } from './routing';
@@ -80,7 +80,7 @@ export class WorkerRuntime {
     const setUp = async () => {
       this.admin = await SourceAdmin.connect(pgClientConfig(config.source, `walbridge-admin-${config.taskId}`));
       phase = 'setting up the publication and the replication slot';
-      const tables = await this.publish(this.admin);
+      const { topicTables, tableOids } = await this.publish(this.admin);
       if (await this.admin.ensureSlot(config.slotName, config.slotMustExist)) this.log('info', `replication slot ${config.slotName} created`);
       const startLsn = await this.admin.slotConfirmedLsn(config.slotName);
       const backlogEndLsn = await this.admin.currentWalLsn();
@@ -89,13 +89,17 @@ export class WorkerRuntime {
       phase = 'connecting to Kafka';
       this.sink = new KafkaSink(config.destination, `walbridge-${config.taskId}`, config.policy.compression);
       await this.sink.connect();
-      const topics = [...new Set(tables.map((t) => topicFor(config.policy, config.source.database, t.schema, t.table)))];
+      // Topics by the names the tables were selected under (a renamed table keeps its topic).
+      const tableTopics = [...new Set(topicTables.map((t) => topicFor(config.policy, config.source.database, t.schema, t.table)))];
+      const { schemaChangeTopic } = config.policy;
+      const topics = schemaChangeTopic && !tableTopics.includes(schemaChangeTopic) ? [...tableTopics, schemaChangeTopic] : tableTopics;
       const { topicPolicy } = config.policy;
       if (topicPolicy.mode === 'auto') {
         phase = 'creating topics in Kafka';
-        const generated = tables
+        const generated = topicTables
           .filter((t) => !config.policy.tables.some((o) => o.schema === t.schema && o.table === t.table && o.topic))
           .map((t) => topicFor(config.policy, config.source.database, t.schema, t.table));
+        if (schemaChangeTopic) generated.push(schemaChangeTopic);
         const created = await this.sink.createMissingTopics(
           [...new Set(generated)],
           topicPolicy.partitions ?? AUTO_TOPIC_DEFAULTS.partitions,
@@ -108,13 +112,16 @@ export class WorkerRuntime {
       const limits = [...(await this.sink.messageLimits(topics)).values()];
       // A record batch carries some overhead beyond our estimate of its messages.
       const maxBatchBytes = Math.max(1024, Math.min(MAX_BATCH_BYTES, ...limits.map((l) => l - 512)));
-      return { startLsn, backlogEndLsn, topics, partitionCounts, maxBatchBytes, admin: this.admin, sink: this.sink };
+      return { startLsn, backlogEndLsn, topics, partitionCounts, maxBatchBytes, tableOids, admin: this.admin, sink: this.sink };
     };
     const setting = setUp();
     setting.catch(() => undefined); // reported through the race; a late failure after a stall is moot
-    const { startLsn, backlogEndLsn, topics, partitionCounts, maxBatchBytes, admin, sink } = await Promise.race([setting, stalled]).finally(() => clearTimeout(deadline));
+    const { startLsn, backlogEndLsn, topics, partitionCounts, maxBatchBytes, tableOids, admin, sink } = await Promise.race([setting, stalled]).finally(() =>
+      clearTimeout(deadline),
+    );
 
-    const router = createRouter(config.policy, partitionCounts);
+    const router = createRouter(config.policy, partitionCounts, tableOids);
+    const schemaChangeTopic = config.policy.schemaChangeTopic;
     let rejectFatal!: (error: Error) => void;
     const fatal = new Promise<never>((_, reject) => (rejectFatal = reject));
     // Kafka not knowing a topic we write to usually means it was deleted: say so rather than time out.
@@ -144,6 +151,7 @@ export class WorkerRuntime {
       route: router,
       onFatal: (error) => resolveFatal(error),
       onNote: (message) => this.log('info', message),
+      schemaChangeTopic: schemaChangeTopic ? { topic: schemaChangeTopic, partitions: partitionCounts.get(schemaChangeTopic)! } : undefined,
       confirmedLsn: startLsn,
       backlogEndLsn,
       throttle: config.throttle,
@@ -243,10 +251,21 @@ export class WorkerRuntime {
     this.report({ type: 'slot', slot: await this.admin.slotInfo(this.config.slotName) });
   }
 
-  /** Checks the selected tables and brings the publication in line with them. */
-  private async publish(admin: SourceAdmin): Promise<TableRef[]> {
+  /**
+   * Checks the selected tables and brings the publication in line with them. Returns the tables
+   * under their names now, the names their topics come from (the selected ones), and the
+   * selected tables of a table-level task by OID.
+   */
+  private async publish(admin: SourceAdmin): Promise<{ tables: TableRef[]; topicTables: TableRef[]; tableOids: Map<number, TableSelection> }> {
     const { config } = this;
+    const tableOids = new Map<number, TableSelection>();
     let tables = await this.selectedTables(admin);
+    let topicTables = tables;
+    if (config.policy.objectScope === 'tables') {
+      const followed = await this.followRenamed(admin);
+      tables = followed.tables;
+      for (const [oid, selection] of followed.oids) tableOids.set(oid, selection);
+    }
     const problems = await admin.checkPublishable(tables);
     if (problems.length && config.policy.objectScope === 'tables') {
       throw new ConfigurationError(`the publication cannot take the selected tables: ${problems.map((p) => p.problem).join('; ')}`);
@@ -255,6 +274,7 @@ export class WorkerRuntime {
       // A database-level task captures what it can: a new table without a key must not break the others.
       this.log('warning', `not captured: ${problems.map((p) => p.problem).join('; ')}`);
       tables = tables.filter((t) => !problems.some((p) => p.table === t));
+      topicTables = tables;
     }
     if (!tables.length) throw new ConfigurationError('no table selected: the task has nothing to capture');
     const publication = await admin.ensurePublication(config.publicationName, tables);
@@ -262,7 +282,40 @@ export class WorkerRuntime {
       const names = tables.slice(0, 20).map((t) => `${t.schema}.${t.table}`).join(', ') + (tables.length > 20 ? ', …' : '');
       this.log('info', `publication ${config.publicationName} ${publication} for ${tables.length} table(s): ${names}`);
     }
-    return tables;
+    return { tables, topicTables, tableOids };
+  }
+
+  /**
+   * The selected tables of a table-level task by identity. A publication holds its tables by OID,
+   * so a selected table renamed while the task was not streaming is the one table of the
+   * publication that no selected name reaches now: it is followed under its new name (and keeps
+   * the selected name's topic). Several such tables cannot be told apart: the task fails and
+   * says which, rather than guess.
+   */
+  private async followRenamed(admin: SourceAdmin): Promise<{ tables: TableRef[]; oids: Map<number, TableSelection> }> {
+    const { policy, publicationName } = this.config;
+    const selected = policy.tables;
+    const ids = await admin.relationIds(selected);
+    const oids = new Map<number, TableSelection>();
+    ids.forEach((id, i) => id !== null && oids.set(id, selected[i]));
+    const tables: TableRef[] = selected.map(({ schema, table }) => ({ schema, table }));
+    const missing = selected.map((_, i) => i).filter((i) => ids[i] === null);
+    if (!missing.length) return { tables, oids };
+    const strays = (await admin.publicationTables(publicationName)).filter((p) => !oids.has(p.relid));
+    if (!strays.length) return { tables, oids }; // gone: the publishability check says so
+    const names = (list: TableRef[]) => list.map((t) => `${t.schema}.${t.table}`).join(', ');
+    if (missing.length > 1 || strays.length > 1) {
+      throw new ConfigurationError(
+        `tables ${names(missing.map((i) => selected[i]))} no longer exist under these names and the publication holds ${names(strays)}, ` +
+          'which are not selected: edit the task\'s tables to the names they have now, then resume the task',
+      );
+    }
+    const [i] = missing;
+    const [now] = strays;
+    oids.set(now.relid, selected[i]);
+    tables[i] = { schema: now.schema, table: now.table };
+    this.log('info', `table ${selected[i].schema}.${selected[i].table} is now ${now.schema}.${now.table} (renamed while the task was not streaming); it is still captured, to the same topic`);
+    return { tables, oids };
   }
 
   private async selectedTables(admin: SourceAdmin): Promise<TableRef[]> {

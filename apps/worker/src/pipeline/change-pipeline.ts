@@ -1,12 +1,16 @@
 import {
   DataException,
+  EnvelopeEncoder,
   TokenBucket,
+  hashPartition,
+  shapeChange,
   formatLsn,
   messageId,
   type ChangeKind,
   type PgOutputMessage,
   type RelationMessage,
   type RelationSchema,
+  type TruncateMessage,
   type Tuple,
 } from '@walbridge/domain';
 import type { WorkerProgress } from '@walbridge/queue';
@@ -40,6 +44,11 @@ export interface PipelineOptions {
   onFatal(error: Error): void;
   /** A line for the task log (once per Relation message). */
   onNote?(message: string): void;
+  /**
+   * Where a new shape of a captured table is announced as a JSON message (`isDdl: true`):
+   * `policy.schemaChangeTopic` and its partition count. Without it the change is only logged.
+   */
+  schemaChangeTopic?: { topic: string; partitions: number };
   /** Where the slot stands at start: what we may report before anything new is acknowledged. */
   confirmedLsn: bigint;
   /** Where the source's WAL ended when the stream started: the backlog to read before being caught up. */
@@ -56,6 +65,8 @@ export interface PipelineOptions {
 interface RelationState {
   /** `schema.table`, for data exceptions. */
   name: string;
+  /** The relation as its latest Relation message describes it (the per-OID relation cache). */
+  schema: RelationSchema;
   route: TableRoute | null;
 }
 
@@ -194,6 +205,9 @@ export class ChangePipeline {
       case 'delete':
         this.change('DELETE', item.relationId, null, item.oldTuple, item.keyTuple);
         return;
+      case 'truncate':
+        this.truncate(item);
+        return;
       case 'message':
         // Our heartbeat (or anyone's non-transactional message) between transactions: a safe
         // position to confirm once what came before is acknowledged.
@@ -204,7 +218,7 @@ export class ChangePipeline {
         if (!this.tx) this.addMarker(item.walEnd, null);
         return;
       default:
-        return; // origin, type, truncate: nothing to deliver (TRUNCATE is not captured)
+        return; // origin, type: nothing to deliver
     }
   }
 
@@ -216,7 +230,10 @@ export class ChangePipeline {
       .then((schema) => {
         const route = this.options.route(schema);
         for (const note of route?.notes ?? []) this.options.onNote?.(note);
-        this.relations.set(message.relationId, { name: `${schema.schema}.${schema.table}`, route });
+        const name = `${schema.schema}.${schema.table}`;
+        const before = this.relations.get(message.relationId);
+        if (route) this.announceShape(before?.schema ?? null, schema, route);
+        this.relations.set(message.relationId, { name, schema, route });
         this.resolving = false;
         if (!this.pausedForBackpressure) this.options.source.resume();
         this.drainInbox();
@@ -228,6 +245,48 @@ export class ChangePipeline {
             : new Error(`cannot describe table ${message.schema}.${message.table}: ${error.message}`, { cause: error }),
         ),
       );
+  }
+
+  /**
+   * A captured table's Relation message after an earlier one of this stream: a rename, new
+   * columns or types go to the task log and, when configured, to the schema-change topic, in
+   * stream order with the changes (so confirmed only once written). A first Relation message of
+   * a table has nothing to compare with (after a restart, the baseline is the first one seen).
+   */
+  private announceShape(before: RelationSchema | null, schema: RelationSchema, route: TableRoute): void {
+    const name = `${schema.schema}.${schema.table}`;
+    if (schema.dropped && !before?.dropped) {
+      this.options.onNote?.(`table ${name} was dropped on the source: its changes written before the drop are delivered as the table was then`);
+    }
+    if (!before) return;
+    const change = shapeChange(before, schema);
+    if (change.renamedFrom) this.options.onNote?.(`table ${change.renamedFrom} is now ${name}; its changes still go to topic ${route.topic}`);
+    if (!change.columns.length && !change.renamedFrom) return;
+    if (change.columns.length) this.options.onNote?.(`schema of ${name} changed: ${change.columns.join('; ')}`);
+    const target = this.options.schemaChangeTopic;
+    const tx = this.tx;
+    if (!target || !tx) return;
+    const encoder = new EnvelopeEncoder(schema, {});
+    const value = Buffer.from(
+      encoder.encodeSchemaChange({
+        commitLsn: tx.commitLsn,
+        index: tx.nextIndex,
+        xid: tx.xid,
+        es: tx.commitTime,
+        ts: this.now(),
+        changes: change.renamedFrom ? [`table ${change.renamedFrom} renamed to ${name}`, ...change.columns] : change.columns,
+        renamedFrom: change.renamedFrom,
+      }),
+    );
+    const key = JSON.stringify([schema.schema, schema.table]);
+    this.enqueue({
+      topic: target.topic,
+      partition: hashPartition(`${schema.database}.${schema.schema}.${schema.table}`, target.partitions),
+      key,
+      value,
+      id: messageId(tx.commitLsn, tx.nextIndex),
+      table: name,
+    });
   }
 
   private drainInbox(): void {
@@ -258,14 +317,59 @@ export class ChangePipeline {
       this.fail(new DataException(relation.name, messageId(tx.commitLsn, index), `the ${kind} cannot be encoded: ${(error as Error).message}`, { cause: error }));
       return;
     }
-    const bytes = value.length + (key?.length ?? 0) + 64;
-    this.queue.push({ topic: route.topic, partition: route.partitionOf(key), key, value, id: messageId(tx.commitLsn, index), table: relation.name });
-    this.queueBytes.push(bytes);
-    this.enqueuedSeq++;
-    this.unackedBytes += bytes;
+    this.enqueue({ topic: route.topic, partition: route.partitionOf(key), key, value, id: messageId(tx.commitLsn, index), table: relation.name });
     if (kind === 'INSERT') this.stats.inserts++;
     else if (kind === 'UPDATE') this.stats.updates++;
     else this.stats.deletes++;
+  }
+
+  /**
+   * One message per truncated table of the TRUNCATE (each takes an index, like a row change).
+   * A table whose selected operations leave TRUNCATE out gets a task-log line instead: its copies
+   * downstream keep the rows, and someone should know.
+   */
+  private truncate(message: TruncateMessage): void {
+    const tx = this.tx;
+    if (!tx) {
+      this.fail(new Error('protocol error: TRUNCATE outside a transaction'));
+      return;
+    }
+    const options = { cascade: message.cascade, restartIdentity: message.restartIdentity };
+    const how = [message.restartIdentity ? 'RESTART IDENTITY' : '', message.cascade ? 'CASCADE' : ''].filter(Boolean).join(' ');
+    for (const relationId of message.relationIds) {
+      const relation = this.relations.get(relationId);
+      if (!relation) {
+        this.fail(new Error(`protocol error: TRUNCATE of relation ${relationId} before its Relation message`));
+        return;
+      }
+      const index = tx.nextIndex++;
+      this.stats.rowsRead++;
+      const route = relation.route;
+      if (!route) continue;
+      const id = messageId(tx.commitLsn, index);
+      if (!route.operations.has('TRUNCATE')) {
+        this.options.onNote?.(
+          `TRUNCATE${how ? ' ' + how : ''} of ${relation.name} (${id}) skipped: TRUNCATE is not among the task's operations for this table, so its rows stay downstream`,
+        );
+        continue;
+      }
+      let value: Buffer;
+      try {
+        value = route.encoder.encodeTruncate({ options, commitLsn: tx.commitLsn, index, xid: tx.xid, es: tx.commitTime, ts: this.now() });
+      } catch (error) {
+        this.fail(new DataException(relation.name, id, `the TRUNCATE cannot be encoded: ${(error as Error).message}`, { cause: error }));
+        return;
+      }
+      for (const partition of route.truncatePartitions) this.enqueue({ topic: route.topic, partition, key: null, value, id, table: relation.name });
+    }
+  }
+
+  private enqueue(message: OutboundMessage): void {
+    const bytes = message.value.length + (message.key?.length ?? 0) + 64;
+    this.queue.push(message);
+    this.queueBytes.push(bytes);
+    this.enqueuedSeq++;
+    this.unackedBytes += bytes;
     if (this.unackedBytes > this.highWater && !this.pausedForBackpressure) {
       this.pausedForBackpressure = true;
       this.options.source.pause();
