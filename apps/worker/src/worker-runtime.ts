@@ -278,6 +278,19 @@ export class WorkerRuntime {
     }
     if (!tables.length) throw new ConfigurationError('no table selected: the task has nothing to capture');
     const publication = await admin.ensurePublication(config.publicationName, tables);
+    if (config.policy.objectScope === 'tables') {
+      // Under which name each published table was selected, so a rename is followed across restarts.
+      const ids = await admin.relationIds(tables);
+      const byName = new Map([...tableOids].map(([oid, t]) => [oid, `${t.schema}.${t.table}`]));
+      ids.forEach((id, i) => {
+        if (id !== null && !byName.has(id)) byName.set(id, `${tables[i].schema}.${tables[i].table}`);
+        if (id !== null && !tableOids.has(id)) {
+          const selection = config.policy.tables.find((t) => t.schema === tables[i].schema && t.table === tables[i].table);
+          if (selection) tableOids.set(id, selection);
+        }
+      });
+      await admin.recordPublicationNote(config.publicationName, byName);
+    }
     if (publication !== 'unchanged') {
       const names = tables.slice(0, 20).map((t) => `${t.schema}.${t.table}`).join(', ') + (tables.length > 20 ? ', …' : '');
       this.log('info', `publication ${config.publicationName} ${publication} for ${tables.length} table(s): ${names}`);
@@ -287,10 +300,12 @@ export class WorkerRuntime {
 
   /**
    * The selected tables of a table-level task by identity. A publication holds its tables by OID,
-   * so a selected table renamed while the task was not streaming is the one table of the
-   * publication that no selected name reaches now: it is followed under its new name (and keeps
-   * the selected name's topic). Several such tables cannot be told apart: the task fails and
-   * says which, rather than guess.
+   * and the task notes on it the name each was selected under: a selected table renamed while the
+   * task was not streaming is found there, followed under its new name and keeps the selected
+   * name's topic. Without a note, one missing name and one unselected table of the publication
+   * are taken to be the same table; more than that cannot be told apart, and the task fails
+   * saying which, rather than guess. A selected table dropped after the task streamed is logged
+   * and left out (its changes from before the drop are still delivered).
    */
   private async followRenamed(admin: SourceAdmin): Promise<{ tables: TableRef[]; oids: Map<number, TableSelection> }> {
     const { policy, publicationName } = this.config;
@@ -298,24 +313,43 @@ export class WorkerRuntime {
     const ids = await admin.relationIds(selected);
     const oids = new Map<number, TableSelection>();
     ids.forEach((id, i) => id !== null && oids.set(id, selected[i]));
-    const tables: TableRef[] = selected.map(({ schema, table }) => ({ schema, table }));
-    const missing = selected.map((_, i) => i).filter((i) => ids[i] === null);
-    if (!missing.length) return { tables, oids };
-    const strays = (await admin.publicationTables(publicationName)).filter((p) => !oids.has(p.relid));
-    if (!strays.length) return { tables, oids }; // gone: the publishability check says so
-    const names = (list: TableRef[]) => list.map((t) => `${t.schema}.${t.table}`).join(', ');
-    if (missing.length > 1 || strays.length > 1) {
-      throw new ConfigurationError(
-        `tables ${names(missing.map((i) => selected[i]))} no longer exist under these names and the publication holds ${names(strays)}, ` +
-          'which are not selected: edit the task\'s tables to the names they have now, then resume the task',
-      );
+    const tables: (TableRef | null)[] = selected.map(({ schema, table }) => ({ schema, table }));
+    let missing = selected.map((_, i) => i).filter((i) => ids[i] === null);
+    if (missing.length) {
+      const qualified = (t: TableRef) => `${t.schema}.${t.table}`;
+      const note = await admin.publicationNote(publicationName);
+      let strays = (await admin.publicationTables(publicationName)).filter((p) => !oids.has(p.relid));
+      const follow = (i: number, now: (typeof strays)[number]) => {
+        oids.set(now.relid, selected[i]);
+        tables[i] = { schema: now.schema, table: now.table };
+        strays = strays.filter((s) => s !== now);
+        this.log('info', `table ${qualified(selected[i])} is now ${qualified(now)} (renamed while the task was not streaming); it is still captured, to the same topic`);
+      };
+      for (const i of missing) {
+        const now = strays.find((s) => note.get(s.relid) === qualified(selected[i]));
+        if (now) follow(i, now);
+      }
+      const followed = () => new Set(oids.values());
+      missing = missing.filter((i) => !followed().has(selected[i]));
+      if (missing.length === 1 && strays.length === 1 && !note.has(strays[0].relid)) follow(missing[0], strays[0]);
+      missing = missing.filter((i) => !followed().has(selected[i]));
+      if (missing.length && strays.length) {
+        throw new ConfigurationError(
+          `tables ${missing.map((i) => qualified(selected[i])).join(', ')} no longer exist under these names and the publication holds ` +
+            `${strays.map(qualified).join(', ')}, which are not selected: edit the task's tables to the names they have now, then resume the task`,
+        );
+      }
+      // Never streamed: the publishability check refuses the missing table (as the precheck did).
+      if (missing.length && this.config.slotMustExist) {
+        // Dropped after the task streamed: the slot still holds its changes written before the
+        // drop (they are delivered, with their keys); the other tables go on.
+        for (const i of missing) {
+          this.log('warning', `table ${qualified(selected[i])} no longer exists on the source (dropped): its changes written before the drop are delivered, nothing after; remove it from the task's tables`);
+          tables[i] = null;
+        }
+      }
     }
-    const [i] = missing;
-    const [now] = strays;
-    oids.set(now.relid, selected[i]);
-    tables[i] = { schema: now.schema, table: now.table };
-    this.log('info', `table ${selected[i].schema}.${selected[i].table} is now ${now.schema}.${now.table} (renamed while the task was not streaming); it is still captured, to the same topic`);
-    return { tables, oids };
+    return { tables: tables.filter((t): t is TableRef => t !== null), oids };
   }
 
   private async selectedTables(admin: SourceAdmin): Promise<TableRef[]> {

@@ -19,6 +19,14 @@ export interface TableRef {
   table: string;
 }
 
+/** How the task's note on its publication starts (see SourceAdmin#publicationNote). */
+const PUBLICATION_NOTE = 'walbridge tables by oid: ';
+
+/** Quotes a string literal for DDL that takes no parameters (standard_conforming_strings on). */
+function quoteLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
 /** Quotes an identifier the way quote_ident does, so any name is safe in DDL. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
@@ -144,6 +152,35 @@ export class SourceAdmin {
       [name],
     );
     return rows.map((r) => ({ relid: Number(r.relid), schema: r.schema, table: r.table }));
+  }
+
+  /**
+   * What the task recorded on its publication about its tables: the name each was selected under,
+   * by OID (a COMMENT on the publication, which the task owns). Empty when there is none or it is
+   * not ours (a publication a DBA made).
+   */
+  async publicationNote(name: string): Promise<Map<number, string>> {
+    const { rows } = await this.client.query<{ note: string | null }>(
+      `SELECT obj_description(p.oid, 'pg_publication') AS note FROM pg_publication p WHERE p.pubname = $1`,
+      [name],
+    );
+    const note = rows[0]?.note;
+    const out = new Map<number, string>();
+    if (!note?.startsWith(PUBLICATION_NOTE)) return out;
+    try {
+      for (const [oid, selected] of Object.entries(JSON.parse(note.slice(PUBLICATION_NOTE.length)) as Record<string, unknown>)) {
+        if (typeof selected === 'string' && /^\d+$/.test(oid)) out.set(Number(oid), selected);
+      }
+    } catch {
+      // Edited by hand: no record.
+    }
+    return out;
+  }
+
+  /** Records the selected name of each published table by OID (see publicationNote); best effort. */
+  async recordPublicationNote(name: string, selected: Map<number, string>): Promise<void> {
+    const note = PUBLICATION_NOTE + JSON.stringify(Object.fromEntries(selected));
+    await this.client.query(`COMMENT ON PUBLICATION ${quoteIdent(name)} IS ${quoteLiteral(note)}`).catch(() => undefined);
   }
 
   /** Tables of the given schemas (all user schemas when none are given), for database-level tasks. */
