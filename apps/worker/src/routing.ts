@@ -60,6 +60,8 @@ export interface TableRoute {
    * key, so that on each partition it comes after the rows it removes; else the table's one.
    */
   truncatePartitions: readonly number[];
+  /** Positions of the columns the messages carry (the column list), null: all. */
+  columns: readonly number[] | null;
   encoder: ChangeEncoder;
   /** null: every change of the selected operations is sent. */
   gate: RowGate | null;
@@ -132,8 +134,9 @@ export function createRouter(
       topic,
       operations,
       partitionOf: (key) => partitioner.partition(key),
-      truncatePartitions: policy.partitionPolicy === 'primaryKey' && schema.pkNames.length ? [...Array(partitions).keys()] : [partitioner.partition(null)],
+      truncatePartitions: policy.partitionPolicy === 'primaryKey' && schema.pkNames.length && !schema.keyIsRow ? [...Array(partitions).keys()] : [partitioner.partition(null)],
       encoder: createChangeEncoder(policy.format, schema, { columns: projection.positions }),
+      columns: projection.positions,
       gate,
       notes,
     };

@@ -375,3 +375,15 @@ describe('EnvelopeEncoder: whole-table messages', () => {
     });
   });
 });
+
+describe('EnvelopeEncoder: identities other than a primary key', () => {
+  it('keys by the replica identity index, and leaves a whole-row identity unkeyed', () => {
+    const byIndex = new EnvelopeEncoder({ ...orders, pkNames: ['note'], identityKeyNames: ['note'], replicaIdentity: 'i' });
+    expect(byIndex.messageKey([null, null, 'n1'])).toBe('["n1"]');
+    const del = JSON.parse(byIndex.encode({ ...ctx, kind: 'DELETE', keyTuple: [null, null, 'n1'] })) as { old: unknown; pkNames: string[] };
+    expect(del).toMatchObject({ old: [{ note: 'n1' }], pkNames: ['note'] });
+    const wholeRow = { ...orders, pkNames: ['id', 'amount', 'note'], replicaIdentity: 'f' as const, keyIsRow: true };
+    expect(new EnvelopeEncoder(wholeRow).messageKey(['1', '2', '3'])).toBeNull();
+    expect(messageKey(wholeRow, ['1', '2', '3'])).toBeNull();
+  });
+});

@@ -393,11 +393,13 @@ export class EnvelopeEncoder {
   }
 
   /**
-   * Kafka message key: the primary key values as a JSON array of strings ('["42"]'), or null
-   * when the table has no primary key. Pass the new row, or the old/key image for a DELETE.
+   * Kafka message key: the identity's values as a JSON array of strings ('["42"]'), or null
+   * when the table has no key (none, or the whole row under REPLICA IDENTITY FULL). Pass the new row, or the old/key image for a DELETE.
    */
   messageKey(tuple: Tuple): string | null {
-    if (this.pkPositions.length === 0) return null;
+    // A whole-row identity (FULL without a key) changes with every UPDATE: a key made of it would
+    // move the row's changes between partitions and out of order. Such messages stay unkeyed.
+    if (this.pkPositions.length === 0 || this.schema.keyIsRow) return null;
     this.checkWidth(tuple);
     return keyJson(tuple, this.pkPositions, this.casts);
   }
@@ -523,6 +525,6 @@ function checkTimes({ es, ts, xid }: { es: number; ts: number; xid: number }): v
  * on every call; on the hot path use the relation's EnvelopeEncoder instead.
  */
 export function messageKey(schema: RelationSchema, tuple: Tuple): string | null {
-  if (schema.pkNames.length === 0) return null;
+  if (schema.pkNames.length === 0 || schema.keyIsRow) return null;
   return keyJson(tuple, positionsOf(schema, schema.pkNames, 'primary key'), castsOf(schema));
 }

@@ -1,9 +1,6 @@
 import {
   DataException,
-  EnvelopeEncoder,
   TokenBucket,
-  hashPartition,
-  shapeChange,
   formatLsn,
   messageId,
   type ChangeKind,
@@ -16,6 +13,7 @@ import {
 import type { WorkerProgress } from '@walbridge/queue';
 import type { TableRoute } from '../routing';
 import { isTooLarge, type OutboundMessage } from '../sink/kafka-sink';
+import { tableShapeNews, truncateNews } from './table-shape-news';
 
 /** What the pipeline counts; bytes read are counted by the replication stream. */
 export type PipelineProgress = Omit<WorkerProgress, 'bytesRead'>;
@@ -247,46 +245,11 @@ export class ChangePipeline {
       );
   }
 
-  /**
-   * A captured table's Relation message after an earlier one of this stream: a rename, new
-   * columns or types go to the task log and, when configured, to the schema-change topic, in
-   * stream order with the changes (so confirmed only once written). A first Relation message of
-   * a table has nothing to compare with (after a restart, the baseline is the first one seen).
-   */
+  /** Log lines and the schema-change message for a captured table's new Relation message (see tableShapeNews). */
   private announceShape(before: RelationSchema | null, schema: RelationSchema, route: TableRoute): void {
-    const name = `${schema.schema}.${schema.table}`;
-    if (schema.dropped && !before?.dropped) {
-      this.options.onNote?.(`table ${name} was dropped on the source: its changes written before the drop are delivered as the table was then`);
-    }
-    if (!before) return;
-    const change = shapeChange(before, schema);
-    if (change.renamedFrom) this.options.onNote?.(`table ${change.renamedFrom} is now ${name}; its changes still go to topic ${route.topic}`);
-    if (!change.columns.length && !change.renamedFrom) return;
-    if (change.columns.length) this.options.onNote?.(`schema of ${name} changed: ${change.columns.join('; ')}`);
-    const target = this.options.schemaChangeTopic;
-    const tx = this.tx;
-    if (!target || !tx) return;
-    const encoder = new EnvelopeEncoder(schema, {});
-    const value = Buffer.from(
-      encoder.encodeSchemaChange({
-        commitLsn: tx.commitLsn,
-        index: tx.nextIndex,
-        xid: tx.xid,
-        es: tx.commitTime,
-        ts: this.now(),
-        changes: change.renamedFrom ? [`table ${change.renamedFrom} renamed to ${name}`, ...change.columns] : change.columns,
-        renamedFrom: change.renamedFrom,
-      }),
-    );
-    const key = JSON.stringify([schema.schema, schema.table]);
-    this.enqueue({
-      topic: target.topic,
-      partition: hashPartition(`${schema.database}.${schema.schema}.${schema.table}`, target.partitions),
-      key,
-      value,
-      id: messageId(tx.commitLsn, tx.nextIndex),
-      table: name,
-    });
+    const news = tableShapeNews(before, schema, route, this.options.schemaChangeTopic, this.tx, this.now());
+    for (const note of news.notes) this.options.onNote?.(note);
+    if (news.message) this.enqueue(news.message);
   }
 
   private drainInbox(): void {
@@ -323,45 +286,17 @@ export class ChangePipeline {
     else this.stats.deletes++;
   }
 
-  /**
-   * One message per truncated table of the TRUNCATE (each takes an index, like a row change).
-   * A table whose selected operations leave TRUNCATE out gets a task-log line instead: its copies
-   * downstream keep the rows, and someone should know.
-   */
+  /** One message per truncated table (each takes an index, like a row change); see truncateNews. */
   private truncate(message: TruncateMessage): void {
     const tx = this.tx;
     if (!tx) {
       this.fail(new Error('protocol error: TRUNCATE outside a transaction'));
       return;
     }
-    const options = { cascade: message.cascade, restartIdentity: message.restartIdentity };
-    const how = [message.restartIdentity ? 'RESTART IDENTITY' : '', message.cascade ? 'CASCADE' : ''].filter(Boolean).join(' ');
-    for (const relationId of message.relationIds) {
-      const relation = this.relations.get(relationId);
-      if (!relation) {
-        this.fail(new Error(`protocol error: TRUNCATE of relation ${relationId} before its Relation message`));
-        return;
-      }
-      const index = tx.nextIndex++;
-      this.stats.rowsRead++;
-      const route = relation.route;
-      if (!route) continue;
-      const id = messageId(tx.commitLsn, index);
-      if (!route.operations.has('TRUNCATE')) {
-        this.options.onNote?.(
-          `TRUNCATE${how ? ' ' + how : ''} of ${relation.name} (${id}) skipped: TRUNCATE is not among the task's operations for this table, so its rows stay downstream`,
-        );
-        continue;
-      }
-      let value: Buffer;
-      try {
-        value = route.encoder.encodeTruncate({ options, commitLsn: tx.commitLsn, index, xid: tx.xid, es: tx.commitTime, ts: this.now() });
-      } catch (error) {
-        this.fail(new DataException(relation.name, id, `the TRUNCATE cannot be encoded: ${(error as Error).message}`, { cause: error }));
-        return;
-      }
-      for (const partition of route.truncatePartitions) this.enqueue({ topic: route.topic, partition, key: null, value, id, table: relation.name });
-    }
+    const news = truncateNews(message, (id) => this.relations.get(id), tx, this.now(), () => this.stats.rowsRead++);
+    for (const note of news.notes) this.options.onNote?.(note);
+    for (const m of news.messages) this.enqueue(m);
+    if (news.error) this.fail(news.error);
   }
 
   private enqueue(message: OutboundMessage): void {
