@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskLogPage } from '@walbridge/contracts';
-import { createTopic, sharedKafka, sourceDb, uniqueName } from '@walbridge/testing';
+import { createTopic, sharedKafka, sourceDb, uniqueName, waitFor } from '@walbridge/testing';
 import { api, envelopeOf, onSource, startTask, stopTask, type Envelope, type RunningTask } from './task-fixture';
 
 /**
@@ -14,7 +14,7 @@ import { api, envelopeOf, onSource, startTask, stopTask, type Envelope, type Run
  * renamed column keeps its place), and compares with the source after padding rows written
  * before an added column and cutting the column dropped at the end.
  */
-type Tables = 'trunc' | 'typ' | 'ren' | 'cols' | 'tbl' | 'ident' | 'full' | 'gone' | 'skip' | 'done';
+type Tables = 'trunc' | 'typ' | 'ren' | 'cols' | 'tbl' | 'ident' | 'full' | 'gone' | 'dropped' | 'skip' | 'done';
 type Row = (string | null)[];
 
 describe('schema changes while streaming and while lagging', () => {
@@ -50,13 +50,14 @@ describe('schema changes while streaming and while lagging', () => {
     run = await startTask<Tables, 'main'>({
       tables: {
         trunc: { ddl: (q) => `CREATE TABLE ${q} (id serial PRIMARY KEY, v text)` },
-        typ: { ddl: (q) => `CREATE TABLE ${q} (id int PRIMARY KEY, flag boolean, n int)` },
+        typ: { ddl: (q) => `CREATE TABLE ${q} (id int PRIMARY KEY, flag boolean, n int, flag2 boolean)` },
         ren: { ddl: (q) => `CREATE TABLE ${q} (id int PRIMARY KEY, a text)` },
         cols: { ddl: (q) => `CREATE TABLE ${q} (id int PRIMARY KEY, a text, b text)` },
         tbl: { ddl: (q) => `CREATE TABLE ${q} (id int PRIMARY KEY, v text)` },
         ident: { ddl: (q, s) => `CREATE TABLE ${q} (id int PRIMARY KEY, code text NOT NULL, v text, CONSTRAINT ident_code_${s} UNIQUE (code)); ALTER TABLE ${q} REPLICA IDENTITY USING INDEX ident_code_${s}` },
         full: { ddl: (q) => `CREATE TABLE ${q} (a text, b int); ALTER TABLE ${q} REPLICA IDENTITY FULL` },
         gone: { ddl: (q) => `CREATE TABLE ${q} (id int PRIMARY KEY, v text)` },
+        dropped: { ddl: (q) => `CREATE TABLE ${q} (id int PRIMARY KEY, v text)` },
         skip: { ddl: (q) => `CREATE TABLE ${q} (id int PRIMARY KEY, v text)` },
         done: { ddl: (q) => `CREATE TABLE ${q} (id int PRIMARY KEY)` },
       },
@@ -79,9 +80,9 @@ describe('schema changes while streaming and while lagging', () => {
       `INSERT INTO ${q.trunc} (v) VALUES ('a'), ('b'), ('c')`,
       `TRUNCATE ${q.trunc}`,
       `INSERT INTO ${q.trunc} (v) VALUES ('d')`,
-      `INSERT INTO ${q.typ} VALUES (1, true, 1), (2, false, 2)`,
+      `INSERT INTO ${q.typ} VALUES (1, true, 1, NULL), (2, false, 2, NULL)`,
       `ALTER TABLE ${q.typ} ALTER COLUMN flag TYPE text`,
-      `INSERT INTO ${q.typ} VALUES (3, 'true', 3)`,
+      `INSERT INTO ${q.typ} VALUES (3, 'true', 3, NULL)`,
       `INSERT INTO ${q.ren} VALUES (1, 'x'), (2, 'y')`,
       `ALTER TABLE ${q.ren} RENAME COLUMN id TO key`,
       `UPDATE ${q.ren} SET a = 'x2' WHERE key = 1`,
@@ -100,17 +101,27 @@ describe('schema changes while streaming and while lagging', () => {
       `INSERT INTO ${q.gone} VALUES (1, 'x'), (2, 'y')`,
       `INSERT INTO ${q.skip} VALUES (1, 'kept downstream')`,
       `TRUNCATE ${q.skip}`,
+      `INSERT INTO ${q.dropped} VALUES (1, 'x'), (2, 'y')`,
+      `DELETE FROM ${q.dropped} WHERE id = 1`,
+      `DROP TABLE ${q.dropped}`,
     );
     await endMarker();
+    // A table dropped while the task keeps up: the task log says so while it streams.
+    await waitFor('the drop in the task log', async () => {
+      const lines = (await api.request<TaskLogPage>('GET', `/api/v1/tasks/${run.task.id}/logs?limit=200`)).body.items.map((e) => e.message);
+      return lines.find((l) => l.startsWith(`table shop.${t.dropped} (as selected) was dropped on the source`));
+    }, 30_000, 500);
 
     // While it lags: paused through the changes, then resumed.
     await lagging(
       `INSERT INTO ${q.trunc} (v) VALUES ('e'), ('f')`,
       `TRUNCATE ${q.trunc} RESTART IDENTITY`,
       `INSERT INTO ${q.trunc} (v) VALUES ('g')`,
-      `INSERT INTO ${q.typ} VALUES (4, 'false', 4)`,
+      `INSERT INTO ${q.typ} VALUES (4, 'false', 4, true)`,
       `ALTER TABLE ${q.typ} ALTER COLUMN flag TYPE boolean USING flag::boolean`,
-      `INSERT INTO ${q.typ} VALUES (5, true, 5)`,
+      // boolean to text while lagging: the row before must still read 'true' (boolean's text), not 't'.
+      `ALTER TABLE ${q.typ} ALTER COLUMN flag2 TYPE text`,
+      `INSERT INTO ${q.typ} VALUES (5, true, 5, 'x')`,
       `INSERT INTO ${q.ren} VALUES (3, 'z')`,
       // An INSERT and a rename of the key in one transaction.
       `BEGIN; INSERT INTO ${q.ren} VALUES (4, 'w'); ALTER TABLE ${q.ren} RENAME COLUMN key TO k2; COMMIT`,
@@ -219,12 +230,12 @@ describe('schema changes while streaming and while lagging', () => {
 
   it('encodes every change with the types it was written with', () => {
     const typ = of('typ');
-    expect(typ.map((e) => [e.data[0].id, e.data[0].flag, e.columnType.flag])).toEqual([
-      ['1', 'true', 'boolean'],
-      ['2', 'false', 'boolean'],
-      ['3', 'true', 'text'],
-      ['4', 'false', 'text'],
-      ['5', 'true', 'boolean'],
+    expect(typ.map((e) => [e.data[0].id, e.data[0].flag, e.columnType.flag, e.data[0].flag2, e.columnType.flag2])).toEqual([
+      ['1', 'true', 'boolean', null, 'boolean'],
+      ['2', 'false', 'boolean', null, 'boolean'],
+      ['3', 'true', 'text', null, 'boolean'],
+      ['4', 'false', 'text', 'true', 'boolean'],
+      ['5', 'true', 'boolean', 'x', 'text'],
     ]);
   });
 
@@ -262,6 +273,11 @@ describe('schema changes while streaming and while lagging', () => {
     expect(gone.map((e) => `${e.type}:${e.pkNames.join()}`)).toEqual(['INSERT:id', 'INSERT:id', 'UPDATE:id', 'DELETE:id']);
     expect(sorted(rebuild('gone'))).toEqual(sorted([['2', 'y2']]));
     expect(log).toContainEqual(expect.stringContaining(`table shop.${run.tables.gone} no longer exists on the source (dropped)`));
+  });
+
+  it('delivers a table dropped while the task kept up, with its keys', () => {
+    expect(of('dropped').map((e) => `${e.type}:${e.pkNames.join()}`)).toEqual(['INSERT:id', 'INSERT:id', 'DELETE:id']);
+    expect(rebuild('dropped')).toEqual([['2', 'y']]);
   });
 
   it('announces each new shape in the task log and as an isDdl message on the schema-change topic', () => {

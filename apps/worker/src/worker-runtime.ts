@@ -168,7 +168,20 @@ export class WorkerRuntime {
         }, () => undefined);
       }, TOPIC_CHECK_EVERY_MS),
     );
-    this.log('info', `streaming from ${formatLsn(startLsn)} to ${topics.join(', ')}`);
+    // A selected table dropped while streaming sends nothing more: say so when it happens.
+    const dropped = new Set<number>();
+    this.timers.push(
+      setInterval(() => {
+        void admin.missingRelations([...tableOids.keys()].filter((oid) => !dropped.has(oid))).then((gone) => {
+          for (const oid of gone) {
+            dropped.add(oid);
+            const t = tableOids.get(oid)!;
+            this.log('warning', `table ${t.schema}.${t.table} (as selected) was dropped on the source: its changes up to the drop are delivered, nothing after; remove it from the task's tables`);
+          }
+        }, () => undefined);
+      }, TOPIC_CHECK_EVERY_MS),
+    );
+        this.log('info', `streaming from ${formatLsn(startLsn)} to ${topics.join(', ')}`);
     this.report({ type: 'streaming' });
     const streaming = this.replication.run().then(() => {
       if (!this.stopping) throw new ReplicationClosedError();

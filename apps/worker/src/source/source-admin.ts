@@ -142,6 +142,16 @@ export class SourceAdmin {
     return relationIds(this.client, tables);
   }
 
+  /** Which of these relation OIDs no longer exist (dropped tables). */
+  async missingRelations(oids: number[]): Promise<number[]> {
+    if (!oids.length) return [];
+    const { rows } = await this.client.query<{ oid: string }>(
+      'SELECT o::int8 AS oid FROM unnest($1::oid[]) AS o WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = o)',
+      [oids],
+    );
+    return rows.map((r) => Number(r.oid));
+  }
+
   /** The tables a publication holds (it holds them by OID: a renamed table stays in it), under their names now. */
   async publicationTables(name: string): Promise<(TableRef & { relid: number })[]> {
     const { rows } = await this.client.query<{ relid: string; schema: string; table: string }>(
