@@ -2,11 +2,16 @@ export { parseLsn, formatLsn, lsnToHex16, compareLsn, maxLsn } from './lsn';
 export { messageId } from './message-id';
 export * from './pgoutput';
 export type { ColumnSchema, RelationSchema } from './relation-schema';
+export { identityColumnsOf, shapeChange, type CatalogKeys, type ShapeChange } from './relation-shape';
 export {
   EnvelopeEncoder,
   EnvelopeEncodeError,
   messageKey,
   type ChangeKind,
+  type OperationKind,
+  type TruncateChange,
+  type SchemaChangeEvent,
+  type TruncateOptions,
   type EnvelopeOptions,
   type EnvelopeRecord,
   type EnvelopeRow,
