@@ -5,7 +5,6 @@
 //   run    applies pending migrations
 //   check  applies them, then fails when the entities describe a schema they do not produce
 //   rotate-key  re-seals every stored secret with a new master key (api and schedulers stopped)
-import { join } from 'node:path';
 import { ensureDatabase, installDependencies, loadStack, log, migrate, run } from './lib/workspace.mjs';
 
 const COMMANDS = ['run', 'check', 'rotate-key'];
@@ -32,7 +31,7 @@ async function main(command) {
     const config = stack.stackConfig();
     await ensureDatabase(stack, config.postgres.metadataDatabase);
     // The local stack's key file, as `npm start` uses it (re-sealing legacy secrets and rotation need it).
-    env = { ...config.env, WALBRIDGE_MASTER_KEY_FILE: process.env.WALBRIDGE_MASTER_KEY_FILE ?? join(config.stackDir, 'master.key') };
+    env = { ...config.env, WALBRIDGE_MASTER_KEY_FILE: process.env.WALBRIDGE_MASTER_KEY_FILE ?? stack.ensureMasterKeyFile(config, log) };
     log(`metadata database: ${config.postgres.host}:${config.postgres.port}/${config.postgres.metadataDatabase}`);
   }
   return migrate(command, env);

@@ -36,7 +36,8 @@ const env = {
   WALBRIDGE_ADMIN_PASSWORD: admin.password,
   WALBRIDGE_API_PORT: String(API_PORT),
   WALBRIDGE_SCHEDULER_HEALTH_PORT: String(SCHEDULER_HEALTH_PORT),
-  WALBRIDGE_MASTER_KEY_FILE: process.env.WALBRIDGE_MASTER_KEY_FILE ?? join(config.stackDir, 'master.key'),
+  // Outside the stack directory (key directory), moved there from where older versions kept it.
+  WALBRIDGE_MASTER_KEY_FILE: process.env.WALBRIDGE_MASTER_KEY_FILE ?? stack.ensureMasterKeyFile(config, log),
 };
 if (migrate('run', env) !== 0) throw new Error('migrations failed');
 await ensureTopic(config.kafka.brokers, DEMO_TOPIC, 3);

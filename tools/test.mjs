@@ -67,7 +67,7 @@ async function main() {
     WALBRIDGE_QUEUE_PREFIX: `walbridge-test-${Date.now()}`,
     WALBRIDGE_API_PORT: String(API_PORT),
     WALBRIDGE_SCHEDULER_HEALTH_PORT: String(SCHEDULER_HEALTH_PORT),
-    WALBRIDGE_MASTER_KEY_FILE: join(config.stackDir ?? join(REPO_ROOT, '.stack'), 'test-master.key'),
+    WALBRIDGE_MASTER_KEY_FILE: join(stack.ensureKeyDir(config), 'test-master.key'),
     WALBRIDGE_WORKER_RESTART_MIN_MS: '300',
     WALBRIDGE_WORKER_RESTART_MAX_MS: '3000',
     WALBRIDGE_HEARTBEAT_MS: '5000',
@@ -160,7 +160,8 @@ async function scanLogsForPasswords(databaseUrl) {
     const { rows } = await adminQuery(databaseUrl, sql);
     sources.push({ name: `${TEST_DB}.${table}`, text: rows.map((r) => `#${r.id} ${r.text}`).join('\n') });
   }
-  const findings = findSecrets(sources, { secrets: [ADMIN_PASSWORD] });
+  // The local Redis password too (none on a stack started before it had one).
+  const findings = findSecrets(sources, { secrets: [ADMIN_PASSWORD, stack.stackConfig().redis.password].filter(Boolean) });
   for (const f of findings) log(`a test password is in ${f.source}:${f.line} (${f.found})`);
   log(`log scan: ${sources.length} logs, ${findings.length ? `${findings.length} password(s) found` : 'no test password found'}`);
   checks.push({ name: 'no test password in any log', passed: findings.length ? 0 : 1, failed: findings.length ? 1 : 0 });

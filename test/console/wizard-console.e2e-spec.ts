@@ -182,7 +182,7 @@ describe('the console: the wizard', () => {
     expect(seen.filter((id) => old.items.some((i) => i.id === id)), 'items of the outdated run shown').toEqual([]);
 
     // Bug 5: the suggestion in the console's words.
-    await page.getByText(/tick DELETE under “DML operations” in step 3/).first().waitFor();
+    await page.getByText(/tick DELETE and TRUNCATE under “DML operations” in step 3/).first().waitFor();
     await expect(page.getByText('policy.dmlOperations').count()).resolves.toBe(0);
 
     // Bug 10: confirming moves focus to the next alarm, then to Next, never to the page.

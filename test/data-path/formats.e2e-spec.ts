@@ -11,7 +11,7 @@ import { api, onSource, startTask, stopTask, type Envelope, type RunningTask } f
  * fits because the worker compresses it.
  */
 describe('Avro messages, gzip compressed', () => {
-  let run: RunningTask<'doc', 'main'>;
+  let run: RunningTask<'doc' | 'cut', 'main'>;
   let schema: avro.Schema;
   let messages: ReadMessage[];
   let decoded: Envelope[];
@@ -21,12 +21,15 @@ describe('Avro messages, gzip compressed', () => {
     const res = await api.request<avro.Schema>('GET', '/api/v1/formats/avro-schema');
     expect(res.status).toBe(200);
     schema = res.body;
-    run = await startTask<'doc', 'main'>({
-      tables: { doc: { ddl: (q) => `CREATE TABLE ${q} (id bigint PRIMARY KEY, title text, body text, n numeric); ALTER TABLE ${q} ALTER COLUMN body SET STORAGE EXTERNAL` } },
+    run = await startTask<'doc' | 'cut', 'main'>({
+      tables: {
+        doc: { ddl: (q) => `CREATE TABLE ${q} (id bigint PRIMARY KEY, title text, body text, n numeric); ALTER TABLE ${q} ALTER COLUMN body SET STORAGE EXTERNAL` },
+        cut: { ddl: (q) => `CREATE TABLE ${q} (id serial PRIMARY KEY, v text)` },
+      },
       topics: { main: 1 },
       policy: ({ tables, topics }) => ({
         objectScope: 'tables',
-        tables: [{ schema: 'shop', table: tables.doc }],
+        tables: [{ schema: 'shop', table: tables.doc }, { schema: 'shop', table: tables.cut }],
         topicPolicy: { mode: 'specific', topic: topics.main },
         format: 'avro',
         compression: 'gzip',
@@ -41,8 +44,10 @@ describe('Avro messages, gzip compressed', () => {
       `INSERT INTO ${doc} VALUES (2, 'big', '${big}', 0)`,
       `UPDATE ${doc} SET title = 'big 2' WHERE id = 2`,
       `DELETE FROM ${doc} WHERE id = 1`,
+      `INSERT INTO ${run.qualified.cut} (v) VALUES ('x')`,
+      `TRUNCATE ${run.qualified.cut} RESTART IDENTITY CASCADE`,
     );
-    messages = await sharedKafka().readTopic(run.topics.main, 4);
+    messages = await sharedKafka().readTopic(run.topics.main, 6);
     const type = avro.Type.forSchema(schema);
     decoded = messages.map((m) => JSON.parse(JSON.stringify(type.fromBuffer(m.bytes))) as Envelope);
   });
@@ -57,7 +62,7 @@ describe('Avro messages, gzip compressed', () => {
   });
 
   it('writes every message as Avro binary of that schema, with the JSON envelope’s content', () => {
-    expect(decoded.map((e) => `${e.type}:${e.data[0].id}`)).toEqual(['INSERT:1', 'INSERT:2', 'UPDATE:2', 'DELETE:1']);
+    expect(decoded.slice(0, 4).map((e) => `${e.type}:${e.data[0].id}`)).toEqual(['INSERT:1', 'INSERT:2', 'UPDATE:2', 'DELETE:1']);
     expect(decoded[0]).toMatchObject({
       database: 'demo',
       schema: 'shop',
@@ -76,6 +81,13 @@ describe('Avro messages, gzip compressed', () => {
     expect(decoded[2]).toMatchObject({ data: [{ id: '2', title: 'big 2' }], old: [{ id: '2' }], unchangedToast: ['body'] });
     // A DELETE under REPLICA IDENTITY DEFAULT: the key is all the source sends.
     expect(decoded[3]).toMatchObject({ type: 'DELETE', data: [{ id: '1' }], old: [{ id: '1' }] });
+  });
+
+  it('writes a TRUNCATE as the TRUNCATE symbol with its options and no row (issue 12)', () => {
+    expect(decoded.slice(4).map((e) => e.type)).toEqual(['INSERT', 'TRUNCATE']);
+    expect(decoded[5]).toMatchObject({ table: run.tables.cut, data: [], old: null, pkNames: ['id'], truncate: { cascade: true, restartIdentity: true } });
+    expect(decoded[4]).toMatchObject({ truncate: null });
+    expect(messages[5].key).toBeNull();
   });
 
   it('compresses with gzip: a 200 kB row passes a topic that takes 20 kB batches, intact', async () => {

@@ -92,6 +92,7 @@ describe('row filter text never reaches SQL', () => {
       },
       throttle: {},
       slotMustExist: false,
+      outboundDeny: [],
     };
     try {
       child.send({ type: 'start', mode: 'stream', config } satisfies SchedulerToWorker);

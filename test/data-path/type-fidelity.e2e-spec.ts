@@ -248,7 +248,8 @@ describe('every type and name arrives exactly as PostgreSQL prints it', () => {
   it('sends a table without primary key with full old images and a null key', () => {
     const messages = of('nopk');
     expect(messages.map((e) => e.type)).toEqual(['INSERT', 'INSERT', 'UPDATE', 'DELETE', 'DELETE']);
-    expect(messages[0].pkNames).toEqual([]);
+    // REPLICA IDENTITY FULL without a key: the whole row is the identity, and pkNames says so (issue 12).
+    expect(messages[0].pkNames).toEqual(['a', 'b']);
     expect(messages[2]).toMatchObject({ data: [{ a: '1', b: 'y' }], old: [{ a: '1', b: 'x' }] });
     expect(messages.slice(3).map((e) => e.old![0].b).sort()).toEqual(['x', 'y']);
   });

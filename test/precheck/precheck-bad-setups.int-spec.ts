@@ -246,7 +246,7 @@ describe('precheck on bad setups', () => {
     expect(itemOf(await api.runPrecheck(task.id), 'dml-delete')).toMatchObject({
       result: 'ALARM',
       affectedObjects: ['every table'],
-      suggestion: expect.stringContaining('add "DELETE" to policy.dmlOperations'),
+      suggestion: expect.stringContaining('add "DELETE" and "TRUNCATE" to policy.dmlOperations'),
     });
   });
 });

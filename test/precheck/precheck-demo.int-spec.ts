@@ -113,7 +113,7 @@ describe('confirming ALARM items', () => {
     const alarm = itemOf(run, 'dml-delete');
     expect(alarm).toMatchObject({ result: 'ALARM', confirmed: false });
     expect(run.result).toBe('ALARM');
-    expect(run.blockers).toContainEqual(expect.stringMatching(/^alarm items are not confirmed: .*DELETE synchronization/));
+    expect(run.blockers).toContainEqual(expect.stringMatching(/^alarm items are not confirmed: .*DELETE and TRUNCATE synchronization/));
 
     const refused = await api.operate(task.id, 'submit');
     expect(refused.status).toBe(409);

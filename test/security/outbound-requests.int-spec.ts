@@ -10,12 +10,14 @@ const INTERNAL = 'INTERNAL-ADMIN-PAGE build 7f3a token=abc123';
 describe('outbound requests: only status codes and classified causes, and an outbound policy', () => {
   const http = createHttpServer((_req, res) => res.writeHead(503, { 'content-type': 'text/html' }).end(`<h1>${INTERNAL}</h1>`));
   // Not a mail server: an SSH-like banner, then nothing.
-  const tcp = createTcpServer((socket) => socket.end(`SSH-2.0-${INTERNAL}\r\n`));
+  const tcp = createTcpServer((socket) => socket.on('error', () => undefined).end(`SSH-2.0-${INTERNAL}\r\n`));
   let httpPort: number;
   let tcpPort: number;
   const channels: string[] = [];
 
   beforeAll(async () => {
+    // Clients speaking PostgreSQL or Kafka to these servers reset their connections.
+    http.on('connection', (socket) => socket.on('error', () => undefined));
     await Promise.all([new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r())), new Promise<void>((r) => tcp.listen(0, '127.0.0.1', () => r()))]);
     httpPort = (http.address() as AddressInfo).port;
     tcpPort = (tcp.address() as AddressInfo).port;
@@ -47,6 +49,20 @@ describe('outbound requests: only status codes and classified causes, and an out
     expect(result.detail).not.toContain('INTERNAL');
     expect(result.detail).not.toContain('SSH');
     expect(result.detail).toMatch(/^E[A-Z]+/);
+  });
+
+  it('reports a non-PostgreSQL or non-Kafka service behind a connection test by a classified cause, never what it said', async () => {
+    for (const port of [httpPort, tcpPort]) {
+      for (const [type, connection] of [
+        ['source', { host: '127.0.0.1', port, database: 'x', username: 'x', password: 'x' }],
+        ['destination', { brokers: `127.0.0.1:${port}` }],
+      ] as const) {
+        const res = await admin.request<ConnectionTestResult>('POST', '/api/v1/connections/test', { type, connection });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        expect(res.body.ok).toBe(false);
+        expect(JSON.stringify(res.body), `${type} test of port ${port}`).not.toMatch(/INTERNAL|SSH|h1|token/);
+      }
+    }
   });
 
   it('refuses link-local addresses and cloud metadata names by default, before connecting', async () => {

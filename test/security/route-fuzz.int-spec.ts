@@ -30,7 +30,8 @@ const nasty = fc.constantFrom(
   '1e300', '-1', '0', '1.5', 'NaN', 'Infinity', '9223372036854775807', '9223372036854775808', '99999999999999999999',
   '', ' ', '%00', '\u0000', '../../etc/passwd', "' OR 1=1 --", '<script>', '[]', '{}', 'true', 'null', '\uD800',
   '0000000000000:00000000-0000-0000-0000-000000000000', '9999999999999:------------------------------------',
-  'x'.repeat(5000),
+  // Long, but the URL stays mostly under the 16 KB request-line limit (its 431 has its own test in hardening).
+  'x'.repeat(2000),
 );
 
 function valueFor(parameter: Parameter): fc.Arbitrary<string> {
@@ -146,7 +147,7 @@ describe('the API never answers 5xx, whatever is sent to any route of its OpenAP
           const upstream = res.status === 502 && !!answer.code && !!answer.message;
           if (!upstream) throw new Error(`${op.method} ${url.slice(0, 300)} body ${payload.slice(0, 100)} → ${res.status} ${JSON.stringify(answer)}`);
         }),
-        { numRuns: RUNS_PER_OPERATION, interruptAfterTimeLimit: Math.max(1000, TIME_BUDGET_MS - (Date.now() - started)) / Math.max(1, fuzzed.length - fuzzed.indexOf(op)), markInterruptAsFailure: false },
+        { numRuns: RUNS_PER_OPERATION, interruptAfterTimeLimit: Math.max(1000, (TIME_BUDGET_MS - (Date.now() - started)) / Math.max(1, fuzzed.length - fuzzed.indexOf(op))), markInterruptAsFailure: false },
       );
     }
     expect(seen.length).toBeGreaterThan(fuzzed.length);

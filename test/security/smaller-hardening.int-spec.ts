@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CreatedTokenView } from '@walbridge/contracts';
+import type { CreatedTokenView, NotificationChannelView } from '@walbridge/contracts';
 import { ApiClient, createTestUser, metadataDb, openEventStream, testEnv, uniqueName } from '@walbridge/testing';
 
 const admin = new ApiClient();
@@ -14,6 +14,29 @@ describe('smaller hardening (issue 14 item 8)', () => {
     });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ details: [{ field: 'url', message: expect.stringContaining('user:pw@') }] });
+  });
+
+  it('shows viewers webhook URLs without their path and query (Slack-style URLs carry the credential there); operators see all', async () => {
+    const url = 'https://hooks.slack.com/services/T0SECRET/B0SECRET/xoxSECRETpart?token=SECRETquery';
+    const created = await admin.request<NotificationChannelView>('POST', '/api/v1/notification-channels', { type: 'webhook', name: uniqueName('slack'), url, secret: 'a-webhook-secret-of-16+' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const [viewer, operator] = await Promise.all([createTestUser('viewer'), createTestUser('operator')]);
+    try {
+      const one = await viewer.client.request<NotificationChannelView>('GET', `/api/v1/notification-channels/${created.body.id}`);
+      const list = await viewer.client.request<NotificationChannelView[]>('GET', '/api/v1/notification-channels');
+      expect(one.status).toBe(200);
+      expect(one.body).toMatchObject({ url: 'https://hooks.slack.com/[redacted]', urlRedacted: true });
+      expect(list.body.find((c) => c.id === created.body.id)).toMatchObject({ url: 'https://hooks.slack.com/[redacted]' });
+      expect(JSON.stringify([one.body, list.body])).not.toContain('SECRET');
+      for (const who of [operator.client, admin]) {
+        const seen = await who.request<NotificationChannelView>('GET', `/api/v1/notification-channels/${created.body.id}`);
+        expect(seen.body.url).toBe(url);
+        expect(seen.body.urlRedacted).toBeUndefined();
+      }
+    } finally {
+      await admin.request('DELETE', `/api/v1/notification-channels/${created.body.id}`);
+      await Promise.all([viewer, operator].map((u) => admin.request('DELETE', `/api/v1/users/${u.user.id}`)));
+    }
   });
 
   it("refuses Kafka's internal topics as destinations", async () => {

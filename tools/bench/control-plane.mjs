@@ -21,7 +21,7 @@ export async function startControlPlane(stack, { apiPort, logDir, runId }) {
     WALBRIDGE_QUEUE_PREFIX: `walbridge-bench-${runId}`,
     WALBRIDGE_API_PORT: String(apiPort),
     WALBRIDGE_SCHEDULER_HEALTH_PORT: String(apiPort + 1),
-    WALBRIDGE_MASTER_KEY_FILE: join(config.stackDir, 'bench-master.key'),
+    WALBRIDGE_MASTER_KEY_FILE: join(stack.ensureKeyDir(config), 'bench-master.key'),
     WALBRIDGE_LOG_LEVEL: 'warn', // info logs per batch would cost the measured processes CPU
     // The fresh database gets this admin, who drives the benchmark's task through the API.
     WALBRIDGE_ADMIN_USER: 'bench',

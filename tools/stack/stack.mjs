@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Walbridge local stack: PostgreSQL (wal_level=logical), Redis and a single-broker Apache Kafka
-// (KRaft) started from local binaries, all bound to 127.0.0.1, all state under .stack/.
+// (KRaft) started from local binaries, all bound to 127.0.0.1, all state under .stack/; the
+// secrets (master key, Redis password) under .stack-keys/, outside the database files' tree.
 //
 //   node tools/stack/stack.mjs up|down|status|config|env
 //
@@ -42,12 +43,32 @@ function cacheHome() {
   return process.env.XDG_CACHE_HOME || join(os.homedir(), '.cache');
 }
 
+/** A secret file's content, or null while it does not exist. */
+function readSecret(file) {
+  try {
+    return readFileSync(file, 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** `redis://:password@host:port` with the password hidden, for what is printed. */
+export function maskUrl(url) {
+  return url.replace(/\/\/([^@/]*:)?[^@/]+@/, (_, user) => `//${user ?? ''}***@`);
+}
+
 /**
  * Everything other scripts need to talk to the stack. Pure: computes paths, ports and URLs from
- * the environment, touches nothing.
+ * the environment and reads the secrets that exist; writes nothing.
+ *
+ * Secrets live in `keyDir` (WALBRIDGE_KEY_DIR, default: the stack directory's sibling
+ * `<stack dir>-keys`), never among the database files: a copy of `.stack` (a backup, a
+ * tarball handed to someone debugging) then holds the sealed credentials but not the key that
+ * opens them, and PostgreSQL's OS user cannot read it.
  */
 export function stackConfig() {
   const stackDir = resolve(process.env.WALBRIDGE_STACK_DIR || join(REPO_ROOT, '.stack'));
+  const keyDir = resolve(process.env.WALBRIDGE_KEY_DIR || `${stackDir}-keys`);
   const pgPort = envPort('WALBRIDGE_PG_PORT', 55432);
   const redisPort = envPort('WALBRIDGE_REDIS_PORT', 56379);
   const kafkaPort = envPort('WALBRIDGE_KAFKA_PORT', 59092);
@@ -81,14 +102,24 @@ export function stackConfig() {
     url: pgUrl('walbridge', 'walbridge', 'walbridge'), // metadata database, superuser
     demoUrl: pgUrl('demo', 'demo', 'demo'), // CDC source database, REPLICATION role
   };
+  // Written when Redis is first started by this version; a Redis started before (no password)
+  // keeps running without one until its next start, and its URL has none meanwhile.
+  const redisPasswordFile = join(keyDir, 'redis.password');
+  const redisPassword = readSecret(redisPasswordFile);
+  const redisUrl = redisPassword ? `redis://:${encodeURIComponent(redisPassword)}@${HOST}:${redisPort}` : `redis://${HOST}:${redisPort}`;
   const redis = {
     host: HOST,
     port: redisPort,
     dir: redisDir,
     configFile: join(redisDir, 'redis.conf'),
+    // `requirepass`, included by redis.conf: the password stays out of the stack directory.
+    authConfigFile: join(keyDir, 'redis-auth.conf'),
+    passwordFile: redisPasswordFile,
+    password: redisPassword,
     pidFile: join(redisDir, 'redis.pid'),
     logFile: join(redisDir, 'redis.log'),
-    url: `redis://${HOST}:${redisPort}`,
+    url: redisUrl,
+    displayUrl: maskUrl(redisUrl),
   };
   const kafka = {
     version: kafkaVersion,
@@ -114,6 +145,10 @@ export function stackConfig() {
   return {
     repoRoot: REPO_ROOT,
     stackDir,
+    keyDir,
+    // npm start's and npm run migrate's key; a key left in the stack directory by an older
+    // version is moved here by ensureMasterKeyFile().
+    masterKeyFile: join(keyDir, 'master.key'),
     host: HOST,
     postgres,
     redis,
@@ -125,6 +160,38 @@ export function stackConfig() {
       WALBRIDGE_KAFKA_BROKERS: kafka.brokers,
     },
   };
+}
+
+/** The key directory, private to this user (0700). */
+export function ensureKeyDir(cfg = stackConfig()) {
+  mkdirSync(cfg.keyDir, { recursive: true, mode: 0o700 });
+  chmodSync(cfg.keyDir, 0o700);
+  return cfg.keyDir;
+}
+
+/**
+ * The local install's master key file, in the key directory. Older versions kept it in the
+ * stack directory beside the database files: such a key is moved (not copied, so no second
+ * copy stays behind), so the secrets it sealed still open. Returns the path; the api creates
+ * the key there at its first start.
+ */
+export function ensureMasterKeyFile(cfg = stackConfig(), log = () => {}) {
+  ensureKeyDir(cfg);
+  const legacy = join(cfg.stackDir, 'master.key');
+  if (existsSync(legacy) && !existsSync(cfg.masterKeyFile)) {
+    try {
+      renameSync(legacy, cfg.masterKeyFile);
+    } catch (error) {
+      if (error.code !== 'EXDEV') throw error;
+      writeFileSync(cfg.masterKeyFile, readFileSync(legacy), { mode: 0o600, flag: 'wx' });
+      unlinkSync(legacy);
+    }
+    chmodSync(cfg.masterKeyFile, 0o600);
+    log(`moved the master key out of the stack directory: ${cfg.masterKeyFile}`);
+  } else if (existsSync(legacy)) {
+    log(`warning: ${legacy} is not used (the key is ${cfg.masterKeyFile}); remove it once you are sure`);
+  }
+  return cfg.masterKeyFile;
 }
 
 /** Java classpath (`<libs>/*`) holding Kafka's broker and tools jars. */
@@ -736,51 +803,79 @@ async function pgDown(ctx, log) {
 // Redis
 // ---------------------------------------------------------------------------------------------
 
-/** Sends one command (array of strings) and reads one RESP reply. */
-function redisCommand(port, argv, timeoutMs = 2000) {
+/** One RESP reply at `at`: { value | error, next }, or null while incomplete. */
+function parseRedisReply(buf, at) {
+  const nl = buf.indexOf('\r\n', at);
+  if (nl < 0) return null;
+  const type = String.fromCharCode(buf[at]);
+  const line = buf.subarray(at + 1, nl).toString();
+  if (type === '+' || type === ':') return { value: line, next: nl + 2 };
+  if (type === '-') return { error: new Error(line), next: nl + 2 };
+  if (type === '$') {
+    const len = Number(line);
+    if (len < 0) return { value: null, next: nl + 2 };
+    return buf.length >= nl + 2 + len + 2 ? { value: buf.subarray(nl + 2, nl + 2 + len).toString(), next: nl + 4 + len } : null;
+  }
+  return { error: new Error(`unexpected reply ${JSON.stringify(buf.subarray(at, at + 40).toString())}`), next: buf.length };
+}
+
+/**
+ * Sends one command (array of strings) and reads its RESP reply; with a password, AUTH first.
+ * Rejects with the server's error (e.g. NOAUTH, or AUTH against a server without a password).
+ */
+function redisCommand(port, argv, timeoutMs = 2000, password = null) {
+  const commands = password ? [['AUTH', password], argv] : [argv];
   return new Promise((resolvePromise, reject) => {
     const socket = net.connect({ port, host: HOST });
     let buf = Buffer.alloc(0);
+    let at = 0;
+    const replies = [];
     const fail = (e) => { socket.destroy(); reject(e); };
     socket.setTimeout(timeoutMs, () => fail(new Error('timeout')));
     socket.once('error', fail);
     socket.once('connect', () => {
-      socket.write(`*${argv.length}\r\n${argv.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
+      socket.write(commands.map((c) => `*${c.length}\r\n${c.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`).join(''));
     });
     socket.on('data', (chunk) => {
       buf = Buffer.concat([buf, chunk]);
-      const nl = buf.indexOf('\r\n');
-      if (nl < 0) return;
-      const type = String.fromCharCode(buf[0]);
-      const line = buf.subarray(1, nl).toString();
-      if (type === '+' || type === ':') { socket.destroy(); resolvePromise(line); return; }
-      if (type === '-') { socket.destroy(); reject(new Error(line)); return; }
-      if (type === '$') {
-        const len = Number(line);
-        if (len < 0) { socket.destroy(); resolvePromise(null); return; }
-        if (buf.length >= nl + 2 + len + 2) {
+      for (let reply = parseRedisReply(buf, at); reply; reply = at < buf.length ? parseRedisReply(buf, at) : null) {
+        at = reply.next;
+        if (reply.error) return fail(reply.error);
+        replies.push(reply.value);
+        if (replies.length === commands.length) {
           socket.destroy();
-          resolvePromise(buf.subarray(nl + 2, nl + 2 + len).toString());
+          return resolvePromise(replies[replies.length - 1]);
         }
-        return;
       }
-      fail(new Error(`unexpected reply ${JSON.stringify(buf.subarray(0, 40).toString())}`));
     });
     socket.once('close', () => reject(new Error('connection closed')));
   });
 }
 
-async function redisPing(port) {
+/** A Redis started before passwords (or by hand) answers AUTH with this: it needs none. */
+const NO_PASSWORD_SET = /without any password configured|no password is set/i;
+
+/** A command with the stack's password; without it when the running server has none. */
+async function redisAuthed(redis, argv, timeoutMs) {
   try {
-    return (await redisCommand(port, ['PING'])) === 'PONG';
+    return await redisCommand(redis.port, argv, timeoutMs, redis.password);
+  } catch (error) {
+    if (!redis.password || !NO_PASSWORD_SET.test(error.message)) throw error;
+    return redisCommand(redis.port, argv, timeoutMs);
+  }
+}
+
+async function redisPing(redis) {
+  try {
+    return (await redisAuthed(redis, ['PING'])) === 'PONG';
   } catch {
     return false;
   }
 }
 
-async function redisServerPid(port) {
+async function redisServerPid(redis) {
   try {
-    const info = await redisCommand(port, ['INFO', 'server']);
+    const info = await redisAuthed(redis, ['INFO', 'server']);
     const m = /process_id:(\d+)/.exec(info || '');
     return m ? Number(m[1]) : null;
   } catch {
@@ -798,10 +893,10 @@ function redisPid(cfg) {
 async function redisStatus(ctx) {
   const { redis } = ctx.cfg;
   const pid = redisPid(ctx.cfg);
-  const answering = await redisPing(redis.port);
+  const answering = await redisPing(redis);
   return {
     name: 'redis', up: Boolean(pid && answering), pid, host: redis.host, port: redis.port,
-    url: redis.url, logFile: redis.logFile,
+    url: redis.displayUrl, logFile: redis.logFile,
     note: !pid && answering ? `port ${redis.port} is answered by a process that is not ours` : pid && !answering ? 'process runs but does not answer' : undefined,
   };
 }
@@ -809,6 +904,8 @@ async function redisStatus(ctx) {
 function redisConfigText(redis) {
   return [
     '# Written by tools/stack/stack.mjs on every `up`: edit there, not here.',
+    // requirepass lives in the key directory (0600), not here.
+    `include ${redis.authConfigFile}`,
     `bind ${HOST}`,
     `port ${redis.port}`,
     'protected-mode yes',
@@ -827,12 +924,33 @@ function redisConfigText(redis) {
   ].join('\n');
 }
 
+/**
+ * The stack's Redis password: generated once (0600, in the key directory) and put in the file
+ * redis.conf includes. Only at a start: a Redis running without a password keeps running so.
+ */
+function redisEnsurePassword(ctx) {
+  const { redis } = ctx.cfg;
+  ensureKeyDir(ctx.cfg);
+  if (!redis.password) {
+    try {
+      writeFileSync(redis.passwordFile, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+    }
+    redis.password = readSecret(redis.passwordFile);
+    redis.url = `redis://:${encodeURIComponent(redis.password)}@${HOST}:${redis.port}`;
+    redis.displayUrl = maskUrl(redis.url);
+  }
+  writeIfChanged(redis.authConfigFile, `# Written by tools/stack/stack.mjs: the local Redis password.\nrequirepass ${redis.password}\n`, 0o600);
+  chmodSync(redis.authConfigFile, 0o600);
+}
+
 async function redisUp(ctx, log) {
   const { redis } = ctx.cfg;
   const t0 = Date.now();
   ensureDir(redis.dir);
   let pid = redisPid(ctx.cfg);
-  if (pid && (await redisPing(redis.port))) {
+  if (pid && (await redisPing(redis))) {
     log(`redis: already running (pid ${pid})`);
     return;
   }
@@ -840,6 +958,7 @@ async function redisUp(ctx, log) {
     if (await portOpen(redis.port)) {
       throw new StackError(`port ${HOST}:${redis.port} is already in use by another process: stop it or set WALBRIDGE_REDIS_PORT`, { service: 'redis' });
     }
+    redisEnsurePassword(ctx);
     writeIfChanged(redis.configFile, redisConfigText(redis));
     log(`redis: starting on ${HOST}:${redis.port}`);
     const r = await run(ctx.redisServer, [redis.configFile], { timeoutMs: 30_000, cwd: redis.dir, detached: true });
@@ -848,7 +967,7 @@ async function redisUp(ctx, log) {
         `--- ${redis.logFile} (tail) ---\n${tail(redis.logFile)}`, { service: 'redis', logFile: redis.logFile });
     }
   }
-  const ready = await waitFor('redis', () => redisPing(redis.port), {
+  const ready = await waitFor('redis', () => redisPing(redis), {
     timeoutMs: 30_000, intervalMs: 100,
     abort: async () => {
       // daemonized child writes the pidfile shortly after start
@@ -861,7 +980,7 @@ async function redisUp(ctx, log) {
       { service: 'redis', logFile: redis.logFile });
   }
   pid = redisPid(ctx.cfg);
-  const actual = await redisServerPid(redis.port);
+  const actual = await redisServerPid(redis);
   if (pid && actual && actual !== pid) {
     throw new StackError(`port ${redis.port} is answered by Redis pid ${actual}, not by ours (pid ${pid})`, { service: 'redis' });
   }
@@ -874,7 +993,7 @@ async function redisDown(ctx, log) {
   if (!pid) return false;
   log(`redis: stopping (pid ${pid})`);
   try {
-    await redisCommand(redis.port, ['SHUTDOWN', 'NOSAVE'], 5000);
+    await redisAuthed(redis, ['SHUTDOWN', 'NOSAVE'], 5000);
   } catch { /* the connection closes on shutdown: expected */ }
   if (!(await waitFor('redis', () => !pidAlive(pid), { timeoutMs: 10_000, intervalMs: 100 }))) {
     try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
@@ -1234,7 +1353,7 @@ export async function status() {
 function formatTable(st, cfg) {
   const rows = [['service', 'state', 'address', 'pid', 'connect with', 'log']];
   const s = st.services;
-  const connect = { postgres: cfg.postgres.url, redis: cfg.redis.url, kafka: cfg.kafka.brokers };
+  const connect = { postgres: cfg.postgres.url, redis: cfg.redis.displayUrl, kafka: cfg.kafka.brokers };
   for (const name of SERVICES) {
     const x = s[name];
     rows.push([name, x.up ? 'up' : 'down', `${x.host}:${x.port}`, x.pid ? String(x.pid) : '-', connect[name], rel(x.logFile)]);

@@ -8,6 +8,7 @@ import {
   parseRowFilter,
   renderTopicName,
   type ChangeKind,
+  type OperationKind,
   type CompiledRowFilter,
   type FilterColumn,
   type RelationSchema,
@@ -52,8 +53,15 @@ export class RowGate {
 /** Where a table's changes go and how they are written; null from the router when the table is not selected. */
 export interface TableRoute {
   topic: string;
-  operations: ReadonlySet<ChangeKind>;
+  operations: ReadonlySet<OperationKind>;
   partitionOf(key: string | null): number;
+  /**
+   * Partitions a TRUNCATE goes to: every partition when the table's rows are spread over them by
+   * key, so that on each partition it comes after the rows it removes; else the table's one.
+   */
+  truncatePartitions: readonly number[];
+  /** Positions of the columns the messages carry (the column list), null: all. */
+  columns: readonly number[] | null;
   encoder: ChangeEncoder;
   /** null: every change of the selected operations is sent. */
   gate: RowGate | null;
@@ -79,20 +87,38 @@ function selectionOf(policy: PolicyConfig, schema: string, table: string): Table
  * Builds the router the pipeline asks about each table the stream announces. Everything a
  * change needs that depends only on the table (topic, partitioner, column projection, compiled
  * filter, encoder) is computed here, once per Relation message.
+ *
+ * Tables are followed by identity (OID), not name: `tableOids` holds the selected tables of a
+ * table-level task by OID (resolved at start), and a table met under its selected name is
+ * remembered too. A renamed table keeps its selection, and its topic is still the one of the
+ * name it was selected under (a specific or per-table topic stays; an auto topic keeps the name
+ * the task's rule gave the selected table), so its consumers keep reading one topic.
  */
-export function createRouter(policy: PolicyConfig, partitionCounts: ReadonlyMap<string, number>): (schema: RelationSchema) => TableRoute | null {
-  const taskOperations = new Set<ChangeKind>(policy.dmlOperations);
-  return (schema) => {
-    const selection = selectionOf(policy, schema.schema, schema.table);
+export function createRouter(
+  policy: PolicyConfig,
+  partitionCounts: ReadonlyMap<string, number>,
+  tableOids: ReadonlyMap<number, TableSelection> = new Map(),
+): (schema: RelationSchema) => TableRoute | null {
+  const taskOperations = new Set<OperationKind>(policy.dmlOperations);
+  const byOid = new Map(tableOids);
+  return (relation) => {
+    const selection = byOid.get(relation.relationId) ?? selectionOf(policy, relation.schema, relation.table);
     if (policy.objectScope === 'tables' && !selection) return null;
-    const name = `${schema.schema}.${schema.table}`;
-    const topic = topicFor(policy, schema.database, schema.schema, schema.table);
+    if (selection && policy.objectScope === 'tables') byOid.set(relation.relationId, selection);
+    const name = `${relation.schema}.${relation.table}`;
+    // Topic by the selected name; everything else by the relation as the WAL describes it.
+    const topic = selection
+      ? topicFor(policy, relation.database, selection.schema, selection.table)
+      : topicFor(policy, relation.database, relation.schema, relation.table);
     const partitions = partitionCounts.get(topic);
     if (partitions === undefined) throw new Error(`no partition count known for topic ${topic}`);
-    const operations = selection?.dmlOperations ? new Set<ChangeKind>(selection.dmlOperations) : taskOperations;
-    const partitioner = new TablePartitioner(policy.partitionPolicy, partitions, schema);
+    const operations = selection?.dmlOperations ? new Set<OperationKind>(selection.dmlOperations) : taskOperations;
+    const partitioner = new TablePartitioner(policy.partitionPolicy, partitions, relation);
     const notes: string[] = [];
-    const projection = columnProjection(schema, { includeColumns: selection?.includeColumns, excludeColumns: selection?.excludeColumns });
+    const projection = columnProjection(relation, { includeColumns: selection?.includeColumns, excludeColumns: selection?.excludeColumns });
+    // A whole-row identity is the row as sent: a left-out column is not part of the key either.
+    const schema: RelationSchema =
+      relation.keyIsRow && projection.positions ? { ...relation, pkNames: projection.positions.map((i) => relation.columns[i].name) } : relation;
     if (projection.unknown.length) notes.push(`column list of ${name} names ${projection.unknown.join(', ')}, which ${projection.unknown.length > 1 ? 'are not columns' : 'is not a column'} of the table`);
     if (projection.keptKeys.length) notes.push(`column list of ${name} keeps key column(s) ${projection.keptKeys.join(', ')}: key columns are always sent`);
     let gate: RowGate | null = null;
@@ -108,7 +134,9 @@ export function createRouter(policy: PolicyConfig, partitionCounts: ReadonlyMap<
       topic,
       operations,
       partitionOf: (key) => partitioner.partition(key),
+      truncatePartitions: policy.partitionPolicy === 'primaryKey' && schema.pkNames.length && !schema.keyIsRow ? [...Array(partitions).keys()] : [partitioner.partition(null)],
       encoder: createChangeEncoder(policy.format, schema, { columns: projection.positions }),
+      columns: projection.positions,
       gate,
       notes,
     };

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { BackfillPlan, WorkerTaskConfig, WorkerToScheduler, WorkerProgress } from '@walbridge/queue';
-import { AUTO_TOPIC_DEFAULTS } from '@walbridge/contracts';
+import { AUTO_TOPIC_DEFAULTS, type TableSelection } from '@walbridge/contracts';
 import { formatLsn } from '@walbridge/domain';
 import { ChangePipeline } from './pipeline/change-pipeline';
 import { ConfigurationError, createRouter, topicFor } from './routing';
 import { KafkaSink, isUnknownTopic } from './sink/kafka-sink';
-import { pgClientConfig } from '@walbridge/connectors';
+import { OutboundPolicy, brokerHosts, pgClientConfig } from '@walbridge/connectors';
 import { ReplicationStream } from './source/replication-stream';
 import { SourceAdmin, type TableRef } from './source/source-admin';
 import { SnapshotEngine } from './snapshot/snapshot-engine';
@@ -68,12 +68,16 @@ export class WorkerRuntime {
   private snapshot?: SnapshotEngine;
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
+  /** Applied before every connection: a task pointed at a refused address fails (not retried) with the reason. */
+  private readonly outbound: OutboundPolicy;
 
   constructor(
     private readonly config: WorkerTaskConfig,
     private readonly report: Report,
     private readonly heartbeatMs: number,
-  ) {}
+  ) {
+    this.outbound = new OutboundPolicy(config.outboundDeny);
+  }
 
   async stream(): Promise<void> {
     const { config } = this;
@@ -85,24 +89,29 @@ export class WorkerRuntime {
       deadline = setTimeout(() => reject(new StartStalledError(phase, START_DEADLINE_MS)), START_DEADLINE_MS);
     });
     const setUp = async () => {
-      this.admin = await SourceAdmin.connect(pgClientConfig(config.source, `walbridge-admin-${config.taskId}`));
+      const admin = await this.connectAdmin();
       phase = 'setting up the publication and the replication slot';
-      const tables = await this.publish(this.admin);
-      if (await this.admin.ensureSlot(config.slotName, config.slotMustExist)) this.log('info', `replication slot ${config.slotName} created`);
-      const startLsn = await this.admin.slotConfirmedLsn(config.slotName);
-      const backlogEndLsn = await this.admin.currentWalLsn();
+      const { tables, topicTables, tableOids } = await this.publish(admin);
+      if (await admin.ensureSlot(config.slotName, config.slotMustExist)) this.log('info', `replication slot ${config.slotName} created`);
+      const startLsn = await admin.slotConfirmedLsn(config.slotName);
+      const backlogEndLsn = await admin.currentWalLsn();
       await this.reportSlot();
 
       phase = 'connecting to Kafka';
+      await this.outbound.assertAllowed(brokerHosts(config.destination.brokers));
       this.sink = new KafkaSink(config.destination, `walbridge-${config.taskId}`, config.policy.compression);
-      await this.sink.connect();
-      const topics = [...new Set(tables.map((t) => topicFor(config.policy, config.source.database, t.schema, t.table)))];
+      await this.sink.connect(this.outbound);
+      // Topics by the names the tables were selected under (a renamed table keeps its topic).
+      const tableTopics = [...new Set(topicTables.map((t) => topicFor(config.policy, config.source.database, t.schema, t.table)))];
+      const { schemaChangeTopic } = config.policy;
+      const topics = schemaChangeTopic && !tableTopics.includes(schemaChangeTopic) ? [...tableTopics, schemaChangeTopic] : tableTopics;
       const { topicPolicy } = config.policy;
       if (topicPolicy.mode === 'auto') {
         phase = 'creating topics in Kafka';
-        const generated = tables
+        const generated = topicTables
           .filter((t) => !config.policy.tables.some((o) => o.schema === t.schema && o.table === t.table && o.topic))
           .map((t) => topicFor(config.policy, config.source.database, t.schema, t.table));
+        if (schemaChangeTopic) generated.push(schemaChangeTopic);
         const created = await this.sink.createMissingTopics(
           [...new Set(generated)],
           topicPolicy.partitions ?? AUTO_TOPIC_DEFAULTS.partitions,
@@ -115,13 +124,16 @@ export class WorkerRuntime {
       const limits = [...(await this.sink.messageLimits(topics)).values()];
       // A record batch carries some overhead beyond our estimate of its messages.
       const maxBatchBytes = Math.max(1024, Math.min(MAX_BATCH_BYTES, ...limits.map((l) => l - 512)));
-      return { startLsn, backlogEndLsn, tables, topics, partitionCounts, maxBatchBytes, admin: this.admin, sink: this.sink };
+      return { startLsn, backlogEndLsn, tables, topics, partitionCounts, maxBatchBytes, tableOids, admin, sink: this.sink };
     };
     const setting = setUp();
     setting.catch(() => undefined); // reported through the race; a late failure after a stall is moot
-    const { startLsn, backlogEndLsn, tables, topics, partitionCounts, maxBatchBytes, admin, sink } = await Promise.race([setting, stalled]).finally(() => clearTimeout(deadline));
+    const { startLsn, backlogEndLsn, tables, topics, partitionCounts, maxBatchBytes, tableOids, admin, sink } = await Promise.race([setting, stalled]).finally(() =>
+      clearTimeout(deadline),
+    );
 
-    const router = createRouter(config.policy, partitionCounts);
+    const router = createRouter(config.policy, partitionCounts, tableOids);
+    const schemaChangeTopic = config.policy.schemaChangeTopic;
     let rejectFatal!: (error: Error) => void;
     const fatal = new Promise<never>((_, reject) => (rejectFatal = reject));
     // Kafka not knowing a topic we write to usually means it was deleted: say so rather than time out.
@@ -165,6 +177,7 @@ export class WorkerRuntime {
       route: router,
       onFatal: (error) => resolveFatal(error),
       onNote: (message) => this.log('info', message),
+      schemaChangeTopic: schemaChangeTopic ? { topic: schemaChangeTopic, partitions: partitionCounts.get(schemaChangeTopic)! } : undefined,
       confirmedLsn: startLsn,
       backlogEndLsn,
       throttle: config.throttle,
@@ -181,7 +194,20 @@ export class WorkerRuntime {
         }, () => undefined);
       }, TOPIC_CHECK_EVERY_MS),
     );
-    this.log('info', `streaming from ${formatLsn(startLsn)} to ${topics.join(', ')}`);
+    // A selected table dropped while streaming sends nothing more: say so when it happens.
+    const dropped = new Set<number>();
+    this.timers.push(
+      setInterval(() => {
+        void admin.missingRelations([...tableOids.keys()].filter((oid) => !dropped.has(oid))).then((gone) => {
+          for (const oid of gone) {
+            dropped.add(oid);
+            const t = tableOids.get(oid)!;
+            this.log('warning', `table ${t.schema}.${t.table} (as selected) was dropped on the source: its changes up to the drop are delivered, nothing after; remove it from the task's tables`);
+          }
+        }, () => undefined);
+      }, TOPIC_CHECK_EVERY_MS),
+    );
+        this.log('info', `streaming from ${formatLsn(startLsn)} to ${topics.join(', ')}`);
     this.report({ type: 'streaming' });
     snapshot.start(config.backfills ?? [], tables);
     const streaming = this.replication.run().then(() => {
@@ -267,7 +293,11 @@ export class WorkerRuntime {
   }
 
   private async connectAdmin(): Promise<SourceAdmin> {
-    this.admin ??= await SourceAdmin.connect(pgClientConfig(this.config.source, `walbridge-admin-${this.config.taskId}`));
+    if (!this.admin) {
+      // The replication connection goes to the same host, so this one check covers both.
+      await this.outbound.assertAllowed([this.config.source.host]);
+      this.admin = await SourceAdmin.connect(pgClientConfig(this.config.source, `walbridge-admin-${this.config.taskId}`));
+    }
     return this.admin;
   }
 
@@ -276,10 +306,21 @@ export class WorkerRuntime {
     this.report({ type: 'slot', slot: await this.admin.slotInfo(this.config.slotName) });
   }
 
-  /** Checks the selected tables and brings the publication in line with them. */
-  private async publish(admin: SourceAdmin): Promise<TableRef[]> {
+  /**
+   * Checks the selected tables and brings the publication in line with them. Returns the tables
+   * under their names now, the names their topics come from (the selected ones), and the
+   * selected tables of a table-level task by OID.
+   */
+  private async publish(admin: SourceAdmin): Promise<{ tables: TableRef[]; topicTables: TableRef[]; tableOids: Map<number, TableSelection> }> {
     const { config } = this;
+    const tableOids = new Map<number, TableSelection>();
     let tables = await this.selectedTables(admin);
+    let topicTables = tables;
+    if (config.policy.objectScope === 'tables') {
+      const followed = await this.followRenamed(admin);
+      tables = followed.tables;
+      for (const [oid, selection] of followed.oids) tableOids.set(oid, selection);
+    }
     const problems = await admin.checkPublishable(tables);
     if (problems.length && config.policy.objectScope === 'tables') {
       throw new ConfigurationError(`the publication cannot take the selected tables: ${problems.map((p) => p.problem).join('; ')}`);
@@ -288,14 +329,82 @@ export class WorkerRuntime {
       // A database-level task captures what it can: a new table without a key must not break the others.
       this.log('warning', `not captured: ${problems.map((p) => p.problem).join('; ')}`);
       tables = tables.filter((t) => !problems.some((p) => p.table === t));
+      topicTables = tables;
     }
     if (!tables.length) throw new ConfigurationError('no table selected: the task has nothing to capture');
     const publication = await admin.ensurePublication(config.publicationName, tables);
+    if (config.policy.objectScope === 'tables') {
+      // Under which name each published table was selected, so a rename is followed across restarts.
+      const ids = await admin.relationIds(tables);
+      const byName = new Map([...tableOids].map(([oid, t]) => [oid, `${t.schema}.${t.table}`]));
+      ids.forEach((id, i) => {
+        if (id !== null && !byName.has(id)) byName.set(id, `${tables[i].schema}.${tables[i].table}`);
+        if (id !== null && !tableOids.has(id)) {
+          const selection = config.policy.tables.find((t) => t.schema === tables[i].schema && t.table === tables[i].table);
+          if (selection) tableOids.set(id, selection);
+        }
+      });
+      await admin.recordPublicationNote(config.publicationName, byName);
+    }
     if (publication !== 'unchanged') {
       const names = tables.slice(0, 20).map((t) => `${t.schema}.${t.table}`).join(', ') + (tables.length > 20 ? ', …' : '');
       this.log('info', `publication ${config.publicationName} ${publication} for ${tables.length} table(s): ${names}`);
     }
-    return tables;
+    return { tables, topicTables, tableOids };
+  }
+
+  /**
+   * The selected tables of a table-level task by identity. A publication holds its tables by OID,
+   * and the task notes on it the name each was selected under: a selected table renamed while the
+   * task was not streaming is found there, followed under its new name and keeps the selected
+   * name's topic. Without a note, one missing name and one unselected table of the publication
+   * are taken to be the same table; more than that cannot be told apart, and the task fails
+   * saying which, rather than guess. A selected table dropped after the task streamed is logged
+   * and left out (its changes from before the drop are still delivered).
+   */
+  private async followRenamed(admin: SourceAdmin): Promise<{ tables: TableRef[]; oids: Map<number, TableSelection> }> {
+    const { policy, publicationName } = this.config;
+    const selected = policy.tables;
+    const ids = await admin.relationIds(selected);
+    const oids = new Map<number, TableSelection>();
+    ids.forEach((id, i) => id !== null && oids.set(id, selected[i]));
+    const tables: (TableRef | null)[] = selected.map(({ schema, table }) => ({ schema, table }));
+    let missing = selected.map((_, i) => i).filter((i) => ids[i] === null);
+    if (missing.length) {
+      const qualified = (t: TableRef) => `${t.schema}.${t.table}`;
+      const note = await admin.publicationNote(publicationName);
+      let strays = (await admin.publicationTables(publicationName)).filter((p) => !oids.has(p.relid));
+      const follow = (i: number, now: (typeof strays)[number]) => {
+        oids.set(now.relid, selected[i]);
+        tables[i] = { schema: now.schema, table: now.table };
+        strays = strays.filter((s) => s !== now);
+        this.log('info', `table ${qualified(selected[i])} is now ${qualified(now)} (renamed while the task was not streaming); it is still captured, to the same topic`);
+      };
+      for (const i of missing) {
+        const now = strays.find((s) => note.get(s.relid) === qualified(selected[i]));
+        if (now) follow(i, now);
+      }
+      const followed = () => new Set(oids.values());
+      missing = missing.filter((i) => !followed().has(selected[i]));
+      if (missing.length === 1 && strays.length === 1 && !note.has(strays[0].relid)) follow(missing[0], strays[0]);
+      missing = missing.filter((i) => !followed().has(selected[i]));
+      if (missing.length && strays.length) {
+        throw new ConfigurationError(
+          `tables ${missing.map((i) => qualified(selected[i])).join(', ')} no longer exist under these names and the publication holds ` +
+            `${strays.map(qualified).join(', ')}, which are not selected: edit the task's tables to the names they have now, then resume the task`,
+        );
+      }
+      // Never streamed: the publishability check refuses the missing table (as the precheck did).
+      if (missing.length && this.config.slotMustExist) {
+        // Dropped after the task streamed: the slot still holds its changes written before the
+        // drop (they are delivered, with their keys); the other tables go on.
+        for (const i of missing) {
+          this.log('warning', `table ${qualified(selected[i])} no longer exists on the source (dropped): its changes written before the drop are delivered, nothing after; remove it from the task's tables`);
+          tables[i] = null;
+        }
+      }
+    }
+    return { tables: tables.filter((t): t is TableRef => t !== null), oids };
   }
 
   private async selectedTables(admin: SourceAdmin): Promise<TableRef[]> {

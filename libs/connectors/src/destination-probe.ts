@@ -4,6 +4,7 @@ import type { KafkaFacts, KafkaTopicFact } from '@walbridge/domain';
 import { fetchApiVersions, INIT_PRODUCER_ID, type ApiVersionsResult } from './kafka-api-versions';
 import { PROBE_TIMEOUTS, kafkaClientConfig, kafkaTlsOptions } from './kafka-client-config';
 import { explainKafkaError } from './kafka-errors';
+import { brokerHosts, outboundFailure, type OutboundPolicy } from './outbound-policy';
 import { errorText, explainTcpFailure, type ExplainedFailure } from './source-errors';
 import { probeTcp } from './tcp-probe';
 
@@ -29,9 +30,18 @@ function splitBroker(address: string): { host: string; port: number } {
 /**
  * Connects an admin client for a probe, or says why it cannot: first plain TCP to every
  * bootstrap broker (so "nothing reachable" is told apart from a refusal), then kafkajs with short
- * timeouts (authentication, metadata), then ApiVersions to date the broker.
+ * timeouts (authentication, metadata), then ApiVersions to date the broker. The outbound policy
+ * is applied to the bootstrap list before anything is sent, and to the brokers the cluster
+ * advertises before a client follows them (a broker of the user's choice could advertise any
+ * address).
  */
-export async function openKafkaSession(destination: DestinationConfig, clientId: string): Promise<{ ok: true; session: KafkaSession } | { ok: false; failure: ExplainedFailure }> {
+export async function openKafkaSession(
+  destination: DestinationConfig,
+  clientId: string,
+  policy: OutboundPolicy,
+): Promise<{ ok: true; session: KafkaSession } | { ok: false; failure: ExplainedFailure }> {
+  const refused = await policy.refusalOfAny(brokerHosts(destination.brokers));
+  if (refused) return { ok: false, failure: outboundFailure(refused) };
   const addresses = destination.brokers.split(',');
   const probes = await Promise.all(addresses.map(async (a) => ({ address: a, ...splitBroker(a), result: await probeTcp(splitBroker(a).host, splitBroker(a).port, TCP_TIMEOUT_MS) })));
   const reachable = probes.filter((p) => p.result.ok);
@@ -56,6 +66,11 @@ export async function openKafkaSession(destination: DestinationConfig, clientId:
   try {
     await admin.connect();
     const described = await admin.describeCluster();
+    const advertisedRefusal = await policy.refusalOfAny(described.brokers.map((b) => b.host));
+    if (advertisedRefusal) {
+      await admin.disconnect().catch(() => undefined);
+      return { ok: false, failure: outboundFailure(`the cluster advertises a broker at an address it may not reach: ${advertisedRefusal}`) };
+    }
     const first = reachable[0];
     const apiVersions = await fetchApiVersions(first.host, first.port, kafkaTlsOptions(destination), API_VERSIONS_TIMEOUT_MS);
     const cluster: DestinationClusterInfo = {
@@ -75,9 +90,9 @@ export async function openKafkaSession(destination: DestinationConfig, clientId:
 }
 
 /** POST /connections/test with type destination. */
-export async function testDestinationConnection(destination: DestinationConfig): Promise<ConnectionTestResult> {
+export async function testDestinationConnection(destination: DestinationConfig, policy: OutboundPolicy): Promise<ConnectionTestResult> {
   const started = Date.now();
-  const opened = await openKafkaSession(destination, 'walbridge-connection-test');
+  const opened = await openKafkaSession(destination, 'walbridge-connection-test', policy);
   if (!opened.ok) return { target: 'destination', ok: false, ...opened.failure, durationMs: Date.now() - started };
   const { cluster, apiVersions, unreachable } = opened.session;
   await opened.session.close();

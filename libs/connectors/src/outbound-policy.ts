@@ -1,5 +1,24 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import type { ExplainedFailure } from './source-errors';
+
+const SUGGESTION = 'use another address, or change WALBRIDGE_OUTBOUND_DENY on the schedulers';
+
+/**
+ * A connection the outbound policy refused before anything was sent. Not retried: only a changed
+ * address or policy fixes it (then resume the task).
+ */
+export class OutboundDeniedError extends Error {
+  readonly retryable = false;
+  constructor(refusal: string) {
+    super(`${refusal}; nothing was sent: ${SUGGESTION}, then resume the task`);
+  }
+}
+
+/** A probe's answer for a refused endpoint (connection test, object picker, message browser, precheck). */
+export function outboundFailure(refusal: string): ExplainedFailure {
+  return { problem: 'outbound-denied', message: refusal, suggestion: SUGGESTION };
+}
 
 /**
  * Where Walbridge may not connect on a user's behalf (WALBRIDGE_OUTBOUND_DENY): CIDRs and host
@@ -29,6 +48,12 @@ export class OutboundPolicy {
     const addresses = family ? [{ address: host, family }] : await lookup(host, { all: true }).catch(() => []);
     const denied = addresses.find((a) => this.blocked.check(a.address, a.family === 4 ? 'ipv4' : 'ipv6'));
     return denied ? `${host}${family ? '' : ` (${denied.address})`} is refused by the outbound policy (WALBRIDGE_OUTBOUND_DENY)` : null;
+  }
+
+  /** Throws OutboundDeniedError when any of the hosts is refused (the worker's connections). */
+  async assertAllowed(hosts: readonly string[]): Promise<void> {
+    const refusal = await this.refusalOfAny(hosts);
+    if (refusal) throw new OutboundDeniedError(refusal);
   }
 
   /** The first refusal among several hosts (a broker list). */

@@ -1,6 +1,7 @@
 import { Client, type ClientConfig } from 'pg';
 import type { ConnectionTestResult, SourceConfig, SourceServerInfo } from '@walbridge/contracts';
 import { pgClientConfig } from './pg-client-config';
+import { outboundFailure, type OutboundPolicy } from './outbound-policy';
 import { explainSourceError, explainTcpFailure, type ExplainedFailure } from './source-errors';
 import { probeTcp } from './tcp-probe';
 
@@ -28,8 +29,11 @@ const isHbaRefusal = (error: unknown) => (error as { code?: string }).code === '
  * Opens a connection to the source for a probe, or says exactly why it cannot: TCP first (name,
  * route, port), then PostgreSQL's own answer. A pg_hba.conf refusal without SSL is tried again
  * over SSL, because "only hostssl lines match this login" looks the same from the client.
+ * Nothing is sent to an address the outbound policy refuses.
  */
-export async function connectSource(source: SourceConfig, applicationName: string, options: ClientConfig = {}): Promise<SourceConnectResult> {
+export async function connectSource(source: SourceConfig, applicationName: string, policy: OutboundPolicy, options: ClientConfig = {}): Promise<SourceConnectResult> {
+  const refused = await policy.refusal(source.host);
+  if (refused) return { ok: false, failure: outboundFailure(refused) };
   const tcp = await probeTcp(source.host, source.port, PROBE_TCP_TIMEOUT_MS);
   if (!tcp.ok) return { ok: false, failure: explainTcpFailure(tcp, 'source') };
   const config = { ...pgClientConfig(source, applicationName, PROBE_CONNECT_TIMEOUT_MS), ...options };
@@ -64,9 +68,9 @@ export async function serverInfo(client: Client): Promise<SourceServerInfo> {
 }
 
 /** POST /connections/test with type source: log in, then read the server's version. */
-export async function testSourceConnection(source: SourceConfig): Promise<ConnectionTestResult> {
+export async function testSourceConnection(source: SourceConfig, policy: OutboundPolicy): Promise<ConnectionTestResult> {
   const started = Date.now();
-  const connected = await connectSource(source, 'walbridge-connection-test');
+  const connected = await connectSource(source, 'walbridge-connection-test', policy);
   if (!connected.ok) return { target: 'source', ok: false, ...connected.failure, durationMs: Date.now() - started };
   try {
     const info = await serverInfo(connected.client);

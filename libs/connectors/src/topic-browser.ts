@@ -3,6 +3,7 @@ import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
 import type { DestinationConfig, MessageBrowseView, MessageQuery, TopicMessageView, TopicPartitionView } from '@walbridge/contracts';
 import { openKafkaSession } from './destination-probe';
 import { PROBE_TIMEOUTS, kafkaClientConfig } from './kafka-client-config';
+import type { OutboundPolicy } from './outbound-policy';
 import type { ExplainedFailure } from './source-errors';
 
 /** With a table or operation filter, up to this many messages per partition are read to find matches. */
@@ -72,8 +73,9 @@ export async function browseTopics(
   topics: string[],
   query: MessageQuery,
   budgetMs: number,
+  policy: OutboundPolicy,
 ): Promise<{ ok: true; view: MessageBrowseView } | { ok: false; failure: ExplainedFailure }> {
-  const opened = await openKafkaSession(destination, 'walbridge-message-browser');
+  const opened = await openKafkaSession(destination, 'walbridge-message-browser', policy);
   if (!opened.ok) return opened;
   const { admin } = opened.session;
   const filtered = !!(query.table || query.operation);

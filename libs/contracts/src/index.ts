@@ -1,4 +1,5 @@
 export * from './task-status';
+export * from './task-list';
 export * from './task.schema';
 export * from './task.view';
 export * from './connection.schema';

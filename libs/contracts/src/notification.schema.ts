@@ -85,8 +85,9 @@ export interface NotificationChannelView {
   type: ChannelType;
   name: string;
   enabled: boolean;
-  /** webhook */
+  /** webhook; for viewers without its path and query (`https://hooks.slack.com/[redacted]`), then urlRedacted */
   url?: string;
+  urlRedacted?: boolean;
   secretSet?: boolean;
   /** email */
   to?: string[];

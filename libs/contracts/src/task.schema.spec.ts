@@ -25,7 +25,7 @@ describe('createTaskSchema', () => {
   it('accepts a minimal task and fills the defaults of PRODUCT.md §2', () => {
     const parsed = createTaskSchema.parse(valid);
     expect(parsed.destination.brokers).toBe('k1:9092,k2:9092');
-    expect(parsed.policy.dmlOperations).toEqual(['INSERT', 'UPDATE', 'DELETE']);
+    expect(parsed.policy.dmlOperations).toEqual(['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']);
     expect(parsed.retry).toEqual({ connectionMinutes: 720, otherMinutes: 10 });
     expect(parsed.alarms.abnormalStopDays).toBe(14);
     expect(parsed.source.sslMode).toBe('disable');

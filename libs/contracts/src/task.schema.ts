@@ -8,6 +8,7 @@ const DESCRIPTION_FORBIDDEN = /[!=<>'&"\\]/;
 const DATABASE_FORBIDDEN = /[+"%'\\<>]/;
 const OBJECT_NAME_FORBIDDEN = /[".'<>]/;
 const COLUMN_NAME_FORBIDDEN = /["']/;
+const TOPIC_NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
 const SLOT_NAME_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 // A DNS name, an IPv4 address or a bracketed IPv6 address, then a port.
 const BROKER_PATTERN = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
@@ -15,7 +16,8 @@ const HOST_PATTERN = /^(?:[A-Za-z0-9.-]+|[0-9A-Fa-f:.]+|\[[0-9A-Fa-f:.]+\])$/;
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/;
 const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]+-----END (?:[A-Z]+ )?PRIVATE KEY-----/;
 
-export const DML_OPERATIONS = ['INSERT', 'UPDATE', 'DELETE'] as const;
+// TRUNCATE last: it is a whole-table change (one message per truncated table, no row).
+export const DML_OPERATIONS = ['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'] as const;
 export const SYNC_MODES = ['incremental', 'full+incremental'] as const;
 export type SyncMode = (typeof SYNC_MODES)[number];
 export type DmlOperation = (typeof DML_OPERATIONS)[number];
@@ -172,7 +174,7 @@ export const topicPolicySchema = z
 
 export const policySchema = z
   .object({
-    dmlOperations: z.array(z.enum(DML_OPERATIONS)).min(1, 'select at least one DML operation').default(['INSERT', 'UPDATE', 'DELETE']),
+    dmlOperations: z.array(z.enum(DML_OPERATIONS)).min(1, 'select at least one DML operation').default([...DML_OPERATIONS]),
     slotName: z
       .string()
       .regex(SLOT_NAME_PATTERN, 'slotName: lowercase letters, digits and _, at most 63, not starting with a digit')
@@ -184,6 +186,17 @@ export const policySchema = z
     partitionPolicy: z.enum(['table', 'primaryKey', 'schema', 'zero']).default('table'),
     format: z.enum(['json', 'avro']).default('json'),
     compression: z.enum(['none', 'gzip']).default('none'),
+    /**
+     * Kafka topic that receives a JSON message (`isDdl: true`) whenever a captured table's shape
+     * changes (a new pgoutput Relation message); left out: the change is only written to the task log.
+     */
+    schemaChangeTopic: z
+      .string()
+      .min(1, 'schemaChangeTopic must not be empty (leave it out to log schema changes only)')
+      .max(249, 'schemaChangeTopic must be at most 249 characters')
+      .regex(TOPIC_NAME_PATTERN, "schemaChangeTopic: only letters, digits, '.', '_' and '-' are allowed")
+      .refine((v) => v !== '.' && v !== '..', "schemaChangeTopic may not be '.' or '..'")
+      .optional(),
     /**
      * full+incremental: the rows already in the tables are delivered first (status FULL_SYNC, a
      * lock-free chunked snapshot interleaved with the stream), then changes. The API keeps

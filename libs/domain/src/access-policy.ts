@@ -16,6 +16,14 @@ export function defaultRoleFor(method: string): AccessRole {
   return isReadMethod(method) ? 'viewer' : 'operator';
 }
 
+/**
+ * Whether a role may see the secret parts of stored endpoints (the path and query of a webhook
+ * URL): whoever may change or test a channel (operators) could use them anyway; viewers only read.
+ */
+export function seesEndpointSecrets(role: AccessRole): boolean {
+  return role !== 'viewer';
+}
+
 const API_PREFIX = /^\/?api\/v\d+\//;
 
 function segmentsOf(routePath: string): string[] {

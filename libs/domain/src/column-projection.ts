@@ -21,7 +21,7 @@ export interface ColumnProjection {
  * DELETE would otherwise be empty).
  */
 export function columnProjection(
-  schema: Pick<RelationSchema, 'columns' | 'pkNames' | 'identityKeyNames' | 'replicaIdentity'>,
+  schema: Pick<RelationSchema, 'columns' | 'pkNames' | 'identityKeyNames' | 'replicaIdentity' | 'keyIsRow'>,
   list: ColumnList,
 ): ColumnProjection {
   const include = list.includeColumns?.length ? new Set(list.includeColumns) : null;
@@ -29,7 +29,8 @@ export function columnProjection(
   if (!include && !exclude) return { positions: null, unknown: [], keptKeys: [] };
   const names = new Set(schema.columns.map((c) => c.name));
   // Under REPLICA IDENTITY FULL pgoutput flags every column as key: only an identity index adds keys.
-  const keys = new Set([...schema.pkNames, ...(schema.replicaIdentity === 'i' ? (schema.identityKeyNames ?? []) : [])]);
+  // A whole-row identity (FULL without a key) keeps nothing: the key is then made of the columns sent.
+  const keys = new Set(schema.keyIsRow ? [] : [...schema.pkNames, ...(schema.replicaIdentity === 'i' ? (schema.identityKeyNames ?? []) : [])]);
   const unknown = [...(include ?? exclude ?? [])].filter((n) => !names.has(n));
   const positions: number[] = [];
   const keptKeys: string[] = [];

@@ -326,8 +326,9 @@ describe('EnvelopeEncoder', () => {
               return;
             }
             const record = JSON.parse(JSON.stringify(encoder.encodeRecord(change), (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? { ...v } : v)));
-            // The record always carries snapshot (Avro needs every field); JSON only for snapshot rows.
-            const { unchangedToast, snapshot, ...rest } = record;
+            // The record always carries truncate and snapshot (Avro needs every field); JSON only when set.
+            const { unchangedToast, truncate, snapshot, ...rest } = record;
+            expect(truncate).toBeNull();
             expect(snapshot).toBe(false);
             expect(rest).toEqual(Object.fromEntries(Object.entries(json as object).filter(([k]) => k !== 'unchangedToast')));
             expect(unchangedToast).toEqual((json as { unchangedToast?: string[] }).unchangedToast ?? null);
@@ -343,5 +344,58 @@ describe('EnvelopeEncoder', () => {
       expect(Object.keys(record.data[0])).toEqual(['id', 'amount', 'note', '__proto__']);
       expect(record.data[0]['__proto__']).toBe('p');
     });
+  });
+});
+
+describe('EnvelopeEncoder: whole-table messages', () => {
+  it('writes a TRUNCATE as the documented envelope: no row, the options, JSON and record alike', () => {
+    const encoder = new EnvelopeEncoder(orders, { columns: [0, 2] });
+    const change = { ...ctx, options: { cascade: false, restartIdentity: true } };
+    const json = encoder.encodeTruncate(change);
+    expect(json).toBe(
+      '{"id":"000000000A2E1F30-00000003","database":"shop","schema":"public","table":"orders",' +
+        '"type":"TRUNCATE","es":1732170000123,"ts":1732170000150,"xid":7731,"lsn":"0/A2E1F30",' +
+        '"isDdl":false,"sql":"","pkNames":["id"],"columnType":{"id":"bigint","note":"text"},' +
+        '"data":[],"old":null,"truncate":{"cascade":false,"restartIdentity":true}}',
+    );
+    const record = JSON.parse(JSON.stringify(encoder.truncateRecord(change), (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? { ...v } : v)));
+    expect(record).toEqual({ ...JSON.parse(json), unchangedToast: null, snapshot: false });
+    expect(() => encoder.encodeTruncate({ ...change, es: 1.5 })).toThrow(EnvelopeEncodeError);
+  });
+
+  it('writes a schema change with isDdl true, the new columns and what changed', () => {
+    const encoder = new EnvelopeEncoder({ ...orders, columns: [...orders.columns, { name: 'tag', type: 'character varying(8)' }] });
+    const event = JSON.parse(encoder.encodeSchemaChange({ ...ctx, changes: ['column tag added (character varying(8))'], renamedFrom: null })) as Record<string, unknown>;
+    expect(event).toEqual({
+      id: '000000000A2E1F30-00000003',
+      database: 'shop',
+      schema: 'public',
+      table: 'orders',
+      type: 'DDL',
+      es: ctx.es,
+      ts: ctx.ts,
+      xid: ctx.xid,
+      lsn: '0/A2E1F30',
+      isDdl: true,
+      sql: '',
+      pkNames: ['id'],
+      columnType: { id: 'bigint', amount: 'numeric(12,2)', note: 'text', tag: 'character varying(8)' },
+      data: [],
+      old: null,
+      changes: ['column tag added (character varying(8))'],
+      renamedFrom: null,
+    });
+  });
+});
+
+describe('EnvelopeEncoder: identities other than a primary key', () => {
+  it('keys by the replica identity index, and leaves a whole-row identity unkeyed', () => {
+    const byIndex = new EnvelopeEncoder({ ...orders, pkNames: ['note'], identityKeyNames: ['note'], replicaIdentity: 'i' });
+    expect(byIndex.messageKey([null, null, 'n1'])).toBe('["n1"]');
+    const del = JSON.parse(byIndex.encode({ ...ctx, kind: 'DELETE', keyTuple: [null, null, 'n1'] })) as { old: unknown; pkNames: string[] };
+    expect(del).toMatchObject({ old: [{ note: 'n1' }], pkNames: ['note'] });
+    const wholeRow = { ...orders, pkNames: ['id', 'amount', 'note'], replicaIdentity: 'f' as const, keyIsRow: true };
+    expect(new EnvelopeEncoder(wholeRow).messageKey(['1', '2', '3'])).toBeNull();
+    expect(messageKey(wholeRow, ['1', '2', '3'])).toBeNull();
   });
 });

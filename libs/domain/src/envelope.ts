@@ -7,6 +7,25 @@ import type { RelationSchema } from './relation-schema';
 
 export type ChangeKind = 'INSERT' | 'UPDATE' | 'DELETE';
 
+/** Every operation a task may select: the row changes and TRUNCATE (a whole-table change). */
+export type OperationKind = ChangeKind | 'TRUNCATE';
+
+/** The options of a TRUNCATE as the WAL has them (pgoutput's option bits). */
+export interface TruncateOptions {
+  cascade: boolean;
+  restartIdentity: boolean;
+}
+
+/** One table of a TRUNCATE, with its transaction context (see RowChange). */
+export interface TruncateChange {
+  options: TruncateOptions;
+  commitLsn: bigint;
+  index: number;
+  xid: number;
+  es: number;
+  ts: number;
+}
+
 /** One row change plus its transaction context, as the worker has it after decoding. */
 export interface RowChange {
   kind: ChangeKind;
@@ -31,6 +50,12 @@ export interface RowChange {
   snapshot?: { id: string };
 }
 
+/** A new shape of a captured table, for the schema-change topic (see EnvelopeEncoder#encodeSchemaChange). */
+export interface SchemaChangeEvent extends Omit<TruncateChange, 'options'> {
+  changes: readonly string[];
+  renamedFrom: string | null;
+}
+
 export class EnvelopeEncodeError extends Error {
   override readonly name = 'EnvelopeEncodeError';
 }
@@ -44,7 +69,7 @@ export interface EnvelopeRecord {
   database: string;
   schema: string;
   table: string;
-  type: ChangeKind;
+  type: OperationKind;
   es: number;
   ts: number;
   xid: number;
@@ -56,6 +81,8 @@ export interface EnvelopeRecord {
   data: EnvelopeRow[];
   old: EnvelopeRow[] | null;
   unchangedToast: string[] | null;
+  /** Set on TRUNCATE messages only. */
+  truncate: TruncateOptions | null;
   /** A snapshot row (see RowChange.snapshot); false for changes from the WAL. */
   snapshot: boolean;
 }
@@ -141,6 +168,8 @@ export class EnvelopeEncoder {
   private readonly headInsert: string;
   private readonly headUpdate: string;
   private readonly headDelete: string;
+  private readonly headTruncate: string;
+  private readonly headDdl: string;
   private readonly middle: string;
   /** Columns that had to be left out of `data` by the current encode() call. */
   private toast: string[] | null = null;
@@ -173,6 +202,8 @@ export class EnvelopeEncoder {
     this.headInsert = table + 'INSERT","es":';
     this.headUpdate = table + 'UPDATE","es":';
     this.headDelete = table + 'DELETE","es":';
+    this.headTruncate = table + 'TRUNCATE","es":';
+    this.headDdl = table + 'DDL","es":';
     let columnType = '{';
     this.out.forEach((i, k) => {
       columnType += (k === 0 ? this.keyFirst[i] : this.keyNext[i]) + JSON.stringify(schema.columns[i].type);
@@ -309,16 +340,77 @@ export class EnvelopeEncoder {
       data: [data],
       old,
       unchangedToast: this.toast,
+      truncate: null,
       snapshot: change.snapshot !== undefined,
     };
   }
 
   /**
-   * Kafka message key: the primary key values as a JSON array of strings ('["42"]'), or null
-   * when the table has no primary key. Pass the new row, or the old/key image for a DELETE.
+   * The JSON envelope of a TRUNCATE of this table: no row (`data` is empty, `old` null), the
+   * table's columns and key as for its row changes, and the options it was run with, e.g.
+   * `"truncate":{"cascade":false,"restartIdentity":true}`. A consumer empties its copy.
+   */
+  encodeTruncate(change: TruncateChange): string {
+    checkTimes(change);
+    return (
+      '{"id":"' + messageId(change.commitLsn, change.index) +
+      this.headTruncate + change.es + ',"ts":' + change.ts + ',"xid":' + change.xid +
+      ',"lsn":"' + lsnText(change.commitLsn) +
+      this.middle + '],"old":null,"truncate":{"cascade":' + change.options.cascade + ',"restartIdentity":' + change.options.restartIdentity + '}}'
+    );
+  }
+
+  /**
+   * The message of the schema-change topic (`policy.schemaChangeTopic`, always JSON) for a new
+   * shape of this table: `type` "DDL", `isDdl` true, the new `columnType` and `pkNames`, no
+   * row, and what changed in words (`changes`, plus `renamedFrom` when the table was renamed).
+   * `sql` stays empty: the WAL does not carry the statement. Its id is the id of the first
+   * change written with the new shape.
+   */
+  encodeSchemaChange(change: SchemaChangeEvent): string {
+    checkTimes(change);
+    return (
+      '{"id":"' + messageId(change.commitLsn, change.index) +
+      this.headDdl + change.es + ',"ts":' + change.ts + ',"xid":' + change.xid +
+      ',"lsn":"' + lsnText(change.commitLsn) +
+      this.middle.replace('"isDdl":false', '"isDdl":true') + '],"old":null,"changes":' + JSON.stringify(change.changes) +
+      ',"renamedFrom":' + JSON.stringify(change.renamedFrom) + '}'
+    );
+  }
+
+  /** encodeTruncate() as a plain object (Avro). */
+  truncateRecord(change: TruncateChange): EnvelopeRecord {
+    checkTimes(change);
+    return {
+      id: messageId(change.commitLsn, change.index),
+      database: this.schema.database,
+      schema: this.schema.schema,
+      table: this.schema.table,
+      type: 'TRUNCATE',
+      es: change.es,
+      ts: change.ts,
+      xid: change.xid,
+      lsn: lsnText(change.commitLsn),
+      isDdl: false,
+      sql: '',
+      pkNames: [...this.schema.pkNames],
+      columnType: this.columnTypes(),
+      data: [],
+      old: null,
+      unchangedToast: null,
+      truncate: { cascade: change.options.cascade, restartIdentity: change.options.restartIdentity },
+      snapshot: false,
+    };
+  }
+
+  /**
+   * Kafka message key: the identity's values as a JSON array of strings ('["42"]'), or null
+   * when the table has no key (none, or the whole row under REPLICA IDENTITY FULL). Pass the new row, or the old/key image for a DELETE.
    */
   messageKey(tuple: Tuple): string | null {
-    if (this.pkPositions.length === 0) return null;
+    // A whole-row identity (FULL without a key) changes with every UPDATE: a key made of it would
+    // move the row's changes between partitions and out of order. Such messages stay unkeyed.
+    if (this.pkPositions.length === 0 || this.schema.keyIsRow) return null;
     this.checkWidth(tuple);
     return keyJson(tuple, this.pkPositions, this.casts);
   }
@@ -433,11 +525,17 @@ export class EnvelopeEncoder {
   }
 }
 
+function checkTimes({ es, ts, xid }: { es: number; ts: number; xid: number }): void {
+  if (!Number.isSafeInteger(es) || !Number.isSafeInteger(ts) || !Number.isSafeInteger(xid)) {
+    throw new EnvelopeEncodeError(`es, ts and xid must be integers (got ${es}, ${ts}, ${xid})`);
+  }
+}
+
 /**
  * Kafka message key for one row, see EnvelopeEncoder#messageKey. This resolves the key columns
  * on every call; on the hot path use the relation's EnvelopeEncoder instead.
  */
 export function messageKey(schema: RelationSchema, tuple: Tuple): string | null {
-  if (schema.pkNames.length === 0) return null;
+  if (schema.pkNames.length === 0 || schema.keyIsRow) return null;
   return keyJson(tuple, positionsOf(schema, schema.pkNames, 'primary key'), castsOf(schema));
 }

@@ -2,11 +2,16 @@ export { parseLsn, formatLsn, lsnToHex16, compareLsn, maxLsn } from './lsn';
 export { messageId } from './message-id';
 export * from './pgoutput';
 export type { ColumnSchema, RelationSchema } from './relation-schema';
+export { identityColumnsOf, shapeChange, type CatalogKeys, type ShapeChange } from './relation-shape';
 export {
   EnvelopeEncoder,
   EnvelopeEncodeError,
   messageKey,
   type ChangeKind,
+  type OperationKind,
+  type TruncateChange,
+  type SchemaChangeEvent,
+  type TruncateOptions,
   type EnvelopeOptions,
   type EnvelopeRecord,
   type EnvelopeRow,
@@ -31,7 +36,7 @@ export * from './errors';
 export * from './task-lifecycle';
 export { quoteIdent, quoteLiteral, qualifiedName } from './sql-text';
 export { canonicalJson } from './canonical-json';
-export { REDACTED, redactSecrets } from './redact';
+export { REDACTED, redactSecrets, redactUrlPath } from './redact';
 export { applyMergePatch } from './json-merge-patch';
 export { topicOfTable, topicNameProblems, type TopicRouting } from './task-topics';
 export * from './precheck';

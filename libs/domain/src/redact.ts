@@ -12,3 +12,14 @@ export function redactSecrets(text: string, secrets: ReadonlyArray<string | null
   for (const secret of list) out = out.split(secret).join(REDACTED);
   return out;
 }
+
+/**
+ * A URL with its path, query and fragment replaced by REDACTED: Slack-, Teams- or Discord-style
+ * webhook URLs carry their credential there (`https://hooks.slack.com/services/T…/B…/x…`), so
+ * only the scheme, host and port are shown to someone who must not be able to post to it.
+ */
+export function redactUrlPath(url: string): string {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]*)(.*)$/is.exec(url);
+  if (!match) return REDACTED;
+  return match[2] && match[2] !== '/' ? `${match[1]}/${REDACTED}` : url;
+}

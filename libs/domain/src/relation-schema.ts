@@ -26,7 +26,10 @@ export interface RelationSchema {
    * publication column list narrows them further).
    */
   columns: readonly ColumnSchema[];
-  /** Primary key columns in key order; empty when the table has no primary key. */
+  /**
+   * The columns that identify a row (see identityColumnsOf): the primary key, or the replica
+   * identity index's columns, or every column under FULL without a key; empty when none.
+   */
   pkNames: readonly string[];
   replicaIdentity: ReplicaIdentity;
   /**
@@ -34,4 +37,11 @@ export interface RelationSchema {
    * REPLICA IDENTITY USING INDEX; with the default identity they are the primary key.
    */
   identityKeyNames?: readonly string[];
+  /**
+   * REPLICA IDENTITY FULL without a primary key: the whole row is the identity, so `pkNames` lists
+   * every column (narrowed to those a column list sends, so a key never reveals a left-out column).
+   */
+  keyIsRow?: boolean;
+  /** The table no longer exists in the catalog: these are changes written before it was dropped. */
+  dropped?: boolean;
 }

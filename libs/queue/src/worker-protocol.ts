@@ -41,6 +41,8 @@ export interface WorkerTaskConfig {
    * silently skip every change since, so the worker fails instead (a reset is the way out).
    */
   slotMustExist: boolean;
+  /** The scheduler's WALBRIDGE_OUTBOUND_DENY: the worker connects to none of these (checked before each connection). */
+  outboundDeny: string[];
   /** Backfills to read (pending or interrupted), oldest first; more arrive with `backfill` messages. */
   backfills?: BackfillPlan[];
 }

@@ -47,8 +47,8 @@ export interface ControlPlane {
   schedulers: ManagedProcess[];
   databaseUrl: string;
   queuePrefix: string;
-  /** Starts one more scheduler (also after others were killed) and waits until it is healthy. */
-  startScheduler(): Promise<ManagedProcess>;
+  /** Starts one more scheduler (also after others were killed) and waits until it is healthy; `env` adds to the plane's. */
+  startScheduler(env?: Record<string, string>): Promise<ManagedProcess>;
   /** SIGTERM to the api, then a new api on the same port. */
   restartApi(): Promise<ManagedProcess>;
   /** Runs SQL on the plane's metadata database. */
@@ -154,8 +154,8 @@ export async function spawnControlPlane(options: ControlPlaneOptions): Promise<C
     }
   };
 
-  const startScheduler = async (): Promise<ManagedProcess> => {
-    const scheduler = await startOnFreePort('scheduler', (port) => ({ WALBRIDGE_SCHEDULER_HEALTH_PORT: String(port) }));
+  const startScheduler = async (env: Record<string, string> = {}): Promise<ManagedProcess> => {
+    const scheduler = await startOnFreePort('scheduler', (port) => ({ ...env, WALBRIDGE_SCHEDULER_HEALTH_PORT: String(port) }));
     plane.schedulers.push(scheduler);
     return scheduler;
   };

@@ -1,19 +1,20 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
 import { createChannelSchema, updateChannelSchema, type ChannelConfig, type ChannelTestResult, type NotificationChannelView } from '@walbridge/contracts';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { ZodPipe } from '../common/zod-body.pipe';
 import { NotificationChannelService } from './notification-channel.service';
 
-/** Where notifications go besides the inbox. Reading needs a viewer, changing an operator. */
+/** Where notifications go besides the inbox. Reading needs a viewer (webhook URLs without path and query), changing an operator. */
 @ApiTags('notifications')
 @Controller('notification-channels')
 export class NotificationChannelController {
   constructor(private readonly channels: NotificationChannelService) {}
 
   @Get()
-  list(): Promise<NotificationChannelView[]> {
-    return this.channels.list();
+  list(@Req() req: Request): Promise<NotificationChannelView[]> {
+    return this.channels.list(req.principal!.role);
   }
 
   @Post()
@@ -22,8 +23,8 @@ export class NotificationChannelController {
   }
 
   @Get(':id')
-  get(@Param('id', UuidParamPipe) id: string): Promise<NotificationChannelView> {
-    return this.channels.get(id);
+  get(@Param('id', UuidParamPipe) id: string, @Req() req: Request): Promise<NotificationChannelView> {
+    return this.channels.get(id, req.principal!.role);
   }
 
   @Patch(':id')

@@ -1,4 +1,5 @@
 import type { ChannelConfig, NotificationChannelView } from '@walbridge/contracts';
+import { redactUrlPath } from '@walbridge/domain';
 import type { ChannelSecrets, NotificationChannelEntity, StoredChannelConfig } from '@walbridge/persistence';
 
 /** A validated channel split into what is stored in clear and what is sealed. */
@@ -17,8 +18,16 @@ export function editableChannel(channel: NotificationChannelEntity, secrets: Cha
   return { ...base, to: channel.config.to, smtp: { ...channel.config.smtp, ...(secrets.smtpPassword ? { password: secrets.smtpPassword } : {}) } };
 }
 
-export function toChannelView(channel: NotificationChannelEntity, secretsSet: { secret: boolean; smtpPassword: boolean }): NotificationChannelView {
+/**
+ * The channel as a response shows it. Without `endpointSecrets` (viewers), a webhook URL loses
+ * its path and query: Slack-style URLs carry their credential there.
+ */
+export function toChannelView(channel: NotificationChannelEntity, secretsSet: { secret: boolean; smtpPassword: boolean }, endpointSecrets: boolean): NotificationChannelView {
   const base = { id: channel.id, type: channel.type, name: channel.name, enabled: channel.enabled, createdAt: channel.createdAt.toISOString(), updatedAt: channel.updatedAt.toISOString() };
-  if (channel.type === 'webhook') return { ...base, url: channel.config.url, secretSet: secretsSet.secret };
+  if (channel.type === 'webhook') {
+    const url = channel.config.url!;
+    const shown = endpointSecrets ? url : redactUrlPath(url);
+    return { ...base, url: shown, ...(shown !== url ? { urlRedacted: true } : {}), secretSet: secretsSet.secret };
+  }
   return { ...base, to: channel.config.to, smtp: channel.config.smtp ? { ...channel.config.smtp, passwordSet: secretsSet.smtpPassword } : null };
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { createChannelSchema, type ChannelConfig, type ChannelTestResult, type NotificationChannelView } from '@walbridge/contracts';
-import { DomainError, applyMergePatch } from '@walbridge/domain';
+import { DomainError, applyMergePatch, seesEndpointSecrets, type AccessRole } from '@walbridge/domain';
 import { NotificationChannelRepository, SecretsService, type ChannelSecrets, type NotificationChannelEntity } from '@walbridge/persistence';
 import { assertCredentialsFollowEndpoint } from '../common/credential-endpoint.rule';
 import { invalidRequest, unstorable, zodProblems } from '../common/zod-body.pipe';
@@ -20,12 +20,13 @@ export class NotificationChannelService {
     private readonly queue: NotificationQueueClient,
   ) {}
 
-  async list(): Promise<NotificationChannelView[]> {
-    return (await this.channels.list()).map((c) => this.view(c));
+  /** `role`: the caller's; viewers see webhook URLs without their path and query. */
+  async list(role: AccessRole): Promise<NotificationChannelView[]> {
+    return (await this.channels.list()).map((c) => this.view(c, role));
   }
 
-  async get(id: string): Promise<NotificationChannelView> {
-    return this.view(await this.load(id));
+  async get(id: string, role: AccessRole): Promise<NotificationChannelView> {
+    return this.view(await this.load(id), role);
   }
 
   async create(input: ChannelConfig): Promise<NotificationChannelView> {
@@ -66,7 +67,7 @@ export class NotificationChannelService {
       config,
       secrets: this.vault.sealChannel({ id, config }, secrets),
     });
-    return this.get(id);
+    return this.get(id, 'operator');
   }
 
   /** Deliveries still pending for it are given up (their log says the channel was deleted). */
@@ -91,9 +92,10 @@ export class NotificationChannelService {
     return this.vault.openChannel(channel);
   }
 
-  private view(channel: NotificationChannelEntity): NotificationChannelView {
+  /** Changes and tests need an operator, who may see the whole URL: the default. */
+  private view(channel: NotificationChannelEntity, role: AccessRole = 'operator'): NotificationChannelView {
     const secrets = this.secretsOf(channel);
-    return toChannelView(channel, { secret: !!secrets.secret, smtpPassword: !!secrets.smtpPassword });
+    return toChannelView(channel, { secret: !!secrets.secret, smtpPassword: !!secrets.smtpPassword }, seesEndpointSecrets(role));
   }
 
   private async assertNameFree(name: string, exceptId?: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { CreateTaskInput, Page, TaskStatus, TaskView } from '@walbridge/contracts';
+import type { CreateTaskInput, Page, TaskSort, TaskStatus, TaskView } from '@walbridge/contracts';
 import { fetchJson } from './api-client';
 import type { TaskDetail, TaskLogPage, TaskOperationName } from './task-lifecycle.types';
 
@@ -7,12 +7,16 @@ export interface TaskListParams {
   pageSize: number;
   status?: TaskStatus;
   q?: string;
+  sort?: TaskSort;
+  /** Only tasks that need someone (failed, leftover slot, WAL or delay above its alarm). */
+  attention?: boolean;
 }
 
 const taskPath = (id: string) => `/tasks/${encodeURIComponent(id)}`;
 
 export function listTasks(params: TaskListParams, signal?: AbortSignal): Promise<Page<TaskDetail>> {
-  return fetchJson<Page<TaskDetail>>('/tasks', { query: { ...params }, signal });
+  const { attention, ...rest } = params;
+  return fetchJson<Page<TaskDetail>>('/tasks', { query: { ...rest, ...(attention ? { attention: 'true' } : {}) }, signal });
 }
 
 export function getTask(id: string, signal?: AbortSignal): Promise<TaskDetail> {

@@ -55,9 +55,9 @@ export function inFieldWords(message: string, path: string, label: unknown): str
 }
 
 /** Field keys of the API's texts (precheck suggestions) in the console's words. */
-const API_FIELD_WORDS: [RegExp, string][] = [
-  [/add "(\w+)" to policy\.dmlOperations \(and to the dmlOperations of these tables\)/g, 'tick $1 under “DML operations” in step 3 (and in the operations of these tables)'],
-  [/add "(\w+)" to policy\.dmlOperations/g, 'tick $1 under “DML operations” in step 3'],
+const API_FIELD_WORDS: [RegExp, string | ((match: string, ...groups: string[]) => string)][] = [
+  [/add "(\w+)"(?: and "(\w+)")? to policy\.dmlOperations \(and to the dmlOperations of these tables\)/g, (_m: string, a: string, b?: string) => `tick ${b ? `${a} and ${b}` : a} under “DML operations” in step 3 (and in the operations of these tables)`],
+  [/add "(\w+)"(?: and "(\w+)")? to policy\.dmlOperations/g, (_m: string, a: string, b?: string) => `tick ${b ? `${a} and ${b}` : a} under “DML operations” in step 3`],
   [/policy\.dmlOperations/g, '“DML operations” (step 3)'],
   [/policy\.topicPolicy\.nameFormat/g, '“Topic name format” (step 3)'],
   [/policy\.topicPolicy\.replicationFactor/g, '“Replication factor” (step 3)'],
@@ -70,5 +70,5 @@ const API_FIELD_WORDS: [RegExp, string][] = [
 ];
 
 export function inConsoleWords(text: string): string {
-  return API_FIELD_WORDS.reduce((t, [pattern, words]) => t.replace(pattern, words), text);
+  return API_FIELD_WORDS.reduce((t, [pattern, words]) => t.replace(pattern, words as (match: string, ...groups: string[]) => string), text);
 }

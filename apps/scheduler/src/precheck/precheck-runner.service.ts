@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { AppConfig } from '@walbridge/config';
 import { AUTO_TOPIC_DEFAULTS, type TaskConfig } from '@walbridge/contracts';
-import { connectSource, gatherKafkaFacts, gatherSourceFacts, openKafkaSession } from '@walbridge/connectors';
+import { OutboundPolicy, connectSource, gatherKafkaFacts, gatherSourceFacts, openKafkaSession } from '@walbridge/connectors';
 import {
   defaultSlotName,
   destinationItemsWithoutConnection,
@@ -14,6 +15,7 @@ import {
   type PrecheckOutcome,
   type PrecheckTask,
 } from '@walbridge/domain';
+import { APP_CONFIG } from '@walbridge/nest-common';
 import { PrecheckRepository, SecretsService, TaskLogRepository, TaskRepository, taskConfigFingerprint, type TaskEntity } from '@walbridge/persistence';
 import { taskConnections, type TaskConnections } from '../probe/task-connections';
 
@@ -27,13 +29,17 @@ const RUN_TIMEOUT_MS = 60_000;
 @Injectable()
 export class PrecheckRunner {
   private readonly logger = new Logger(PrecheckRunner.name);
+  private readonly outbound: OutboundPolicy;
 
   constructor(
     private readonly tasks: TaskRepository,
     private readonly prechecks: PrecheckRepository,
     private readonly logs: TaskLogRepository,
     private readonly secrets: SecretsService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.outbound = new OutboundPolicy(config.WALBRIDGE_OUTBOUND_DENY);
+  }
 
   async run(taskId: string, runId: string): Promise<void> {
     const [task, run] = await Promise.all([this.tasks.findById(taskId), this.prechecks.findRun(runId)]);
@@ -71,7 +77,7 @@ export class PrecheckRunner {
 
   private async check(subject: PrecheckTask, connections: TaskConnections, record: (list: PrecheckOutcome[]) => Promise<void>): Promise<void> {
     await record(evaluateTask(subject));
-    const kafkaOpening = openKafkaSession(connections.destination, `walbridge-precheck-${subject.id}`);
+    const kafkaOpening = openKafkaSession(connections.destination, `walbridge-precheck-${subject.id}`, this.outbound);
     const tables = await this.checkSource(subject, connections, record);
     const kafka = await kafkaOpening;
     if (!kafka.ok) {
@@ -101,7 +107,7 @@ export class PrecheckRunner {
     connections: TaskConnections,
     record: (list: PrecheckOutcome[]) => Promise<void>,
   ): Promise<{ schema: string; table: string }[] | null> {
-    const connected = await connectSource(connections.source, `walbridge-precheck-${subject.id}`);
+    const connected = await connectSource(connections.source, `walbridge-precheck-${subject.id}`, this.outbound);
     if (!connected.ok) {
       await record(sourceItemsWithoutConnection(connected.failure));
       return null;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@walbridge/config';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import type { ConnectionTestResult, DestinationConfig, MessageBrowseView, SourceConfig, SourceObjectsView, TaskConfig } from '@walbridge/contracts';
-import { OutboundPolicy, browseTopics, brokerHosts, connectSource, listSourceObjects, testDestinationConnection, testSourceConnection, type ExplainedFailure } from '@walbridge/connectors';
+import { OutboundPolicy, browseTopics, connectSource, listSourceObjects, testDestinationConnection, testSourceConnection, type ExplainedFailure } from '@walbridge/connectors';
 import { topicOfTable } from '@walbridge/domain';
 import { SecretFormatError, SecretsService, TaskRepository } from '@walbridge/persistence';
 import type { ProbeJob, ProbePayloads } from '@walbridge/queue';
@@ -28,12 +28,9 @@ export class ConnectionProbeService {
     this.outbound = new OutboundPolicy(config.WALBRIDGE_OUTBOUND_DENY);
   }
 
-  /** A connection test, unless the outbound policy refuses the endpoint (then nothing is sent). */
+  /** A connection test (the connectors apply the outbound policy: nothing is sent to a refused endpoint). */
   private async test(target: 'source' | 'destination', connection: SourceConfig | DestinationConfig): Promise<ConnectionTestResult> {
-    const refused =
-      target === 'source' ? await this.outbound.refusal((connection as SourceConfig).host) : await this.outbound.refusalOfAny(brokerHosts((connection as DestinationConfig).brokers));
-    if (refused) return { target, ok: false, problem: 'outbound-denied', message: refused, suggestion: 'use another address, or change WALBRIDGE_OUTBOUND_DENY on the schedulers', durationMs: 0 };
-    return target === 'source' ? testSourceConnection(connection as SourceConfig) : testDestinationConnection(connection as DestinationConfig);
+    return target === 'source' ? testSourceConnection(connection as SourceConfig, this.outbound) : testDestinationConnection(connection as DestinationConfig, this.outbound);
   }
 
   async testConnection(payload: ProbePayloads[ProbeJob.TestConnection]): Promise<ConnectionTestResult> {
@@ -59,7 +56,7 @@ export class ConnectionProbeService {
     const task = await this.tasks.findById(payload.taskId);
     if (!task || task.status === 'DELETED') return null;
     const connections = taskConnections(task, this.secrets);
-    const connected = await connectSource(connections.source, 'walbridge-object-picker');
+    const connected = await connectSource(connections.source, 'walbridge-object-picker', this.outbound);
     if (!connected.ok) return { ok: false, failure: connected.failure };
     try {
       return { ok: true, objects: await listSourceObjects(connected.client) };
@@ -76,7 +73,7 @@ export class ConnectionProbeService {
     const topics = taskTopics(config);
     const chosen = payload.query.topic ? topics.filter((t) => t === payload.query.topic) : topics;
     const connections = taskConnections(task, this.secrets);
-    return browseTopics(connections.destination, chosen, payload.query, BROWSE_BUDGET_MS);
+    return browseTopics(connections.destination, chosen, payload.query, BROWSE_BUDGET_MS, this.outbound);
   }
 }
 

@@ -406,6 +406,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       policy: config.policy,
       throttle: config.throttle,
       slotMustExist: task.confirmedLsn !== null,
+      outboundDeny: this.config.WALBRIDGE_OUTBOUND_DENY,
     };
   }
 

@@ -28,9 +28,17 @@ describe('createChangeEncoder', () => {
     expect(Buffer.isBuffer(bytes)).toBe(true);
     const decoded = envelopeAvroType().fromBuffer(bytes) as Record<string, unknown>;
     const expected = JSON.parse(json.encode(c).toString()) as Record<string, unknown>;
-    expect(JSON.parse(JSON.stringify(decoded))).toEqual({ ...expected, unchangedToast: ['big'], snapshot: false });
+    expect(JSON.parse(JSON.stringify(decoded))).toEqual({ ...expected, unchangedToast: ['big'], truncate: null, snapshot: false });
     expect(expected.unchangedToast).toEqual(['big']);
     expect(avro.messageKey(['42', null, null])).toBe('["42"]');
+  });
+
+  it('writes a TRUNCATE in both formats with its options and no row', () => {
+    const truncate = { options: { cascade: true, restartIdentity: false }, commitLsn: change.commitLsn, index: 2, xid: change.xid, es: change.es, ts: change.ts };
+    const json = JSON.parse(createChangeEncoder('json', schema, {}).encodeTruncate(truncate).toString()) as Record<string, unknown>;
+    expect(json).toMatchObject({ type: 'TRUNCATE', data: [], old: null, truncate: { cascade: true, restartIdentity: false }, pkNames: schema.pkNames });
+    const decoded = envelopeAvroType().fromBuffer(createChangeEncoder('avro', schema, {}).encodeTruncate(truncate)) as Record<string, unknown>;
+    expect(JSON.parse(JSON.stringify(decoded))).toEqual({ ...json, unchangedToast: null, snapshot: false });
   });
 
   it('marks snapshot rows in both formats, and an old reader of the Avro schema still reads them', () => {

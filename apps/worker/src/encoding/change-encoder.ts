@@ -1,11 +1,13 @@
 import type * as Avro from 'avsc';
 import { ENVELOPE_AVRO_SCHEMA } from '@walbridge/contracts';
-import { EnvelopeEncoder, type EnvelopeOptions, type RelationSchema, type RowChange, type Tuple } from '@walbridge/domain';
+import { EnvelopeEncoder, type EnvelopeOptions, type RelationSchema, type RowChange, type TruncateChange, type Tuple } from '@walbridge/domain';
 
 /** Encodes the changes of one relation in the task's format; built once per Relation message. */
 export interface ChangeEncoder {
   /** The message value, as bytes at once (see JsonEncoder). */
   encode(change: RowChange): Buffer;
+  /** A TRUNCATE of the relation (no row, its options). */
+  encodeTruncate(change: TruncateChange): Buffer;
   /** Kafka message key: the primary key values as a JSON array of strings, null without a primary key. */
   messageKey(tuple: Tuple): string | null;
 }
@@ -29,6 +31,10 @@ class AvroEncoder implements ChangeEncoder {
     return this.type.toBuffer(this.envelope.encodeRecord(change));
   }
 
+  encodeTruncate(change: TruncateChange): Buffer {
+    return this.type.toBuffer(this.envelope.truncateRecord(change));
+  }
+
   messageKey(tuple: Tuple): string | null {
     return this.envelope.messageKey(tuple);
   }
@@ -45,6 +51,10 @@ class JsonEncoder implements ChangeEncoder {
 
   encode(change: RowChange): Buffer {
     return Buffer.from(this.envelope.encode(change));
+  }
+
+  encodeTruncate(change: TruncateChange): Buffer {
+    return Buffer.from(this.envelope.encodeTruncate(change));
   }
 
   messageKey(tuple: Tuple): string | null {

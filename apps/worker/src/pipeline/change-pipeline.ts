@@ -7,12 +7,14 @@ import {
   type PgOutputMessage,
   type RelationMessage,
   type RelationSchema,
+  type TruncateMessage,
   type Tuple,
 } from '@walbridge/domain';
 import type { WorkerProgress } from '@walbridge/queue';
 import type { TableRoute } from '../routing';
 import { isTooLarge, type OutboundMessage } from '../sink/kafka-sink';
 import type { StreamTap } from '../snapshot/stream-tap';
+import { tableShapeNews, truncateNews } from './table-shape-news';
 
 /** What the pipeline counts; bytes read are counted by the replication stream. */
 export type PipelineProgress = Omit<WorkerProgress, 'bytesRead'>;
@@ -41,6 +43,11 @@ export interface PipelineOptions {
   onFatal(error: Error): void;
   /** A line for the task log (once per Relation message). */
   onNote?(message: string): void;
+  /**
+   * Where a new shape of a captured table is announced as a JSON message (`isDdl: true`):
+   * `policy.schemaChangeTopic` and its partition count. Without it the change is only logged.
+   */
+  schemaChangeTopic?: { topic: string; partitions: number };
   /** Where the slot stands at start: what we may report before anything new is acknowledged. */
   confirmedLsn: bigint;
   /** Where the source's WAL ended when the stream started: the backlog to read before being caught up. */
@@ -59,6 +66,8 @@ export interface PipelineOptions {
 interface RelationState {
   /** `schema.table`, for data exceptions. */
   name: string;
+  /** The relation as its latest Relation message describes it (the per-OID relation cache). */
+  schema: RelationSchema;
   route: TableRoute | null;
 }
 
@@ -201,6 +210,9 @@ export class ChangePipeline {
       case 'delete':
         this.change('DELETE', item.relationId, null, item.oldTuple, item.keyTuple);
         return;
+      case 'truncate':
+        this.truncate(item);
+        return;
       case 'message':
         // Our heartbeat (or anyone's non-transactional message) between transactions: a safe
         // position to confirm once what came before is acknowledged.
@@ -213,7 +225,7 @@ export class ChangePipeline {
         if (!this.tx) this.addMarker(item.walEnd, null);
         return;
       default:
-        return; // origin, type, truncate: nothing to deliver (TRUNCATE is not captured)
+        return; // origin, type: nothing to deliver
     }
   }
 
@@ -225,7 +237,10 @@ export class ChangePipeline {
       .then((schema) => {
         const route = this.options.route(schema);
         for (const note of route?.notes ?? []) this.options.onNote?.(note);
-        this.relations.set(message.relationId, { name: `${schema.schema}.${schema.table}`, route });
+        const name = `${schema.schema}.${schema.table}`;
+        const before = this.relations.get(message.relationId);
+        if (route) this.announceShape(before?.schema ?? null, schema, route);
+        this.relations.set(message.relationId, { name, schema, route });
         this.resolving = false;
         if (!this.pausedForBackpressure) this.options.source.resume();
         this.drainInbox();
@@ -237,6 +252,13 @@ export class ChangePipeline {
             : new Error(`cannot describe table ${message.schema}.${message.table}: ${error.message}`, { cause: error }),
         ),
       );
+  }
+
+  /** Log lines and the schema-change message for a captured table's new Relation message (see tableShapeNews). */
+  private announceShape(before: RelationSchema | null, schema: RelationSchema, route: TableRoute): void {
+    const news = tableShapeNews(before, schema, route, this.options.schemaChangeTopic, this.tx, this.now());
+    for (const note of news.notes) this.options.onNote?.(note);
+    if (news.message) this.enqueue(news.message);
   }
 
   private drainInbox(): void {
@@ -268,14 +290,32 @@ export class ChangePipeline {
       this.fail(new DataException(relation.name, messageId(tx.commitLsn, index), `the ${kind} cannot be encoded: ${(error as Error).message}`, { cause: error }));
       return;
     }
-    const bytes = value.length + (key?.length ?? 0) + 64;
-    this.queue.push({ topic: route.topic, partition: route.partitionOf(key), key, value, id: messageId(tx.commitLsn, index), table: relation.name });
-    this.queueBytes.push(bytes);
-    this.enqueuedSeq++;
-    this.unackedBytes += bytes;
+    this.enqueue({ topic: route.topic, partition: route.partitionOf(key), key, value, id: messageId(tx.commitLsn, index), table: relation.name });
     if (kind === 'INSERT') this.stats.inserts++;
     else if (kind === 'UPDATE') this.stats.updates++;
     else this.stats.deletes++;
+  }
+
+  /** One message per truncated table (each takes an index, like a row change); see truncateNews. */
+  private truncate(message: TruncateMessage): void {
+    const tx = this.tx;
+    if (!tx) {
+      this.fail(new Error('protocol error: TRUNCATE outside a transaction'));
+      return;
+    }
+    this.options.tap?.truncated(message.relationIds);
+    const news = truncateNews(message, (id) => this.relations.get(id), tx, this.now(), () => this.stats.rowsRead++);
+    for (const note of news.notes) this.options.onNote?.(note);
+    for (const m of news.messages) this.enqueue(m);
+    if (news.error) this.fail(news.error);
+  }
+
+  private enqueue(message: OutboundMessage): void {
+    const bytes = message.value.length + (message.key?.length ?? 0) + 64;
+    this.queue.push(message);
+    this.queueBytes.push(bytes);
+    this.enqueuedSeq++;
+    this.unackedBytes += bytes;
     if (this.unackedBytes > this.highWater && !this.pausedForBackpressure) {
       this.pausedForBackpressure = true;
       this.options.source.pause();

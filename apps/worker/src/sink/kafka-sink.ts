@@ -1,7 +1,7 @@
 import { ConfigResourceTypes, Kafka, type Admin } from 'kafkajs';
 import { Producer, type MessageToProduce, type SASLMechanismValue } from '@platformatic/kafka';
 import type { DestinationConfig } from '@walbridge/contracts';
-import { kafkaClientConfig, kafkaTlsOptions } from '@walbridge/connectors';
+import { kafkaClientConfig, kafkaTlsOptions, type OutboundPolicy } from '@walbridge/connectors';
 import { errorTree, type FailureLike } from '@walbridge/domain';
 
 export interface OutboundMessage {
@@ -98,8 +98,15 @@ export class KafkaSink {
     this.admin = this.kafka.admin();
   }
 
-  async connect(): Promise<void> {
+  /**
+   * The bootstrap list was checked against the outbound policy before; the brokers the cluster
+   * advertises are checked here, before the producer follows them (a broker can advertise any
+   * address).
+   */
+  async connect(outbound: OutboundPolicy): Promise<void> {
     await this.admin.connect();
+    const { brokers } = await this.admin.describeCluster();
+    await outbound.assertAllowed(brokers.map((b) => b.host));
     // Connects, authenticates and gets a producer id now, so a bad destination fails the start.
     await this.producer.initIdempotentProducer({});
   }

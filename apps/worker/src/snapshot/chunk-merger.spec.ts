@@ -87,6 +87,18 @@ describe('ChunkMerger', () => {
     expect(sent).toEqual([]);
   });
 
+  it('reads the chunk again when its table is truncated inside the window', async () => {
+    const { merger, sent } = setup();
+    const chunk = merger.open('run:5', { backfillId: 'b', name: 'shop.items', shape, route, gate: null });
+    chunk.opened(new Set());
+    merger.message(watermark('l', 'run:5'));
+    chunk.read({ rows, nextPosition: ['4'], last: true });
+    merger.truncated([42]);
+    merger.message(watermark('h', 'run:5'));
+    expect(await chunk.outcome).toEqual({ reread: true });
+    expect(sent).toEqual([]);
+  });
+
   it('ignores the watermarks of another run (replayed by the slot after a restart)', async () => {
     const { merger, sent } = setup();
     const chunk = merger.open('run:3', { backfillId: 'b', name: 'shop.items', shape, route, gate: null });

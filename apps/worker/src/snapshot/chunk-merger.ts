@@ -139,6 +139,14 @@ export class ChunkMerger implements StreamTap {
     }
   }
 
+  truncated(relationIds: readonly number[]): void {
+    if (!this.active.size) return;
+    for (const id of relationIds) {
+      const relation = this.relations.get(id);
+      for (const chunk of (relation && this.activeByTable.get(relation.name)) || []) chunk.window?.truncated();
+    }
+  }
+
   message(message: LogicalMessage): void {
     if (message.prefix !== SNAPSHOT_MESSAGE_PREFIX || !this.active.size) return;
     const watermark = parseWatermark(message.content.toString('utf8'));

@@ -1,10 +1,30 @@
 import { Client } from 'pg';
-import { describeColumns, describeTables, tablesOfSchemas } from '@walbridge/connectors';
-import { parseLsn, textCastOf, valueKindOf, type RelationMessage, type RelationSchema } from '@walbridge/domain';
+import { describeTables, relationIds, tablesOfSchemas } from '@walbridge/connectors';
+import { identityColumnsOf, parseLsn, textCastOf, valueKindOf, type CatalogKeys, type RelationMessage, type RelationSchema } from '@walbridge/domain';
+
+interface CatalogTable extends CatalogKeys {
+  columns: { name: string; typeOid: number; deterministic: boolean }[];
+}
+
+interface TypeFacts {
+  baseType: string;
+  typtype: string;
+  /** Of the type's default collation. */
+  deterministic: boolean;
+  enumLabels?: string[];
+}
 
 export interface TableRef {
   schema: string;
   table: string;
+}
+
+/** How the task's note on its publication starts (see SourceAdmin#publicationNote). */
+const PUBLICATION_NOTE = 'walbridge tables by oid: ';
+
+/** Quotes a string literal for DDL that takes no parameters (standard_conforming_strings on). */
+function quoteLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
 }
 
 /** Quotes an identifier the way quote_ident does, so any name is safe in DDL. */
@@ -117,6 +137,62 @@ export class SourceAdmin {
     return parseLsn(rows[0].lsn);
   }
 
+  /** OIDs of tables named by schema and table (null for a name no table has now). */
+  relationIds(tables: TableRef[]): Promise<(number | null)[]> {
+    return relationIds(this.client, tables);
+  }
+
+  /** Which of these relation OIDs no longer exist (dropped tables). */
+  async missingRelations(oids: number[]): Promise<number[]> {
+    if (!oids.length) return [];
+    const { rows } = await this.client.query<{ oid: string }>(
+      'SELECT o::int8 AS oid FROM unnest($1::oid[]) AS o WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = o)',
+      [oids],
+    );
+    return rows.map((r) => Number(r.oid));
+  }
+
+  /** The tables a publication holds (it holds them by OID: a renamed table stays in it), under their names now. */
+  async publicationTables(name: string): Promise<(TableRef & { relid: number })[]> {
+    const { rows } = await this.client.query<{ relid: string; schema: string; table: string }>(
+      `SELECT c.oid::int8 AS relid, n.nspname AS schema, c.relname AS table
+         FROM pg_publication p JOIN pg_publication_rel r ON r.prpubid = p.oid
+         JOIN pg_class c ON c.oid = r.prrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE p.pubname = $1`,
+      [name],
+    );
+    return rows.map((r) => ({ relid: Number(r.relid), schema: r.schema, table: r.table }));
+  }
+
+  /**
+   * What the task recorded on its publication about its tables: the name each was selected under,
+   * by OID (a COMMENT on the publication, which the task owns). Empty when there is none or it is
+   * not ours (a publication a DBA made).
+   */
+  async publicationNote(name: string): Promise<Map<number, string>> {
+    const { rows } = await this.client.query<{ note: string | null }>(
+      `SELECT obj_description(p.oid, 'pg_publication') AS note FROM pg_publication p WHERE p.pubname = $1`,
+      [name],
+    );
+    const note = rows[0]?.note;
+    const out = new Map<number, string>();
+    if (!note?.startsWith(PUBLICATION_NOTE)) return out;
+    try {
+      for (const [oid, selected] of Object.entries(JSON.parse(note.slice(PUBLICATION_NOTE.length)) as Record<string, unknown>)) {
+        if (typeof selected === 'string' && /^\d+$/.test(oid)) out.set(Number(oid), selected);
+      }
+    } catch {
+      // Edited by hand: no record.
+    }
+    return out;
+  }
+
+  /** Records the selected name of each published table by OID (see publicationNote); best effort. */
+  async recordPublicationNote(name: string, selected: Map<number, string>): Promise<void> {
+    const note = PUBLICATION_NOTE + JSON.stringify(Object.fromEntries(selected));
+    await this.client.query(`COMMENT ON PUBLICATION ${quoteIdent(name)} IS ${quoteLiteral(note)}`).catch(() => undefined);
+  }
+
   /** Tables of the given schemas (all user schemas when none are given), for database-level tasks. */
   listTables(schemas: string[] | undefined): Promise<TableRef[]> {
     return tablesOfSchemas(this.client, schemas);
@@ -170,26 +246,23 @@ export class SourceAdmin {
     };
   }
 
+  /** Facts about types, by OID: a type never changes what it is, so they are asked once. */
+  private readonly typeFacts = new Map<number, TypeFacts>();
+
   /**
-   * Column type names (format_type, e.g. numeric(12,2)) for the types the stream names by OID,
-   * and the table's primary key, which pgoutput does not send (under REPLICA IDENTITY FULL every
-   * column is flagged as key).
+   * The relation as the Relation message describes it: its column names, order, types (by OID and
+   * typmod) and key flags are those in effect when the changes that follow were written, even if
+   * the table has changed (or gone) since. The catalog only completes it: type names and base
+   * types by OID, the order of the key columns, the primary key under REPLICA IDENTITY FULL.
    */
   async describeRelation(relation: RelationMessage): Promise<RelationSchema> {
-    const oids = relation.columns.map((c) => c.typeOid);
-    const mods = relation.columns.map((c) => c.typeMod);
     const types = await this.client.query<{ t: string }>(
       'SELECT format_type(o, m) AS t FROM unnest($1::oid[], $2::int4[]) WITH ORDINALITY AS x(o, m, n) ORDER BY n',
-      [oids, mods],
+      [relation.columns.map((c) => c.typeOid), relation.columns.map((c) => c.typeMod)],
     );
-    const facts = new Map((await describeColumns(this.client, [relation.relationId])).map((c) => [c.name, c]));
-    const pk = await this.client.query<{ attname: string }>(
-      `SELECT a.attname FROM pg_index i
-         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
-        WHERE i.indrelid = $1 AND i.indisprimary
-        ORDER BY array_position(i.indkey, a.attnum)`,
-      [relation.relationId],
-    );
+    await this.loadTypeFacts(relation.columns.map((c) => c.typeOid));
+    const catalog = await this.catalogKeys(relation.relationId);
+    const pkNames = identityColumnsOf(relation, catalog);
     return {
       relationId: relation.relationId,
       database: this.database,
@@ -197,20 +270,71 @@ export class SourceAdmin {
       table: relation.table,
       replicaIdentity: relation.replicaIdentity,
       columns: relation.columns.map((c, i) => {
-        const fact = facts.get(c.name);
-        // A column the catalog no longer shows (dropped meanwhile) can still be sent; filters cannot compare it.
-        const kind = fact ? valueKindOf({ baseType: fact.base_type, typtype: fact.typtype, collationDeterministic: fact.deterministic }) : 'other';
-        const textCast = fact ? textCastOf(fact.base_type) : undefined;
+        const facts = this.typeFacts.get(c.typeOid);
+        // A column's own collation counts while the catalog still has it with this type.
+        const now = catalog.columns.find((k) => k.name === c.name && k.typeOid === c.typeOid);
+        const deterministic = now?.deterministic ?? facts?.deterministic ?? true;
+        const kind = facts ? valueKindOf({ baseType: facts.baseType, typtype: facts.typtype, collationDeterministic: deterministic }) : 'other';
+        const textCast = facts ? textCastOf(facts.baseType) : undefined;
         return {
           name: c.name,
           type: types.rows[i].t,
           kind,
-          ...(fact?.enum_labels ? { enumLabels: fact.enum_labels } : {}),
+          ...(facts?.enumLabels ? { enumLabels: facts.enumLabels } : {}),
           ...(textCast ? { textCast } : {}),
         };
       }),
-      pkNames: pk.rows.map((r) => r.attname),
+      pkNames,
       identityKeyNames: relation.columns.filter((c) => c.isKey).map((c) => c.name),
+      ...(relation.replicaIdentity === 'f' && pkNames.length === relation.columns.length ? { keyIsRow: true } : {}),
+      ...(catalog.columns.length === 0 ? { dropped: true } : {}),
+    };
+  }
+
+  private async loadTypeFacts(oids: number[]): Promise<void> {
+    const missing = [...new Set(oids)].filter((o) => !this.typeFacts.has(o));
+    if (!missing.length) return;
+    const { rows } = await this.client.query<{ oid: number; base_type: string; typtype: string; deterministic: boolean; enum_labels: string[] | null }>(
+      `WITH RECURSIVE base(type_oid, oid, depth) AS (
+           SELECT t.oid, t.oid, 0 FROM pg_type t WHERE t.oid = ANY($1::oid[])
+           UNION ALL
+           SELECT b.type_oid, t.typbasetype, b.depth + 1 FROM base b JOIN pg_type t ON t.oid = b.oid
+            WHERE t.typtype = 'd' AND b.depth < 16
+         ),
+         resolved AS (SELECT DISTINCT ON (type_oid) type_oid, oid FROM base ORDER BY type_oid, depth DESC)
+       SELECT r.type_oid::int8 AS oid, format_type(bt.oid, NULL) AS base_type, bt.typtype::text AS typtype,
+              COALESCE((SELECT (to_jsonb(co) ->> 'collisdeterministic')::boolean FROM pg_type t JOIN pg_collation co ON co.oid = t.typcollation
+                         WHERE t.oid = r.type_oid), true) AS deterministic,
+              CASE WHEN bt.typtype = 'e'
+                   THEN ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = bt.oid ORDER BY e.enumsortorder) END AS enum_labels
+         FROM resolved r JOIN pg_type bt ON bt.oid = r.oid`,
+      [missing],
+    );
+    for (const r of rows) {
+      this.typeFacts.set(Number(r.oid), { baseType: r.base_type, typtype: r.typtype, deterministic: r.deterministic, ...(r.enum_labels ? { enumLabels: r.enum_labels } : {}) });
+    }
+  }
+
+  /** The table's key as the catalog has it now (nothing when it was dropped). */
+  private async catalogKeys(relid: number): Promise<CatalogTable> {
+    const { rows } = await this.client.query<{ name: string; type_oid: number; deterministic: boolean; pk: number | null; ri: number | null }>(
+      `SELECT a.attname::text AS name, a.atttypid::int8 AS type_oid,
+              COALESCE((to_jsonb(co) ->> 'collisdeterministic')::boolean, true) AS deterministic,
+              (SELECT array_position(i.indkey::int2[], a.attnum) FROM pg_index i WHERE i.indrelid = a.attrelid AND i.indisprimary) AS pk,
+              (SELECT array_position(i.indkey::int2[], a.attnum) FROM pg_index i WHERE i.indrelid = a.attrelid AND i.indisreplident) AS ri
+         FROM pg_attribute a
+         LEFT JOIN pg_collation co ON co.oid = a.attcollation
+        WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
+          AND COALESCE(to_jsonb(a) ->> 'attgenerated', '') = ''
+        ORDER BY a.attnum`,
+      [relid],
+    );
+    const inKeyOrder = (pick: (r: (typeof rows)[number]) => number | null) =>
+      rows.filter((r) => pick(r) !== null).sort((x, y) => pick(x)! - pick(y)!).map((r) => r.name);
+    return {
+      columns: rows.map((r) => ({ name: r.name, typeOid: Number(r.type_oid), deterministic: r.deterministic })),
+      pk: inKeyOrder((r) => r.pk),
+      identityIndex: inKeyOrder((r) => r.ri),
     };
   }
 

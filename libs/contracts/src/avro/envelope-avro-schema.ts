@@ -35,7 +35,8 @@ export const ENVELOPE_AVRO_SCHEMA = {
         symbols: [
           "INSERT",
           "UPDATE",
-          "DELETE"
+          "DELETE",
+          "TRUNCATE"
         ]
       }
     },
@@ -94,7 +95,7 @@ export const ENVELOPE_AVRO_SCHEMA = {
           ]
         }
       },
-      doc: "The new row (INSERT, UPDATE) or the deleted row (DELETE); SQL NULL is null"
+      doc: "The new row (INSERT, UPDATE) or the deleted row (DELETE), empty for TRUNCATE; SQL NULL is null"
     },
     {
       name: "old",
@@ -125,6 +126,22 @@ export const ENVELOPE_AVRO_SCHEMA = {
       ],
       default: null,
       doc: "Columns left out of data: unchanged TOAST values the source did not send"
+    },
+    {
+      name: "truncate",
+      type: [
+        "null",
+        {
+          type: "record",
+          name: "TruncateOptions",
+          fields: [
+            { name: "cascade", type: "boolean" },
+            { name: "restartIdentity", type: "boolean" }
+          ]
+        }
+      ],
+      default: null,
+      doc: "Set on TRUNCATE messages only (data is empty): the options of the TRUNCATE"
     },
     {
       name: "snapshot",

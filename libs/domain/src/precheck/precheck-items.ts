@@ -108,8 +108,8 @@ export const PRECHECK_ITEMS = [
   {
     key: 'dml-delete',
     target: 'task',
-    name: 'DELETE synchronization',
-    description: 'DELETE is among the synchronized operations, so that deleted rows are not left behind downstream.',
+    name: 'DELETE and TRUNCATE synchronization',
+    description: 'DELETE and TRUNCATE are among the synchronized operations, so that deleted or truncated rows are not left behind downstream.',
   },
 ] as const;
 

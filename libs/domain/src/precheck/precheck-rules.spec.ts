@@ -41,7 +41,7 @@ const task = (over: Partial<PrecheckTask> = {}, policy: Partial<PrecheckTask['po
   source: { database: 'shop', username: 'cdc' },
   destination: {},
   policy: {
-    dmlOperations: ['INSERT', 'UPDATE', 'DELETE'],
+    dmlOperations: ['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'],
     objectScope: 'tables',
     tables: [{ schema: 'shop', table: 'orders' }],
     topicPolicy: { mode: 'specific', topic: 'orders' },
@@ -380,9 +380,19 @@ describe('the Kafka items', () => {
 });
 
 describe('the task items', () => {
-  it('alarm when DELETE is not synchronized, for the task or for one table', () => {
+  it('alarm when DELETE or TRUNCATE is not synchronized, for the task or for one table', () => {
     expect(evaluateTask(task())[0].result).toBe('PASSED');
-    expect(evaluateTask(task({}, { dmlOperations: ['INSERT', 'UPDATE'] }))[0]).toMatchObject({ result: 'ALARM', affectedObjects: ['every table'] });
+    expect(evaluateTask(task({}, { dmlOperations: ['INSERT', 'UPDATE'] }))[0]).toMatchObject({
+      result: 'ALARM',
+      affectedObjects: ['every table'],
+      reason: expect.stringMatching(/^DELETE is not synchronized for every table; TRUNCATE is not synchronized for every table: /),
+      suggestion: expect.stringContaining('add "DELETE" and "TRUNCATE" to policy.dmlOperations'),
+    });
+    expect(evaluateTask(task({}, { dmlOperations: ['INSERT', 'UPDATE', 'DELETE'] }))[0]).toMatchObject({
+      result: 'ALARM',
+      reason: expect.stringMatching(/^TRUNCATE is not synchronized for every table: rows deleted or truncated/),
+      suggestion: expect.stringMatching(/^add "TRUNCATE" to policy.dmlOperations/),
+    });
     const perTable = task({}, { tables: [{ schema: 'shop', table: 'orders', dmlOperations: ['INSERT'] }] });
     expect(evaluateTask(perTable)[0]).toMatchObject({ result: 'ALARM', affectedObjects: ['shop.orders'] });
   });

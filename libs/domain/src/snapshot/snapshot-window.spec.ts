@@ -29,6 +29,18 @@ describe('SnapshotWindow', () => {
     });
   }
 
+  it('is read again when the table is truncated inside the window, not before it', () => {
+    const before = new SnapshotWindow(new Set());
+    before.truncated();
+    before.open(() => false);
+    expect(before.remaining(rows, keyOf)).toHaveLength(4);
+    const inside = new SnapshotWindow(new Set());
+    inside.open(() => false);
+    inside.truncated();
+    expect(inside.mustReread).toBe(true);
+    expect(inside.remaining(rows, keyOf)).toEqual([]);
+  });
+
   it('drops one row per old image for a table without a key', () => {
     const w = new SnapshotWindow(new Set());
     w.open(() => false);

@@ -52,6 +52,11 @@ export class SnapshotWindow {
     if (this.opened) this.changed.add(key);
   }
 
+  /** The table was truncated inside the window: the chunk's rows are gone, it is read again. */
+  truncated(): void {
+    if (this.opened) this.stale = true;
+  }
+
   /** A table without a key: the stream changed (UPDATE) or removed (DELETE) a row equal to this image. */
   rowChanged(image: string): void {
     if (this.opened) this.changedRows.set(image, (this.changedRows.get(image) ?? 0) + 1);

@@ -1,7 +1,8 @@
 import type { DataSource, Repository } from 'typeorm';
 import { In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import type { TaskStatus } from '@walbridge/contracts';
+import { DEFAULT_TASK_SORT, type TaskSort, type TaskSortField, type TaskStatus } from '@walbridge/contracts';
+import { ABNORMAL_STATUSES, SLOT_RELEASED_STATUSES } from '@walbridge/domain';
 import { TaskEntity } from '../entities';
 
 export interface TaskListQuery {
@@ -9,7 +10,27 @@ export interface TaskListQuery {
   q?: string;
   page: number;
   pageSize: number;
+  sort?: TaskSort;
+  /** Only tasks that need someone (see NEEDS_ATTENTION_SQL). */
+  attention?: boolean;
 }
+
+const SORT_COLUMNS: Record<TaskSortField, string> = {
+  name: 't.name',
+  status: 't.status',
+  createdAt: 't.created_at',
+  delaySeconds: 't.delay_seconds',
+};
+
+/**
+ * A task needs someone when it failed (ABNORMAL_STATUSES), left its slot behind after it ended
+ * (SLOT_RELEASED_STATUSES with the slot still there: the slot keeps WAL), its slot holds more
+ * WAL than its alarm allows, or its delay alarm is firing: the console's "Needs attention".
+ */
+const NEEDS_ATTENTION_SQL = `(t.status IN (:...abnormal)
+  OR (t.slot_exists IS TRUE AND t.status IN (:...released))
+  OR t.wal_alarm_since IS NOT NULL
+  OR t.delay_alarm->>'phase' = 'firing')`;
 
 /** A configuration edit: everything the user chose, credentials included. */
 export type TaskConfigPatch = Pick<TaskEntity, 'name' | 'config' | 'secrets' | 'slotName' | 'publicationName'>;
@@ -87,8 +108,15 @@ export class TaskRepository {
         { q: `%${escapeLike(query.q)}%`, prefix: `${escapeLike(query.q.toLowerCase())}%` },
       );
     }
+    if (query.attention) qb.andWhere(NEEDS_ATTENTION_SQL, { abnormal: [...ABNORMAL_STATUSES], released: [...SLOT_RELEASED_STATUSES] });
+    const sort = query.sort ?? DEFAULT_TASK_SORT;
+    const descending = sort.startsWith('-');
+    const field = (descending ? sort.slice(1) : sort) as TaskSortField;
+    // Tasks without a delay yet sort last either way; equal values keep the newest first.
+    qb.orderBy(SORT_COLUMNS[field], descending ? 'DESC' : 'ASC', 'NULLS LAST');
+    if (field !== 'createdAt') qb.addOrderBy('t.created_at', 'DESC');
     const [items, total] = await qb
-      .orderBy('t.created_at', 'DESC')
+      .addOrderBy('t.id', 'ASC')
       .skip((query.page - 1) * query.pageSize)
       .take(query.pageSize)
       .getManyAndCount();

@@ -9,11 +9,13 @@ const FILTERABLE_STATUSES = TASK_STATUSES.filter((status) => status !== 'DELETED
 interface TaskListFiltersProps {
   q?: string;
   status?: TaskStatus;
+  attention?: boolean;
   onSearch: (q: string) => void;
   onStatusChange: (status: TaskStatus | undefined) => void;
+  onAttentionChange: (attention: boolean) => void;
 }
 
-export function TaskListFilters({ q, status, onSearch, onStatusChange }: TaskListFiltersProps) {
+export function TaskListFilters({ q, status, attention, onSearch, onStatusChange, onAttentionChange }: TaskListFiltersProps) {
   const statusId = useId();
   return (
     <div className="filters">
@@ -33,6 +35,10 @@ export function TaskListFilters({ q, status, onSearch, onStatusChange }: TaskLis
           ))}
         </select>
       </div>
+      <label className="choice filters__attention" title="Failed, a slot left behind, retained WAL above its limit, or delay above its alarm">
+        <input type="checkbox" checked={attention ?? false} onChange={(event) => onAttentionChange(event.target.checked)} />
+        <span>Needs attention</span>
+      </label>
     </div>
   );
 }

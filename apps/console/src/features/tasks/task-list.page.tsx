@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { Link } from 'react-router-dom';
-import { hasRole, type Page } from '@walbridge/contracts';
+import { hasRole, type Page, type TaskSort } from '@walbridge/contracts';
 import type { TaskDetail } from '../../api/task-lifecycle.types';
 import { useMe } from '../auth/use-me.query';
 import { formatTime } from '../../ui/format';
@@ -14,7 +14,7 @@ import { TASKS_REFRESH_MS, useTasks } from './use-tasks.query';
 export function TaskListPage() {
   const { params, setFilters, setPage, clearFilters } = useTaskListParams();
   const query = useTasks(params);
-  const filtered = Boolean(params.q || params.status);
+  const filtered = Boolean(params.q || params.status || params.attention);
   const me = useMe();
   const canCreate = !!me.data && hasRole(me.data.role, 'operator');
 
@@ -46,8 +46,10 @@ export function TaskListPage() {
       <TaskListFilters
         q={params.q}
         status={params.status}
+        attention={params.attention}
         onSearch={(q) => setFilters({ q }, true)}
         onStatusChange={(status) => setFilters({ status })}
+        onAttentionChange={(attention) => setFilters({ attention: attention ? '1' : undefined })}
       />
 
       <TaskListBody
@@ -61,6 +63,8 @@ export function TaskListPage() {
         onRetry={() => void query.refetch()}
         onClearFilters={clearFilters}
         onPageChange={(page) => setPage(page)}
+        sort={params.sort}
+        onSortChange={(sort) => setFilters({ sort })}
       />
     </section>
   );
@@ -77,6 +81,8 @@ interface TaskListBodyProps {
   onRetry: () => void;
   onClearFilters: () => void;
   onPageChange: (page: number) => void;
+  sort?: TaskSort;
+  onSortChange: (sort: TaskSort) => void;
 }
 
 function TaskListBody(props: TaskListBodyProps) {
@@ -114,7 +120,7 @@ function TaskListBody(props: TaskListBodyProps) {
     <div className="task-list" aria-busy={isPlaceholderData}>
       {/* A failed background refresh keeps the last good rows, but says they may be stale. */}
       {error && <StaleDataWarning error={error} updatedAt={dataUpdatedAt} />}
-      <TaskTable tasks={data.items} caption={`Tasks, page ${data.page}`} />
+      <TaskTable tasks={data.items} caption={`Tasks, page ${data.page}`} sort={props.sort} onSortChange={props.onSortChange} />
       <Pagination
         page={data.page}
         pageSize={data.pageSize}

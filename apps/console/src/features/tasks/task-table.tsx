@@ -1,13 +1,24 @@
 import { Link } from 'react-router-dom';
-import { hasRole } from '@walbridge/contracts';
+import { hasRole, type TaskSort, type TaskSortField } from '@walbridge/contracts';
 import type { TaskDetail } from '../../api/task-lifecycle.types';
-import { EMPTY_VALUE, formatDateTime, formatInteger } from '../../ui/format';
+import { EMPTY_VALUE, formatDateTime, formatInteger, formatRelative } from '../../ui/format';
 import { useMe } from '../auth/use-me.query';
 import { TaskActions } from '../task-detail/task-actions';
 import { TaskStatusBadge } from './task-status-badge';
 import { TaskTags } from './task-tags';
 
-export function TaskTable({ tasks, caption }: { tasks: TaskDetail[]; caption: string }) {
+interface TaskTableProps {
+  tasks: TaskDetail[];
+  caption: string;
+  /** Sortable headers when given (the list); the order is the API's (GET /tasks?sort=). */
+  sort?: TaskSort;
+  onSortChange?: (sort: TaskSort) => void;
+}
+
+export function TaskTable({ tasks, caption, sort, onSortChange }: TaskTableProps) {
+  const header = (field: TaskSortField, label: string, className?: string) => (
+    <SortableHeader field={field} label={label} sort={sort} onSortChange={onSortChange} className={className} />
+  );
   return (
     // Focusable so keyboard users can scroll the table sideways on narrow screens.
     <div className="table-scroll table-scroll--cards" tabIndex={0} role="region" aria-label={caption}>
@@ -15,15 +26,13 @@ export function TaskTable({ tasks, caption }: { tasks: TaskDetail[]; caption: st
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Status</th>
+            {header('name', 'Name')}
+            {header('status', 'Status')}
             <th scope="col">Source</th>
             <th scope="col">Destination brokers</th>
             <th scope="col">Confirmed LSN</th>
-            <th scope="col" className="numeric">
-              Delay
-            </th>
-            <th scope="col">Created</th>
+            {header('delaySeconds', 'Delay', 'numeric')}
+            {header('createdAt', 'Created')}
             <th scope="col">Actions</th>
           </tr>
         </thead>
@@ -74,6 +83,7 @@ function TaskRow({ task }: { task: TaskDetail }) {
       </td>
       <td data-label="Created">
         <time dateTime={task.createdAt}>{formatDateTime(task.createdAt)}</time>
+        <span className="muted task-created__ago"> ({formatRelative(task.createdAt)})</span>
       </td>
       <td className="row-actions" data-label="Actions">
         {task.status === 'CONFIGURATION' && canOperate ? (
@@ -109,5 +119,32 @@ function TaskDelay({ seconds, thresholdSeconds }: { seconds: number | null; thre
       {formatInteger(seconds)} s
       {late && <span className="visually-hidden"> (above the {thresholdSeconds} s alarm threshold)</span>}
     </span>
+  );
+}
+
+/**
+ * A column header that sorts the list: the first click sorts ascending (newest first for Created,
+ * longest first for Delay), the next reverses; aria-sort tells screen readers the order.
+ */
+function SortableHeader({ field, label, sort, onSortChange, className }: { field: TaskSortField; label: string; sort?: TaskSort; onSortChange?: (sort: TaskSort) => void; className?: string }) {
+  if (!onSortChange) {
+    return (
+      <th scope="col" className={className}>
+        {label}
+      </th>
+    );
+  }
+  const current = sort === field ? 'ascending' : sort === `-${field}` ? 'descending' : 'none';
+  const firstDescending = field === 'createdAt' || field === 'delaySeconds';
+  const next: TaskSort = current === 'none' ? (firstDescending ? `-${field}` : field) : current === 'ascending' ? `-${field}` : field;
+  return (
+    <th scope="col" className={className} aria-sort={current}>
+      <button type="button" className="sort-button" onClick={() => onSortChange(next)}>
+        {label}
+        <span aria-hidden="true" className="sort-button__arrow">
+          {current === 'ascending' ? '▲' : current === 'descending' ? '▼' : '↕'}
+        </span>
+      </button>
+    </th>
   );
 }

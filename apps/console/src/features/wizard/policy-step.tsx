@@ -18,7 +18,7 @@ interface PolicyStepProps {
   onBack: () => void;
 }
 
-const POLICY_FIELD = /^(dmlOperations|slotName|objectScope|schemas(\.\d+)?|tables(\.\d+(\.\w+)*)?|topicPolicy\.\w+|partitionPolicy|format|compression)$/;
+const POLICY_FIELD = /^(dmlOperations|slotName|objectScope|schemas(\.\d+)?|tables(\.\d+(\.\w+)*)?|topicPolicy\.\w+|partitionPolicy|format|compression|schemaChangeTopic)$/;
 
 /** Step 3: what is synchronized, and how it lands in Kafka. */
 export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, onBack }: PolicyStepProps) {
@@ -141,6 +141,13 @@ export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, 
               ]}
             />
           </div>
+          <TextField
+            name="schemaChangeTopic"
+            label="Schema-change topic"
+            hint="Optional: a topic that gets a JSON message (isDdl true, the new columns) whenever a captured table's columns change. Blank: only the task log says so."
+            autoComplete="off"
+            spellCheck={false}
+          />
         </section>
         <SubmitProblemNotice problem={problem} />
         <WizardActions busy={form.formState.isSubmitting} onBack={onBack} />
@@ -149,13 +156,21 @@ export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, 
   );
 }
 
+/** What leaving DELETE and/or TRUNCATE out means downstream. */
+function removalWarning(value: DmlOperation[]): string {
+  const noDelete = !value.includes('DELETE');
+  const noTruncate = !value.includes('TRUNCATE');
+  const [ops, how] = noDelete && noTruncate ? ['DELETE and TRUNCATE', 'deleted or truncated'] : noDelete ? ['DELETE', 'deleted'] : ['TRUNCATE', 'truncated'];
+  return `Without ${ops}, rows ${how} on the source stay in Kafka’s consumers: the destination drifts from the source.`;
+}
+
 function DmlOperationsField() {
   const { field, formState } = useController<PolicyValues, 'dmlOperations'>({ name: 'dmlOperations' });
   const value = (field.value ?? []) as DmlOperation[];
   const error = errorAt(formState.errors, 'dmlOperations');
   const set = (op: DmlOperation, on: boolean) => field.onChange(on ? DML_OPERATIONS.filter((o) => o === op || value.includes(o)) : value.filter((o) => o !== op));
   return (
-    <fieldset className="choice-group" aria-describedby={!value.includes('DELETE') ? 'dml-delete-warning' : undefined}>
+    <fieldset className="choice-group" aria-describedby={!value.includes('DELETE') || !value.includes('TRUNCATE') ? 'dml-delete-warning' : undefined}>
       <legend>DML operations</legend>
       <div className="choice-group__options">
         {DML_OPERATIONS.map((op) => (
@@ -165,10 +180,9 @@ function DmlOperationsField() {
           </label>
         ))}
       </div>
-      {!value.includes('DELETE') && value.length > 0 && (
+      {(!value.includes('DELETE') || !value.includes('TRUNCATE')) && value.length > 0 && (
         <p className="notice notice--warning" id="dml-delete-warning" role="status">
-          Without DELETE, rows deleted on the source stay in Kafka’s consumers: the destination drifts from the source. The precheck will ask you to
-          confirm this.
+          {removalWarning(value)} The precheck will ask you to confirm this.
         </p>
       )}
       {error && (

@@ -58,6 +58,15 @@ describe('form values as the API gets them', () => {
     expect(policySchema.safeParse(input).success).toBe(true);
   });
 
+  it('sends TRUNCATE among the default operations, and the schema-change topic only when one is typed', () => {
+    const base: PolicyValues = { ...DEFAULT_POLICY, topicPolicy: { ...DEFAULT_POLICY.topicPolicy, topic: 'orders' }, tables: [] };
+    expect(policyInput(base).dmlOperations).toEqual(['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']);
+    expect(policyInput(base)).not.toHaveProperty('schemaChangeTopic');
+    expect(policyInput({ ...base, schemaChangeTopic: ' ddl.events ' }).schemaChangeTopic).toBe('ddl.events');
+    const bad = policySchema.safeParse(policyInput({ ...base, schemaChangeTopic: 'no spaces' }));
+    expect(bad.error?.issues).toContainEqual(expect.objectContaining({ path: ['schemaChangeTopic'], message: expect.stringContaining('schemaChangeTopic: only letters') }));
+  });
+
   it('names the form field the shared schema complains about', () => {
     const parsed = policySchema.safeParse(policyInput({ ...DEFAULT_POLICY, topicPolicy: { ...DEFAULT_POLICY.topicPolicy, mode: 'auto', nameFormat: '' } }));
     const paths = parsed.error?.issues.map((i) => i.path.join('.'));

@@ -85,6 +85,8 @@ export interface PolicyValues {
   partitionPolicy: 'table' | 'primaryKey' | 'schema' | 'zero';
   format: 'json' | 'avro';
   compression: 'none' | 'gzip';
+  /** Topic of the schema-change messages; blank: schema changes are only logged. */
+  schemaChangeTopic: string;
 }
 
 export interface ConfirmValues {
@@ -129,6 +131,7 @@ export const DEFAULT_POLICY: PolicyValues = {
   partitionPolicy: 'table',
   format: 'json',
   compression: 'none',
+  schemaChangeTopic: '',
 };
 
 export const DEFAULT_CONFIRM: ConfirmValues = {
@@ -213,6 +216,7 @@ export function policyInput(v: PolicyValues): CreateTaskInput['policy'] {
     partitionPolicy: v.partitionPolicy,
     format: v.format,
     compression: v.compression,
+    schemaChangeTopic: v.schemaChangeTopic.trim() || undefined,
   }) as CreateTaskInput['policy'];
 }
 
@@ -339,6 +343,7 @@ export function valuesFromTask(task: TaskView): { basic: BasicValues; connection
       partitionPolicy: p.partitionPolicy ?? 'table',
       format: p.format ?? 'json',
       compression: p.compression ?? 'none',
+      schemaChangeTopic: p.schemaChangeTopic ?? '',
     },
     confirm: {
       start: { mode: task.start?.mode ?? 'now', at: isoToLocalDateTime(task.start?.at) },
