@@ -83,7 +83,9 @@ export class SnapshotReader {
     );
     const replident = rel.rows[0].replident;
     const names = cols.rows.map((c) => c.name);
-    const isKey = (c: { pk: boolean; ri: boolean }) => replident === 'f' || (replident === 'd' && c.pk) || (replident === 'i' && c.ri);
+    // This connection keeps every value as text: a boolean arrives as 't' or 'f'.
+    const yes = (v: unknown) => v === true || v === 't';
+    const isKey = (c: { pk: boolean; ri: boolean }) => replident === 'f' || (replident === 'd' && yes(c.pk)) || (replident === 'i' && yes(c.ri));
     const relation: RelationMessage = {
       tag: 'relation',
       relationId: oid,
