@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { describeColumns, describeTables, tablesOfSchemas } from '@walbridge/connectors';
-import { parseLsn, textCastOf, valueKindOf, type RelationMessage, type RelationSchema } from '@walbridge/domain';
+import { parseLsn, splitType, textCastOf, valueKindOf, type RelationMessage, type RelationSchema } from '@walbridge/domain';
 
 export interface TableRef {
   schema: string;
@@ -201,10 +201,13 @@ export class SourceAdmin {
         // A column the catalog no longer shows (dropped meanwhile) can still be sent; filters cannot compare it.
         const kind = fact ? valueKindOf({ baseType: fact.base_type, typtype: fact.typtype, collationDeterministic: fact.deterministic }) : 'other';
         const textCast = fact ? textCastOf(fact.base_type) : undefined;
+        // A domain's own name hides what it is built on; typed formats need the base type.
+        const domainBase = fact && splitType(types.rows[i].t).base !== fact.base_type ? fact.base_type : undefined;
         return {
           name: c.name,
           type: types.rows[i].t,
           kind,
+          ...(domainBase ? { baseType: domainBase } : {}),
           ...(fact?.enum_labels ? { enumLabels: fact.enum_labels } : {}),
           ...(textCast ? { textCast } : {}),
         };
