@@ -108,7 +108,7 @@ export function createRouter(policy: PolicyConfig, partitionCounts: ReadonlyMap<
       topic,
       operations,
       partitionOf: (key) => partitioner.partition(key),
-      encoder: createChangeEncoder(policy.format, schema, { columns: projection.positions }),
+      encoder: createChangeEncoder(policy.format, schema, { columns: projection.positions }, policy.formatOptions),
       gate,
       notes,
     };
