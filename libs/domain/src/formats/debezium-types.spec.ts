@@ -92,6 +92,11 @@ describe('Debezium typing of the DRS type list', () => {
     expect(debeziumColumn(col(type), iso).json(text)).toBe(JSON.stringify(text));
   });
 
+  it('refuses an interval beyond int64 microseconds in micros, and writes it in iso', () => {
+    expect(() => debeziumColumn(col('interval'), micros).json('178000000 years')).toThrow(/exceeds int64 microseconds; timeHandling "iso" can carry it/);
+    expect(debeziumColumn(col('interval'), iso).json('178000000 years')).toBe('"P178000000Y0M0DT0H0M0S"');
+  });
+
   it('refuses a multi-dimensional array value rather than flattening it', () => {
     expect(() => debeziumColumn(col('integer[]'), micros).json('{{1,2},{3,4}}')).toThrow(/multi-dimensional array.*use format "json"/);
   });

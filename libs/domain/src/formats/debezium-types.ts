@@ -67,6 +67,8 @@ type Converter = { schema: Omit<ConnectSchema, 'optional'>; json: (text: string)
 
 const INT64_MAX = '9223372036854775807';
 const INT64_MIN = '-9223372036854775808';
+const INT64_MAX_N = BigInt(INT64_MAX);
+const INT64_MIN_N = BigInt(INT64_MIN);
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
@@ -278,7 +280,17 @@ function scalar(type: string, column: ColumnSchema, o: DebeziumTypeOptions): Con
     case 'interval':
       return iso
         ? { schema: str('io.debezium.time.Interval'), json: (t) => jsonString(intervalIso(parseInterval(t))), unavailable: null }
-        : { schema: { type: 'int64', name: 'io.debezium.time.MicroDuration', version: 1 }, json: (t) => String(intervalMicros(parseInterval(t))), unavailable: null };
+        : {
+            schema: { type: 'int64', name: 'io.debezium.time.MicroDuration', version: 1 },
+            json: (t) => {
+              const us = intervalMicros(parseInterval(t));
+              if (us > INT64_MAX_N || us < INT64_MIN_N) {
+                throw new DebeziumValueError(`interval column ${JSON.stringify(column.name)} value ${JSON.stringify(t)} exceeds int64 microseconds; timeHandling "iso" can carry it`);
+              }
+              return String(us);
+            },
+            unavailable: null,
+          };
     case 'uuid':
       return { schema: str('io.debezium.data.Uuid'), json: asString, unavailable: null };
     case 'json':
