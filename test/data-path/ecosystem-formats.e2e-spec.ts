@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyChangelog, decodeWithFlink, sharedKafka, sourceDb, type FlinkRow, type ReadMessage } from '@walbridge/testing';
-import { onSource, startTask, stopTask, type RunningTask, type TaskPolicyInput } from './task-fixture';
+import type { ApiErrorBody } from '@walbridge/contracts';
+import { applyChangelog, decodeWithFlink, sharedKafka, sourceDb, testEnv, uniqueName, type FlinkRow, type ReadMessage } from '@walbridge/testing';
+import { api, onSource, startTask, stopTask, type RunningTask, type TaskPolicyInput } from './task-fixture';
 
 /**
  * Issue 17: the debezium-json and canal-json topics are read by a consumer nobody here wrote,
@@ -340,5 +341,39 @@ describe('debezium-json with Debezium’s defaults over the DRS type list', () =
       c_multirange: source.c_multirange,
       c_pg_lsn: source.c_pg_lsn,
     });
+  });
+});
+
+describe('format settings through the API', () => {
+  const task = (policy: Record<string, unknown>) => ({
+    name: uniqueName('fmt').replace(/_/g, '-').slice(0, 50),
+    source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: testEnv.sourcePassword },
+    destination: { brokers: testEnv.kafkaBrokers.join(',') },
+    policy: { tables: [{ schema: 'shop', table: 'orders' }], topicPolicy: { mode: 'specific', topic: 'walbridge-demo' }, ...policy },
+  });
+  const fields = (body: unknown) => Object.fromEntries(((body as ApiErrorBody).details ?? []).map((d) => [d.field, d.message]));
+
+  it('refuses a bad format or option with a 400 naming the field and the rule', async () => {
+    const bad = await api.request('POST', '/api/v1/tasks', task({ format: 'debezium-json', formatOptions: { decimalHandling: 'double', timeHandling: 'millis', tombstones: 1 } }));
+    expect(bad.status).toBe(400);
+    expect(fields(bad.body)).toEqual({
+      'policy.formatOptions.decimalHandling': 'decimalHandling must be "precise" or "string"',
+      'policy.formatOptions.timeHandling': 'timeHandling must be "micros" or "iso"',
+      'policy.formatOptions.tombstones': 'tombstones must be true or false',
+    });
+    const misplaced = await api.request('POST', '/api/v1/tasks', task({ format: 'canal-json', formatOptions: { includeSchema: true } }));
+    expect(misplaced.status).toBe(400);
+    expect(fields(misplaced.body)).toEqual({ 'policy.formatOptions': 'formatOptions apply only to format debezium-json (format is canal-json)' });
+    const unknown = await api.request('POST', '/api/v1/tasks', task({ format: 'debezium' }));
+    expect(fields(unknown.body)).toEqual({ 'policy.format': 'format must be one of json, avro, debezium-json, canal-json' });
+  });
+
+  it('keeps the Debezium options of a task', async () => {
+    const options = { includeSchema: true, tombstones: true, decimalHandling: 'string', timeHandling: 'iso' };
+    const created = await api.request<{ id: string; policy: Record<string, unknown> }>('POST', '/api/v1/tasks', task({ format: 'debezium-json', formatOptions: options }));
+    expect(created.status).toBe(201);
+    const read = await api.request<{ policy: Record<string, unknown> }>('GET', `/api/v1/tasks/${created.body.id}`);
+    expect(read.body.policy).toMatchObject({ format: 'debezium-json', formatOptions: options });
+    await api.request('DELETE', `/api/v1/tasks/${created.body.id}`);
   });
 });
