@@ -77,3 +77,24 @@ describe('CanalJsonEncoder', () => {
     expect(sqlTypeOf(type)).toBe(code);
   });
 });
+
+describe('CanalJsonEncoder TRUNCATE', () => {
+  it('is Canal’s DDL message: isDdl, the statement, no rows', () => {
+    expect(JSON.parse(new CanalJsonEncoder(orders).encode({ ...ctx, kind: 'TRUNCATE' }))).toEqual({
+      data: null,
+      database: 'shop',
+      schema: 'public',
+      es: ctx.es,
+      id: 170794800,
+      isDdl: true,
+      pgType: null,
+      old: null,
+      pkNames: null,
+      sql: 'TRUNCATE TABLE "public"."orders"',
+      sqlType: null,
+      table: 'orders',
+      ts: ctx.ts,
+      type: 'TRUNCATE',
+    });
+  });
+});

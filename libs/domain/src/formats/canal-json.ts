@@ -1,4 +1,5 @@
-import type { RowChange } from '../envelope';
+import type { ChangeKind, RowChange } from '../envelope';
+import { qualifiedName } from '../sql-text';
 import { EnvelopeEncodeError } from '../envelope';
 import { castOutputToText, type TextCast } from '../pg-text-cast';
 import { UNCHANGED_TOAST, type Tuple } from '../pgoutput/messages';
@@ -20,6 +21,9 @@ export interface CanalOptions {
 }
 
 type Row = Record<string, string | null>;
+
+/** A change as this encoder takes it: the row changes, plus TRUNCATE once the stream sends it. */
+export type CanalChange = Omit<RowChange, 'kind'> & { kind: ChangeKind | 'TRUNCATE' };
 
 /** java.sql.Types of PostgreSQL's types as pgjdbc reports them. */
 const SQL_TYPES: Record<string, number> = {
@@ -83,7 +87,8 @@ export class CanalJsonEncoder {
     this.sqlPart = `,"pkNames":${JSON.stringify(schema.pkNames)},"sql":"","sqlType":${JSON.stringify(sqlType)},"table":${JSON.stringify(schema.table)}`;
   }
 
-  encode(change: RowChange): string {
+  encode(change: CanalChange): string {
+    if (change.kind === 'TRUNCATE') return this.truncate(change);
     this.toast = null;
     let data: Row;
     let old: Row[] | null = null;
@@ -123,6 +128,15 @@ export class CanalJsonEncoder {
       `,"ts":${ts},"type":"${change.kind}"`;
     if (this.toast !== null) s += `,"unchangedToast":${JSON.stringify(this.toast)}`;
     return s + '}';
+  }
+
+  /** Canal sends a TRUNCATE as DDL (isDdl, the statement in sql, no rows); Flink's canal-json skips it. */
+  private truncate(change: CanalChange): string {
+    const sql = 'TRUNCATE TABLE ' + qualifiedName(this.schema.schema, this.schema.table);
+    return (
+      `{"data":null` + this.head + `,"es":${change.es},"id":${change.commitLsn.toString()},"isDdl":true,"pgType":null,"old":null,"pkNames":null,` +
+      `"sql":${JSON.stringify(sql)},"sqlType":null,"table":${JSON.stringify(this.schema.table)},"ts":${change.ts},"type":"TRUNCATE"}`
+    );
   }
 
   private need(tuple: Tuple | null | undefined): Tuple {
