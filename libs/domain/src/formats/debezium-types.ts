@@ -165,10 +165,9 @@ function pointJson(text: string): string {
   return `{"x":${floatJson(m[1])},"y":${floatJson(m[2])},"wkb":"${base64(wkb)}","srid":null}`;
 }
 
-/** Jackson writes NaN and infinities as strings; everything else PostgreSQL prints is a JSON number. */
+/** Jackson writes NaN and infinities as strings; everything else float4out/float8out print ('1.5', '3.4028235e+38') is a JSON number. */
 function floatJson(text: string): string {
-  if (text === 'NaN' || text === 'Infinity' || text === '-Infinity') return '"' + text + '"';
-  return text.replace(/^(-?)\./, '$10.').replace(/^(-?\d+)\.(e|$)/, '$1$2');
+  return text === 'NaN' || text === 'Infinity' || text === '-Infinity' ? '"' + text + '"' : text;
 }
 
 const str = (name?: string, parameters?: Record<string, string>): Omit<ConnectSchema, 'optional'> => ({
