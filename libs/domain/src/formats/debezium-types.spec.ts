@@ -97,6 +97,18 @@ describe('Debezium typing of the DRS type list', () => {
     expect(debeziumColumn(col('interval'), iso).json('178000000 years')).toBe('"P178000000Y0M0DT0H0M0S"');
   });
 
+  it.each([['$1,234.56', '1234.56'], ['-$0.10', '-0.10'], ['($5.00)', '-5.00'], ['€12', '12']])('reads money %s as %s', (text, decimal) => {
+    expect(debeziumColumn(col('money'), iso).json(text)).toBe(JSON.stringify(decimal));
+  });
+
+  it.each(['1.234,56 €', '12,34 €', '1 234,56 €'])('refuses money %s in a layout it would have to guess', (text) => {
+    expect(() => debeziumColumn(col('money'), iso).json(text)).toThrow(/not in a '\.'-decimal layout/);
+  });
+
+  it('splits box[] at its ";" delimiter', () => {
+    expect(debeziumColumn(col('box[]'), iso).json('{(1,1),(0,0);(3,3),(2,2)}')).toBe('["(1,1),(0,0)","(3,3),(2,2)"]');
+  });
+
   it('refuses a multi-dimensional array value rather than flattening it', () => {
     expect(() => debeziumColumn(col('integer[]'), micros).json('{{1,2},{3,4}}')).toThrow(/multi-dimensional array.*use format "json"/);
   });

@@ -122,12 +122,18 @@ function rescale(u: { value: bigint; scale: number }, scale: number, what: strin
   throw new DebeziumValueError(`${what} value has more than ${scale} decimals`);
 }
 
-/** money's text is locale-formatted ('-$1,234.56', '($1.00)'): the plain decimal in it. */
+/**
+ * money's text is locale-formatted ('-$1,234.56', '($1.00)'): the plain decimal in it. Only a
+ * '.' decimal point with ',' grouping in threes is read; any other layout (lc_monetary of a
+ * decimal-comma locale) is refused rather than guessed.
+ */
 export function moneyDecimal(text: string): string {
-  const neg = text.includes('-') || text.startsWith('(');
-  const digits = text.replace(/[^\d.]/g, '');
-  if (!/^\d+(\.\d+)?$/.test(digits)) throw new DebeziumValueError(`money value ${JSON.stringify(text)} is not a decimal`);
-  return (neg ? '-' : '') + digits;
+  const m = /^([^\d]*?)(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d+))?([^\d]*)$/.exec(text);
+  if (!m) {
+    throw new DebeziumValueError(`money value ${JSON.stringify(text)} is not in a '.'-decimal layout (lc_monetary); use format "json", which sends the text as it is`);
+  }
+  const neg = /[-(]/.test(m[1] + m[4]);
+  return (neg ? '-' : '') + m[2].replace(/,/g, '') + (m[3] ? '.' + m[3] : '');
 }
 
 /** bytea's hex output ('\x00ff'); bytea_output=escape is refused. */
@@ -327,14 +333,17 @@ function scalar(type: string, column: ColumnSchema, o: DebeziumTypeOptions): Con
 export function debeziumColumn(column: ColumnSchema, o: DebeziumTypeOptions, optional = true): DebeziumColumn {
   const type = column.baseType ?? column.type;
   if (type.endsWith('[]')) {
-    const element = scalar(type.slice(0, -2), { ...column, kind: undefined, enumLabels: undefined }, o);
+    const elementType = type.slice(0, -2);
+    const element = scalar(elementType, { ...column, kind: undefined, enumLabels: undefined }, o);
+    // box is the one built-in type whose array text separates elements with ';'.
+    const delimiter = splitType(elementType).base === 'box' ? ';' : ',';
     const what = `array column ${JSON.stringify(column.name)}`;
     return {
       schema: { type: 'array', optional, items: { ...element.schema, optional: true } },
       json: (t) => {
         let items: (string | null)[];
         try {
-          items = parseArrayText(t);
+          items = parseArrayText(t, delimiter);
         } catch (error) {
           throw new DebeziumValueError(`${what}: ${(error as Error).message}; Debezium's format carries one list per column (use format "json")`);
         }
