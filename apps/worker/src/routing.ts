@@ -135,7 +135,7 @@ export function createRouter(
       operations,
       partitionOf: (key) => partitioner.partition(key),
       truncatePartitions: policy.partitionPolicy === 'primaryKey' && schema.pkNames.length && !schema.keyIsRow ? [...Array(partitions).keys()] : [partitioner.partition(null)],
-      encoder: createChangeEncoder(policy.format, schema, { columns: projection.positions }),
+      encoder: createChangeEncoder(policy.format, schema, { columns: projection.positions }, policy.formatOptions),
       columns: projection.positions,
       gate,
       notes,

@@ -139,8 +139,12 @@ export class WorkerRuntime {
     };
     this.replication = new ReplicationStream(
       // Values arrive as the walsender prints them: ISO dates whatever the server's default, so
-      // every consumer (and the row filters) reads one date format.
-      { ...pgClientConfig(config.source, `walbridge-${config.taskId}`), options: '-c DateStyle=ISO' },
+      // every consumer (and the row filters) reads one date format. debezium-json parses
+      // intervals and bytea too, so it fixes their output forms as well.
+      {
+        ...pgClientConfig(config.source, `walbridge-${config.taskId}`),
+        options: config.policy.format === 'debezium-json' ? '-c DateStyle=ISO -c IntervalStyle=postgres -c bytea_output=hex' : '-c DateStyle=ISO',
+      },
       config.slotName,
       config.publicationName,
       {

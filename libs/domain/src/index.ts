@@ -52,3 +52,4 @@ export * from './webhook-signature';
 export * from './task-metrics';
 export * from './row-filter';
 export * from './credential-endpoint';
+export * from './formats';

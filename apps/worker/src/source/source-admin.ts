@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { describeTables, relationIds, tablesOfSchemas } from '@walbridge/connectors';
-import { identityColumnsOf, parseLsn, textCastOf, valueKindOf, type CatalogKeys, type RelationMessage, type RelationSchema } from '@walbridge/domain';
+import { identityColumnsOf, parseLsn, splitType, textCastOf, valueKindOf, type CatalogKeys, type RelationMessage, type RelationSchema } from '@walbridge/domain';
 
 interface CatalogTable extends CatalogKeys {
   columns: { name: string; typeOid: number; deterministic: boolean }[];
@@ -276,10 +276,13 @@ export class SourceAdmin {
         const deterministic = now?.deterministic ?? facts?.deterministic ?? true;
         const kind = facts ? valueKindOf({ baseType: facts.baseType, typtype: facts.typtype, collationDeterministic: deterministic }) : 'other';
         const textCast = facts ? textCastOf(facts.baseType) : undefined;
+        // A domain's own name hides what it is built on; typed formats need the base type.
+        const domainBase = facts && splitType(types.rows[i].t).base !== facts.baseType ? facts.baseType : undefined;
         return {
           name: c.name,
           type: types.rows[i].t,
           kind,
+          ...(domainBase ? { baseType: domainBase } : {}),
           ...(facts?.enumLabels ? { enumLabels: facts.enumLabels } : {}),
           ...(textCast ? { textCast } : {}),
         };
