@@ -91,7 +91,7 @@ describe('row filter text never reaches SQL', () => {
         compression: 'none',
       },
       throttle: {},
-      slotMustExist: false,
+      slotHistory: { confirmedLsn: null, createdLsn: null },
     };
     try {
       child.send({ type: 'start', mode: 'stream', config } satisfies SchedulerToWorker);

@@ -1,6 +1,6 @@
 import type { WorkerTaskConfig, WorkerToScheduler, WorkerProgress } from '@walbridge/queue';
 import { AUTO_TOPIC_DEFAULTS } from '@walbridge/contracts';
-import { formatLsn } from '@walbridge/domain';
+import { decideSlot, formatLsn } from '@walbridge/domain';
 import { ChangePipeline } from './pipeline/change-pipeline';
 import { ConfigurationError, createRouter, topicFor } from './routing';
 import { KafkaSink, isUnknownTopic } from './sink/kafka-sink';
@@ -61,6 +61,8 @@ export class WorkerRuntime {
   private pipeline?: ChangePipeline;
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
+  /** Where the slot this task created begins (null: created before that was recorded, or not by it). */
+  private createdLsn: string | null = null;
 
   constructor(
     private readonly config: WorkerTaskConfig,
@@ -81,7 +83,13 @@ export class WorkerRuntime {
       this.admin = await SourceAdmin.connect(pgClientConfig(config.source, `walbridge-admin-${config.taskId}`));
       phase = 'setting up the publication and the replication slot';
       const tables = await this.publish(this.admin);
-      if (await this.admin.ensureSlot(config.slotName, config.slotMustExist)) this.log('info', `replication slot ${config.slotName} created`);
+      const createdAt = await this.admin.ensureSlot(config.slotName, config.slotHistory);
+      if (createdAt) {
+        // Recorded by the scheduler: from now on this slot disappearing is a loss, never a fresh start.
+        this.report({ type: 'slotCreated', lsn: createdAt });
+        this.log('info', `replication slot ${config.slotName} created at ${createdAt}`);
+      }
+      this.createdLsn = createdAt ?? config.slotHistory.createdLsn;
       const startLsn = await this.admin.slotConfirmedLsn(config.slotName);
       const backlogEndLsn = await this.admin.currentWalLsn();
       await this.reportSlot();
@@ -134,7 +142,8 @@ export class WorkerRuntime {
       {
         onMessage: (message) => this.pipeline!.push(message),
         onKeepalive: (walEnd, reply) => this.pipeline!.keepalive(walEnd, reply),
-        onError: (error) => resolveFatal(error),
+        // A broken replication connection may mean a lost slot: that is the failure to report.
+        onError: (error) => void this.explainSlotLoss(error).then(resolveFatal),
       },
     );
     this.pipeline = new ChangePipeline({
@@ -162,10 +171,27 @@ export class WorkerRuntime {
     );
     this.log('info', `streaming from ${formatLsn(startLsn)} to ${topics.join(', ')}`);
     this.report({ type: 'streaming' });
-    const streaming = this.replication.run().then(() => {
-      if (!this.stopping) throw new ReplicationClosedError();
+    const streaming = this.replication.run().then(async () => {
+      if (!this.stopping) throw await this.explainSlotLoss(new ReplicationClosedError());
     });
     await Promise.race([streaming, fatal]);
+  }
+
+  /**
+   * The replication connection broke: if it broke because the slot was invalidated (the server
+   * ends the walsender of a slot past max_slot_wal_keep_size) or dropped, that is the failure
+   * to report, not a connection error to retry. Anything unclear keeps the original error: the
+   * restarted worker checks the slot again before streaming.
+   */
+  private async explainSlotLoss(error: Error): Promise<Error> {
+    if (this.stopping || !this.admin) return error;
+    const admin = this.admin;
+    const confirmed = this.pipeline?.progress().confirmedLsn ?? this.config.slotHistory.confirmedLsn;
+    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 3000).unref());
+    const seen = await Promise.race([admin.observeSlot(this.config.slotName).catch(() => null), timeout]);
+    if (!seen) return error;
+    const decision = decideSlot(this.config.slotName, seen.observed, { confirmedLsn: confirmed, createdLsn: this.createdLsn }, seen.wal);
+    return decision.action === 'lost' ? decision.error : error;
   }
 
   /** Removes slot and publication when no streaming worker is left to do it. */
@@ -184,6 +210,7 @@ export class WorkerRuntime {
     const before = await admin.slotInfo(this.config.slotName);
     await admin.dropSlot(this.config.slotName);
     const at = await admin.createSlot(this.config.slotName);
+    this.report({ type: 'slotCreated', lsn: at });
     this.log(
       'warning',
       `replication slot ${this.config.slotName} dropped and created again at ${at}` +

@@ -38,6 +38,7 @@ export * from './precheck';
 export { defaultSlotName } from './slot-name';
 export * from './access-policy';
 export * from './failure-policy';
+export * from './slot-loss';
 export * from './slot-cleanup';
 export * from './delay-alarm';
 export { TokenBucket } from './token-bucket';

@@ -38,7 +38,9 @@ export type NotificationInput =
       kind: 'taskAbnormal';
       status: 'START_FAILED' | 'INCREMENTAL_FAILED';
       error: string;
-      failureKind: 'network' | 'other' | 'data';
+      failureKind: 'network' | 'other' | 'data' | 'slotLost';
+      /** With failureKind slotLost: which slot, why, and since which LSN changes are lost. */
+      slotLost?: { slot: string; reason: 'dropped' | 'invalidated'; sinceLsn: string | null; figures: Record<string, string | number | null> };
       since: number;
       /** Still retrying (until retryUntil), or gave up. */
       retrying: boolean;
@@ -138,6 +140,7 @@ export function describeNotification(task: NotifiedTask | null, input: Notificat
         },
       };
     case 'taskAbnormal': {
+      if (input.failureKind === 'slotLost') return slotLostText(task, input);
       const window = input.failureKind === 'network' ? 'connection' : 'other-failure';
       const figures = {
         status: input.status,
@@ -155,8 +158,9 @@ export function describeNotification(task: NotifiedTask | null, input: Notificat
           title: `${cap(name)} is failing (${input.status}): ${clip(input.error, 120)}`,
           message:
             `${cap(named)} failed with ${article(input.failureKind)} ${input.failureKind} failure: ${input.error}. ` +
-            `Walbridge restarts it with backoff until ${iso(input.retryUntil)} (the task's ${window} retry window); ` +
-            'nothing is lost meanwhile: streaming continues from the confirmed LSN once it succeeds.',
+            `Walbridge restarts it with backoff until ${iso(input.retryUntil)} (the task's ${window} retry window). ` +
+            'Changes committed meanwhile wait in the replication slot, and streaming continues from the confirmed LSN once a restart succeeds; ' +
+            'if the slot turns out to be gone or invalidated, those changes are lost and the task fails saying so.',
           runbook: (input.failureKind === 'network'
             ? [
                 '1. Check that the source database and the Kafka brokers are reachable from the scheduler hosts and accept connections (server restarts, firewall, DNS, TLS certificates).',
@@ -241,6 +245,49 @@ export function describeNotification(task: NotifiedTask | null, input: Notificat
         figures: { channel: input.channelName },
       };
   }
+}
+
+/** A lost slot (dropped, or invalidated by max_slot_wal_keep_size): changes since its position are gone. */
+function slotLostText(task: NotifiedTask | null, input: Extract<NotificationInput, { kind: 'taskAbnormal' }>): NotificationText {
+  const name = task ? `task ${task.name}` : 'Walbridge';
+  const named = task ? `task ${task.name} (${task.id})` : 'Walbridge';
+  const lost = input.slotLost;
+  const slot = lost?.slot ?? 'of the task';
+  const since = lost?.sinceLsn ?? 'its last confirmed position';
+  const what = lost?.reason === 'invalidated' ? 'was invalidated by the source (wal_status = lost)' : 'was dropped';
+  const reset = task ? `POST /api/v1/tasks/${task.id}/reset` : 'POST /api/v1/tasks/{id}/reset';
+  return {
+    kind: 'taskAbnormal',
+    severity: 'critical',
+    title: `${cap(name)}: replication slot ${slot} ${lost?.reason === 'invalidated' ? 'invalidated' : 'dropped'}, changes since LSN ${since} cannot be recovered`,
+    message:
+      `Replication slot ${slot} of ${named} ${what}; changes since LSN ${since} cannot be recovered: they were committed on the source ` +
+      `but never reached Kafka, and the source no longer keeps them for this task. The task is ${input.status} and is not retried ` +
+      '(a new slot would start at the current position and skip those changes without a trace). ' +
+      `Error: ${input.error}`,
+    runbook: [
+      `1. Reset the task (Reset in the console, or ${reset}): a new slot is created at the current WAL position; run the precheck again and submit the task. Changes committed between LSN ${since} and the reset are not delivered.`,
+      '2. Walbridge has no full synchronization yet: reconcile the captured tables downstream for that gap (for example reload them from the source) — once full synchronization exists, resynchronize the task instead.',
+      lost?.reason === 'invalidated'
+        ? `3. The slot needed more WAL than max_slot_wal_keep_size${lost.figures.maxSlotWalKeepSize ? ` (${lost.figures.maxSlotWalKeepSize})` : ''} keeps: raise it, or keep the task from lagging (pauses, failures) that long.`
+        : '3. Find out who dropped the slot (the source\'s log shows pg_drop_replication_slot calls): slots of running tasks must be left alone; stop a task to remove its slot.',
+      '4. If the task is no longer needed, stop or delete it instead.',
+    ].join('\n'),
+    figures: {
+      status: input.status,
+      failureKind: input.failureKind,
+      error: input.error,
+      failingSince: iso(input.since),
+      retrying: false,
+      autoStopAt: iso(input.autoStopAt),
+      slotName: lost?.slot ?? null,
+      slotLoss: lost?.reason ?? null,
+      lostSinceLsn: lost?.sinceLsn ?? null,
+      ...(lost?.reason === 'invalidated'
+        ? { currentWalLsn: lost.figures.currentWalLsn ?? null, behindBytes: lost.figures.behindBytes ?? null, maxSlotWalKeepSize: lost.figures.maxSlotWalKeepSize ?? null }
+        : {}),
+    },
+  };
 }
 
 function retentionAdvice(status: string): string {

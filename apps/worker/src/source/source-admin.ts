@@ -1,6 +1,16 @@
 import { Client } from 'pg';
 import { describeColumns, describeTables, tablesOfSchemas } from '@walbridge/connectors';
-import { parseLsn, textCastOf, valueKindOf, type RelationMessage, type RelationSchema } from '@walbridge/domain';
+import {
+  decideSlot,
+  parseLsn,
+  textCastOf,
+  valueKindOf,
+  type ObservedSlot,
+  type RelationMessage,
+  type RelationSchema,
+  type SlotHistory,
+  type SlotWalFigures,
+} from '@walbridge/domain';
 
 export interface TableRef {
   schema: string;
@@ -85,21 +95,38 @@ export class SourceAdmin {
     return 'updated';
   }
 
-  /** Returns true when the slot was created now, false when it already existed. */
-  async ensureSlot(name: string, mustExist = false): Promise<boolean> {
-    const { rows } = await this.client.query<{ plugin: string }>('SELECT plugin FROM pg_replication_slots WHERE slot_name = $1', [name]);
-    if (rows.length) {
-      if (rows[0].plugin !== 'pgoutput') throw new Error(`replication slot ${name} exists with plugin ${rows[0].plugin}, not pgoutput`);
-      return false;
-    }
-    if (mustExist) {
-      throw new Error(
-        `replication slot ${name} no longer exists on the source: the changes after the last confirmed position cannot be ` +
-          'recovered; reset the task to create a new slot',
-      );
-    }
-    await this.client.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [name]);
-    return true;
+  /**
+   * Uses the task's slot, or creates it on a first start; returns the creation point when it
+   * created one. A slot the task created or confirmed a position in is never created again: it
+   * was dropped or invalidated, and a new one would skip every change since (`decideSlot`).
+   */
+  async ensureSlot(name: string, history: SlotHistory): Promise<string | null> {
+    const { observed, plugin, wal } = await this.observeSlot(name);
+    if (observed.exists && plugin !== 'pgoutput') throw new Error(`replication slot ${name} exists with plugin ${plugin ?? 'none (a physical slot)'}, not pgoutput`);
+    const decision = decideSlot(name, observed, history, wal);
+    if (decision.action === 'lost') throw decision.error;
+    if (decision.action === 'use') return null;
+    return this.createSlot(name);
+  }
+
+  /** The slot as the server shows it, with the WAL figures a lost slot is reported with. */
+  async observeSlot(name: string): Promise<{ observed: ObservedSlot; plugin: string | null; wal: SlotWalFigures }> {
+    // wal_status exists from PostgreSQL 13 on: read through to_jsonb so older servers answer too.
+    const { rows } = await this.client.query<{ slot_name: string | null; plugin: string | null; wal_status: string | null; confirmed: string | null; current: string; behind: string | null; keep: string | null }>(
+      `SELECT s.slot_name, s.plugin, to_jsonb(s) ->> 'wal_status' AS wal_status, s.confirmed_flush_lsn::text AS confirmed,
+              pg_current_wal_lsn()::text AS current,
+              pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn)::bigint::text AS behind,
+              current_setting('max_slot_wal_keep_size', true) AS keep
+         FROM (SELECT 1) one LEFT JOIN pg_replication_slots s ON s.slot_name = $1`,
+      [name],
+    );
+    const row = rows[0];
+    const exists = row.slot_name !== null;
+    return {
+      observed: { exists, walStatus: row.wal_status, confirmedLsn: row.confirmed },
+      plugin: row.plugin,
+      wal: { currentLsn: row.current, maxSlotWalKeepSize: row.keep, behindBytes: row.behind === null ? null : Math.max(0, Number(row.behind)) },
+    };
   }
 
   /** Where the slot will resume: what was last confirmed, i.e. durable in Kafka. */

@@ -26,6 +26,7 @@ type LifecycleColumns =
   | 'slotExists'
   | 'slotRetainedBytes'
   | 'slotCheckedAt'
+  | 'slotCreatedLsn'
   | 'delayAlarm'
   | 'walAlarmSince';
 
@@ -61,6 +62,7 @@ export class TaskRepository {
         slotExists: null,
         slotRetainedBytes: null,
         slotCheckedAt: null,
+        slotCreatedLsn: null,
         delayAlarm: null,
         walAlarmSince: null,
         ...task,
