@@ -1,6 +1,18 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotificationPage, NotificationView, TaskLogPage, TaskView } from '@walbridge/contracts';
-import { metadataDb, readTopic, sourceDb, topicMessageCount, waitFor } from '@walbridge/testing';
+import {
+  createTopic,
+  metadataDb,
+  readTopic,
+  sourceDb,
+  startExtraPostgres,
+  testEnv,
+  topicMessageCount,
+  uniqueName,
+  uniqueSlotName,
+  waitFor,
+  type ExtraPostgres,
+} from '@walbridge/testing';
 import { api, envelopeOf, onSource, qualified, startTask, type RunningTask } from './task-fixture';
 
 /**
@@ -140,5 +152,83 @@ describe('a replication slot dropped behind the task', () => {
     const reset = await api.waitForStatus(task.task.id, 'CONFIGURATION');
     expect(reset.precheckRequired).toBe(true);
     expect(await slotOnSource(task.slot)).toBe(1);
+  });
+});
+
+/**
+ * A slot invalidated by max_slot_wal_keep_size (wal_status = lost) is the same loss: on a
+ * PostgreSQL cluster of its own (the shared one must keep its settings), a paused task's slot
+ * falls behind more WAL than the cluster keeps, and the resumed task fails with the WAL figures.
+ */
+describe('a replication slot invalidated by max_slot_wal_keep_size', () => {
+  let pg: ExtraPostgres;
+  let taskId: string | undefined;
+  const password = 'cdc-pw';
+
+  beforeAll(async () => {
+    pg = await startExtraPostgres({ settings: { wal_level: 'logical', max_slot_wal_keep_size: "'1MB'", wal_keep_size: 0 } });
+    await pg.query(`CREATE ROLE cdc LOGIN REPLICATION SUPERUSER PASSWORD '${password}'`);
+    await pg.query('CREATE DATABASE src OWNER cdc');
+    await pg.query('CREATE TABLE public.items (id bigint PRIMARY KEY, name text)', [], 'src');
+  }, 180_000);
+
+  afterAll(async () => {
+    if (taskId) {
+      const res = await api.operate(taskId, 'stop');
+      if (res.status === 202) await api.waitUntilStopped(taskId).catch(() => undefined);
+    }
+    await pg?.stop();
+  }, 120_000);
+
+  it('fails the resumed task with the slot-lost failure and the WAL figures, never a new slot', async () => {
+    const topic = uniqueName('wbtest_inv');
+    const slotName = uniqueSlotName();
+    await createTopic(topic, 1);
+    const task = await api.createTask({
+      name: uniqueName('e2e-invalidated').slice(0, 50),
+      source: { host: pg.host, port: pg.port, database: 'src', username: 'cdc', password },
+      destination: { brokers: testEnv.kafkaBrokers.join(',') },
+      policy: { slotName, objectScope: 'tables', tables: [{ schema: 'public', table: 'items' }], topicPolicy: { mode: 'specific', topic } },
+    });
+    taskId = task.id;
+    await api.passPrecheck(task.id);
+    expect((await api.operate(task.id, 'submit')).status).toBe(202);
+    await api.waitForStatus(task.id, 'INCREMENTAL', 90_000);
+    await pg.query(`INSERT INTO public.items SELECT g, 'kept' FROM generate_series(1, 5) g`, [], 'src');
+    await readTopic(topic, 5);
+    await waitFor('the rows to be confirmed', async () => ((await api.task(task.id)).confirmedLsn ? true : undefined));
+    expect((await api.operate(task.id, 'pause')).status).toBe(202);
+    await api.waitForStatus(task.id, 'PAUSED');
+
+    // Several WAL segments past the slot, then a checkpoint: the server invalidates it.
+    await waitFor('the slot to be invalidated', async () => {
+      for (let i = 0; i < 3; i++) {
+        await pg.query(`INSERT INTO public.items SELECT g, repeat('x', 200) FROM generate_series(1000 + ${i} * 10000, 1000 + ${i} * 10000 + 9999) g`, [], 'src');
+        await pg.query('SELECT pg_switch_wal()', [], 'src');
+      }
+      await pg.query('CHECKPOINT', [], 'src');
+      const { rows } = await pg.query<{ wal_status: string }>('SELECT wal_status FROM pg_replication_slots WHERE slot_name = $1', [slotName], 'src');
+      return rows[0]?.wal_status === 'lost' ? true : undefined;
+    }, 90_000, 500);
+
+    expect((await api.operate(task.id, 'resume')).status).toBe(202);
+    const failed = await waitFor('the task to fail with the invalidated slot', async () => {
+      const t = await api.task(task.id);
+      return t.failure?.kind === 'slotLost' ? t : undefined;
+    }, 90_000, 300);
+    expect(failed.status).toBe('INCREMENTAL_FAILED');
+    expect(failed.failure?.retrying).toBe(false);
+    expect(failed.lastError).toMatch(/replication slot \S+ was invalidated by the source \(wal_status = lost: it needed more WAL than max_slot_wal_keep_size = 1MB keeps, the WAL is now at [0-9A-F/]+, [\d.]+ (bytes|kB|MB|GB|TB) past the slot's confirmed LSN\); changes since LSN [0-9A-F]+\/[0-9A-F]+ cannot be recovered/);
+    expect(failed.lastError).toMatch(/reset the task/);
+    const notice = await waitFor('the slot-lost notice', async () => {
+      const page = (await api.request<NotificationPage>('GET', `/api/v1/notifications?taskId=${task.id}&limit=100`)).body;
+      return page.items.find((n) => n.figures.slotLoss === 'invalidated');
+    }, 30_000, 300);
+    expect(notice.figures).toMatchObject({ maxSlotWalKeepSize: '1MB', failureKind: 'slotLost' });
+    expect(Number(notice.figures.behindBytes)).toBeGreaterThan(1024 * 1024);
+    expect(notice.runbook).toMatch(/raise it/);
+    // The invalidated slot is still there (the DBA may look at it); no second slot was made.
+    const { rows } = await pg.query<{ n: string }>(`SELECT count(*) AS n FROM pg_replication_slots`, [], 'src');
+    expect(rows[0].n).toBe('1');
   });
 });
