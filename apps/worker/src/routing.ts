@@ -85,6 +85,8 @@ export function createRouter(policy: PolicyConfig, partitionCounts: ReadonlyMap<
   return (schema) => {
     const selection = selectionOf(policy, schema.schema, schema.table);
     if (policy.objectScope === 'tables' && !selection) return null;
+    // A publication FOR ALL TABLES (a DBA's, used as it is) also sends tables outside the chosen schemas.
+    if (policy.objectScope === 'database' && policy.schemas?.length && !policy.schemas.includes(schema.schema)) return null;
     const name = `${schema.schema}.${schema.table}`;
     const topic = topicFor(policy, schema.database, schema.schema, schema.table);
     const partitions = partitionCounts.get(topic);

@@ -1,12 +1,13 @@
 import type { WorkerTaskConfig, WorkerToScheduler, WorkerProgress } from '@walbridge/queue';
 import { AUTO_TOPIC_DEFAULTS } from '@walbridge/contracts';
-import { decideSlot, formatLsn } from '@walbridge/domain';
+import { decideSlot, describePublicationPlan, formatLsn, planPublication, type PublicationPlan, type RelationSchema } from '@walbridge/domain';
 import { ChangePipeline } from './pipeline/change-pipeline';
 import { ConfigurationError, createRouter, topicFor } from './routing';
 import { KafkaSink, isUnknownTopic } from './sink/kafka-sink';
 import { pgClientConfig } from '@walbridge/connectors';
 import { ReplicationStream } from './source/replication-stream';
 import { SourceAdmin, type TableRef } from './source/source-admin';
+import { DISCOVERY_EVERY_MS, TableDiscovery } from './source/table-discovery';
 
 export type Report = (message: WorkerToScheduler) => void;
 
@@ -63,6 +64,8 @@ export class WorkerRuntime {
   private stopping = false;
   /** Where the slot this task created begins (null: created before that was recorded, or not by it). */
   private createdLsn: string | null = null;
+  /** How the publication follows the tables, decided at set-up. */
+  private plan: PublicationPlan = { kind: 'tables' };
 
   constructor(
     private readonly config: WorkerTaskConfig,
@@ -116,7 +119,7 @@ export class WorkerRuntime {
       const limits = [...(await this.sink.messageLimits(topics)).values()];
       // A record batch carries some overhead beyond our estimate of its messages.
       const maxBatchBytes = Math.max(1024, Math.min(MAX_BATCH_BYTES, ...limits.map((l) => l - 512)));
-      return { startLsn, backlogEndLsn, topics, partitionCounts, maxBatchBytes, admin: this.admin, sink: this.sink };
+      return { startLsn, backlogEndLsn, topics, partitionCounts: new Map(partitionCounts), maxBatchBytes, admin: this.admin, sink: this.sink };
     };
     const setting = setUp();
     setting.catch(() => undefined); // reported through the race; a late failure after a stall is moot
@@ -149,7 +152,12 @@ export class WorkerRuntime {
     this.pipeline = new ChangePipeline({
       source: this.replication,
       sink,
-      describe: (relation) => admin.describeRelation(relation),
+      // A table the task did not know at its start (created later): its topic must exist first.
+      describe: async (relation) => {
+        const schema = await admin.describeRelation(relation);
+        await this.ensureTopicOf(schema, sink, partitionCounts, topics);
+        return schema;
+      },
       route: router,
       onFatal: (error) => resolveFatal(error),
       onNote: (message) => this.log('info', message),
@@ -169,6 +177,17 @@ export class WorkerRuntime {
         }, () => undefined);
       }, TOPIC_CHECK_EVERY_MS),
     );
+    const discovery = new TableDiscovery(admin, {
+      publication: config.publicationName,
+      plan: this.plan,
+      ...(config.policy.objectScope === 'tables'
+        ? { selected: config.policy.tables.map(({ schema, table }) => ({ schema, table })) }
+        : { schemas: config.policy.schemas }),
+      log: (level, message) => this.log(level, message),
+      notice: (notice) => this.report({ type: 'tableNotice', notice }),
+    });
+    await discovery.start();
+    this.timers.push(setInterval(() => void discovery.poll().catch((e: Error) => this.log('warning', `looking for new tables failed: ${e.message}`)), DISCOVERY_EVERY_MS));
     this.log('info', `streaming from ${formatLsn(startLsn)} to ${topics.join(', ')}`);
     this.report({ type: 'streaming' });
     const streaming = this.replication.run().then(async () => {
@@ -270,13 +289,37 @@ export class WorkerRuntime {
     this.report({ type: 'slot', slot: await this.admin.slotInfo(this.config.slotName) });
   }
 
-  /** Checks the selected tables and brings the publication in line with them. */
+  /**
+   * Checks the selected tables and brings the publication in line with them. A database-level
+   * task gets a publication that follows its schemas where the role may create one (or one a DBA
+   * created that way is used as it is); otherwise a table list, extended by discovery.
+   */
   private async publish(admin: SourceAdmin): Promise<TableRef[]> {
     const { config } = this;
     let tables = await this.selectedTables(admin);
     const problems = await admin.checkPublishable(tables);
     if (problems.length && config.policy.objectScope === 'tables') {
       throw new ConfigurationError(`the publication cannot take the selected tables: ${problems.map((p) => p.problem).join('; ')}`);
+    }
+    if (config.policy.objectScope === 'database') {
+      this.plan = planPublication({
+        objectScope: 'database',
+        schemas: config.policy.schemas,
+        superuser: await admin.isSuperuser(),
+        versionNum: await admin.serverVersionNum(),
+        publication: await admin.publicationInfo(config.publicationName),
+      });
+      const how = describePublicationPlan(this.plan, config.publicationName, Math.round(DISCOVERY_EVERY_MS / 1000));
+      if (this.plan.kind === 'existing') {
+        this.log('info', how);
+        return tables;
+      }
+      if (this.plan.kind === 'allTables' || this.plan.kind === 'schemas') {
+        const done = await admin.ensureSchemaPublication(config.publicationName, this.plan.kind === 'schemas' ? this.plan.schemas : null);
+        this.log('info', `${how} (${done})`);
+        return tables;
+      }
+      this.log('info', how);
     }
     if (problems.length) {
       // A database-level task captures what it can: a new table without a key must not break the others.
@@ -290,6 +333,29 @@ export class WorkerRuntime {
       this.log('info', `publication ${config.publicationName} ${publication} for ${tables.length} table(s): ${names}`);
     }
     return tables;
+  }
+
+  /** Creates (auto mode) and measures the topic of a table that appeared after the start. */
+  private async ensureTopicOf(schema: RelationSchema, sink: KafkaSink, partitionCounts: Map<string, number>, topics: string[]): Promise<void> {
+    const { policy } = this.config;
+    const topic = topicFor(policy, schema.database, schema.schema, schema.table);
+    if (partitionCounts.has(topic)) return;
+    if (policy.objectScope === 'tables' && !policy.tables.some((t) => t.schema === schema.schema && t.table === schema.table)) return;
+    // A publication a DBA made FOR ALL TABLES also sends schemas the task does not capture.
+    if (policy.objectScope === 'database' && policy.schemas?.length && !policy.schemas.includes(schema.schema)) return;
+    const { topicPolicy } = policy;
+    const override = policy.tables.some((t) => t.schema === schema.schema && t.table === schema.table && t.topic);
+    if (topicPolicy.mode === 'auto' && !override) {
+      const created = await sink.createMissingTopics(
+        [topic],
+        topicPolicy.partitions ?? AUTO_TOPIC_DEFAULTS.partitions,
+        topicPolicy.replicationFactor ?? AUTO_TOPIC_DEFAULTS.replicationFactor,
+      );
+      if (created.length) this.log('info', `created topic ${topic} for ${schema.schema}.${schema.table}`);
+    }
+    const counts = await sink.partitionCounts([topic]);
+    for (const [name, count] of counts) partitionCounts.set(name, count);
+    if (!topics.includes(topic)) topics.push(topic);
   }
 
   private async selectedTables(admin: SourceAdmin): Promise<TableRef[]> {

@@ -3,7 +3,7 @@
  * do. One pure function for every channel (inbox, webhook, e-mail), so they all say the same.
  */
 
-export type NotificationKind = 'delayAlarm' | 'delayRecovered' | 'taskAbnormal' | 'dataException' | 'taskAutoStopped' | 'slotWalRetention' | 'test';
+export type NotificationKind = 'delayAlarm' | 'delayRecovered' | 'taskAbnormal' | 'dataException' | 'taskAutoStopped' | 'slotWalRetention' | 'sourceTable' | 'test';
 export type NotificationSeverity = 'critical' | 'warning' | 'info';
 
 export interface NotifiedTask {
@@ -68,6 +68,13 @@ export type NotificationInput =
       slotName: string;
       retainedWalBytes: number;
       limitBytes: number;
+    }
+  | {
+      /** A source table needs attention: no key (UPDATE/DELETE fail or it is not captured), or rows before it was added were not delivered. */
+      kind: 'sourceTable';
+      event: 'keyless' | 'addedLate';
+      table: string;
+      detail: string;
     }
   | { kind: 'test'; channelName: string };
 
@@ -234,6 +241,27 @@ export function describeNotification(task: NotifiedTask | null, input: Notificat
           `${formatBytes(input.limitBytes)}. The source keeps that WAL on disk until the task confirms it; a full disk stops the source database.`,
         runbook: [retentionAdvice(input.status), "To cap what any slot may keep, set max_slot_wal_keep_size on the source (a slot beyond it is invalidated and the task must be reset)."].join('\n'),
         figures: { status: input.status, slotName: input.slotName, retainedWalBytes: input.retainedWalBytes, limitBytes: input.limitBytes },
+      };
+    case 'sourceTable':
+      return {
+        kind: input.kind,
+        severity: 'warning',
+        title:
+          input.event === 'keyless'
+            ? `${cap(name)}: table ${input.table} has no primary key and no REPLICA IDENTITY FULL`
+            : `${cap(name)}: table ${input.table} was added late, its earlier rows were not delivered`,
+        message: `${cap(named)}: ${input.detail}.`,
+        runbook: (input.event === 'keyless'
+          ? [
+              `1. Give ${input.table} a primary key, or run ALTER TABLE ${input.table} REPLICA IDENTITY FULL (every column then identifies a row).`,
+              '2. Until then its UPDATE and DELETE are not captured: either they fail on the source (the publication takes the table with its schema), or the table is left out of the task.',
+            ]
+          : [
+              `1. The rows ${input.table} held before it was added to the publication are not in Kafka: reload them downstream (for example from a SELECT on the source).`,
+              '2. Walbridge has no full synchronization yet. To capture new tables from their first row, have a superuser create the publication FOR TABLES IN SCHEMA (PostgreSQL 15+) or FOR ALL TABLES: the task uses it as it is.',
+            ]
+        ).join('\n'),
+        figures: { table: input.table, event: input.event },
       };
     case 'test':
       return {

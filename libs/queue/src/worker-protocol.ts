@@ -67,6 +67,19 @@ export interface SlotLostReport {
   figures: Record<string, string | number | null>;
 }
 
+/**
+ * A source table that needs someone's attention (issue 12 item 3): one without a key and without
+ * REPLICA IDENTITY FULL, or one added to the publication after it already held rows. The
+ * scheduler turns it into a notice, once per table identity (OID) and event.
+ */
+export interface WorkerTableNotice {
+  event: 'keyless' | 'addedLate';
+  /** schema.table */
+  table: string;
+  oid: number;
+  detail: string;
+}
+
 /** The task's replication slot as seen on the source. */
 export interface SlotReport {
   exists: boolean;
@@ -80,6 +93,7 @@ export type WorkerToScheduler =
   | { type: 'streaming' }
   | { type: 'progress'; progress: WorkerProgress }
   | { type: 'slot'; slot: SlotReport }
+  | { type: 'tableNotice'; notice: WorkerTableNotice }
   /** The worker created the task's slot (first start): the scheduler records where it begins. */
   | { type: 'slotCreated'; lsn: string }
   /**

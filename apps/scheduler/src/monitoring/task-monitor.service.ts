@@ -18,7 +18,7 @@ import {
 } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { TaskMetricRepository, TaskRepository, type TaskEntity } from '@walbridge/persistence';
-import type { SlotLostReport, SlotReport, WorkerProgress } from '@walbridge/queue';
+import type { SlotLostReport, SlotReport, WorkerProgress, WorkerTableNotice } from '@walbridge/queue';
 import { NotificationService } from '../notifications/notification.service';
 
 const MB = 1024 * 1024;
@@ -204,6 +204,17 @@ export class TaskMonitor {
         autoStopAt: report.autoStopAt,
       },
       `abnormal:${episode}:${report.retrying ? 'retrying' : 'gave-up'}`,
+    );
+  }
+
+  /** A source table needs attention (no key, or added after it held rows): one notice per table identity and event. */
+  async tableNotice(taskId: string, notice: WorkerTableNotice): Promise<void> {
+    const task = await this.tasks.findById(taskId);
+    if (!task) return;
+    await this.notifier.notify(
+      task,
+      { kind: 'sourceTable', event: notice.event, table: notice.table, detail: notice.detail },
+      `source-table:${task.id}:${notice.oid}:${notice.event}`,
     );
   }
 

@@ -419,6 +419,9 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
         await this.checkRecovered(worker, message.progress.confirmedLsn);
         await this.monitor.progress(taskId, message.progress);
         return;
+      case 'tableNotice':
+        await this.monitor.tableNotice(taskId, message.notice).catch((e: Error) => this.logger.warn(`notifying a table of task ${taskId}: ${e.message}`));
+        return;
       case 'slotCreated': {
         // Before anything else may read the task again (a restart after a crash reads it): the
         // slot this task created must never be created again silently if it disappears.
