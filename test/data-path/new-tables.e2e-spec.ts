@@ -176,7 +176,7 @@ describe('a database-level task whose role may publish the schema (superuser, Po
 
   it('warns in the log and with a notice of a table created without a key', async () => {
     await sql(`CREATE TABLE ${t.schema}.k (id int, note text)`);
-    const line = await waitForLog(t.task.id, 'the keyless warning', new RegExp(`table ${t.schema}\\.k has no primary key and no REPLICA IDENTITY FULL`));
+    const line = await waitForLog(t.task.id, 'the keyless warning', new RegExp(`^table ${t.schema}\\.k has no primary key and no REPLICA IDENTITY FULL, and publication`));
     expect(line).toMatch(/UPDATE and DELETE on it fail on the source/);
     const notice = await waitFor('the keyless notice', async () => (await noticesOf(t.task.id)).find((n) => n.kind === 'sourceTable'), 30_000, 300);
     expect(notice).toMatchObject({ severity: 'warning', figures: { table: `${t.schema}.k`, event: 'keyless' } });
