@@ -220,6 +220,20 @@ describe('a database-level task whose role may not publish the schema', () => {
     expect(rebuild(messages, ['f'], afterAdd)).toEqual(expected);
   });
 
+  it('says so when a table created while the task was paused joins at the resume with rows', async () => {
+    expect((await api.operate(t.task.id, 'pause')).status).toBe(202);
+    await api.waitForStatus(t.task.id, 'PAUSED');
+    await sql(...owned('g', `CREATE TABLE ${t.schema}.g (id int PRIMARY KEY, note text)`), `INSERT INTO ${t.schema}.g VALUES (1, 'while paused')`);
+    expect((await api.operate(t.task.id, 'resume')).status).toBe(202);
+    await api.waitForStatus(t.task.id, 'INCREMENTAL', 90_000);
+    const line = await waitForLog(t.task.id, 'the warning at the resume', new RegExp(`^table ${t.schema}\\.g was added to publication \\S+ only now, and it already held rows`));
+    expect(line).toMatch(/not delivered/);
+    const afterResume = await currentLsn();
+    await sql(`INSERT INTO ${t.schema}.g VALUES (2, 'after the resume')`);
+    const messages = await readUntil(t.topic, (m) => rebuild(m, ['g'], afterResume).length === 1, 'the row of g after the resume', 60_000);
+    expect(rebuild(messages, ['g'], afterResume)).toEqual([{ id: '2', note: 'after the resume' }]);
+  });
+
   it('re-adds a table dropped and created again under its name', async () => {
     const beforeDrop = await currentLsn();
     await sql(`DROP TABLE ${t.schema}.base`, ...owned('base', `CREATE TABLE ${t.schema}.base (id int PRIMARY KEY, note text)`));

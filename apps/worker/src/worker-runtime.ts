@@ -7,7 +7,7 @@ import { KafkaSink, isUnknownTopic } from './sink/kafka-sink';
 import { pgClientConfig } from '@walbridge/connectors';
 import { ReplicationStream } from './source/replication-stream';
 import { SourceAdmin, type TableRef } from './source/source-admin';
-import { DISCOVERY_EVERY_MS, TableDiscovery } from './source/table-discovery';
+import { DISCOVERY_EVERY_MS, TableDiscovery, announceLateTables } from './source/table-discovery';
 
 export type Report = (message: WorkerToScheduler) => void;
 
@@ -327,7 +327,14 @@ export class WorkerRuntime {
       tables = tables.filter((t) => !problems.some((p) => p.table === t));
     }
     if (!tables.length) throw new ConfigurationError('no table selected: the task has nothing to capture');
+    // A database-level task restarted (resume, retry): tables created while it was not streaming
+    // join the list only now, so rows they already hold were never delivered. Said, not hidden.
+    const before = this.plan.kind === 'discover' && (await admin.publicationInfo(config.publicationName)).exists ? await admin.publishedTables(config.publicationName) : null;
     const publication = await admin.ensurePublication(config.publicationName, tables);
+    if (before) {
+      const late = tables.filter((t) => !before.has(`${t.schema}.${t.table}`));
+      await announceLateTables(admin, config.publicationName, late, 'table', (level, message) => this.log(level, message), (notice) => this.report({ type: 'tableNotice', notice }));
+    }
     if (publication !== 'unchanged') {
       const names = tables.slice(0, 20).map((t) => `${t.schema}.${t.table}`).join(', ') + (tables.length > 20 ? ', …' : '');
       this.log('info', `publication ${config.publicationName} ${publication} for ${tables.length} table(s): ${names}`);

@@ -117,17 +117,8 @@ export class TableDiscovery {
       this.options.log('warning', `could not add table ${name} to publication ${this.options.publication}: ${(error as Error).message}; trying again`);
       return;
     }
-    const what = created ? `${this.options.selected ? 'selected table' : 'new table'} ${name}` : `table ${name}, which now has a key,`;
-    if (!(await this.admin.hasRows(t).catch(() => true))) {
-      this.options.log('info', `${what} was added to publication ${this.options.publication} while still empty: captured from its first row`);
-      return;
-    }
-    const detail =
-      `${what} was added to publication ${this.options.publication} only now, and it already held rows: rows written to it before ` +
-      'they were added are not delivered (Walbridge has no full synchronization yet); its changes from now on are. ' +
-      'Reload those rows downstream, or have a superuser create the publication FOR TABLES IN SCHEMA so that new tables are captured from their first row';
-    this.options.log('warning', detail);
-    this.options.notice({ event: 'addedLate', table: name, oid: t.oid, detail });
+    const what = created ? (this.options.selected ? 'selected table' : 'new table') : 'keyed';
+    await announceLateTables(this.admin, this.options.publication, [t], what, this.options.log, this.options.notice);
   }
 
   private keyless(t: SeenTable, published: boolean, log = true): void {
@@ -140,5 +131,35 @@ export class TableDiscovery {
         `on the source); ${fix}, and it is added within ${Math.round(DISCOVERY_EVERY_MS / 1000)} s (rows written before then are not delivered)`;
     if (log) this.options.log('warning', detail);
     this.options.notice({ event: 'keyless', table: name, oid: t.oid, detail });
+  }
+}
+
+/**
+ * Tables just added to a table-list publication: an empty one is captured from its first row; one
+ * that already held rows gets a warning and a notice, since those rows were never delivered.
+ */
+export async function announceLateTables(
+  admin: SourceAdmin,
+  publication: string,
+  tables: TableRef[],
+  what: 'new table' | 'selected table' | 'keyed' | 'table',
+  log: DiscoveryOptions['log'],
+  notice: DiscoveryOptions['notice'],
+): Promise<void> {
+  if (!tables.length) return;
+  const oids = new Map((await admin.tableIdentities([...new Set(tables.map((t) => t.schema))])).map((t) => [`${t.schema}.${t.table}`, t.oid]));
+  for (const t of tables) {
+    const name = `${t.schema}.${t.table}`;
+    const subject = what === 'keyed' ? `table ${name}, which now has a key,` : `${what} ${name}`;
+    if (!(await admin.hasRows(t).catch(() => true))) {
+      log('info', `${subject} was added to publication ${publication} while still empty: captured from its first row`);
+      continue;
+    }
+    const detail =
+      `${subject} was added to publication ${publication} only now, and it already held rows: rows written to it before ` +
+      'they were added are not delivered (Walbridge has no full synchronization yet); its changes from now on are. ' +
+      'Reload those rows downstream, or have a superuser create the publication FOR TABLES IN SCHEMA so that new tables are captured from their first row';
+    log('warning', detail);
+    notice({ event: 'addedLate', table: name, oid: oids.get(name) ?? 0, detail });
   }
 }
