@@ -258,3 +258,36 @@ describe('a database-level task whose role may not publish the schema', () => {
     expect(rebuild(messages, ['k'], afterAdd)).toEqual([{ id: '2', note: 'captured' }]);
   });
 });
+
+describe('a table-level task whose selected table is dropped and created again', () => {
+  it('adds the new table of that name to the publication and captures it', async () => {
+    const schema = uniqueName('wbnt');
+    const topic = uniqueName('wbtest_nt');
+    await sql(
+      `CREATE SCHEMA ${schema} AUTHORIZATION ${testEnv.sourceUser}`,
+      `CREATE TABLE ${schema}.sel (id int PRIMARY KEY, note text)`,
+      `ALTER TABLE ${schema}.sel OWNER TO ${testEnv.sourceUser}`,
+    );
+    await createTopic(topic, 1);
+    const created = await api.createTask({
+      name: `e2e-${schema}`.slice(0, 50),
+      source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: testEnv.sourcePassword },
+      destination: { brokers: testEnv.kafkaBrokers.join(',') },
+      policy: { slotName: uniqueSlotName(), objectScope: 'tables', tables: [{ schema, table: 'sel' }], topicPolicy: { mode: 'specific', topic } },
+    });
+    const run = await api.passPrecheck(created.id);
+    expect((await api.operate(created.id, 'submit')).status).toBe(202);
+    const t: DbTask = { task: await api.waitForStatus(created.id, 'INCREMENTAL', 90_000), schema, topic, run };
+    started.push(t);
+
+    const beforeDrop = await currentLsn();
+    await sql(
+      `DROP TABLE ${schema}.sel`,
+      `CREATE TABLE ${schema}.sel (id int PRIMARY KEY, note text)`,
+      `ALTER TABLE ${schema}.sel OWNER TO ${testEnv.sourceUser}`,
+    );
+    await waitForLog(t.task.id, 'the re-created table to be added', new RegExp(`^selected table ${schema}\\.sel was added to publication \\S+ while still empty`));
+    await sql(`INSERT INTO ${schema}.sel SELECT g, 'again' FROM generate_series(1, 4) g`, `DELETE FROM ${schema}.sel WHERE id = 4`);
+    expect(await expectRebuiltEqualsSource(t, 'sel', ['sel'], beforeDrop)).toHaveLength(3);
+  });
+});
