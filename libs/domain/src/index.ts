@@ -43,6 +43,8 @@ export * from './precheck';
 export { defaultSlotName } from './slot-name';
 export * from './access-policy';
 export * from './failure-policy';
+export * from './slot-loss';
+export * from './publication-scope';
 export * from './slot-cleanup';
 export * from './delay-alarm';
 export { TokenBucket } from './token-bucket';
