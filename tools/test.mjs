@@ -21,6 +21,7 @@ import {
   waitForHttp,
 } from './lib/workspace.mjs';
 import { fileSources, findSecrets } from './lib/secret-scan.mjs';
+import { ensureFlinkDecoder } from './java/flink-decoder.mjs';
 
 const TEST_DB = process.env.WALBRIDGE_TEST_DB ?? 'walbridge_test';
 const API_PORT = Number(process.env.WALBRIDGE_TEST_API_PORT ?? 58080);
@@ -53,6 +54,13 @@ async function main() {
   startedStack = !isAllUp(before);
   await Promise.all([buildAsync(), stack.up({ quiet: false })]);
   const config = stack.stackConfig();
+  // The ecosystem-format tests read topics with Flink's deserializers: built once, cached. A
+  // failed build fails those tests (they try again and report why), not the whole run.
+  try {
+    ensureFlinkDecoder({ log });
+  } catch (error) {
+    log(`flink-decoder: ${error.message}`);
+  }
 
   await recreateDatabase(stack, TEST_DB);
   await dropLeftoverTestSlots(config);

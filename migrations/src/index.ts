@@ -4,6 +4,7 @@ import { TaskLifecycle1732500000000 } from './1732500000000-task-lifecycle';
 import { MonitoringNotifications1732600000000 } from './1732600000000-monitoring-notifications';
 import { UsersSessionsTokensAudit1732800000000 } from './1732800000000-users-sessions-tokens-audit';
 import { SecurityHardening1733100000000 } from './1733100000000-security-hardening';
+import { SlotCreatedLsn1733400000000 } from './1733400000000-slot-created-lsn';
 import { TaskBackfill1733500000000 } from './1733500000000-task-backfill';
 
 /** In order of application; `npm run migrate` runs what the database has not seen yet. */
@@ -14,5 +15,6 @@ export const MIGRATIONS = [
   MonitoringNotifications1732600000000,
   UsersSessionsTokensAudit1732800000000,
   SecurityHardening1733100000000,
+  SlotCreatedLsn1733400000000,
   TaskBackfill1733500000000,
 ];

@@ -91,7 +91,7 @@ describe('row filter text never reaches SQL', () => {
         compression: 'none',
       },
       throttle: {},
-      slotMustExist: false,
+      slotHistory: { confirmedLsn: null, createdLsn: null },
       outboundDeny: [],
     };
     try {

@@ -237,6 +237,10 @@ describe('a slot dropped behind the task’s back', () => {
     }, 60_000, 300);
     expect(failing.status).toBe('INCREMENTAL_FAILED');
     expect(failing.lastError).toMatch(/reset the task/);
+    // A lost slot is not retried: no retry can bring the changes back (issue 12).
+    expect(failing.lastError).toMatch(/^replication slot \S+ was dropped; changes since LSN \S+ cannot be recovered/);
+    expect(await waitFor('the failure to settle', async () => ((await api.task(task.id)).failure?.retrying === false ? true : undefined), 30_000, 300)).toBe(true);
+    expect((await api.task(task.id)).failure?.kind).toBe('slotLost');
     expect(await slotOnSource(fx.source, task.slot)).toBeNull();
 
     const res = await api.request<Result>('POST', `/api/v1/tasks/${task.id}/reset`);

@@ -104,6 +104,8 @@ export function createRouter(
   return (relation) => {
     const selection = byOid.get(relation.relationId) ?? selectionOf(policy, relation.schema, relation.table);
     if (policy.objectScope === 'tables' && !selection) return null;
+    // A publication FOR ALL TABLES (a DBA's, used as it is) also sends tables outside the chosen schemas.
+    if (policy.objectScope === 'database' && policy.schemas?.length && !policy.schemas.includes(relation.schema)) return null;
     if (selection && policy.objectScope === 'tables') byOid.set(relation.relationId, selection);
     const name = `${relation.schema}.${relation.table}`;
     // Topic by the selected name; everything else by the relation as the WAL describes it.
@@ -135,7 +137,7 @@ export function createRouter(
       operations,
       partitionOf: (key) => partitioner.partition(key),
       truncatePartitions: policy.partitionPolicy === 'primaryKey' && schema.pkNames.length && !schema.keyIsRow ? [...Array(partitions).keys()] : [partitioner.partition(null)],
-      encoder: createChangeEncoder(policy.format, schema, { columns: projection.positions }),
+      encoder: createChangeEncoder(policy.format, schema, { columns: projection.positions }, policy.formatOptions),
       columns: projection.positions,
       gate,
       notes,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BackfillPlan, WorkerTaskConfig, WorkerToScheduler, WorkerProgress } from '@walbridge/queue';
 import { AUTO_TOPIC_DEFAULTS, type TableSelection } from '@walbridge/contracts';
-import { formatLsn } from '@walbridge/domain';
+import { decideSlot, describePublicationPlan, formatLsn, planPublication, type PublicationPlan, type RelationSchema } from '@walbridge/domain';
 import { ChangePipeline } from './pipeline/change-pipeline';
 import { ConfigurationError, createRouter, topicFor } from './routing';
 import { KafkaSink, isUnknownTopic } from './sink/kafka-sink';
@@ -10,6 +10,7 @@ import { ReplicationStream } from './source/replication-stream';
 import { SourceAdmin, type TableRef } from './source/source-admin';
 import { SnapshotEngine } from './snapshot/snapshot-engine';
 import { SnapshotReader } from './snapshot/snapshot-reader';
+import { DISCOVERY_EVERY_MS, TableDiscovery, announceLateTables } from './source/table-discovery';
 
 export type Report = (message: WorkerToScheduler) => void;
 
@@ -70,6 +71,10 @@ export class WorkerRuntime {
   private stopping = false;
   /** Applied before every connection: a task pointed at a refused address fails (not retried) with the reason. */
   private readonly outbound: OutboundPolicy;
+  /** Where the slot this task created begins (null: created before that was recorded, or not by it). */
+  private createdLsn: string | null = null;
+  /** How the publication follows the tables, decided at set-up. */
+  private plan: PublicationPlan = { kind: 'tables' };
 
   constructor(
     private readonly config: WorkerTaskConfig,
@@ -92,7 +97,13 @@ export class WorkerRuntime {
       const admin = await this.connectAdmin();
       phase = 'setting up the publication and the replication slot';
       const { tables, topicTables, tableOids } = await this.publish(admin);
-      if (await admin.ensureSlot(config.slotName, config.slotMustExist)) this.log('info', `replication slot ${config.slotName} created`);
+      const createdAt = await admin.ensureSlot(config.slotName, config.slotHistory);
+      if (createdAt) {
+        // Recorded by the scheduler: from now on this slot disappearing is a loss, never a fresh start.
+        this.report({ type: 'slotCreated', lsn: createdAt });
+        this.log('info', `replication slot ${config.slotName} created at ${createdAt}`);
+      }
+      this.createdLsn = createdAt ?? config.slotHistory.createdLsn;
       const startLsn = await admin.slotConfirmedLsn(config.slotName);
       const backlogEndLsn = await admin.currentWalLsn();
       await this.reportSlot();
@@ -124,7 +135,7 @@ export class WorkerRuntime {
       const limits = [...(await this.sink.messageLimits(topics)).values()];
       // A record batch carries some overhead beyond our estimate of its messages.
       const maxBatchBytes = Math.max(1024, Math.min(MAX_BATCH_BYTES, ...limits.map((l) => l - 512)));
-      return { startLsn, backlogEndLsn, tables, topics, partitionCounts, maxBatchBytes, tableOids, admin, sink: this.sink };
+      return { startLsn, backlogEndLsn, tables, topics, partitionCounts: new Map(partitionCounts), maxBatchBytes, tableOids, admin, sink: this.sink };
     };
     const setting = setUp();
     setting.catch(() => undefined); // reported through the race; a late failure after a stall is moot
@@ -146,14 +157,19 @@ export class WorkerRuntime {
     };
     this.replication = new ReplicationStream(
       // Values arrive as the walsender prints them: ISO dates whatever the server's default, so
-      // every consumer (and the row filters) reads one date format.
-      { ...pgClientConfig(config.source, `walbridge-${config.taskId}`), options: '-c DateStyle=ISO' },
+      // every consumer (and the row filters) reads one date format. debezium-json parses
+      // intervals and bytea too, so it fixes their output forms as well.
+      {
+        ...pgClientConfig(config.source, `walbridge-${config.taskId}`),
+        options: config.policy.format === 'debezium-json' ? '-c DateStyle=ISO -c IntervalStyle=postgres -c bytea_output=hex' : '-c DateStyle=ISO',
+      },
       config.slotName,
       config.publicationName,
       {
         onMessage: (message) => this.pipeline!.push(message),
         onKeepalive: (walEnd, reply) => this.pipeline!.keepalive(walEnd, reply),
-        onError: (error) => resolveFatal(error),
+        // A broken replication connection may mean a lost slot: that is the failure to report.
+        onError: (error) => void this.explainSlotLoss(error).then(resolveFatal),
       },
     );
     // Full synchronization and backfills read alongside the stream (apps/worker/src/snapshot).
@@ -173,7 +189,12 @@ export class WorkerRuntime {
       tap: snapshot.tap,
       source: this.replication,
       sink,
-      describe: (relation) => admin.describeRelation(relation),
+      // A table the task did not know at its start (created later): its topic must exist first.
+      describe: async (relation) => {
+        const schema = await admin.describeRelation(relation);
+        await this.ensureTopicOf(schema, sink, partitionCounts, topics);
+        return schema;
+      },
       route: router,
       onFatal: (error) => resolveFatal(error),
       onNote: (message) => this.log('info', message),
@@ -207,13 +228,41 @@ export class WorkerRuntime {
         }, () => undefined);
       }, TOPIC_CHECK_EVERY_MS),
     );
-        this.log('info', `streaming from ${formatLsn(startLsn)} to ${topics.join(', ')}`);
+    const discovery = new TableDiscovery(admin, {
+      publication: config.publicationName,
+      plan: this.plan,
+      ...(config.policy.objectScope === 'tables'
+        ? { selected: config.policy.tables.map(({ schema, table }) => ({ schema, table })) }
+        : { schemas: config.policy.schemas }),
+      log: (level, message) => this.log(level, message),
+      notice: (notice) => this.report({ type: 'tableNotice', notice }),
+    });
+    await discovery.start();
+    this.timers.push(setInterval(() => void discovery.poll().catch((e: Error) => this.log('warning', `looking for new tables failed: ${e.message}`)), DISCOVERY_EVERY_MS));
+    this.log('info', `streaming from ${formatLsn(startLsn)} to ${topics.join(', ')}`);
     this.report({ type: 'streaming' });
     snapshot.start(config.backfills ?? [], tables);
-    const streaming = this.replication.run().then(() => {
-      if (!this.stopping) throw new ReplicationClosedError();
+    const streaming = this.replication.run().then(async () => {
+      if (!this.stopping) throw await this.explainSlotLoss(new ReplicationClosedError());
     });
     await Promise.race([streaming, fatal]);
+  }
+
+  /**
+   * The replication connection broke: if it broke because the slot was invalidated (the server
+   * ends the walsender of a slot past max_slot_wal_keep_size) or dropped, that is the failure
+   * to report, not a connection error to retry. Anything unclear keeps the original error: the
+   * restarted worker checks the slot again before streaming.
+   */
+  private async explainSlotLoss(error: Error): Promise<Error> {
+    if (this.stopping || !this.admin) return error;
+    const admin = this.admin;
+    const confirmed = this.pipeline?.progress().confirmedLsn ?? this.config.slotHistory.confirmedLsn;
+    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 3000).unref());
+    const seen = await Promise.race([admin.observeSlot(this.config.slotName).catch(() => null), timeout]);
+    if (!seen) return error;
+    const decision = decideSlot(this.config.slotName, seen.observed, { confirmedLsn: confirmed, createdLsn: this.createdLsn }, seen.wal);
+    return decision.action === 'lost' ? decision.error : error;
   }
 
   /** Removes slot and publication when no streaming worker is left to do it. */
@@ -232,6 +281,7 @@ export class WorkerRuntime {
     const before = await admin.slotInfo(this.config.slotName);
     await admin.dropSlot(this.config.slotName);
     const at = await admin.createSlot(this.config.slotName);
+    this.report({ type: 'slotCreated', lsn: at });
     this.log(
       'warning',
       `replication slot ${this.config.slotName} dropped and created again at ${at}` +
@@ -325,6 +375,26 @@ export class WorkerRuntime {
     if (problems.length && config.policy.objectScope === 'tables') {
       throw new ConfigurationError(`the publication cannot take the selected tables: ${problems.map((p) => p.problem).join('; ')}`);
     }
+    if (config.policy.objectScope === 'database') {
+      this.plan = planPublication({
+        objectScope: 'database',
+        schemas: config.policy.schemas,
+        superuser: await admin.isSuperuser(),
+        versionNum: await admin.serverVersionNum(),
+        publication: await admin.publicationInfo(config.publicationName),
+      });
+      const how = describePublicationPlan(this.plan, config.publicationName, Math.round(DISCOVERY_EVERY_MS / 1000));
+      if (this.plan.kind === 'existing') {
+        this.log('info', how);
+        return { tables, topicTables, tableOids };
+      }
+      if (this.plan.kind === 'allTables' || this.plan.kind === 'schemas') {
+        const done = await admin.ensureSchemaPublication(config.publicationName, this.plan.kind === 'schemas' ? this.plan.schemas : null);
+        this.log('info', `${how} (${done})`);
+        return { tables, topicTables, tableOids };
+      }
+      this.log('info', how);
+    }
     if (problems.length) {
       // A database-level task captures what it can: a new table without a key must not break the others.
       this.log('warning', `not captured: ${problems.map((p) => p.problem).join('; ')}`);
@@ -332,6 +402,9 @@ export class WorkerRuntime {
       topicTables = tables;
     }
     if (!tables.length) throw new ConfigurationError('no table selected: the task has nothing to capture');
+    // A database-level task restarted (resume, retry): tables created while it was not streaming
+    // join the list only now, so rows they already hold were never delivered. Said, not hidden.
+    const before = this.plan.kind === 'discover' && (await admin.publicationInfo(config.publicationName)).exists ? await admin.publishedTables(config.publicationName) : null;
     const publication = await admin.ensurePublication(config.publicationName, tables);
     if (config.policy.objectScope === 'tables') {
       // Under which name each published table was selected, so a rename is followed across restarts.
@@ -345,6 +418,10 @@ export class WorkerRuntime {
         }
       });
       await admin.recordPublicationNote(config.publicationName, byName);
+    }
+    if (before) {
+      const late = tables.filter((t) => !before.has(`${t.schema}.${t.table}`));
+      await announceLateTables(admin, config.publicationName, late, 'table', (level, message) => this.log(level, message), (notice) => this.report({ type: 'tableNotice', notice }));
     }
     if (publication !== 'unchanged') {
       const names = tables.slice(0, 20).map((t) => `${t.schema}.${t.table}`).join(', ') + (tables.length > 20 ? ', …' : '');
@@ -395,7 +472,7 @@ export class WorkerRuntime {
         );
       }
       // Never streamed: the publishability check refuses the missing table (as the precheck did).
-      if (missing.length && this.config.slotMustExist) {
+      if (missing.length && this.config.slotHistory.confirmedLsn !== null) {
         // Dropped after the task streamed: the slot still holds its changes written before the
         // drop (they are delivered, with their keys); the other tables go on.
         for (const i of missing) {
@@ -405,6 +482,29 @@ export class WorkerRuntime {
       }
     }
     return { tables: tables.filter((t): t is TableRef => t !== null), oids };
+  }
+
+  /** Creates (auto mode) and measures the topic of a table that appeared after the start. */
+  private async ensureTopicOf(schema: RelationSchema, sink: KafkaSink, partitionCounts: Map<string, number>, topics: string[]): Promise<void> {
+    const { policy } = this.config;
+    const topic = topicFor(policy, schema.database, schema.schema, schema.table);
+    if (partitionCounts.has(topic)) return;
+    if (policy.objectScope === 'tables' && !policy.tables.some((t) => t.schema === schema.schema && t.table === schema.table)) return;
+    // A publication a DBA made FOR ALL TABLES also sends schemas the task does not capture.
+    if (policy.objectScope === 'database' && policy.schemas?.length && !policy.schemas.includes(schema.schema)) return;
+    const { topicPolicy } = policy;
+    const override = policy.tables.some((t) => t.schema === schema.schema && t.table === schema.table && t.topic);
+    if (topicPolicy.mode === 'auto' && !override) {
+      const created = await sink.createMissingTopics(
+        [topic],
+        topicPolicy.partitions ?? AUTO_TOPIC_DEFAULTS.partitions,
+        topicPolicy.replicationFactor ?? AUTO_TOPIC_DEFAULTS.replicationFactor,
+      );
+      if (created.length) this.log('info', `created topic ${topic} for ${schema.schema}.${schema.table}`);
+    }
+    const counts = await sink.partitionCounts([topic]);
+    for (const [name, count] of counts) partitionCounts.set(name, count);
+    if (!topics.includes(topic)) topics.push(topic);
   }
 
   private async selectedTables(admin: SourceAdmin): Promise<TableRef[]> {

@@ -89,6 +89,9 @@ export async function gatherSourceFacts(client: Client, source: SourceConfig, se
     [selection.longTransactionSeconds],
   );
 
+  const publicationScope = settings.publication_exists ? await readPublicationScope(client, selection.publicationName) : null;
+  const generated = await generatedColumnsOf(client, tables, settings.version_num);
+
   return {
     role: settings.role,
     database: settings.database,
@@ -124,7 +127,47 @@ export async function gatherSourceFacts(client: Client, source: SourceConfig, se
     longTransactions: sessions.rows.map((s) => ({ pid: s.pid, user: s.user, database: s.database, application: s.application, state: s.state, ageSeconds: s.age })),
     preparedTransactions: prepared.rows.map((p) => ({ gid: p.gid, owner: p.owner, database: p.database, ageSeconds: p.age })),
     publicationExists: settings.publication_exists,
+    publicationScope,
+    generatedColumns: generated,
   };
+}
+
+/** Whether the publication follows schemas by itself (FOR ALL TABLES; FOR TABLES IN SCHEMA from PostgreSQL 15). */
+async function readPublicationScope(client: Client, name: string): Promise<{ allTables: boolean; schemas: string[] }> {
+  const { rows } = await client.query<{ all: boolean; ns: string | null }>(
+    `SELECT puballtables AS all, to_regclass('pg_catalog.pg_publication_namespace')::text AS ns FROM pg_publication WHERE pubname = $1`,
+    [name],
+  );
+  if (!rows.length) return { allTables: false, schemas: [] };
+  const schemas = rows[0].ns
+    ? (
+        await client.query<{ nspname: string }>(
+          `SELECT n.nspname FROM pg_publication_namespace pn JOIN pg_publication p ON p.oid = pn.pnpubid
+             JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE p.pubname = $1 ORDER BY 1`,
+          [name],
+        )
+      ).rows.map((r) => r.nspname)
+    : [];
+  return { allTables: rows[0].all, schemas };
+}
+
+/** Stored generated columns of the tables (attgenerated exists from PostgreSQL 12 on): pgoutput leaves them out. */
+async function generatedColumnsOf(
+  client: Client,
+  tables: ReadonlyArray<{ schema: string; table: string }>,
+  versionNum: number,
+): Promise<{ schema: string; table: string; column: string }[]> {
+  if (versionNum < 120000 || !tables.length) return [];
+  const { rows } = await client.query<{ schema: string; table: string; column: string }>(
+    `SELECT n.nspname AS schema, c.relname AS table, a.attname AS column
+       FROM unnest($1::text[], $2::text[]) AS w(schema, tbl)
+       JOIN pg_namespace n ON n.nspname = w.schema
+       JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.tbl
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = 's'
+      ORDER BY 1, 2, a.attnum`,
+    [tables.map((t) => t.schema), tables.map((t) => t.table)],
+  );
+  return rows;
 }
 
 /** The columns of the tables that have a row filter or a column list, keyed `schema.table`. */

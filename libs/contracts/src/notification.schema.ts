@@ -5,7 +5,7 @@ import { FETCH_BLOCKED_PORTS, urlPort } from './blocked-ports';
  * Notification channels and the inbox (PRODUCT.md §6 and §9). Secrets (the webhook signing
  * secret, the SMTP password) are write-only: views say only whether one is set.
  */
-export const NOTIFICATION_KINDS = ['delayAlarm', 'delayRecovered', 'taskAbnormal', 'dataException', 'taskAutoStopped', 'slotWalRetention', 'fullSyncFinished', 'fullSyncFailed', 'test'] as const;
+export const NOTIFICATION_KINDS = ['delayAlarm', 'delayRecovered', 'taskAbnormal', 'dataException', 'taskAutoStopped', 'slotWalRetention', 'sourceTable', 'fullSyncFinished', 'fullSyncFailed', 'test'] as const;
 export type NotificationKindName = (typeof NOTIFICATION_KINDS)[number];
 export const NOTIFICATION_SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type NotificationSeverityName = (typeof NOTIFICATION_SEVERITIES)[number];

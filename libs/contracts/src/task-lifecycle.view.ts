@@ -35,8 +35,11 @@ export interface TaskSlotView {
 }
 
 export interface TaskFailureView {
-  /** data: a data exception (a change that cannot be delivered); never retried, the task waits to be resumed. */
-  kind: 'network' | 'other' | 'data';
+  /**
+   * data: a data exception (a change that cannot be delivered); never retried, the task waits to be resumed.
+   * slotLost: the replication slot was dropped or invalidated; never retried, the task must be reset.
+   */
+  kind: 'network' | 'other' | 'data' | 'slotLost';
   /** First failure of the current episode: the task has been abnormal since then. */
   since: string;
   /** Retries stop at this time (the connection or other-failure window of the latest failure). */

@@ -107,6 +107,22 @@ describe('createTaskSchema', () => {
     expect(problems({ ...valid, retry: { connectionMinutes: 1440, otherMinutes: 1441 } })).toHaveProperty('retry.otherMinutes');
     expect(problems({ ...valid, start: { mode: 'at' } })).toHaveProperty('start.at', 'at is required when mode is at');
   });
+  it.each([
+    [{ format: 'debezium-json', formatOptions: { decimalHandling: 'double' } }, 'policy.formatOptions.decimalHandling', 'decimalHandling must be "precise" or "string"'],
+    [{ format: 'debezium-json', formatOptions: { timeHandling: 'millis' } }, 'policy.formatOptions.timeHandling', 'timeHandling must be "micros" or "iso"'],
+    [{ format: 'debezium-json', formatOptions: { tombstones: 'yes' } }, 'policy.formatOptions.tombstones', 'tombstones must be true or false'],
+    [{ format: 'debezium-json', formatOptions: { schemas: true } }, 'policy.formatOptions', 'formatOptions takes includeSchema, tombstones, decimalHandling and timeHandling only'],
+    [{ format: 'canal-json', formatOptions: { includeSchema: true } }, 'policy.formatOptions', 'formatOptions apply only to format debezium-json (format is canal-json)'],
+    [{ format: 'protobuf' }, 'policy.format', 'format must be one of json, avro, debezium-json, canal-json'],
+  ])('refuses format settings %j, naming the field', (policy, field, message) => {
+    expect(problems(withPatch((t) => Object.assign(t.policy, policy)))).toEqual({ [field]: message });
+  });
+
+  it('accepts each format, and Debezium options with debezium-json', () => {
+    for (const format of ['json', 'avro', 'debezium-json', 'canal-json'] as const) expect(problems(withPatch((t) => (t.policy.format = format)))).toEqual({});
+    const options = { includeSchema: true, tombstones: true, decimalHandling: 'string', timeHandling: 'iso' } as const;
+    expect(createTaskSchema.parse(withPatch((t) => Object.assign(t.policy, { format: 'debezium-json', formatOptions: options }))).policy.formatOptions).toEqual(options);
+  });
 });
 
 describe('connectionTestBodySchema', () => {

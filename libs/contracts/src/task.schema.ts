@@ -172,6 +172,25 @@ export const topicPolicySchema = z
     }
   });
 
+/** Wire formats: the JSON envelope (PRODUCT.md §5), its fixed Avro schema, Debezium's and Canal's JSON. */
+export const MESSAGE_FORMATS = ['json', 'avro', 'debezium-json', 'canal-json'] as const;
+export type MessageFormat = (typeof MESSAGE_FORMATS)[number];
+
+/** Options of format debezium-json (Debezium connector settings of the same meaning in brackets). */
+export const formatOptionsSchema = z
+  .object({
+    /** The JSON converter's schemas.enable: `{schema, payload}` for key and value. */
+    includeSchema: z.boolean({ invalid_type_error: 'includeSchema must be true or false' }).optional(),
+    /** tombstones.on.delete: a message with the key and a null value after each delete. */
+    tombstones: z.boolean({ invalid_type_error: 'tombstones must be true or false' }).optional(),
+    /** decimal.handling.mode: Connect Decimal bytes ("precise", the default) or strings. */
+    decimalHandling: z.enum(['precise', 'string'], { errorMap: () => ({ message: 'decimalHandling must be "precise" or "string"' }) }).optional(),
+    /** Dates, times, timestamps and intervals as Debezium's epoch numbers ("micros", the default) or ISO-8601 strings. */
+    timeHandling: z.enum(['micros', 'iso'], { errorMap: () => ({ message: 'timeHandling must be "micros" or "iso"' }) }).optional(),
+  })
+  .strict('formatOptions takes includeSchema, tombstones, decimalHandling and timeHandling only');
+export type FormatOptions = z.infer<typeof formatOptionsSchema>;
+
 export const policySchema = z
   .object({
     dmlOperations: z.array(z.enum(DML_OPERATIONS)).min(1, 'select at least one DML operation').default([...DML_OPERATIONS]),
@@ -184,7 +203,8 @@ export const policySchema = z
     schemas: z.array(objectName('schema')).max(1000, 'at most 1000 schemas').optional(),
     topicPolicy: topicPolicySchema,
     partitionPolicy: z.enum(['table', 'primaryKey', 'schema', 'zero']).default('table'),
-    format: z.enum(['json', 'avro']).default('json'),
+    format: z.enum(MESSAGE_FORMATS, { errorMap: () => ({ message: `format must be one of ${MESSAGE_FORMATS.join(', ')}` }) }).default('json'),
+    formatOptions: formatOptionsSchema.optional(),
     compression: z.enum(['none', 'gzip']).default('none'),
     /**
      * Kafka topic that receives a JSON message (`isDdl: true`) whenever a captured table's shape
@@ -226,6 +246,9 @@ export const policySchema = z
           ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tables', i, 'schema'], message: `schema ${t.schema} is not among the selected schemas` });
         }
       });
+    }
+    if (v.formatOptions && Object.keys(v.formatOptions).length && v.format !== 'debezium-json') {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['formatOptions'], message: `formatOptions apply only to format debezium-json (format is ${v.format})` });
     }
     if (v.objectScope === 'tables' && v.schemas?.length) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['schemas'], message: 'schemas apply only when objectScope is database' });

@@ -10,8 +10,11 @@
  * network and other are retried for their windows; data (a data exception: a change that cannot
  * be delivered, PRODUCT.md §5) is not retried at all: the same change would fail the same way,
  * so the task stops at once and waits for an operator to fix the cause and resume it.
+ * slotLost (the task's replication slot was dropped or invalidated: changes since its last
+ * position are gone from the source) is not retried either: no retry can bring them back, and a
+ * new slot would skip them silently. Reset is the way out.
  */
-export type FailureKind = 'network' | 'other' | 'data';
+export type FailureKind = 'network' | 'other' | 'data' | 'slotLost';
 
 /**
  * A change that cannot be delivered (larger than the topic accepts, or it cannot be encoded).
@@ -27,6 +30,30 @@ export class DataException extends Error {
     options?: { cause?: unknown },
   ) {
     super(`data exception on ${table}, message id ${messageId}: ${reason}`, options);
+  }
+}
+
+/** Why a slot cannot be streamed from any more: dropped, or invalidated (wal_status = lost). */
+export type SlotLossReason = 'dropped' | 'invalidated';
+
+/**
+ * The task's replication slot is gone (dropped behind its back) or unusable (invalidated by
+ * max_slot_wal_keep_size): what was committed since `sinceLsn` can never be read again. Not a
+ * connection error and never retried: the message says what is lost and the way out.
+ */
+export class SlotLostError extends Error {
+  override readonly name = 'SlotLostError';
+  readonly code = 'SLOT_LOST';
+  readonly retryable = false;
+  constructor(
+    readonly slot: string,
+    readonly reason: SlotLossReason,
+    /** The last position the task had, or the slot's creation point: changes after it are lost. */
+    readonly sinceLsn: string | null,
+    message: string,
+    readonly figures: Record<string, string | number | null> = {},
+  ) {
+    super(message);
   }
 }
 
@@ -126,6 +153,7 @@ const NETWORK_MESSAGES = [
  */
 export function classifyFailure(error: unknown): FailureKind {
   if (error instanceof DataException || (error as { code?: unknown } | null)?.code === 'DATA_EXCEPTION') return 'data';
+  if (error instanceof SlotLostError || (error as { code?: unknown } | null)?.code === 'SLOT_LOST') return 'slotLost';
   if (typeof error === 'string') return isNetworkError({ message: error }) ? 'network' : 'other';
   const tree = errorTree(error);
   if (tree.some((e) => AUTHENTICATION_ERRORS.has(String(e.code)) || AUTHENTICATION_ERRORS.has(String(e.name)))) return 'other';
@@ -162,8 +190,13 @@ function isNetworkError(e: FailureLike): boolean {
   return [...NETWORK_ERRNOS].some((errno) => message.includes(errno));
 }
 
+/** Failure kinds no retry can fix: the task stops at once and says why. */
+export function isNeverRetried(kind: FailureKind): boolean {
+  return kind === 'data' || kind === 'slotLost';
+}
+
 export function retryWindowMs(kind: FailureKind, windows: RetryWindows): number {
-  if (kind === 'data') return 0;
+  if (isNeverRetried(kind)) return 0;
   return (kind === 'network' ? windows.connectionMinutes : windows.otherMinutes) * MINUTE_MS;
 }
 
@@ -178,7 +211,7 @@ export interface RetryDecision {
  * since the task last streamed) and the window is the one of the latest failure's kind.
  */
 export function decideRetry(kind: FailureKind, failingSince: number, now: number, windows: RetryWindows, timeScale = 1, retryable = true): RetryDecision {
-  if (kind === 'data' || !retryable) return { retry: false, retryUntil: now };
+  if (isNeverRetried(kind) || !retryable) return { retry: false, retryUntil: now };
   const retryUntil = failingSince + retryWindowMs(kind, windows) / scale(timeScale);
   return { retry: now < retryUntil, retryUntil };
 }

@@ -25,6 +25,28 @@ const EVERY_KIND: NotificationInput[] = [
   { kind: 'taskAutoStopped', previousStatus: 'INCREMENTAL_FAILED', since: T, abnormalStopDays: 14, error: 'boom' },
   { kind: 'slotWalRetention', status: 'PAUSED', slotName: 'walbridge_orders', retainedWalBytes: 12 * 1024 ** 3, limitBytes: 10 * 1024 ** 3 },
   { kind: 'test', channelName: 'ops-webhook' },
+  {
+    kind: 'taskAbnormal',
+    status: 'INCREMENTAL_FAILED',
+    error: 'replication slot walbridge_orders was dropped; changes since LSN 0/1A2B3C cannot be recovered',
+    failureKind: 'slotLost',
+    slotLost: { slot: 'walbridge_orders', reason: 'dropped', sinceLsn: '0/1A2B3C', figures: {} },
+    since: T,
+    retrying: false,
+    retryUntil: T,
+    autoStopAt: T + 14 * 86_400_000,
+  },
+  {
+    kind: 'taskAbnormal',
+    status: 'INCREMENTAL_FAILED',
+    error: 'replication slot walbridge_orders was invalidated by the source (wal_status = lost)',
+    failureKind: 'slotLost',
+    slotLost: { slot: 'walbridge_orders', reason: 'invalidated', sinceLsn: '0/1A2B3C', figures: { maxSlotWalKeepSize: '64MB', currentWalLsn: '0/9000000', behindBytes: 150000000 } },
+    since: T,
+    retrying: false,
+    retryUntil: T,
+    autoStopAt: T + 14 * 86_400_000,
+  },
 ];
 
 describe('notification text', () => {
@@ -62,6 +84,22 @@ describe('notification text', () => {
     expect(gaveUp.title).toBe('Task orders-to-kafka gave up retrying: START_FAILED');
     expect(gaveUp.runbook).toMatch(/Resume the task/);
     expect(gaveUp.figures).toMatchObject({ status: 'START_FAILED', retrying: false, error: 'Kafka topic orders does not exist' });
+  });
+
+  it('says a lost slot lost the changes since its LSN, how to reset, and never that nothing is lost', () => {
+    const dropped = describeNotification(TASK, EVERY_KIND[8]);
+    expect(dropped.title).toBe('Task orders-to-kafka: replication slot walbridge_orders dropped, changes since LSN 0/1A2B3C cannot be recovered');
+    expect(dropped.message).toContain('changes since LSN 0/1A2B3C cannot be recovered');
+    expect(dropped.runbook).toContain(`POST /api/v1/tasks/${TASK.id}/reset`);
+    expect(dropped.runbook).toMatch(/full synchronization/);
+    expect(dropped.figures).toMatchObject({ slotName: 'walbridge_orders', slotLoss: 'dropped', lostSinceLsn: '0/1A2B3C', retrying: false });
+    const invalidated = describeNotification(TASK, EVERY_KIND[9]);
+    expect(invalidated.message).toContain('wal_status = lost');
+    expect(invalidated.runbook).toContain('max_slot_wal_keep_size (64MB)');
+    expect(invalidated.figures).toMatchObject({ slotLoss: 'invalidated', maxSlotWalKeepSize: '64MB', behindBytes: 150000000 });
+    for (const text of [dropped, invalidated, describeNotification(TASK, EVERY_KIND[2])]) {
+      expect(`${text.title} ${text.message} ${text.runbook}`).not.toMatch(/nothing is lost/i);
+    }
   });
 
   it('advises on retained WAL by the task status', () => {

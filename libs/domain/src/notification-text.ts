@@ -10,6 +10,7 @@ export type NotificationKind =
   | 'dataException'
   | 'taskAutoStopped'
   | 'slotWalRetention'
+  | 'sourceTable'
   | 'fullSyncFinished'
   | 'fullSyncFailed'
   | 'test';
@@ -47,7 +48,9 @@ export type NotificationInput =
       kind: 'taskAbnormal';
       status: 'START_FAILED' | 'INCREMENTAL_FAILED';
       error: string;
-      failureKind: 'network' | 'other' | 'data';
+      failureKind: 'network' | 'other' | 'data' | 'slotLost';
+      /** With failureKind slotLost: which slot, why, and since which LSN changes are lost. */
+      slotLost?: { slot: string; reason: 'dropped' | 'invalidated'; sinceLsn: string | null; figures: Record<string, string | number | null> };
       since: number;
       /** Still retrying (until retryUntil), or gave up. */
       retrying: boolean;
@@ -75,6 +78,13 @@ export type NotificationInput =
       slotName: string;
       retainedWalBytes: number;
       limitBytes: number;
+    }
+  | {
+      /** A source table needs attention: no key (UPDATE/DELETE fail or it is not captured), or rows before it was added were not delivered. */
+      kind: 'sourceTable';
+      event: 'keyless' | 'addedLate';
+      table: string;
+      detail: string;
     }
   | {
       kind: 'fullSyncFinished';
@@ -162,6 +172,7 @@ export function describeNotification(task: NotifiedTask | null, input: Notificat
         },
       };
     case 'taskAbnormal': {
+      if (input.failureKind === 'slotLost') return slotLostText(task, input);
       const window = input.failureKind === 'network' ? 'connection' : 'other-failure';
       const figures = {
         status: input.status,
@@ -179,8 +190,9 @@ export function describeNotification(task: NotifiedTask | null, input: Notificat
           title: `${cap(name)} is failing (${input.status}): ${clip(input.error, 120)}`,
           message:
             `${cap(named)} failed with ${article(input.failureKind)} ${input.failureKind} failure: ${input.error}. ` +
-            `Walbridge restarts it with backoff until ${iso(input.retryUntil)} (the task's ${window} retry window); ` +
-            'nothing is lost meanwhile: streaming continues from the confirmed LSN once it succeeds.',
+            `Walbridge restarts it with backoff until ${iso(input.retryUntil)} (the task's ${window} retry window). ` +
+            'Changes committed meanwhile wait in the replication slot, and streaming continues from the confirmed LSN once a restart succeeds; ' +
+            'if the slot turns out to be gone or invalidated, those changes are lost and the task fails saying so.',
           runbook: (input.failureKind === 'network'
             ? [
                 '1. Check that the source database and the Kafka brokers are reachable from the scheduler hosts and accept connections (server restarts, firewall, DNS, TLS certificates).',
@@ -255,6 +267,27 @@ export function describeNotification(task: NotifiedTask | null, input: Notificat
         runbook: [retentionAdvice(input.status), "To cap what any slot may keep, set max_slot_wal_keep_size on the source (a slot beyond it is invalidated and the task must be reset)."].join('\n'),
         figures: { status: input.status, slotName: input.slotName, retainedWalBytes: input.retainedWalBytes, limitBytes: input.limitBytes },
       };
+    case 'sourceTable':
+      return {
+        kind: input.kind,
+        severity: 'warning',
+        title:
+          input.event === 'keyless'
+            ? `${cap(name)}: table ${input.table} has no primary key and no REPLICA IDENTITY FULL`
+            : `${cap(name)}: table ${input.table} was added late, its earlier rows were not delivered`,
+        message: `${cap(named)}: ${input.detail}.`,
+        runbook: (input.event === 'keyless'
+          ? [
+              `1. Give ${input.table} a primary key, or run ALTER TABLE ${input.table} REPLICA IDENTITY FULL (every column then identifies a row).`,
+              '2. Until then its UPDATE and DELETE are not captured: either they fail on the source (the publication takes the table with its schema), or the table is left out of the task.',
+            ]
+          : [
+              `1. The rows ${input.table} held before it was added to the publication are not in Kafka: reload them downstream (for example from a SELECT on the source).`,
+              '2. Walbridge has no full synchronization yet. To capture new tables from their first row, have a superuser create the publication FOR TABLES IN SCHEMA (PostgreSQL 15+) or FOR ALL TABLES: the task uses it as it is.',
+            ]
+        ).join('\n'),
+        figures: { table: input.table, event: input.event },
+      };
     case 'fullSyncFinished':
       return {
         kind: input.kind,
@@ -290,6 +323,49 @@ export function describeNotification(task: NotifiedTask | null, input: Notificat
         figures: { channel: input.channelName },
       };
   }
+}
+
+/** A lost slot (dropped, or invalidated by max_slot_wal_keep_size): changes since its position are gone. */
+function slotLostText(task: NotifiedTask | null, input: Extract<NotificationInput, { kind: 'taskAbnormal' }>): NotificationText {
+  const name = task ? `task ${task.name}` : 'Walbridge';
+  const named = task ? `task ${task.name} (${task.id})` : 'Walbridge';
+  const lost = input.slotLost;
+  const slot = lost?.slot ?? 'of the task';
+  const since = lost?.sinceLsn ?? 'its last confirmed position';
+  const what = lost?.reason === 'invalidated' ? 'was invalidated by the source (wal_status = lost)' : 'was dropped';
+  const reset = task ? `POST /api/v1/tasks/${task.id}/reset` : 'POST /api/v1/tasks/{id}/reset';
+  return {
+    kind: 'taskAbnormal',
+    severity: 'critical',
+    title: `${cap(name)}: replication slot ${slot} ${lost?.reason === 'invalidated' ? 'invalidated' : 'dropped'}, changes since LSN ${since} cannot be recovered`,
+    message:
+      `Replication slot ${slot} of ${named} ${what}; changes since LSN ${since} cannot be recovered: they were committed on the source ` +
+      `but never reached Kafka, and the source no longer keeps them for this task. The task is ${input.status} and is not retried ` +
+      '(a new slot would start at the current position and skip those changes without a trace). ' +
+      `Error: ${input.error}`,
+    runbook: [
+      `1. Reset the task (Reset in the console, or ${reset}): a new slot is created at the current WAL position; run the precheck again and submit the task. Changes committed between LSN ${since} and the reset are not delivered.`,
+      '2. Walbridge has no full synchronization yet: reconcile the captured tables downstream for that gap (for example reload them from the source) — once full synchronization exists, resynchronize the task instead.',
+      lost?.reason === 'invalidated'
+        ? `3. The slot needed more WAL than max_slot_wal_keep_size${lost.figures.maxSlotWalKeepSize ? ` (${lost.figures.maxSlotWalKeepSize})` : ''} keeps: raise it, or keep the task from lagging (pauses, failures) that long.`
+        : '3. Find out who dropped the slot (the source\'s log shows pg_drop_replication_slot calls): slots of running tasks must be left alone; stop a task to remove its slot.',
+      '4. If the task is no longer needed, stop or delete it instead.',
+    ].join('\n'),
+    figures: {
+      status: input.status,
+      failureKind: input.failureKind,
+      error: input.error,
+      failingSince: iso(input.since),
+      retrying: false,
+      autoStopAt: iso(input.autoStopAt),
+      slotName: lost?.slot ?? null,
+      slotLoss: lost?.reason ?? null,
+      lostSinceLsn: lost?.sinceLsn ?? null,
+      ...(lost?.reason === 'invalidated'
+        ? { currentWalLsn: lost.figures.currentWalLsn ?? null, behindBytes: lost.figures.behindBytes ?? null, maxSlotWalKeepSize: lost.figures.maxSlotWalKeepSize ?? null }
+        : {}),
+    },
+  };
 }
 
 function retentionAdvice(status: string): string {

@@ -10,6 +10,11 @@ export interface ColumnSchema {
   kind?: ValueKind;
   /** Labels of an enum type, in their sort order. */
   enumLabels?: readonly string[];
+  /**
+   * format_type() of the base type without modifiers when the column's type is a domain (e.g.
+   * 'boolean' for a domain over boolean); formats that type values (debezium-json) use it.
+   */
+  baseType?: string;
   /** Set when the type's `::text` differs from the output text pgoutput sends (see textCastOf). */
   textCast?: TextCast;
 }

@@ -37,10 +37,11 @@ export interface WorkerTaskConfig {
   policy: PolicyConfig;
   throttle: TaskConfig['throttle'];
   /**
-   * The task has a confirmed position in its slot: if the slot is gone, creating a new one would
-   * silently skip every change since, so the worker fails instead (a reset is the way out).
+   * What the task knows of its slot: a confirmed position, or the point where it created the
+   * slot. With either, a slot that is gone is never created again (that would silently skip
+   * every change since): the worker fails with a slot-lost failure (a reset is the way out).
    */
-  slotMustExist: boolean;
+  slotHistory: { confirmedLsn: string | null; createdLsn: string | null };
   /** The scheduler's WALBRIDGE_OUTBOUND_DENY: the worker connects to none of these (checked before each connection). */
   outboundDeny: string[];
   /** Backfills to read (pending or interrupted), oldest first; more arrive with `backfill` messages. */
@@ -90,6 +91,27 @@ export interface WorkerProgress {
   deletes: number;
 }
 
+/** A slot that was dropped or invalidated: what the notice and the log say. */
+export interface SlotLostReport {
+  slot: string;
+  reason: 'dropped' | 'invalidated';
+  sinceLsn: string | null;
+  figures: Record<string, string | number | null>;
+}
+
+/**
+ * A source table that needs someone's attention (issue 12 item 3): one without a key and without
+ * REPLICA IDENTITY FULL, or one added to the publication after it already held rows. The
+ * scheduler turns it into a notice, once per table identity (OID) and event.
+ */
+export interface WorkerTableNotice {
+  event: 'keyless' | 'addedLate';
+  /** schema.table */
+  table: string;
+  oid: number;
+  detail: string;
+}
+
 /** The task's replication slot as seen on the source. */
 export interface SlotReport {
   exists: boolean;
@@ -103,17 +125,22 @@ export type WorkerToScheduler =
   | { type: 'streaming' }
   | { type: 'progress'; progress: WorkerProgress }
   | { type: 'slot'; slot: SlotReport }
+  | { type: 'tableNotice'; notice: WorkerTableNotice }
+  /** The worker created the task's slot (first start): the scheduler records where it begins. */
+  | { type: 'slotCreated'; lsn: string }
   /**
    * kind decides the retry window: network failures are retried longer than the others, data
    * exceptions not at all; `retry: false` marks another failure only an operator can fix.
-   * A data exception names the table and the message id of the change that could not be delivered.
+   * A data exception names the table and the message id of the change that could not be delivered;
+   * a lost slot (kind slotLost, never retried) names the slot, why, and since when changes are lost.
    */
   | {
       type: 'failed';
       message: string;
-      kind: 'network' | 'other' | 'data';
+      kind: 'network' | 'other' | 'data' | 'slotLost';
       retry?: boolean;
       dataException?: { table: string; messageId: string };
+      slotLost?: SlotLostReport;
     }
   | { type: 'stopped'; slotDropped: boolean }
   /**

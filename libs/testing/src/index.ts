@@ -15,3 +15,4 @@ export * from './control-plane';
 export * from './notification-receivers';
 export * from './event-stream';
 export * from './kafka-partitioner';
+export * from './flink-decoder';

@@ -11,6 +11,8 @@ export interface ReadMessage {
   /** The value's bytes (Avro messages). */
   bytes: Buffer;
   headers: Record<string, string>;
+  /** A null value (a tombstone), as opposed to an empty one. */
+  tombstone: boolean;
 }
 
 function headersOf(headers: IHeaders | undefined): Record<string, string> {
@@ -110,6 +112,7 @@ export class KafkaFixture {
               value: m.value ? m.value.toString() : '',
               bytes: m.value ?? Buffer.alloc(0),
               headers: headersOf(m.headers),
+              tombstone: m.value === null,
             });
           }
         },

@@ -18,7 +18,7 @@ import {
 } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { TaskMetricRepository, TaskRepository, type TaskEntity } from '@walbridge/persistence';
-import type { SlotReport, WorkerProgress } from '@walbridge/queue';
+import type { SlotLostReport, SlotReport, WorkerProgress, WorkerTableNotice } from '@walbridge/queue';
 import { NotificationService } from '../notifications/notification.service';
 
 const MB = 1024 * 1024;
@@ -47,6 +47,8 @@ export interface FailureReport {
   error: string;
   kind: FailureKind;
   dataException: boolean;
+  /** The slot was dropped or invalidated: the notice says what is lost and how to reset. */
+  slotLost?: SlotLostReport | null;
   since: number;
   retrying: boolean;
   retryUntil: number;
@@ -195,12 +197,24 @@ export class TaskMonitor {
         status: report.status,
         error: report.error,
         failureKind: report.kind,
+        ...(report.slotLost ? { slotLost: report.slotLost } : {}),
         since: report.since,
         retrying: report.retrying,
         retryUntil: report.retryUntil,
         autoStopAt: report.autoStopAt,
       },
       `abnormal:${episode}:${report.retrying ? 'retrying' : 'gave-up'}`,
+    );
+  }
+
+  /** A source table needs attention (no key, or added after it held rows): one notice per table identity and event. */
+  async tableNotice(taskId: string, notice: WorkerTableNotice): Promise<void> {
+    const task = await this.tasks.findById(taskId);
+    if (!task) return;
+    await this.notifier.notify(
+      task,
+      { kind: 'sourceTable', event: notice.event, table: notice.table, detail: notice.detail },
+      `source-table:${task.id}:${notice.oid}:${notice.event}`,
     );
   }
 

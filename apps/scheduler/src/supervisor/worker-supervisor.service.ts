@@ -2,10 +2,10 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { fork, type ChildProcess } from 'node:child_process';
 import type { AppConfig } from '@walbridge/config';
 import { FORCE_STOPPED_ERROR, type TaskConfig, type TaskStatus } from '@walbridge/contracts';
-import { abnormalStopAt, decideRetry, retryWindowMs, slotCleanupSql, type FailureKind, type RetryDecision } from '@walbridge/domain';
+import { abnormalStopAt, decideRetry, isNeverRetried, retryWindowMs, slotCleanupSql, type FailureKind, type RetryDecision } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { HEALTHY, SecretsService, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
-import type { SchedulerToWorker, SlotReport, WorkerMode, WorkerTaskConfig, WorkerToScheduler } from '@walbridge/queue';
+import type { SchedulerToWorker, SlotLostReport, SlotReport, WorkerMode, WorkerTaskConfig, WorkerToScheduler } from '@walbridge/queue';
 import { TaskLeaseService } from '../lease/task-lease.service';
 import { TaskMonitor } from '../monitoring/task-monitor.service';
 import { BackfillCoordinator } from '../snapshot/backfill-coordinator.service';
@@ -44,7 +44,9 @@ interface ManagedWorker {
   intent: Intent;
   streaming: boolean;
   stoppedCleanly: boolean;
-  failure: { message: string; kind: FailureKind; retry: boolean; dataException: boolean } | null;
+  failure: { message: string; kind: FailureKind; retry: boolean; dataException: boolean; slotLost?: SlotLostReport } | null;
+  /** Metadata writes a report asked for (the slot's creation point): done before the exit is handled. */
+  writes: Promise<unknown>;
   killTimer?: NodeJS.Timeout;
   /** Set once streaming: the failure episode is closed when the stream proves healthy. */
   probation?: { since: number; baselineLsn: string | null | undefined; done: boolean };
@@ -367,7 +369,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
 
   private spawn(task: TaskEntity, mode: WorkerMode, intent: Intent): ManagedWorker {
     const child = this.fork(task.id, mode);
-    const worker: ManagedWorker = { taskId: task.id, child, mode, intent, streaming: false, stoppedCleanly: false, failure: null };
+    const worker: ManagedWorker = { taskId: task.id, child, mode, intent, streaming: false, stoppedCleanly: false, failure: null, writes: Promise.resolve() };
     this.workers.set(task.id, worker);
     child.on('message', (message: WorkerToScheduler) => void this.onMessage(worker, message).catch((e) => this.logger.error(e)));
     child.on('exit', (code, signal) => void this.exclusive(task.id, () => this.afterExit(worker, code, signal)).catch((e) => this.logger.error(e)));
@@ -405,7 +407,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       destination: { ...config.destination, password: secrets.destinationPassword, clientKey: secrets.destinationClientKey },
       policy: config.policy,
       throttle: config.throttle,
-      slotMustExist: task.confirmedLsn !== null,
+      slotHistory: { confirmedLsn: task.confirmedLsn, createdLsn: task.slotCreatedLsn },
       outboundDeny: this.config.WALBRIDGE_OUTBOUND_DENY,
     };
   }
@@ -433,6 +435,17 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
         await this.checkRecovered(worker, message.progress.confirmedLsn);
         await this.monitor.progress(taskId, message.progress);
         return;
+      case 'tableNotice':
+        await this.monitor.tableNotice(taskId, message.notice).catch((e: Error) => this.logger.warn(`notifying a table of task ${taskId}: ${e.message}`));
+        return;
+      case 'slotCreated': {
+        // Before anything else may read the task again (a restart after a crash reads it): the
+        // slot this task created must never be created again silently if it disappears.
+        const write = this.tasks.update(taskId, { slotCreatedLsn: message.lsn, slotExists: true });
+        worker.writes = worker.writes.then(() => write).catch((e: Error) => this.logger.error(`recording the slot of task ${taskId}: ${e.message}`));
+        await write;
+        return;
+      }
       case 'slot':
         await this.tasks.update(taskId, this.slotPatch(message.slot));
         await this.monitor.slotMeasured(taskId, message.slot);
@@ -441,8 +454,9 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
         worker.failure = {
           message: message.message,
           kind: message.kind,
-          retry: message.kind !== 'data' && message.retry !== false,
+          retry: !isNeverRetried(message.kind) && message.retry !== false,
           dataException: !!message.dataException,
+          ...(message.slotLost ? { slotLost: message.slotLost } : {}),
         };
         this.logger.warn(`worker of task ${taskId} failed (${message.kind}): ${message.message}`);
         await this.logs.append(taskId, 'error', message.message);
@@ -502,6 +516,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
   private async afterExit(worker: ManagedWorker, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     const { taskId } = worker;
     if (worker.killTimer) clearTimeout(worker.killTimer);
+    await worker.writes;
     if (this.workers.get(taskId) === worker) this.workers.delete(taskId);
     if (worker.mode === 'stream') await this.monitor.workerEnded(taskId);
     // The lease was lost and the worker killed for it: the task is another scheduler's now.
@@ -596,7 +611,9 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     await this.notifyFailure(task, streamedBefore ? 'INCREMENTAL_FAILED' : 'START_FAILED', worker, { reason, kind, since, decision, autoStopAt: failure.autoStopAt! });
     const windowMinutes = retryWindowMs(kind, retryWindows) / 60_000;
     const gaveUp =
-      kind === 'data' || !retryable
+      kind === 'slotLost'
+        ? 'not retried (no retry can recover those changes; resuming fails the same way): reset the task to stream again from now'
+        : kind === 'data' || !retryable
         ? 'not retried (it would fail the same way until the cause is fixed)'
         : `gave up after the ${windowMinutes}-minute ${kind === 'network' ? 'connection' : 'other-failure'} retry window`;
     await this.logs.append(
@@ -621,6 +638,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
         error: failure.reason,
         kind: failure.kind,
         dataException: worker.failure?.dataException ?? false,
+        slotLost: worker.failure?.slotLost ?? null,
         since: failure.since,
         retrying: failure.decision.retry,
         retryUntil: failure.decision.retryUntil,

@@ -1,6 +1,7 @@
 import type * as Avro from 'avsc';
-import { ENVELOPE_AVRO_SCHEMA } from '@walbridge/contracts';
+import { ENVELOPE_AVRO_SCHEMA, type FormatOptions, type MessageFormat } from '@walbridge/contracts';
 import { EnvelopeEncoder, type EnvelopeOptions, type RelationSchema, type RowChange, type TruncateChange, type Tuple } from '@walbridge/domain';
+import { CanalEncoder, DebeziumEncoder } from './ecosystem-encoders';
 
 /** Encodes the changes of one relation in the task's format; built once per Relation message. */
 export interface ChangeEncoder {
@@ -10,6 +11,16 @@ export interface ChangeEncoder {
   encodeTruncate(change: TruncateChange): Buffer;
   /** Kafka message key: the primary key values as a JSON array of strings, null without a primary key. */
   messageKey(tuple: Tuple): string | null;
+  /**
+   * Formats where one change is several messages (debezium-json: a key change is a delete and a
+   * create, tombstones follow deletes) encode here instead; a null value is a tombstone.
+   */
+  encodeMessages?(change: RowChange): EncodedMessage[];
+}
+
+export interface EncodedMessage {
+  key: string | null;
+  value: Buffer | null;
 }
 
 // One type for the process: avsc compiles a reader and a writer for the schema the first time.
@@ -62,7 +73,14 @@ class JsonEncoder implements ChangeEncoder {
   }
 }
 
-export function createChangeEncoder(format: 'json' | 'avro', schema: RelationSchema, options: EnvelopeOptions): ChangeEncoder {
+export function createChangeEncoder(
+  format: MessageFormat,
+  schema: RelationSchema,
+  options: EnvelopeOptions,
+  formatOptions: FormatOptions = {},
+): ChangeEncoder {
+  if (format === 'debezium-json') return new DebeziumEncoder(schema, options, formatOptions);
+  if (format === 'canal-json') return new CanalEncoder(schema, options);
   const envelope = new EnvelopeEncoder(schema, options);
   return format === 'avro' ? new AvroEncoder(envelope) : new JsonEncoder(envelope);
 }

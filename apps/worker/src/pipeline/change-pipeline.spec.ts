@@ -383,6 +383,24 @@ describe('ChangePipeline', () => {
     expect(value.includes('bigint')).toBe(true);
   });
 
+  it('sends every message of a change that a format splits (debezium-json: delete, tombstone), confirming after all of them', async () => {
+    const h = harness({ route: routeFor({}, { format: 'debezium-json', formatOptions: { tombstones: true } }) });
+    h.pipeline.push(RELATION);
+    h.resolveRelation();
+    h.pipeline.push({ tag: 'begin', finalLsn: 0x200n, commitTime: 1_700_000_000_000, xid: 7 });
+    h.pipeline.push({ tag: 'delete', relationId: 42, keyTuple: ['7', null], oldTuple: null });
+    h.pipeline.push({ tag: 'commit', flags: 0, commitLsn: 0x200n, endLsn: 0x260n, commitTime: 1_700_000_000_000 });
+    await h.tick();
+    const [event, tombstone] = h.batches[0].messages;
+    expect(h.batches[0].messages).toHaveLength(2);
+    expect(event.key).toBe('{"id":7}');
+    expect(JSON.parse(event.value!.toString())).toMatchObject({ op: 'd', before: { id: 7, note: null }, after: null });
+    expect(tombstone).toMatchObject({ key: '{"id":7}', value: null, id: event.id, partition: event.partition });
+    h.batches[0].ack();
+    await h.tick();
+    expect(h.source.confirm).toHaveBeenLastCalledWith(0x260n);
+  });
+
   it('resolves drained() once everything in flight is acknowledged', async () => {
     const h = harness();
     h.pipeline.push(RELATION);

@@ -12,6 +12,7 @@ import {
 } from '@walbridge/domain';
 import type { WorkerProgress } from '@walbridge/queue';
 import type { TableRoute } from '../routing';
+import type { EncodedMessage } from '../encoding/change-encoder';
 import { isTooLarge, type OutboundMessage } from '../sink/kafka-sink';
 import type { StreamTap } from '../snapshot/stream-tap';
 import { tableShapeNews, truncateNews } from './table-shape-news';
@@ -281,16 +282,19 @@ export class ChangePipeline {
     const route = relation.route;
     if (!route || !route.operations.has(kind)) return;
     if (route.gate !== null && !route.gate.passes(kind, newTuple, oldTuple, keyTuple)) return;
-    let value: Buffer;
-    let key: string | null;
+    let messages: EncodedMessage[];
     try {
-      value = route.encoder.encode({ kind, newTuple, oldTuple, keyTuple, commitLsn: tx.commitLsn, index, xid: tx.xid, es: tx.commitTime, ts: this.now() });
-      key = route.encoder.messageKey(newTuple ?? oldTuple ?? keyTuple!);
+      const change = { kind, newTuple, oldTuple, keyTuple, commitLsn: tx.commitLsn, index, xid: tx.xid, es: tx.commitTime, ts: this.now() };
+      messages = route.encoder.encodeMessages
+        ? route.encoder.encodeMessages(change)
+        : [{ value: route.encoder.encode(change), key: route.encoder.messageKey(newTuple ?? oldTuple ?? keyTuple!) }];
     } catch (error) {
       this.fail(new DataException(relation.name, messageId(tx.commitLsn, index), `the ${kind} cannot be encoded: ${(error as Error).message}`, { cause: error }));
       return;
     }
-    this.enqueue({ topic: route.topic, partition: route.partitionOf(key), key, value, id: messageId(tx.commitLsn, index), table: relation.name });
+    // Formats that split a change (debezium-json) give its messages the change's id.
+    const id = messageId(tx.commitLsn, index);
+    for (const { key, value } of messages) this.enqueue({ topic: route.topic, partition: route.partitionOf(key), key, value, id, table: relation.name });
     if (kind === 'INSERT') this.stats.inserts++;
     else if (kind === 'UPDATE') this.stats.updates++;
     else this.stats.deletes++;
@@ -311,7 +315,7 @@ export class ChangePipeline {
   }
 
   private enqueue(message: OutboundMessage): void {
-    const bytes = message.value.length + (message.key?.length ?? 0) + 64;
+    const bytes = (message.value?.length ?? 0) + (message.key?.length ?? 0) + 64;
     this.queue.push(message);
     this.queueBytes.push(bytes);
     this.enqueuedSeq++;

@@ -8,8 +8,8 @@ export interface OutboundMessage {
   topic: string;
   partition: number;
   key: string | null;
-  /** A JSON envelope's UTF-8 bytes, or Avro binary. */
-  value: Buffer;
+  /** A JSON envelope's UTF-8 bytes, or Avro binary; null for a tombstone (debezium-json after deletes). */
+  value: Buffer | null;
   id: string;
   /** `schema.table` the change belongs to (named by data exceptions). */
   table: string;
@@ -170,7 +170,8 @@ export class KafkaSink {
         topic: m.topic,
         partition: m.partition,
         key: m.key === null ? undefined : Buffer.from(m.key),
-        value: m.value,
+        // null is a tombstone: the client writes a null value (length -1) for it.
+        value: m.value as Buffer,
         headers: m.snapshot ? new Map([[ID_HEADER, Buffer.from(m.id)], [SNAPSHOT_HEADER, TRUE]]) : new Map([[ID_HEADER, Buffer.from(m.id)]]),
       };
     }

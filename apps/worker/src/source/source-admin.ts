@@ -1,6 +1,19 @@
 import { Client } from 'pg';
 import { describeTables, relationIds, tablesOfSchemas } from '@walbridge/connectors';
-import { identityColumnsOf, parseLsn, textCastOf, valueKindOf, type CatalogKeys, type RelationMessage, type RelationSchema } from '@walbridge/domain';
+import {
+  decideSlot,
+  identityColumnsOf,
+  parseLsn,
+  splitType,
+  textCastOf,
+  valueKindOf,
+  type CatalogKeys,
+  type ObservedSlot,
+  type RelationMessage,
+  type RelationSchema,
+  type SlotHistory,
+  type SlotWalFigures,
+} from '@walbridge/domain';
 
 interface CatalogTable extends CatalogKeys {
   columns: { name: string; typeOid: number; deterministic: boolean }[];
@@ -105,21 +118,120 @@ export class SourceAdmin {
     return 'updated';
   }
 
-  /** Returns true when the slot was created now, false when it already existed. */
-  async ensureSlot(name: string, mustExist = false): Promise<boolean> {
-    const { rows } = await this.client.query<{ plugin: string }>('SELECT plugin FROM pg_replication_slots WHERE slot_name = $1', [name]);
-    if (rows.length) {
-      if (rows[0].plugin !== 'pgoutput') throw new Error(`replication slot ${name} exists with plugin ${rows[0].plugin}, not pgoutput`);
-      return false;
+  /** What kind of publication exists under the name: FOR ALL TABLES, FOR TABLES IN SCHEMA, or a table list. */
+  async publicationInfo(name: string): Promise<{ exists: boolean; allTables: boolean; schemas: string[] }> {
+    const { rows } = await this.client.query<{ all: boolean }>('SELECT puballtables AS all FROM pg_publication WHERE pubname = $1', [name]);
+    if (!rows.length) return { exists: false, allTables: false, schemas: [] };
+    // pg_publication_namespace exists from PostgreSQL 15 on.
+    const hasNamespaces = (await this.client.query<{ t: string | null }>(`SELECT to_regclass('pg_catalog.pg_publication_namespace')::text AS t`)).rows[0].t;
+    const schemas = hasNamespaces
+      ? (
+          await this.client.query<{ nspname: string }>(
+            `SELECT n.nspname FROM pg_publication_namespace pn JOIN pg_publication p ON p.oid = pn.pnpubid
+               JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE p.pubname = $1 ORDER BY 1`,
+            [name],
+          )
+        ).rows.map((r) => r.nspname)
+      : [];
+    return { exists: true, allTables: rows[0].all, schemas };
+  }
+
+  async isSuperuser(): Promise<boolean> {
+    const { rows } = await this.client.query<{ s: boolean }>('SELECT rolsuper AS s FROM pg_roles WHERE rolname = current_user');
+    return rows[0]?.s === true;
+  }
+
+  /**
+   * A publication that follows the schemas by itself (PostgreSQL adds tables created later):
+   * FOR ALL TABLES, or FOR TABLES IN SCHEMA (a table-list publication of ours is turned into
+   * one in place: dropping it would break decoding of the WAL written meanwhile).
+   */
+  async ensureSchemaPublication(name: string, schemas: string[] | null): Promise<'created' | 'updated'> {
+    const viaRoot = ' WITH (publish_via_partition_root = true)';
+    const list = (schemas ?? []).map(quoteIdent).join(', ');
+    const exists = (await this.client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [name])).rowCount;
+    if (!exists) {
+      await this.client.query(`CREATE PUBLICATION ${quoteIdent(name)} ${schemas ? `FOR TABLES IN SCHEMA ${list}` : 'FOR ALL TABLES'}${viaRoot}`);
+      return 'created';
     }
-    if (mustExist) {
-      throw new Error(
-        `replication slot ${name} no longer exists on the source: the changes after the last confirmed position cannot be ` +
-          'recovered; reset the task to create a new slot',
-      );
-    }
-    await this.client.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [name]);
-    return true;
+    await this.client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET TABLES IN SCHEMA ${list}`);
+    await this.client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET (publish_via_partition_root = true)`);
+    return 'updated';
+  }
+
+  /** Tables of a table-list publication now (a dropped table leaves it by itself). */
+  async publishedTables(name: string): Promise<Set<string>> {
+    const { rows } = await this.client.query<{ schemaname: string; tablename: string }>(
+      'SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = $1',
+      [name],
+    );
+    return new Set(rows.map((r) => `${r.schemaname}.${r.tablename}`));
+  }
+
+  /** Adds discovered tables to a table-list publication. */
+  async addToPublication(name: string, tables: TableRef[]): Promise<void> {
+    if (!tables.length) return;
+    await this.client.query(`ALTER PUBLICATION ${quoteIdent(name)} ADD TABLE ${tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`).join(', ')}`);
+  }
+
+  /**
+   * The capturable tables (permanent tables and partition roots) of the schemas, with their
+   * identity (OID) and whether UPDATE and DELETE could be published for them: what discovery
+   * compares between two looks.
+   */
+  async tableIdentities(schemas: string[] | undefined): Promise<{ schema: string; table: string; oid: number; keyed: boolean }[]> {
+    const { rows } = await this.client.query<{ schema: string; table: string; oid: number; keyed: boolean }>(
+      `SELECT n.nspname AS schema, c.relname AS table, c.oid::int8 AS oid,
+              c.relreplident = 'f' OR (c.relreplident = 'i' AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident))
+                OR (c.relreplident = 'd' AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)) AS keyed
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'p' AND NOT c.relispartition
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+          AND ($1::text[] IS NULL OR n.nspname = ANY($1))
+        ORDER BY 1, 2`,
+      [schemas?.length ? schemas : null],
+    );
+    return rows.map((r) => ({ ...r, oid: Number(r.oid) }));
+  }
+
+  /** Whether the table holds any row (a table added to the publication late may have lost some). */
+  async hasRows(table: TableRef): Promise<boolean> {
+    const { rows } = await this.client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${quoteIdent(table.schema)}.${quoteIdent(table.table)}) AS any`);
+    return rows[0].any;
+  }
+
+  /**
+   * Uses the task's slot, or creates it on a first start; returns the creation point when it
+   * created one. A slot the task created or confirmed a position in is never created again: it
+   * was dropped or invalidated, and a new one would skip every change since (`decideSlot`).
+   */
+  async ensureSlot(name: string, history: SlotHistory): Promise<string | null> {
+    const { observed, plugin, wal } = await this.observeSlot(name);
+    if (observed.exists && plugin !== 'pgoutput') throw new Error(`replication slot ${name} exists with plugin ${plugin ?? 'none (a physical slot)'}, not pgoutput`);
+    const decision = decideSlot(name, observed, history, wal);
+    if (decision.action === 'lost') throw decision.error;
+    if (decision.action === 'use') return null;
+    return this.createSlot(name);
+  }
+
+  /** The slot as the server shows it, with the WAL figures a lost slot is reported with. */
+  async observeSlot(name: string): Promise<{ observed: ObservedSlot; plugin: string | null; wal: SlotWalFigures }> {
+    // wal_status exists from PostgreSQL 13 on: read through to_jsonb so older servers answer too.
+    const { rows } = await this.client.query<{ slot_name: string | null; plugin: string | null; wal_status: string | null; confirmed: string | null; current: string; behind: string | null; keep: string | null }>(
+      `SELECT s.slot_name, s.plugin, to_jsonb(s) ->> 'wal_status' AS wal_status, s.confirmed_flush_lsn::text AS confirmed,
+              pg_current_wal_lsn()::text AS current,
+              pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn)::bigint::text AS behind,
+              current_setting('max_slot_wal_keep_size', true) AS keep
+         FROM (SELECT 1) one LEFT JOIN pg_replication_slots s ON s.slot_name = $1`,
+      [name],
+    );
+    const row = rows[0];
+    const exists = row.slot_name !== null;
+    return {
+      observed: { exists, walStatus: row.wal_status, confirmedLsn: row.confirmed },
+      plugin: row.plugin,
+      wal: { currentLsn: row.current, maxSlotWalKeepSize: row.keep, behindBytes: row.behind === null ? null : Math.max(0, Number(row.behind)) },
+    };
   }
 
   /** Where the slot will resume: what was last confirmed, i.e. durable in Kafka. */
@@ -276,10 +388,13 @@ export class SourceAdmin {
         const deterministic = now?.deterministic ?? facts?.deterministic ?? true;
         const kind = facts ? valueKindOf({ baseType: facts.baseType, typtype: facts.typtype, collationDeterministic: deterministic }) : 'other';
         const textCast = facts ? textCastOf(facts.baseType) : undefined;
+        // A domain's own name hides what it is built on; typed formats need the base type.
+        const domainBase = facts && splitType(types.rows[i].t).base !== facts.baseType ? facts.baseType : undefined;
         return {
           name: c.name,
           type: types.rows[i].t,
           kind,
+          ...(domainBase ? { baseType: domainBase } : {}),
           ...(facts?.enumLabels ? { enumLabels: facts.enumLabels } : {}),
           ...(textCast ? { textCast } : {}),
         };

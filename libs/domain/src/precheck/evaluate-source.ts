@@ -1,3 +1,4 @@
+import { generatedColumns, newTables } from './evaluate-schema-evolution';
 import { RowFilterError, compileRowFilter, hasRowFilter, parseRowFilter, rowFilterColumns } from '../row-filter';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../sql-text';
 import type { ConnectionFailure, PrecheckTask, SourceFacts, TableFact } from './precheck-facts';
@@ -19,6 +20,8 @@ export const SOURCE_ITEM_KEYS = [
   'long-transactions',
   'slot-and-publication',
   'wal-retention',
+  'new-tables',
+  'generated-columns',
 ] as const satisfies readonly PrecheckItemKey[];
 
 const OBJECT_NAME_FORBIDDEN = /[".'<>]/;
@@ -70,6 +73,8 @@ export function evaluateSource(task: PrecheckTask, facts: SourceFacts): Precheck
     longTransactions(task, facts),
     slotAndPublication(task, facts),
     walRetention(facts),
+    newTables(task, facts),
+    generatedColumns(facts),
   ];
 }
 
@@ -395,7 +400,9 @@ function slotAndPublication(task: PrecheckTask, facts: SourceFacts): PrecheckOut
       affected.push(`slot ${slot.name}`);
     }
   }
-  if (facts.publicationExists && !ours) {
+  // A publication a DBA made FOR ALL TABLES / TABLES IN SCHEMA for a database-level task is used as it is.
+  const followsSchemas = task.policy.objectScope === 'database' && (facts.publicationScope?.allTables || !!facts.publicationScope?.schemas.length);
+  if (facts.publicationExists && !ours && !followsSchemas) {
     reasons.push(`publication ${task.publicationName} already exists; the task would change its table list`);
     suggestions.push(`choose another slotName (the publication takes the same name), or drop it if nothing uses it: DROP PUBLICATION ${quoteIdent(task.publicationName)};`);
     affected.push(`publication ${task.publicationName}`);

@@ -105,6 +105,10 @@ export interface SourceFacts {
   longTransactions: SessionFact[];
   preparedTransactions: PreparedTransactionFact[];
   publicationExists: boolean;
+  /** The existing publication follows schemas by itself (FOR ALL TABLES, FOR TABLES IN SCHEMA); null when absent or not read. */
+  publicationScope?: { allTables: boolean; schemas: string[] } | null;
+  /** Stored generated columns of the captured tables: pgoutput never sends them (PostgreSQL before 18). */
+  generatedColumns?: { schema: string; table: string; column: string }[];
 }
 
 export interface KafkaTopicFact {

@@ -88,6 +88,20 @@ export const PRECHECK_ITEMS = [
     description: 'How much WAL a stalled slot may keep on the source (max_slot_wal_keep_size), so that a paused task cannot fill its disk.',
   },
   {
+    key: 'new-tables',
+    target: 'source',
+    name: 'Tables created later',
+    description:
+      'How a database-level task captures tables created after its start: from their first row through a publication FOR TABLES IN SCHEMA / FOR ALL TABLES ' +
+      '(a superuser, or a publication a DBA created), otherwise discovered within seconds, when rows written before may be missed.',
+  },
+  {
+    key: 'generated-columns',
+    target: 'source',
+    name: 'Generated columns',
+    description: 'Stored generated columns of the captured tables, which PostgreSQL does not send in logical replication: they are absent from the messages.',
+  },
+  {
     key: 'kafka-connectivity',
     target: 'destination',
     name: 'Kafka connectivity',

@@ -60,7 +60,7 @@ export class TaskEntity {
   failingSince!: Date | null;
 
   @Column({ name: 'failure_kind', type: 'varchar', length: 16, nullable: true })
-  failureKind!: 'network' | 'other' | 'data' | null;
+  failureKind!: 'network' | 'other' | 'data' | 'slotLost' | null;
 
   /** Failures are retried until then (the window of the latest failure's kind). */
   @Column({ name: 'retry_until', type: 'timestamptz', nullable: true })
@@ -84,6 +84,14 @@ export class TaskEntity {
 
   @Column({ name: 'slot_checked_at', type: 'timestamptz', nullable: true })
   slotCheckedAt!: Date | null;
+
+  /**
+   * Where the slot this task created (a first start, or a reset) begins, its consistent point;
+   * null while the task has not created one. A task with a created slot or a confirmed position
+   * never creates its slot again silently when it disappears (changes since would be skipped).
+   */
+  @Column({ name: 'slot_created_lsn', type: 'varchar', length: 32, nullable: true })
+  slotCreatedLsn!: string | null;
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;

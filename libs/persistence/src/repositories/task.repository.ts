@@ -47,6 +47,7 @@ type LifecycleColumns =
   | 'slotExists'
   | 'slotRetainedBytes'
   | 'slotCheckedAt'
+  | 'slotCreatedLsn'
   | 'delayAlarm'
   | 'walAlarmSince';
 
@@ -82,6 +83,7 @@ export class TaskRepository {
         slotExists: null,
         slotRetainedBytes: null,
         slotCheckedAt: null,
+        slotCreatedLsn: null,
         delayAlarm: null,
         walAlarmSince: null,
         ...task,

@@ -146,12 +146,21 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
         {task.failure && (
           <p className="notice notice--warning">
             Abnormal since {formatDateTime(task.failure.since)} (
-            {task.failure.kind === 'network' ? 'network failures' : task.failure.kind === 'data' ? 'a data exception: a change could not be delivered' : 'failures'});{' '}
+            {task.failure.kind === 'network'
+              ? 'network failures'
+              : task.failure.kind === 'data'
+                ? 'a data exception: a change could not be delivered'
+                : task.failure.kind === 'slotLost'
+                  ? 'the replication slot is lost: changes since its last position cannot be recovered'
+                  : 'failures'}
+            );{' '}
             {task.failure.retrying
               ? `retrying until ${formatDateTime(task.failure.retryUntil)}`
               : task.failure.kind === 'data'
                 ? 'not retried: fix the cause, then resume the task to deliver the change'
-                : 'retries are over: resume the task when the cause is fixed'}
+                : task.failure.kind === 'slotLost'
+                  ? 'not retried: reset the task to stream again from now'
+                  : 'retries are over: resume the task when the cause is fixed'}
             ; stopped
             automatically at {formatDateTime(task.failure.autoStopAt)}.
           </p>

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { FormProvider, useController, useForm, useWatch } from 'react-hook-form';
 import { DML_OPERATIONS, policySchema, type DmlOperation } from '@walbridge/contracts';
 import { getSourceObjects } from '../../api/source-objects.api';
-import { errorAt, RadioGroupField, SelectField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
+import { CheckboxField, errorAt, RadioGroupField, SelectField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
 import { ErrorPanel, LoadingPanel } from '../../ui/status-panel';
 import { ObjectTree } from './object-tree';
 import { zodFormResolver, useFormChanges, useApiSubmit } from '../../ui/zod-form';
@@ -18,7 +18,47 @@ interface PolicyStepProps {
   onBack: () => void;
 }
 
-const POLICY_FIELD = /^(dmlOperations|slotName|objectScope|schemas(\.\d+)?|tables(\.\d+(\.\w+)*)?|topicPolicy\.\w+|partitionPolicy|format|compression|schemaChangeTopic)$/;
+const POLICY_FIELD = /^(dmlOperations|slotName|objectScope|schemas(\.\d+)?|tables(\.\d+(\.\w+)*)?|topicPolicy\.\w+|partitionPolicy|format|formatOptions(\.\w+)?|compression|schemaChangeTopic)$/;
+
+/** The wire formats and, for each, who reads it without code (README "Formats" shows the messages). */
+const FORMATS: { value: PolicyValues['format']; label: string; readers: string }[] = [
+  { value: 'json', label: 'JSON (DRS envelope)', readers: 'Consumers written for DRS; one JSON envelope per change.' },
+  { value: 'avro', label: 'Avro (fixed envelope schema)', readers: 'Avro consumers holding the schema served at /api/v1/formats/avro-schema.' },
+  {
+    value: 'debezium-json',
+    label: 'Debezium JSON',
+    readers: 'Debezium sinks (JDBC), Kafka Connect, Flink debezium-json, ClickHouse, Materialize, RisingWave, Spark.',
+  },
+  { value: 'canal-json', label: 'Canal JSON', readers: 'Flink canal-json and consumers of Canal / Alibaba DTS topics.' },
+];
+
+/** debezium-json's options, named after the Debezium settings they stand for. */
+function DebeziumOptionsFields() {
+  return (
+    <div className="field-row">
+      <CheckboxField name="formatOptions.includeSchema" label="Include schema" hint="Key and value as {schema, payload} (the JSON converter's schemas.enable); the JDBC sink needs it." />
+      <CheckboxField name="formatOptions.tombstones" label="Tombstones after deletes" hint="A null-valued message with the key after each delete, for compacted topics." />
+      <SelectField
+        name="formatOptions.decimalHandling"
+        label="Decimals"
+        options={[
+          { value: 'precise', label: 'Precise (Connect Decimal bytes)' },
+          { value: 'string', label: 'String' },
+        ]}
+        hint="decimal.handling.mode; Flink reads strings."
+      />
+      <SelectField
+        name="formatOptions.timeHandling"
+        label="Dates and times"
+        options={[
+          { value: 'micros', label: 'Epoch days / microseconds' },
+          { value: 'iso', label: 'ISO-8601 strings' },
+        ]}
+        hint="Debezium's numbers, or strings Flink and Spark parse."
+      />
+    </div>
+  );
+}
 
 /** Step 3: what is synchronized, and how it lands in Kafka. */
 export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, onBack }: PolicyStepProps) {
@@ -28,6 +68,7 @@ export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, 
   const objects = useQuery({ queryKey: ['tasks', 'source-objects', taskId], queryFn: ({ signal }) => getSourceObjects(taskId, signal), staleTime: 60_000 });
   const scope = useWatch({ control: form.control, name: 'objectScope' });
   const topicMode = useWatch({ control: form.control, name: 'topicPolicy.mode' });
+  const format = useWatch({ control: form.control, name: 'format' });
 
   return (
     <FormProvider {...form}>
@@ -127,10 +168,8 @@ export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, 
             <SelectField
               name="format"
               label="Message format"
-              options={[
-                { value: 'json', label: 'JSON' },
-                { value: 'avro', label: 'Avro' },
-              ]}
+              options={FORMATS.map(({ value, label }) => ({ value, label }))}
+              hint={FORMATS.find((f) => f.value === format)?.readers}
             />
             <SelectField
               name="compression"
@@ -141,6 +180,7 @@ export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, 
               ]}
             />
           </div>
+          {format === 'debezium-json' && <DebeziumOptionsFields />}
           <TextField
             name="schemaChangeTopic"
             label="Schema-change topic"

@@ -67,6 +67,17 @@ describe('form values as the API gets them', () => {
     expect(bad.error?.issues).toContainEqual(expect.objectContaining({ path: ['schemaChangeTopic'], message: expect.stringContaining('schemaChangeTopic: only letters') }));
   });
 
+  it('sends the Debezium options with format debezium-json only', () => {
+    const base: PolicyValues = { ...DEFAULT_POLICY, tables: [{ schema: 's', table: 't', topic: '', dmlOperations: null, filter: '', columnMode: 'all', columns: '' }], topicPolicy: { ...DEFAULT_POLICY.topicPolicy, topic: 'o' } };
+    const options = { includeSchema: true, tombstones: false, decimalHandling: 'string', timeHandling: 'iso' } as const;
+    const debezium = policyInput({ ...base, format: 'debezium-json', formatOptions: options });
+    expect(debezium).toMatchObject({ format: 'debezium-json', formatOptions: options });
+    expect(policySchema.safeParse(debezium).success).toBe(true);
+    const canal = policyInput({ ...base, format: 'canal-json', formatOptions: options });
+    expect(canal).not.toHaveProperty('formatOptions');
+    expect(policySchema.safeParse(canal).success).toBe(true);
+  });
+
   it('names the form field the shared schema complains about', () => {
     const parsed = policySchema.safeParse(policyInput({ ...DEFAULT_POLICY, topicPolicy: { ...DEFAULT_POLICY.topicPolicy, mode: 'auto', nameFormat: '' } }));
     const paths = parsed.error?.issues.map((i) => i.path.join('.'));

@@ -5,6 +5,7 @@ import {
   SSL_MODES,
   type CreateTaskInput,
   type DmlOperation,
+  type MessageFormat,
   type TaskView,
 } from '@walbridge/contracts';
 import { withoutBlanks } from '../../ui/zod-form';
@@ -83,7 +84,9 @@ export interface PolicyValues {
     replicationFactor: number | string;
   };
   partitionPolicy: 'table' | 'primaryKey' | 'schema' | 'zero';
-  format: 'json' | 'avro';
+  format: MessageFormat;
+  /** Options of format debezium-json (sent only with that format). */
+  formatOptions: { includeSchema: boolean; tombstones: boolean; decimalHandling: 'precise' | 'string'; timeHandling: 'micros' | 'iso' };
   compression: 'none' | 'gzip';
   /** Topic of the schema-change messages; blank: schema changes are only logged. */
   schemaChangeTopic: string;
@@ -121,6 +124,9 @@ export const DEFAULT_CONNECTIONS: ConnectionValues = {
   },
 };
 
+/** Debezium's own defaults (schemas.enable and tombstones aside, which suit Flink and most sinks off). */
+export const DEFAULT_FORMAT_OPTIONS: PolicyValues['formatOptions'] = { includeSchema: false, tombstones: false, decimalHandling: 'precise', timeHandling: 'micros' };
+
 export const DEFAULT_POLICY: PolicyValues = {
   dmlOperations: [...DML_OPERATIONS],
   slotName: '',
@@ -130,6 +136,7 @@ export const DEFAULT_POLICY: PolicyValues = {
   topicPolicy: { mode: 'specific', topic: '', nameFormat: DEFAULT_NAME_FORMAT, partitions: 1, replicationFactor: 1 },
   partitionPolicy: 'table',
   format: 'json',
+  formatOptions: DEFAULT_FORMAT_OPTIONS,
   compression: 'none',
   schemaChangeTopic: '',
 };
@@ -215,6 +222,7 @@ export function policyInput(v: PolicyValues): CreateTaskInput['policy'] {
         : { mode: tp.mode, nameFormat: tp.nameFormat, partitions: num(tp.partitions), replicationFactor: num(tp.replicationFactor) },
     partitionPolicy: v.partitionPolicy,
     format: v.format,
+    formatOptions: v.format === 'debezium-json' ? { ...v.formatOptions } : undefined,
     compression: v.compression,
     schemaChangeTopic: v.schemaChangeTopic.trim() || undefined,
   }) as CreateTaskInput['policy'];
@@ -342,6 +350,7 @@ export function valuesFromTask(task: TaskView): { basic: BasicValues; connection
       },
       partitionPolicy: p.partitionPolicy ?? 'table',
       format: p.format ?? 'json',
+      formatOptions: { ...DEFAULT_FORMAT_OPTIONS, ...p.formatOptions },
       compression: p.compression ?? 'none',
       schemaChangeTopic: p.schemaChangeTopic ?? '',
     },

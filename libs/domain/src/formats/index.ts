@@ -1,0 +1,5 @@
+export * from './debezium-types';
+export * from './debezium-json';
+export * from './canal-json';
+export { parseArrayText, ArrayTextError } from './pg-array-text';
+export * from './pg-temporal';

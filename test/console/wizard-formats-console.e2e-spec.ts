@@ -1,0 +1,66 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEnv, waitFor } from '@walbridge/testing';
+import { launchBrowser } from './browser';
+import { api, cleanUpTask, configuredTask, consolePage, dropTable, tableAndTopic } from './console-fixture';
+
+/** Issue 17: the wizard offers the wire formats, says who reads each, and keeps debezium-json's options. */
+
+const stepTitle = (page: Page, n: number, title: string) => page.getByRole('heading', { name: `Step ${n} of 5: ${title}`, level: 2 });
+
+describe('the console: message formats in the wizard', () => {
+  let browser: Browser;
+  let taskId: string | undefined;
+  let table: string | undefined;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await cleanUpTask(taskId);
+    if (table) await dropTable(table);
+  }, 180_000);
+
+  it('lists the four formats with who reads them, shows Debezium’s options only for debezium-json, and saves the choice', async () => {
+    const names = await tableAndTopic();
+    table = names.table;
+    const task = await configuredTask({
+      policy: {
+        objectScope: 'tables',
+        tables: [{ schema: 'shop', table }],
+        topicPolicy: { mode: 'specific', topic: names.topic },
+        format: 'debezium-json',
+        formatOptions: { decimalHandling: 'string', includeSchema: true },
+      },
+    }, 'fmt');
+    taskId = task.id;
+    const { page, close } = await consolePage(browser);
+    await page.goto(`${testEnv.apiUrl}/tasks/${task.id}/setup?step=3`);
+    await stepTitle(page, 3, 'Set task').waitFor();
+    const format = page.getByLabel('Message format');
+    await expect(format.locator('option').allTextContents()).resolves.toEqual(['JSON (DRS envelope)', 'Avro (fixed envelope schema)', 'Debezium JSON', 'Canal JSON']);
+    await expect(format.inputValue()).resolves.toBe('debezium-json');
+    await page.getByText(/Debezium sinks \(JDBC\), Kafka Connect, Flink debezium-json/).waitFor();
+    await expect(page.getByLabel('Decimals').inputValue()).resolves.toBe('string');
+    await expect(page.getByLabel('Include schema').isChecked()).resolves.toBe(true);
+    await expect(page.getByLabel('Dates and times').inputValue()).resolves.toBe('micros');
+
+    await page.getByLabel('Dates and times').selectOption('iso');
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+    await waitFor('the options saved', async () => ((await api.task(task.id)).policy.formatOptions?.timeHandling === 'iso' ? true : undefined), 20_000);
+    await expect(api.task(task.id)).resolves.toMatchObject({ policy: { format: 'debezium-json', formatOptions: { includeSchema: true, tombstones: false, decimalHandling: 'string', timeHandling: 'iso' } } });
+
+    await page.goto(`${testEnv.apiUrl}/tasks/${task.id}/setup?step=3`);
+    await stepTitle(page, 3, 'Set task').waitFor();
+    await page.getByLabel('Message format').selectOption('canal-json');
+    await page.getByText(/Flink canal-json and consumers of Canal/).waitFor();
+    await expect(page.getByLabel('Decimals').count()).resolves.toBe(0);
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+    await waitFor('canal-json saved', async () => ((await api.task(task.id)).policy.format === 'canal-json' ? true : undefined), 20_000);
+    // The Debezium options went with the format: canal-json takes none.
+    expect((await api.task(task.id)).policy).not.toHaveProperty('formatOptions');
+    await close();
+  });
+});
