@@ -46,7 +46,11 @@ export interface OpenChunk {
 interface ActiveChunk {
   id: string;
   target: ChunkTarget;
-  window: SnapshotWindow | null;
+  window: SnapshotWindow;
+  /** S's in-progress transactions, once S is taken (after the low watermark is written). */
+  inProgress: Set<number> | null;
+  /** How many commits the stream had shown when it reached the low watermark. */
+  lowCommit: number;
   chunk: ChunkRead | null;
   readAt: number;
   resolve(outcome: ChunkOutcome): void;
@@ -75,7 +79,9 @@ export class ChunkMerger implements StreamTap {
   private readonly relations = new Map<number, { name: string; columns: string[] }>();
   /** Stream key positions per (stream relation, snapshot shape): column names resolved once. */
   private readonly keyPositions = new Map<string, number[] | null>();
-  private readonly recentCommits = new Set<number>();
+  /** Recent commits by xid, with their place in the stream (a commit counter). */
+  private readonly recentCommits = new Map<number, number>();
+  private commits = 0;
 
   constructor(
     private readonly options: {
@@ -89,13 +95,13 @@ export class ChunkMerger implements StreamTap {
   open(id: string, target: ChunkTarget): OpenChunk {
     let resolve!: (outcome: ChunkOutcome) => void;
     const outcome = new Promise<ChunkOutcome>((r) => (resolve = r));
-    const active: ActiveChunk = { id, target, window: null, chunk: null, readAt: 0, resolve };
+    const active: ActiveChunk = { id, target, window: new SnapshotWindow(), inProgress: null, lowCommit: -1, chunk: null, readAt: 0, resolve };
     this.active.set(id, active);
     let set = this.activeByTable.get(target.name);
     if (!set) this.activeByTable.set(target.name, (set = new Set()));
     set.add(active);
     return {
-      opened: (inProgress) => (active.window = new SnapshotWindow(inProgress)),
+      opened: (inProgress) => (active.inProgress = inProgress),
       read: (chunk) => {
         active.chunk = chunk;
         active.readAt = this.options.now();
@@ -111,9 +117,10 @@ export class ChunkMerger implements StreamTap {
   }
 
   committed(xid: number): void {
-    this.recentCommits.add(xid);
-    // A Set iterates in insertion order: the first one is the oldest.
-    if (this.recentCommits.size > RECENT_COMMITS) this.recentCommits.delete(this.recentCommits.values().next().value as number);
+    this.recentCommits.delete(xid);
+    this.recentCommits.set(xid, ++this.commits);
+    // A Map iterates in insertion order: the first one is the oldest.
+    if (this.recentCommits.size > RECENT_COMMITS) this.recentCommits.delete(this.recentCommits.keys().next().value as number);
   }
 
   change(relationId: number, kind: ChangeKind, newTuple: Tuple | null, oldTuple: Tuple | null, keyTuple: Tuple | null): void {
@@ -123,7 +130,7 @@ export class ChunkMerger implements StreamTap {
     if (!relation || !chunks?.size) return;
     for (const chunk of chunks) {
       const window = chunk.window;
-      if (!window?.isOpen) continue;
+      if (!window.isOpen) continue;
       const shape = chunk.target.shape;
       if (shape.keyPositions) {
         const positions = this.streamKeyPositions(relationId, relation.columns, shape);
@@ -143,7 +150,7 @@ export class ChunkMerger implements StreamTap {
     if (!this.active.size) return;
     for (const id of relationIds) {
       const relation = this.relations.get(id);
-      for (const chunk of (relation && this.activeByTable.get(relation.name)) || []) chunk.window?.truncated();
+      for (const chunk of (relation && this.activeByTable.get(relation.name)) || []) chunk.window.truncated();
     }
   }
 
@@ -153,11 +160,15 @@ export class ChunkMerger implements StreamTap {
     const chunk = watermark && this.active.get(watermark.c);
     if (!chunk) return; // another run's watermark, replayed from the slot
     if (watermark.w === 'l') {
-      chunk.window?.open((xid) => this.recentCommits.has(xid));
+      chunk.window.open();
+      chunk.lowCommit = this.commits;
       return;
     }
     this.forget(chunk);
-    if (!chunk.window?.isOpen || !chunk.chunk || chunk.window.mustReread) {
+    if (chunk.window.isOpen && chunk.inProgress) {
+      chunk.window.close(chunk.inProgress, (xid) => (this.recentCommits.get(xid) ?? Infinity) <= chunk.lowCommit);
+    }
+    if (!chunk.window.isOpen || !chunk.inProgress || !chunk.chunk || chunk.window.mustReread) {
       chunk.resolve({ reread: true });
       return;
     }
@@ -186,7 +197,7 @@ export class ChunkMerger implements StreamTap {
     const chunk = active.chunk!;
     const keyPositions = shape.keyPositions;
     const keyOf = keyPositions ? (row: Tuple) => keyText(row, keyPositions) ?? '' : () => '';
-    const rows = active.window!.remaining(chunk.rows, keyOf, keyPositions ? undefined : (row) => JSON.stringify(row));
+    const rows = active.window.remaining(chunk.rows, keyOf, keyPositions ? undefined : (row) => JSON.stringify(row));
     const out: { message: OutboundMessage; bytes: number }[] = [];
     const ts = this.options.now();
     for (const row of rows) {

@@ -108,10 +108,10 @@ export class SnapshotReader {
   }
 
   /**
-   * Reads one chunk between a low and a high watermark. `opened(xip)` runs with S's in-progress
-   * transactions before the low watermark is written, `read(chunk)` once the rows are in memory,
-   * before the high watermark is written: the stream can only reach a watermark after the
-   * engine knows what it closes.
+   * Reads one chunk between a low and a high watermark (the engine registered the chunk before
+   * this is called, so the stream knows the low watermark when it arrives). `opened(xip)` runs
+   * with S's in-progress transactions, `read(chunk)` once the rows are in memory, both before the
+   * high watermark is written.
    */
   async readChunk(
     shape: TableShape,
@@ -124,13 +124,15 @@ export class SnapshotReader {
     const { client } = this;
     const columns = shape.relation.columns.map((c) => quoteIdent(c.name)).join(', ') || 'NULL';
     const from = `${quoteIdent(shape.schema)}.${quoteIdent(shape.table)}`;
+    // The low watermark first: whatever S does not see committed after it, but for what was still
+    // running at S (its xip list, checked at the high watermark).
+    await this.emit({ w: 'l', c: chunkId });
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
     let chunk: ChunkRead;
     try {
-      // The first statement takes S; every transaction visible in it committed before the low watermark.
+      // The first statement of the transaction takes S.
       const snap = await client.query<{ xip: string[] | string | null }>(`SELECT ARRAY(SELECT pg_snapshot_xip(pg_current_snapshot()))::text[] AS xip`);
       opened(new Set(parseXip(snap.rows[0].xip).map((x) => Number(BigInt(x) & 0xffffffffn))));
-      await this.emit({ w: 'l', c: chunkId });
       if (shape.keyPositions) {
         const keys = shape.keyPositions.map((p) => quoteIdent(shape.relation.columns[p].name));
         const params: unknown[] = [];

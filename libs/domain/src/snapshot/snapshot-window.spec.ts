@@ -20,30 +20,31 @@ describe('SnapshotWindow', () => {
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const w = new SnapshotWindow(new Set(c.xip));
+      const w = new SnapshotWindow();
       for (const k of c.before ?? []) w.keyChanged(k);
-      w.open((xid) => c.committed.includes(xid));
+      w.open();
       for (const k of c.inside) w.keyChanged(k);
+      w.close(new Set(c.xip), (xid) => c.committed.includes(xid));
       expect(w.remaining(rows, keyOf).map(keyOf)).toEqual(c.expected);
       expect(w.mustReread).toBe(c.expected.length === 0 && c.xip.length > 0);
     });
   }
 
   it('is read again when the table is truncated inside the window, not before it', () => {
-    const before = new SnapshotWindow(new Set());
+    const before = new SnapshotWindow();
     before.truncated();
-    before.open(() => false);
+    before.open();
     expect(before.remaining(rows, keyOf)).toHaveLength(4);
-    const inside = new SnapshotWindow(new Set());
-    inside.open(() => false);
+    const inside = new SnapshotWindow();
+    inside.open();
     inside.truncated();
     expect(inside.mustReread).toBe(true);
     expect(inside.remaining(rows, keyOf)).toEqual([]);
   });
 
   it('drops one row per old image for a table without a key', () => {
-    const w = new SnapshotWindow(new Set());
-    w.open(() => false);
+    const w = new SnapshotWindow();
+    w.open();
     w.rowChanged('c');
     const left = w.remaining(rows, () => '', (r) => r.v);
     expect(left.map(keyOf)).toEqual(['1', '2', '4']);

@@ -3,9 +3,10 @@ import { murmur2 } from '../murmur2';
 /**
  * The watermark window of one snapshot chunk (DBLog, as in Debezium's incremental snapshots).
  *
- * The worker, in one REPEATABLE READ transaction, takes the snapshot S, writes the low watermark
- * into the WAL (so every transaction visible in S committed before it), reads the chunk, commits,
- * then writes the high watermark. When the stream reaches the high watermark, the chunk's rows
+ * The worker writes the low watermark into the WAL, then, in one REPEATABLE READ transaction,
+ * takes the snapshot S and reads the chunk, commits, and writes the high watermark. A
+ * transaction invisible in S therefore committed after the low watermark (inside the window or
+ * later), except one whose commit record was written before it but that was still running at S. When the stream reaches the high watermark, the chunk's rows
  * are sent at that point of the stream, except:
  *
  * - every key the stream changed between the two watermarks: those changes committed after S
@@ -13,7 +14,7 @@ import { murmur2 } from '../murmur2';
  *   newer state or bring a deleted key back;
  * - the whole chunk, when a transaction still running at S (in its xip list) committed before the
  *   low watermark: the stream sent its change before the window opened, and the chunk does not
- *   hold it. Rare (a commit record written while S was taken); the chunk is read again.
+ *   hold it. Rare (a commit record written but not yet visible when S was taken); read again.
  *
  * Pure bookkeeping: the I/O lives in apps/worker/src/snapshot.
  */
@@ -24,14 +25,18 @@ export class SnapshotWindow {
   private opened = false;
   private stale = false;
 
-  /** `inProgress`: the xip list of S, as 32-bit xids (what pgoutput's Begin carries). */
-  constructor(private readonly inProgress: ReadonlySet<number>) {}
-
-  /** The low watermark arrived; `committedBefore` tells whether a transaction committed earlier in the stream. */
-  open(committedBefore: (xid: number) => boolean): void {
+  /** The low watermark arrived. */
+  open(): void {
     this.opened = true;
-    for (const xid of this.inProgress) {
-      if (committedBefore(xid)) {
+  }
+
+  /**
+   * At the high watermark: `inProgress` is S's xip list (32-bit xids, as pgoutput's Begin carries
+   * them), `committedBeforeLow` tells whether the stream saw a transaction commit before the low watermark.
+   */
+  close(inProgress: ReadonlySet<number>, committedBeforeLow: (xid: number) => boolean): void {
+    for (const xid of inProgress) {
+      if (committedBeforeLow(xid)) {
         this.stale = true;
         return;
       }
