@@ -71,8 +71,13 @@ export interface ConsolePage {
 }
 
 /** A fresh browser context (no draft, no cookie), logged in as the runner's admin. */
-export async function consolePage(browser: Browser, viewport = { width: 1280, height: 900 }, loggedIn = true): Promise<ConsolePage> {
-  const context = await browser.newContext({ viewport });
+export async function consolePage(
+  browser: Browser,
+  viewport = { width: 1280, height: 900 },
+  loggedIn = true,
+  context_: { colorScheme?: 'light' | 'dark'; timezoneId?: string } = {},
+): Promise<ConsolePage> {
+  const context = await browser.newContext({ viewport, colorScheme: context_.colorScheme ?? 'light', timezoneId: context_.timezoneId });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   const errors: string[] = [];

@@ -113,6 +113,58 @@ describe('the console: the task list, its layout, and how the console is served'
     await close();
   });
 
+  it('feature 11: follows a dark system setting, with text, badges and buttons readable (WCAG AA)', async () => {
+    const { page, errors, close } = await consolePage(browser, { width: 1280, height: 900 }, true, { colorScheme: 'dark' });
+    await page.goto(`${testEnv.apiUrl}/tasks?q=${tag}`);
+    await page.getByRole('link', { name: tagged.name }).first().waitFor();
+    // [text colour, background colour] pairs as the browser paints them.
+    const pairs = await page.evaluate<Record<string, [string, string]>>(`(() => {
+      const bg = (el) => { for (let e = el; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor; if (c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') return c; } return 'rgb(255, 255, 255)'; };
+      const pair = (sel) => { const el = document.querySelector(sel); return el ? [getComputedStyle(el).color, bg(el)] : null; };
+      return { body: pair('main h1') ?? pair('main'), muted: pair('main .muted'), badge: pair('.status-badge'), primary: pair('.button--primary'), link: pair('main a') };
+    })()`);
+    const luminance = (rgb: string) => {
+      const [r, g, b] = rgb.match(/\d+(\.\d+)?/g)!.slice(0, 3).map(Number).map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const contrast = ([fg, bg]: [string, string]) => {
+      const [a, b] = [luminance(fg), luminance(bg)].sort((x, y) => y - x);
+      return (a + 0.05) / (b + 0.05);
+    };
+    expect(luminance(pairs.body[1]), `page background ${pairs.body[1]}`).toBeLessThan(0.05);
+    for (const [what, pair] of Object.entries(pairs)) {
+      if (pair) expect(contrast(pair), `${what}: ${pair.join(' on ')}`).toBeGreaterThanOrEqual(4.5);
+    }
+    await screenshot(page, 'task-list-dark-1280');
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('feature 11: shows times in local time or UTC, as chosen in the header, and remembers the choice', async () => {
+    // Tokyo is UTC+9 all year: the two clocks never show the same hour.
+    const { page, errors, close } = await consolePage(browser, { width: 1280, height: 900 }, true, { timezoneId: 'Asia/Tokyo' });
+    await page.goto(`${testEnv.apiUrl}/tasks?q=${tag}`);
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: tagged.name }) });
+    await row.waitFor();
+    const shown = (zone: string) => new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(new Date(tagged.createdAt));
+    const toggle = page.getByRole('group', { name: 'Show times in' });
+    expect(await toggle.getByRole('button', { name: 'Local' }).getAttribute('aria-pressed')).toBe('true');
+    const localText = (await row.textContent()) ?? '';
+    expect(localText).toContain(shown('Asia/Tokyo'));
+    expect(localText).not.toContain(' UTC');
+    await toggle.getByRole('button', { name: 'UTC' }).click();
+    await row.getByText(/ UTC$/).waitFor();
+    const utcText = (await row.textContent()) ?? '';
+    expect(utcText).toContain(`${shown('UTC')} UTC`);
+    await page.reload();
+    await row.getByText(/ UTC$/).waitFor();
+    expect(await page.getByRole('group', { name: 'Show times in' }).getByRole('button', { name: 'UTC' }).getAttribute('aria-pressed')).toBe('true');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect(sidewaysOverflow(page)).resolves.toBeLessThanOrEqual(0);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it('bug 9: a task never started offers Cancel setup, not Stop or Force stop, and cancelling removes it', async () => {
     const { page, close } = await consolePage(browser);
     await page.goto(`${testEnv.apiUrl}/tasks/${plain.id}`);

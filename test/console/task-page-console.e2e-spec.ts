@@ -159,4 +159,33 @@ describe('the console: the task page of a streaming task', () => {
     await screenshot(page, 'task-page-force-stopped');
     await close();
   });
+
+  it('feature 11: deleting a task that ran asks for its name first', async () => {
+    const { page, errors, close } = await consolePage(browser);
+    expect((await api.task(streaming.task.id)).status).toBe('COMPLETED'); // stopped by the bug 8 test above
+    await page.goto(`${testEnv.apiUrl}/tasks/${streaming.task.id}`);
+    await page.getByRole('group', { name: `Actions on ${streaming.task.name}` }).getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog', { name: `Delete ${streaming.task.name}?` });
+    const confirm = dialog.getByRole('button', { name: 'Delete' });
+    const typed = dialog.getByRole('textbox', { name: `Type ${streaming.task.name} to confirm` });
+    await typed.waitFor();
+    expect(await confirm.isDisabled()).toBe(true);
+    await typed.fill(`${streaming.task.name.slice(0, -1)}`);
+    expect(await confirm.isDisabled()).toBe(true);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect((await api.task(streaming.task.id)).status).toBe('COMPLETED');
+    // Opened again, the dialog starts empty: a name typed earlier does not carry over.
+    await page.getByRole('group', { name: `Actions on ${streaming.task.name}` }).getByRole('button', { name: 'Delete' }).click();
+    await typed.waitFor();
+    expect(await typed.inputValue()).toBe('');
+    await typed.fill(streaming.task.name);
+    await confirm.click();
+    await page.waitForURL(/\/tasks$/, { timeout: 30_000 });
+    await waitFor('the task to be deleted', async () => {
+      const res = await api.request('GET', `/api/v1/tasks/${streaming.task.id}`);
+      return res.status === 404 || (res.body as { status?: string }).status === 'DELETED' ? true : undefined;
+    }, 30_000, 500);
+    expect(errors).toEqual([]);
+    await close();
+  });
 });

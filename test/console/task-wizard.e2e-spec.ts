@@ -256,6 +256,26 @@ describe('the console: create a task with the wizard, watch it stream, operate i
     await page.getByText('Read the notes above and tick this box to submit').waitFor();
     await threshold.fill('60');
     await page.getByLabel('I have read the notes above and the precheck results').check();
+
+    // Feature 8: the API request that creates this task, as DTS's "Preview OpenAPI parameters".
+    await page.getByText('API request', { exact: true }).click();
+    const requestText = (await page.getByLabel('Request body (JSON)', { exact: true }).textContent()) ?? '';
+    const request = JSON.parse(requestText) as { name: string; source: Record<string, unknown>; policy: { tables: { table: string }[]; slotName?: string }; alarms: { delayThresholdSeconds: number } };
+    expect(request).toMatchObject({ name: taskName, source: { password: '<source password>' }, alarms: { delayThresholdSeconds: 60 } });
+    expect(request.policy.tables.map((t) => t.table).sort()).toEqual([table, noKeyTable].sort());
+    expect(await page.getByLabel('curl', { exact: true }).textContent()).toContain(`curl -X POST '${testEnv.apiUrl}/api/v1/tasks'`);
+    // The one-line curl scrolls inside its block: the page itself never scrolls sideways.
+    await expect(page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).resolves.toBeLessThanOrEqual(0);
+    // It is a body the API takes as it is, once the secret is put in (a later start, another name and slot).
+    const scripted = await api.request<{ id: string; status: string }>('POST', '/api/v1/tasks', {
+      ...request,
+      name: `${taskName.slice(0, 45)}-api`,
+      source: { ...request.source, password: testEnv.sourcePassword },
+      policy: { ...request.policy, slotName: `${slot}_api`.slice(0, 63) },
+      start: { mode: 'at', at: new Date(Date.now() + 86_400_000).toISOString() },
+    });
+    expect(scripted.status, JSON.stringify(scripted.body)).toBe(201);
+    await api.request('POST', `/api/v1/tasks/${scripted.body.id}/stop`);
     await screenshot(page, 'wizard-step-5-confirm');
 
     await page.getByRole('button', { name: 'Submit' }).click();

@@ -14,11 +14,20 @@ interface Answer {
 }
 
 async function send(method: string, path: string, options: { body?: string; contentType?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+  // A kept-alive socket the server closed after an early answer (413, 415, 431 before the body was
+  // read) fails the next request once; a crashed or hung api fails the second try too.
+  return sendOnce(method, path, options).catch(() => sendOnce(method, path, options));
+}
+
+async function sendOnce(method: string, path: string, options: { body?: string; contentType?: string; headers?: Record<string, string> }): Promise<Answer> {
   const res = await fetch(`${testEnv.apiUrl}${path}`, {
     method,
     headers: { authorization, ...(options.contentType ? { 'content-type': options.contentType } : {}), ...options.headers },
     body: options.body,
     signal: AbortSignal.timeout(30_000),
+  }).catch((error: Error & { cause?: { code?: string; message?: string } }) => {
+    // "fetch failed" alone says nothing: name the socket error and the request that met it.
+    throw new Error(`${method} ${path.slice(0, 120)} (${path.length} chars, body ${options.body?.length ?? 0} chars, ${options.contentType ?? 'no type'}): ${error.message}: ${error.cause?.code ?? ''} ${error.cause?.message ?? ''}`);
   });
   return { status: res.status, text: await res.text(), headers: res.headers };
 }

@@ -146,7 +146,7 @@ describe('the API never answers 5xx, whatever is sent to any route of its OpenAP
           const upstream = res.status === 502 && !!answer.code && !!answer.message;
           if (!upstream) throw new Error(`${op.method} ${url.slice(0, 300)} body ${payload.slice(0, 100)} → ${res.status} ${JSON.stringify(answer)}`);
         }),
-        { numRuns: RUNS_PER_OPERATION, interruptAfterTimeLimit: Math.max(1000, TIME_BUDGET_MS - (Date.now() - started)) / Math.max(1, fuzzed.length - fuzzed.indexOf(op)), markInterruptAsFailure: false },
+        { numRuns: RUNS_PER_OPERATION, interruptAfterTimeLimit: Math.max(1000, (TIME_BUDGET_MS - (Date.now() - started)) / Math.max(1, fuzzed.length - fuzzed.indexOf(op))), markInterruptAsFailure: false },
       );
     }
     expect(seen.length).toBeGreaterThan(fuzzed.length);

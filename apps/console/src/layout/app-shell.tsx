@@ -7,6 +7,7 @@ import { loginPath } from '../features/auth/return-path';
 import { useMe } from '../features/auth/use-me.query';
 import { useUnreadCount } from '../features/notifications/use-unread-count';
 import { ErrorPanel, LoadingPanel } from '../ui/status-panel';
+import { setTimeZoneChoice, useTimeZoneChoice } from '../ui/time-zone';
 
 // A new section adds one entry here, with the role it needs.
 const NAV_ITEMS: { to: string; label: string; matchRoot?: boolean; role: Role; badge?: 'unread' }[] = [
@@ -20,6 +21,7 @@ const NAV_ITEMS: { to: string; label: string; matchRoot?: boolean; role: Role; b
 export function AppShell() {
   const me = useMe();
   const location = useLocation();
+  const timeZone = useTimeZoneChoice();
 
   if (me.error instanceof ApiError && me.error.statusCode === 401) return <Navigate to={loginPath(location)} replace />;
   if (me.isPending) return <LoadingPanel>Loading…</LoadingPanel>;
@@ -51,7 +53,8 @@ export function AppShell() {
         </div>
       </header>
       <main id="main" className="app-main" tabIndex={-1}>
-        <Outlet />
+        {/* Keyed by the clock: every time on the page is drawn again in the chosen zone. */}
+        <Outlet key={timeZone} />
       </main>
     </div>
   );
@@ -70,6 +73,7 @@ function UserMenu({ me }: { me: MeView }) {
   });
   return (
     <div className="user-menu">
+      <TimeZoneToggle />
       <span>
         {me.username} <span className="muted">({me.role})</span>
       </span>
@@ -105,5 +109,19 @@ function UnreadBadge() {
       {count > 99 ? '99+' : count}
       <span className="visually-hidden"> unread</span>
     </span>
+  );
+}
+
+/** Local or UTC times everywhere, remembered in this browser. */
+function TimeZoneToggle() {
+  const choice = useTimeZoneChoice();
+  return (
+    <div className="time-zone-toggle" role="group" aria-label="Show times in">
+      {(['local', 'UTC'] as const).map((zone) => (
+        <button key={zone} type="button" className="button button--small" aria-pressed={choice === zone} onClick={() => setTimeZoneChoice(zone)}>
+          {zone === 'local' ? 'Local' : 'UTC'}
+        </button>
+      ))}
+    </div>
   );
 }

@@ -1,16 +1,35 @@
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+import { intlTimeZone, timeZoneChoice, type TimeZoneChoice } from './time-zone';
+
+// One formatter per clock: Intl formatters are costly to build and the list formats hundreds.
+const dateTimeFormats = new Map<TimeZoneChoice, Intl.DateTimeFormat>();
+const timeFormats = new Map<TimeZoneChoice, Intl.DateTimeFormat>();
+
+function formatter(cache: Map<TimeZoneChoice, Intl.DateTimeFormat>, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const choice = timeZoneChoice();
+  let format = cache.get(choice);
+  if (!format) {
+    format = new Intl.DateTimeFormat(undefined, { ...options, timeZone: intlTimeZone(choice) });
+    cache.set(choice, format);
+  }
+  return format;
+}
+
+/** " UTC" after a time shown in UTC, so a screenshot or a pasted line says which clock it is. */
+function zoneSuffix(): string {
+  return timeZoneChoice() === 'UTC' ? ' UTC' : '';
+}
+
 const integerFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 
 export const EMPTY_VALUE = '—';
 
 export function formatDateTime(iso: string): string {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : dateTimeFormat.format(date);
+  return Number.isNaN(date.getTime()) ? iso : `${formatter(dateTimeFormats, { dateStyle: 'medium', timeStyle: 'short' }).format(date)}${zoneSuffix()}`;
 }
 
 export function formatTime(epochMs: number): string {
-  return timeFormat.format(epochMs);
+  return `${formatter(timeFormats, { timeStyle: 'medium' }).format(epochMs)}${zoneSuffix()}`;
 }
 
 export function formatInteger(value: number): string {

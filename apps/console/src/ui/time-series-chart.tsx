@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef } from 'react';
 import uPlot, { type AlignedData, type Options } from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { intlTimeZone } from './time-zone';
 
 export interface SeriesPoint {
   /** Epoch milliseconds. */
@@ -48,19 +49,23 @@ export function TimeSeriesChart({ title, points, format, emptyText, color = '#1f
   useEffect(() => {
     const el = container.current;
     if (!el || empty) return;
+    // The canvas cannot use CSS variables: the axis colours are read from the theme (light or dark).
+    const axis = themeColor(el, '--color-chart-axis', '#5b6675');
+    const grid = themeColor(el, '--color-chart-grid', '#eef1f5');
     const options: Options = {
       width: Math.max(200, el.clientWidth),
       height,
       legend: { show: false },
+      ...(intlTimeZone() ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC') } : {}),
       cursor: { drag: { x: false, y: false } },
       scales: {
         x: { time: true },
         y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] } },
       axes: [
-        { stroke: '#5b6675', grid: { stroke: '#eef1f5' } },
+        { stroke: axis, grid: { stroke: grid } },
         {
-          stroke: '#5b6675',
-          grid: { stroke: '#eef1f5' },
+          stroke: axis,
+          grid: { stroke: grid },
           values: (_u, ticks) => ticks.map((t) => formatRef.current(t)),
           // Wide enough for the longest label ("976.6 kB/s"), which uPlot would otherwise clip.
           size: (_u, values) => (values?.length ? Math.max(...values.map((v) => String(v).length)) * 7 + 18 : 50),
@@ -113,4 +118,8 @@ export function TimeSeriesChart({ title, points, format, emptyText, color = '#1f
       {empty ? <p className="chart__empty muted">{emptyText}</p> : <div ref={container} className="chart__plot" aria-hidden="true" />}
     </figure>
   );
+}
+
+function themeColor(el: HTMLElement, variable: string, fallback: string): string {
+  return getComputedStyle(el).getPropertyValue(variable).trim() || fallback;
 }

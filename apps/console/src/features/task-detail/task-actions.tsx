@@ -25,6 +25,11 @@ export const ACTION_LABEL: Record<TaskAction, string> = {
 
 const DANGEROUS: TaskAction[] = ['stop', 'forceStop', 'reset', 'dropSlot', 'delete'];
 
+/** Operations that lose what cannot be had again (the task's history, or changes): typed confirmation. */
+function needsTypedName(task: TaskDetail, action: TaskAction): boolean {
+  return action === 'reset' || (action === 'delete' && !neverStarted(task));
+}
+
 /** Set up (CONFIGURATION) or waiting for its start time: no worker, slot or publication yet. */
 function neverStarted(task: TaskDetail): boolean {
   return task.status === 'CONFIGURATION' || task.status === 'PENDING_START';
@@ -136,6 +141,7 @@ export function TaskActions({ task, only, compact }: TaskActionsProps) {
           title={`${actionLabel(task, open)} ${task.name}?`}
           confirmLabel={actionLabel(task, open)}
           danger={DANGEROUS.includes(open)}
+          typeToConfirm={needsTypedName(task, open) ? task.name : undefined}
           busy={mutation.isPending}
           error={mutation.error && !isMissingEndpoint(mutation.error) ? mutation.error.message : undefined}
           onConfirm={() => mutation.mutate(open)}
@@ -173,7 +179,7 @@ function ActionExplanation({ task, action }: { task: TaskDetail; action: TaskAct
       return <p>The task streams again from its confirmed position{task.confirmedLsn ? ` (${task.confirmedLsn})` : ''}: nothing in between is lost.</p>;
     case 'stop':
       if (task.status === 'PENDING_START') {
-        return <p>The task never started: nothing was created on the source. It ends as Completed and does not start at its scheduled time.</p>;
+        return <p>The task never started: nothing was created on the source. It ends as Cancelled and does not start at its scheduled time.</p>;
       }
       return (
         <p>

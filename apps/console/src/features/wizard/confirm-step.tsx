@@ -7,6 +7,7 @@ import { listChannels } from '../../api/notifications.api';
 import { CheckboxField, RadioGroupField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
 import { TaskSummary } from '../tasks/task-summary';
 import { zodFormResolver, useFormChanges, useApiSubmit } from '../../ui/zod-form';
+import { ApiRequestPanel } from './api-request-panel';
 import { WizardActions } from './wizard-actions';
 import { confirmInput, type ConfirmValues } from './wizard-values';
 
@@ -109,6 +110,7 @@ export function ConfirmStep({ task, values, onChange, onSubmit, onBack }: Confir
           </p>
           <CheckboxField name="agree" label="I have read the notes above and the precheck results" />
         </section>
+        <ApiRequestPanel task={task} />
         <SubmitProblemNotice problem={problem} />
         <WizardActions busy={form.formState.isSubmitting} onBack={onBack} nextLabel="Submit" />
       </form>
