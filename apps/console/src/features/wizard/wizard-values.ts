@@ -5,6 +5,7 @@ import {
   SSL_MODES,
   type CreateTaskInput,
   type DmlOperation,
+  type SyncMode,
   type TaskView,
 } from '@walbridge/contracts';
 import { withoutBlanks } from '../../ui/zod-form';
@@ -85,6 +86,8 @@ export interface PolicyValues {
   partitionPolicy: 'table' | 'primaryKey' | 'schema' | 'zero';
   format: 'json' | 'avro';
   compression: 'none' | 'gzip';
+  /** Full + incremental delivers the rows already in the tables first (the console's default, as DTS's). */
+  syncMode: SyncMode;
 }
 
 export interface ConfirmValues {
@@ -129,6 +132,7 @@ export const DEFAULT_POLICY: PolicyValues = {
   partitionPolicy: 'table',
   format: 'json',
   compression: 'none',
+  syncMode: 'full+incremental',
 };
 
 export const DEFAULT_CONFIRM: ConfirmValues = {
@@ -213,6 +217,7 @@ export function policyInput(v: PolicyValues): CreateTaskInput['policy'] {
     partitionPolicy: v.partitionPolicy,
     format: v.format,
     compression: v.compression,
+    syncMode: v.syncMode,
   }) as CreateTaskInput['policy'];
 }
 
@@ -339,6 +344,7 @@ export function valuesFromTask(task: TaskView): { basic: BasicValues; connection
       partitionPolicy: p.partitionPolicy ?? 'table',
       format: p.format ?? 'json',
       compression: p.compression ?? 'none',
+      syncMode: p.syncMode ?? 'incremental',
     },
     confirm: {
       start: { mode: task.start?.mode ?? 'now', at: isoToLocalDateTime(task.start?.at) },
