@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { getTaskSnapshot } from '../../api/snapshot.api';
 import { formatInteger } from '../../ui/format';
 import { formatEta, overallPercent, SNAPSHOT_STATUS_TEXT, TABLE_STATE_TEXT, tablePercent } from './snapshot-progress';
@@ -10,9 +10,12 @@ const ACTIVE = new Set(['pending', 'running']);
  * per table, rows sent of the estimate, the rate and the ETA. Hidden for a task that never read
  * existing rows.
  */
-export function SnapshotPanel({ taskId }: { taskId: string }) {
+export function SnapshotPanel({ taskId, taskStatus }: { taskId: string; taskStatus: string }) {
   const snapshot = useQuery({
-    queryKey: ['tasks', 'snapshot', taskId],
+    // Keyed by the task's status too: the panel reads again the moment FULL_SYNC turns into
+    // INCREMENTAL, instead of showing "reading" next to a task that already runs.
+    queryKey: ['tasks', 'snapshot', taskId, taskStatus],
+    placeholderData: keepPreviousData,
     queryFn: ({ signal }) => getTaskSnapshot(taskId, signal),
     refetchInterval: (query) => (query.state.data && ACTIVE.has(query.state.data.status) ? 2_000 : 15_000),
     retry: false,

@@ -160,7 +160,7 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
         <LeftoverSlot task={task} />
       </section>
 
-      {routes.has('GET', '/tasks/{id}/snapshot') !== false && <SnapshotPanel taskId={task.id} />}
+      {routes.has('GET', '/tasks/{id}/snapshot') !== false && <SnapshotPanel taskId={task.id} taskStatus={task.status} />}
 
       <section className="card" aria-labelledby="monitoring-title">
         <h2 id="monitoring-title" className="card__title">
