@@ -162,6 +162,9 @@ describe('the console: create a task with the wizard, watch it stream, operate i
   });
 
   it('step 3 finds the tables in the object tree, flags the one without a primary key, and saves the policy', async () => {
+    // Issue 13: a new task reads the rows already in its tables first, as DTS's default.
+    const syncType = page.getByRole('group', { name: 'Synchronization type' });
+    await expect(syncType.getByRole('radio', { name: /^Full \+ incremental/ }).isChecked()).resolves.toBe(true);
     const deleteBox = page.getByRole('group', { name: 'DML operations' }).getByRole('checkbox', { name: 'DELETE' });
     await deleteBox.uncheck();
     await page.getByText(/Without DELETE, rows deleted on the source/).waitFor();
@@ -217,6 +220,7 @@ describe('the console: create a task with the wizard, watch it stream, operate i
       slotName: slot,
       tables: [{ schema: 'shop', table }, { schema: 'shop', table: noKeyTable }],
       topicPolicy: { mode: 'specific', topic },
+      syncMode: 'full+incremental',
     });
   });
 
@@ -248,6 +252,7 @@ describe('the console: create a task with the wizard, watch it stream, operate i
     await summary.getByText(taskName).waitFor();
     await summary.getByText(`shop.${table}, shop.${noKeyTable}`).waitFor();
     await summary.getByText(slot).waitFor();
+    await summary.getByText('Full + incremental (existing rows first, then changes)').waitFor();
 
     const threshold = page.getByLabel('Delay threshold (seconds)');
     await threshold.fill('5000');

@@ -16,6 +16,7 @@ import { TaskTags } from '../tasks/task-tags';
 import { taskKeys } from '../tasks/use-tasks.query';
 import { Sql, TaskActions } from './task-actions';
 import { MessageBrowser } from './message-browser';
+import { SnapshotPanel } from './snapshot-panel';
 import { TaskLogs } from './task-logs';
 import { auditActionText } from './audit-action-text';
 import { SERIES_WINDOW_MS, useTaskSeries } from './use-task-series';
@@ -167,6 +168,8 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
         )}
         <LeftoverSlot task={task} />
       </section>
+
+      {routes.has('GET', '/tasks/{id}/snapshot') !== false && <SnapshotPanel taskId={task.id} taskStatus={task.status} />}
 
       <section className="card" aria-labelledby="monitoring-title">
         <h2 id="monitoring-title" className="card__title">

@@ -33,6 +33,9 @@ export function TaskSummary({ task, title = 'Summary', full }: { task: TaskView;
         <SummaryItem term="Destination">
           <span className="mono">{d.brokers}</span> <span className="muted">({d.securityProtocol}{d.saslMechanism ? `, ${d.saslMechanism}` : ''})</span>
         </SummaryItem>
+        <SummaryItem term="Synchronization type">
+          {p.syncMode === 'full+incremental' ? 'Full + incremental (existing rows first, then changes)' : 'Incremental (changes only)'}
+        </SummaryItem>
         <SummaryItem term="Operations">
           {p.dmlOperations.join(', ')}
           {p.tables.some((t) => t.dmlOperations) && <span className="muted"> (for the tables without their own, listed below)</span>}

@@ -18,7 +18,7 @@ interface PolicyStepProps {
   onBack: () => void;
 }
 
-const POLICY_FIELD = /^(dmlOperations|slotName|objectScope|schemas(\.\d+)?|tables(\.\d+(\.\w+)*)?|topicPolicy\.\w+|partitionPolicy|format|formatOptions(\.\w+)?|compression|schemaChangeTopic)$/;
+const POLICY_FIELD = /^(dmlOperations|slotName|objectScope|schemas(\.\d+)?|tables(\.\d+(\.\w+)*)?|topicPolicy\.\w+|partitionPolicy|format|formatOptions(\.\w+)?|compression|schemaChangeTopic|syncMode)$/;
 
 /** The wire formats and, for each, who reads it without code (README "Formats" shows the messages). */
 const FORMATS: { value: PolicyValues['format']; label: string; readers: string }[] = [
@@ -77,6 +77,18 @@ export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, 
           <h2 id="policy-sync-title" className="form-section__title">
             Synchronization
           </h2>
+          <RadioGroupField
+            name="syncMode"
+            legend="Synchronization type"
+            options={[
+              {
+                value: 'full+incremental',
+                label: 'Full + incremental',
+                hint: 'The rows already in the tables first (read in chunks, without locks, while changes keep streaming), then every change.',
+              },
+              { value: 'incremental', label: 'Incremental', hint: 'Only changes committed after the task starts; existing rows are not sent.' },
+            ]}
+          />
           <DmlOperationsField />
           <TextField
             name="slotName"

@@ -6,6 +6,7 @@ import {
   type CreateTaskInput,
   type DmlOperation,
   type MessageFormat,
+  type SyncMode,
   type TaskView,
 } from '@walbridge/contracts';
 import { withoutBlanks } from '../../ui/zod-form';
@@ -90,6 +91,8 @@ export interface PolicyValues {
   compression: 'none' | 'gzip';
   /** Topic of the schema-change messages; blank: schema changes are only logged. */
   schemaChangeTopic: string;
+  /** Full + incremental delivers the rows already in the tables first (the console's default, as DTS's). */
+  syncMode: SyncMode;
 }
 
 export interface ConfirmValues {
@@ -139,6 +142,7 @@ export const DEFAULT_POLICY: PolicyValues = {
   formatOptions: DEFAULT_FORMAT_OPTIONS,
   compression: 'none',
   schemaChangeTopic: '',
+  syncMode: 'full+incremental',
 };
 
 export const DEFAULT_CONFIRM: ConfirmValues = {
@@ -225,6 +229,7 @@ export function policyInput(v: PolicyValues): CreateTaskInput['policy'] {
     formatOptions: v.format === 'debezium-json' ? { ...v.formatOptions } : undefined,
     compression: v.compression,
     schemaChangeTopic: v.schemaChangeTopic.trim() || undefined,
+    syncMode: v.syncMode,
   }) as CreateTaskInput['policy'];
 }
 
@@ -353,6 +358,7 @@ export function valuesFromTask(task: TaskView): { basic: BasicValues; connection
       formatOptions: { ...DEFAULT_FORMAT_OPTIONS, ...p.formatOptions },
       compression: p.compression ?? 'none',
       schemaChangeTopic: p.schemaChangeTopic ?? '',
+      syncMode: p.syncMode ?? 'incremental',
     },
     confirm: {
       start: { mode: task.start?.mode ?? 'now', at: isoToLocalDateTime(task.start?.at) },
