@@ -88,6 +88,12 @@ class StackInstance {
   async cleanup(): Promise<void> {
     await this.down().catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.keyDir, { recursive: true, force: true });
+  }
+
+  /** Where the stack keeps its secrets (tools/stack: `<stack dir>-keys`), e.g. Redis's password. */
+  get keyDir(): string {
+    return `${this.dir}-keys`;
   }
 
   server(): DedicatedServer {
@@ -133,7 +139,10 @@ export async function spawnRedis(): Promise<DedicatedRedis> {
   const instance = await StackInstance.create('redis');
   await upOrClean(instance);
   const port = instance.port('WALBRIDGE_REDIS_PORT');
-  return { ...instance.server(), port, url: `redis://127.0.0.1:${port}` };
+  // The stack starts Redis with a password of its own (requirepass): clients need it in the URL.
+  const passwordFile = join(instance.keyDir, 'redis.password');
+  const password = existsSync(passwordFile) ? readFileSync(passwordFile, 'utf8').trim() : '';
+  return { ...instance.server(), port, url: password ? `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}` };
 }
 
 /** A single-broker KRaft Kafka of the test's own, from the jars the shared stack cached. */
