@@ -51,7 +51,8 @@ describe('the console: full synchronization progress on the task page', () => {
     const { page, errors, close } = await consolePage(browser, { width: 1280, height: 1000 });
     await page.goto(`${testEnv.apiUrl}/tasks/${ctx.task.id}`);
     await page.getByRole('heading', { level: 1 }).getByText('Full synchronization').waitFor();
-    const panel = page.getByRole('region', { name: 'Full synchronization' });
+    // Exact: the page's own region is named after the title, whose status badge may say "Full synchronization" too.
+    const panel = page.getByRole('region', { name: 'Full synchronization', exact: true });
     const overall = panel.getByRole('progressbar', { name: /^Full synchronization \d+%$/ });
     const bigBar = panel.getByRole('progressbar', { name: new RegExp(`^shop\\.${ctx.tables.big} \\d+%$`) });
     await bigBar.waitFor();
@@ -71,7 +72,7 @@ describe('the console: full synchronization progress on the task page', () => {
 
     await waitFor('every bar at 100 %', async () => ((await overall.getAttribute('value')) === '100' ? true : undefined), 120_000, 500);
     expect(await bigBar.getAttribute('value')).toBe('100');
-    await panel.getByText('Finished').waitFor();
+    await panel.getByText('Finished', { exact: true }).waitFor();
     await page.getByRole('heading', { level: 1 }).getByText('Running').waitFor({ timeout: 60_000 });
     const snapshot = (await api.request<TaskSnapshotView>('GET', `/api/v1/tasks/${ctx.task.id}/snapshot`)).body;
     expect(snapshot.tables.find((t) => t.table === ctx.tables.big)).toMatchObject({ state: 'done', rowsSent: ROWS });
