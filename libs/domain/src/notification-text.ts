@@ -283,7 +283,7 @@ export function describeNotification(task: NotifiedTask | null, input: Notificat
             ]
           : [
               `1. The rows ${input.table} held before it was added to the publication are not in Kafka: reload them downstream (for example from a SELECT on the source).`,
-              '2. Walbridge has no full synchronization yet. To capture new tables from their first row, have a superuser create the publication FOR TABLES IN SCHEMA (PostgreSQL 15+) or FOR ALL TABLES: the task uses it as it is.',
+              '2. Or read them with a backfill: POST /api/v1/tasks/{id}/backfills {"tables":[{"schema":…,"table":…}]}. To capture new tables from their first row, have a superuser create the publication FOR TABLES IN SCHEMA (PostgreSQL 15+) or FOR ALL TABLES: the task uses it as it is.',
             ]
         ).join('\n'),
         figures: { table: input.table, event: input.event },
@@ -345,7 +345,7 @@ function slotLostText(task: NotifiedTask | null, input: Extract<NotificationInpu
       `Error: ${input.error}`,
     runbook: [
       `1. Reset the task (Reset in the console, or ${reset}): a new slot is created at the current WAL position; run the precheck again and submit the task. Changes committed between LSN ${since} and the reset are not delivered.`,
-      '2. Walbridge has no full synchronization yet: reconcile the captured tables downstream for that gap (for example reload them from the source) — once full synchronization exists, resynchronize the task instead.',
+      '2. Then close the gap with a full synchronization of the captured tables: a backfill (POST /api/v1/tasks/{id}/backfills) re-reads their current rows; or reconcile them downstream.',
       lost?.reason === 'invalidated'
         ? `3. The slot needed more WAL than max_slot_wal_keep_size${lost.figures.maxSlotWalKeepSize ? ` (${lost.figures.maxSlotWalKeepSize})` : ''} keeps: raise it, or keep the task from lagging (pauses, failures) that long.`
         : '3. Find out who dropped the slot (the source\'s log shows pg_drop_replication_slot calls): slots of running tasks must be left alone; stop a task to remove its slot.',

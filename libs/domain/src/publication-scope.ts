@@ -4,7 +4,7 @@
  * a publication FOR ALL TABLES or FOR TABLES IN SCHEMA (15+), which only a superuser may create
  * (PostgreSQL 15); a publication a DBA created that way for the task is used as it is. Otherwise
  * the worker publishes a table list and discovers new tables, adding them within seconds, and
- * says that rows written before a table was added may be missing (no full synchronization yet).
+ * says that rows written before a table was added may be missing from the stream (a backfill reads them).
  * Pure: the worker and the precheck both decide with it.
  */
 
@@ -72,7 +72,7 @@ export function describePublicationPlan(plan: PublicationPlan, publicationName: 
     case 'discover':
       return (
         `publication ${publicationName} lists the tables (${plan.why}): tables created later are discovered within ${discoverySeconds} s and added to it; ` +
-        'rows written to such a table before it was added are not delivered (Walbridge has no full synchronization yet), and the task log says so for each table'
+        'rows written to such a table before it was added are not delivered by the stream (a backfill reads them), and the task log says so for each table'
       );
   }
 }

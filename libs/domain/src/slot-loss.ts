@@ -39,7 +39,7 @@ export type SlotDecision = { action: 'use' } | { action: 'create' } | { action: 
 /** How to get going again, shared by every slot-loss text. */
 export const SLOT_LOSS_WAY_OUT =
   'reset the task to create a new slot and stream from then on (changes committed before the reset are not delivered); ' +
-  'Walbridge has no full synchronization yet, so reconcile the affected tables downstream for the changes in between';
+  'then resynchronize the affected tables with a backfill (POST /api/v1/tasks/{id}/backfills), or reconcile them downstream, for the changes in between';
 
 export function decideSlot(slot: string, observed: ObservedSlot, history: SlotHistory, wal: SlotWalFigures = { currentLsn: null, maxSlotWalKeepSize: null, behindBytes: null }): SlotDecision {
   const known = history.confirmedLsn ?? history.createdLsn;

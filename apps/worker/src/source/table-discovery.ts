@@ -157,8 +157,8 @@ export async function announceLateTables(
     }
     const detail =
       `${subject} was added to publication ${publication} only now, and it already held rows: rows written to it before ` +
-      'they were added are not delivered (Walbridge has no full synchronization yet); its changes from now on are. ' +
-      'Reload those rows downstream, or have a superuser create the publication FOR TABLES IN SCHEMA so that new tables are captured from their first row';
+      'they were added are not delivered by the stream; its changes from now on are. ' +
+      'Read them with a backfill (POST /api/v1/tasks/{id}/backfills), or have a superuser create the publication FOR TABLES IN SCHEMA so that new tables are captured from their first row';
     log('warning', detail);
     notice({ event: 'addedLate', table: name, oid: oids.get(name) ?? 0, detail });
   }
