@@ -15,6 +15,7 @@ import { TaskSummary } from '../tasks/task-summary';
 import { TaskTags } from '../tasks/task-tags';
 import { taskKeys } from '../tasks/use-tasks.query';
 import { Sql, TaskActions } from './task-actions';
+import { TaskSettingsEditor } from '../task-edit/task-settings-editor';
 import { MessageBrowser } from './message-browser';
 import { SnapshotPanel } from './snapshot-panel';
 import { TaskLogs } from './task-logs';
@@ -106,6 +107,7 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
       )}
 
       <TaskActions task={task} />
+      {canOperate && <TaskSettingsEditor key={task.id} task={task} />}
 
       <section className="card" aria-labelledby="status-title">
         <h2 id="status-title" className="card__title">
