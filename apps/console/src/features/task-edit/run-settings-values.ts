@@ -30,7 +30,8 @@ export function runSettingsFromTask(task: Pick<TaskView, 'alarms' | 'throttle' |
   };
 }
 
-function num(value: NumberText): number | undefined {
+/** A number input's value as a number (the API checks numbers, not numeric strings); blank: not set. */
+export function num(value: NumberText): number | undefined {
   if (typeof value === 'number') return Number.isNaN(value) ? undefined : value;
   if (value.trim() === '') return undefined;
   const n = Number(value);

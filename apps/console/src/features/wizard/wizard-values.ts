@@ -10,7 +10,7 @@ import {
   type TaskView,
 } from '@walbridge/contracts';
 import { withoutBlanks } from '../../ui/zod-form';
-import { runSettingsFromTask, runSettingsInput, type RunSettingsValues } from '../task-edit/run-settings-values';
+import { num, runSettingsFromTask, runSettingsInput, type RunSettingsValues } from '../task-edit/run-settings-values';
 
 export { withoutBlanks };
 
@@ -166,14 +166,6 @@ export const DEFAULT_CONFIRM: ConfirmValues = {
   retry: { connectionMinutes: '', otherMinutes: '' },
   agree: false,
 };
-
-/** A number input's value as a number (the API checks numbers, not numeric strings). */
-function num(value: number | string): number | undefined {
-  if (typeof value === 'number') return Number.isNaN(value) ? undefined : value;
-  if (value.trim() === '') return undefined;
-  const n = Number(value);
-  return Number.isNaN(n) ? (value as unknown as number) : n;
-}
 
 function columnList(text: string): string[] {
   return text
