@@ -13,6 +13,7 @@ import { consolePage, sidewaysOverflow } from './console-fixture';
 describe('the console: editing a running task\'s settings', () => {
   let browser: Browser;
   let taskId: string | undefined;
+  const cloned: string[] = [];
 
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -21,6 +22,7 @@ describe('the console: editing a running task\'s settings', () => {
   afterAll(async () => {
     await browser?.close();
     if (taskId) await stopTask(taskId).catch(() => undefined);
+    for (const id of cloned) await api.request('DELETE', `/api/v1/tasks/${id}`).catch(() => undefined);
   }, 120_000);
 
   it('saves throttle, retry and the WAL alarm limit of an INCREMENTAL task, refusing what the API refuses', async () => {
@@ -68,6 +70,25 @@ describe('the console: editing a running task\'s settings', () => {
     await card.getByRole('button', { name: 'Edit settings' }).click();
     await expect(sidewaysOverflow(page)).resolves.toBeLessThanOrEqual(0);
     await screenshot(page, 'task-settings-edit-390');
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('clones the task into a new one in setup, with its settings and without its secrets or slot', async () => {
+    const { page, errors, close } = await consolePage(browser, { width: 1920, height: 1080 });
+    await page.goto(`${testEnv.apiUrl}/tasks/${taskId}`);
+    await page.getByRole('button', { name: 'Clone' }).click();
+    await page.waitForURL(/\/tasks\/[0-9a-f-]{36}\/setup\?step=2$/);
+    const cloneId = /\/tasks\/([0-9a-f-]{36})\//.exec(page.url())![1];
+    cloned.push(cloneId);
+    const [original, copy] = await Promise.all([api.task(taskId!), api.task(cloneId)]);
+    expect(copy).toMatchObject({ status: 'CONFIGURATION', name: `${original.name}-copy`, retry: original.retry, throttle: original.throttle });
+    expect(copy.policy.tables).toEqual(original.policy.tables);
+    expect(copy.source.passwordSet).toBe(false);
+    expect(copy.slotName).not.toBe(original.slotName);
+    // Step 2 asks for the password the copy does not have.
+    await page.getByLabel('Password').first().waitFor();
+    await screenshot(page, 'task-clone-setup-1920');
     expect(errors).toEqual([]);
     await close();
   });
