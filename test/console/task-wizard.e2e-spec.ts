@@ -260,6 +260,10 @@ describe('the console: create a task with the wizard, watch it stream, operate i
     await page.getByText('Delay threshold (seconds) must be 0-3600 (0 = off)').waitFor();
     await page.getByText('Read the notes above and tick this box to submit').waitFor();
     await threshold.fill('60');
+    // Feature 5: throttle, retry windows and the WAL alarm limit, with the API's limits as hints.
+    await page.getByText(/^1–10,000,000\. Blank: no limit\.$/).first().waitFor();
+    await page.getByLabel('Rows per second', { exact: true }).fill('10000');
+    await page.getByLabel('WAL retention alarm (MB)').fill('1024');
     await page.getByLabel('I have read the notes above and the precheck results').check();
 
     // Feature 8: the API request that creates this task, as DTS's "Preview OpenAPI parameters".
@@ -286,7 +290,12 @@ describe('the console: create a task with the wizard, watch it stream, operate i
     await page.getByRole('button', { name: 'Submit' }).click();
     await page.waitForURL(new RegExp(`/tasks/${taskId}$`));
     await heading().getByText('Running').waitFor({ timeout: 90_000 });
-    await expect(api.task(taskId)).resolves.toMatchObject({ status: 'INCREMENTAL', alarms: { delayThresholdSeconds: 60 } });
+    await expect(api.task(taskId)).resolves.toMatchObject({
+      status: 'INCREMENTAL',
+      alarms: { delayThresholdSeconds: 60, walRetentionLimitMb: 1024 },
+      throttle: { rowsPerSecond: 10000 },
+      retry: { connectionMinutes: 720, otherMinutes: 10 },
+    });
     // The draft is done with once the task is submitted.
     await expect(page.evaluate<string>(STORED_DRAFTS)).resolves.toBe('');
   });

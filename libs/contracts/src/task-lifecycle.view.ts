@@ -4,6 +4,7 @@ import { z } from 'zod';
 export type TaskOperationName =
   | 'edit'
   | 'editObjects'
+  | 'editSettings'
   | 'precheck'
   | 'submit'
   | 'pause'

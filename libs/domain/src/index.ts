@@ -34,6 +34,7 @@ export { MAX_TOPIC_NAME_LENGTH, renderTopicName, validateTopicName, type TopicNa
 // Task rules that live in this library alongside the data path.
 export * from './errors';
 export * from './task-lifecycle';
+export * from './task-edit-scope';
 export { quoteIdent, quoteLiteral, qualifiedName } from './sql-text';
 export { canonicalJson } from './canonical-json';
 export { REDACTED, redactSecrets, redactUrlPath } from './redact';

@@ -42,7 +42,7 @@ describe('task lifecycle', () => {
       const e = error as DomainError;
       expect(e.kind).toBe('conflict');
       expect(e.message).toContain('INCREMENTAL');
-      expect(e.extra.allowedOperations).toEqual(['editObjects', 'pause', 'stop', 'forceStop']);
+      expect(e.extra.allowedOperations).toEqual(['editObjects', 'editSettings', 'pause', 'stop', 'forceStop']);
     }
   });
 
@@ -57,23 +57,23 @@ describe('task lifecycle', () => {
  * the action offered on a stopped task whose slot may remain (after a force stop or a failed stop).
  */
 const SPEC: Record<string, string> = {
-  //                  edit  editObjects precheck submit pause resume stop forceStop reset delete dropSlot
-  CONFIGURATION: '     Y     .           Y        Y      .     .      Y    Y         .     Y      .',
-  PENDING_START: '     .     .           .        .      .     .      Y    Y         .     .      .',
-  STARTING: '          .     .           .        .      .     .      Y    Y         .     .      .',
-  FULL_SYNC: '         .     .           .        .      Y     .      Y    Y         .     .      .',
-  INCREMENTAL: '       .     Y           .        .      Y     .      Y    Y         .     .      .',
-  START_FAILED: '      .     .           Y        .      .     Y      Y    Y         Y     Y      .',
-  INCREMENTAL_FAILED: '.     .           Y        .      .     Y      Y    Y         Y     .      .',
-  PAUSING: '           .     .           .        .      .     .      Y    Y         .     .      .',
-  PAUSED: '            .     Y           Y        .      .     Y      Y    Y         Y     .      .',
-  STOPPING: '          .     .           .        .      .     .      Y    Y         .     .      .',
-  COMPLETED: '         .     .           .        .      .     .      .    .         .     Y      Y',
-  STOP_FAILED: '       .     .           .        .      .     .      Y    Y         .     .      Y',
-  CANCELLED: '         .     .           .        .      .     .      .    .         .     Y      .',
-  DELETED: '           .     .           .        .      .     .      .    .         .     .      .',
+  //                  edit  editObjects editSettings precheck submit pause resume stop forceStop reset delete dropSlot
+  CONFIGURATION: '     Y     .           .            Y        Y      .      .    Y         Y     .      Y      .',
+  PENDING_START: '     .     .           .            .        .      .      .    Y         Y     .      .      .',
+  STARTING: '          .     .           .            .        .      .      .    Y         Y     .      .      .',
+  FULL_SYNC: '         .     .           Y            .        .      Y      .    Y         Y     .      .      .',
+  INCREMENTAL: '       .     Y           Y            .        .      Y      .    Y         Y     .      .      .',
+  START_FAILED: '      .     .           Y            Y        .      .      Y    Y         Y     Y      Y      .',
+  INCREMENTAL_FAILED: '.     .           Y            Y        .      .      Y    Y         Y     Y      .      .',
+  PAUSING: '           .     .           .            .        .      .      .    Y         Y     .      .      .',
+  PAUSED: '            .     Y           Y            Y        .      .      Y    Y         Y     Y      .      .',
+  STOPPING: '          .     .           .            .        .      .      .    Y         Y     .      .      .',
+  COMPLETED: '         .     .           .            .        .      .      .    .         .     .      Y      Y',
+  STOP_FAILED: '       .     .           .            .        .      .      .    Y         Y     .      .      Y',
+  CANCELLED: '         .     .           .            .        .      .      .    .         .     .      Y      .',
+  DELETED: '           .     .           .            .        .      .      .    .         .     .      .      .',
 };
-const COLUMNS: TaskOperation[] = ['edit', 'editObjects', 'precheck', 'submit', 'pause', 'resume', 'stop', 'forceStop', 'reset', 'delete', 'dropSlot'];
+const COLUMNS: TaskOperation[] = ['edit', 'editObjects', 'editSettings', 'precheck', 'submit', 'pause', 'resume', 'stop', 'forceStop', 'reset', 'delete', 'dropSlot'];
 
 describe('the operation table, every status × every operation', () => {
   it('covers every status and every operation', () => {

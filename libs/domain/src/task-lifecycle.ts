@@ -20,6 +20,7 @@ export type LifecycleStatus =
 export type TaskOperation =
   | 'edit'
   | 'editObjects'
+  | 'editSettings'
   | 'precheck'
   | 'submit'
   | 'pause'
@@ -48,6 +49,8 @@ const ALL_LIVE: LifecycleStatus[] = [
 const ALLOWED_IN: Record<TaskOperation, readonly LifecycleStatus[]> = {
   edit: ['CONFIGURATION'],
   editObjects: ['INCREMENTAL', 'PAUSED'],
+  // Alarms, throttle, retry windows, description and tags: nothing on the source or in Kafka changes.
+  editSettings: ['FULL_SYNC', 'INCREMENTAL', 'START_FAILED', 'INCREMENTAL_FAILED', 'PAUSED'],
   precheck: ['CONFIGURATION', 'PAUSED', 'INCREMENTAL_FAILED', 'START_FAILED'],
   submit: ['CONFIGURATION'],
   // FULL_SYNC streams like INCREMENTAL (the snapshot resumes at its stored chunk): same rules.

@@ -2,7 +2,19 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { TASK_STATUSES, type PolicyConfig, type TaskConfig, type TaskStatus, type TaskView } from '@walbridge/contracts';
-import { DomainError, applyMergePatch, assertAllowed, canonicalJson, defaultSlotName, isAllowed, statusesAllowing } from '@walbridge/domain';
+import {
+  DomainError,
+  STREAMING_STATUSES,
+  allowedOperations,
+  applyMergePatch,
+  assertAllowed,
+  canonicalJson,
+  defaultSlotName,
+  editOperations,
+  editScope,
+  isAllowed,
+  type TaskOperation,
+} from '@walbridge/domain';
 import { NotificationChannelRepository, SecretsService, TaskBackfillRepository, TaskLogRepository, TaskRepository, outdatesPrecheck, type TaskEntity } from '@walbridge/persistence';
 import { QueueName, TaskControlJob } from '@walbridge/queue';
 import { currentActor } from '../auth/request-context';
@@ -27,11 +39,6 @@ function changedFields(before: unknown, after: unknown, path = ''): string[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().flatMap((k) => changedFields(a[k], b[k], path ? `${path}.${k}` : k));
 }
 
-/** Only the selected tables (and their per-table settings) changed. */
-function objectsOnly(fields: string[]): boolean {
-  return fields.length > 0 && fields.every((f) => f === 'policy.tables' || f.startsWith('policy.tables.'));
-}
-
 /** What an edit of the table list does, for the task log. */
 function describeTableEdit(before: PolicyConfig, after: PolicyConfig): string {
   const key = (t: { schema: string; table: string }) => `${t.schema}.${t.table}`;
@@ -51,7 +58,9 @@ function describeTableEdit(before: PolicyConfig, after: PolicyConfig): string {
 /**
  * PATCH and DELETE of a task. Any field may change while the task is in CONFIGURATION (which
  * outdates its last precheck); the tables of a table-level task may also change while it runs
- * or is paused (a scheduler's worker alters the publication; the API only records the request);
+ * or is paused (a scheduler's worker alters the publication; the API only records the request),
+ * and its alarms, throttle, retry windows, description and tags while it runs, is paused or fails
+ * (a streaming worker restarts to use them, through the same request);
  * credentials may change in any status and are used from the next connection on; delete wipes
  * the credentials.
  */
@@ -95,33 +104,41 @@ export class TaskEditService {
     const secretsChanged = canonicalJson(secrets) !== canonicalJson(oldSecrets);
     if (!fields.length && !secretsChanged) return toTaskView(task);
 
-    // Tables of a table-level task that runs or is paused: PRODUCT.md §4 "edit objects".
-    const editObjects = objectsOnly(fields) && task.status !== 'CONFIGURATION' && isAllowed('editObjects', task.status);
-    if (editObjects) this.assertObjectsEditable(task, config.policy);
-    else if (fields.length) assertAllowed('edit', task.status);
-    const allowedIn = editObjects ? [...statusesAllowing('editObjects')] : fields.length ? (['CONFIGURATION'] as TaskStatus[]) : LIVE_STATUSES;
+    // Outside CONFIGURATION only the tables (editObjects) and the settings (editSettings) may change: PRODUCT.md §4.
+    const scope = editScope(fields);
+    const live = fields.length > 0 && task.status !== 'CONFIGURATION';
+    const operations: TaskOperation[] = !fields.length ? [] : live ? editOperations(scope) : ['edit'];
+    this.assertEditAllowed(task.status, operations, scope.other);
+    if (live && scope.objects) this.assertObjectsEditable(task, config.policy);
+    // A streaming worker restarts to use the edit (and a paused task's publication is altered):
+    // the request a scheduler acts on. Settings of a paused or failed task wait for its next start.
+    const applies = (status: TaskStatus) => live && (scope.objects || (scope.restartsWorker && STREAMING_STATUSES.includes(status)));
+    const allowedIn = !fields.length
+      ? LIVE_STATUSES
+      : LIVE_STATUSES.filter((s) => operations.every((op) => isAllowed(op, s)) && applies(s) === applies(task.status));
     const replaced = await this.tasks.replaceConfig(task, allowedIn, {
       name: config.name,
       config: stored as unknown as Record<string, unknown>,
       secrets: secretsChanged || rebound ? this.vault.sealTask({ id, config: stored as unknown as Record<string, unknown> }, secrets) : task.secrets,
       slotName,
       publicationName: slotName,
-      ...(editObjects ? { requestedOperation: 'applyObjects' as const } : {}),
+      ...(applies(task.status) ? { requestedOperation: 'applyObjects' as const } : {}),
     });
     if (!replaced) {
       const fresh = await this.load(id);
-      if (editObjects) assertAllowed('editObjects', fresh.status);
-      else if (fields.length) assertAllowed('edit', fresh.status);
+      this.assertEditAllowed(fresh.status, operations, scope.other);
       throw new DomainError('conflict', 'CONCURRENT_CHANGE', 'the task changed while it was being edited; reload it and try again');
     }
-    if (editObjects) {
-      await this.backfillAdded(id, current.policy as PolicyConfig, config.policy);
+    if (applies(task.status)) {
+      if (scope.objects) await this.backfillAdded(id, current.policy as PolicyConfig, config.policy);
       await this.controlQueue.add(TaskControlJob.ApplyObjects, { taskId: id, requestedBy: currentActor() }, {
         attempts: 5,
         backoff: { type: 'exponential', delay: 1000 },
         removeOnComplete: 1000,
         removeOnFail: 1000,
       });
+    }
+    if (live && scope.objects) {
       await this.logs.append(
         id,
         'info',
@@ -130,7 +147,12 @@ export class TaskEditService {
             ? 'the publication is altered now, and the changes are delivered once the task is resumed'
             : 'the worker restarts with the new tables and alters the publication; an added table is captured from then on'),
       );
-    } else if (fields.length) {
+    }
+    if (live && scope.settings) {
+      const settings = fields.filter((f) => !f.startsWith('policy.tables'));
+      const when = !scope.restartsWorker ? '' : applies(task.status) ? '; the worker restarts to use them' : '; used from the next start';
+      await this.logs.append(id, 'info', `settings changed in ${task.status}: ${settings.join(', ')}${when}`);
+    } else if (!live && fields.length) {
       const again = outdatesPrecheck(fields) ? '; run the precheck again before submitting' : '';
       await this.logs.append(id, 'info', `configuration changed: ${fields.join(', ')}${again}`);
     }
@@ -139,6 +161,21 @@ export class TaskEditService {
       await this.logs.append(id, 'info', `credentials changed (${which.join(', ')}); used from the next connection on`);
     }
     return toTaskView((await this.tasks.findById(id))!);
+  }
+
+  /** A live edit of fields only CONFIGURATION allows names them; otherwise the operation table's 409. */
+  private assertEditAllowed(status: TaskStatus, operations: TaskOperation[], other: string[]): void {
+    if (operations.includes('edit') && status !== 'CONFIGURATION' && other.length) {
+      throw new DomainError(
+        'conflict',
+        'OPERATION_NOT_ALLOWED',
+        `${other.join(', ')} can change only while the task is in CONFIGURATION (it is ${status}); ` +
+          'a running or paused task may change its tables, alarms, throttle, retry windows, description, tags and credentials',
+        [],
+        { status, allowedOperations: allowedOperations(status) },
+      );
+    }
+    for (const op of operations) assertAllowed(op, status);
   }
 
   /** Edit objects applies to table-level tasks with no other operation under way. */

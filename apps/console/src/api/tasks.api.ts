@@ -37,7 +37,7 @@ export function submitTask(id: string, startAt?: string): Promise<TaskView> {
 }
 
 /** The operations of PRODUCT.md §4 after submit, each `POST /tasks/{id}/<path>` (delete is DELETE). */
-export type TaskAction = Exclude<TaskOperationName, 'edit' | 'editObjects' | 'precheck' | 'submit'>;
+export type TaskAction = Exclude<TaskOperationName, 'edit' | 'editObjects' | 'editSettings' | 'precheck' | 'submit'>;
 
 export const TASK_ACTION_ROUTES: Record<TaskAction, { method: 'POST' | 'DELETE'; path: string }> = {
   pause: { method: 'POST', path: '/pause' },

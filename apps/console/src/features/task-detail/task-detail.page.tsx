@@ -15,6 +15,8 @@ import { TaskSummary } from '../tasks/task-summary';
 import { TaskTags } from '../tasks/task-tags';
 import { taskKeys } from '../tasks/use-tasks.query';
 import { Sql, TaskActions } from './task-actions';
+import { TaskSettingsEditor } from '../task-edit/task-settings-editor';
+import { CloneTaskButton } from '../tasks/clone-task-button';
 import { MessageBrowser } from './message-browser';
 import { SnapshotPanel } from './snapshot-panel';
 import { TaskLogs } from './task-logs';
@@ -87,11 +89,14 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
           {task.description && <p>{task.description}</p>}
           <TaskTags tags={task.tags} className="tag-list" label="Tags" />
         </div>
-        {task.status === 'CONFIGURATION' && canOperate && (
-          <Link className="button button--primary" to={`/tasks/${task.id}/setup`}>
-            Continue setup
-          </Link>
-        )}
+        <div className="page__actions">
+          {task.status === 'CONFIGURATION' && canOperate && (
+            <Link className="button button--primary" to={`/tasks/${task.id}/setup`}>
+              Continue setup
+            </Link>
+          )}
+          {canOperate && <CloneTaskButton task={task} />}
+        </div>
       </header>
 
       {submitted && ['PENDING_START', 'STARTING'].includes(task.status) && (
@@ -106,6 +111,7 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
       )}
 
       <TaskActions task={task} />
+      {canOperate && <TaskSettingsEditor key={task.id} task={task} />}
 
       <section className="card" aria-labelledby="status-title">
         <h2 id="status-title" className="card__title">

@@ -1,7 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { FormProvider, useController, useForm, useWatch } from 'react-hook-form';
 import { z } from 'zod';
-import { alarmsSchema, startSchema, type TaskView } from '@walbridge/contracts';
+import { alarmsSchema, retrySchema, startSchema, throttleSchema, type TaskView } from '@walbridge/contracts';
+import { RunSettingsFields } from '../task-edit/run-settings-fields';
 import { isMissingEndpoint } from '../../api/api-client';
 import { listChannels } from '../../api/notifications.api';
 import { CheckboxField, RadioGroupField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
@@ -15,6 +16,8 @@ const confirmSchema = z
   .object({
     start: startSchema,
     alarms: alarmsSchema,
+    throttle: throttleSchema,
+    retry: retrySchema,
     agree: z.literal(true, { errorMap: () => ({ message: 'Read the notes above and tick this box to submit' }) }),
   })
   .superRefine((v, ctx) => {
@@ -38,7 +41,7 @@ interface ConfirmStepProps {
 export function ConfirmStep({ task, values, onChange, onSubmit, onBack }: ConfirmStepProps) {
   const form = useForm<ConfirmValues>({ defaultValues: values, resolver: zodFormResolver(toInput, confirmSchema) });
   useFormChanges(form, onChange);
-  const { run, problem } = useApiSubmit(form, (p) => /^(start\.(mode|at)|alarms\.\w+(\.\d+)?|agree)$/.test(p));
+  const { run, problem } = useApiSubmit(form, (p) => /^(start\.(mode|at)|alarms\.\w+(\.\d+)?|throttle\.\w+|retry\.\w+|agree)$/.test(p));
   const startMode = useWatch({ control: form.control, name: 'start.mode' });
   const notify = useWatch({ control: form.control, name: 'alarms.notify' });
 
@@ -101,6 +104,13 @@ export function ConfirmStep({ task, values, onChange, onSubmit, onBack }: Confir
             hint="14–100: a task that keeps failing is stopped then, so its slot stops holding WAL."
             className="field--number"
           />
+        </section>
+
+        <section className="form-section" aria-labelledby="confirm-run-title">
+          <h2 id="confirm-run-title" className="form-section__title">
+            Throttle, retry and WAL alarm
+          </h2>
+          <RunSettingsFields delayAlarm={false} />
         </section>
 
         <section className="form-section agreement">

@@ -12,6 +12,7 @@ import { BasicStep } from './basic-step';
 import { ConfirmStep } from './confirm-step';
 import { ConnectionsStep, type ConnectionTests } from './connections-step';
 import { PolicyStep } from './policy-step';
+import { runSettingsPatch } from '../task-edit/run-settings-values';
 import { PrecheckStep } from './precheck-step';
 import { loadDraft, removeDraft, saveDraft, taskDrafts, type WizardDraft, type WizardStep } from './wizard-draft';
 import {
@@ -298,7 +299,8 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
   const submit = async (values: ConfirmValues) => {
     if (!task) return;
     const input = confirmInput(values);
-    await updateTask(task.id, { start: input.start, alarms: input.alarms });
+    const run = runSettingsPatch(task, values);
+    await updateTask(task.id, { start: input.start, alarms: { ...(input.alarms ?? {}), ...run.alarms }, throttle: run.throttle, retry: run.retry });
     const submitted = await submitTask(task.id, input.start?.mode === 'at' ? input.start.at : undefined);
     generationRef.current += 1; // as above: the submitted task's draft stays deleted
     removeDraft(storage(), username, task.id);

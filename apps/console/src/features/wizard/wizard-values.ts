@@ -10,6 +10,7 @@ import {
   type TaskView,
 } from '@walbridge/contracts';
 import { withoutBlanks } from '../../ui/zod-form';
+import { num, runSettingsFromTask, runSettingsInput, type RunSettingsValues } from '../task-edit/run-settings-values';
 
 export { withoutBlanks };
 
@@ -104,7 +105,11 @@ export interface ConfirmValues {
     delaySustainSeconds: number | string;
     dataExceptionNotify: boolean;
     abnormalStopDays: number | string;
+    /** Blank: the server's limit. */
+    walRetentionLimitMb: number | string;
   };
+  throttle: RunSettingsValues['throttle'];
+  retry: RunSettingsValues['retry'];
   agree: boolean;
 }
 
@@ -154,17 +159,13 @@ export const DEFAULT_CONFIRM: ConfirmValues = {
     delaySustainSeconds: 360,
     dataExceptionNotify: false,
     abnormalStopDays: 14,
+    walRetentionLimitMb: '',
   },
+  // Blank: the API's defaults (the hints name them).
+  throttle: { rowsPerSecond: '', mbPerSecond: '', snapshotRowsPerSecond: '' },
+  retry: { connectionMinutes: '', otherMinutes: '' },
   agree: false,
 };
-
-/** A number input's value as a number (the API checks numbers, not numeric strings). */
-function num(value: number | string): number | undefined {
-  if (typeof value === 'number') return Number.isNaN(value) ? undefined : value;
-  if (value.trim() === '') return undefined;
-  const n = Number(value);
-  return Number.isNaN(n) ? (value as unknown as number) : n;
-}
 
 function columnList(text: string): string[] {
   return text
@@ -247,9 +248,12 @@ export function isoToLocalDateTime(iso: string | undefined): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
-export function confirmInput(v: ConfirmValues): Pick<CreateTaskInput, 'start' | 'alarms'> {
+export function confirmInput(v: ConfirmValues): Pick<CreateTaskInput, 'start' | 'alarms' | 'throttle' | 'retry'> {
   const a = v.alarms;
+  const run = runSettingsInput(v);
   return withoutBlanks({
+    throttle: run.throttle,
+    retry: run.retry,
     start: v.start.mode === 'at' ? { mode: 'at', at: localDateTimeToIso(v.start.at) } : { mode: 'now' },
     alarms: {
       notify: a.notify,
@@ -258,6 +262,7 @@ export function confirmInput(v: ConfirmValues): Pick<CreateTaskInput, 'start' | 
       delaySustainSeconds: num(a.delaySustainSeconds),
       dataExceptionNotify: a.dataExceptionNotify,
       abnormalStopDays: num(a.abnormalStopDays),
+      walRetentionLimitMb: num(a.walRetentionLimitMb ?? ''),
     },
   }) as never;
 }
@@ -363,6 +368,8 @@ export function valuesFromTask(task: TaskView): { basic: BasicValues; connection
     confirm: {
       start: { mode: task.start?.mode ?? 'now', at: isoToLocalDateTime(task.start?.at) },
       alarms: { ...DEFAULT_CONFIRM.alarms, ...task.alarms },
+      throttle: runSettingsFromTask(task).throttle,
+      retry: runSettingsFromTask(task).retry,
       agree: false,
     },
   };
