@@ -69,6 +69,44 @@ function bigintLong(): Avro.Type {
   return longType;
 }
 
+/**
+ * avsc picks the branch of an unwrapped union by the value's JavaScript type, and counts longs
+ * as numbers, so a bigint in ['null', 'long'] matches no branch: the types are built with
+ * wrapped unions and each record's non-null union values are wrapped here ({branch: value}).
+ * Every union of this format is null plus one type, so the branch is never a guess.
+ */
+function wrapped(type: Avro.Type, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  const t = type as Avro.Type & { typeName: string; fields?: { name: string; type: Avro.Type }[]; types?: Avro.Type[]; itemsType?: Avro.Type };
+  switch (t.typeName) {
+    case 'record': {
+      const out: Record<string, unknown> = {};
+      for (const f of t.fields!) out[f.name] = wrapped(f.type, (value as Record<string, unknown>)[f.name]);
+      return out;
+    }
+    case 'array':
+      return (value as unknown[]).map((v) => wrapped(t.itemsType!, v));
+    case 'union:wrapped': {
+      const branch = t.types!.find((b) => b.typeName !== 'null')!;
+      return { [branch.branchName!]: wrapped(branch, value) };
+    }
+    default:
+      return value;
+  }
+}
+
+/**
+ * The schema avsc builds its writer from: a logical long ({type: 'long', logicalType}) as plain
+ * 'long', since avsc applies the bigint long of its registry to type names only. The bytes are
+ * the same; the registered schema keeps the logical types for the readers.
+ */
+function forAvsc(schema: AvroSchema): AvroSchema {
+  if (Array.isArray(schema)) return schema.map(forAvsc);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  if (schema.type === 'long' && 'logicalType' in schema && !('name' in schema)) return 'long';
+  return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === 'type' || k === 'items' || k === 'fields' ? forAvsc(v as AvroSchema) : v]));
+}
+
 /** Confluent's wire format: magic byte 0, the schema id (4 bytes, big endian), the Avro binary. */
 function framed(id: number, avro: Buffer): Buffer {
   const out = Buffer.allocUnsafe(5 + avro.length);
@@ -97,7 +135,7 @@ export class AvroRegistryChangeEncoder implements ChangeEncoder {
   constructor(topic: string, schema: RelationSchema, options: EnvelopeOptions, registered: RegisteredSchemas) {
     const avro = require('avsc') as typeof Avro;
     this.records = new AvroRegistryEncoder(schema, { columns: options.columns });
-    const typeOf = (s: AvroSchema) => avro.Type.forSchema(s as Avro.Schema, { registry: { long: bigintLong() } });
+    const typeOf = (s: AvroSchema) => avro.Type.forSchema(forAvsc(s) as Avro.Schema, { registry: { long: bigintLong() }, wrapUnions: true });
     this.valueType = typeOf(this.records.valueSchema);
     this.valueId = registered.idOf(`${topic}-value`, this.records.valueSchema);
     this.keyType = this.records.keySchema ? typeOf(this.records.keySchema) : null;
@@ -108,7 +146,7 @@ export class AvroRegistryChangeEncoder implements ChangeEncoder {
     const { snapshot, ...rest } = change;
     return this.records.encode(snapshot ? { ...rest, snapshot: true } : rest).map((m) => ({
       key: m.key === null ? null : this.key(m.key),
-      value: framed(this.valueId, this.valueType.toBuffer(m.value)),
+      value: framed(this.valueId, this.valueType.toBuffer(wrapped(this.valueType, m.value))),
     }));
   }
 
@@ -119,7 +157,7 @@ export class AvroRegistryChangeEncoder implements ChangeEncoder {
   encodeTruncate(change: TruncateChange): Buffer {
     const { options: _options, ...context } = change;
     const [m] = this.records.encode({ ...context, kind: 'TRUNCATE' });
-    return framed(this.valueId, this.valueType.toBuffer(m.value));
+    return framed(this.valueId, this.valueType.toBuffer(wrapped(this.valueType, m.value)));
   }
 
   messageKey(tuple: Tuple): Buffer | null {
@@ -128,6 +166,6 @@ export class AvroRegistryChangeEncoder implements ChangeEncoder {
   }
 
   private key(record: Record<string, unknown>): Buffer {
-    return framed(this.keyId!, this.keyType!.toBuffer(record));
+    return framed(this.keyId!, this.keyType!.toBuffer(wrapped(this.keyType!, record)));
   }
 }
