@@ -3,7 +3,7 @@
 // it started, and end with the line `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   REPO_ROOT,
@@ -22,10 +22,14 @@ import {
 } from './lib/workspace.mjs';
 import { fileSources, findSecrets } from './lib/secret-scan.mjs';
 import { ensureFlinkDecoder } from './java/flink-decoder.mjs';
+import { ensureAvroConsumer } from './java/avro-consumer.mjs';
+import { startSchemaRegistry } from './java/schema-registry.mjs';
 
 const TEST_DB = process.env.WALBRIDGE_TEST_DB ?? 'walbridge_test';
 const API_PORT = Number(process.env.WALBRIDGE_TEST_API_PORT ?? 58080);
 const SCHEDULER_HEALTH_PORT = API_PORT + 1;
+// Apicurio Registry for the avro-registry tests (Confluent's API under /apis/ccompat/v7).
+const SCHEMA_REGISTRY_PORT = Number(process.env.WALBRIDGE_TEST_SCHEMA_REGISTRY_PORT ?? API_PORT + 10);
 const RESULTS_DIR = join(REPO_ROOT, 'test-results');
 const LOG_DIR = join(RESULTS_DIR, 'logs');
 const extraArgs = process.argv.slice(2);
@@ -41,6 +45,7 @@ const SLOT_PREFIX = `wbt_r${process.pid.toString(36)}_`;
 const checks = []; // { name, passed, failed }
 let api;
 let scheduler;
+let schemaRegistry;
 let startedStack = false;
 let stack;
 
@@ -60,6 +65,16 @@ async function main() {
     ensureFlinkDecoder({ log });
   } catch (error) {
     log(`flink-decoder: ${error.message}`);
+  }
+  // The avro-registry tests: a real registry and Apicurio's own deserializer. A failure fails those tests only.
+  let schemaRegistryUrl = '';
+  try {
+    ensureAvroConsumer({ log });
+    schemaRegistry = await startSchemaRegistry(SCHEMA_REGISTRY_PORT, { log, logFile: openSync(join(LOG_DIR, 'schema-registry.log'), 'a') });
+    schemaRegistryUrl = schemaRegistry.url;
+    log(`schema registry (Apicurio) on :${SCHEMA_REGISTRY_PORT}`);
+  } catch (error) {
+    log(`schema-registry: ${error.message}`);
   }
 
   await recreateDatabase(stack, TEST_DB);
@@ -122,6 +137,7 @@ async function main() {
     WALBRIDGE_TEST_SCHEDULER_HEALTH_URL: `http://127.0.0.1:${SCHEDULER_HEALTH_PORT}/health`,
     WALBRIDGE_TEST_LOG_DIR: LOG_DIR,
     WALBRIDGE_TEST_SLOT_PREFIX: SLOT_PREFIX,
+    WALBRIDGE_TEST_SCHEMA_REGISTRY_URL: schemaRegistryUrl,
   };
   const resultsFile = join(RESULTS_DIR, 'vitest.json');
   const vitest = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...extraArgs], {
@@ -213,6 +229,7 @@ function pidAlive(pid) {
 
 async function cleanup() {
   await Promise.all([stopChild(scheduler), stopChild(api)]);
+  schemaRegistry?.child.kill('SIGTERM');
   if (startedStack && stack && !process.env.WALBRIDGE_KEEP_STACK) await stack.down().catch((e) => log(`stack down failed: ${e.message}`));
 }
 

@@ -16,6 +16,7 @@ import {
   type Tuple,
 } from '@walbridge/domain';
 import { createChangeEncoder, type ChangeEncoder } from './encoding/change-encoder';
+import type { RegisteredSchemas } from './encoding/avro-registry-encoder';
 
 /** A task setting that no longer fits the source (e.g. a filter on a dropped column): only an operator can fix it. */
 export class ConfigurationError extends OperatorActionNeeded {
@@ -54,7 +55,7 @@ export class RowGate {
 export interface TableRoute {
   topic: string;
   operations: ReadonlySet<OperationKind>;
-  partitionOf(key: string | null): number;
+  partitionOf(key: string | Buffer | null): number;
   /**
    * Partitions a TRUNCATE goes to: every partition when the table's rows are spread over them by
    * key, so that on each partition it comes after the rows it removes; else the table's one.
@@ -98,6 +99,7 @@ export function createRouter(
   policy: PolicyConfig,
   partitionCounts: ReadonlyMap<string, number>,
   tableOids: ReadonlyMap<number, TableSelection> = new Map(),
+  schemas?: RegisteredSchemas,
 ): (schema: RelationSchema) => TableRoute | null {
   const taskOperations = new Set<OperationKind>(policy.dmlOperations);
   const byOid = new Map(tableOids);
@@ -137,7 +139,7 @@ export function createRouter(
       operations,
       partitionOf: (key) => partitioner.partition(key),
       truncatePartitions: policy.partitionPolicy === 'primaryKey' && schema.pkNames.length && !schema.keyIsRow ? [...Array(partitions).keys()] : [partitioner.partition(null)],
-      encoder: createChangeEncoder(policy.format, schema, { columns: projection.positions }, policy.formatOptions),
+      encoder: createChangeEncoder(policy.format, schema, { columns: projection.positions }, policy.formatOptions, schemas ? { topic, schemas } : undefined),
       columns: projection.positions,
       gate,
       notes,

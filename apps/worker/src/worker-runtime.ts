@@ -14,7 +14,8 @@ import {
 import { ChangePipeline } from './pipeline/change-pipeline';
 import { ConfigurationError, createRouter, topicFor } from './routing';
 import { KafkaSink, isUnknownTopic } from './sink/kafka-sink';
-import { OutboundPolicy, brokerHosts, pgClientConfig } from '@walbridge/connectors';
+import { OutboundPolicy, SchemaRegistryClient, brokerHosts, pgClientConfig } from '@walbridge/connectors';
+import { RegisteredSchemas } from './encoding/avro-registry-encoder';
 import { ReplicationStream } from './source/replication-stream';
 import { SourceAdmin, type TableRef } from './source/source-admin';
 import { SnapshotEngine } from './snapshot/snapshot-engine';
@@ -149,7 +150,13 @@ export class WorkerRuntime {
       clearTimeout(deadline),
     );
 
-    const router = createRouter(config.policy, partitionCounts, tableOids);
+    const registered = config.destination.schemaRegistry ? new RegisteredSchemas(new SchemaRegistryClient(config.destination.schemaRegistry, this.outbound)) : undefined;
+    const router = createRouter(config.policy, partitionCounts, tableOids, config.policy.format === 'avro-registry' ? registered : undefined);
+    // avro-registry: a table's schemas are registered when it is described, before its route is built.
+    const registering = async (schema: RelationSchema) => {
+      if (registered && config.policy.format === 'avro-registry') await registered.prepare(() => router(schema));
+      return schema;
+    };
     const schemaChangeTopic = config.policy.schemaChangeTopic;
     let rejectFatal!: (error: Error) => void;
     const fatal = new Promise<never>((_, reject) => (rejectFatal = reject));
@@ -181,7 +188,7 @@ export class WorkerRuntime {
     // Full synchronization and backfills read alongside the stream (apps/worker/src/snapshot).
     const snapshot = (this.snapshot = new SnapshotEngine({
       connect: () => SnapshotReader.connect(pgClientConfig(config.source, `walbridge-snapshot-${config.taskId}`)),
-      describe: (relation) => admin.describeRelation(relation),
+      describe: async (relation) => registering(await admin.describeRelation(relation)),
       route: router,
       sink: () => this.pipeline!,
       report: (message) => this.report(message),
@@ -199,7 +206,7 @@ export class WorkerRuntime {
       describe: async (relation) => {
         const schema = await admin.describeRelation(relation);
         await this.ensureTopicOf(schema, sink, partitionCounts, topics);
-        return schema;
+        return registering(schema);
       },
       route: router,
       onFatal: (error) => resolveFatal(error),

@@ -4,7 +4,8 @@ import type { KafkaFacts, KafkaTopicFact } from '@walbridge/domain';
 import { fetchApiVersions, INIT_PRODUCER_ID, type ApiVersionsResult } from './kafka-api-versions';
 import { PROBE_TIMEOUTS, kafkaClientConfig, kafkaTlsOptions } from './kafka-client-config';
 import { explainKafkaError } from './kafka-errors';
-import { brokerHosts, outboundFailure, type OutboundPolicy } from './outbound-policy';
+import { OutboundDeniedError, brokerHosts, outboundFailure, type OutboundPolicy } from './outbound-policy';
+import { SchemaRegistryClient } from './schema-registry-client';
 import { errorText, explainTcpFailure, type ExplainedFailure } from './source-errors';
 import { probeTcp } from './tcp-probe';
 
@@ -112,10 +113,30 @@ export async function testDestinationConnection(destination: DestinationConfig, 
       destination: cluster,
     };
   }
+  let registry = '';
+  if (destination.schemaRegistry) {
+    // The registry of format avro-registry is part of the destination: listing its subjects proves address and credentials.
+    const client = new SchemaRegistryClient(destination.schemaRegistry, policy);
+    try {
+      const subjects = await client.subjects();
+      registry = `; schema registry ${client.where} answers (${subjects.length} subject(s))`;
+    } catch (error) {
+      const denied = error instanceof OutboundDeniedError;
+      return {
+        target: 'destination',
+        ok: false,
+        problem: denied ? 'outbound-denied' : 'schema-registry',
+        message: (error as Error).message,
+        suggestion: denied ? 'use another registry address, or change WALBRIDGE_OUTBOUND_DENY on the schedulers' : 'check destination.schemaRegistry: its url (Confluent API base, e.g. .../apis/ccompat/v7 for Apicurio), username and password',
+        durationMs: Date.now() - started,
+        destination: cluster,
+      };
+    }
+  }
   return {
     target: 'destination',
     ok: true,
-    message: `connected to a Kafka cluster of ${cluster.brokerCount} broker(s), Kafka ${cluster.brokerVersion} or later`,
+    message: `connected to a Kafka cluster of ${cluster.brokerCount} broker(s), Kafka ${cluster.brokerVersion} or later${registry}`,
     durationMs: Date.now() - started,
     destination: cluster,
     ...(warnings.length ? { warnings } : {}),

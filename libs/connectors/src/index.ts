@@ -10,3 +10,4 @@ export * from './kafka-errors';
 export * from './destination-probe';
 export * from './topic-browser';
 export * from './outbound-policy';
+export * from './schema-registry-client';

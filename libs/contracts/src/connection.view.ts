@@ -28,6 +28,8 @@ export const CONNECTION_PROBLEMS = [
   'stored-credentials',
   // WALBRIDGE_OUTBOUND_DENY refuses the address.
   'outbound-denied',
+  // destination.schemaRegistry does not answer, or refuses the credentials (format avro-registry).
+  'schema-registry',
   'unknown',
 ] as const;
 export type ConnectionProblem = (typeof CONNECTION_PROBLEMS)[number];

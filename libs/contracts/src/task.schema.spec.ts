@@ -113,7 +113,7 @@ describe('createTaskSchema', () => {
     [{ format: 'debezium-json', formatOptions: { tombstones: 'yes' } }, 'policy.formatOptions.tombstones', 'tombstones must be true or false'],
     [{ format: 'debezium-json', formatOptions: { schemas: true } }, 'policy.formatOptions', 'formatOptions takes includeSchema, tombstones, decimalHandling and timeHandling only'],
     [{ format: 'canal-json', formatOptions: { includeSchema: true } }, 'policy.formatOptions', 'formatOptions apply only to format debezium-json (format is canal-json)'],
-    [{ format: 'protobuf' }, 'policy.format', 'format must be one of json, avro, debezium-json, canal-json'],
+    [{ format: 'protobuf' }, 'policy.format', 'format must be one of json, avro, debezium-json, canal-json, avro-registry'],
   ])('refuses format settings %j, naming the field', (policy, field, message) => {
     expect(problems(withPatch((t) => Object.assign(t.policy, policy)))).toEqual({ [field]: message });
   });

@@ -92,6 +92,23 @@ export const sourceSchema = z
     }
   });
 
+/**
+ * The schema registry of format avro-registry (Confluent's REST API: Confluent Schema Registry,
+ * Apicurio's /apis/ccompat/v7, Redpanda, Karapace). The password is sealed like the others.
+ */
+export const schemaRegistrySchema = z
+  .object({
+    url: z
+      .string({ required_error: 'schemaRegistry.url is required' })
+      .max(2048, 'url must be at most 2048 characters')
+      .url('url must be an http(s) URL')
+      .refine((v) => /^https?:\/\//i.test(v), 'url must be an http(s) URL'),
+    username: z.string().min(1, 'username may not be empty').max(255, 'username must be at most 255 characters').optional(),
+    password: secret('password'),
+  })
+  .strict('schemaRegistry takes url, username and password only');
+export type SchemaRegistryConfig = z.infer<typeof schemaRegistrySchema>;
+
 export const destinationSchema = z
   .object({
     // Accepted as "h1:p1,h2:p2" (DRS style) or as an array; stored and returned as the string.
@@ -126,6 +143,7 @@ export const destinationSchema = z
       .refine((v) => PEM_PRIVATE_KEY.test(v), 'clientKey must be a PEM private key')
       .optional(),
     verifyHostname: z.boolean().default(true),
+    schemaRegistry: schemaRegistrySchema.optional(),
   })
   .superRefine((v, ctx) => {
     const sasl = v.securityProtocol === 'SASL_PLAINTEXT' || v.securityProtocol === 'SASL_SSL';
@@ -172,8 +190,8 @@ export const topicPolicySchema = z
     }
   });
 
-/** Wire formats: the JSON envelope (PRODUCT.md §5), its fixed Avro schema, Debezium's and Canal's JSON. */
-export const MESSAGE_FORMATS = ['json', 'avro', 'debezium-json', 'canal-json'] as const;
+/** Wire formats: the JSON envelope (PRODUCT.md §5), its fixed Avro schema, Debezium's and Canal's JSON, Debezium's envelope as Avro with per-table schemas in a registry. */
+export const MESSAGE_FORMATS = ['json', 'avro', 'debezium-json', 'canal-json', 'avro-registry'] as const;
 export type MessageFormat = (typeof MESSAGE_FORMATS)[number];
 
 /** Options of format debezium-json (Debezium connector settings of the same meaning in brackets). */

@@ -9,7 +9,11 @@ export interface TaskView extends Omit<TaskConfig, 'source' | 'destination'>, Ta
   id: string;
   status: TaskStatus;
   source: WithoutSecrets<TaskConfig['source']> & { passwordSet: boolean };
-  destination: WithoutSecrets<TaskConfig['destination']> & { passwordSet: boolean; clientKeySet: boolean };
+  destination: Omit<WithoutSecrets<TaskConfig['destination']>, 'schemaRegistry'> & {
+    passwordSet: boolean;
+    clientKeySet: boolean;
+    schemaRegistry?: WithoutSecrets<NonNullable<TaskConfig['destination']['schemaRegistry']>> & { passwordSet: boolean };
+  };
   slotName: string;
   confirmedLsn: string | null;
   delaySeconds: number | null;

@@ -10,6 +10,7 @@ export const CREDENTIAL_ENDPOINT_FIELDS = {
   source: ['host', 'port', 'database', 'username', 'sslMode'],
   destination: ['brokers', 'securityProtocol', 'saslMechanism', 'username'],
   smtp: ['host', 'port', 'security', 'username'],
+  schemaRegistry: ['url', 'username'],
 } as const;
 
 export type CredentialEndpointKind = keyof typeof CREDENTIAL_ENDPOINT_FIELDS;

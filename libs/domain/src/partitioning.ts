@@ -70,7 +70,7 @@ export class TablePartitioner {
     this.perKey = policy === 'primaryKey';
   }
 
-  partition(messageKey: string | null): number {
+  partition(messageKey: string | Uint8Array | null): number {
     return this.perKey && messageKey !== null ? toPositive(murmur2(messageKey)) % this.partitionCount : this.fixed;
   }
 }

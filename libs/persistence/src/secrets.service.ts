@@ -8,6 +8,25 @@ export interface TaskSecrets {
   sourcePassword?: string;
   destinationPassword?: string;
   destinationClientKey?: string;
+  /** destination.schemaRegistry.password (format avro-registry). */
+  registryPassword?: string;
+}
+
+/** A task's source and destination with their credentials put back (only ever in memory: probes, workers, edits). */
+export function connectionsWithSecrets<S extends object, D extends { schemaRegistry?: object }>(
+  config: { source: S; destination: D },
+  secrets: TaskSecrets,
+): { source: S & { password?: string }; destination: D & { password?: string; clientKey?: string } } {
+  const { schemaRegistry } = config.destination;
+  return {
+    source: { ...config.source, password: secrets.sourcePassword },
+    destination: {
+      ...config.destination,
+      password: secrets.destinationPassword,
+      clientKey: secrets.destinationClientKey,
+      ...(schemaRegistry ? { schemaRegistry: { ...schemaRegistry, password: secrets.registryPassword } } : {}),
+    },
+  };
 }
 
 /** What a task's credentials are bound to: its id and both endpoints (source, destination). */

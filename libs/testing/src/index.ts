@@ -16,3 +16,4 @@ export * from './notification-receivers';
 export * from './event-stream';
 export * from './kafka-partitioner';
 export * from './flink-decoder';
+export * from './avro-consumer';

@@ -15,6 +15,9 @@ export function parseTaskConfig(input: unknown): TaskConfig {
   const parsed = createTaskSchema.safeParse(input);
   if (!parsed.success) throw invalidRequest(zodProblems(parsed.error));
   const problems = [...topicNameProblems(parsed.data.policy, parsed.data.source.database), ...rowFilterProblems(parsed.data.policy.tables)];
+  if (parsed.data.policy.format === 'avro-registry' && !parsed.data.destination.schemaRegistry) {
+    problems.push({ field: 'destination.schemaRegistry', message: 'destination.schemaRegistry (url) is required when format is avro-registry' });
+  }
   if (problems.length) throw invalidRequest(problems);
   return parsed.data;
 }

@@ -15,7 +15,7 @@ import {
   isAllowed,
   type TaskOperation,
 } from '@walbridge/domain';
-import { NotificationChannelRepository, SecretsService, TaskBackfillRepository, TaskLogRepository, TaskRepository, outdatesPrecheck, type TaskEntity } from '@walbridge/persistence';
+import { NotificationChannelRepository, SecretsService, TaskBackfillRepository, TaskLogRepository, connectionsWithSecrets, TaskRepository, outdatesPrecheck, type TaskEntity } from '@walbridge/persistence';
 import { QueueName, TaskControlJob } from '@walbridge/queue';
 import { currentActor } from '../auth/request-context';
 import { assertCredentialsFollowEndpoint } from '../common/credential-endpoint.rule';
@@ -79,17 +79,21 @@ export class TaskEditService {
     const task = await this.load(id);
     const oldSecrets: TaskSecrets = this.vault.openTask(task);
     const current = withoutFlags(task.config);
-    const editable = {
-      ...current,
-      source: { ...(current.source as object), password: oldSecrets.sourcePassword },
-      destination: { ...(current.destination as object), password: oldSecrets.destinationPassword, clientKey: oldSecrets.destinationClientKey },
-    };
+    const editable = { ...current, ...connectionsWithSecrets(current as unknown as TaskConfig, oldSecrets) };
     const config = parseTaskConfig(applyMergePatch(editable, patch));
     // A stored password goes only to the server it was given for (issue 14 item 1).
-    const given = patch as { source?: { password?: unknown }; destination?: { password?: unknown } };
+    const given = patch as { source?: { password?: unknown }; destination?: { password?: unknown; schemaRegistry?: { password?: unknown } | null } };
     assertCredentialsFollowEndpoint([
       { kind: 'source', field: 'source.password', before: current.source, after: config.source, stored: !!oldSecrets.sourcePassword, given: given.source?.password !== undefined },
       { kind: 'destination', field: 'destination.password', before: current.destination, after: config.destination, stored: !!oldSecrets.destinationPassword, given: given.destination?.password !== undefined },
+      {
+        kind: 'schemaRegistry',
+        field: 'destination.schemaRegistry.password',
+        before: (current.destination as TaskConfig['destination']).schemaRegistry,
+        after: config.destination.schemaRegistry,
+        stored: !!oldSecrets.registryPassword,
+        given: given.destination?.schemaRegistry?.password !== undefined,
+      },
     ]);
     await assertChannelsExist(this.channels, config, (current as unknown as TaskConfig).alarms?.channelIds ?? []);
     const slotName = config.policy.slotName ?? defaultSlotName(id);

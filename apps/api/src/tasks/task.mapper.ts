@@ -8,18 +8,20 @@ export type { TaskSecrets };
  * What is stored in clear: the configuration without credentials, plus which credentials are
  * set, so that listing tasks never needs to decrypt anything.
  */
-export type StoredConfig = TaskConfig & { secretsSet: { source: boolean; destination: boolean; clientKey: boolean } };
+export type StoredConfig = TaskConfig & { secretsSet: { source: boolean; destination: boolean; clientKey: boolean; registry?: boolean } };
 
 export function splitSecrets(config: TaskConfig): { stored: StoredConfig; secrets: TaskSecrets } {
   const { password: sourcePassword, ...source } = config.source;
-  const { password: destinationPassword, clientKey: destinationClientKey, ...destination } = config.destination;
-  const secrets: TaskSecrets = { sourcePassword, destinationPassword, destinationClientKey };
+  const { password: destinationPassword, clientKey: destinationClientKey, schemaRegistry: registry, ...rest } = config.destination;
+  const registryPassword = registry?.password;
+  const destination = registry ? { ...rest, schemaRegistry: { url: registry.url, ...(registry.username ? { username: registry.username } : {}) } } : rest;
+  const secrets: TaskSecrets = { sourcePassword, destinationPassword, destinationClientKey, ...(registryPassword ? { registryPassword } : {}) };
   return {
     stored: {
       ...config,
       source,
       destination,
-      secretsSet: { source: !!sourcePassword, destination: !!destinationPassword, clientKey: !!destinationClientKey },
+      secretsSet: { source: !!sourcePassword, destination: !!destinationPassword, clientKey: !!destinationClientKey, registry: !!registryPassword },
     },
     secrets,
   };
@@ -36,6 +38,9 @@ export function toTaskView(task: TaskEntity): TaskView {
       ...config.destination,
       passwordSet: secretsSet.destination && task.secrets !== null,
       clientKeySet: secretsSet.clientKey && task.secrets !== null,
+      schemaRegistry: config.destination.schemaRegistry
+        ? { url: config.destination.schemaRegistry.url, username: config.destination.schemaRegistry.username, passwordSet: !!secretsSet.registry && task.secrets !== null }
+        : undefined,
     },
     policy: { ...config.policy, slotName: task.slotName },
     slotName: task.slotName,

@@ -1,5 +1,5 @@
 import type { DestinationConfig, SourceConfig, TaskConfig } from '@walbridge/contracts';
-import type { SecretsService, TaskEntity } from '@walbridge/persistence';
+import { connectionsWithSecrets, type SecretsService, type TaskEntity } from '@walbridge/persistence';
 
 export interface TaskConnections {
   source: SourceConfig;
@@ -13,8 +13,7 @@ export function taskConnections(task: TaskEntity, vault: SecretsService): TaskCo
   const config = task.config as unknown as TaskConfig;
   const secrets = vault.openTask(task);
   return {
-    source: { ...config.source, password: secrets.sourcePassword },
-    destination: { ...config.destination, password: secrets.destinationPassword, clientKey: secrets.destinationClientKey },
-    secrets: [secrets.sourcePassword, secrets.destinationPassword, secrets.destinationClientKey].filter((s): s is string => !!s),
+    ...connectionsWithSecrets(config, secrets),
+    secrets: [secrets.sourcePassword, secrets.destinationPassword, secrets.destinationClientKey, secrets.registryPassword].filter((s): s is string => !!s),
   };
 }

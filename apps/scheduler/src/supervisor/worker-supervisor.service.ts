@@ -4,7 +4,7 @@ import type { AppConfig } from '@walbridge/config';
 import { FORCE_STOPPED_ERROR, type TaskConfig, type TaskStatus } from '@walbridge/contracts';
 import { abnormalStopAt, decideRetry, isNeverRetried, retryWindowMs, slotCleanupSql, type FailureKind, type RetryDecision } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
-import { HEALTHY, SecretsService, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
+import { HEALTHY, SecretsService, connectionsWithSecrets, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
 import type { SchedulerToWorker, SlotLostReport, SlotReport, WorkerMode, WorkerTaskConfig, WorkerToScheduler } from '@walbridge/queue';
 import { TaskLeaseService } from '../lease/task-lease.service';
 import { TaskMonitor } from '../monitoring/task-monitor.service';
@@ -403,8 +403,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       taskId: task.id,
       slotName: task.slotName,
       publicationName: task.publicationName,
-      source: { ...config.source, password: secrets.sourcePassword },
-      destination: { ...config.destination, password: secrets.destinationPassword, clientKey: secrets.destinationClientKey },
+      ...connectionsWithSecrets(config, secrets),
       policy: config.policy,
       throttle: config.throttle,
       slotHistory: { confirmedLsn: task.confirmedLsn, createdLsn: task.slotCreatedLsn },

@@ -2,6 +2,7 @@ import type * as Avro from 'avsc';
 import { ENVELOPE_AVRO_SCHEMA, type FormatOptions, type MessageFormat } from '@walbridge/contracts';
 import { EnvelopeEncoder, type EnvelopeOptions, type RelationSchema, type RowChange, type TruncateChange, type Tuple } from '@walbridge/domain';
 import { CanalEncoder, DebeziumEncoder } from './ecosystem-encoders';
+import { AvroRegistryChangeEncoder, type RegisteredSchemas } from './avro-registry-encoder';
 
 /** Encodes the changes of one relation in the task's format; built once per Relation message. */
 export interface ChangeEncoder {
@@ -10,7 +11,7 @@ export interface ChangeEncoder {
   /** A TRUNCATE of the relation (no row, its options). */
   encodeTruncate(change: TruncateChange): Buffer;
   /** Kafka message key: the primary key values as a JSON array of strings, null without a primary key. */
-  messageKey(tuple: Tuple): string | null;
+  messageKey(tuple: Tuple): string | Buffer | null;
   /**
    * Formats where one change is several messages (debezium-json: a key change is a delete and a
    * create, tombstones follow deletes) encode here instead; a null value is a tombstone.
@@ -19,7 +20,8 @@ export interface ChangeEncoder {
 }
 
 export interface EncodedMessage {
-  key: string | null;
+  /** A string key is sent as UTF-8; avro-registry keys are Avro in the wire format. */
+  key: string | Buffer | null;
   value: Buffer | null;
 }
 
@@ -78,7 +80,12 @@ export function createChangeEncoder(
   schema: RelationSchema,
   options: EnvelopeOptions,
   formatOptions: FormatOptions = {},
+  registry?: { topic: string; schemas: RegisteredSchemas },
 ): ChangeEncoder {
+  if (format === 'avro-registry') {
+    if (!registry) throw new Error('format avro-registry needs destination.schemaRegistry');
+    return new AvroRegistryChangeEncoder(registry.topic, schema, options, registry.schemas);
+  }
   if (format === 'debezium-json') return new DebeziumEncoder(schema, options, formatOptions);
   if (format === 'canal-json') return new CanalEncoder(schema, options);
   const envelope = new EnvelopeEncoder(schema, options);

@@ -7,7 +7,7 @@ import { errorTree, type FailureLike } from '@walbridge/domain';
 export interface OutboundMessage {
   topic: string;
   partition: number;
-  key: string | null;
+  key: string | Buffer | null;
   /** A JSON envelope's UTF-8 bytes, or Avro binary; null for a tombstone (debezium-json after deletes). */
   value: Buffer | null;
   id: string;
@@ -169,7 +169,7 @@ export class KafkaSink {
       messages[i] = {
         topic: m.topic,
         partition: m.partition,
-        key: m.key === null ? undefined : Buffer.from(m.key),
+        key: m.key === null ? undefined : typeof m.key === 'string' ? Buffer.from(m.key) : m.key,
         // null is a tombstone: the client writes a null value (length -1) for it.
         value: m.value as Buffer,
         headers: m.snapshot ? new Map([[ID_HEADER, Buffer.from(m.id)], [SNAPSHOT_HEADER, TRUE]]) : new Map([[ID_HEADER, Buffer.from(m.id)]]),

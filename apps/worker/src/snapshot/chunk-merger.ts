@@ -206,7 +206,9 @@ export class ChunkMerger implements StreamTap {
       let id = '';
       try {
         const key = route.encoder.messageKey(row);
-        id = snapshotMessageId(backfillId, name, key ?? (keyPositions ? keyOf(row) : JSON.stringify(row)));
+        // An Avro key (avro-registry) is bytes: the id is then named by the key's text.
+        const idKey = typeof key === 'string' ? key : null;
+        id = snapshotMessageId(backfillId, name, idKey ?? (keyPositions ? keyOf(row) : JSON.stringify(row)));
         const value = route.encoder.encode({ kind: 'INSERT', newTuple: row, commitLsn: lsn, index: 0, xid: 0, es: active.readAt, ts, snapshot: { id } });
         out.push({ message: { topic: route.topic, partition: route.partitionOf(key), key, value, id, table: name, snapshot: true }, bytes: value.length + (key?.length ?? 0) + 64 });
       } catch (error) {

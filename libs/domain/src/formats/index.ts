@@ -3,3 +3,5 @@ export * from './debezium-json';
 export * from './canal-json';
 export { parseArrayText, ArrayTextError } from './pg-array-text';
 export * from './pg-temporal';
+export * from './avro-types';
+export * from './avro-registry';

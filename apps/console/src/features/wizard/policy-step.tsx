@@ -30,6 +30,11 @@ const FORMATS: { value: PolicyValues['format']; label: string; readers: string }
     readers: 'Debezium sinks (JDBC), Kafka Connect, Flink debezium-json, ClickHouse, Materialize, RisingWave, Spark.',
   },
   { value: 'canal-json', label: 'Canal JSON', readers: 'Flink canal-json and consumers of Canal / Alibaba DTS topics.' },
+  {
+    value: 'avro-registry',
+    label: 'Avro with a schema registry',
+    readers: 'Confluent / Apicurio Avro deserializers, Flink debezium-avro-confluent, Kafka Connect with the Avro converter (needs the destination’s schema registry).',
+  },
 ];
 
 /** debezium-json's options, named after the Debezium settings they stand for. */

@@ -1,0 +1,109 @@
+import type { SchemaRegistryConfig } from '@walbridge/contracts';
+import type { OutboundPolicy } from './outbound-policy';
+import { OutboundDeniedError } from './outbound-policy';
+
+/** A registry answer that is not a success; `status` 409 is an incompatible schema. */
+export class SchemaRegistryError extends Error {
+  override readonly name = 'SchemaRegistryError';
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+const TIMEOUT_MS = 10_000;
+
+/**
+ * Confluent's Schema Registry REST API (Confluent, Apicurio's /apis/ccompat/v7, Karapace,
+ * Redpanda) over fetch: register a subject's schema, check compatibility, list subjects. The
+ * password goes in the Authorization header only; errors name the registry without it.
+ */
+export class SchemaRegistryClient {
+  private readonly base: string;
+  private readonly auth: string | null;
+  private checked = false;
+
+  constructor(
+    config: SchemaRegistryConfig,
+    private readonly outbound: OutboundPolicy,
+  ) {
+    const url = new URL(config.url);
+    url.username = '';
+    url.password = '';
+    this.base = url.toString().replace(/\/+$/, '');
+    this.auth = config.username ? `Basic ${Buffer.from(`${config.username}:${config.password ?? ''}`).toString('base64')}` : null;
+  }
+
+  /** The registry's address as errors and logs show it (never with credentials). */
+  get where(): string {
+    return this.base;
+  }
+
+  /** The id of the schema under the subject, registering it as a new version when the registry does not have it. */
+  async register(subject: string, schema: unknown): Promise<number> {
+    const body = await this.call('POST', `/subjects/${encodeURIComponent(subject)}/versions`, { schema: JSON.stringify(schema), schemaType: 'AVRO' });
+    const id = (body as { id?: unknown }).id;
+    if (typeof id !== 'number') throw new SchemaRegistryError(`schema registry ${this.base} answered the registration of ${subject} without an id`, null, false);
+    return id;
+  }
+
+  /** Whether the schema may be registered under the subject by its compatibility rule; true when the subject has no version yet. */
+  async compatible(subject: string, schema: unknown): Promise<boolean> {
+    try {
+      const body = await this.call('POST', `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest`, { schema: JSON.stringify(schema), schemaType: 'AVRO' });
+      return (body as { is_compatible?: boolean }).is_compatible !== false;
+    } catch (error) {
+      if (error instanceof SchemaRegistryError && error.status === 404) return true;
+      throw error;
+    }
+  }
+
+  async subjects(): Promise<string[]> {
+    return (await this.call('GET', '/subjects')) as string[];
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+    if (!this.checked) {
+      const refusal = await this.outbound.refusal(new URL(this.base).hostname);
+      if (refusal) throw new OutboundDeniedError(refusal);
+      this.checked = true;
+    }
+    let response: Response;
+    try {
+      response = await fetch(this.base + path, {
+        method,
+        headers: {
+          accept: 'application/vnd.schemaregistry.v1+json, application/json',
+          ...(body ? { 'content-type': 'application/vnd.schemaregistry.v1+json' } : {}),
+          ...(this.auth ? { authorization: this.auth } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+        redirect: 'error',
+      });
+    } catch (error) {
+      throw new SchemaRegistryError(`schema registry ${this.base} cannot be reached: ${(error as Error).message}`, null, true);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      const detail = (() => {
+        try {
+          return String((JSON.parse(text) as { message?: unknown }).message ?? '');
+        } catch {
+          return '';
+        }
+      })();
+      const what =
+        response.status === 401 || response.status === 403
+          ? 'refused the credentials'
+          : response.status === 409
+            ? 'refused the schema as incompatible with the subject’s latest version'
+            : `answered ${response.status}`;
+      throw new SchemaRegistryError(`schema registry ${this.base} ${what} (${method} ${path.split('?')[0]})${detail ? `: ${detail.slice(0, 300)}` : ''}`, response.status, response.status >= 500);
+    }
+    return text ? JSON.parse(text) : null;
+  }
+}
