@@ -56,3 +56,4 @@ export * from './row-filter';
 export * from './credential-endpoint';
 export * from './formats';
 export * from './snapshot';
+export * from './supervision';
