@@ -1,29 +1,39 @@
-// `npm run bench`: PRODUCT.md §11's throughput benchmark, end to end and against the machine's
-// own ceilings, in one run.
+// `npm run bench`: PRODUCT.md §11's and issue 16's benchmarks, each against the machine's own
+// ceilings measured in the same run. `--scenario` picks one (tools/bench/scenario-*.mjs):
 //
-//   1. end to end: N rows (default 1,000,000, ~200 B each) committed in 200-row transactions,
-//      streamed by a Walbridge task into a 1-partition topic; rows/s from the first commit to
-//      the last message in Kafka, and the worker's peak RSS;
-//   2. decoding ceiling: pg_recvlogical (pgoutput) over the same WAL, after the run;
-//   3. producer ceiling: Kafka's ProducerPerformance with records of Walbridge's message size.
+//   end-to-end (default)  N rows in 200-row transactions, rows/s beside pg_recvlogical and
+//                         Kafka's producer tool;
+//   snapshot              N existing rows read by a full+incremental task, beside COPY TO
+//                         STDOUT of the same table and Kafka's producer tool;
+//   latency               paced single-row transactions, commit -> Kafka append time percentiles
+//                         beside pg_recvlogical's and the producer tool's;
+//   many-tasks            tasks on one scheduler at a modest rate each: CPU, memory, delay.
 //
+// `--repeat N` runs the scenario N times and prints the median and min-max of every figure.
 // Like `npm test` it installs, builds and brings the stack up (and stops it again only if it
 // started it), with its own metadata database, api, scheduler and queue prefix, so it can run
 // next to a test run. Options: npm run bench -- --help.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, buildAsync, installDependencies, loadStack, log, pgUrl } from './lib/workspace.mjs';
-import { createCeilingSlot, dropSlotAndPublication, measureDecoding, measureProducer } from './bench/ceilings.mjs';
 import { Cleanup } from './bench/cleanup.mjs';
 import { TaskApi, startControlPlane } from './bench/control-plane.mjs';
-import { createSourceTable, runEndToEnd, sampleMessages, taskInput } from './bench/end-to-end.mjs';
 import { parseOptions } from './bench/options.mjs';
-import { buildResult, printResult, writeResult } from './bench/report.mjs';
+import { printRun, printSummary, summaryResult, writeResult } from './bench/report.mjs';
+import { endToEndScenario } from './bench/scenario-end-to-end.mjs';
+import { latencyScenario } from './bench/scenario-latency.mjs';
+import { manyTasksScenario } from './bench/scenario-many-tasks.mjs';
+import { snapshotScenario } from './bench/scenario-snapshot.mjs';
 import { kafkajs, nproc, pg } from './bench/util.mjs';
 
 const BENCH_DIR = join(REPO_ROOT, 'test-results', 'bench');
 const RESULT_FILE = join(BENCH_DIR, 'result.json');
-const TASK_TIMEOUT_MS = 120_000;
+const SCENARIOS = {
+  'end-to-end': endToEndScenario,
+  snapshot: snapshotScenario,
+  latency: latencyScenario,
+  'many-tasks': manyTasksScenario,
+};
 
 const cleanup = new Cleanup();
 
@@ -36,6 +46,8 @@ function namesFor(runId) {
     perfTopic: `wbbench_perf_${runId}`,
     slot: `wbbench_${runId}`, // the task's publication has the slot's name
     ceiling: { slot: `wbbench_ceiling_${runId}`, publication: `wbbench_ceiling_${runId}` },
+    /** More tables, topics and slots of the same run (the big transaction's table, many tasks'). */
+    part: (suffix) => ({ table: `shop.bench_${runId}_${suffix}`, topic: `wbbench_${runId}_${suffix}`, slot: `wbbench_${runId}_${suffix}` }),
   };
 }
 
@@ -43,7 +55,7 @@ async function main(options) {
   installDependencies();
   rmSync(BENCH_DIR, { recursive: true, force: true });
   mkdirSync(BENCH_DIR, { recursive: true });
-  const names = namesFor(Math.floor(Date.now() / 1000));
+  const baseId = Math.floor(Date.now() / 1000);
 
   const stack = await bringUp(options);
   const config = stack.stackConfig();
@@ -52,61 +64,37 @@ async function main(options) {
   const admin = await connectKafkaAdmin(config.kafka.brokers);
   await dropLeftovers(source, admin);
 
-  // Runs after the api and scheduler are gone: a slot the task could not drop must not pin WAL.
-  cleanup.defer(`drop slot ${names.slot} if the task left it`, () => dropSlotAndPublication(source, { slot: names.slot, publication: names.slot }));
-  const controlPlane = await startControlPlane(stack, { apiPort: options.apiPort, logDir: BENCH_DIR, runId: names.runId });
+  const cpuProfDir = options.cpuProf ? join(BENCH_DIR, 'profiles') : null;
+  if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+  const controlPlane = await startControlPlane(stack, { apiPort: options.apiPort, logDir: BENCH_DIR, runId: baseId, cpuProfDir });
   cleanup.defer('stop the bench api and scheduler', controlPlane.stop, 60_000);
-
-  await createSourceTable(source, names.table, options.rowBytes, config.postgres.demo.user);
-  cleanup.defer(`drop table ${names.table}`, () => source.query(`DROP TABLE IF EXISTS ${names.table}`));
-  await createTopic(admin, names.topic);
-  cleanup.defer('delete the bench topics', () => deleteTopics(admin, [names.topic, names.perfTopic]));
-
   const tasks = new TaskApi(controlPlane.apiUrl, controlPlane.admin);
-  const task = await tasks.create(taskInput({ name: `bench-${names.runId}`, config, table: names.table, topic: names.topic, slot: names.slot }));
-  const stopTask = once(async () => {
-    await tasks.stop(task.id);
-    await tasks.waitForStatus(task.id, 'COMPLETED', TASK_TIMEOUT_MS);
-    log(`task ${task.id} stopped (COMPLETED)`);
-  });
-  cleanup.defer(`stop task ${task.id}`, stopTask);
-  await tasks.precheck(task.id, TASK_TIMEOUT_MS);
-  await tasks.submit(task.id);
-  await tasks.waitForStatus(task.id, 'INCREMENTAL', TASK_TIMEOUT_MS);
-  log(`task ${task.id} is INCREMENTAL (slot ${names.slot}, topic ${names.topic})`);
-
-  // Created before the load so that it sees exactly the WAL the task sees.
-  const startLsn = await createCeilingSlot(source, { ...names.ceiling, table: names.table });
-  const dropCeiling = once(() => dropSlotAndPublication(source, names.ceiling));
-  cleanup.defer(`drop slot ${names.ceiling.slot}`, dropCeiling);
-
   const status = await stack.status();
-  const endToEnd = await runEndToEnd({
-    sourceUrl, admin, task, slot: names.slot, table: names.table, topic: names.topic, options,
+  const shared = {
+    stack, config, sourceUrl, source, admin, tasks, options, nproc: nproc(), benchDir: BENCH_DIR,
     pids: { postmaster: status.services.postgres.pid, kafka: status.services.kafka.pid },
-  });
-  log(`end to end: ${Math.round(endToEnd.rowsPerSec).toLocaleString('en-US')} rows/s, worker peak RSS ${endToEnd.workerPeakRssMb.toFixed(1)} MB`);
-  const messages = await sampleMessages(config.kafka.brokers, names.topic, Math.min(options.rows, 1000));
-  log(`average Walbridge message: ${Math.round(messages.averageBytes)} bytes (key + value, ${messages.sampled} sampled)`);
+  };
 
-  // The ceilings run one after the other on an otherwise idle machine (2 cores are easily shared away).
-  await stopTask();
-  const decoding = await measureDecoding({
-    postgres: config.postgres, database: config.postgres.demo.database, ...names.ceiling,
-    startLsn, endLsn: endToEnd.walEndLsn, rows: options.rows, source,
-  });
-  log(`pg_recvlogical: ${Math.round(decoding.rowsPerSec).toLocaleString('en-US')} rows/s`);
-  await dropCeiling();
-
-  await createTopic(admin, names.perfTopic);
-  const producer = await measureProducer({
-    stack, topic: names.perfTopic, records: Math.min(options.rows, 1_000_000), recordSize: Math.round(messages.averageBytes),
-  });
-  log(`producer-perf: ${Math.round(producer.recordsPerSec).toLocaleString('en-US')} records/s`);
-
-  const result = buildResult({ options, nproc: nproc(), endToEnd, messages, decoding, producer });
-  printResult(result);
-  writeResult(RESULT_FILE, result);
+  const runs = [];
+  for (let index = 1; index <= options.repeat; index++) {
+    // Each run has its own table, topic, slot and task, all dropped before the next run starts.
+    const runCleanup = new Cleanup();
+    cleanup.defer(`clean up run ${index}`, () => runCleanup.run(), 300_000);
+    const names = namesFor(options.repeat > 1 ? `${baseId}${String(index).padStart(2, '0')}` : String(baseId));
+    if (options.repeat > 1) log(`run ${index} of ${options.repeat} (${options.scenario})`);
+    let result;
+    try {
+      result = await SCENARIOS[options.scenario]({ ...shared, names, cleanup: runCleanup });
+    } finally {
+      await runCleanup.run();
+    }
+    runs.push(result);
+    printRun(result, { index, of: options.repeat });
+  }
+  const summary = options.repeat > 1 ? summaryResult(runs) : null;
+  if (summary) printSummary(summary);
+  if (cpuProfDir) log(`CPU profiles in ${cpuProfDir} (open in Chrome DevTools > Performance, or speedscope)`);
+  writeResult(RESULT_FILE, summary ? { summary, runs } : runs[0]);
   log(`result written to ${RESULT_FILE}`);
 }
 
@@ -138,16 +126,6 @@ async function connectKafkaAdmin(brokers) {
   return admin;
 }
 
-async function createTopic(admin, topic) {
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
-}
-
-async function deleteTopics(admin, topics) {
-  const existing = new Set(await admin.listTopics());
-  const doomed = topics.filter((t) => existing.has(t));
-  if (doomed.length) await admin.deleteTopics({ topics: doomed, timeout: 30_000 });
-}
-
 /**
  * What an earlier, interrupted bench run left: slots pin WAL, tables and topics take disk.
  * Only inactive slots, and only names the benchmark uses.
@@ -159,18 +137,12 @@ async function dropLeftovers(source, admin) {
   for (const { slot_name: slot } of slots.rows) await source.query('SELECT pg_drop_replication_slot($1)', [slot]);
   const pubs = await source.query("SELECT pubname FROM pg_publication WHERE pubname LIKE 'wbbench\\_%'");
   for (const { pubname } of pubs.rows) await source.query(`DROP PUBLICATION IF EXISTS "${pubname}"`);
-  const tables = await source.query("SELECT tablename FROM pg_tables WHERE schemaname = 'shop' AND tablename ~ '^bench_[0-9]+$'");
+  const tables = await source.query("SELECT tablename FROM pg_tables WHERE schemaname = 'shop' AND tablename ~ '^bench_[0-9]+(_[a-z0-9]+)?$'");
   for (const { tablename } of tables.rows) await source.query(`DROP TABLE IF EXISTS shop."${tablename}"`);
   const topics = (await admin.listTopics()).filter((t) => /^wbbench_/.test(t));
   if (topics.length) await admin.deleteTopics({ topics, timeout: 30_000 });
   const dropped = slots.rowCount + pubs.rowCount + tables.rowCount + topics.length;
   if (dropped) log(`dropped leftovers of an earlier bench run: ${slots.rowCount} slot(s), ${pubs.rowCount} publication(s), ${tables.rowCount} table(s), ${topics.length} topic(s)`);
-}
-
-/** Wraps an async step so that calling it again (e.g. from the cleanup) does nothing. */
-function once(fn) {
-  let promise;
-  return () => (promise ??= fn());
 }
 
 // Ctrl-C or a kill still stops the task and drops the slots before exiting.

@@ -2,10 +2,11 @@
 // Kafka ship. Walbridge cannot be faster than decoding the WAL (pg_recvlogical with pgoutput)
 // nor than producing to Kafka with acks=all and idempotence (ProducerPerformance).
 import { log } from '../lib/workspace.mjs';
-import { findPgRecvlogical, runTimed, sleep } from './util.mjs';
+import { findPgBinary, findPgRecvlogical, runTimed, sleep } from './util.mjs';
 
 const RECVLOGICAL_TIMEOUT_MS = 15 * 60_000;
 const PRODUCER_PERF_TIMEOUT_MS = 15 * 60_000;
+const COPY_TIMEOUT_MS = 15 * 60_000;
 
 const quoteIdent = (name) => `"${name.replace(/"/g, '""')}"`;
 
@@ -89,4 +90,19 @@ export async function measureProducer({ stack, topic, records, recordSize }) {
     avgLatencyMs: Number(match[4]),
     summary: summary.trim(),
   };
+}
+
+/**
+ * The snapshot's reading ceiling: `COPY <table> TO STDOUT` of the whole table by psql into
+ * /dev/null (psql's -o sends COPY's output there), as the demo user the task connects as; what
+ * PostgreSQL can hand out of that table in text form over one connection.
+ */
+export async function measureCopy({ postgres, database, table, rows }) {
+  const binary = findPgBinary('psql');
+  const dsn = `host=${postgres.host} port=${postgres.port} user=${postgres.demo.user} dbname=${database} application_name=walbridge-bench-copy`;
+  const args = ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', dsn, '-o', '/dev/null', '-c', `COPY ${table} TO STDOUT`];
+  log(`reading ceiling: ${binary} -d '${dsn}' -o /dev/null -c 'COPY ${table} TO STDOUT'`);
+  const result = await runTimed(binary, args, { timeoutMs: COPY_TIMEOUT_MS, env: { ...process.env, PGPASSWORD: postgres.demo.password } });
+  if (result.code !== 0) throw new Error(`psql COPY exited with ${result.code}: ${result.stderr.trim()}`);
+  return { seconds: result.seconds, rowsPerSec: rows / result.seconds };
 }

@@ -3,12 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { log, migrate, pgUrl, recreateDatabase, startApp, stopChild, waitForHttp } from '../lib/workspace.mjs';
-import { waitUntil } from './util.mjs';
+import { once, waitUntil } from './util.mjs';
+
+export const TASK_TIMEOUT_MS = 120_000;
 
 export const METADATA_DB = 'walbridge_bench';
 
 /** Recreates `walbridge_bench`, starts api + scheduler; resolves { apiUrl, admin, stop }. */
-export async function startControlPlane(stack, { apiPort, logDir, runId }) {
+export async function startControlPlane(stack, { apiPort, logDir, runId, cpuProfDir = null }) {
   const config = stack.stackConfig();
   await recreateDatabase(stack, METADATA_DB);
   const databaseUrl = pgUrl(stack, METADATA_DB);
@@ -28,7 +30,10 @@ export async function startControlPlane(stack, { apiPort, logDir, runId }) {
     WALBRIDGE_ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
   };
   const api = startApp('api', env, join(logDir, 'api.log'));
-  const scheduler = startApp('scheduler', env, join(logDir, 'scheduler.log'));
+  // The workers inherit the scheduler's environment: with --cpu-prof each writes its profile
+  // when it exits (a stopped task's worker exits cleanly), beside the scheduler's own.
+  const profEnv = cpuProfDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${cpuProfDir}` } : {};
+  const scheduler = startApp('scheduler', { ...env, ...profEnv }, join(logDir, 'scheduler.log'));
   const stop = () => Promise.all([stopChild(scheduler), stopChild(api)]);
   try {
     await Promise.all([
@@ -90,6 +95,15 @@ export class TaskApi {
     return this.#request('GET', `/${id}`, undefined, 200);
   }
 
+  /** The task's full synchronization progress (GET /tasks/{id}/snapshot). */
+  snapshot(id) {
+    return this.#request('GET', `/${id}/snapshot`, undefined, 200);
+  }
+
+  list() {
+    return this.#request('GET', '', undefined, 200);
+  }
+
   /**
    * Runs the precheck and confirms its ALARM items, as a user must before submitting (the
    * benchmark's source is the demo stack, which may alarm on settings it does not control).
@@ -129,4 +143,22 @@ export class TaskApi {
       return undefined;
     }, { timeoutMs, everyMs: 250 });
   }
+}
+
+/**
+ * Creates, prechecks and submits a task as a user would; its stop (waiting for COMPLETED) is
+ * registered with `cleanup` and returned, callable early. Waits for `waitFor` unless null.
+ */
+export async function startTask(tasks, input, cleanup, { waitFor = 'INCREMENTAL', timeoutMs = TASK_TIMEOUT_MS } = {}) {
+  const task = await tasks.create(input);
+  const stop = once(async () => {
+    await tasks.stop(task.id);
+    await tasks.waitForStatus(task.id, 'COMPLETED', timeoutMs);
+    log(`task ${task.id} stopped (COMPLETED)`);
+  });
+  cleanup.defer(`stop task ${task.id}`, stop);
+  await tasks.precheck(task.id, timeoutMs);
+  await tasks.submit(task.id);
+  if (waitFor) await tasks.waitForStatus(task.id, waitFor, timeoutMs);
+  return { task, stop };
 }

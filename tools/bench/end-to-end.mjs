@@ -3,10 +3,10 @@
 // to the poll that first sees all N messages in Kafka.
 import { performance } from 'node:perf_hooks';
 import { log } from '../lib/workspace.mjs';
-import { cpuSeconds, kafkajs, machineTicks, mb, pg, residentBytes, sleep, waitUntil, withChildren, workerPid } from './util.mjs';
+import { connectLoaders, cpuSnapshot, cpuUsage, slotPid, startRssSampler } from './probes.mjs';
+import { kafkajs, mb, messagesIn, sleep, waitUntil, workerPid } from './util.mjs';
 
 const POLL_MS = 100;
-const RSS_SAMPLE_MS = 100;
 const STALL_MS = 60_000; // no new message for this long means the pipeline is stuck
 const PROGRESS_LOG_MS = 5_000;
 
@@ -19,10 +19,12 @@ export async function createSourceTable(source, table, rowBytes, owner) {
   log(`source table ${table}: id bigint + payload text(${rowBytes - 8}) ≈ ${rowBytes} bytes a row`);
 }
 
-/** The task input a user would post: this table only, into one specific topic. */
-export function taskInput({ name, config, table, topic, slot }) {
+/**
+ * The task input a user would post: these tables only (`table`, or `tables` for several), into
+ * one specific topic; `syncMode` full+incremental reads the existing rows first.
+ */
+export function taskInput({ name, config, table, tables = [table], topic, slot, syncMode = 'incremental' }) {
   const { postgres, kafka } = config;
-  const [schema, tableName] = table.split('.');
   return {
     name,
     description: 'walbridge benchmark (tools/bench.mjs)',
@@ -37,8 +39,9 @@ export function taskInput({ name, config, table, topic, slot }) {
     policy: {
       slotName: slot,
       objectScope: 'tables',
-      tables: [{ schema, table: tableName }],
+      tables: tables.map((t) => ({ schema: t.split('.')[0], table: t.split('.')[1] })),
       topicPolicy: { mode: 'specific', topic },
+      syncMode,
     },
   };
 }
@@ -66,59 +69,11 @@ END
 $bench$`;
 }
 
-/** CPU seconds used so far by the processes that make up the pipeline, and by the machine. */
-function cpuSnapshot(pids) {
-  const sum = (list) => list.reduce((total, pid) => total + (cpuSeconds(pid) ?? 0), 0);
-  return {
-    worker: cpuSeconds(pids.worker),
-    walsender: pids.walsender ? cpuSeconds(pids.walsender) : null,
-    postgres: pids.postmaster ? sum(withChildren(pids.postmaster)) : null,
-    kafka: pids.kafka ? cpuSeconds(pids.kafka) : null,
-    machine: machineTicks(),
-  };
-}
-
-/** Average CPU use over the run, in % of one core (200 % = both cores of a 2-core machine). */
-function cpuUsage(before, after, seconds) {
-  const pct = (a, b) => (a == null || b == null ? null : Math.round(((b - a) / seconds) * 100));
-  const ticks = after.machine.total - before.machine.total;
-  const usage = {
-    workerPct: pct(before.worker, after.worker),
-    walsenderPct: pct(before.walsender, after.walsender),
-    postgresAllPct: pct(before.postgres, after.postgres),
-    kafkaBrokerPct: pct(before.kafka, after.kafka),
-    // on the same scale: busy share of all CPUs times their number
-    machineBusyPct: ticks > 0 ? Math.round(((after.machine.busy - before.machine.busy) / ticks) * after.machine.cpus * 100) : null,
-  };
-  // What the pipeline did not use: the bench, api and scheduler (little) and anything else
-  // running on the machine, which then competed with the pipeline for the cores.
-  const pipeline = (usage.workerPct ?? 0) + (usage.postgresAllPct ?? 0) + (usage.kafkaBrokerPct ?? 0);
-  usage.otherPct = usage.machineBusyPct == null ? null : Math.max(0, usage.machineBusyPct - pipeline);
-  return usage;
-}
-
-/** Samples the worker's resident memory until stopped; keeps the peak. */
-function startRssSampler(pid) {
-  let peak = residentBytes(pid) ?? 0;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, residentBytes(pid) ?? 0);
-  }, RSS_SAMPLE_MS);
-  return () => {
-    clearInterval(timer);
-    return Math.max(peak, residentBytes(pid) ?? 0);
-  };
-}
-
-async function messagesIn(admin, topic) {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-}
-
 /**
  * Polls the topic's end offsets until it holds `rows` messages. Fails when nothing new arrives
  * for STALL_MS, when the whole run exceeds its budget, or as soon as `failed` rejects.
  */
-async function waitForAllMessages({ admin, topic, rows, t0, failed }) {
+export async function waitForAllMessages({ admin, topic, rows, t0, failed }) {
   const budgetMs = 120_000 + (rows / 2_000) * 1000; // slower than 2,000 rows/s is a failure anyway
   let last = 0;
   let lastChange = performance.now();
@@ -203,32 +158,6 @@ export async function runEndToEnd({ sourceUrl, admin, task, slot, table, topic, 
   } finally {
     await Promise.all(loaderClients.map((c) => c.end().catch(() => undefined)));
   }
-}
-
-/** The walsender serving a slot, whose CPU use tells whether decoding is the bottleneck. */
-async function slotPid(client, slot) {
-  const { rows } = await client.query('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [slot]);
-  return rows[0]?.active_pid ?? null;
-}
-
-/** Connected before the clock starts, so connection set-up is not measured. */
-async function connectLoaders(url, count) {
-  const { Client } = pg();
-  const clients = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const client = new Client({ connectionString: url, application_name: `walbridge-bench-loader-${i}` });
-      await client.connect();
-      clients.push(client);
-      // Without it a DO block keeps inserting after we hang up on a failed run, holding locks
-      // the cleanup's DROP TABLE would wait for.
-      await client.query("SET client_connection_check_interval = '1s'");
-    }
-  } catch (error) {
-    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
-    throw error;
-  }
-  return clients;
 }
 
 /**

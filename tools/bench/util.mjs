@@ -148,10 +148,11 @@ export function nproc() {
 }
 
 /**
- * pg_recvlogical from WALBRIDGE_PG_BIN, else the newest /usr/lib/postgresql/<v>/bin (before PATH:
- * Debian's /usr/bin one is a Perl wrapper whose start-up would be timed too), else PATH.
+ * A PostgreSQL client program (pg_recvlogical, psql) from WALBRIDGE_PG_BIN, else the newest
+ * /usr/lib/postgresql/<v>/bin (before PATH: Debian's /usr/bin ones are a Perl wrapper whose
+ * start-up would be timed too), else PATH.
  */
-export function findPgRecvlogical() {
+export function findPgBinary(name) {
   const dirs = [];
   if (process.env.WALBRIDGE_PG_BIN) dirs.push(process.env.WALBRIDGE_PG_BIN);
   try {
@@ -162,7 +163,7 @@ export function findPgRecvlogical() {
   }
   dirs.push(...(process.env.PATH ?? '').split(delimiter).filter(Boolean));
   for (const dir of dirs) {
-    const candidate = join(dir, 'pg_recvlogical');
+    const candidate = join(dir, name);
     try {
       accessSync(candidate, fsConstants.X_OK);
       return candidate;
@@ -170,7 +171,33 @@ export function findPgRecvlogical() {
       // next
     }
   }
-  throw new Error('pg_recvlogical was not found (install postgresql-client-15, or set WALBRIDGE_PG_BIN to its directory)');
+  throw new Error(`${name} was not found (install postgresql-client-15, or set WALBRIDGE_PG_BIN to its directory)`);
 }
 
+export const findPgRecvlogical = () => findPgBinary('pg_recvlogical');
+
 export const mb = (bytes) => bytes / 1024 / 1024;
+
+/** Wraps an async step so that calling it again (e.g. from the cleanup) does nothing. */
+export function once(fn) {
+  let promise;
+  return () => (promise ??= fn());
+}
+
+/** A 1-partition topic (the benchmark's figures are for one ordered stream); `configs` as { name: value }. */
+export async function createTopic(admin, topic, configs = {}) {
+  const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value: String(value) }));
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1, configEntries }], waitForLeaders: true });
+}
+
+export async function deleteTopics(admin, topics) {
+  const existing = new Set(await admin.listTopics());
+  const doomed = topics.filter((t) => existing.has(t));
+  if (doomed.length) await admin.deleteTopics({ topics: doomed, timeout: 30_000 });
+}
+
+/** Messages a topic holds (end offsets minus start offsets over its partitions). */
+export async function messagesIn(admin, topic) {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+}

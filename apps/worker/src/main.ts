@@ -1,4 +1,4 @@
-import { DataException, SlotLostError, classifyFailure } from '@walbridge/domain';
+import { DataException, SlotLostError, classifyFailure, isRetryable } from '@walbridge/domain';
 import type { SchedulerToWorker, WorkerToScheduler } from '@walbridge/queue';
 import { WorkerRuntime } from './worker-runtime';
 
@@ -30,7 +30,7 @@ function failed(error: unknown): Promise<never> {
     message,
     kind: classifyFailure(error),
     // Failures only an operator can fix (a deleted topic, a filter that no longer fits) are not retried.
-    ...((error as { retryable?: unknown } | null)?.retryable === false ? { retry: false } : {}),
+    ...(isRetryable(error) ? {} : { retry: false }),
     ...(error instanceof DataException ? { dataException: { table: error.table, messageId: error.messageId } } : {}),
     ...(error instanceof SlotLostError ? { slotLost: { slot: error.slot, reason: error.reason, sinceLsn: error.sinceLsn, figures: error.figures } } : {}),
   });

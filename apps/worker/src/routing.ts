@@ -1,5 +1,6 @@
 import type { PolicyConfig, TableSelection } from '@walbridge/contracts';
 import {
+  OperatorActionNeeded,
   RowFilterError,
   TablePartitioner,
   columnProjection,
@@ -17,9 +18,8 @@ import {
 import { createChangeEncoder, type ChangeEncoder } from './encoding/change-encoder';
 
 /** A task setting that no longer fits the source (e.g. a filter on a dropped column): only an operator can fix it. */
-export class ConfigurationError extends Error {
+export class ConfigurationError extends OperatorActionNeeded {
   override readonly name = 'ConfigurationError';
-  readonly retryable = false;
 }
 
 /**

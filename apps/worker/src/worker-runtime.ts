@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { BackfillPlan, WorkerTaskConfig, WorkerToScheduler, WorkerProgress } from '@walbridge/queue';
 import { AUTO_TOPIC_DEFAULTS, type TableSelection } from '@walbridge/contracts';
-import { decideSlot, describePublicationPlan, formatLsn, planPublication, type PublicationPlan, type RelationSchema } from '@walbridge/domain';
+import {
+  NetworkFailure,
+  OperatorActionNeeded,
+  decideSlot,
+  describePublicationPlan,
+  formatLsn,
+  planPublication,
+  type PublicationPlan,
+  type RelationSchema,
+} from '@walbridge/domain';
 import { ChangePipeline } from './pipeline/change-pipeline';
 import { ConfigurationError, createRouter, topicFor } from './routing';
 import { KafkaSink, isUnknownTopic } from './sink/kafka-sink';
@@ -22,8 +31,7 @@ const SLOT_REPORT_EVERY_MS = Number(process.env.WALBRIDGE_SLOT_REPORT_MS ?? 5000
 const START_DEADLINE_MS = Number(process.env.WALBRIDGE_START_DEADLINE_MS ?? 120_000);
 
 /** Set-up stalled (a server accepted a connection and stopped answering): retried as a network failure. */
-export class StartStalledError extends Error {
-  readonly code = 'ETIMEDOUT';
+export class StartStalledError extends NetworkFailure {
   constructor(phase: string, ms: number) {
     super(`the worker did not start streaming within ${Math.round(ms / 1000)} s (stalled while ${phase})`);
   }
@@ -42,8 +50,7 @@ const MAX_BATCH_BYTES = 900_000;
  * task is not restarted behind the operator's back (a restart would create an auto topic again,
  * empty): it fails until someone recreates the topic, or accepts a new one, and resumes it.
  */
-export class TopicGoneError extends Error {
-  readonly retryable = false;
+export class TopicGoneError extends OperatorActionNeeded {
   constructor(topics: string[]) {
     super(
       `Kafka topic ${topics.join(', ')} no longer exists (deleted while the task was running); nothing was written to another topic. ` +
@@ -53,8 +60,7 @@ export class TopicGoneError extends Error {
 }
 
 /** The replication connection ended without us asking: a connection failure, retried as one. */
-export class ReplicationClosedError extends Error {
-  readonly code = '08006';
+export class ReplicationClosedError extends NetworkFailure {
   constructor() {
     super('replication connection closed by the server');
   }

@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { OperatorActionNeeded } from '@walbridge/domain';
 import type { ExplainedFailure } from './source-errors';
 
 const SUGGESTION = 'use another address, or change WALBRIDGE_OUTBOUND_DENY on the schedulers';
@@ -8,8 +9,8 @@ const SUGGESTION = 'use another address, or change WALBRIDGE_OUTBOUND_DENY on th
  * A connection the outbound policy refused before anything was sent. Not retried: only a changed
  * address or policy fixes it (then resume the task).
  */
-export class OutboundDeniedError extends Error {
-  readonly retryable = false;
+export class OutboundDeniedError extends OperatorActionNeeded {
+  override readonly name = 'OutboundDeniedError';
   constructor(refusal: string) {
     super(`${refusal}; nothing was sent: ${SUGGESTION}, then resume the task`);
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DataException, abnormalStopAt, classifyFailure, decideRetry, retryWindowMs } from './failure-policy';
+import { abnormalStopAt, classifyFailure, decideRetry, retryWindowMs } from './failure-policy';
+import { DataException, NetworkFailure, OperatorActionNeeded, isRetryable } from './task-failure';
 
 function errorWith(props: Record<string, unknown>, message = 'boom'): Error {
   return Object.assign(new Error(message), props);
@@ -115,5 +116,20 @@ describe('abnormal auto-stop', () => {
   it('compresses days with the time scale', () => {
     // At 86,400x a day lasts a second.
     expect(abnormalStopAt(t0, 14, day / 1000)).toBe(t0 + 14_000);
+  });
+});
+
+describe('failures of our own say their kind and whether a retry helps', () => {
+  class Stalled extends NetworkFailure {}
+  class TopicGone extends OperatorActionNeeded {}
+  it.each([
+    ['a network failure', new Stalled('stalled'), 'network', true],
+    ['an operator action', new TopicGone('topic gone'), 'other', false],
+    ['a data exception', new DataException('shop.orders', 'id', 'too large'), 'data', false],
+    ['a data exception wrapped in a plain error (the wrapper decides)', new Error('batch failed', { cause: new DataException('t', 'i', 'r') }), 'other', true],
+    ['a library error', Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }), 'network', true],
+  ] as const)('%s', (_, error, kind, retryable) => {
+    expect(classifyFailure(error)).toBe(kind);
+    expect(isRetryable(error)).toBe(retryable);
   });
 });

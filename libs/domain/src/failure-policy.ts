@@ -6,56 +6,10 @@
  * Durations are divided by a time scale (1 in production) so tests can compress minutes and days.
  */
 
-/**
- * network and other are retried for their windows; data (a data exception: a change that cannot
- * be delivered, PRODUCT.md §5) is not retried at all: the same change would fail the same way,
- * so the task stops at once and waits for an operator to fix the cause and resume it.
- * slotLost (the task's replication slot was dropped or invalidated: changes since its last
- * position are gone from the source) is not retried either: no retry can bring them back, and a
- * new slot would skip them silently. Reset is the way out.
- */
-export type FailureKind = 'network' | 'other' | 'data' | 'slotLost';
+import { TaskFailure, type FailureKind } from './task-failure';
 
-/**
- * A change that cannot be delivered (larger than the topic accepts, or it cannot be encoded).
- * Never skipped: the task fails with it, naming the table and the message id.
- */
-export class DataException extends Error {
-  override readonly name = 'DataException';
-  readonly code = 'DATA_EXCEPTION';
-  constructor(
-    readonly table: string,
-    readonly messageId: string,
-    reason: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`data exception on ${table}, message id ${messageId}: ${reason}`, options);
-  }
-}
-
-/** Why a slot cannot be streamed from any more: dropped, or invalidated (wal_status = lost). */
-export type SlotLossReason = 'dropped' | 'invalidated';
-
-/**
- * The task's replication slot is gone (dropped behind its back) or unusable (invalidated by
- * max_slot_wal_keep_size): what was committed since `sinceLsn` can never be read again. Not a
- * connection error and never retried: the message says what is lost and the way out.
- */
-export class SlotLostError extends Error {
-  override readonly name = 'SlotLostError';
-  readonly code = 'SLOT_LOST';
-  readonly retryable = false;
-  constructor(
-    readonly slot: string,
-    readonly reason: SlotLossReason,
-    /** The last position the task had, or the slot's creation point: changes after it are lost. */
-    readonly sinceLsn: string | null,
-    message: string,
-    readonly figures: Record<string, string | number | null> = {},
-  ) {
-    super(message);
-  }
-}
+const DATA_EXCEPTION_CODE = 'DATA_EXCEPTION';
+const SLOT_LOST_CODE = 'SLOT_LOST';
 
 export interface RetryWindows {
   connectionMinutes: number;
@@ -152,10 +106,16 @@ const NETWORK_MESSAGES = [
  * errors are not network failures: retrying them for hours would only hide a wrong password.
  */
 export function classifyFailure(error: unknown): FailureKind {
-  if (error instanceof DataException || (error as { code?: unknown } | null)?.code === 'DATA_EXCEPTION') return 'data';
-  if (error instanceof SlotLostError || (error as { code?: unknown } | null)?.code === 'SLOT_LOST') return 'slotLost';
   if (typeof error === 'string') return isNetworkError({ message: error }) ? 'network' : 'other';
+  // Our own failures say what they are (task-failure.ts). Only the failure itself decides: a
+  // wrapper chose to be a failure of another kind (and the data exception's table and id are
+  // reported from the failure itself).
+  if (error instanceof TaskFailure) return error.kind;
   const tree = errorTree(error);
+  // A plain copy of one (after a trip through JSON) still carries its code.
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === DATA_EXCEPTION_CODE) return 'data';
+  if (code === SLOT_LOST_CODE) return 'slotLost';
   if (tree.some((e) => AUTHENTICATION_ERRORS.has(String(e.code)) || AUTHENTICATION_ERRORS.has(String(e.name)))) return 'other';
   return tree.some(isNetworkError) ? 'network' : 'other';
 }

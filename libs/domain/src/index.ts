@@ -43,6 +43,7 @@ export * from './precheck';
 export { defaultSlotName } from './slot-name';
 export * from './access-policy';
 export * from './failure-policy';
+export * from './task-failure';
 export * from './slot-loss';
 export * from './publication-scope';
 export * from './slot-cleanup';

@@ -1,4 +1,4 @@
-import { SlotLostError } from './failure-policy';
+import { SlotLostError } from './task-failure';
 import { formatBytes } from './notification-text';
 
 /**

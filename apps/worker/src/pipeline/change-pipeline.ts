@@ -2,6 +2,7 @@ import {
   DataException,
   TokenBucket,
   formatLsn,
+  isRetryable,
   messageId,
   type ChangeKind,
   type PgOutputMessage,
@@ -247,11 +248,7 @@ export class ChangePipeline {
         this.drainInbox();
       })
       .catch((error: Error) =>
-        this.fail(
-          (error as { retryable?: boolean }).retryable === false
-            ? error
-            : new Error(`cannot describe table ${message.schema}.${message.table}: ${error.message}`, { cause: error }),
-        ),
+        this.fail(isRetryable(error) ? new Error(`cannot describe table ${message.schema}.${message.table}: ${error.message}`, { cause: error }) : error),
       );
   }
 

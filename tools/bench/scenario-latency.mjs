@@ -1,0 +1,3 @@
+export async function latencyScenario() {
+  throw new Error('--scenario latency is not implemented yet');
+}

@@ -1,0 +1,3 @@
+export async function manyTasksScenario() {
+  throw new Error('--scenario many-tasks is not implemented yet');
+}
