@@ -4,16 +4,33 @@ import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ConfigError, loadConfig } from '@walbridge/config';
+import { FleetCoordinator } from './fleet/fleet-coordinator.service';
 import { startHealthServer } from './health/health-server';
 import { SchedulerModule } from './scheduler.module';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const app = await NestFactory.createApplicationContext(SchedulerModule);
-  app.enableShutdownHooks();
+  // SIGTERM is ours (below): Nest's hook would re-raise the signal, and a drain must exit 0.
+  app.enableShutdownHooks(['SIGINT']);
   const health = startHealthServer(config.WALBRIDGE_SCHEDULER_HEALTH_PORT, config.WALBRIDGE_API_HOST, app.get<DataSource>(getDataSourceToken()));
   health.on('error', (error) => Logger.warn(`health endpoint unavailable: ${error.message}`, 'walbridge'));
-  process.once('SIGTERM', () => health.close());
+  process.once('SIGTERM', () => {
+    health.close();
+    // A planned stop is a drain: every task is handed over, already confirmed, to the others.
+    void app
+      .get(FleetCoordinator)
+      .shutdown()
+      .catch((error: Error) => Logger.error(`drain failed: ${error.message}`, 'walbridge'))
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (error: Error) => {
+          Logger.error(`shutdown failed: ${error.message}`, 'walbridge');
+          process.exit(1);
+        },
+      );
+  });
   Logger.log(`scheduler started (health on ${config.WALBRIDGE_API_HOST}:${config.WALBRIDGE_SCHEDULER_HEALTH_PORT})`, 'walbridge');
 }
 

@@ -4,6 +4,8 @@ import { Module } from '@nestjs/common';
 import { AppConfigModule, DatabaseModule, QueueRootModule } from '@walbridge/nest-common';
 import { QueueName } from '@walbridge/queue';
 import { TaskControlProcessor } from './control/task-control.processor';
+import { FleetCoordinator } from './fleet/fleet-coordinator.service';
+import { FleetRegistry } from './fleet/fleet-registry.service';
 import { HousekeepingProcessor } from './housekeeping/housekeeping.processor';
 import { TaskLeaseService } from './lease/task-lease.service';
 import { PrecheckRunner } from './precheck/precheck-runner.service';
@@ -24,6 +26,8 @@ import { WorkerSupervisor } from './supervisor/worker-supervisor.service';
   ],
   providers: [
     TaskLeaseService,
+    FleetRegistry,
+    FleetCoordinator,
     WorkerSupervisor,
     TaskControlProcessor,
     HousekeepingProcessor,

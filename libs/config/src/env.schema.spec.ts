@@ -79,3 +79,14 @@ describe('monitoring and notification settings of the environment', () => {
     expect(error?.message).not.toContain('s3cret-pw');
   });
 });
+
+describe('fleet settings of the environment', () => {
+  it('defaults to 50 tasks per scheduler with rebalancing on, and refuses a capacity below one, naming the variable', () => {
+    const config = loadConfig({});
+    expect(config.WALBRIDGE_SCHEDULER_MAX_TASKS).toBe(50);
+    expect(config.WALBRIDGE_REBALANCE).toBe('on');
+    expect(loadConfig({ WALBRIDGE_SCHEDULER_MAX_TASKS: '3', WALBRIDGE_REBALANCE: 'off' })).toMatchObject({ WALBRIDGE_SCHEDULER_MAX_TASKS: 3, WALBRIDGE_REBALANCE: 'off' });
+    expect(() => loadConfig({ WALBRIDGE_SCHEDULER_MAX_TASKS: '0' })).toThrow(/WALBRIDGE_SCHEDULER_MAX_TASKS: .*(>=|at least|greater)/i);
+    expect(() => loadConfig({ WALBRIDGE_REBALANCE: 'maybe' })).toThrow(/WALBRIDGE_REBALANCE/);
+  });
+});

@@ -67,6 +67,14 @@ export const envSchema = z.object({
   WALBRIDGE_WORKER_RESTART_MIN_MS: z.coerce.number().int().min(10).default(1000),
   WALBRIDGE_WORKER_RESTART_MAX_MS: z.coerce.number().int().min(10).default(30000),
   WALBRIDGE_LEASE_TTL_MS: z.coerce.number().int().min(1000).default(15000),
+  // Fleet (README "Running a fleet"): tasks this scheduler may hold at once; a start, resume or
+  // takeover goes to a scheduler with room, the least loaded first, else it waits for capacity.
+  WALBRIDGE_SCHEDULER_MAX_TASKS: z.coerce.number().int().min(1).max(10_000).default(50),
+  // How often a scheduler publishes itself (load, draining) in Redis; its record lives 3 heartbeats.
+  WALBRIDGE_SCHEDULER_HEARTBEAT_MS: z.coerce.number().int().min(200).max(60_000).default(2000),
+  // on: the most loaded scheduler hands tasks over, one at a time, until the spread is even
+  // (within one task); off: tasks stay where they run until a drain or a failure moves them.
+  WALBRIDGE_REBALANCE: z.enum(['on', 'off']).default('on'),
   // The first admin, created when the metadata database has no user yet (later starts ignore
   // both). Without a password one is generated and printed once.
   WALBRIDGE_ADMIN_USER: z

@@ -58,3 +58,4 @@ export * from './row-filter';
 export * from './credential-endpoint';
 export * from './formats';
 export * from './snapshot';
+export * from './supervision';

@@ -1,2 +1,3 @@
 export * from './queues';
 export * from './worker-protocol';
+export * from './fleet-registry';

@@ -6,6 +6,7 @@ import { abnormalStopAt, decideRetry, isNeverRetried, retryWindowMs, slotCleanup
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { HEALTHY, SecretsService, connectionsWithSecrets, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
 import type { SchedulerToWorker, SlotLostReport, SlotReport, WorkerMode, WorkerTaskConfig, WorkerToScheduler } from '@walbridge/queue';
+import { FleetRegistry } from '../fleet/fleet-registry.service';
 import { TaskLeaseService } from '../lease/task-lease.service';
 import { TaskMonitor } from '../monitoring/task-monitor.service';
 import { BackfillCoordinator } from '../snapshot/backfill-coordinator.service';
@@ -33,9 +34,10 @@ const HEALTHY_AFTER_MS = 30_000;
  * teardown (drop slot and publication for a stop), dropSlot (the same for a leftover slot),
  * reset (drop and recreate the slot), resetPending (a streaming worker killed to make way for a reset),
  * apply (a streaming worker draining so that a new one streams the edited tables), publish (alter the
- * publication of a paused task whose tables were edited).
+ * publication of a paused task whose tables were edited), handover (a streaming worker draining so
+ * that another scheduler adopts the task: a drain or a rebalance).
  */
-type Intent = 'stream' | 'pause' | 'stop' | 'forceStop' | 'teardown' | 'dropSlot' | 'reset' | 'resetPending' | 'apply' | 'publish';
+type Intent = 'stream' | 'pause' | 'stop' | 'forceStop' | 'teardown' | 'dropSlot' | 'reset' | 'resetPending' | 'apply' | 'publish' | 'handover';
 
 interface ManagedWorker {
   taskId: string;
@@ -91,6 +93,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     private readonly lease: TaskLeaseService,
     private readonly monitor: TaskMonitor,
     private readonly backfills: BackfillCoordinator,
+    private readonly fleet: FleetRegistry,
   ) {
     this.workerEntry = require.resolve('@walbridge/worker');
   }
@@ -169,6 +172,43 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     if (failure) this.logger.debug(`slot check of task ${task.id} failed: ${failure}`);
   }
 
+  /**
+   * Graceful handover of one task to the fleet (drain, rebalance): a streaming worker drains
+   * (everything acknowledged, its LSN confirmed) and the lease is released the moment it exits;
+   * a task waiting for its restart is released at once.
+   */
+  handOver(taskId: string): Promise<void> {
+    return this.exclusive(taskId, async () => {
+      const worker = this.workers.get(taskId);
+      if (worker) {
+        if (worker.mode === 'stream' && worker.intent === 'stream') {
+          worker.intent = 'handover';
+          this.send(worker, { type: 'stop', dropSlot: false });
+          this.armKillTimer(worker);
+        }
+        return; // any other worker finishes what it does, then releases
+      }
+      if (this.owned.has(taskId)) await this.releaseToFleet(taskId);
+    });
+  }
+
+  /** Drain: hands every task over; resolves once this scheduler holds none (or at the deadline). */
+  async handOverAll(deadlineMs: number): Promise<void> {
+    const until = Date.now() + deadlineMs;
+    for (const taskId of [...this.owned]) void this.handOver(taskId).catch((e) => this.logger.error(e));
+    while (this.owned.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  }
+
+  /** The task a rebalance moves: the youngest healthy stream (the one with the least to lose). */
+  handoverCandidate(): string | null {
+    const streams = [...this.workers.values()].filter((w) => w.mode === 'stream' && w.intent === 'stream' && w.streaming);
+    return streams.at(-1)?.taskId ?? null;
+  }
+
+  owns(taskId: string): boolean {
+    return this.owned.has(taskId);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // what the operations do, inside the task's critical section
   // ---------------------------------------------------------------------------------------------
@@ -179,7 +219,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       if (!immediate) return;
       this.cancelRestart(taskId);
     }
-    if (!(await this.own(taskId))) return;
+    if (!(await this.own(taskId, 'stream'))) return;
     const task = await this.tasks.findById(taskId);
     if (!task || !isRunnable(task)) {
       await this.releaseOwnership(taskId);
@@ -273,7 +313,8 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
   private async doRestart(taskId: string): Promise<void> {
     if (this.shuttingDown || !this.owned.has(taskId) || this.workers.has(taskId)) return;
     const task = await this.tasks.findById(taskId);
-    if (task && isRunnable(task)) this.spawn(task, 'stream', 'stream');
+    if (task && isRunnable(task) && this.fleet.draining) await this.releaseToFleet(taskId);
+    else if (task && isRunnable(task)) this.spawn(task, 'stream', 'stream');
     else if (task?.status === 'STOPPING') await this.doStop(taskId, task.requestedOperation === 'forceStop');
     else if (task?.status === 'PAUSING') await this.doPause(taskId);
     else if (task?.requestedOperation === 'reset') await this.doReset(taskId);
@@ -294,7 +335,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       // Any other worker is ending already: what follows its exit reads the request from the task.
       return;
     }
-    if (this.shuttingDown || !(await this.own(taskId))) return;
+    if (this.shuttingDown || !(await this.own(taskId, 'stream'))) return;
     const task = await this.tasks.findById(taskId);
     if (!task || task.requestedOperation !== 'applyObjects') return this.releaseOwnership(taskId);
     if (task.status === 'PAUSED') {
@@ -540,6 +581,13 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       case 'resetPending':
         await this.doReset(taskId);
         return;
+      case 'handover': {
+        // Drained: everything it sent is confirmed, so the adopter resends nothing beyond that.
+        const task = await this.tasks.findById(taskId);
+        if (task && isRunnable(task)) await this.releaseToFleet(taskId);
+        else await this.doRestart(taskId); // stopped, paused or reset meanwhile: that goes on here
+        return;
+      }
       case 'apply':
       case 'publish':
         if (this.shuttingDown) return;
@@ -815,6 +863,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
         // Someone else may own the task now: never let two workers touch one slot.
         this.logger.warn(`lost the lease of task ${taskId}; killing its worker`);
         this.owned.delete(taskId);
+        this.fleet.setTasks(this.owned);
         this.cancelRestart(taskId);
         const worker = this.workers.get(taskId);
         if (worker) {
@@ -825,10 +874,40 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  private async own(taskId: string): Promise<boolean> {
+  /**
+   * Takes the task's lease. A task nobody owns is taken to stream it only where the fleet's
+   * placement says so (room here, no less loaded scheduler with room); a draining scheduler
+   * takes nothing new at all.
+   */
+  private async own(taskId: string, purpose: 'stream' | 'oneShot' = 'oneShot'): Promise<boolean> {
+    if (!this.owned.has(taskId)) {
+      if (this.fleet.draining) return false;
+      if (purpose === 'stream') {
+        const owner = await this.lease.owner(taskId);
+        if (owner && owner !== this.lease.schedulerId) return false;
+        if (!owner) {
+          const placement = await this.fleet.place(taskId);
+          if (!placement.take) {
+            if (placement.newlyWaiting && placement.waitText) await this.logs.append(taskId, 'warning', placement.waitText);
+            return false;
+          }
+        }
+      }
+    }
     if (!(await this.lease.acquire(taskId))) return false;
-    this.owned.add(taskId);
+    if (!this.owned.has(taskId)) {
+      this.owned.add(taskId);
+      this.fleet.setTasks(this.owned);
+      await this.fleet.placed(taskId);
+    }
     return true;
+  }
+
+  /** Leaves a runnable task to the other schedulers, and tells them so they adopt it at once. */
+  private async releaseToFleet(taskId: string): Promise<void> {
+    await this.releaseOwnership(taskId);
+    await this.fleet.announceReleased(taskId);
+    this.logger.log(`task ${taskId} released to the fleet`);
   }
 
   private cancelRestart(taskId: string): void {
@@ -839,6 +918,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
 
   private async releaseOwnership(taskId: string): Promise<void> {
     this.owned.delete(taskId);
+    this.fleet.setTasks(this.owned);
     this.restartAttempts.delete(taskId);
     this.cancelRestart(taskId);
     await this.lease.release(taskId);
