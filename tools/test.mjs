@@ -94,6 +94,9 @@ async function main() {
     WALBRIDGE_WORKER_RESTART_MIN_MS: '300',
     WALBRIDGE_WORKER_RESTART_MAX_MS: '3000',
     WALBRIDGE_HEARTBEAT_MS: '5000',
+    // The one scheduler holds the tasks of every suite running in parallel: more than a
+    // production scheduler's default share of a fleet.
+    WALBRIDGE_SCHEDULER_MAX_TASKS: '400',
     WALBRIDGE_ADMIN_USER: ADMIN_USER,
     WALBRIDGE_ADMIN_PASSWORD: ADMIN_PASSWORD,
     // Paused and failed tasks' slots are measured often enough for tests to see retained WAL move.
