@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { TASK_STATUSES, type PolicyConfig, type TaskConfig, type TaskStatus, type TaskView } from '@walbridge/contracts';
-import { DomainError, applyMergePatch, assertAllowed, canonicalJson, defaultSlotName, isAllowed, statusesAllowing } from '@walbridge/domain';
+import { DomainError, applyMergePatch, assertAllowed, backfillsAddedTables, canonicalJson, defaultSlotName, isAllowed, statusesAllowing } from '@walbridge/domain';
 import { NotificationChannelRepository, SecretsService, TaskBackfillRepository, TaskLogRepository, TaskRepository, outdatesPrecheck, type TaskEntity } from '@walbridge/persistence';
 import { QueueName, TaskControlJob } from '@walbridge/queue';
 import { currentActor } from '../auth/request-context';
@@ -168,7 +168,7 @@ export class TaskEditService {
    * applyObjects: schedulers hand backfills only to a worker that streams the edited tables.
    */
   private async backfillAdded(id: string, before: PolicyConfig, after: PolicyConfig): Promise<void> {
-    if (!(after.backfillAddedTables ?? after.syncMode === 'full+incremental')) return;
+    if (!backfillsAddedTables(after)) return;
     const had = new Set(before.tables.map((t) => `${t.schema}.${t.table}`));
     const added = after.tables.filter((t) => !had.has(`${t.schema}.${t.table}`)).map((t) => ({ schema: t.schema, table: t.table }));
     if (!added.length) return;
