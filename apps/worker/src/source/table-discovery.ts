@@ -32,7 +32,9 @@ interface SeenTable {
  * schema, or a selected table dropped and created again (or swapped in with RENAME), is noticed
  * by its identity (OID), not its name. A publication FOR ALL TABLES / TABLES IN SCHEMA has it
  * already, from its first row; a table-list publication gets it added here, and when the table
- * already held rows by then, the log and a notice say those rows were not delivered. A table
+ * already held rows by then, the log and a notice say those rows were not delivered, unless the
+ * task backfills added tables (policy.backfillAddedTables): then `added` asks for a backfill, which
+ * the snapshot engine merges with the stream, so the table arrives complete. A table
  * without a key and without REPLICA IDENTITY FULL is never silent: a warning and a notice.
  */
 export class TableDiscovery {
