@@ -4,11 +4,13 @@ import { AUTO_TOPIC_DEFAULTS, type TableSelection } from '@walbridge/contracts';
 import {
   NetworkFailure,
   OperatorActionNeeded,
+  backfillsAddedTables,
   decideSlot,
   describePublicationPlan,
   formatLsn,
   planPublication,
   type PublicationPlan,
+  type RelationMessage,
   type RelationSchema,
 } from '@walbridge/domain';
 import { ChangePipeline } from './pipeline/change-pipeline';
@@ -186,9 +188,15 @@ export class WorkerRuntime {
       },
     );
     // Full synchronization and backfills read alongside the stream (apps/worker/src/snapshot).
+    // A table created after the start: its topic must exist before its first change or snapshot row.
+    const describe = async (relation: RelationMessage) => {
+      const schema = await admin.describeRelation(relation);
+      await this.ensureTopicOf(schema, sink, partitionCounts, topics);
+      return schema;
+    };
     const snapshot = (this.snapshot = new SnapshotEngine({
       connect: () => SnapshotReader.connect(pgClientConfig(config.source, `walbridge-snapshot-${config.taskId}`)),
-      describe: async (relation) => registering(await admin.describeRelation(relation)),
+      describe: async (relation) => registering(await describe(relation)),
       route: router,
       sink: () => this.pipeline!,
       report: (message) => this.report(message),
@@ -203,11 +211,7 @@ export class WorkerRuntime {
       source: this.replication,
       sink,
       // A table the task did not know at its start (created later): its topic must exist first.
-      describe: async (relation) => {
-        const schema = await admin.describeRelation(relation);
-        await this.ensureTopicOf(schema, sink, partitionCounts, topics);
-        return registering(schema);
-      },
+      describe: async (relation) => registering(await describe(relation)),
       route: router,
       onFatal: (error) => resolveFatal(error),
       onNote: (message) => this.log('info', message),
@@ -249,6 +253,11 @@ export class WorkerRuntime {
         : { schemas: config.policy.schemas }),
       log: (level, message) => this.log(level, message),
       notice: (notice) => this.report({ type: 'tableNotice', notice }),
+      backfill: backfillsAddedTables(config.policy),
+      added: (added, backfill) => {
+        snapshot.addTables(added);
+        if (backfill) this.report({ type: 'tablesAdded', tables: added });
+      },
     });
     await discovery.start();
     this.timers.push(setInterval(() => void discovery.poll().catch((e: Error) => this.log('warning', `looking for new tables failed: ${e.message}`)), DISCOVERY_EVERY_MS));
@@ -434,7 +443,9 @@ export class WorkerRuntime {
     }
     if (before) {
       const late = tables.filter((t) => !before.has(`${t.schema}.${t.table}`));
-      await announceLateTables(admin, config.publicationName, late, 'table', (level, message) => this.log(level, message), (notice) => this.report({ type: 'tableNotice', notice }));
+      const backfill = backfillsAddedTables(config.policy);
+      if (backfill && late.length) this.report({ type: 'tablesAdded', tables: late });
+      await announceLateTables(admin, config.publicationName, late, 'table', (level, message) => this.log(level, message), (notice) => this.report({ type: 'tableNotice', notice }), backfill);
     }
     if (publication !== 'unchanged') {
       const names = tables.slice(0, 20).map((t) => `${t.schema}.${t.table}`).join(', ') + (tables.length > 20 ? ', …' : '');

@@ -147,4 +147,10 @@ export type WorkerToScheduler =
    * Snapshot progress, sent once Kafka acknowledged a chunk (the stored position is then safe to
    * resume from), or when a backfill's status changes (completed: every table done; failed).
    */
-  | { type: 'snapshot'; backfillId: string; table?: BackfillTableProgress; status?: BackfillStatus; error?: string };
+  | { type: 'snapshot'; backfillId: string; table?: BackfillTableProgress; status?: BackfillStatus; error?: string }
+  /**
+   * Tables the task took after its start (a database-level task's table created later, added to
+   * its table-list publication): the scheduler backfills them when the task's policy says so
+   * (policy.backfillAddedTables), so rows written before they were added arrive too.
+   */
+  | { type: 'tablesAdded'; tables: { schema: string; table: string }[] };

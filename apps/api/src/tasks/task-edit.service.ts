@@ -8,6 +8,7 @@ import {
   allowedOperations,
   applyMergePatch,
   assertAllowed,
+  backfillsAddedTables,
   canonicalJson,
   defaultSlotName,
   editOperations,
@@ -209,7 +210,7 @@ export class TaskEditService {
    * applyObjects: schedulers hand backfills only to a worker that streams the edited tables.
    */
   private async backfillAdded(id: string, before: PolicyConfig, after: PolicyConfig): Promise<void> {
-    if (!(after.backfillAddedTables ?? after.syncMode === 'full+incremental')) return;
+    if (!backfillsAddedTables(after)) return;
     const had = new Set(before.tables.map((t) => `${t.schema}.${t.table}`));
     const added = after.tables.filter((t) => !had.has(`${t.schema}.${t.table}`)).map((t) => ({ schema: t.schema, table: t.table }));
     if (!added.length) return;

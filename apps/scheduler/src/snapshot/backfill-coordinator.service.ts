@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { TaskConfig, TaskStatus } from '@walbridge/contracts';
 import { TaskBackfillRepository, TaskLogRepository, TaskRepository, type TaskBackfillEntity, type TaskEntity } from '@walbridge/persistence';
 import type { BackfillPlan, WorkerToScheduler } from '@walbridge/queue';
+import { backfillsAddedTables } from '@walbridge/domain';
 import { NotificationService } from '../notifications/notification.service';
 
 type SnapshotReport = Extract<WorkerToScheduler, { type: 'snapshot' }>;
@@ -80,6 +81,29 @@ export class BackfillCoordinator {
     await this.notifications
       .notify(task, { kind: 'fullSyncFinished', tables: tables.length, rowsSent, seconds, notRead }, `fullSyncFinished:${backfill.id}`)
       .catch((e: Error) => this.logger.warn(`full synchronization notice for task ${taskId}: ${e.message}`));
+  }
+
+  /**
+   * The worker took tables after its start (created later in a database-level task): their rows
+   * from before they were added come through a backfill, when the task's policy wants them.
+   * A table an open backfill will read anyway is not asked for twice (a restarted worker reports
+   * the same table again).
+   */
+  async tablesAdded(taskId: string, tables: readonly { schema: string; table: string }[]): Promise<void> {
+    const task = await this.tasks.findById(taskId);
+    if (!task || !tables.length) return;
+    const config = task.config as unknown as TaskConfig;
+    if (!backfillsAddedTables(config.policy)) return;
+    const open = await this.backfills.open(taskId);
+    const pending = new Set(open.flatMap((b) => (b.tables ?? []).filter((t) => t.state === 'pending').map((t) => `${t.schemaName}.${t.tableName}`)));
+    const wanted = tables.filter((t) => !pending.has(`${t.schema}.${t.table}`));
+    if (!wanted.length) return;
+    const backfill = await this.backfills.create(taskId, 'manual', { allTables: false, tables: wanted.map((t) => ({ schema: t.schema, table: t.table })), requestedBy: null });
+    await this.logs.append(
+      taskId,
+      'info',
+      `backfill ${backfill.id} of the new table(s) ${wanted.map((t) => `${t.schema}.${t.table}`).join(', ')}: the rows they held before the task took them are read too`,
+    );
   }
 
   /** The task stopped: what was not read will not be (a stopped task has no slot to merge with). */

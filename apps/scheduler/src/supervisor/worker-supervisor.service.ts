@@ -519,6 +519,10 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
           .then(() => this.backfills.record(taskId, message))
           .catch((e: Error) => this.logger.error(`snapshot progress of task ${taskId}: ${e.message}`));
         return worker.snapshotChain;
+      case 'tablesAdded':
+        // The reconcile loop hands the backfill to this worker like any other.
+        await this.backfills.tablesAdded(taskId, message.tables).catch((e: Error) => this.logger.warn(`backfill of the new tables of task ${taskId}: ${e.message}`));
+        return;
     }
   }
 

@@ -65,7 +65,7 @@ export class SnapshotEngine {
   private readonly merger: ChunkMerger;
   private readonly bucket: TokenBucket | null;
   private readonly now: () => number;
-  private published = new Set<string>();
+  private readonly published = new Set<string>();
   private seq = 0;
   private stopped = false;
   private wake: (() => void) | null = null;
@@ -84,14 +84,23 @@ export class SnapshotEngine {
 
   /** Starts reading; `tables` are the tables the task captures (its publication). */
   start(backfills: readonly BackfillPlan[], tables: readonly TableRef[]): void {
-    this.published = new Set(tables.map((t) => `${t.schema}.${t.table}`));
-    this.publishedList = [...tables];
+    this.addTables(tables);
     for (const plan of backfills) this.add(plan);
     const parallel = Math.max(1, this.options.parallel ?? 2);
     for (let i = 0; i < parallel; i++) this.lanes.push(this.lane());
   }
 
   private publishedList: TableRef[] = [];
+
+  /** Tables the publication took after the start (created later): backfills may read them now. */
+  addTables(tables: readonly TableRef[]): void {
+    for (const t of tables) {
+      const name = `${t.schema}.${t.table}`;
+      if (this.published.has(name)) continue;
+      this.published.add(name);
+      this.publishedList.push({ schema: t.schema, table: t.table });
+    }
+  }
 
   add(plan: BackfillPlan): void {
     if (this.runs.some((r) => r.plan.id === plan.id)) return;

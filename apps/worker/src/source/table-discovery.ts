@@ -14,6 +14,10 @@ interface DiscoveryOptions {
   selected?: TableRef[];
   log(level: 'info' | 'warning', message: string): void;
   notice(notice: WorkerTableNotice): void;
+  /** The task backfills tables it takes late (policy.backfillAddedTables): no rows are missed. */
+  backfill?: boolean;
+  /** Tables the publication took since the start (the snapshot engine may read them now). */
+  added?(tables: TableRef[], backfill: boolean): void;
 }
 
 interface SeenTable {
@@ -28,7 +32,9 @@ interface SeenTable {
  * schema, or a selected table dropped and created again (or swapped in with RENAME), is noticed
  * by its identity (OID), not its name. A publication FOR ALL TABLES / TABLES IN SCHEMA has it
  * already, from its first row; a table-list publication gets it added here, and when the table
- * already held rows by then, the log and a notice say those rows were not delivered. A table
+ * already held rows by then, the log and a notice say those rows were not delivered, unless the
+ * task backfills added tables (policy.backfillAddedTables): then `added` asks for a backfill, which
+ * the snapshot engine merges with the stream, so the table arrives complete. A table
  * without a key and without REPLICA IDENTITY FULL is never silent: a warning and a notice.
  */
 export class TableDiscovery {
@@ -102,6 +108,8 @@ export class TableDiscovery {
   }
 
   private newInSchemaPublication(t: SeenTable): void {
+    // In the publication since its creation: nothing to backfill, but a backfill may name it.
+    this.options.added?.([{ schema: t.schema, table: t.table }], false);
     if (!t.keyed) return this.keyless(t, true);
     this.options.log('info', `new table ${t.schema}.${t.table} is captured from its first row (publication ${this.options.publication} follows its schema)`);
   }
@@ -118,7 +126,10 @@ export class TableDiscovery {
       return;
     }
     const what = created ? (this.options.selected ? 'selected table' : 'new table') : 'keyed';
-    await announceLateTables(this.admin, this.options.publication, [t], what, this.options.log, this.options.notice);
+    const backfill = !!this.options.backfill;
+    // Before the announcement: the backfill must be asked for even if looking at the rows fails.
+    this.options.added?.([{ schema: t.schema, table: t.table }], backfill);
+    await announceLateTables(this.admin, this.options.publication, [t], what, this.options.log, this.options.notice, backfill);
   }
 
   private keyless(t: SeenTable, published: boolean, log = true): void {
@@ -145,12 +156,18 @@ export async function announceLateTables(
   what: 'new table' | 'selected table' | 'keyed' | 'table',
   log: DiscoveryOptions['log'],
   notice: DiscoveryOptions['notice'],
+  backfilled = false,
 ): Promise<void> {
   if (!tables.length) return;
   const oids = new Map((await admin.tableIdentities([...new Set(tables.map((t) => t.schema))])).map((t) => [`${t.schema}.${t.table}`, t.oid]));
   for (const t of tables) {
     const name = `${t.schema}.${t.table}`;
     const subject = what === 'keyed' ? `table ${name}, which now has a key,` : `${what} ${name}`;
+    if (backfilled) {
+      // Rows it held before it was added (or written while it was being added) come through the backfill.
+      log('info', `${subject} was added to publication ${publication}: captured from now on, and a backfill reads the rows it already held`);
+      continue;
+    }
     if (!(await admin.hasRows(t).catch(() => true))) {
       log('info', `${subject} was added to publication ${publication} while still empty: captured from its first row`);
       continue;

@@ -1,1 +1,2 @@
 export * from './snapshot-window';
+export * from './added-tables';
