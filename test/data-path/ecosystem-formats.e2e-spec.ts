@@ -365,7 +365,7 @@ describe('format settings through the API', () => {
     expect(misplaced.status).toBe(400);
     expect(fields(misplaced.body)).toEqual({ 'policy.formatOptions': 'formatOptions apply only to format debezium-json (format is canal-json)' });
     const unknown = await api.request('POST', '/api/v1/tasks', task({ format: 'debezium' }));
-    expect(fields(unknown.body)).toEqual({ 'policy.format': 'format must be one of json, avro, debezium-json, canal-json' });
+    expect(fields(unknown.body)).toEqual({ 'policy.format': 'format must be one of json, avro, debezium-json, canal-json, avro-registry' });
   });
 
   it('keeps the Debezium options of a task', async () => {

@@ -164,7 +164,8 @@ describe('update and delete', () => {
     stopAfter.push(task.id);
     await api.waitForStatus(task.id, 'INCREMENTAL', 90_000);
 
-    const rename = await api.request('PATCH', `/api/v1/tasks/${task.id}`, { description: 'not now' });
+    // Description, tags, alarms, throttle and retry windows may change while streaming (editSettings); setup fields may not.
+    const rename = await api.request('PATCH', `/api/v1/tasks/${task.id}`, { policy: { partitionPolicy: 'zero' } });
     expect(rename.status).toBe(409);
     expect(rename.body).toMatchObject({ code: 'OPERATION_NOT_ALLOWED', status: 'INCREMENTAL', allowedOperations: expect.arrayContaining(['stop']) });
     const remove = await api.request('DELETE', `/api/v1/tasks/${task.id}`);
