@@ -82,7 +82,7 @@ describe('retry windows and abnormal tasks', () => {
     expect(failed.failure).toMatchObject({ kind: 'network', retrying: false });
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(failed.failure!.retryUntil));
     expect(failed.lastError).toMatch(/ECONNREFUSED/);
-    expect(failed.allowedOperations.sort()).toEqual(['delete', 'forceStop', 'precheck', 'reset', 'resume', 'stop']);
+    expect(failed.allowedOperations.sort()).toEqual(['delete', 'editSettings', 'forceStop', 'precheck', 'reset', 'resume', 'stop']);
     const log = await logsOf(minutes, task.id);
     expect(log.filter((l) => /^warning: network failure: .*restarting in/.test(l)).length, log.join('\n')).toBeGreaterThanOrEqual(3);
     expect(log[0]).toMatch(/^error: network failure: .*gave up after the 10-minute connection retry window/);
