@@ -23,7 +23,7 @@ describe('the console: message formats in the wizard', () => {
     if (table) await dropTable(table);
   }, 180_000);
 
-  it('lists the four formats with who reads them, shows Debezium’s options only for debezium-json, and saves the choice', async () => {
+  it('lists the five formats with who reads them, shows Debezium’s options only for debezium-json, and saves the choice', async () => {
     const names = await tableAndTopic();
     table = names.table;
     const task = await configuredTask({
@@ -40,7 +40,7 @@ describe('the console: message formats in the wizard', () => {
     await page.goto(`${testEnv.apiUrl}/tasks/${task.id}/setup?step=3`);
     await stepTitle(page, 3, 'Set task').waitFor();
     const format = page.getByLabel('Message format');
-    await expect(format.locator('option').allTextContents()).resolves.toEqual(['JSON (DRS envelope)', 'Avro (fixed envelope schema)', 'Debezium JSON', 'Canal JSON']);
+    await expect(format.locator('option').allTextContents()).resolves.toEqual(['JSON (DRS envelope)', 'Avro (fixed envelope schema)', 'Debezium JSON', 'Canal JSON', 'Avro with a schema registry']);
     await expect(format.inputValue()).resolves.toBe('debezium-json');
     await page.getByText(/Debezium sinks \(JDBC\), Kafka Connect, Flink debezium-json/).waitFor();
     await expect(page.getByLabel('Decimals').inputValue()).resolves.toBe('string');
