@@ -5,8 +5,6 @@
 export const SCENARIOS = {
   'end-to-end': 'N rows in txRows-row transactions streamed into Kafka, beside pg_recvlogical and producer-tool ceilings',
   snapshot: 'N existing rows read by a full+incremental task, beside COPY TO STDOUT and producer-tool ceilings',
-  latency: '(not implemented yet) paced single-row transactions (synchronous_commit=on): commit -> Kafka append time, beside pg_recvlogical and producer-tool latency',
-  'many-tasks': '(not implemented yet) one scheduler, --tasks tasks at --task-rate rows/s each: total worker CPU, memory per task, worst delay',
 };
 
 const SPEC = {
@@ -15,27 +13,18 @@ const SPEC = {
   'row-bytes': { env: 'WALBRIDGE_BENCH_ROW_BYTES', default: 200, min: 16, help: 'bytes per source row (id bigint + payload text)' },
   loaders: { env: 'WALBRIDGE_BENCH_LOADERS', default: 1, min: 1, help: 'concurrent connections generating the load' },
   repeat: { env: 'WALBRIDGE_BENCH_REPEAT', default: 1, min: 1, help: 'runs of the scenario; prints the median and min-max of every figure' },
-  seconds: { env: 'WALBRIDGE_BENCH_SECONDS', default: 60, min: 1, help: 'duration of each paced load (latency, many-tasks)' },
-  'big-tx': { env: 'WALBRIDGE_BENCH_BIG_TX', default: 0, min: 0, help: 'latency: rows of one big transaction on another table in mid-run (0: none)' },
-  tasks: { env: 'WALBRIDGE_BENCH_TASKS', default: 30, min: 1, help: 'tasks started (many-tasks)' },
-  'task-rate': { env: 'WALBRIDGE_BENCH_TASK_RATE', default: 1_000, min: 1, help: 'rows/s driven into each task (many-tasks)' },
   'api-port': { env: 'WALBRIDGE_BENCH_API_PORT', default: 58180, min: 1, help: 'api port (the scheduler health port is the next one)' },
 };
 
-/** Options whose value is not a single integer. */
-const LISTS = {
-  rates: { env: 'WALBRIDGE_BENCH_RATES', default: [5_000, 25_000], help: 'latency: committed rows/s, one measurement each (comma-separated)' },
-};
 
 const DEFAULT_SCENARIO = 'end-to-end';
 
 const USAGE = [
-  'usage: npm run bench -- [--scenario NAME] [--repeat N] [--rows N] [--tx-rows N] [--row-bytes N] [--loaders N] [--rates R,R]',
-  '                        [--seconds N] [--big-tx N] [--tasks N] [--task-rate N] [--api-port N] [--cpu-prof] [--no-build]',
+  'usage: npm run bench -- [--scenario NAME] [--repeat N] [--rows N] [--tx-rows N] [--row-bytes N] [--loaders N]',
+  '                        [--api-port N] [--cpu-prof] [--no-build]',
   `  --scenario   one of (env WALBRIDGE_BENCH_SCENARIO, default ${DEFAULT_SCENARIO}):`,
   ...Object.entries(SCENARIOS).map(([name, help]) => `       ${name.padEnd(11)} ${help}`),
   ...Object.entries(SPEC).map(([name, s]) => `  --${name.padEnd(10)} ${s.help} (env ${s.env}, default ${s.default})`),
-  ...Object.entries(LISTS).map(([name, s]) => `  --${name.padEnd(10)} ${s.help} (env ${s.env}, default ${s.default.join(',')})`),
   '  --cpu-prof   write V8 CPU profiles of the scheduler and its workers to test-results/bench/profiles (env WALBRIDGE_BENCH_CPU_PROF=1)',
   '  --no-build   skip `nx run-many -t build` (env WALBRIDGE_BENCH_NO_BUILD=1)',
 ].join('\n');
@@ -61,7 +50,7 @@ export function parseOptions(argv = process.argv.slice(2), env = process.env) {
       continue;
     }
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!match || !(SPEC[match[1]] || LISTS[match[1]] || match[1] === 'scenario')) throw new Error(`unknown argument ${arg}\n${USAGE}`);
+    if (!match || !(SPEC[match[1]] || match[1] === 'scenario')) throw new Error(`unknown argument ${arg}\n${USAGE}`);
     given[match[1]] = match[2] ?? argv[++i];
   }
   const scenario = given.scenario ?? (env.WALBRIDGE_BENCH_SCENARIO || DEFAULT_SCENARIO);
@@ -72,14 +61,6 @@ export function parseOptions(argv = process.argv.slice(2), env = process.env) {
     const value = raw === undefined || raw === '' ? spec.default : integer(raw);
     if (!Number.isInteger(value) || value < spec.min) throw new Error(`--${name} must be an integer >= ${spec.min} (got ${raw})`);
     options[camel(name)] = value;
-  }
-  for (const [name, spec] of Object.entries(LISTS)) {
-    const raw = given[name] ?? env[spec.env];
-    const values = raw === undefined || raw === '' ? spec.default : String(raw).split(',').map((part) => integer(part.trim()));
-    if (!values.length || values.some((v) => !Number.isInteger(v) || v < 1)) {
-      throw new Error(`--${name} must be comma-separated integers >= 1 (got ${raw})`);
-    }
-    options[camel(name)] = values;
   }
   return options;
 }

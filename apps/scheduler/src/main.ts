@@ -18,13 +18,19 @@ async function bootstrap(): Promise<void> {
   process.once('SIGTERM', () => {
     health.close();
     // A planned stop is a drain: every task is handed over, already confirmed, to the others.
+    // A failed drain still closes (the leases then expire and others take over from the last
+    // confirmed position), but the exit code says the handover was not clean.
+    let drained = true;
     void app
       .get(FleetCoordinator)
       .shutdown()
-      .catch((error: Error) => Logger.error(`drain failed: ${error.message}`, 'walbridge'))
+      .catch((error: Error) => {
+        drained = false;
+        Logger.error(`drain failed: ${error.message}`, 'walbridge');
+      })
       .then(() => app.close())
       .then(
-        () => process.exit(0),
+        () => process.exit(drained ? 0 : 1),
         (error: Error) => {
           Logger.error(`shutdown failed: ${error.message}`, 'walbridge');
           process.exit(1);

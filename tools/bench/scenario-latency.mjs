@@ -1,3 +1,0 @@
-export async function latencyScenario() {
-  throw new Error('--scenario latency is not implemented yet');
-}

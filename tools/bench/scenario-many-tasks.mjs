@@ -1,3 +1,0 @@
-export async function manyTasksScenario() {
-  throw new Error('--scenario many-tasks is not implemented yet');
-}
