@@ -1,6 +1,7 @@
 import { EnvelopeEncodeError } from '../envelope';
 import { UNCHANGED_TOAST, type Tuple } from '../pgoutput/messages';
 import type { RelationSchema } from '../relation-schema';
+import { newRowOf } from './new-row';
 import { avroColumn, avroFieldNames, avroName, AvroValueError, type AvroColumn, type AvroSchema } from './avro-types';
 import { DEBEZIUM_COMPAT_VERSION, debeziumOp, type DebeziumChange } from './debezium-json';
 
@@ -153,13 +154,7 @@ export class AvroRegistryEncoder {
   }
 
   private need(tuple: Tuple | null | undefined, kind: string): Tuple {
-    if (!tuple) throw new EnvelopeEncodeError(`${kind} on ${this.schema.schema}.${this.schema.table} has no new row`);
-    if (tuple.length !== this.columns.length) {
-      throw new EnvelopeEncodeError(
-        `row of ${this.schema.schema}.${this.schema.table} has ${tuple.length} values but the relation schema has ${this.columns.length} columns: the schema is stale`,
-      );
-    }
-    return tuple;
+    return newRowOf(tuple, kind, this.schema, this.columns.length);
   }
 
   private envelope(change: DebeziumChange, before: Record<string, unknown> | null, after: Record<string, unknown> | null, op: string): Record<string, unknown> {

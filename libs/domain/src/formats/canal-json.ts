@@ -4,6 +4,7 @@ import { EnvelopeEncodeError } from '../envelope';
 import { castOutputToText, type TextCast } from '../pg-text-cast';
 import { UNCHANGED_TOAST, type Tuple } from '../pgoutput/messages';
 import type { RelationSchema } from '../relation-schema';
+import { newRowOf } from './new-row';
 import { splitType } from './debezium-types';
 
 /**
@@ -140,11 +141,7 @@ export class CanalJsonEncoder {
   }
 
   private need(tuple: Tuple | null | undefined): Tuple {
-    if (!tuple) throw new EnvelopeEncodeError(`change on ${this.schema.schema}.${this.schema.table} has no new row`);
-    if (tuple.length !== this.names.length) {
-      throw new EnvelopeEncodeError(`row of ${this.schema.schema}.${this.schema.table} has ${tuple.length} values but the relation schema has ${this.names.length} columns: the schema is stale`);
-    }
-    return tuple;
+    return newRowOf(tuple, 'change', this.schema, this.names.length);
   }
 
   /**

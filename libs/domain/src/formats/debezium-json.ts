@@ -3,6 +3,7 @@ import type { ChangeKind, RowChange } from '../envelope';
 import { EnvelopeEncodeError } from '../envelope';
 import { UNCHANGED_TOAST, type Tuple } from '../pgoutput/messages';
 import type { RelationSchema } from '../relation-schema';
+import { newRowOf } from './new-row';
 import { debeziumColumn, DebeziumValueError, type ConnectSchema, type DebeziumColumn, type DebeziumTypeOptions } from './debezium-types';
 
 /**
@@ -191,13 +192,7 @@ export class DebeziumJsonEncoder {
   }
 
   private need(tuple: Tuple | null | undefined, kind: string): Tuple {
-    if (!tuple) throw new EnvelopeEncodeError(`${kind} on ${this.schema.schema}.${this.schema.table} has no new row`);
-    if (tuple.length !== this.columns.length) {
-      throw new EnvelopeEncodeError(
-        `row of ${this.schema.schema}.${this.schema.table} has ${tuple.length} values but the relation schema has ${this.columns.length} columns: the schema is stale`,
-      );
-    }
-    return tuple;
+    return newRowOf(tuple, kind, this.schema, this.columns.length);
   }
 
   private keyChanged(old: Tuple, after: Tuple): boolean {
