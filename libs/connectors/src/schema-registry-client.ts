@@ -1,16 +1,24 @@
 import type { SchemaRegistryConfig } from '@walbridge/contracts';
+import { TaskFailure, type FailureKind } from '@walbridge/domain';
 import type { OutboundPolicy } from './outbound-policy';
 import { OutboundDeniedError } from './outbound-policy';
 
 /** A registry answer that is not a success; `status` 409 is an incompatible schema. */
-export class SchemaRegistryError extends Error {
+/**
+ * The registry's refusal or absence. A registry that cannot be reached or answers 5xx is a
+ * network failure (retried for the connection window); refused credentials or an incompatible
+ * schema need an operator (not retried: the task fails with the registry's answer).
+ */
+export class SchemaRegistryError extends TaskFailure {
   override readonly name = 'SchemaRegistryError';
+  readonly kind: FailureKind;
   constructor(
     message: string,
     readonly status: number | null,
     readonly retryable: boolean,
   ) {
     super(message);
+    this.kind = retryable ? 'network' : 'other';
   }
 }
 

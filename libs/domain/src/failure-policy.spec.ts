@@ -127,6 +127,7 @@ describe('failures of our own say their kind and whether a retry helps', () => {
     ['an operator action', new TopicGone('topic gone'), 'other', false],
     ['a data exception', new DataException('shop.orders', 'id', 'too large'), 'data', false],
     ['a data exception wrapped in a plain error (the wrapper decides)', new Error('batch failed', { cause: new DataException('t', 'i', 'r') }), 'other', true],
+    ['a network failure wrapped in a plain error', new Error('cannot describe table', { cause: new Stalled('registry unreachable') }), 'network', true],
     ['a library error', Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }), 'network', true],
   ] as const)('%s', (_, error, kind, retryable) => {
     expect(classifyFailure(error)).toBe(kind);

@@ -140,6 +140,8 @@ export function errorTree(error: unknown): FailureLike[] {
 }
 
 function isNetworkError(e: FailureLike): boolean {
+  // A network failure of ours wrapped by another error ("cannot describe table …: registry unreachable").
+  if (e instanceof TaskFailure) return e.kind === 'network';
   const code = typeof e.code === 'string' ? e.code : undefined;
   if (code && (NETWORK_ERRNOS.has(code) || NETWORK_PLATFORMATIC_CODES.has(code) || isNetworkSqlState(code))) return true;
   if (typeof e.name === 'string' && NETWORK_KAFKA_ERRORS.has(e.name)) return true;
