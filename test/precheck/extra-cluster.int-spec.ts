@@ -145,6 +145,26 @@ describe('against a PostgreSQL cluster of its own', () => {
       await api.waitForStatus(task.id, 'COMPLETED', 90_000);
     });
 
+    it('full + incremental: a role that may not write the watermarks fails "Full synchronization" with the GRANT that fixes it', async () => {
+      const full = await api.createTask({
+        name: uniqueName('full').replace(/_/g, '-'),
+        source: source(),
+        destination: { brokers: testEnv.kafkaBrokers.join(',') },
+        policy: { slotName: uniqueName('wbtest'), tables: [{ schema: 'public', table: 'items' }], topicPolicy: { mode: 'specific', topic }, syncMode: 'full+incremental' },
+      });
+      await pg.query('REVOKE EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) FROM PUBLIC', [], 'src');
+      const refused = itemOf(await api.runPrecheck(full.id), 'full-sync');
+      expect(refused).toMatchObject({
+        result: 'FAILED',
+        reason: expect.stringContaining("the role cdc cannot write the snapshot's chunk watermarks into the WAL with pg_logical_emit_message (permission denied"),
+        suggestion: 'as a superuser: GRANT EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) TO "cdc";',
+      });
+      await pg.query(refused.suggestion!.replace('as a superuser: ', ''), [], 'src');
+      const granted = itemOf(await api.runPrecheck(full.id), 'full-sync');
+      expect(granted).toMatchObject({ result: 'PASSED', reason: expect.stringMatching(/existing rows .* in 1 table, read in short chunks without locks .*: public\.items by its primary key \(id\)$/) });
+      await api.request('DELETE', `/api/v1/tasks/${full.id}`);
+    });
+
     it('on a standby: the connection test says so, and the version item fails', async () => {
       const standby = await pg.startStandby();
       try {

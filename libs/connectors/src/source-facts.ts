@@ -4,6 +4,7 @@ import { hasRowFilter, valueKindOf, type ColumnFact, type SchemaFact, type Sourc
 import { pgClientConfig } from './pg-client-config';
 import { describeColumns, describeTables, relationIds, tablesOfSchemas } from './source-catalog';
 import { errorText } from './source-errors';
+import { gatherSnapshotFacts } from './snapshot-facts';
 import { PROBE_CONNECT_TIMEOUT_MS } from './source-connection';
 
 export interface SourceSelection {
@@ -12,6 +13,8 @@ export interface SourceSelection {
   tables: ReadonlyArray<{ schema: string; table: string; filter?: string; includeColumns?: ReadonlyArray<string>; excludeColumns?: ReadonlyArray<string> }>;
   publicationName: string;
   longTransactionSeconds: number;
+  /** full+incremental: the snapshot's facts are read too. */
+  syncMode?: 'incremental' | 'full+incremental';
 }
 
 /**
@@ -91,6 +94,10 @@ export async function gatherSourceFacts(client: Client, source: SourceConfig, se
 
   const publicationScope = settings.publication_exists ? await readPublicationScope(client, selection.publicationName) : null;
   const generated = await generatedColumnsOf(client, tables, settings.version_num);
+  const snapshot =
+    selection.syncMode === 'full+incremental' && !settings.in_recovery && settings.version_num >= 100000
+      ? await gatherSnapshotFacts(client, tables)
+      : undefined;
 
   return {
     role: settings.role,
@@ -129,6 +136,7 @@ export async function gatherSourceFacts(client: Client, source: SourceConfig, se
     publicationExists: settings.publication_exists,
     publicationScope,
     generatedColumns: generated,
+    ...(snapshot ? { snapshot } : {}),
   };
 }
 

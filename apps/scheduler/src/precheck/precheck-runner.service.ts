@@ -119,6 +119,7 @@ export class PrecheckRunner {
         tables: subject.policy.tables,
         publicationName: subject.publicationName,
         longTransactionSeconds: subject.longTransactionSeconds,
+        syncMode: subject.policy.syncMode,
       });
       await record(evaluateSource(subject, facts));
       return facts.tables.map((t) => ({ schema: t.schema, table: t.table }));

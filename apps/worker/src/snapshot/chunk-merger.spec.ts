@@ -29,7 +29,7 @@ const schema: RelationSchema = {
   ],
   pkNames: ['id'],
 };
-const shape: TableShape = { schema: 'shop', table: 'items', relation, types: ['bigint', 'text'], keyPositions: [0], rowsEstimated: 4, bytesPerRow: 10, pages: 1 };
+const shape: TableShape = { schema: 'shop', table: 'items', relation, types: ['bigint', 'text'], keyPositions: [0], rowsEstimated: 4, bytesPerRow: 10, pages: 1, heaps: [], maxRowBytes: 0 };
 const route: TableRoute = { topic: 'out', operations: new Set(['INSERT']), partitionOf: () => 0, encoder: createChangeEncoder('json', schema, {}), gate: null, notes: [] };
 const rows: Tuple[] = [['1', 'a'], ['2', 'b'], ['3', 'c'], ['4', 'd']];
 

@@ -19,7 +19,7 @@ const ROWS: Tuple[] = Array.from({ length: 2_500 }, (_, i) => [String(i + 1)]);
 
 /** A reader over ROWS that plays the stream too: the watermarks reach the engine's tap as it writes them. */
 function fakeReader(engine: () => SnapshotEngine, reads: (string[] | null)[]): SnapshotReader {
-  const shape: TableShape = { schema: 'shop', table: 'items', relation, types: ['integer'], keyPositions: [0], rowsEstimated: ROWS.length, bytesPerRow: 10, pages: 10 };
+  const shape: TableShape = { schema: 'shop', table: 'items', relation, types: ['integer'], keyPositions: [0], rowsEstimated: ROWS.length, bytesPerRow: 10, pages: 10, heaps: [], maxRowBytes: 0 };
   const mark = (w: 'l' | 'h', c: string) =>
     engine().tap.message({ tag: 'message', transactional: false, lsn: 1n, prefix: SNAPSHOT_MESSAGE_PREFIX, content: Buffer.from(JSON.stringify({ w, c })) });
   return {

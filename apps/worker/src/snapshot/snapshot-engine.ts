@@ -3,7 +3,7 @@ import type { BackfillPlan, BackfillTableProgress, WorkerToScheduler } from '@wa
 import { RowGate, type TableRoute } from '../routing';
 import type { TableRef } from '../source/source-admin';
 import { ChunkMerger, type ChunkOutcome, type SnapshotSink } from './chunk-merger';
-import { isTableGone, type ChunkRead, type SnapshotReader, type TableShape } from './snapshot-reader';
+import { isTableGone, rowBytes, type ChunkRead, type SnapshotReader, type TableShape } from './snapshot-reader';
 import type { StreamTap } from './stream-tap';
 
 export type { SnapshotSink } from './chunk-merger';
@@ -281,10 +281,18 @@ export class SnapshotEngine {
     const id = `${this.options.runId}:${++this.seq}`;
     const chunk = this.merger.open(id, { backfillId: job.run.plan.id, name: job.name, shape: job.shape!, route: job.route!, gate: job.gate ?? null });
     try {
-      await reader.readChunk(job.shape!, job.progress.position, limit, id, chunk.opened, (read) => {
-        chunk.read(read);
-        this.lastRead.set(job, read);
-      });
+      await reader.readChunk(
+        job.shape!,
+        job.progress.position,
+        limit,
+        id,
+        chunk.opened,
+        (read) => {
+          chunk.read(read);
+          this.lastRead.set(job, read);
+        },
+        CHUNK_BYTES,
+      );
     } catch (error) {
       chunk.abandon();
       throw error;
@@ -314,6 +322,6 @@ export class SnapshotEngine {
 /** Average text size of a chunk's rows (what they take in memory, roughly, before encoding). */
 function bytesPerRow(rows: readonly Tuple[]): number {
   let bytes = 0;
-  for (const row of rows) for (const v of row) bytes += typeof v === 'string' ? v.length : v instanceof Buffer ? v.length : 4;
+  for (const row of rows) bytes += rowBytes(row);
   return Math.ceil(bytes / rows.length);
 }

@@ -20,6 +20,21 @@ export interface TableShape {
   bytesPerRow: number;
   /** Heap pages when the reading began: ctid ranges stop there (later rows arrive through the stream). */
   pages: number;
+  /**
+   * Where a table without a key is read by ctid: the table itself, or for a partitioned table
+   * (which has no heap of its own) each leaf partition, laid end to end in one page space.
+   */
+  heaps: HeapRange[];
+  /** The largest row seen so far (text bytes): how many rows one FETCH may ask for. */
+  maxRowBytes: number;
+}
+
+/** A heap read by ctid ranges, and where its pages start in the table's page space. */
+export interface HeapRange {
+  schema: string;
+  table: string;
+  firstPage: number;
+  pages: number;
 }
 
 export interface ChunkRead {
@@ -28,6 +43,30 @@ export interface ChunkRead {
   nextPosition: string[] | null;
   /** The table has no more rows to read after this chunk. */
   last: boolean;
+}
+
+/** What one chunk may hold in memory unless the engine says otherwise. */
+export const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024;
+/** Rows of one FETCH: at most this many bytes of values, and never more than 16 rows until their size is known. */
+const FETCH_BYTES = 1024 * 1024;
+const FIRST_FETCH_ROWS = 16;
+
+function fetchCount(maxRowBytes: number): number {
+  return Math.max(1, Math.floor(FETCH_BYTES / Math.max(1, maxRowBytes)));
+}
+
+/** Text bytes of a row's first `width` values (what they take in memory, roughly, before encoding). */
+export function rowBytes(row: Tuple, width: number = row.length): number {
+  let bytes = 0;
+  for (let i = 0; i < width; i++) {
+    const v = row[i];
+    bytes += typeof v === 'string' ? v.length : v instanceof Buffer ? v.length : 4;
+  }
+  return bytes;
+}
+
+function columnList(shape: TableShape): string {
+  return shape.relation.columns.map((c) => quoteIdent(c.name)).join(', ') || 'NULL';
 }
 
 /** Keeps values as PostgreSQL's text output, exactly as pgoutput sends them. */
@@ -65,6 +104,23 @@ export class SnapshotReader {
     );
     if (!rel.rows.length) throw Object.assign(new Error(`table ${schema}.${table} does not exist`), { code: '42P01' });
     const oid = Number(rel.rows[0].oid);
+    // A partitioned table holds no rows itself: its estimates and its heaps are its leaves'.
+    const leaves = await this.client.query<{ schema: string; table: string; reltuples: string; bytes: string; pages: string }>(
+      `SELECT n.nspname AS schema, c.relname AS table, GREATEST(c.reltuples, 0)::bigint::text AS reltuples,
+              pg_total_relation_size(c.oid)::text AS bytes, (pg_relation_size(c.oid) / current_setting('block_size')::int)::text AS pages
+         FROM pg_partition_tree($1::regclass) t JOIN pg_class c ON c.oid = t.relid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE t.isleaf AND c.relkind = 'r' ORDER BY t.level, c.oid`,
+      [oid],
+    );
+    const heaps: HeapRange[] = [];
+    let pageCount = 0;
+    for (const leaf of leaves.rows) {
+      heaps.push({ schema: leaf.schema, table: leaf.table, firstPage: pageCount, pages: Number(leaf.pages) });
+      pageCount += Number(leaf.pages);
+    }
+    const partitioned = !(leaves.rows.length === 1 && leaves.rows[0].schema === schema && leaves.rows[0].table === table);
+    const leafRows = leaves.rows.reduce((n, l) => n + Number(l.reltuples), 0);
+    const leafBytes = leaves.rows.reduce((n, l) => n + Number(l.bytes), 0);
     // The columns pgoutput sends: not dropped, not generated, in attnum order.
     const cols = await this.client.query<{ name: string; typoid: string; typmod: string; type: string; pk: boolean; ri: boolean }>(
       `SELECT a.attname AS name, a.atttypid::text AS typoid, a.atttypmod::text AS typmod, format_type(a.atttypid, a.atttypmod) AS type,
@@ -101,9 +157,11 @@ export class SnapshotReader {
       relation,
       types: cols.rows.map((c) => c.type),
       keyPositions: keyPositions && keyPositions.every((p) => p >= 0) ? keyPositions : null,
-      rowsEstimated: Number(rel.rows[0].reltuples),
-      bytesPerRow: Number(rel.rows[0].row_bytes),
-      pages: Number(rel.rows[0].pages),
+      rowsEstimated: partitioned ? leafRows : Number(rel.rows[0].reltuples),
+      bytesPerRow: partitioned ? (leafRows > 0 ? Math.ceil(leafBytes / leafRows) : 1000) : Number(rel.rows[0].row_bytes),
+      pages: partitioned ? pageCount : Number(rel.rows[0].pages),
+      heaps: partitioned ? heaps : [{ schema, table, firstPage: 0, pages: Number(rel.rows[0].pages) }],
+      maxRowBytes: 0,
     };
   }
 
@@ -111,7 +169,9 @@ export class SnapshotReader {
    * Reads one chunk between a low and a high watermark (the engine registered the chunk before
    * this is called, so the stream knows the low watermark when it arrives). `opened(xip)` runs
    * with S's in-progress transactions, `read(chunk)` once the rows are in memory, both before the
-   * high watermark is written.
+   * high watermark is written. The chunk ends at `limit` rows (pages without a key) or once its
+   * rows hold `maxBytes` of text, whichever comes first: rows are fetched through a cursor a few
+   * at a time, so a table of 5 MB rows never has more than about `maxBytes` in the worker's heap.
    */
   async readChunk(
     shape: TableShape,
@@ -120,10 +180,9 @@ export class SnapshotReader {
     chunkId: string,
     opened: (inProgress: Set<number>) => void,
     read: (chunk: ChunkRead) => void,
+    maxBytes: number = DEFAULT_CHUNK_BYTES,
   ): Promise<void> {
     const { client } = this;
-    const columns = shape.relation.columns.map((c) => quoteIdent(c.name)).join(', ') || 'NULL';
-    const from = `${quoteIdent(shape.schema)}.${quoteIdent(shape.table)}`;
     // The low watermark first: whatever S does not see committed after it, but for what was still
     // running at S (its xip list, checked at the high watermark).
     await this.emit({ w: 'l', c: chunkId });
@@ -133,37 +192,7 @@ export class SnapshotReader {
       // The first statement of the transaction takes S.
       const snap = await client.query<{ xip: string[] | string | null }>(`SELECT ARRAY(SELECT pg_snapshot_xip(pg_current_snapshot()))::text[] AS xip`);
       opened(new Set(parseXip(snap.rows[0].xip).map((x) => Number(BigInt(x) & 0xffffffffn))));
-      if (shape.keyPositions) {
-        const keys = shape.keyPositions.map((p) => quoteIdent(shape.relation.columns[p].name));
-        const params: unknown[] = [];
-        let where = '';
-        if (after) {
-          const casts = shape.keyPositions.map((p, i) => {
-            params.push(after[i]);
-            return `$${i + 1}::${shape.types[p]}`;
-          });
-          where = `WHERE (${keys.join(', ')}) > (${casts.join(', ')})`;
-        }
-        params.push(limit);
-        const { rows } = await client.query({ text: `SELECT ${columns} FROM ${from} ${where} ORDER BY ${keys.join(', ')} LIMIT $${params.length}`, values: params, rowMode: 'array' });
-        const tuples = rows as Tuple[];
-        const lastRow = tuples[tuples.length - 1];
-        chunk = {
-          rows: tuples,
-          nextPosition: lastRow ? shape.keyPositions.map((p) => lastRow[p] as string) : after,
-          last: tuples.length < limit,
-        };
-      } else {
-        // ctid ranges of whole pages (a TID range scan); `limit` counts pages here.
-        const start = after ? Number(after[0]) : 0;
-        const end = start + Math.max(1, limit);
-        const { rows } = await client.query({
-          text: `SELECT ${columns} FROM ${from} WHERE ctid >= $1::tid AND ctid < $2::tid`,
-          values: [`(${start},0)`, `(${end},0)`],
-          rowMode: 'array',
-        });
-        chunk = { rows: rows as Tuple[], nextPosition: [String(end)], last: end >= shape.pages };
-      }
+      chunk = shape.keyPositions ? await this.keyChunk(shape, shape.keyPositions, after, limit, maxBytes) : await this.ctidChunk(shape, after, limit, maxBytes);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -171,6 +200,88 @@ export class SnapshotReader {
     }
     read(chunk);
     await this.emit({ w: 'h', c: chunkId });
+  }
+
+  /** The next rows in key order after `after`. */
+  private async keyChunk(shape: TableShape, keyPositions: number[], after: string[] | null, limit: number, maxBytes: number): Promise<ChunkRead> {
+    const keys = keyPositions.map((p) => quoteIdent(shape.relation.columns[p].name));
+    const params: unknown[] = [];
+    let where = '';
+    if (after) {
+      const casts = keyPositions.map((p, i) => {
+        params.push(after[i]);
+        return `$${i + 1}::${shape.types[p]}`;
+      });
+      where = `WHERE (${keys.join(', ')}) > (${casts.join(', ')})`;
+    }
+    params.push(limit);
+    const sql = `SELECT ${columnList(shape)} FROM ${quoteIdent(shape.schema)}.${quoteIdent(shape.table)} ${where} ORDER BY ${keys.join(', ')} LIMIT $${params.length}`;
+    const { rows, complete } = await this.fetchBounded(shape, sql, params, limit, maxBytes, 0);
+    const lastRow = rows[rows.length - 1];
+    return {
+      rows,
+      nextPosition: lastRow ? keyPositions.map((p) => lastRow[p] as string) : after,
+      // Fewer rows than asked for, and not because of the byte budget: the table ends here.
+      last: complete && rows.length < limit,
+    };
+  }
+
+  /**
+   * Whole pages of one heap by a TID range scan (`limit` counts pages here), in ctid order, so a
+   * chunk cut short by its byte budget resumes after its last row: the position is then
+   * [page, item] instead of [page]. A partitioned table's leaves follow each other in one page space.
+   */
+  private async ctidChunk(shape: TableShape, after: string[] | null, limit: number, maxBytes: number): Promise<ChunkRead> {
+    const page = after ? Number(after[0]) : 0;
+    const item = after && after.length > 1 ? Number(after[1]) : null;
+    const heap = shape.heaps.find((h) => page >= h.firstPage && page < h.firstPage + h.pages);
+    if (!heap) return { rows: [], nextPosition: [String(shape.pages)], last: true };
+    const local = page - heap.firstPage;
+    const end = Math.min(local + Math.max(1, limit), heap.pages);
+    const sql =
+      `SELECT ${columnList(shape)}, ctid::text FROM ONLY ${quoteIdent(heap.schema)}.${quoteIdent(heap.table)} ` +
+      `WHERE ctid ${item === null ? '>=' : '>'} $1::tid AND ctid < $2::tid ORDER BY ctid`;
+    const { rows, complete } = await this.fetchBounded(shape, sql, [`(${local},${item ?? 0})`, `(${end},0)`], Number.MAX_SAFE_INTEGER, maxBytes, 1);
+    const width = shape.relation.columns.length;
+    if (!complete && rows.length) {
+      const tid = /^\((\d+),(\d+)\)$/.exec(rows[rows.length - 1][width] as string)!;
+      return { rows: rows.map((r) => r.slice(0, width)), nextPosition: [String(heap.firstPage + Number(tid[1])), tid[2]], last: false };
+    }
+    const next = heap.firstPage + end;
+    return { rows: rows.map((r) => r.slice(0, width)), nextPosition: [String(next)], last: next >= shape.pages };
+  }
+
+  /**
+   * Runs `sql` through a cursor, fetching a few rows at a time (fewer as rows get larger) until
+   * `limit` rows, the end, or `maxBytes` of values. `complete`: the query had no more rows.
+   * `extra` trailing columns (the ctid) are not counted as row bytes.
+   */
+  private async fetchBounded(shape: TableShape, sql: string, params: unknown[], limit: number, maxBytes: number, extra: number): Promise<{ rows: Tuple[]; complete: boolean }> {
+    const { client } = this;
+    await client.query({ text: `DECLARE walbridge_chunk NO SCROLL CURSOR FOR ${sql}`, values: params });
+    const rows: Tuple[] = [];
+    let bytes = 0;
+    // The first fetch is small unless the table's rows are known to be small; then it grows.
+    let ask = shape.maxRowBytes > 0 ? fetchCount(shape.maxRowBytes) : FIRST_FETCH_ROWS;
+    for (;;) {
+      const want = Math.max(1, Math.min(ask, limit - rows.length));
+      const { rows: got } = await client.query({ text: `FETCH ${want} FROM walbridge_chunk`, rowMode: 'array' });
+      for (const row of got as Tuple[]) {
+        const size = rowBytes(row, row.length - extra);
+        if (size > shape.maxRowBytes) shape.maxRowBytes = size;
+        bytes += size;
+        rows.push(row);
+      }
+      if (got.length < want) return this.closeCursor(rows, true);
+      if (rows.length >= limit) return this.closeCursor(rows, true);
+      if (bytes >= maxBytes) return this.closeCursor(rows, false);
+      ask = Math.min(ask * 4, fetchCount(shape.maxRowBytes), Math.max(1, Math.floor((maxBytes - bytes) / Math.max(1, shape.maxRowBytes))));
+    }
+  }
+
+  private async closeCursor(rows: Tuple[], complete: boolean): Promise<{ rows: Tuple[]; complete: boolean }> {
+    await this.client.query('CLOSE walbridge_chunk');
+    return { rows, complete };
   }
 
   private async emit(watermark: Watermark): Promise<void> {

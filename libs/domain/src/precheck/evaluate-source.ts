@@ -1,4 +1,5 @@
 import { generatedColumns, newTables } from './evaluate-schema-evolution';
+import { fullSync } from './evaluate-snapshot';
 import { RowFilterError, compileRowFilter, hasRowFilter, parseRowFilter, rowFilterColumns } from '../row-filter';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../sql-text';
 import type { ConnectionFailure, PrecheckTask, SourceFacts, TableFact } from './precheck-facts';
@@ -22,6 +23,7 @@ export const SOURCE_ITEM_KEYS = [
   'wal-retention',
   'new-tables',
   'generated-columns',
+  'full-sync',
 ] as const satisfies readonly PrecheckItemKey[];
 
 const OBJECT_NAME_FORBIDDEN = /[".'<>]/;
@@ -75,6 +77,7 @@ export function evaluateSource(task: PrecheckTask, facts: SourceFacts): Precheck
     walRetention(facts),
     newTables(task, facts),
     generatedColumns(facts),
+    fullSync(task, facts),
   ];
 }
 

@@ -109,6 +109,29 @@ export interface SourceFacts {
   publicationScope?: { allTables: boolean; schemas: string[] } | null;
   /** Stored generated columns of the captured tables: pgoutput never sends them (PostgreSQL before 18). */
   generatedColumns?: { schema: string; table: string; column: string }[];
+  /** Read for a full+incremental task only. */
+  snapshot?: SnapshotFacts;
+}
+
+/** What a full synchronization needs of the source (issue 13). */
+export interface SnapshotFacts {
+  /** A transactional pg_logical_emit_message in a rolled-back transaction: the chunk watermarks use the same function. */
+  emitMessage: { ok: true } | { ok: false; message: string; code: string | null };
+  tables: SnapshotTableFact[];
+}
+
+export interface SnapshotTableFact {
+  schema: string;
+  table: string;
+  partitioned: boolean;
+  /** Columns of the replica identity index (REPLICA IDENTITY USING INDEX), in index order. */
+  identityIndex: string[];
+  /** pg_class.reltuples (of the leaves for a partitioned table); 0 when never analyzed. */
+  rowsEstimated: number;
+  /** pg_total_relation_size (of the leaves): on disk, compressed; the messages are larger. */
+  bytes: number;
+  /** Leaf partitions the role may not SELECT from directly (a keyless partitioned table is read leaf by leaf). */
+  unreadableLeaves: string[];
 }
 
 export interface KafkaTopicFact {

@@ -102,6 +102,14 @@ export const PRECHECK_ITEMS = [
     description: 'Stored generated columns of the captured tables, which PostgreSQL does not send in logical replication: they are absent from the messages.',
   },
   {
+    key: 'full-sync',
+    target: 'source',
+    name: 'Full synchronization',
+    description:
+      'For a full + incremental task: the role may write the chunk watermarks (pg_logical_emit_message) and read every table and partition; ' +
+      'how each table is read (by its key, or by ctid ranges) and about how many rows there are.',
+  },
+  {
     key: 'kafka-connectivity',
     target: 'destination',
     name: 'Kafka connectivity',

@@ -417,3 +417,70 @@ describe('overall result and the submit gate', () => {
     expect(submitBlockers(run([['a', 'PASSED'], ['b', 'ALARM', true]]), false)).toEqual([]);
   });
 });
+
+describe('the full-synchronization item', () => {
+  const full = task({}, { syncMode: 'full+incremental' });
+  const snapTable = (over: Partial<NonNullable<SourceFacts['snapshot']>['tables'][number]> = {}) => ({
+    schema: 'shop',
+    table: 'orders',
+    partitioned: false,
+    identityIndex: [],
+    rowsEstimated: 1_250_000,
+    bytes: 300 * 1024 ** 2,
+    unreadableLeaves: [],
+    ...over,
+  });
+  const withSnapshot = (snapshot: Partial<NonNullable<SourceFacts['snapshot']>>, over: Partial<SourceFacts> = {}) =>
+    facts({ snapshot: { emitMessage: { ok: true }, tables: [snapTable()], ...snapshot }, ...over });
+
+  it.each([
+    ['an incremental task', task(), facts(), 'PASSED', /not needed: the task synchronizes changes only/],
+    ['a keyed table', full, withSnapshot({}), 'PASSED', /about 1\.3 million existing rows \(300\.0 MiB on disk\) in 1 table, read in short chunks without locks .*: shop\.orders by its primary key \(id\)$/],
+    [
+      'a replica identity index',
+      full,
+      withSnapshot({ tables: [snapTable({ identityIndex: ['code'] })] }, { tables: [table({ primaryKey: [] })] }),
+      'PASSED',
+      /shop\.orders by its replica identity index \(code\)/,
+    ],
+    [
+      'a table without a key',
+      full,
+      withSnapshot({ tables: [snapTable()] }, { tables: [table({ primaryKey: [], replicaIdentity: 'f' })] }),
+      'ALARM',
+      /by ctid ranges\. Without a primary key, a row updated or deleted while its range is read may be delivered twice/,
+    ],
+    [
+      'no EXECUTE on pg_logical_emit_message',
+      full,
+      withSnapshot({ emitMessage: { ok: false, message: 'permission denied for function pg_logical_emit_message', code: '42501' } }),
+      'FAILED',
+      /the role cdc cannot write the snapshot's chunk watermarks .*permission denied/,
+    ],
+    ['no SELECT', full, withSnapshot({}, { tables: [table({ canSelect: false })] }), 'FAILED', /existing rows of shop\.orders cannot be read without SELECT/],
+    [
+      'a keyless partitioned table with unreadable partitions',
+      full,
+      withSnapshot({ tables: [snapTable({ partitioned: true, unreadableLeaves: ['shop.orders_2026'] })] }, { tables: [table({ kind: 'p', primaryKey: [] })] }),
+      'FAILED',
+      /read partition by partition, and the role may not read shop\.orders_2026/,
+    ],
+  ] as const)('%s', (_name, t, f, result, reason) => {
+    const o = item(evaluateSource(t, f), 'full-sync');
+    expect(o.result).toBe(result);
+    expect(o.reason).toMatch(reason);
+  });
+
+  it('suggests the statement that fixes a failure', () => {
+    const grant = item(evaluateSource(full, withSnapshot({ emitMessage: { ok: false, message: 'denied', code: '42501' } })), 'full-sync');
+    expect(grant.suggestion).toBe('as a superuser: GRANT EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) TO "cdc";');
+    const readOnly = item(evaluateSource(full, withSnapshot({ emitMessage: { ok: false, message: 'read-only transaction', code: '25006' } })), 'full-sync');
+    expect(readOnly.suggestion).toMatch(/ALTER ROLE "cdc" SET default_transaction_read_only = off;/);
+    const leaves = item(
+      evaluateSource(full, withSnapshot({ tables: [snapTable({ partitioned: true, unreadableLeaves: ['shop.orders_2026'] })] }, { tables: [table({ kind: 'p', primaryKey: [] })] })),
+      'full-sync',
+    );
+    expect(leaves.suggestion).toBe('GRANT SELECT ON shop.orders_2026 TO "cdc"; (or give the partitioned table a primary key)');
+    expect(leaves.affectedObjects).toEqual(['shop.orders_2026']);
+  });
+});
