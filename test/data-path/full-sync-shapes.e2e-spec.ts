@@ -172,8 +172,10 @@ describe('full synchronization of hard table shapes', () => {
     expect(kept.filter((r) => JSON.stringify(rebuilt.get(r.id!)) !== JSON.stringify(r)).slice(0, 5)).toEqual([]);
   });
 
-  it('reads a table of 5 MB rows with the worker under 300 MB resident, whatever the compressed size on disk suggests', async () => {
-    const rows = 40;
+  it('reads a table of 5 MB rows with the worker under 400 MB resident, whatever the compressed size on disk suggests', async () => {
+    // 310 MB of text: more than the bound on top of the worker's own ~130 MB, so only a snapshot
+    // that holds a few rows at a time passes (the heap is capped at 128 MB: one that does not dies).
+    const rows = 60;
     const topic = `wbtest_big_${Date.now()}`;
     // 5 MB messages need a topic that accepts them (the broker's default is 1 MB).
     const admin = new Kafka({ clientId: 'wbtest', brokers: testEnv.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
@@ -209,7 +211,7 @@ describe('full synchronization of hard table shapes', () => {
     }
     expect(workerPid(ctx.task.id), 'the same worker read the whole table').toBe(pid);
     console.log(`worker peak RSS during the snapshot of ${rows} rows of 5 MB: ${(peak / 1024 / 1024).toFixed(1)} MB`);
-    expect(peak).toBeLessThan(300 * 1024 * 1024);
+    expect(peak).toBeLessThan(400 * 1024 * 1024);
 
     const messages = await kafka.readUntil(topic, (all) => all.length >= rows, `${rows} messages on ${topic}`, 180_000);
     const digests = await sourceRows(`SELECT id::text, md5(payload) AS digest FROM ${ctx.qualified.big} ORDER BY id`);

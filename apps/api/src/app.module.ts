@@ -14,6 +14,7 @@ import { PrecheckModule } from './precheck/precheck.module';
 import { SourceObjectsModule } from './source-objects/source-objects.module';
 import { TaskModule } from './tasks/task.module';
 import { SnapshotModule } from './snapshot/snapshot.module';
+import { FleetModule } from './fleet/fleet.module';
 import { TokenModule } from './tokens/token.module';
 import { UserModule } from './users/user.module';
 
@@ -27,6 +28,7 @@ import { UserModule } from './users/user.module';
     TokenModule,
     TaskModule,
     SnapshotModule,
+    FleetModule,
     PrecheckModule,
     ConnectionModule,
     SourceObjectsModule,
