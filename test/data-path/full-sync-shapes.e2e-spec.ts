@@ -128,7 +128,7 @@ describe('full synchronization of hard table shapes', () => {
       [ctx.tables.heap]: ['done', 6003],
       [ctx.tables.icu]: ['done', 9000],
     });
-  });
+  }, 300_000);
 
   it('a table dropped while it is read ends its snapshot with the reason; the other tables arrive complete and the stream goes on', async () => {
     const ctx = await startTask({
@@ -219,5 +219,5 @@ describe('full synchronization of hard table shapes', () => {
     const received = new Map(messages.map((m) => envelopeOf(m).data[0]).map((r) => [r.id!, createHash('md5').update(r.payload!).digest('hex')]));
     expect(received.size).toBe(rows);
     expect(digests.filter((d) => received.get(d.id!) !== d.digest)).toEqual([]);
-  });
+  }, 420_000);
 });

@@ -94,8 +94,8 @@ export class SnapshotReader {
   }
 
   async describe(schema: string, table: string): Promise<TableShape> {
-    const rel = await this.client.query<{ oid: string; replident: ReplicaIdentity; reltuples: string; pages: string; row_bytes: string }>(
-      `SELECT c.oid::text AS oid, c.relreplident::text AS replident, GREATEST(c.reltuples, 0)::bigint::text AS reltuples,
+    const rel = await this.client.query<{ oid: string; replident: ReplicaIdentity; reltuples: string; pages: string; row_bytes: string; kind: string }>(
+      `SELECT c.oid::text AS oid, c.relreplident::text AS replident, c.relkind::text AS kind, GREATEST(c.reltuples, 0)::bigint::text AS reltuples,
               CASE WHEN c.reltuples > 0 THEN (pg_total_relation_size(c.oid) / c.reltuples)::bigint ELSE 1000 END::text AS row_bytes,
               (pg_relation_size(c.oid) / current_setting('block_size')::int)::text AS pages
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -105,7 +105,8 @@ export class SnapshotReader {
     if (!rel.rows.length) throw Object.assign(new Error(`table ${schema}.${table} does not exist`), { code: '42P01' });
     const oid = Number(rel.rows[0].oid);
     // A partitioned table holds no rows itself: its estimates and its heaps are its leaves'.
-    const leaves = await this.client.query<{ schema: string; table: string; reltuples: string; bytes: string; pages: string }>(
+    const partitioned = rel.rows[0].kind === 'p';
+    const leaves = !partitioned ? { rows: [] } : await this.client.query<{ schema: string; table: string; reltuples: string; bytes: string; pages: string }>(
       `SELECT n.nspname AS schema, c.relname AS table, GREATEST(c.reltuples, 0)::bigint::text AS reltuples,
               pg_total_relation_size(c.oid)::text AS bytes, (pg_relation_size(c.oid) / current_setting('block_size')::int)::text AS pages
          FROM pg_partition_tree($1::regclass) t JOIN pg_class c ON c.oid = t.relid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -118,7 +119,6 @@ export class SnapshotReader {
       heaps.push({ schema: leaf.schema, table: leaf.table, firstPage: pageCount, pages: Number(leaf.pages) });
       pageCount += Number(leaf.pages);
     }
-    const partitioned = !(leaves.rows.length === 1 && leaves.rows[0].schema === schema && leaves.rows[0].table === table);
     const leafRows = leaves.rows.reduce((n, l) => n + Number(l.reltuples), 0);
     const leafBytes = leaves.rows.reduce((n, l) => n + Number(l.bytes), 0);
     // The columns pgoutput sends: not dropped, not generated, in attnum order.
