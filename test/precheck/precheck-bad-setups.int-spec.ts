@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrecheckRunView } from '@walbridge/contracts';
+import { Kafka, logLevel } from 'kafkajs';
 import { freePort, sourceDb, testEnv, uniqueName } from '@walbridge/testing';
 import { api, createdTask, demoSql, demoTableAndTopic, demoTask, itemOf, results } from './precheck-fixture';
 
@@ -237,6 +238,28 @@ describe('precheck on bad setups', () => {
     expect(run.items.filter((i) => i.target === 'source').every((i) => i.result === 'FAILED')).toBe(true);
     expect(itemOf(run, 'wal-level').reason).toContain('not checked');
     expect(itemOf(run, 'kafka-topics').result).toBe('PASSED');
+  });
+
+  it('full + incremental into a topic that keeps less than the tables take: the retention item alarms with the setting to change', async () => {
+    const { table } = await demoTableAndTopic((t) => `CREATE TABLE ${t} (id bigint PRIMARY KEY, note text); INSERT INTO ${t} SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 20000) g; ANALYZE ${t}`);
+    cleanup.push(`DROP TABLE IF EXISTS shop.${table}`);
+    const small = uniqueName('wbtest_small');
+    const admin = new Kafka({ clientId: 'wbtest', brokers: testEnv.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: small, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'retention.bytes', value: '100000' }] }] });
+    } finally {
+      await admin.disconnect();
+    }
+    const task = await createdTask(demoTask(table, small, {}, { syncMode: 'full+incremental' }));
+    const run = await api.runPrecheck(task.id);
+    expect(itemOf(run, 'kafka-retention')).toMatchObject({
+      result: 'ALARM',
+      reason: expect.stringMatching(new RegExp(`^topic ${small} keeps 98 kB \\(retention.bytes 100000 on 1 partition\\), less than the .* MiB its tables take on the source's disk`)),
+      suggestion: expect.stringContaining(`--entity-name ${small} --add-config retention.bytes=`),
+      affectedObjects: [`topic ${small}`],
+    });
+    expect(itemOf(run, 'full-sync')).toMatchObject({ result: 'PASSED', reason: expect.stringContaining(`shop.${table} by its primary key (id)`) });
   });
 
   it('DELETE left out alarms', async () => {

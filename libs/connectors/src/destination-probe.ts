@@ -183,6 +183,26 @@ export async function gatherKafkaFacts(session: KafkaSession, topics: TopicReque
       }
     }
   }
+  const existingFacts = facts.filter((t) => t.exists);
+  if (existingFacts.length) {
+    // What the topics keep (for the full synchronization's retention item); unreadable is not a failure.
+    try {
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: existingFacts.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name, configNames: ['retention.bytes', 'cleanup.policy'] })),
+      });
+      for (const r of described.resources) {
+        const fact = existingFacts.find((t) => t.name === r.resourceName);
+        if (!fact) continue;
+        const value = (name: string) => r.configEntries.find((c) => c.configName === name)?.configValue ?? null;
+        const retention = value('retention.bytes');
+        fact.retentionBytes = retention === null ? null : Number(retention);
+        fact.cleanupPolicy = value('cleanup.policy');
+      }
+    } catch {
+      // Not allowed to describe the topics (ACLs): the retention item has nothing to compare.
+    }
+  }
   let autoCreate: boolean | null = null;
   let autoCreateReadError: string | null = null;
   try {

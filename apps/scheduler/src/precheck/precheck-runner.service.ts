@@ -78,7 +78,8 @@ export class PrecheckRunner {
   private async check(subject: PrecheckTask, connections: TaskConnections, record: (list: PrecheckOutcome[]) => Promise<void>): Promise<void> {
     await record(evaluateTask(subject));
     const kafkaOpening = openKafkaSession(connections.destination, `walbridge-precheck-${subject.id}`, this.outbound);
-    const tables = await this.checkSource(subject, connections, record);
+    const source = await this.checkSource(subject, connections, record);
+    const tables = source?.tables ?? null;
     const kafka = await kafkaOpening;
     if (!kafka.ok) {
       await record(destinationItemsWithoutConnection(kafka.failure));
@@ -95,18 +96,18 @@ export class PrecheckRunner {
         },
         creatable: (name) => !!plan && !plan.mustExist.has(name),
       });
-      await record(evaluateDestination(subject, facts, plan));
+      await record(evaluateDestination(subject, facts, plan, source?.tableBytes));
     } finally {
       await kafka.session.close();
     }
   }
 
-  /** The source items; returns the tables the task captures (null when they could not be read). */
+  /** The source items; returns the tables the task captures and their size for a full synchronization (null when they could not be read). */
   private async checkSource(
     subject: PrecheckTask,
     connections: TaskConnections,
     record: (list: PrecheckOutcome[]) => Promise<void>,
-  ): Promise<{ schema: string; table: string }[] | null> {
+  ): Promise<{ tables: { schema: string; table: string }[]; tableBytes?: Map<string, number> } | null> {
     const connected = await connectSource(connections.source, `walbridge-precheck-${subject.id}`, this.outbound);
     if (!connected.ok) {
       await record(sourceItemsWithoutConnection(connected.failure));
@@ -122,7 +123,10 @@ export class PrecheckRunner {
         syncMode: subject.policy.syncMode,
       });
       await record(evaluateSource(subject, facts));
-      return facts.tables.map((t) => ({ schema: t.schema, table: t.table }));
+      return {
+        tables: facts.tables.map((t) => ({ schema: t.schema, table: t.table })),
+        ...(facts.snapshot ? { tableBytes: new Map(facts.snapshot.tables.map((t) => [`${t.schema}.${t.table}`, t.bytes])) } : {}),
+      };
     } finally {
       await connected.client.end().catch(() => undefined);
     }

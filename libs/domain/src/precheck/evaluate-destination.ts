@@ -1,8 +1,9 @@
 import { topicOfTable } from '../task-topics';
 import type { ConnectionFailure, KafkaFacts, PrecheckTask } from './precheck-facts';
 import type { PrecheckItemKey, PrecheckOutcome } from './precheck-items';
+import { snapshotRetention } from './evaluate-snapshot';
 
-export const DESTINATION_ITEM_KEYS = ['kafka-connectivity', 'kafka-topics', 'kafka-auto-create'] as const satisfies readonly PrecheckItemKey[];
+export const DESTINATION_ITEM_KEYS = ['kafka-connectivity', 'kafka-topics', 'kafka-auto-create', 'kafka-retention'] as const satisfies readonly PrecheckItemKey[];
 
 /** Defaults of an auto-generated topic (mirrors AUTO_TOPIC_DEFAULTS of the contracts). */
 const DEFAULT_PARTITIONS = 1;
@@ -61,11 +62,13 @@ export function destinationItemsWithoutConnection(failure: ConnectionFailure): P
     failed('kafka-connectivity', [failure.message], [failure.suggestion]),
     failed('kafka-topics', ['not checked: no Kafka broker could be used (see "Kafka connectivity")'], ['fix the Kafka connection, then check again']),
     failed('kafka-auto-create', ['not checked: no Kafka broker could be used (see "Kafka connectivity")'], ['fix the Kafka connection, then check again']),
+    failed('kafka-retention', ['not checked: no Kafka broker could be used (see "Kafka connectivity")'], ['fix the Kafka connection, then check again']),
   ];
 }
 
-export function evaluateDestination(task: PrecheckTask, facts: KafkaFacts, plan: TopicPlan | null): PrecheckOutcome[] {
-  return [connectivity(facts), topics(task, facts, plan), autoCreate(facts)];
+/** `tableBytes`: on-disk size of each captured table (`schema.table`), for a full + incremental task. */
+export function evaluateDestination(task: PrecheckTask, facts: KafkaFacts, plan: TopicPlan | null, tableBytes?: ReadonlyMap<string, number>): PrecheckOutcome[] {
+  return [connectivity(facts), topics(task, facts, plan), autoCreate(facts), snapshotRetention(task, facts, plan, tableBytes)];
 }
 
 function connectivity(facts: KafkaFacts): PrecheckOutcome {

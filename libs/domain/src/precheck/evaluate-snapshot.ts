@@ -1,5 +1,6 @@
 import { qualifiedName, quoteIdent } from '../sql-text';
-import type { PrecheckTask, SourceFacts } from './precheck-facts';
+import type { KafkaFacts, PrecheckTask, SourceFacts } from './precheck-facts';
+import type { TopicPlan } from './evaluate-destination';
 import type { PrecheckOutcome } from './precheck-items';
 
 const MIB = 1024 ** 2;
@@ -93,4 +94,37 @@ export function fullSync(task: PrecheckTask, facts: SourceFacts): PrecheckOutcom
     };
   }
   return { key, result: 'PASSED', reason: summary, suggestion: null, affectedObjects: [] };
+}
+
+/**
+ * Topic retention (issue 13 item 7, "estimated size vs the destination"): an existing topic that
+ * deletes by size must keep at least what the existing rows take on the source's disk (a lower
+ * bound: the messages are larger), or its oldest snapshot rows go before the topic holds the
+ * whole table. Compacted topics and unlimited retention pass; topics the task creates get the
+ * broker's defaults.
+ */
+export function snapshotRetention(task: PrecheckTask, facts: KafkaFacts, plan: TopicPlan | null, tableBytes?: ReadonlyMap<string, number>): PrecheckOutcome {
+  const key = 'kafka-retention' as const;
+  if (task.policy.syncMode !== 'full+incremental' || !plan || !tableBytes) return { key, result: 'PASSED', reason: null, suggestion: null, affectedObjects: [] };
+  const reasons: string[] = [];
+  const suggestions: string[] = [];
+  const affected: string[] = [];
+  for (const topic of facts.topics) {
+    if (!topic.exists || !topic.partitions || topic.retentionBytes == null || topic.retentionBytes < 0) continue;
+    if (!(topic.cleanupPolicy ?? 'delete').split(',').includes('delete')) continue;
+    const bytes = (plan.topics.get(topic.name) ?? []).reduce((n, t) => n + (tableBytes.get(t) ?? 0), 0);
+    const kept = topic.retentionBytes * topic.partitions;
+    if (bytes <= kept) continue;
+    reasons.push(
+      `topic ${topic.name} keeps ${size(kept)} (retention.bytes ${topic.retentionBytes} on ${topic.partitions} partition${topic.partitions === 1 ? '' : 's'}), ` +
+        `less than the ${size(bytes)} its tables take on the source's disk: the oldest snapshot rows would be deleted before it holds the whole table`,
+    );
+    const perPartition = Math.ceil((bytes * 3) / topic.partitions);
+    suggestions.push(
+      `kafka-configs.sh --bootstrap-server ${task.brokers} --alter --entity-type topics --entity-name ${topic.name} --add-config retention.bytes=${perPartition}  (or cleanup.policy=compact, or retention.bytes=-1)`,
+    );
+    affected.push(`topic ${topic.name}`);
+  }
+  if (!reasons.length) return { key, result: 'PASSED', reason: null, suggestion: null, affectedObjects: [] };
+  return { key, result: 'ALARM', reason: reasons.join('; '), suggestion: suggestions.join('\n'), affectedObjects: affected };
 }

@@ -140,6 +140,9 @@ export interface KafkaTopicFact {
   partitions: number | null;
   /** For a topic to be created (auto mode): the broker's verdict on a validate-only CreateTopics. */
   createError: { code: string; message: string } | null;
+  /** An existing topic's retention.bytes (per partition, -1 unlimited) and cleanup.policy; absent when not read. */
+  retentionBytes?: number | null;
+  cleanupPolicy?: string | null;
 }
 
 export interface KafkaFacts {

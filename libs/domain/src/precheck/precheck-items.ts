@@ -128,6 +128,14 @@ export const PRECHECK_ITEMS = [
     description: 'auto.create.topics.enable is false on the brokers, so that a wrong topic name fails instead of creating a topic.',
   },
   {
+    key: 'kafka-retention',
+    target: 'destination',
+    name: 'Topic retention for existing rows',
+    description:
+      'For a full + incremental task: each existing topic keeps at least as many bytes as the existing rows going to it take (retention.bytes), ' +
+      'so the oldest snapshot rows are not deleted before the topic holds the whole table.',
+  },
+  {
     key: 'dml-delete',
     target: 'task',
     name: 'DELETE and TRUNCATE synchronization',

@@ -316,7 +316,7 @@ describe('the source items', () => {
 
 describe('the Kafka items', () => {
   it('pass on an existing topic and a broker that does not create topics by itself', () => {
-    expect(evaluateDestination(task(), kafka(), planTopics(task(), null)).map((o) => o.result)).toEqual(['PASSED', 'PASSED', 'PASSED']);
+    expect(evaluateDestination(task(), kafka(), planTopics(task(), null)).map((o) => o.result)).toEqual(['PASSED', 'PASSED', 'PASSED', 'PASSED']);
   });
 
   it('fail without a connection, the first saying why', () => {
@@ -325,6 +325,7 @@ describe('the Kafka items', () => {
       ['kafka-connectivity', 'FAILED', 'no Kafka broker is reachable'],
       ['kafka-topics', 'FAILED', expect.stringContaining('not checked')],
       ['kafka-auto-create', 'FAILED', expect.stringContaining('not checked')],
+      ['kafka-retention', 'FAILED', expect.stringContaining('not checked')],
     ]);
   });
 
@@ -482,5 +483,35 @@ describe('the full-synchronization item', () => {
     );
     expect(leaves.suggestion).toBe('GRANT SELECT ON shop.orders_2026 TO "cdc"; (or give the partitioned table a primary key)');
     expect(leaves.affectedObjects).toEqual(['shop.orders_2026']);
+  });
+});
+
+describe('the topic retention item of a full synchronization', () => {
+  const full = task({}, { syncMode: 'full+incremental' });
+  const sized = new Map([['shop.orders', 3 * 1024 ** 3]]);
+  const topic = (over: Partial<KafkaFacts['topics'][number]>) => kafka({ topics: [{ name: 'orders', exists: true, partitions: 3, createError: null, ...over }] });
+  const retention = (t: PrecheckTask, f: KafkaFacts, bytes: Map<string, number> | undefined = sized) =>
+    item(evaluateDestination(t, f, planTopics(t, [{ schema: 'shop', table: 'orders' }]), bytes), 'kafka-retention');
+
+  it.each([
+    ['an incremental task', task(), topic({ retentionBytes: 1024, cleanupPolicy: 'delete' }), 'PASSED'],
+    ['unlimited retention', full, topic({ retentionBytes: -1, cleanupPolicy: 'delete' }), 'PASSED'],
+    ['a compacted topic', full, topic({ retentionBytes: 1024, cleanupPolicy: 'compact' }), 'PASSED'],
+    ['enough room', full, topic({ retentionBytes: 2 * 1024 ** 3, cleanupPolicy: 'delete' }), 'PASSED'],
+    ['retention not read', full, topic({}), 'PASSED'],
+    ['less than the tables take', full, topic({ retentionBytes: 512 * 1024 ** 2, cleanupPolicy: 'compact,delete' }), 'ALARM'],
+  ] as const)('%s', (_name, t, f, result) => {
+    expect(retention(t, f).result).toBe(result);
+  });
+
+  it('names the topic, both sizes and the setting that makes room', () => {
+    const o = retention(full, topic({ retentionBytes: 512 * 1024 ** 2, cleanupPolicy: 'delete' }));
+    expect(o.reason).toBe(
+      'topic orders keeps 1.5 GiB (retention.bytes 536870912 on 3 partitions), less than the 3.0 GiB its tables take on the source\'s disk: the oldest snapshot rows would be deleted before it holds the whole table',
+    );
+    expect(o.suggestion).toBe(
+      'kafka-configs.sh --bootstrap-server k1:9092,k2:9092 --alter --entity-type topics --entity-name orders --add-config retention.bytes=3221225472  (or cleanup.policy=compact, or retention.bytes=-1)',
+    );
+    expect(o.affectedObjects).toEqual(['topic orders']);
   });
 });
