@@ -55,6 +55,13 @@ describe('the fleet view and a drain requested through the api', () => {
     const holder = view.items.find((s) => s.taskIds.includes(task.id))!;
     expect(holder.pid).toBe(ownerPid());
     expect(view.waiting).toEqual([]);
+    // The same per scheduler in Prometheus.
+    const scrape = await plane.api.request<string>('GET', '/metrics');
+    const line = (name: string) => String(scrape.body).split('\n').find((l) => l.startsWith(name) && l.includes(`scheduler="${holder.id}"`));
+    expect(line('walbridge_scheduler_tasks')).toMatch(new RegExp(` ${holder.tasks}$`));
+    expect(line('walbridge_scheduler_capacity')).toMatch(new RegExp(` ${holder.capacity}$`));
+    expect(line('walbridge_scheduler_draining')).toMatch(/ 0$/);
+    expect(String(scrape.body)).toContain('walbridge_tasks_waiting_for_capacity 0');
   });
 
   it('drains the holder on request: the other scheduler streams the task, the drained one takes nothing, nothing is lost', async () => {

@@ -5,6 +5,7 @@ import { TASK_STATUSES } from '@walbridge/contracts';
 import { parseLsn } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { TaskBackfillRepository, TaskMetricRepository } from '@walbridge/persistence';
+import { FleetService } from '../fleet/fleet.service';
 
 const STREAMING = new Set(['STARTING', 'FULL_SYNC', 'INCREMENTAL', 'INCREMENTAL_FAILED']);
 
@@ -19,6 +20,7 @@ export class PrometheusService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: TaskMetricRepository,
     private readonly backfills: TaskBackfillRepository,
+    private readonly fleet: FleetService,
   ) {}
 
   async render(): Promise<string> {
@@ -74,6 +76,27 @@ export class PrometheusService {
       snapshotRows.inc(labels, t.sent);
       snapshotLeft.set(labels, t.remaining);
     }
+    await this.renderFleet(registry);
     return registry.metrics();
+  }
+
+  /** Per scheduler of the fleet (issue 19), as each last published itself in Redis. */
+  private async renderFleet(registry: Registry): Promise<void> {
+    const labelNames = ['scheduler', 'host', 'version'] as const;
+    const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames: [...labelNames], registers: [registry] });
+    const tasks = gauge('walbridge_scheduler_tasks', 'Tasks whose lease the scheduler holds.');
+    const capacity = gauge('walbridge_scheduler_capacity', 'WALBRIDGE_SCHEDULER_MAX_TASKS of the scheduler.');
+    const draining = gauge('walbridge_scheduler_draining', '1 while the scheduler takes no task and hands its own over.');
+    const heartbeat = gauge('walbridge_scheduler_heartbeat_age_seconds', 'Seconds since the scheduler last published itself.');
+    const waiting = new Gauge({ name: 'walbridge_tasks_waiting_for_capacity', help: 'Tasks no scheduler has room for.', registers: [registry] });
+    const view = await this.fleet.list();
+    for (const s of view.items) {
+      const labels = { scheduler: s.id, host: s.host, version: s.version };
+      tasks.set(labels, s.tasks);
+      capacity.set(labels, s.capacity);
+      draining.set(labels, s.draining ? 1 : 0);
+      heartbeat.set(labels, Math.max(0, (Date.now() - Date.parse(s.lastHeartbeatAt)) / 1000));
+    }
+    waiting.set(view.waiting.length);
   }
 }
