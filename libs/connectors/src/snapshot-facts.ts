@@ -42,7 +42,9 @@ export async function gatherSnapshotFacts(client: Client, tables: ReadonlyArray<
             COALESCE(array_agg(format('%I.%I', ln.nspname, lc.relname) ORDER BY lc.oid)
                        FILTER (WHERE r.relkind = 'p' AND NOT has_table_privilege(lc.oid, 'SELECT')), '{}') AS unreadable_leaves
        FROM rel r
-       LEFT JOIN LATERAL (SELECT t.relid FROM pg_partition_tree(r.oid) t WHERE t.isleaf) leaf ON true
+       -- pg_partition_tree of an ordinary table is empty: it is its own heap.
+       LEFT JOIN LATERAL (SELECT t.relid FROM pg_partition_tree(r.oid) t WHERE r.relkind = 'p' AND t.isleaf
+                          UNION ALL SELECT r.oid WHERE r.relkind = 'r') leaf ON true
        LEFT JOIN pg_class lc ON lc.oid = leaf.relid AND lc.relkind = 'r'
        LEFT JOIN pg_namespace ln ON ln.oid = lc.relnamespace
       GROUP BY r.ord, r.schema, r.tbl, r.oid, r.relkind
