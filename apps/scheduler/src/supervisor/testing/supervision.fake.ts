@@ -207,6 +207,7 @@ export class FakeFleet {
 /** Records what the monitor was told; the failure notifications are what a user would see. */
 export class FakeMonitor {
   readonly failures: Parameters<TaskMonitor['failed']>[0][] = [];
+  readonly slots: unknown[] = [];
   readonly events: string[] = [];
 
   async workerStarted(task: TaskEntity): Promise<void> {
@@ -219,7 +220,9 @@ export class FakeMonitor {
   async workerEnded(taskId: string): Promise<void> {
     this.events.push(`ended ${taskId}`);
   }
-  async slotMeasured(): Promise<void> {}
+  async slotMeasured(_task: unknown, slot: unknown): Promise<void> {
+    this.slots.push(slot);
+  }
   async tableNotice(): Promise<void> {}
   async failed(report: Parameters<TaskMonitor['failed']>[0]): Promise<void> {
     this.failures.push(report);
@@ -287,7 +290,7 @@ export function supervision(config: Partial<AppConfig> = {}) {
   const supervisor = new WorkerSupervisor(repo, logRepo, mon, fl, workers, ownership, restarts, serial, launcher, reports, outcomes, failures, objectEdits);
   const handover = new TaskHandover(workers, ownership, serial);
   const reconciler = new Reconciler(repo, bf, workers, ownership, supervisor);
-  return { tasks, logs, lease, fleet, monitor, backfills, processes, workers, restarts, ownership, supervisor, handover, reconciler };
+  return { tasks, logs, lease, fleet, monitor, backfills, processes, workers, restarts, ownership, launcher, supervisor, handover, reconciler };
 }
 
 /** A started stream that reported `streaming`: the task is INCREMENTAL, the worker is returned. */
