@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { AppConfig } from '@walbridge/config';
-import { decideRebalance } from '@walbridge/domain';
+import { decideRebalance, taskLogText } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { TaskLogRepository } from '@walbridge/persistence';
+import { TaskHandover } from '../supervisor/task-handover.service';
 import { WorkerSupervisor } from '../supervisor/worker-supervisor.service';
 import { FleetRegistry } from './fleet-registry.service';
 
@@ -29,6 +30,7 @@ export class FleetCoordinator implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly fleet: FleetRegistry,
     private readonly supervisor: WorkerSupervisor,
+    private readonly handover: TaskHandover,
     private readonly logs: TaskLogRepository,
   ) {
     this.rebalance = config.WALBRIDGE_REBALANCE === 'on';
@@ -51,7 +53,7 @@ export class FleetCoordinator implements OnApplicationBootstrap, OnModuleDestroy
     if (!this.draining) {
       this.logger.log(`draining (${why}): handing ${this.fleet.load.tasks} task(s) over to the fleet`);
       this.fleet.startDraining();
-      this.draining = this.supervisor.handOverAll(DRAIN_DEADLINE_MS).then(() => this.logger.log('drained: this scheduler holds no task'));
+      this.draining = this.handover.handOverAll(DRAIN_DEADLINE_MS).then(() => this.logger.log('drained: this scheduler holds no task'));
     }
     return this.draining;
   }
@@ -78,16 +80,16 @@ export class FleetCoordinator implements OnApplicationBootstrap, OnModuleDestroy
     if (this.moving || this.draining || Date.now() < this.quietUntil) return;
     const peers = await this.fleet.peers();
     if (!decideRebalance(this.fleet.load, peers, this.rebalance)) return;
-    const taskId = this.supervisor.handoverCandidate();
+    const taskId = this.handover.candidate();
     if (!taskId) return;
     this.moving = true;
     try {
       const lightest = Math.min(...peers.filter((p) => !p.draining).map((p) => p.tasks));
       this.logger.log(`rebalance: handing task ${taskId} over (${this.fleet.load.tasks} task(s) here, ${lightest} on the lightest scheduler)`);
-      await this.logs.append(taskId, 'info', `rebalance: scheduler ${this.fleet.id} hands the task over to a less loaded scheduler`);
-      await this.supervisor.handOver(taskId);
+      await this.logs.append(taskId, 'info', taskLogText.rebalance(this.fleet.id));
+      await this.handover.handOver(taskId);
       const until = Date.now() + DRAIN_DEADLINE_MS;
-      while (this.supervisor.owns(taskId) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      while (this.handover.owns(taskId) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     } finally {
       this.moving = false;
       // The adopter publishes its new load at once; two heartbeats let every record catch up.

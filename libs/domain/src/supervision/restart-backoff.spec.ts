@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { restartDelayMs } from './backoff';
+import { restartDelayMs } from './restart-backoff';
 
 describe('restartDelayMs', () => {
   const noJitter = () => 0.5;

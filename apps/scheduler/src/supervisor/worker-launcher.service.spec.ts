@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { supervision } from './testing/supervision.fake';
+
+describe('WorkerLauncher: the read-only slot check of a task no worker streams', () => {
+  it('runs an inspect worker without a lease, stores what it measured and tells the monitor', async () => {
+    const s = supervision();
+    const task = s.tasks.add('t1', { status: 'PAUSED' });
+    const check = s.supervisor.inspectSlot(task);
+    const worker = s.processes.last()!;
+    expect(worker.mode).toBe('inspect');
+    expect(worker.sent[0]).toMatchObject({ type: 'start', mode: 'inspect', config: { taskId: 't1' } });
+    worker.report({ type: 'slot', slot: { exists: true, retainedWalBytes: 3_145_728, confirmedLsn: '0/10' } });
+    worker.exit(0);
+    await check;
+    expect(s.tasks.get('t1')).toMatchObject({ slotExists: true, slotRetainedBytes: '3145728' });
+    expect(s.tasks.get('t1').slotCheckedAt).toBeInstanceOf(Date);
+    expect(s.monitor.slots).toEqual([{ exists: true, retainedWalBytes: 3_145_728, confirmedLsn: '0/10' }]);
+    expect(s.lease.holders.size).toBe(0);
+  });
+
+  it('keeps nothing of a check the task moved away from meanwhile', async () => {
+    const s = supervision();
+    const task = { ...s.tasks.add('t1', { status: 'PAUSED' }) }; // as read by the housekeeping sweep
+    const check = s.supervisor.inspectSlot(task);
+    s.tasks.get('t1').status = 'STARTING';
+    s.processes.last()!.report({ type: 'slot', slot: { exists: true, retainedWalBytes: 10, confirmedLsn: null } });
+    s.processes.last()!.exit(0);
+    await check;
+    expect(s.tasks.get('t1')).toMatchObject({ status: 'STARTING', slotExists: null });
+  });
+
+  it('a check that measured nothing still records when it was tried', async () => {
+    const s = supervision();
+    const task = s.tasks.add('t1', { status: 'PAUSED' });
+    const check = s.supervisor.inspectSlot(task);
+    s.processes.last()!.report({ type: 'failed', kind: 'network', message: 'connect ECONNREFUSED' });
+    s.processes.last()!.exit(1);
+    await check;
+    expect(s.tasks.get('t1').slotCheckedAt).toBeInstanceOf(Date);
+    expect(s.monitor.slots).toEqual([]);
+  });
+});
