@@ -1,6 +1,5 @@
 import { Client, type ClientConfig } from 'pg';
-import { COLUMN_FLAG_KEY, SNAPSHOT_MESSAGE_PREFIX, type RelationMessage, type ReplicaIdentity, type Tuple, type Watermark } from '@walbridge/domain';
-import { quoteIdent } from '../source/source-admin';
+import { COLUMN_FLAG_KEY, SNAPSHOT_MESSAGE_PREFIX, quoteIdent, type RelationMessage, type ReplicaIdentity, type Tuple, type Watermark } from '@walbridge/domain';
 
 /** What a snapshot needs to know of a table, read from the catalog when its reading begins. */
 export interface TableShape {
