@@ -15,7 +15,8 @@ import {
 } from '@walbridge/domain';
 import { ChangePipeline } from './pipeline/change-pipeline';
 import { ConfigurationError, createRouter, topicFor } from './routing';
-import { KafkaSink, isUnknownTopic } from './sink/kafka-sink';
+import { KafkaSink } from './sink/kafka-sink';
+import { isUnknownTopic } from './sink/sink-errors';
 import { OutboundPolicy, SchemaRegistryClient, brokerHosts, pgClientConfig } from '@walbridge/connectors';
 import { RegisteredSchemas } from './encoding/avro-registry-encoder';
 import { ReplicationStream } from './source/replication-stream';

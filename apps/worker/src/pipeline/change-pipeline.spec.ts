@@ -3,6 +3,7 @@ import type { PolicyConfig, TableSelection } from '@walbridge/contracts';
 import { DataException, type PgOutputMessage, type RelationSchema } from '@walbridge/domain';
 import { createRouter, type TableRoute } from '../routing';
 import type { OutboundMessage } from '../sink/kafka-sink';
+import { BatchTooLargeError } from '../sink/sink-errors';
 import { ChangePipeline, type ThrottleLimits } from './change-pipeline';
 
 const RELATION: PgOutputMessage = {
@@ -304,7 +305,8 @@ describe('ChangePipeline', () => {
     });
   });
 
-  const tooLarge = () => Object.assign(new Error('wrapped'), { cause: Object.assign(new Error('too large'), { type: 'MESSAGE_TOO_LARGE' }) });
+  // What KafkaSink throws when the broker answers MESSAGE_TOO_LARGE (sink-errors.ts).
+  const tooLarge = () => new BatchTooLargeError('too large');
 
   it('raises a data exception naming table and id when Kafka refuses a message on its own as too large', async () => {
     const h = harness();
