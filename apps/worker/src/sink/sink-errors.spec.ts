@@ -12,6 +12,8 @@ describe('sendFailure', () => {
     ['a batch above max.message.bytes', platformatic('MESSAGE_TOO_LARGE', 'too large'), BatchTooLargeError, 'too large'],
     ['a record list above the limit', kafkajs('RECORD_LIST_TOO_LARGE', 'list too large'), BatchTooLargeError, 'list too large'],
     ['a deleted topic', platformatic('UNKNOWN_TOPIC_OR_PARTITION', 'unknown topic'), UnknownTopicError, 'unknown topic'],
+    // What the producer says when its metadata request finds the topic gone (no broker code kept).
+    ['a deleted topic, as the producer says it', Object.assign(new Error('Unknown topic orders.'), { code: 'PLT_KFK_USER' }), UnknownTopicError, 'Unknown topic orders.'],
     ['anything else', platformatic('NOT_ENOUGH_REPLICAS', 'not enough replicas'), Error, 'not enough replicas'],
   ] as const)('%s', (_, error, type, message) => {
     const failure = sendFailure(error);

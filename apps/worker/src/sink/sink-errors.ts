@@ -31,14 +31,26 @@ function isTooLarge(error: unknown): boolean {
 }
 
 /**
+ * @platformatic/kafka's answer when the metadata of a topic it produces to says "unknown topic"
+ * (broker error 3): a UserError of its own, without the broker's code.
+ */
+function isProducerUnknownTopic(e: FailureLike): boolean {
+  return e.code === 'PLT_KFK_USER' && typeof e.message === 'string' && e.message.startsWith('Unknown topic ');
+}
+
+/**
  * Kafka does not know a topic (or partition) we produce to or ask about: it may have been
- * deleted. Reads the sink's own error and the admin client's codes (topic metadata calls).
+ * deleted. Reads the sink's own error, the producer's and the admin client's (topic metadata calls).
  */
 export function isUnknownTopic(error: unknown): boolean {
   return someCause(
     error,
     (e) =>
-      e instanceof UnknownTopicError || isCode(e, 'UNKNOWN_TOPIC_OR_PARTITION') || e.name === 'KafkaJSTopicMetadataNotLoaded' || e.name === 'KafkaJSMetadataNotLoaded',
+      e instanceof UnknownTopicError ||
+      isProducerUnknownTopic(e) ||
+      isCode(e, 'UNKNOWN_TOPIC_OR_PARTITION') ||
+      e.name === 'KafkaJSTopicMetadataNotLoaded' ||
+      e.name === 'KafkaJSMetadataNotLoaded',
   );
 }
 
