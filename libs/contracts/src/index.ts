@@ -13,3 +13,4 @@ export * from './notification.schema';
 export * from './avro/envelope-avro-schema';
 export * from './message-browser';
 export * from './snapshot.schema';
+export * from './worker-tuning.schema';

@@ -11,6 +11,7 @@ import { TaskLeaseService } from '../lease/task-lease.service';
 import { TaskMonitor } from '../monitoring/task-monitor.service';
 import { BackfillCoordinator } from '../snapshot/backfill-coordinator.service';
 import { restartDelayMs } from './backoff';
+import { workerTuning } from '../worker-tuning';
 
 /** Statuses in which a task should have a streaming worker somewhere (unless its retries gave up). */
 const RUNNABLE: TaskStatus[] = ['STARTING', 'FULL_SYNC', 'INCREMENTAL', 'INCREMENTAL_FAILED'];
@@ -449,6 +450,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
       throttle: config.throttle,
       slotHistory: { confirmedLsn: task.confirmedLsn, createdLsn: task.slotCreatedLsn },
       outboundDeny: this.config.WALBRIDGE_OUTBOUND_DENY,
+      tuning: workerTuning(),
     };
   }
 

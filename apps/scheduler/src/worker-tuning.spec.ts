@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@walbridge/config';
+import { loadWorkerTuning } from './worker-tuning';
+
+describe('loadWorkerTuning', () => {
+  it('gives the production values when nothing is set', () => {
+    expect(loadWorkerTuning({})).toEqual({
+      heartbeatMs: 60_000,
+      slotReportMs: 5000,
+      startDeadlineMs: 120_000,
+      snapshotParallel: 2,
+      topicCheckMs: 5000,
+      tableDiscoveryMs: 5000,
+    });
+  });
+
+  it('reads each value from its variable', () => {
+    expect(
+      loadWorkerTuning({
+        WALBRIDGE_HEARTBEAT_MS: '5000',
+        WALBRIDGE_SLOT_REPORT_MS: '1000',
+        WALBRIDGE_START_DEADLINE_MS: '30000',
+        WALBRIDGE_SNAPSHOT_PARALLEL: '4',
+        WALBRIDGE_TOPIC_CHECK_MS: '500',
+        WALBRIDGE_TABLE_DISCOVERY_MS: '2000',
+      }),
+    ).toEqual({ heartbeatMs: 5000, slotReportMs: 1000, startDeadlineMs: 30_000, snapshotParallel: 4, topicCheckMs: 500, tableDiscoveryMs: 2000 });
+  });
+
+  it.each([
+    ['WALBRIDGE_HEARTBEAT_MS', 'soon'],
+    ['WALBRIDGE_SNAPSHOT_PARALLEL', '0'],
+    ['WALBRIDGE_TOPIC_CHECK_MS', '1.5'],
+    ['WALBRIDGE_START_DEADLINE_MS', '99999999'],
+  ])('refuses %s=%s, naming the variable', (variable, value) => {
+    const load = () => loadWorkerTuning({ [variable]: value });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(new RegExp(`${variable}: `));
+  });
+});
