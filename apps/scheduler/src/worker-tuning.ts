@@ -9,6 +9,10 @@ const VARIABLES: Record<keyof WorkerTuning, string> = {
   snapshotParallel: 'WALBRIDGE_SNAPSHOT_PARALLEL',
   topicCheckMs: 'WALBRIDGE_TOPIC_CHECK_MS',
   tableDiscoveryMs: 'WALBRIDGE_TABLE_DISCOVERY_MS',
+  maxBatchBytes: 'WALBRIDGE_MAX_BATCH_BYTES',
+  maxBatchMessages: 'WALBRIDGE_MAX_BATCH_MESSAGES',
+  backpressureHighBytes: 'WALBRIDGE_BACKPRESSURE_HIGH_BYTES',
+  backpressureLowBytes: 'WALBRIDGE_BACKPRESSURE_LOW_BYTES',
 };
 
 /**

@@ -136,6 +136,9 @@ export class WorkerRuntime {
       backlogEndLsn,
       throttle: config.throttle,
       maxBatchBytes,
+      maxBatchMessages: tuning.maxBatchMessages,
+      highWaterBytes: tuning.backpressureHighBytes,
+      lowWaterBytes: tuning.backpressureLowBytes,
     });
 
     this.timers.push(setInterval(() => this.report({ type: 'progress', progress: this.progress() }), PROGRESS_EVERY_MS));

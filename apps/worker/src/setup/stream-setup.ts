@@ -67,7 +67,7 @@ export async function setUpStream(context: StreamSetUpContext): Promise<StreamSe
     const sink = new KafkaSink(config.destination, `walbridge-${config.taskId}`, config.policy.compression);
     context.adoptSink(sink);
     await sink.connect(context.outbound);
-    const topics = await prepareTopics(sink, config.policy, config.source.database, published.topicTables, (message) => context.log('info', message), (name) => (phase = name));
+    const topics = await prepareTopics(sink, config.policy, config.source.database, published.topicTables, tuning.maxBatchBytes, (message) => context.log('info', message), (name) => (phase = name));
     return { ...published, ...topics, startLsn, backlogEndLsn, createdLsn, admin, sink };
   };
   const setting = setUp();

@@ -4,15 +4,12 @@ import { topicFor } from '../routing';
 import type { KafkaSink } from '../sink/kafka-sink';
 import type { TableRef } from '../source/source-admin';
 
-/** Batches stay below the broker's per-batch limit (1 MB by default) whatever the topic allows. */
-const MAX_BATCH_BYTES = 900_000;
-
 /** The task's topics as set-up left them. */
 export interface PreparedTopics {
   /** Every topic the task writes to (the tables', and the schema-change topic). */
   topics: string[];
   partitionCounts: Map<string, number>;
-  /** The largest batch every topic accepts. */
+  /** The largest batch every topic accepts, at most the tuning's maxBatchBytes. */
   maxBatchBytes: number;
 }
 
@@ -26,6 +23,7 @@ export async function prepareTopics(
   policy: PolicyConfig,
   database: string,
   topicTables: TableRef[],
+  maxBatchBytes: number,
   log: (message: string) => void,
   phase: (name: string) => void,
 ): Promise<PreparedTopics> {
@@ -49,8 +47,8 @@ export async function prepareTopics(
   const partitionCounts = await sink.partitionCounts(topics);
   const limits = [...(await sink.messageLimits(topics)).values()];
   // A record batch carries some overhead beyond our estimate of its messages.
-  const maxBatchBytes = Math.max(1024, Math.min(MAX_BATCH_BYTES, ...limits.map((l) => l - 512)));
-  return { topics, partitionCounts: new Map(partitionCounts), maxBatchBytes };
+  // Batches stay below the broker's per-batch limit (the tuning's cap) whatever the topic allows.
+  return { topics, partitionCounts: new Map(partitionCounts), maxBatchBytes: Math.max(1024, Math.min(maxBatchBytes, ...limits.map((l) => l - 512))) };
 }
 
 /**
