@@ -7,9 +7,12 @@ import { ConfigError, loadConfig } from '@walbridge/config';
 import { FleetCoordinator } from './fleet/fleet-coordinator.service';
 import { startHealthServer } from './health/health-server';
 import { SchedulerModule } from './scheduler.module';
+import { workerTuning } from './worker-tuning';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
+  // The workers' tuning is validated now too: a bad value stops the scheduler, not each worker.
+  workerTuning();
   const app = await NestFactory.createApplicationContext(SchedulerModule);
   // SIGTERM is ours (below): Nest's hook would re-raise the signal, and a drain must exit 0.
   app.enableShutdownHooks(['SIGINT']);

@@ -1,12 +1,13 @@
-import { DataException, SlotLostError, classifyFailure, isRetryable } from '@walbridge/domain';
-import type { SchedulerToWorker, WorkerToScheduler } from '@walbridge/queue';
+import { DataException, OperatorActionNeeded, SlotLostError, classifyFailure, isRetryable } from '@walbridge/domain';
+import { workerTuningSchema, type WorkerTuning } from '@walbridge/contracts';
+import type { SchedulerToWorker, WorkerTaskConfig, WorkerToScheduler } from '@walbridge/queue';
 import { WorkerRuntime } from './worker-runtime';
 
 /**
  * A worker process streams one task. It has no HTTP and no metadata database: the scheduler
- * that forked it sends the configuration over IPC and records what the worker reports.
+ * that forked it sends the configuration (its tuning included) over IPC and records what the
+ * worker reports. It reads no environment.
  */
-const HEARTBEAT_MS = Number(process.env.WALBRIDGE_HEARTBEAT_MS ?? 60_000);
 
 function report(message: WorkerToScheduler): void {
   if (process.connected) process.send!(message);
@@ -37,6 +38,14 @@ function failed(error: unknown): Promise<never> {
   return exit(1);
 }
 
+/** The start message's tuning (the scheduler validated its environment); defaults when none came. */
+function tuningOf(config: WorkerTaskConfig): WorkerTuning {
+  const parsed = workerTuningSchema.safeParse(config.tuning ?? {});
+  if (parsed.success) return parsed.data;
+  // Only a scheduler of another version can send this: a retry would fail the same way.
+  throw new OperatorActionNeeded(`the start message's tuning is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+}
+
 /** One-shot modes: do the job, report, exit. */
 function runOnce(work: Promise<void>, slotDropped: boolean): Promise<void> {
   return work.then(() => report({ type: 'stopped', slotDropped })).then(() => exit(0));
@@ -44,7 +53,13 @@ function runOnce(work: Promise<void>, slotDropped: boolean): Promise<void> {
 
 process.on('message', (message: SchedulerToWorker) => {
   if (message.type === 'start' && !runtime) {
-    const worker = (runtime = new WorkerRuntime(message.config, report, HEARTBEAT_MS));
+    let worker: WorkerRuntime;
+    try {
+      worker = runtime = new WorkerRuntime(message.config, tuningOf(message.config), report);
+    } catch (error) {
+      void failed(error);
+      return;
+    }
     const work = (() => {
       switch (message.mode) {
         case 'teardown':

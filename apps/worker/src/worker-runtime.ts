@@ -1,73 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { BackfillPlan, WorkerTaskConfig, WorkerToScheduler, WorkerProgress } from '@walbridge/queue';
-import { AUTO_TOPIC_DEFAULTS, type TableSelection } from '@walbridge/contracts';
-import {
-  NetworkFailure,
-  OperatorActionNeeded,
-  backfillsAddedTables,
-  decideSlot,
-  describePublicationPlan,
-  formatLsn,
-  planPublication,
-  type PublicationPlan,
-  type RelationMessage,
-  type RelationSchema,
-} from '@walbridge/domain';
+import type { WorkerTuning } from '@walbridge/contracts';
+import { backfillsAddedTables, decideSlot, formatLsn, type RelationMessage, type RelationSchema } from '@walbridge/domain';
 import { ChangePipeline } from './pipeline/change-pipeline';
-import { ConfigurationError, createRouter, topicFor } from './routing';
-import { KafkaSink, isUnknownTopic } from './sink/kafka-sink';
-import { OutboundPolicy, SchemaRegistryClient, brokerHosts, pgClientConfig } from '@walbridge/connectors';
+import { createRouter } from './routing';
+import type { KafkaSink } from './sink/kafka-sink';
+import { isUnknownTopic } from './sink/sink-errors';
+import { OutboundPolicy, SchemaRegistryClient, pgClientConfig } from '@walbridge/connectors';
 import { RegisteredSchemas } from './encoding/avro-registry-encoder';
 import { ReplicationStream } from './source/replication-stream';
-import { SourceAdmin, type TableRef } from './source/source-admin';
+import { SourceAdmin } from './source/source-admin';
 import { SnapshotEngine } from './snapshot/snapshot-engine';
 import { SnapshotReader } from './snapshot/snapshot-reader';
-import { DISCOVERY_EVERY_MS, TableDiscovery, announceLateTables } from './source/table-discovery';
+import { TableDiscovery } from './source/table-discovery';
+import { PublicationSetup } from './setup/publication-setup';
+import { setUpStream } from './setup/stream-setup';
+import { ensureTopicOf } from './setup/topic-setup';
+import { ReplicationClosedError, TopicGoneError } from './worker-failures';
 
 export type Report = (message: WorkerToScheduler) => void;
 
 const PROGRESS_EVERY_MS = 1000;
-/** How often a streaming worker reports the WAL its slot retains (PRODUCT.md §6). */
-const SLOT_REPORT_EVERY_MS = Number(process.env.WALBRIDGE_SLOT_REPORT_MS ?? 5000);
-
-/** How long a worker may take from its start to streaming. */
-const START_DEADLINE_MS = Number(process.env.WALBRIDGE_START_DEADLINE_MS ?? 120_000);
-
-/** Set-up stalled (a server accepted a connection and stopped answering): retried as a network failure. */
-export class StartStalledError extends NetworkFailure {
-  constructor(phase: string, ms: number) {
-    super(`the worker did not start streaming within ${Math.round(ms / 1000)} s (stalled while ${phase})`);
-  }
-}
-
-/** Tables a snapshot reads at the same time (one connection and one chunk in flight each). */
-const SNAPSHOT_PARALLEL = Number(process.env.WALBRIDGE_SNAPSHOT_PARALLEL ?? 2);
-
-/** How often a streaming worker checks that its topics still exist. */
-const TOPIC_CHECK_EVERY_MS = Number(process.env.WALBRIDGE_TOPIC_CHECK_MS ?? 5000);
-/** Batches stay below the broker's per-batch limit (1 MB by default) whatever the topic allows. */
-const MAX_BATCH_BYTES = 900_000;
-
-/**
- * A topic the task writes to was deleted while it ran. Nothing is written anywhere else, and the
- * task is not restarted behind the operator's back (a restart would create an auto topic again,
- * empty): it fails until someone recreates the topic, or accepts a new one, and resumes it.
- */
-export class TopicGoneError extends OperatorActionNeeded {
-  constructor(topics: string[]) {
-    super(
-      `Kafka topic ${topics.join(', ')} no longer exists (deleted while the task was running); nothing was written to another topic. ` +
-        'Recreate the topic (auto-generated topics are created again at resume) and resume the task',
-    );
-  }
-}
-
-/** The replication connection ended without us asking: a connection failure, retried as one. */
-export class ReplicationClosedError extends NetworkFailure {
-  constructor() {
-    super('replication connection closed by the server');
-  }
-}
 
 /** One task's streaming session: set up slot and publication, stream, report, stop on request. */
 export class WorkerRuntime {
@@ -82,75 +35,38 @@ export class WorkerRuntime {
   private readonly outbound: OutboundPolicy;
   /** Where the slot this task created begins (null: created before that was recorded, or not by it). */
   private createdLsn: string | null = null;
-  /** How the publication follows the tables, decided at set-up. */
-  private plan: PublicationPlan = { kind: 'tables' };
+  private readonly publication: PublicationSetup;
 
   constructor(
     private readonly config: WorkerTaskConfig,
+    /** The start message's tuning, validated (main.ts). */
+    private readonly tuning: WorkerTuning,
     private readonly report: Report,
-    private readonly heartbeatMs: number,
   ) {
     this.outbound = new OutboundPolicy(config.outboundDeny);
+    this.publication = new PublicationSetup({
+      config,
+      tableDiscoveryMs: this.tuning.tableDiscoveryMs,
+      report: (message) => this.report(message),
+      log: (level, message) => this.log(level, message),
+    });
   }
 
   async stream(): Promise<void> {
-    const { config } = this;
-    // Every step below has its own timeouts, but a server that accepts a connection and then
-    // stalls would leave the task STARTING forever: the whole set-up gets a deadline too.
-    let phase = 'connecting to the source';
-    let deadline: NodeJS.Timeout | undefined;
-    const stalled = new Promise<never>((_, reject) => {
-      deadline = setTimeout(() => reject(new StartStalledError(phase, START_DEADLINE_MS)), START_DEADLINE_MS);
+    const { config, tuning } = this;
+    const set = await setUpStream({
+      config,
+      tuning,
+      outbound: this.outbound,
+      publication: this.publication,
+      connectAdmin: () => this.connectAdmin(),
+      reportSlot: () => this.reportSlot(),
+      report: (message) => this.report(message),
+      log: (level, message) => this.log(level, message),
+      adoptSink: (sink) => (this.sink = sink),
     });
-    const setUp = async () => {
-      const admin = await this.connectAdmin();
-      phase = 'setting up the publication and the replication slot';
-      const { tables, topicTables, tableOids } = await this.publish(admin);
-      const createdAt = await admin.ensureSlot(config.slotName, config.slotHistory);
-      if (createdAt) {
-        // Recorded by the scheduler: from now on this slot disappearing is a loss, never a fresh start.
-        this.report({ type: 'slotCreated', lsn: createdAt });
-        this.log('info', `replication slot ${config.slotName} created at ${createdAt}`);
-      }
-      this.createdLsn = createdAt ?? config.slotHistory.createdLsn;
-      const startLsn = await admin.slotConfirmedLsn(config.slotName);
-      const backlogEndLsn = await admin.currentWalLsn();
-      await this.reportSlot();
-
-      phase = 'connecting to Kafka';
-      await this.outbound.assertAllowed(brokerHosts(config.destination.brokers));
-      this.sink = new KafkaSink(config.destination, `walbridge-${config.taskId}`, config.policy.compression);
-      await this.sink.connect(this.outbound);
-      // Topics by the names the tables were selected under (a renamed table keeps its topic).
-      const tableTopics = [...new Set(topicTables.map((t) => topicFor(config.policy, config.source.database, t.schema, t.table)))];
-      const { schemaChangeTopic } = config.policy;
-      const topics = schemaChangeTopic && !tableTopics.includes(schemaChangeTopic) ? [...tableTopics, schemaChangeTopic] : tableTopics;
-      const { topicPolicy } = config.policy;
-      if (topicPolicy.mode === 'auto') {
-        phase = 'creating topics in Kafka';
-        const generated = topicTables
-          .filter((t) => !config.policy.tables.some((o) => o.schema === t.schema && o.table === t.table && o.topic))
-          .map((t) => topicFor(config.policy, config.source.database, t.schema, t.table));
-        if (schemaChangeTopic) generated.push(schemaChangeTopic);
-        const created = await this.sink.createMissingTopics(
-          [...new Set(generated)],
-          topicPolicy.partitions ?? AUTO_TOPIC_DEFAULTS.partitions,
-          topicPolicy.replicationFactor ?? AUTO_TOPIC_DEFAULTS.replicationFactor,
-        );
-        if (created.length) this.log('info', `created topic(s) ${created.join(', ')}`);
-      }
-      phase = 'reading topic metadata from Kafka';
-      const partitionCounts = await this.sink.partitionCounts(topics);
-      const limits = [...(await this.sink.messageLimits(topics)).values()];
-      // A record batch carries some overhead beyond our estimate of its messages.
-      const maxBatchBytes = Math.max(1024, Math.min(MAX_BATCH_BYTES, ...limits.map((l) => l - 512)));
-      return { startLsn, backlogEndLsn, tables, topics, partitionCounts: new Map(partitionCounts), maxBatchBytes, tableOids, admin, sink: this.sink };
-    };
-    const setting = setUp();
-    setting.catch(() => undefined); // reported through the race; a late failure after a stall is moot
-    const { startLsn, backlogEndLsn, tables, topics, partitionCounts, maxBatchBytes, tableOids, admin, sink } = await Promise.race([setting, stalled]).finally(() =>
-      clearTimeout(deadline),
-    );
+    const { startLsn, backlogEndLsn, tables, topics, partitionCounts, maxBatchBytes, tableOids, admin, sink } = set;
+    this.createdLsn = set.createdLsn;
 
     const registered = config.destination.schemaRegistry ? new RegisteredSchemas(new SchemaRegistryClient(config.destination.schemaRegistry, this.outbound)) : undefined;
     const router = createRouter(config.policy, partitionCounts, tableOids, config.policy.format === 'avro-registry' ? registered : undefined);
@@ -191,7 +107,7 @@ export class WorkerRuntime {
     // A table created after the start: its topic must exist before its first change or snapshot row.
     const describe = async (relation: RelationMessage) => {
       const schema = await admin.describeRelation(relation);
-      await this.ensureTopicOf(schema, sink, partitionCounts, topics);
+      await ensureTopicOf(schema, sink, config.policy, set, (message) => this.log('info', message));
       return schema;
     };
     const snapshot = (this.snapshot = new SnapshotEngine({
@@ -203,7 +119,7 @@ export class WorkerRuntime {
       log: (level, message) => this.log(level, message),
       onFatal: (error) => resolveFatal(error),
       runId: randomUUID().slice(0, 8),
-      parallel: SNAPSHOT_PARALLEL,
+      parallel: tuning.snapshotParallel,
       rowsPerSecond: config.throttle.snapshotRowsPerSecond,
     }));
     this.pipeline = new ChangePipeline({
@@ -220,17 +136,20 @@ export class WorkerRuntime {
       backlogEndLsn,
       throttle: config.throttle,
       maxBatchBytes,
+      maxBatchMessages: tuning.maxBatchMessages,
+      highWaterBytes: tuning.backpressureHighBytes,
+      lowWaterBytes: tuning.backpressureLowBytes,
     });
 
     this.timers.push(setInterval(() => this.report({ type: 'progress', progress: this.progress() }), PROGRESS_EVERY_MS));
-    this.timers.push(setInterval(() => void admin.emitHeartbeat().catch(() => undefined), this.heartbeatMs));
-    this.timers.push(setInterval(() => void this.reportSlot().catch(() => undefined), SLOT_REPORT_EVERY_MS));
+    this.timers.push(setInterval(() => void admin.emitHeartbeat().catch(() => undefined), tuning.heartbeatMs));
+    this.timers.push(setInterval(() => void this.reportSlot().catch(() => undefined), tuning.slotReportMs));
     this.timers.push(
       setInterval(() => {
         void sink.missingTopics(topics).then((gone) => {
           if (gone.length && !this.stopping) rejectFatal(new TopicGoneError(gone));
         }, () => undefined);
-      }, TOPIC_CHECK_EVERY_MS),
+      }, tuning.topicCheckMs),
     );
     // A selected table dropped while streaming sends nothing more: say so when it happens.
     const dropped = new Set<number>();
@@ -243,11 +162,12 @@ export class WorkerRuntime {
             this.log('warning', `table ${t.schema}.${t.table} (as selected) was dropped on the source: its changes up to the drop are delivered, nothing after; remove it from the task's tables`);
           }
         }, () => undefined);
-      }, TOPIC_CHECK_EVERY_MS),
+      }, tuning.topicCheckMs),
     );
     const discovery = new TableDiscovery(admin, {
       publication: config.publicationName,
-      plan: this.plan,
+      plan: set.plan,
+      everyMs: tuning.tableDiscoveryMs,
       ...(config.policy.objectScope === 'tables'
         ? { selected: config.policy.tables.map(({ schema, table }) => ({ schema, table })) }
         : { schemas: config.policy.schemas }),
@@ -260,7 +180,7 @@ export class WorkerRuntime {
       },
     });
     await discovery.start();
-    this.timers.push(setInterval(() => void discovery.poll().catch((e: Error) => this.log('warning', `looking for new tables failed: ${e.message}`)), DISCOVERY_EVERY_MS));
+    this.timers.push(setInterval(() => void discovery.poll().catch((e: Error) => this.log('warning', `looking for new tables failed: ${e.message}`)), tuning.tableDiscoveryMs));
     this.log('info', `streaming from ${formatLsn(startLsn)} to ${topics.join(', ')}`);
     this.report({ type: 'streaming' });
     snapshot.start(config.backfills ?? [], tables);
@@ -317,7 +237,7 @@ export class WorkerRuntime {
    * added table are captured from this moment (and delivered once the task is resumed).
    */
   async publishOnly(): Promise<void> {
-    await this.publish(await this.connectAdmin());
+    await this.publication.publish(await this.connectAdmin());
   }
 
   /** A look at the slot for the scheduler: exists, WAL retained. */
@@ -376,165 +296,6 @@ export class WorkerRuntime {
   private async reportSlot(): Promise<void> {
     if (!this.admin) return;
     this.report({ type: 'slot', slot: await this.admin.slotInfo(this.config.slotName) });
-  }
-
-  /**
-   * Checks the selected tables and brings the publication in line with them. Returns the tables
-   * under their names now, the names their topics come from (the selected ones), and the
-   * selected tables of a table-level task by OID.
-   */
-  private async publish(admin: SourceAdmin): Promise<{ tables: TableRef[]; topicTables: TableRef[]; tableOids: Map<number, TableSelection> }> {
-    const { config } = this;
-    const tableOids = new Map<number, TableSelection>();
-    let tables = await this.selectedTables(admin);
-    let topicTables = tables;
-    if (config.policy.objectScope === 'tables') {
-      const followed = await this.followRenamed(admin);
-      tables = followed.tables;
-      for (const [oid, selection] of followed.oids) tableOids.set(oid, selection);
-    }
-    const problems = await admin.checkPublishable(tables);
-    if (problems.length && config.policy.objectScope === 'tables') {
-      throw new ConfigurationError(`the publication cannot take the selected tables: ${problems.map((p) => p.problem).join('; ')}`);
-    }
-    if (config.policy.objectScope === 'database') {
-      this.plan = planPublication({
-        objectScope: 'database',
-        schemas: config.policy.schemas,
-        superuser: await admin.isSuperuser(),
-        versionNum: await admin.serverVersionNum(),
-        publication: await admin.publicationInfo(config.publicationName),
-      });
-      const how = describePublicationPlan(this.plan, config.publicationName, Math.round(DISCOVERY_EVERY_MS / 1000));
-      if (this.plan.kind === 'existing') {
-        this.log('info', how);
-        return { tables, topicTables, tableOids };
-      }
-      if (this.plan.kind === 'allTables' || this.plan.kind === 'schemas') {
-        const done = await admin.ensureSchemaPublication(config.publicationName, this.plan.kind === 'schemas' ? this.plan.schemas : null);
-        this.log('info', `${how} (${done})`);
-        return { tables, topicTables, tableOids };
-      }
-      this.log('info', how);
-    }
-    if (problems.length) {
-      // A database-level task captures what it can: a new table without a key must not break the others.
-      this.log('warning', `not captured: ${problems.map((p) => p.problem).join('; ')}`);
-      tables = tables.filter((t) => !problems.some((p) => p.table === t));
-      topicTables = tables;
-    }
-    if (!tables.length) throw new ConfigurationError('no table selected: the task has nothing to capture');
-    // A database-level task restarted (resume, retry): tables created while it was not streaming
-    // join the list only now, so rows they already hold were never delivered. Said, not hidden.
-    const before = this.plan.kind === 'discover' && (await admin.publicationInfo(config.publicationName)).exists ? await admin.publishedTables(config.publicationName) : null;
-    const publication = await admin.ensurePublication(config.publicationName, tables);
-    if (config.policy.objectScope === 'tables') {
-      // Under which name each published table was selected, so a rename is followed across restarts.
-      const ids = await admin.relationIds(tables);
-      const byName = new Map([...tableOids].map(([oid, t]) => [oid, `${t.schema}.${t.table}`]));
-      ids.forEach((id, i) => {
-        if (id !== null && !byName.has(id)) byName.set(id, `${tables[i].schema}.${tables[i].table}`);
-        if (id !== null && !tableOids.has(id)) {
-          const selection = config.policy.tables.find((t) => t.schema === tables[i].schema && t.table === tables[i].table);
-          if (selection) tableOids.set(id, selection);
-        }
-      });
-      await admin.recordPublicationNote(config.publicationName, byName);
-    }
-    if (before) {
-      const late = tables.filter((t) => !before.has(`${t.schema}.${t.table}`));
-      const backfill = backfillsAddedTables(config.policy);
-      if (backfill && late.length) this.report({ type: 'tablesAdded', tables: late });
-      await announceLateTables(admin, config.publicationName, late, 'table', (level, message) => this.log(level, message), (notice) => this.report({ type: 'tableNotice', notice }), backfill);
-    }
-    if (publication !== 'unchanged') {
-      const names = tables.slice(0, 20).map((t) => `${t.schema}.${t.table}`).join(', ') + (tables.length > 20 ? ', …' : '');
-      this.log('info', `publication ${config.publicationName} ${publication} for ${tables.length} table(s): ${names}`);
-    }
-    return { tables, topicTables, tableOids };
-  }
-
-  /**
-   * The selected tables of a table-level task by identity. A publication holds its tables by OID,
-   * and the task notes on it the name each was selected under: a selected table renamed while the
-   * task was not streaming is found there, followed under its new name and keeps the selected
-   * name's topic. Without a note, one missing name and one unselected table of the publication
-   * are taken to be the same table; more than that cannot be told apart, and the task fails
-   * saying which, rather than guess. A selected table dropped after the task streamed is logged
-   * and left out (its changes from before the drop are still delivered).
-   */
-  private async followRenamed(admin: SourceAdmin): Promise<{ tables: TableRef[]; oids: Map<number, TableSelection> }> {
-    const { policy, publicationName } = this.config;
-    const selected = policy.tables;
-    const ids = await admin.relationIds(selected);
-    const oids = new Map<number, TableSelection>();
-    ids.forEach((id, i) => id !== null && oids.set(id, selected[i]));
-    const tables: (TableRef | null)[] = selected.map(({ schema, table }) => ({ schema, table }));
-    let missing = selected.map((_, i) => i).filter((i) => ids[i] === null);
-    if (missing.length) {
-      const qualified = (t: TableRef) => `${t.schema}.${t.table}`;
-      const note = await admin.publicationNote(publicationName);
-      let strays = (await admin.publicationTables(publicationName)).filter((p) => !oids.has(p.relid));
-      const follow = (i: number, now: (typeof strays)[number]) => {
-        oids.set(now.relid, selected[i]);
-        tables[i] = { schema: now.schema, table: now.table };
-        strays = strays.filter((s) => s !== now);
-        this.log('info', `table ${qualified(selected[i])} is now ${qualified(now)} (renamed while the task was not streaming); it is still captured, to the same topic`);
-      };
-      for (const i of missing) {
-        const now = strays.find((s) => note.get(s.relid) === qualified(selected[i]));
-        if (now) follow(i, now);
-      }
-      const followed = () => new Set(oids.values());
-      missing = missing.filter((i) => !followed().has(selected[i]));
-      if (missing.length === 1 && strays.length === 1 && !note.has(strays[0].relid)) follow(missing[0], strays[0]);
-      missing = missing.filter((i) => !followed().has(selected[i]));
-      if (missing.length && strays.length) {
-        throw new ConfigurationError(
-          `tables ${missing.map((i) => qualified(selected[i])).join(', ')} no longer exist under these names and the publication holds ` +
-            `${strays.map(qualified).join(', ')}, which are not selected: edit the task's tables to the names they have now, then resume the task`,
-        );
-      }
-      // Never streamed: the publishability check refuses the missing table (as the precheck did).
-      if (missing.length && this.config.slotHistory.confirmedLsn !== null) {
-        // Dropped after the task streamed: the slot still holds its changes written before the
-        // drop (they are delivered, with their keys); the other tables go on.
-        for (const i of missing) {
-          this.log('warning', `table ${qualified(selected[i])} no longer exists on the source (dropped): its changes written before the drop are delivered, nothing after; remove it from the task's tables`);
-          tables[i] = null;
-        }
-      }
-    }
-    return { tables: tables.filter((t): t is TableRef => t !== null), oids };
-  }
-
-  /** Creates (auto mode) and measures the topic of a table that appeared after the start. */
-  private async ensureTopicOf(schema: RelationSchema, sink: KafkaSink, partitionCounts: Map<string, number>, topics: string[]): Promise<void> {
-    const { policy } = this.config;
-    const topic = topicFor(policy, schema.database, schema.schema, schema.table);
-    if (partitionCounts.has(topic)) return;
-    if (policy.objectScope === 'tables' && !policy.tables.some((t) => t.schema === schema.schema && t.table === schema.table)) return;
-    // A publication a DBA made FOR ALL TABLES also sends schemas the task does not capture.
-    if (policy.objectScope === 'database' && policy.schemas?.length && !policy.schemas.includes(schema.schema)) return;
-    const { topicPolicy } = policy;
-    const override = policy.tables.some((t) => t.schema === schema.schema && t.table === schema.table && t.topic);
-    if (topicPolicy.mode === 'auto' && !override) {
-      const created = await sink.createMissingTopics(
-        [topic],
-        topicPolicy.partitions ?? AUTO_TOPIC_DEFAULTS.partitions,
-        topicPolicy.replicationFactor ?? AUTO_TOPIC_DEFAULTS.replicationFactor,
-      );
-      if (created.length) this.log('info', `created topic ${topic} for ${schema.schema}.${schema.table}`);
-    }
-    const counts = await sink.partitionCounts([topic]);
-    for (const [name, count] of counts) partitionCounts.set(name, count);
-    if (!topics.includes(topic)) topics.push(topic);
-  }
-
-  private async selectedTables(admin: SourceAdmin): Promise<TableRef[]> {
-    const { policy } = this.config;
-    if (policy.objectScope === 'tables') return policy.tables.map(({ schema, table }) => ({ schema, table }));
-    return admin.listTables(policy.schemas);
   }
 
   private progress(): WorkerProgress {

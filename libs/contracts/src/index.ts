@@ -14,3 +14,4 @@ export * from './avro/envelope-avro-schema';
 export * from './message-browser';
 export * from './snapshot.schema';
 export * from './fleet.view';
+export * from './worker-tuning.schema';

@@ -1,4 +1,4 @@
-import type { BackfillKind, BackfillStatus, DestinationConfig, PolicyConfig, SnapshotTableState, SourceConfig, TaskConfig } from '@walbridge/contracts';
+import type { BackfillKind, BackfillStatus, DestinationConfig, PolicyConfig, SnapshotTableState, SourceConfig, TaskConfig, WorkerTuning } from '@walbridge/contracts';
 
 /** One table of a backfill as the metadata database holds it: where its reading stands. */
 export interface BackfillTableProgress {
@@ -46,6 +46,12 @@ export interface WorkerTaskConfig {
   outboundDeny: string[];
   /** Backfills to read (pending or interrupted), oldest first; more arrive with `backfill` messages. */
   backfills?: BackfillPlan[];
+  /**
+   * The scheduler's validated WALBRIDGE_HEARTBEAT_MS and friends (`workerTuningSchema`): the worker
+   * reads no environment, it parses these (defaults when none came: an older scheduler, a test
+   * driving a worker itself).
+   */
+  tuning?: WorkerTuning;
 }
 
 /**

@@ -9,6 +9,7 @@ import { TaskMonitor } from '../monitoring/task-monitor.service';
 import { BackfillCoordinator } from '../snapshot/backfill-coordinator.service';
 import { SupervisedWorkers, type ManagedWorker } from './supervised-workers';
 import { WorkerProcessPort } from './worker-process.port';
+import { workerTuning } from '../worker-tuning';
 
 const INSPECT_TIMEOUT_MS = 30_000;
 
@@ -106,6 +107,7 @@ export class WorkerLauncher {
       throttle: config.throttle,
       slotHistory: { confirmedLsn: task.confirmedLsn, createdLsn: task.slotCreatedLsn },
       outboundDeny: this.config.WALBRIDGE_OUTBOUND_DENY,
+      tuning: workerTuning(),
     };
   }
 }

@@ -1,58 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { PolicyConfig, TableSelection } from '@walbridge/contracts';
-import { DataException, type PgOutputMessage, type RelationSchema } from '@walbridge/domain';
-import { createRouter, type TableRoute } from '../routing';
+import { DataException, type RelationSchema } from '@walbridge/domain';
+import type { TableRoute } from '../routing';
 import type { OutboundMessage } from '../sink/kafka-sink';
+import { BatchTooLargeError } from '../sink/sink-errors';
 import { ChangePipeline, type ThrottleLimits } from './change-pipeline';
-
-const RELATION: PgOutputMessage = {
-  tag: 'relation',
-  relationId: 42,
-  schema: 'shop',
-  table: 'orders',
-  replicaIdentity: 'd',
-  columns: [
-    { flags: 1, isKey: true, name: 'id', typeOid: 20, typeMod: -1 },
-    { flags: 0, isKey: false, name: 'note', typeOid: 25, typeMod: -1 },
-  ],
-};
-
-const SCHEMA: RelationSchema = {
-  relationId: 42,
-  database: 'demo',
-  schema: 'shop',
-  table: 'orders',
-  replicaIdentity: 'd',
-  columns: [
-    { name: 'id', type: 'bigint', kind: 'decimal' },
-    { name: 'note', type: 'text', kind: 'text' },
-  ],
-  pkNames: ['id'],
-};
-
-/** The route the worker's router builds for SCHEMA under a policy (one table, one topic). */
-function routeFor(selection: Partial<TableSelection> = {}, policy: Partial<PolicyConfig> = {}): TableRoute {
-  const base: PolicyConfig = {
-    dmlOperations: ['INSERT', 'UPDATE', 'DELETE'],
-    objectScope: 'tables',
-    tables: [{ schema: 'shop', table: 'orders', ...selection }],
-    topicPolicy: { mode: 'specific', topic: 'orders' },
-    partitionPolicy: 'table',
-    format: 'json',
-    compression: 'none',
-  };
-  return createRouter({ ...base, ...policy }, new Map([['orders', 1]]))(SCHEMA)!;
-}
-
-const ROUTE = routeFor();
-
-function tx(commitLsn: bigint, endLsn: bigint, rows: number[]): PgOutputMessage[] {
-  return [
-    { tag: 'begin', finalLsn: commitLsn, commitTime: 1_700_000_000_000, xid: 7 },
-    ...rows.map((id): PgOutputMessage => ({ tag: 'insert', relationId: 42, newTuple: [String(id), `row ${id}`] })),
-    { tag: 'commit', flags: 0, commitLsn, endLsn, commitTime: 1_700_000_000_000 },
-  ];
-}
+import { RELATION, ROUTE, SCHEMA, routeFor, tx } from './orders-stream.fixture';
 
 /** A Kafka stand-in whose acknowledgements the test releases one batch at a time. */
 function harness(
@@ -304,7 +256,8 @@ describe('ChangePipeline', () => {
     });
   });
 
-  const tooLarge = () => Object.assign(new Error('wrapped'), { cause: Object.assign(new Error('too large'), { type: 'MESSAGE_TOO_LARGE' }) });
+  // What KafkaSink throws when the broker answers MESSAGE_TOO_LARGE (sink-errors.ts).
+  const tooLarge = () => new BatchTooLargeError('too large');
 
   it('raises a data exception naming table and id when Kafka refuses a message on its own as too large', async () => {
     const h = harness();

@@ -2,7 +2,7 @@ import { ConfigResourceTypes, Kafka, type Admin } from 'kafkajs';
 import { Producer, type MessageToProduce, type SASLMechanismValue } from '@platformatic/kafka';
 import type { DestinationConfig } from '@walbridge/contracts';
 import { kafkaClientConfig, kafkaTlsOptions, type OutboundPolicy } from '@walbridge/connectors';
-import { errorTree, type FailureLike } from '@walbridge/domain';
+import { sendFailure } from './sink-errors';
 
 export interface OutboundMessage {
   topic: string;
@@ -17,39 +17,9 @@ export interface OutboundMessage {
   snapshot?: boolean;
 }
 
-/** Something in the error or what it wraps: kafkajs (admin) and @platformatic/kafka (producer) both wrap what the broker said. */
-function someCause(error: unknown, test: (e: FailureLike) => boolean): boolean {
-  return errorTree(error).some(test);
-}
-
-/** Kafka refused a record batch as larger than the topic's max.message.bytes. */
-export function isTooLarge(error: unknown): boolean {
-  return someCause(error, (e) => isCode(e, 'MESSAGE_TOO_LARGE') || isCode(e, 'RECORD_LIST_TOO_LARGE'));
-}
-
-/** Kafka does not know a topic (or partition) we produce to: it may have been deleted. */
-export function isUnknownTopic(error: unknown): boolean {
-  return someCause(
-    error,
-    (e) => isCode(e, 'UNKNOWN_TOPIC_OR_PARTITION') || e.name === 'KafkaJSTopicMetadataNotLoaded' || e.name === 'KafkaJSMetadataNotLoaded',
-  );
-}
-
-/** A broker error code, as kafkajs (`type`) or @platformatic/kafka (`apiId`) names it. */
-function isCode(e: FailureLike, code: string): boolean {
-  return e.type === code || e.apiId === code;
-}
-
 const ID_HEADER = Buffer.from('walbridge-id');
 const SNAPSHOT_HEADER = Buffer.from('walbridge-snapshot');
 const TRUE = Buffer.from('true');
-
-/** The distinct innermost messages of an error tree (the errors that wrap nothing). */
-function rootMessages(error: unknown): string {
-  const leaves = errorTree(error).filter((e) => !e.cause && !e.originalError && !(Array.isArray(e.errors) && e.errors.length));
-  const messages = new Set(leaves.map((e) => e.message).filter((m): m is string => typeof m === 'string'));
-  return [...messages].join('; ') || String(error);
-}
 
 const SASL_MECHANISMS: Record<NonNullable<DestinationConfig['saslMechanism']>, SASLMechanismValue> = {
   PLAIN: 'PLAIN',
@@ -178,9 +148,8 @@ export class KafkaSink {
     try {
       await this.producer.send({ messages });
     } catch (error) {
-      // The client wraps the broker's answer in layers of "Producing messages failed.": say
-      // what the broker said, keep the whole error as the cause (isTooLarge walks it).
-      throw new Error(rootMessages(error), { cause: error });
+      // Too large, unknown topic or anything else, said as the broker said it (sink-errors.ts).
+      throw sendFailure(error);
     }
   }
 

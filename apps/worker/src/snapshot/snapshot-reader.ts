@@ -1,6 +1,5 @@
 import { Client, type ClientConfig } from 'pg';
-import { COLUMN_FLAG_KEY, SNAPSHOT_MESSAGE_PREFIX, type RelationMessage, type ReplicaIdentity, type Tuple, type Watermark } from '@walbridge/domain';
-import { quoteIdent } from '../source/source-admin';
+import { COLUMN_FLAG_KEY, SNAPSHOT_MESSAGE_PREFIX, TaskFailure, quoteIdent, type RelationMessage, type ReplicaIdentity, type Tuple, type Watermark } from '@walbridge/domain';
 
 /** What a snapshot needs to know of a table, read from the catalog when its reading begins. */
 export interface TableShape {
@@ -72,9 +71,26 @@ function columnList(shape: TableShape): string {
 /** Keeps values as PostgreSQL's text output, exactly as pgoutput sends them. */
 const RAW_TEXT = { getTypeParser: () => (value: string) => value } as unknown as ClientConfig['types'];
 
+/**
+ * The catalog has no table of that name (dropped before its reading began). Retried like any
+ * other failure should it ever end the task, but the snapshot engine ends only that table's
+ * snapshot (isTableGone).
+ */
+export class TableGoneError extends TaskFailure {
+  override readonly name = 'TableGoneError';
+  readonly kind = 'other' as const;
+  readonly retryable = true;
+  constructor(schema: string, table: string) {
+    super(`table ${schema}.${table} does not exist`);
+  }
+}
+
+/** PostgreSQL's undefined_table: the table was dropped while a chunk of it was read. */
+const UNDEFINED_TABLE = '42P01';
+
 /** A missing table (dropped meanwhile): its snapshot ends, the others go on. */
 export function isTableGone(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === '42P01';
+  return error instanceof TableGoneError || (error as { code?: string } | null)?.code === UNDEFINED_TABLE;
 }
 
 /**
@@ -102,7 +118,7 @@ export class SnapshotReader {
         WHERE n.nspname = $1 AND c.relname = $2`,
       [schema, table],
     );
-    if (!rel.rows.length) throw Object.assign(new Error(`table ${schema}.${table} does not exist`), { code: '42P01' });
+    if (!rel.rows.length) throw new TableGoneError(schema, table);
     const oid = Number(rel.rows[0].oid);
     // A partitioned table holds no rows itself: its estimates and its heaps are its leaves'.
     const partitioned = rel.rows[0].kind === 'p';

@@ -1,7 +1,6 @@
 import type { Client, ClientConfig } from 'pg';
 import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication';
-import { formatLsn, parseLsn, decodePgOutput, type PgOutputMessage } from '@walbridge/domain';
-import { quoteIdent } from './source-admin';
+import { formatLsn, parseLsn, decodePgOutput, quoteIdent, type PgOutputMessage } from '@walbridge/domain';
 
 export interface ReplicationHandlers {
   /** Called synchronously, in stream order, for every decoded pgoutput message. */

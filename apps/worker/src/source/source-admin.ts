@@ -4,6 +4,8 @@ import {
   decideSlot,
   identityColumnsOf,
   parseLsn,
+  quoteIdent,
+  quoteLiteral,
   splitType,
   textCastOf,
   valueKindOf,
@@ -34,16 +36,6 @@ export interface TableRef {
 
 /** How the task's note on its publication starts (see SourceAdmin#publicationNote). */
 const PUBLICATION_NOTE = 'walbridge tables by oid: ';
-
-/** Quotes a string literal for DDL that takes no parameters (standard_conforming_strings on). */
-function quoteLiteral(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
-/** Quotes an identifier the way quote_ident does, so any name is safe in DDL. */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
 /**
  * The worker's ordinary (non-replication) connection to the source: slot and publication

@@ -2,12 +2,11 @@ import { qualifiedName, type PublicationPlan } from '@walbridge/domain';
 import type { WorkerTableNotice } from '@walbridge/queue';
 import type { SourceAdmin, TableRef } from './source-admin';
 
-/** How often a streaming worker looks for tables created (or re-created) since its start. */
-export const DISCOVERY_EVERY_MS = Number(process.env.WALBRIDGE_TABLE_DISCOVERY_MS ?? 5000);
-
 interface DiscoveryOptions {
   publication: string;
   plan: PublicationPlan;
+  /** How often the streaming worker calls `poll` (the scheduler's WALBRIDGE_TABLE_DISCOVERY_MS): said in warnings. */
+  everyMs: number;
   /** Database level: the task's schemas (none: every user schema). */
   schemas?: string[];
   /** Table level: the selected tables, re-added when one was dropped and created again. */
@@ -65,7 +64,7 @@ export class TableDiscovery {
     }
   }
 
-  /** One look (the streaming worker calls it every DISCOVERY_EVERY_MS); overlapping calls are skipped. */
+  /** One look (the streaming worker calls it every `everyMs`); overlapping calls are skipped. */
   async poll(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
@@ -139,7 +138,7 @@ export class TableDiscovery {
       ? `table ${name} has no primary key and no REPLICA IDENTITY FULL, and publication ${this.options.publication} takes it with its schema: ` +
         `UPDATE and DELETE on it fail on the source until it gets one (${fix}); its INSERTs are captured`
       : `table ${name} has no primary key and no REPLICA IDENTITY FULL: it is not captured (publishing it would make UPDATE and DELETE on it fail ` +
-        `on the source); ${fix}, and it is added within ${Math.round(DISCOVERY_EVERY_MS / 1000)} s (rows written before then are not delivered)`;
+        `on the source); ${fix}, and it is added within ${Math.round(this.options.everyMs / 1000)} s (rows written before then are not delivered)`;
     if (log) this.options.log('warning', detail);
     this.options.notice({ event: 'keyless', table: name, oid: t.oid, detail });
   }
