@@ -50,3 +50,5 @@ export function kafkaPrerequisites(kafka: KafkaConfig): Promise<{ found: { java:
 export function kafkaUp(kafka: KafkaConfig, tools: KafkaTools, log?: Log, options?: { detached?: boolean; timeoutMs?: number }): Promise<{ pid: number; child: ChildProcess | null }>;
 export function kafkaDown(kafka: KafkaConfig, log?: Log, options?: { stopTimeoutMs?: number }): Promise<boolean>;
 export function kafkaReady(port: number, host?: string): Promise<boolean>;
+export const STACK_BROKER_PROPERTIES: Readonly<Record<string, string>>;
+export function kafkaProperties(kafka: KafkaConfig): Record<string, string>;

@@ -28,3 +28,6 @@ export function postgresDown(pg: PostgresConfig, tools: PostgresTools, log?: Log
 export function postgresPid(pg: PostgresConfig): number | null;
 export function pgRun(pg: PostgresConfig, tools: PostgresTools, bin: string, args: string[], options?: { timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<RunToExitResult>;
 export function giveToOwner(pg: PostgresConfig, path: string): Promise<void>;
+export const STACK_SETTINGS: Readonly<Record<string, string>>;
+export function pgConfigText(pg: PostgresConfig): string;
+export function pgHbaText(pg: PostgresConfig): string;
