@@ -19,7 +19,9 @@ export default tseslint.config(
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: [],
+          // The test helpers start servers with the local stack's drivers (plain ESM under tools/,
+          // no Nx project): the one way to start PostgreSQL, Redis and Kafka (ARCHITECTURE.md).
+          allow: ['../../../tools/stack/drivers/*'],
           depConstraints: [
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: [], bannedExternalImports: IO_PACKAGES },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], bannedExternalImports: IO_PACKAGES },

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionTestResult, TaskView } from '@walbridge/contracts';
-import { ApiClient, freePort, sourceDb, testEnv, uniqueName } from '@walbridge/testing';
+import { ApiClient, demoDestination, demoSource, freePort, sourceDb, testEnv, uniqueName } from '@walbridge/testing';
 
 const api = new ApiClient();
-const demo = { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: testEnv.sourcePassword };
+const demo = demoSource();
 
 /** POST /connections/test, timed at the client: every answer must come within 10 s. */
 async function test(body: Record<string, unknown>): Promise<ConnectionTestResult> {
@@ -93,7 +93,7 @@ describe('POST /connections/test, source', () => {
 
 describe('POST /connections/test, destination', () => {
   it('connects and reports the broker version (ApiVersions) and the broker count', async () => {
-    const result = await test({ type: 'destination', brokers: testEnv.kafkaBrokers.join(',') });
+    const result = await test({ type: 'destination', ...demoDestination() });
     expect(result).toMatchObject({ ok: true, destination: { brokerCount: 1, brokers: [{ nodeId: expect.any(Number), port: Number(testEnv.kafkaBrokers[0].split(':')[1]) }] } });
     // The stack runs Kafka 3.9: its API set is at least that of 3.8.
     expect(Number(result.destination!.brokerVersion)).toBeGreaterThanOrEqual(3.8);
@@ -108,9 +108,9 @@ describe('POST /connections/test, destination', () => {
   });
 
   it('says when the listener does not speak the configured protocol', async () => {
-    const sasl = await test({ type: 'destination', brokers: testEnv.kafkaBrokers.join(','), securityProtocol: 'SASL_PLAINTEXT', saslMechanism: 'PLAIN', username: 'u', password: 'p' });
+    const sasl = await test({ type: 'destination', ...demoDestination({ securityProtocol: 'SASL_PLAINTEXT', saslMechanism: 'PLAIN', username: 'u', password: 'p' }) });
     expect(sasl).toMatchObject({ ok: false, problem: 'protocol', message: expect.stringContaining('does not expect SASL') });
-    const tls = await test({ type: 'destination', brokers: testEnv.kafkaBrokers.join(','), securityProtocol: 'SSL' });
+    const tls = await test({ type: 'destination', ...demoDestination({ securityProtocol: 'SSL' }) });
     expect(tls).toMatchObject({ ok: false, problem: 'protocol' });
   });
 });
@@ -122,7 +122,7 @@ describe('POST /tasks/{id}/test-connection', () => {
     task = await api.createTask({
       name: uniqueName('conn').replace(/_/g, '-'),
       source: demo,
-      destination: { brokers: testEnv.kafkaBrokers.join(',') },
+      destination: demoDestination(),
       policy: { tables: [{ schema: 'shop', table: 'orders' }], topicPolicy: { mode: 'specific', topic: 'walbridge-demo' } },
     });
   });

@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionTestResult, TaskView } from '@walbridge/contracts';
-import { ApiClient, sourceDb, startExtraKafka, testEnv, uniqueName, type ExtraKafka } from '@walbridge/testing';
+import { ApiClient, demoSource, sourceDb, startExtraKafka, testEnv, uniqueName, type ExtraKafka } from '@walbridge/testing';
 
 const api = new ApiClient();
 
@@ -52,7 +52,7 @@ describe('against a SASL Kafka broker with ACLs that creates topics on its own',
       }
       task = await api.createTask({
         name: uniqueName('sasl').replace(/_/g, '-'),
-        source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: testEnv.sourcePassword },
+        source: demoSource(),
         destination: { ...destination(), username: 'admin', password: 'wrong-at-first' },
         policy: { tables: [{ schema: 'shop', table }], topicPolicy: { mode: 'auto', nameFormat: 'wbtest.$schema$.$tablename$' } },
       });
@@ -96,7 +96,7 @@ describe('against a SASL Kafka broker with ACLs that creates topics on its own',
     it('for a user without ACLs: topic creation is denied with what to grant, and the broker setting cannot be read', async () => {
       const denied = await api.createTask({
         name: uniqueName('acl').replace(/_/g, '-'),
-        source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: testEnv.sourcePassword },
+        source: demoSource(),
         destination: destination(),
         policy: { tables: [{ schema: 'shop', table }], topicPolicy: { mode: 'auto', nameFormat: 'wbtest.$schema$.$tablename$' } },
       });

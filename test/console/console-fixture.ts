@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import type { CreateTaskInput, TaskView } from '@walbridge/contracts';
-import { ApiClient, createTopic, sourceDb, testEnv, uniqueName, uniqueSlotName } from '@walbridge/testing';
+import { ApiClient, createTopic, demoDestination, demoSource, sourceDb, testEnv, uniqueName, uniqueSlotName } from '@walbridge/testing';
 import { logIn } from './browser';
 
 /*
@@ -11,8 +11,8 @@ import { logIn } from './browser';
 export const api = new ApiClient();
 
 export const connections = (): Pick<CreateTaskInput, 'source' | 'destination'> => ({
-  source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: testEnv.sourcePassword },
-  destination: { brokers: testEnv.kafkaBrokers.join(',') },
+  source: demoSource(),
+  destination: demoDestination(),
 });
 
 export async function sourceSql(sql: string, params: unknown[] = []): Promise<{ rows: Record<string, unknown>[] }> {

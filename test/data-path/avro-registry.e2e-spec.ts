@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumeWithApicurio, sharedKafka, sourceDb, testEnv, testSchemaRegistry, type AvroConsumed, type ReadMessage } from '@walbridge/testing';
+import { consumeWithApicurio, demoDestination, sharedKafka, sourceDb, testEnv, testSchemaRegistry, type AvroConsumed, type ReadMessage } from '@walbridge/testing';
 import { onSource, startTask, stopTask, type RunningTask } from './task-fixture';
 
 /**
@@ -23,7 +23,7 @@ describe('avro-registry read by Apicurio’s own Avro deserializer', () => {
     run = await startTask<'items', 'main'>({
       tables: { items: { ddl: DDL } },
       topics: { main: 1 },
-      input: { destination: { brokers: testEnv.kafkaBrokers.join(','), schemaRegistry: { url: registry.url } } },
+      input: { destination: demoDestination({ schemaRegistry: { url: registry.url } }) },
       policy: ({ tables, topics }) => ({
         objectScope: 'tables',
         tables: [{ schema: 'shop', table: tables.items }],

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorBody } from '@walbridge/contracts';
-import { applyChangelog, decodeWithFlink, sharedKafka, sourceDb, testEnv, uniqueName, type FlinkRow, type ReadMessage } from '@walbridge/testing';
+import { applyChangelog, decodeWithFlink, demoDestination, demoSource, sharedKafka, sourceDb, uniqueName, type FlinkRow, type ReadMessage } from '@walbridge/testing';
 import { api, onSource, startTask, stopTask, type RunningTask, type TaskPolicyInput } from './task-fixture';
 
 /**
@@ -347,8 +347,8 @@ describe('debezium-json with Debezium’s defaults over the DRS type list', () =
 describe('format settings through the API', () => {
   const task = (policy: Record<string, unknown>) => ({
     name: uniqueName('fmt').replace(/_/g, '-').slice(0, 50),
-    source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: testEnv.sourcePassword },
-    destination: { brokers: testEnv.kafkaBrokers.join(',') },
+    source: demoSource(),
+    destination: demoDestination(),
     policy: { tables: [{ schema: 'shop', table: 'orders' }], topicPolicy: { mode: 'specific', topic: 'walbridge-demo' }, ...policy },
   });
   const fields = (body: unknown) => Object.fromEntries(((body as ApiErrorBody).details ?? []).map((d) => [d.field, d.message]));

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BackfillView, TaskView } from '@walbridge/contracts';
-import { KafkaFixture, createTopic, sourceDb, testEnv, uniqueName, uniqueSlotName, waitFor, type ReadMessage } from '@walbridge/testing';
+import { KafkaFixture, createTopic, demoDestination, demoSource, sourceDb, testEnv, uniqueName, uniqueSlotName, waitFor, type ReadMessage } from '@walbridge/testing';
 import { api, envelopeOf, onSource, stopTask, type Envelope } from './task-fixture';
 
 /**
@@ -47,8 +47,8 @@ async function startDatabaseTask(): Promise<{ task: TaskView; schema: string; to
   await createTopic(topic, 1);
   const task = await api.createTask({
     name: `e2e-${schema}`.slice(0, 50),
-    source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: testEnv.sourcePassword },
-    destination: { brokers: testEnv.kafkaBrokers.join(',') },
+    source: demoSource(),
+    destination: demoDestination(),
     policy: { slotName: uniqueSlotName(), objectScope: 'database', schemas: [schema], tables: [], topicPolicy: { mode: 'specific', topic }, syncMode: 'full+incremental' },
   });
   await api.passPrecheck(task.id);

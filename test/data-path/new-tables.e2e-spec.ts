@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NotificationPage, NotificationView, PrecheckRunView, TaskLogPage, TaskView } from '@walbridge/contracts';
-import { createTopic, sharedKafka, sourceDb, testEnv, uniqueName, uniqueSlotName, waitFor, type ReadMessage } from '@walbridge/testing';
+import { createTopic, demoDestination, demoSource, sharedKafka, sourceDb, testEnv, uniqueName, uniqueSlotName, waitFor, type ReadMessage } from '@walbridge/testing';
 import { api, envelopeOf, type Envelope } from './task-fixture';
 
 /**
@@ -66,8 +66,8 @@ async function startDatabaseTask(as: 'superuser' | 'demo'): Promise<DbTask> {
   const credentials = as === 'superuser' ? { username: testEnv.pgAdminUser, password: testEnv.pgAdminPassword } : { username: testEnv.sourceUser, password: testEnv.sourcePassword };
   const task = await api.createTask({
     name: `e2e-${schema}`.slice(0, 50),
-    source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, ...credentials },
-    destination: { brokers: testEnv.kafkaBrokers.join(',') },
+    source: demoSource(credentials),
+    destination: demoDestination(),
     policy: { slotName: uniqueSlotName(), objectScope: 'database', schemas: [schema], tables: [], topicPolicy: { mode: 'specific', topic } },
   });
   const run = await api.passPrecheck(task.id);
@@ -271,8 +271,8 @@ describe('a table-level task whose selected table is dropped and created again',
     await createTopic(topic, 1);
     const created = await api.createTask({
       name: `e2e-${schema}`.slice(0, 50),
-      source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: testEnv.sourcePassword },
-      destination: { brokers: testEnv.kafkaBrokers.join(',') },
+      source: demoSource(),
+      destination: demoDestination(),
       policy: { slotName: uniqueSlotName(), objectScope: 'tables', tables: [{ schema, table: 'sel' }], topicPolicy: { mode: 'specific', topic } },
     });
     const run = await api.passPrecheck(created.id);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateTaskInput, PrecheckRunView, TaskView } from '@walbridge/contracts';
-import { readTopic, sourceDb, testEnv, uniqueSlotName } from '@walbridge/testing';
+import { demoDestination, demoSource, readTopic, sourceDb, uniqueSlotName } from '@walbridge/testing';
 import { api, envelopeOf, onSource, startTask, stopTask, type Envelope, type RunningTask } from './task-fixture';
 
 /**
@@ -115,8 +115,8 @@ describe('row filters, operations and column lists', () => {
   it('refuses a condition that does not parse when the task is written, naming field, position and reason', async () => {
     const base = (filter: string): CreateTaskInput => ({
       name: 'bad-filter-task',
-      source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: testEnv.sourcePassword },
-      destination: { brokers: testEnv.kafkaBrokers.join(',') },
+      source: demoSource(),
+      destination: demoDestination(),
       policy: { objectScope: 'tables', tables: [{ schema: 'shop', table: 'orders', filter }], topicPolicy: { mode: 'specific', topic: 'walbridge-demo' } },
     });
     const res = await api.request<{ details: { field: string; message: string }[] }>('POST', '/api/v1/tasks', base(`amount > 1; DROP TABLE shop.orders`));
@@ -134,8 +134,8 @@ describe('row filters, operations and column lists', () => {
   it('fails the precheck of a condition or column list that does not fit the table, with the position', async () => {
     const task: TaskView = await api.createTask({
       name: `filter-precheck-${run.suffix}`.slice(0, 50),
-      source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: testEnv.sourcePassword },
-      destination: { brokers: testEnv.kafkaBrokers.join(',') },
+      source: demoSource(),
+      destination: demoDestination(),
       policy: {
         slotName: uniqueSlotName(),
         objectScope: 'tables',

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotificationPage, NotificationView, TaskLogPage, TaskView } from '@walbridge/contracts';
 import {
   createTopic,
+  demoDestination,
   metadataDb,
   readTopic,
   sourceDb,
   startExtraPostgres,
-  testEnv,
   topicMessageCount,
   uniqueName,
   uniqueSlotName,
@@ -187,7 +187,7 @@ describe('a replication slot invalidated by max_slot_wal_keep_size', () => {
     const task = await api.createTask({
       name: uniqueName('e2e-invalidated').slice(0, 50),
       source: { host: pg.host, port: pg.port, database: 'src', username: 'cdc', password },
-      destination: { brokers: testEnv.kafkaBrokers.join(',') },
+      destination: demoDestination(),
       policy: { slotName, objectScope: 'tables', tables: [{ schema: 'public', table: 'items' }], topicPolicy: { mode: 'specific', topic } },
     });
     taskId = task.id;

@@ -1,5 +1,5 @@
 import type { CreateTaskInput, TaskView } from '@walbridge/contracts';
-import { ApiClient, createTopic, sourceDb, testEnv, uniqueName, uniqueSlotName } from '@walbridge/testing';
+import { ApiClient, createTopic, demoDestination, demoSource, sourceDb, testEnv, uniqueName, uniqueSlotName } from '@walbridge/testing';
 
 
 export const api = new ApiClient();
@@ -34,14 +34,8 @@ export async function startStreamingTask(options: {
   await createTopic(topic, options.partitions ?? 1);
   const task = await api.createTask({
     name: `e2e-${table}`.slice(0, 50),
-    source: {
-      host: testEnv.pgHost,
-      port: testEnv.pgPort,
-      database: testEnv.sourceDatabase,
-      username: testEnv.sourceUser,
-      password: testEnv.sourcePassword,
-    },
-    destination: { brokers: testEnv.kafkaBrokers.join(',') },
+    source: demoSource(),
+    destination: demoDestination(),
     policy: {
       slotName: slot,
       objectScope: 'tables',
@@ -121,14 +115,8 @@ export async function startTask<T extends string, P extends string = never>(setu
   const slot = uniqueSlotName();
   const task = await api.createTask({
     name: `e2e-${suffix}`.slice(0, 50),
-    source: {
-      host: testEnv.pgHost,
-      port: testEnv.pgPort,
-      database: testEnv.sourceDatabase,
-      username: testEnv.sourceUser,
-      password: testEnv.sourcePassword,
-    },
-    destination: { brokers: testEnv.kafkaBrokers.join(',') },
+    source: demoSource(),
+    destination: demoDestination(),
     ...setup.input,
     policy: { slotName: slot, ...setup.policy({ tables, topics }) },
   });

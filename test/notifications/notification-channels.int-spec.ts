@@ -4,11 +4,12 @@ import type { ChannelTestResult, NotificationChannelView, NotificationPage } fro
 import {
   ApiClient,
   createTestUser,
+  demoDestination,
+  demoSource,
   freePorts,
   metadataDb,
   startSmtpReceiver,
   startWebhookReceiver,
-  testEnv,
   testPassword,
   uniqueName,
   type SmtpReceiver,
@@ -197,8 +198,8 @@ describe('notification channels', () => {
   it('refuses a task naming a channel that does not exist, by field', async () => {
     const res = await api.request<{ details: { field: string; message: string }[] }>('POST', '/api/v1/tasks', {
       name: uniqueName('nc').slice(0, 40),
-      source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: testEnv.sourcePassword },
-      destination: { brokers: testEnv.kafkaBrokers.join(',') },
+      source: demoSource(),
+      destination: demoDestination(),
       policy: { objectScope: 'tables', tables: [{ schema: 'shop', table: 'orders' }], topicPolicy: { mode: 'specific', topic: 'walbridge-demo' } },
       alarms: { notify: true, channelIds: ['00000000-0000-4000-8000-000000000000'] },
     });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionTestResult, CreateTaskInput, TaskView } from '@walbridge/contracts';
 import { PRECHECK_ITEM_KEYS } from '@walbridge/domain';
-import { ApiClient, createTopic, startExtraPostgres, testEnv, uniqueName, type ExtraPostgres } from '@walbridge/testing';
+import { ApiClient, createTopic, demoDestination, startExtraPostgres, uniqueName, type ExtraPostgres } from '@walbridge/testing';
 import { itemOf, results } from './precheck-fixture';
 
 const api = new ApiClient();
@@ -98,7 +98,7 @@ describe('against a PostgreSQL cluster of its own', () => {
       const input: CreateTaskInput = {
         name: uniqueName('own').replace(/_/g, '-'),
         source: source(),
-        destination: { brokers: testEnv.kafkaBrokers.join(',') },
+        destination: demoDestination(),
         policy: { slotName: uniqueName('wbtest'), tables: [{ schema: 'public', table: 'items' }], topicPolicy: { mode: 'specific', topic } },
       };
       task = await api.createTask(input);
@@ -173,7 +173,7 @@ describe('against a PostgreSQL cluster of its own', () => {
         const onStandby = await api.createTask({
           name: uniqueName('standby').replace(/_/g, '-'),
           source: source({ port: standby.port }),
-          destination: { brokers: testEnv.kafkaBrokers.join(',') },
+          destination: demoDestination(),
           policy: { tables: [{ schema: 'public', table: 'items' }], topicPolicy: { mode: 'specific', topic } },
         });
         const run = await api.runPrecheck(onStandby.id);

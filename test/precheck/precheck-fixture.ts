@@ -1,20 +1,12 @@
 import type { CreateTaskInput, PrecheckItemView, PrecheckRunView, TaskView } from '@walbridge/contracts';
-import { ApiClient, createTopic, sourceDb, testEnv, uniqueName } from '@walbridge/testing';
+import { ApiClient, createTopic, sourceDb, taskInput, testEnv, uniqueName } from '@walbridge/testing';
 
 export const api = new ApiClient();
 
 /** A task on the demo source with one table and one existing topic, unless told otherwise. */
 export function demoTask(table: string, topic: string, override: Partial<CreateTaskInput> = {}, policy: Partial<CreateTaskInput['policy']> = {}): CreateTaskInput {
-  return {
+  return taskInput({
     name: uniqueName('pre').replace(/_/g, '-').slice(0, 50),
-    source: {
-      host: testEnv.pgHost,
-      port: testEnv.pgPort,
-      database: testEnv.sourceDatabase,
-      username: testEnv.sourceUser,
-      password: testEnv.sourcePassword,
-    },
-    destination: { brokers: testEnv.kafkaBrokers.join(',') },
     policy: {
       slotName: uniqueName('wbtest'),
       objectScope: 'tables',
@@ -23,7 +15,7 @@ export function demoTask(table: string, topic: string, override: Partial<CreateT
       ...policy,
     },
     ...override,
-  };
+  });
 }
 
 /** Runs SQL as the superuser of the demo database. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditLogEntryView, AuditLogPage, CreateTaskInput, TaskView } from '@walbridge/contracts';
-import { ApiClient, createTestUser, testEnv, testPassword, uniqueName, waitFor, type TestUser } from '@walbridge/testing';
+import { ApiClient, createTestUser, demoDestination, demoSource, testEnv, testPassword, uniqueName, waitFor, type TestUser } from '@walbridge/testing';
 
 const admin = new ApiClient();
 const SOURCE_PASSWORD = testPassword();
@@ -9,8 +9,8 @@ const SOURCE_PASSWORD = testPassword();
 function taskInput(): CreateTaskInput {
   return {
     name: `audit-${randomUUID().slice(0, 8)}`,
-    source: { host: testEnv.pgHost, port: testEnv.pgPort, database: 'demo', username: 'demo', password: SOURCE_PASSWORD },
-    destination: { brokers: testEnv.kafkaBrokers.join(',') },
+    source: demoSource({ password: SOURCE_PASSWORD }),
+    destination: demoDestination(),
     policy: { tables: [{ schema: 'shop', table: 'orders' }], topicPolicy: { mode: 'specific', topic: uniqueName('wbtest') } },
   };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionTestResult, TaskView } from '@walbridge/contracts';
-import { REPO_ROOT, spawnControlPlane, testEnv, uniqueName, type ControlPlane } from '@walbridge/testing';
+import { REPO_ROOT, demoDestination, demoSource, spawnControlPlane, uniqueName, type ControlPlane } from '@walbridge/testing';
 
 describe('master key rotation (npm run secrets:rotate-key)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wb-key-'));
@@ -25,8 +25,8 @@ describe('master key rotation (npm run secrets:rotate-key)', () => {
   it('re-seals every stored secret with a new key: the old key no longer opens them, the new one does', async () => {
     const task = await plane.api.createTask({
       name: uniqueName('rotate'),
-      source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: testEnv.sourcePassword },
-      destination: { brokers: testEnv.kafkaBrokers.join(',') },
+      source: demoSource(),
+      destination: demoDestination(),
       policy: { objectScope: 'tables', tables: [{ schema: 'shop', table: 'orders' }], topicPolicy: { mode: 'specific', topic: 'unused' } },
     });
     const before = await plane.metadataQuery<{ secrets: Buffer }>('SELECT secrets FROM task WHERE id = $1', [task.id]);

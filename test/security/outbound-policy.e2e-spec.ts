@@ -1,7 +1,7 @@
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionTestResult, PrecheckRunView, TaskLogPage } from '@walbridge/contracts';
-import { ApiClient, KafkaFixture, spawnControlPlane, testEnv, type ControlPlane } from '@walbridge/testing';
+import { ApiClient, KafkaFixture, demoDestination, spawnControlPlane, testEnv, type ControlPlane } from '@walbridge/testing';
 import { createTask, sharedSource, stopAndForget, type Fixture, type LifecycleTask } from '../lifecycle/lifecycle-fixture';
 
 /**
@@ -104,7 +104,7 @@ describe('the outbound policy covers every connection made on a user behalf', ()
     const shared = new ApiClient();
     for (const [type, connection] of [
       ['source', { host: sharedSource.host, port: sharedSource.port, database: sharedSource.database, username: sharedSource.user, password: sharedSource.password }],
-      ['destination', { brokers: testEnv.kafkaBrokers.join(',') }],
+      ['destination', demoDestination()],
     ] as const) {
       const res = await shared.request<ConnectionTestResult>('POST', '/api/v1/connections/test', { type, connection });
       expect(res.body, JSON.stringify(res.body)).toMatchObject({ ok: true });

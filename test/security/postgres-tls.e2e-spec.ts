@@ -6,10 +6,10 @@ import type { ConnectionTestResult, CreateTaskInput, TaskView } from '@walbridge
 import {
   createCertificateAuthority,
   createTopic,
+  demoDestination,
   issueCertificate,
   readTopic,
   startPostgresCluster,
-  testEnv,
   testPassword,
   uniqueName,
   type CertificateAuthority,
@@ -99,7 +99,7 @@ describe('PostgreSQL over SSL (verify-full) against a cluster of the test, with 
         topic,
         schema: 'public',
         source: { port: cluster.port, database: DATABASE, username: CDC_USER, password: CDC_PASSWORD, ...c.source(ca, other) },
-        destination: { brokers: testEnv.kafkaBrokers.join(',') },
+        destination: demoDestination(),
       });
     STREAMING.forEach((c, i) => {
       const flow = (async () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelTestResult, ConnectionTestResult, NotificationChannelView, TaskView } from '@walbridge/contracts';
-import { ApiClient, createTestUser, metadataDb, testEnv, testPassword, uniqueName, waitFor, type TestUser } from '@walbridge/testing';
+import { ApiClient, createTestUser, demoSource, metadataDb, testPassword, uniqueName, waitFor, type TestUser } from '@walbridge/testing';
 
 const admin = new ApiClient();
 
@@ -63,7 +63,7 @@ describe('a stored secret goes only to the endpoint it was given for', () => {
     // The admin's task, with credentials the operator never saw.
     task = await admin.createTask({
       name: uniqueName('bound'),
-      source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: sourcePassword },
+      source: demoSource({ password: sourcePassword }),
       destination: { brokers: '127.0.0.1:9', securityProtocol: 'SASL_PLAINTEXT', saslMechanism: 'PLAIN', username: 'walbridge', password: saslPassword },
       policy: { objectScope: 'tables', tables: [{ schema: 'shop', table: 'orders' }], topicPolicy: { mode: 'specific', topic: 'unused' } },
     });
@@ -120,7 +120,7 @@ describe('a stored secret goes only to the endpoint it was given for', () => {
   it('cannot be opened once the record is re-pointed behind the API (the endpoint is in the AES-GCM associated data)', async () => {
     const other = await admin.createTask({
       name: uniqueName('bound'),
-      source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: sourcePassword },
+      source: demoSource({ password: sourcePassword }),
       destination: { brokers: '127.0.0.1:9' },
       policy: { objectScope: 'tables', tables: [{ schema: 'shop', table: 'orders' }], topicPolicy: { mode: 'specific', topic: 'unused' } },
     });

@@ -1,5 +1,5 @@
 import type { ConnectionTestResult, CreateTaskInput, TaskView } from '@walbridge/contracts';
-import { ApiClient, sourceDb, testEnv, uniqueName, waitFor } from '@walbridge/testing';
+import { ApiClient, demoSource, sourceDb, testEnv, uniqueName, waitFor } from '@walbridge/testing';
 
 export const api = new ApiClient();
 
@@ -51,14 +51,7 @@ export function taskInput(options: {
 }): CreateTaskInput {
   return {
     name: `sec-${options.table}`.slice(0, 50),
-    source: {
-      host: testEnv.pgHost,
-      port: testEnv.pgPort,
-      database: testEnv.sourceDatabase,
-      username: testEnv.sourceUser,
-      password: testEnv.sourcePassword,
-      ...options.source,
-    },
+    source: demoSource(options.source),
     destination: options.destination,
     policy: {
       slotName: uniqueName('wbtest'),

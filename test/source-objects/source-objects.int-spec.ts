@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'pg';
 import type { SourceObjectsView, SourceTableView, TaskView } from '@walbridge/contracts';
-import { ApiClient, sourceDb, testEnv, uniqueName } from '@walbridge/testing';
+import { ApiClient, demoDestination, demoSource, sourceDb, testEnv, uniqueName } from '@walbridge/testing';
 
 const api = new ApiClient();
 const TABLES = 2000;
@@ -48,8 +48,8 @@ describe('GET /tasks/{id}/source-objects', () => {
     tempSchema = (await tempSession.query<{ s: string }>(`SELECT nspname AS s FROM pg_namespace WHERE oid = pg_my_temp_schema()`)).rows[0].s;
     task = await api.createTask({
       name: uniqueName('pick').replace(/_/g, '-'),
-      source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: testEnv.sourcePassword },
-      destination: { brokers: testEnv.kafkaBrokers.join(',') },
+      source: demoSource(),
+      destination: demoDestination(),
       policy: { objectScope: 'database', topicPolicy: { mode: 'auto', nameFormat: '$schema$.$tablename$' } },
     });
   }, 300_000);
@@ -117,8 +117,8 @@ describe('GET /tasks/{id}/source-objects', () => {
   it('answers 502 with the reason when the source refuses, and 404 for an unknown task', async () => {
     const broken = await api.createTask({
       name: uniqueName('pick').replace(/_/g, '-'),
-      source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: 'wrong-password' },
-      destination: { brokers: testEnv.kafkaBrokers.join(',') },
+      source: demoSource({ password: 'wrong-password' }),
+      destination: demoDestination(),
       policy: { objectScope: 'database', topicPolicy: { mode: 'specific', topic: 'x' } },
     });
     const res = await api.request('GET', `/api/v1/tasks/${broken.id}/source-objects`);

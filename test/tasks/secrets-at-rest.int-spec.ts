@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '@walbridge/contracts';
-import { ApiClient, createTopic, metadataDb, sourceDb, testEnv, uniqueName, waitFor, workerPid } from '@walbridge/testing';
+import { ApiClient, createTopic, demoDestination, demoSource, metadataDb, sourceDb, testEnv, uniqueName, waitFor, workerPid } from '@walbridge/testing';
 
 const api = new ApiClient();
 const marker = () => `wbSecret-${randomBytes(8).toString('hex')}`;
@@ -63,7 +63,7 @@ describe('credentials at rest', () => {
   });
 
   it('are used (connection test, precheck, a streaming worker) but never returned', async () => {
-    const source = { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: role, password: sourcePassword };
+    const source = demoSource({ username: role, password: sourcePassword });
     const tested = await api.request('POST', '/api/v1/connections/test', { type: 'source', ...source });
     expect(tested.body).toMatchObject({ ok: true });
     const refused = await api.request('POST', '/api/v1/connections/test', { type: 'source', ...source, password: wrongPassword });
@@ -71,11 +71,7 @@ describe('credentials at rest', () => {
     expectNoSecret(JSON.stringify(refused.body), 'a connection test answer');
     const sasl = await api.request('POST', '/api/v1/connections/test', {
       type: 'destination',
-      brokers: testEnv.kafkaBrokers.join(','),
-      securityProtocol: 'SASL_PLAINTEXT',
-      saslMechanism: 'SCRAM-SHA-512',
-      username: 'nobody',
-      password: saslPassword,
+      ...demoDestination({ securityProtocol: 'SASL_PLAINTEXT', saslMechanism: 'SCRAM-SHA-512', username: 'nobody', password: saslPassword }),
     });
     expect(sasl.body).toMatchObject({ ok: false });
     expectNoSecret(JSON.stringify(sasl.body), 'a connection test answer');
@@ -83,7 +79,7 @@ describe('credentials at rest', () => {
     streaming = await api.createTask({
       name: `sec-${table}`.replace(/_/g, '-').slice(0, 50),
       source,
-      destination: { brokers: testEnv.kafkaBrokers.join(',') },
+      destination: demoDestination(),
       policy: { slotName: uniqueName('wbtest'), tables: [{ schema: 'shop', table }], topicPolicy: { mode: 'specific', topic } },
     });
     expect(streaming.source).toMatchObject({ passwordSet: true });
@@ -100,7 +96,7 @@ describe('credentials at rest', () => {
     kafkaTask = await api.createTask({
       name: `sec-k-${table}`.replace(/_/g, '-').slice(0, 50),
       source: { ...source, password: wrongPassword },
-      destination: { brokers: testEnv.kafkaBrokers.join(','), securityProtocol: 'SASL_SSL', saslMechanism: 'PLAIN', username: 'nobody', password: saslPassword, clientCert, clientKey },
+      destination: demoDestination({ securityProtocol: 'SASL_SSL', saslMechanism: 'PLAIN', username: 'nobody', password: saslPassword, clientCert, clientKey }),
       policy: { tables: [{ schema: 'shop', table }], topicPolicy: { mode: 'specific', topic } },
     });
     expect(kafkaTask.destination).toMatchObject({ passwordSet: true, clientKeySet: true });

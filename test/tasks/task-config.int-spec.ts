@@ -1,17 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ApiErrorBody, CreateTaskInput, Page, TaskView } from '@walbridge/contracts';
-import { ApiClient, createTopic, metadataDb, sourceDb, testEnv, uniqueName } from '@walbridge/testing';
+import { ApiClient, createTopic, metadataDb, sourceDb, taskInput, testEnv, uniqueName } from '@walbridge/testing';
 
 const api = new ApiClient();
 
 function base(overrides: Record<string, unknown> = {}): CreateTaskInput {
-  return {
-    name: uniqueName('cfg').replace(/_/g, '-').slice(0, 50),
-    source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: testEnv.sourcePassword },
-    destination: { brokers: testEnv.kafkaBrokers.join(',') },
-    policy: { tables: [{ schema: 'shop', table: 'orders' }], topicPolicy: { mode: 'specific', topic: 'walbridge-demo' } },
-    ...overrides,
-  } as CreateTaskInput;
+  return taskInput({ name: uniqueName('cfg').replace(/_/g, '-').slice(0, 50), ...overrides });
 }
 
 const fields = (body: unknown) => Object.fromEntries(((body as ApiErrorBody).details ?? []).map((d) => [d.field, d.message]));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorBody, CreateTaskInput, Page, TaskView } from '@walbridge/contracts';
-import { ApiClient, metadataDb, testEnv, uniqueName } from '@walbridge/testing';
+import { ApiClient, metadataDb, taskInput, uniqueName } from '@walbridge/testing';
 
 /*
  * GET /api/v1/tasks: sorted by a column the console offers, and "Needs attention" (failed, a slot
@@ -11,12 +11,7 @@ const api = new ApiClient();
 const prefix = uniqueName('lst').replace(/_/g, '-').slice(0, 30);
 
 function input(name: string): CreateTaskInput {
-  return {
-    name,
-    source: { host: testEnv.pgHost, port: testEnv.pgPort, database: testEnv.sourceDatabase, username: testEnv.sourceUser, password: testEnv.sourcePassword },
-    destination: { brokers: testEnv.kafkaBrokers.join(',') },
-    policy: { tables: [{ schema: 'shop', table: 'orders' }], topicPolicy: { mode: 'specific', topic: 'walbridge-demo' } },
-  } as CreateTaskInput;
+  return taskInput({ name });
 }
 
 async function names(query: string): Promise<string[]> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionTestResult } from '@walbridge/contracts';
-import { REPO_ROOT, freePorts, run, spawnControlPlane, testEnv, type ControlPlane } from '@walbridge/testing';
+import { REPO_ROOT, demoDestination, freePorts, run, spawnControlPlane, testEnv, type ControlPlane } from '@walbridge/testing';
 
 interface StackConfig {
   stackDir: string;
@@ -96,7 +96,7 @@ describe('local stack secrets', () => {
 
   it('runs api and scheduler through the password-protected Redis (queues, login limits), and no log shows the password', async () => {
     plane = await spawnControlPlane({ name: 'redispw', schedulers: 1, redisUrl: config.redis.url });
-    const res = await plane.api.request<ConnectionTestResult>('POST', '/api/v1/connections/test', { type: 'destination', connection: { brokers: testEnv.kafkaBrokers.join(',') } });
+    const res = await plane.api.request<ConnectionTestResult>('POST', '/api/v1/connections/test', { type: 'destination', connection: demoDestination() });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.ok).toBe(true);
     await plane.cleanup();

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { KafkaFixture } from './kafka-fixture';
-import { freePort } from './processes';
+import { freePort, run } from './processes';
 import { REPO_ROOT } from './test-env';
 
 /**
@@ -163,25 +162,18 @@ async function upOrClean(instance: StackInstance): Promise<void> {
   }
 }
 
-function runStack(args: string[], env: Record<string, string>): Promise<void> {
+async function runStack(args: string[], env: Record<string, string>): Promise<void> {
   if (!env.WALBRIDGE_STACK_DIR || !resolve(env.WALBRIDGE_STACK_DIR).startsWith(resolve(tmpdir()))) {
     // stack.mjs falls back to the repository's .stack: never let a test stop the shared stack.
     throw new Error(`refusing to run the stack script outside a private temporary directory (${env.WALBRIDGE_STACK_DIR})`);
   }
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [STACK_SCRIPT, ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, WALBRIDGE_KEEP_STACK: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolvePromise() : reject(new Error(`stack.mjs ${args.join(' ')} failed (exit ${code}):\n${output.slice(-4000)}`)),
-    );
+  const result = await run(process.execPath, [STACK_SCRIPT, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, WALBRIDGE_KEEP_STACK: '1', ...env },
+    allowFailure: true,
+    timeoutMs: 20 * 60_000,
   });
+  if (result.code !== 0) throw new Error(`stack.mjs ${args.join(' ')} failed (exit ${result.code}):\n${(result.stdout + result.stderr).slice(-4000)}`);
 }
 
 /** Several distinct free ports (see freePort). */

@@ -17,3 +17,4 @@ export * from './event-stream';
 export * from './kafka-partitioner';
 export * from './flink-decoder';
 export * from './avro-consumer';
+export * from './task-input.factory';

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { defaultKafkaLibsDir, kafkaBrokerConfig, kafkaDown, kafkaPrerequisites, kafkaUp } from '../../../tools/stack/drivers/kafka.mjs';
 import { KafkaFixture } from './kafka-fixture';
-import { freePort, kafkaClusterId, killOnExit, run } from './processes';
+import { freePort, killOnExit } from './processes';
 import { testPassword } from './test-users';
 import {
   createCertificateAuthority,
@@ -17,12 +16,9 @@ import {
 } from './tls-fixture';
 import { waitFor } from './wait-for';
 
+/** The Kafka jars the stack cached (tools/stack/drivers/kafka.mjs). */
 export function kafkaLibsDir(): string {
-  return process.env.WALBRIDGE_KAFKA_LIBS ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'walbridge', 'kafka-3.9.1', 'libs');
-}
-
-function java(): string {
-  return process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+  return defaultKafkaLibsDir();
 }
 
 export interface KafkaListener {
@@ -48,10 +44,25 @@ export interface KafkaBroker {
 // Small and quick to start: a test broker lives for one test file on a shared 2-core machine.
 const BROKER_JVM = ['-Xms128m', '-Xmx384m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true'];
 
+/** Settings of a test broker beyond its listeners: one partition for everything internal. */
+const TEST_BROKER_PROPERTIES = {
+  'num.partitions': '1',
+  'offsets.topic.replication.factor': '1',
+  'offsets.topic.num.partitions': '1',
+  'transaction.state.log.replication.factor': '1',
+  'transaction.state.log.min.isr': '1',
+  'transaction.state.log.num.partitions': '1',
+  'group.initial.rebalance.delay.ms': '0',
+  'auto.create.topics.enable': 'false',
+  'num.network.threads': '2',
+  'num.io.threads': '2',
+};
+
 /**
  * A single-node KRaft broker of the test's own (never the shared stack's), with the listeners
- * asked for plus a plaintext INTERNAL one. SCRAM users are added when the storage is formatted,
- * as `kafka-storage format --add-scram` does.
+ * asked for plus a plaintext INTERNAL one (the inter-broker listener, probed for readiness).
+ * Started by the stack's driver (tools/stack/drivers/kafka.mjs) as a child of the test process,
+ * killed with it; SCRAM users are added when the storage is formatted.
  */
 export async function startKafkaBroker(options: {
   dir: string;
@@ -60,87 +71,29 @@ export async function startKafkaBroker(options: {
   scram?: ScramCredential[];
 }): Promise<KafkaBroker> {
   const { dir } = options;
-  mkdirSync(join(dir, 'data'), { recursive: true });
   const listeners: KafkaListener[] = [{ name: 'INTERNAL', protocol: 'PLAINTEXT' }, ...options.listeners];
-  const ports = await Promise.all([freePort(), ...listeners.map(() => freePort())]);
-  const controllerPort = ports[0];
-  const addresses = Object.fromEntries(listeners.map((l, i) => [l.name, `127.0.0.1:${ports[i + 1]}`]));
-  const properties: Record<string, string> = {
-    'process.roles': 'broker,controller',
-    'node.id': '1',
-    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
-    listeners: [`CONTROLLER://127.0.0.1:${controllerPort}`, ...listeners.map((l) => `${l.name}://${addresses[l.name]}`)].join(','),
-    'advertised.listeners': listeners.map((l) => `${l.name}://${addresses[l.name]}`).join(','),
-    'listener.security.protocol.map': ['CONTROLLER:PLAINTEXT', ...listeners.map((l) => `${l.name}:${l.protocol}`)].join(','),
-    'controller.listener.names': 'CONTROLLER',
-    'inter.broker.listener.name': 'INTERNAL',
-    'log.dirs': join(dir, 'data'),
-    'num.partitions': '1',
-    'offsets.topic.replication.factor': '1',
-    'offsets.topic.num.partitions': '1',
-    'transaction.state.log.replication.factor': '1',
-    'transaction.state.log.min.isr': '1',
-    'transaction.state.log.num.partitions': '1',
-    'group.initial.rebalance.delay.ms': '0',
-    'auto.create.topics.enable': 'false',
-    'num.network.threads': '2',
-    'num.io.threads': '2',
-    ...options.properties,
-  };
-  const configFile = join(dir, 'server.properties');
-  writeFileSync(configFile, Object.entries(properties).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
-  const log4j = join(dir, 'log4j.properties');
-  writeFileSync(log4j, [
-    'log4j.rootLogger=INFO, file',
-    'log4j.appender.file=org.apache.log4j.FileAppender',
-    `log4j.appender.file.File=${join(dir, 'server.log')}`,
-    'log4j.appender.file.layout=org.apache.log4j.PatternLayout',
-    'log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n',
-    'log4j.logger.kafka.request.logger=WARN',
-    'log4j.logger.org.apache.kafka.clients=WARN',
-    '',
-  ].join('\n'));
-  const classpath = ['-cp', `${kafkaLibsDir()}/*`, `-Dlog4j.configuration=file:${log4j}`];
-  const scramArgs = (options.scram ?? []).flatMap((c) => ['--add-scram', `${c.mechanism}=[name=${c.username},password=${c.password}]`]);
-  const clusterId = kafkaClusterId();
-  await run(java(), [...BROKER_JVM, ...classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', configFile, ...scramArgs]);
-
-  const logFile = join(dir, 'server.log');
-  const out = openSync(join(dir, 'kafka.out'), 'a');
-  const child = spawn(java(), [...BROKER_JVM, ...classpath, 'kafka.Kafka', configFile], { cwd: dir, stdio: ['ignore', out, out] });
-  closeSync(out);
-  killOnExit(child);
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const admin = new Kafka({ clientId: 'walbridge-test-broker-probe', brokers: [addresses.INTERNAL], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+  const [controllerPort, ...ports] = await Promise.all([freePort(), ...listeners.map(() => freePort())]);
+  const kafka = kafkaBrokerConfig({
+    dir,
+    port: ports[0],
+    controllerPort,
+    listeners: listeners.map((l, i) => ({ ...l, port: ports[i] })),
+    properties: { ...TEST_BROKER_PROPERTIES, ...options.properties },
+    jvmOpts: BROKER_JVM,
+    scram: options.scram,
+  });
+  const { found, missing } = await kafkaPrerequisites(kafka);
+  if (missing.length) throw new Error(`cannot start a test Kafka broker: ${missing.join('; ')}`);
+  const stop = () => kafkaDown(kafka, undefined, { stopTimeoutMs: 15_000 }).then(() => undefined);
   try {
-    await waitFor(`the test Kafka broker in ${dir} to answer`, async () => {
-      if (child.exitCode !== null) throw new Error(`the broker exited (${child.exitCode}): ${tailOf(join(dir, 'kafka.out'))}`);
-      await admin.connect();
-      const cluster = await admin.describeCluster();
-      return cluster.brokers.length ? true : undefined;
-    }, 90_000, 300);
+    const { child } = await kafkaUp(kafka, { java: found.java!, mvn: found.mvn }, undefined, { detached: false, timeoutMs: 90_000 });
+    if (child) killOnExit(child);
   } catch (error) {
-    await stop();
+    await stop().catch(() => undefined);
     throw error;
-  } finally {
-    await admin.disconnect().catch(() => undefined);
   }
-  return { addresses, dir, logFile, stop };
-}
-
-function tailOf(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-20).join('\n');
-  } catch {
-    return '';
-  }
+  const addresses = Object.fromEntries(listeners.map((l, i) => [l.name, `${kafka.host}:${ports[i]}`]));
+  return { addresses, dir, logFile: kafka.logFile, stop };
 }
 
 export interface SecureKafkaBroker extends KafkaBroker {
@@ -210,7 +163,6 @@ export async function startSecureKafkaBroker(dir: string): Promise<SecureKafkaBr
   return { ...broker, ca, clientCertificate, user };
 }
 
-/** Creates a topic through the broker's plaintext INTERNAL listener. */
 /** Creates a topic on a broker of the test's own, waiting for its partition leaders. */
 export function createTopicOn(broker: KafkaBroker, topic: string, partitions = 1): Promise<void> {
   return new KafkaFixture([broker.addresses.INTERNAL]).createTopic(topic, partitions);

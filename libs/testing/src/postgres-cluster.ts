@@ -1,8 +1,31 @@
-import { appendFileSync, chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { Client } from 'pg';
 import { spawnSync } from 'node:child_process';
-import { freePort, onProcessExit, run } from './processes';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import {
+  giveToOwner,
+  pgRun,
+  postgresClusterConfig,
+  postgresDown,
+  postgresTools,
+  postgresUp,
+  type PostgresConfig,
+  type PostgresTools,
+} from '../../../tools/stack/drivers/postgres.mjs';
+import { freePort, onProcessExit } from './processes';
+
+export interface PostgresClusterOptions {
+  dir: string;
+  listenAddresses?: string[];
+  /** Copied into the data directory (the server insists on owning its key). */
+  ssl?: { certFile: string; keyFile: string };
+  /** pg_hba.conf lines, after the lines that trust the bootstrap superuser on the local socket. */
+  hba: string[];
+  settings?: Record<string, string | number>;
+  /** The bootstrap superuser (initdb -U); default `postgres` without a password. */
+  superuser?: { user: string; password: string };
+}
 
 export interface PostgresCluster {
   host: string;
@@ -11,121 +34,103 @@ export interface PostgresCluster {
   logFile: string;
   /** A superuser connection over the cluster's unix socket (trusted, no password, no TLS). */
   admin(database?: string): Promise<Client>;
+  /** Rewrites the settings (merged over the current ones) and restarts the server. */
+  restart(settings: Record<string, string | number>): Promise<void>;
+  /** A streaming standby of this cluster (pg_basebackup -R over the socket), on a port of its own. */
+  startStandby(): Promise<{ port: number; stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
-function pgBinDir(): string {
-  if (process.env.WALBRIDGE_PG_BIN) return process.env.WALBRIDGE_PG_BIN;
-  const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)) : [];
-  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
-  if (!newest) throw new Error('PostgreSQL server binaries not found: install postgresql-15 or set WALBRIDGE_PG_BIN');
-  return `/usr/lib/postgresql/${newest}/bin`;
+/** Small: a test cluster lives for one test file on a shared 2-core machine. */
+const TEST_SETTINGS = {
+  max_connections: 40,
+  shared_buffers: '32MB',
+  wal_level: 'logical',
+  max_replication_slots: 10,
+  max_wal_senders: 10,
+  fsync: 'off',
+  synchronous_commit: 'off',
+  full_page_writes: 'off',
+};
+
+const asText = (settings: Record<string, string | number>) => Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, String(v)]));
+
+/** pg_ctl detaches the server: it must die with the test process even if stop() never runs. */
+function stopOnExit(pg: PostgresConfig, tools: PostgresTools): { disarm(): void } {
+  let armed = true;
+  onProcessExit(() => {
+    if (!armed) return;
+    const stop = [join(tools.pgBin, 'pg_ctl'), '-D', pg.dataDir, '-m', 'immediate', '-s', 'stop'];
+    if (tools.runuser && process.getuid?.() === 0) spawnSync(tools.runuser, ['-u', pg.osUser, '--', ...stop], { cwd: pg.dir });
+    else spawnSync(stop[0], stop.slice(1), { cwd: pg.dir });
+  });
+  return { disarm: () => (armed = false) };
 }
 
-/** The server's OS user must reach `dir`: mkdtemp makes private (0700) directories. */
-function letOthersTraverse(path: string): void {
-  for (let p = path; p !== dirname(p); p = dirname(p)) {
-    const st = statSync(p);
-    if (st.uid === process.getuid!() && (st.mode & 0o001) === 0) chmodSync(p, st.mode | 0o011);
-  }
-}
-
-const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
-
-/** PostgreSQL refuses to run as root: as root, the cluster belongs to the `postgres` OS user. */
-function osUser(): { name: string; uid: number; gid: number } | null {
-  if (!isRoot()) return null;
-  const name = process.env.WALBRIDGE_PG_OS_USER ?? 'postgres';
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
-  if (!line) throw new Error(`the OS user ${name} (to run a test PostgreSQL as) does not exist`);
-  const [, , uid, gid] = line.split(':');
-  return { name, uid: Number(uid), gid: Number(gid) };
+async function startCluster(pg: PostgresConfig, tools: PostgresTools): Promise<{ disarm(): void }> {
+  await postgresUp(pg, tools);
+  return stopOnExit(pg, tools);
 }
 
 /**
  * A PostgreSQL cluster of the test's own (initdb into `dir`, a free port), never the shared
- * stack's: for TLS and pg_hba.conf setups a test needs to control. `ssl` files are copied in
- * (the server insists on owning its key); `hba` replaces pg_hba.conf, after a line that trusts
- * the local socket for `admin()`.
+ * stack's: for settings, TLS and pg_hba.conf setups a test needs to control. Started by the
+ * stack's driver (tools/stack/drivers/postgres.mjs), as the postgres OS user when we are root.
  */
-export async function startPostgresCluster(options: {
-  dir: string;
-  listenAddresses?: string[];
-  ssl?: { certFile: string; keyFile: string };
-  hba: string[];
-  settings?: Record<string, string>;
-}): Promise<PostgresCluster> {
-  const { dir } = options;
-  const bin = pgBinDir();
-  const owner = osUser();
-  const asOwner = (exe: string, args: string[]) =>
-    owner ? run('runuser', ['-u', owner.name, '--', join(bin, exe), ...args], { cwd: dir }) : run(join(bin, exe), args, { cwd: dir });
-  const dataDir = join(dir, 'data');
-  const socketDir = join(dir, 'run');
-  const logFile = join(dir, 'postgres.log');
-  mkdirSync(socketDir, { recursive: true });
-  chmodSync(dir, 0o755);
-  if (owner) letOthersTraverse(dirname(resolve(dir)));
-  const own = (path: string) => owner && chownSync(path, owner.uid, owner.gid);
-  own(dir);
-  own(socketDir);
-  await asOwner('initdb', ['-D', dataDir, '-U', 'postgres', '-E', 'UTF8', '--locale=C', '-A', 'trust', '--no-sync']);
-
+export async function startPostgresCluster(options: PostgresClusterOptions): Promise<PostgresCluster> {
   const port = await freePort();
-  const settings: Record<string, string> = {
-    listen_addresses: `'${(options.listenAddresses ?? ['127.0.0.1']).join(',')}'`,
-    port: String(port),
-    unix_socket_directories: `'${socketDir}'`,
-    max_connections: '40',
-    shared_buffers: '32MB',
-    wal_level: 'logical',
-    max_replication_slots: '10',
-    max_wal_senders: '10',
-    fsync: 'off',
-    synchronous_commit: 'off',
-    full_page_writes: 'off',
-    password_encryption: "'scram-sha-256'",
-    ...options.settings,
-  };
-  if (options.ssl) {
-    for (const [from, to, mode] of [
-      [options.ssl.certFile, 'server.crt', 0o644],
-      [options.ssl.keyFile, 'server.key', 0o600],
-    ] as const) {
-      copyFileSync(from, join(dataDir, to));
-      chmodSync(join(dataDir, to), mode);
-      own(join(dataDir, to));
-    }
-    Object.assign(settings, { ssl: 'on', ssl_cert_file: "'server.crt'", ssl_key_file: "'server.key'" });
-  }
-  appendFileSync(join(dataDir, 'postgresql.conf'), `\n${Object.entries(settings).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`);
-  writeFileSync(join(dataDir, 'pg_hba.conf'), ['local all postgres trust', ...options.hba, ''].join('\n'));
-  own(join(dataDir, 'pg_hba.conf'));
-  writeFileSync(logFile, '');
-  own(logFile);
-  await asOwner('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '60', '-s', 'start']);
-  // pg_ctl detaches the server: make sure it dies with the test process even if stop() never runs.
-  let stopped = false;
-  onProcessExit(() => {
-    if (stopped) return;
-    const stopArgs = [join(bin, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', '-s', 'stop'];
-    if (owner) spawnSync('runuser', ['-u', owner.name, '--', ...stopArgs], { cwd: dir });
-    else spawnSync(stopArgs[0], stopArgs.slice(1), { cwd: dir });
-  });
-
-  return {
-    host: '127.0.0.1',
+  let settings = { ...TEST_SETTINGS, ...options.settings };
+  const pg = postgresClusterConfig({
+    dir: options.dir,
     port,
-    dir,
-    logFile,
+    listenAddresses: options.listenAddresses,
+    ssl: options.ssl,
+    hba: options.hba,
+    settings: asText(settings),
+    initdbUser: options.superuser ?? { user: 'postgres' },
+  });
+  const tools = await postgresTools(pg);
+  let exitHook = await startCluster(pg, tools);
+  const bootstrapUser = pg.initdbUser!.user;
+  return {
+    host: pg.host,
+    port,
+    dir: pg.dir,
+    logFile: pg.logFile,
     async admin(database = 'postgres') {
-      const client = new Client({ host: socketDir, port, user: 'postgres', database });
+      const client = new Client({ host: pg.socketDir, port, user: bootstrapUser, database });
       await client.connect();
       return client;
     },
+    async restart(changes) {
+      settings = { ...settings, ...changes };
+      pg.settings = asText(settings);
+      await postgresDown(pg, tools);
+      exitHook.disarm();
+      exitHook = await startCluster(pg, tools);
+    },
+    async startStandby() {
+      const dir = mkdtempSync(join(tmpdir(), 'wbtest-pg-standby-'));
+      const standby: PostgresConfig = { ...pg, ...postgresClusterConfig({ dir, port: await freePort() }), settings: pg.settings };
+      chmodSync(dir, 0o755);
+      await giveToOwner(standby, dir);
+      const copy = await pgRun(standby, tools, 'pg_basebackup', [
+        '-h', pg.socketDir, '-p', String(port), '-U', bootstrapUser, '-D', standby.dataDir, '-R', '-X', 'stream', '--no-sync',
+      ], { timeoutMs: 120_000 });
+      if (copy.code !== 0) throw new Error(`pg_basebackup failed (${copy.code}): ${(copy.stderr || copy.stdout).trim()}`);
+      const standbyHook = await startCluster(standby, tools);
+      return {
+        port: standby.port,
+        async stop() {
+          standbyHook.disarm();
+          await postgresDown(standby, tools, undefined, { mode: 'immediate' }).catch(() => undefined);
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
     async stop() {
-      stopped = true;
-      await asOwner('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', '-t', '30', '-s', 'stop']).catch(() => undefined);
+      exitHook.disarm();
+      await postgresDown(pg, tools, undefined, { mode: 'immediate' }).catch(() => undefined);
     },
   };
 }

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { spawn, type SpawnOptions } from 'node:child_process';
 import { createServer } from 'node:net';
+import { run as runToExit } from '../../../tools/stack/drivers/common.mjs';
+
+export { kafkaClusterId } from '../../../tools/stack/drivers/common.mjs';
 
 export interface RunResult {
   code: number;
@@ -8,31 +9,22 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs a command to completion; rejects with its output when it fails (or `allowFailure`). */
-export function run(command: string, args: string[], options: SpawnOptions & { input?: string; allowFailure?: boolean; timeoutMs?: number } = {}): Promise<RunResult> {
-  const { input, allowFailure, timeoutMs = 120_000, ...spawnOptions } = options;
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...spawnOptions, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr!.setEncoding('utf8').on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const result = { code: code ?? 128, stdout, stderr };
-      if (result.code === 0 || allowFailure) resolve(result);
-      else reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${(stderr || stdout).trim().slice(-3000)}`));
-    });
-    if (input !== undefined) child.stdin!.end(input);
-  });
+/**
+ * Runs a command to completion; rejects with its output when it fails (unless `allowFailure`).
+ * The stack's own runner (tools/stack/drivers/common.mjs): it also returns when a daemon the
+ * command started (pg_ctl, redis-server) keeps its pipes open.
+ */
+export async function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; allowFailure?: boolean; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const { allowFailure, timeoutMs = 120_000, ...rest } = options;
+  const { code, signal, stdout, stderr } = await runToExit(command, args, { timeoutMs, ...rest });
+  if (code === 0 || allowFailure) return { code, stdout, stderr };
+  throw new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${(stderr || stdout).trim().slice(-3000)}`);
 }
 
-/** A TCP port nobody listens on right now (the OS picks it), for servers a test starts. */
 /**
  * Ports for the servers a test starts are drawn below Linux's ephemeral range (32768-60999):
  * a port the kernel hands out for listen(0) is one any outgoing connection may take as its local
@@ -85,16 +77,4 @@ export function killOnExit(child: import('node:child_process').ChildProcess): vo
 /** Runs `cleanup` synchronously when the test process exits (servers that outlive their parent). */
 export function onProcessExit(cleanup: () => void): void {
   process.once('exit', cleanup);
-}
-
-/**
- * A KRaft cluster id (16 random bytes, base64url). Never one that starts with '-': the storage
- * tool would take it for an option, and `format -t -abc…` fails (Kafka's own Uuid.randomUuid()
- * avoids those for the same reason).
- */
-export function kafkaClusterId(): string {
-  for (;;) {
-    const id = randomBytes(16).toString('base64url');
-    if (!id.startsWith('-')) return id;
-  }
 }
