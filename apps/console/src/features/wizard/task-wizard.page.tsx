@@ -10,7 +10,7 @@ import { useMe } from '../auth/use-me.query';
 import { taskKeys } from '../tasks/use-tasks.query';
 import { BasicStep } from './basic-step';
 import { ConfirmStep } from './confirm-step';
-import { ConnectionsStep, type ConnectionTests } from './connections-step';
+import { SourceDestinationStep, type ConnectionTests } from './source-destination-step';
 import { PolicyStep } from './policy-step';
 import { runSettingsPatch } from '../task-edit/run-settings-values';
 import { PrecheckStep } from './precheck-step';
@@ -383,7 +383,7 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
       </h2>
       {step === 1 && <BasicStep key={generation} values={saved.basic} onChange={(v) => change('basic', v, generation)} onNext={nextFromBasic} />}
       {step === 2 && (
-        <ConnectionsStep
+        <SourceDestinationStep
           key={generation}
           values={{
             source: { ...saved.connections.source, password: secrets.current.sourcePassword },
