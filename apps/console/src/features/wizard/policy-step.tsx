@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { FormProvider, useController, useForm, useWatch } from 'react-hook-form';
 import { DML_OPERATIONS, policySchema, type DmlOperation } from '@walbridge/contracts';
 import { getSourceObjects } from '../../api/source-objects.api';
-import { CheckboxField, errorAt, RadioGroupField, SelectField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
+import { CheckboxField, RadioGroupField, SelectField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
 import { ErrorPanel, LoadingPanel } from '../../ui/status-panel';
 import { ObjectTree } from './object-tree';
 import { zodFormResolver, useFormChanges, useApiSubmit } from '../../ui/zod-form';
@@ -222,9 +222,9 @@ function removalWarning(value: DmlOperation[]): string {
 }
 
 function DmlOperationsField() {
-  const { field, formState } = useController<PolicyValues, 'dmlOperations'>({ name: 'dmlOperations' });
+  const { field, fieldState } = useController<PolicyValues, 'dmlOperations'>({ name: 'dmlOperations' });
   const value = (field.value ?? []) as DmlOperation[];
-  const error = errorAt(formState.errors, 'dmlOperations');
+  const error = fieldState.error?.message;
   const set = (op: DmlOperation, on: boolean) => field.onChange(on ? DML_OPERATIONS.filter((o) => o === op || value.includes(o)) : value.filter((o) => o !== op));
   return (
     <fieldset className="choice-group" aria-describedby={!value.includes('DELETE') || !value.includes('TRUNCATE') ? 'dml-delete-warning' : undefined}>
