@@ -5,6 +5,7 @@ import { createTokenSchema, type CreatedTokenView, type TokenView } from '@walbr
 import { createToken, listTokens, revokeToken } from '../../api/tokens.api';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { TextField, SubmitProblemNotice } from '../../ui/form-fields';
+import { FormSection } from '../../ui/form-section';
 import { EMPTY_VALUE, formatDateTime } from '../../ui/format';
 import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
 import { useApiSubmit, withoutBlanks, zodFormResolver } from '../../ui/zod-form';
@@ -71,10 +72,7 @@ function NewTokenForm({ onCreated }: { onCreated: (token: CreatedTokenView) => v
   });
   return (
     <FormProvider {...form}>
-      <form className="form-section" onSubmit={submit} noValidate aria-labelledby="new-token-title">
-        <h2 id="new-token-title" className="form-section__title">
-          Create a token
-        </h2>
+      <FormSection title="Create a token" onSubmit={submit}>
         <div className="field-row">
           <TextField name="name" label="Token name" autoComplete="off" hint="What it is for, e.g. grafana." />
           <TextField name="username" label="Acts as user" autoComplete="off" spellCheck={false} hint="Leave empty for yourself." />
@@ -84,7 +82,7 @@ function NewTokenForm({ onCreated }: { onCreated: (token: CreatedTokenView) => v
         <button type="submit" className="button button--primary" disabled={form.formState.isSubmitting}>
           Create token
         </button>
-      </form>
+      </FormSection>
     </FormProvider>
   );
 }

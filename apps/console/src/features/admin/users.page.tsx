@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { createUser, deleteUser, listUsers, updateUser } from '../../api/users.api';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { SelectField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
+import { FormSection } from '../../ui/form-section';
 import { EMPTY_VALUE, formatDateTime } from '../../ui/format';
 import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
 import { useMe } from '../auth/use-me.query';
@@ -63,10 +64,7 @@ function NewUserForm() {
   });
   return (
     <FormProvider {...form}>
-      <form className="form-section" onSubmit={submit} noValidate aria-labelledby="new-user-title">
-        <h2 id="new-user-title" className="form-section__title">
-          Add a user
-        </h2>
+      <FormSection title="Add a user" onSubmit={submit}>
         <div className="field-row">
           <TextField name="username" label="User name" autoComplete="off" spellCheck={false} hint="3–64: letters, digits, . _ @ -" />
           <TextField name="password" label="Initial password" type="password" autoComplete="new-password" hint="At least 8 characters." />
@@ -81,7 +79,7 @@ function NewUserForm() {
         <button type="submit" className="button button--primary" disabled={form.formState.isSubmitting}>
           Add user
         </button>
-      </form>
+      </FormSection>
     </FormProvider>
   );
 }

@@ -18,6 +18,7 @@ import {
 } from '../../api/notifications.api';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { RadioGroupField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
+import { FormSection } from '../../ui/form-section';
 import { formatDateTime } from '../../ui/format';
 import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
 import { useMe } from '../auth/use-me.query';
@@ -239,10 +240,7 @@ function NewChannelForm({ onCreated }: { onCreated: () => void }) {
   });
   return (
     <FormProvider {...form}>
-      <form className="form-section" onSubmit={submit} noValidate aria-labelledby="new-channel-title">
-        <h3 id="new-channel-title" className="form-section__title">
-          Add a channel
-        </h3>
+      <FormSection title="Add a channel" level={3} onSubmit={submit}>
         <RadioGroupField
           name="type"
           legend="Kind"
@@ -270,7 +268,7 @@ function NewChannelForm({ onCreated }: { onCreated: () => void }) {
         <button type="submit" className="button button--primary" disabled={form.formState.isSubmitting}>
           Add channel
         </button>
-      </form>
+      </FormSection>
     </FormProvider>
   );
 }
