@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { createUser, deleteUser, listUsers, updateUser } from '../../api/users.api';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { SelectField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
+import { DataTable, type DataColumn, type RowAction } from '../../ui/data-table';
 import { FormSection } from '../../ui/form-section';
 import { EMPTY_VALUE, formatDateTime } from '../../ui/format';
 import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
@@ -87,82 +88,60 @@ function NewUserForm() {
 function UserTable({ users }: { users: UserView[] }) {
   const me = useMe();
   const queryClient = useQueryClient();
-  const [removing, setRemoving] = useState<UserView | null>(null);
   const [resetting, setResetting] = useState<UserView | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: usersKey });
   const role = useMutation({ mutationFn: ({ id, next }: { id: string; next: Role }) => updateUser(id, { role: next }), onSettled: refresh });
-  const remove = useMutation({
-    mutationFn: (id: string) => deleteUser(id),
-    onSuccess: () => setRemoving(null),
-    onSettled: refresh,
-  });
+  const isMe = (u: UserView) => u.id === me.data?.id;
+
+  const columns: DataColumn<UserView>[] = [
+    {
+      id: 'user',
+      header: 'User',
+      rowHeader: true,
+      cell: (u) => (
+        <>
+          {u.username}
+          {isMe(u) && <span className="muted"> (you)</span>}
+        </>
+      ),
+    },
+    {
+      id: 'role',
+      header: 'Role',
+      cell: (u) => (
+        <select aria-label={`Role of ${u.username}`} value={u.role} disabled={role.isPending || isMe(u)} onChange={(e) => role.mutate({ id: u.id, next: e.target.value as Role })}>
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+      ),
+    },
+    { id: 'lastLogin', header: 'Last sign-in', cell: (u) => (u.lastLoginAt ? formatDateTime(u.lastLoginAt) : EMPTY_VALUE) },
+    { id: 'created', header: 'Created', cell: (u) => formatDateTime(u.createdAt) },
+  ];
+  const actions: RowAction<UserView>[] = [
+    { label: 'Set password', run: (u) => setResetting(u) },
+    {
+      label: 'Delete',
+      danger: true,
+      shown: (u) => !isMe(u),
+      confirm: (u) => ({ title: `Delete user ${u.username}?`, body: <p>They are signed out at once, and their API tokens stop working.</p> }),
+      run: async (u) => {
+        try {
+          await deleteUser(u.id);
+        } finally {
+          await refresh();
+        }
+      },
+    },
+  ];
 
   return (
     <>
       {role.error && <ErrorPanel title="Could not change the role" error={role.error} />}
-      <div className="table-scroll" tabIndex={0} role="region" aria-label="Users">
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">User</th>
-              <th scope="col">Role</th>
-              <th scope="col">Last sign-in</th>
-              <th scope="col">Created</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id}>
-                <th scope="row">
-                  {u.username}
-                  {u.id === me.data?.id && <span className="muted"> (you)</span>}
-                </th>
-                <td>
-                  <select
-                    aria-label={`Role of ${u.username}`}
-                    value={u.role}
-                    disabled={role.isPending || u.id === me.data?.id}
-                    onChange={(e) => role.mutate({ id: u.id, next: e.target.value as Role })}
-                  >
-                    {ROLES.map((r) => (
-                      <option key={r} value={r}>
-                        {r}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td>{u.lastLoginAt ? formatDateTime(u.lastLoginAt) : EMPTY_VALUE}</td>
-                <td>{formatDateTime(u.createdAt)}</td>
-                <td className="row-actions">
-                  <button type="button" className="button button--small" onClick={() => setResetting(u)}>
-                    Set password
-                  </button>{' '}
-                  {u.id !== me.data?.id && (
-                    <button type="button" className="button button--small button--danger-outline" onClick={() => setRemoving(u)}>
-                      Delete
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {removing && (
-        <ConfirmDialog
-          open
-          title={`Delete user ${removing.username}?`}
-          confirmLabel="Delete"
-          danger
-          busy={remove.isPending}
-          error={remove.error?.message}
-          onConfirm={() => remove.mutate(removing.id)}
-          onCancel={() => setRemoving(null)}
-        >
-          <p>They are signed out at once, and their API tokens stop working.</p>
-        </ConfirmDialog>
-      )}
+      <DataTable rows={users} columns={columns} rowKey={(u) => u.id} label="Users" actions={actions} />
       {resetting && <SetPasswordDialog user={resetting} onDone={() => setResetting(null)} />}
     </>
   );
