@@ -1,20 +1,20 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { FormProvider, useForm } from 'react-hook-form';
 import { createTokenSchema, type CreatedTokenView, type TokenView } from '@walbridge/contracts';
-import { createToken, listTokens, revokeToken } from '../../api/tokens.api';
+import { createToken, revokeToken } from '../../api/tokens.api';
 import { TextField, SubmitProblemNotice } from '../../ui/form-fields';
 import { DataTable, type DataColumn, type RowAction } from '../../ui/data-table';
 import { FormSection } from '../../ui/form-section';
 import { EMPTY_VALUE, formatDateTime } from '../../ui/format';
 import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
 import { useApiSubmit, withoutBlanks, zodFormResolver } from '../../ui/zod-form';
+import { tokensKey, useTokens } from './use-admin.query';
 
-const tokensKey = ['tokens'] as const;
 
 /** API tokens for scripts and monitoring (admins only). */
 export function TokensPage() {
-  const tokens = useQuery({ queryKey: tokensKey, queryFn: ({ signal }) => listTokens(signal) });
+  const tokens = useTokens();
   const [created, setCreated] = useState<CreatedTokenView | null>(null);
   useEffect(() => {
     document.title = 'API tokens · Walbridge';

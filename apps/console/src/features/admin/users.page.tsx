@@ -1,15 +1,16 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { FormProvider, useForm } from 'react-hook-form';
 import { createUserSchema, passwordSchema, ROLES, type Role, type UserView } from '@walbridge/contracts';
 import { z } from 'zod';
-import { createUser, deleteUser, listUsers, updateUser } from '../../api/users.api';
+import { createUser, deleteUser, updateUser } from '../../api/users.api';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { SelectField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
 import { DataTable, type DataColumn, type RowAction } from '../../ui/data-table';
 import { FormSection } from '../../ui/form-section';
 import { EMPTY_VALUE, formatDateTime } from '../../ui/format';
 import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
+import { usersKey, useUsers } from './use-admin.query';
 import { useMe } from '../auth/use-me.query';
 import { zodFormResolver, useApiSubmit } from '../../ui/zod-form';
 
@@ -19,11 +20,10 @@ const ROLE_HINT: Record<Role, string> = {
   admin: 'also manages users, API tokens and reads the audit log',
 };
 
-const usersKey = ['users'] as const;
 
 /** Users and their roles (admins only; the API refuses everyone else). */
 export function UsersPage() {
-  const users = useQuery({ queryKey: usersKey, queryFn: ({ signal }) => listUsers(signal) });
+  const users = useUsers();
   useEffect(() => {
     document.title = 'Users · Walbridge';
   }, []);

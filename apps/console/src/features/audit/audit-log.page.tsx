@@ -1,12 +1,11 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import type { AuditLogEntryView } from '@walbridge/contracts';
-import { listAuditLog } from '../../api/audit.api';
 import { DataTable, type DataColumn } from '../../ui/data-table';
 import { EMPTY_VALUE, formatDateTime } from '../../ui/format';
 import { SearchInput } from '../../ui/search-input';
 import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
+import { useAuditLog } from './use-audit-log.query';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -21,13 +20,7 @@ export function AuditLogPage() {
     document.title = 'Audit log · Walbridge';
   }, []);
 
-  const query = useInfiniteQuery({
-    queryKey: ['audit-log', taskId, actor],
-    queryFn: ({ pageParam, signal }) => listAuditLog({ taskId: taskId || undefined, actor: actor || undefined, cursor: pageParam }, signal),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (page) => page.nextCursor ?? undefined,
-    enabled: validTaskId,
-  });
+  const query = useAuditLog({ taskId, actor }, validTaskId);
 
   const setFilter = (key: 'taskId' | 'actor', value: string) =>
     setSearchParams((params) => {

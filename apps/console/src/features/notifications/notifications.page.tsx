@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { FormProvider, useForm, useWatch } from 'react-hook-form';
 import { Link } from 'react-router-dom';
@@ -8,8 +8,6 @@ import { isMissingEndpoint } from '../../api/api-client';
 import {
   createChannel,
   deleteChannel,
-  listChannels,
-  listNotifications,
   markAllNotificationsRead,
   markNotificationRead,
   testChannel,
@@ -23,6 +21,7 @@ import { formatDateTime } from '../../ui/format';
 import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
 import { useMe } from '../auth/use-me.query';
 import { useApiRoutes } from '../capabilities/use-api-routes';
+import { channelsKey, useChannels, useInbox } from './use-notifications.query';
 import { notificationsKey } from './use-unread-count';
 import { zodFormResolver, useApiSubmit } from '../../ui/zod-form';
 
@@ -61,13 +60,7 @@ export function NotificationsPage() {
 function Inbox({ available }: { available: boolean | undefined }) {
   const [unreadOnly, setUnreadOnly] = useState(false);
   const queryClient = useQueryClient();
-  const inbox = useQuery({
-    queryKey: [...notificationsKey, 'inbox', unreadOnly],
-    queryFn: ({ signal }) => listNotifications({ unread: unreadOnly }, signal),
-    enabled: available !== false,
-    refetchInterval: 15_000,
-    retry: false,
-  });
+  const inbox = useInbox(unreadOnly, available);
   const read = useMutation({ mutationFn: markNotificationRead, onSettled: () => queryClient.invalidateQueries({ queryKey: notificationsKey }) });
   const readAll = useMutation({ mutationFn: markAllNotificationsRead, onSettled: () => queryClient.invalidateQueries({ queryKey: notificationsKey }) });
 
@@ -172,9 +165,9 @@ const CHANNEL_COLUMNS: DataColumn<NotificationChannelView>[] = [
 
 function Channels({ available, canEdit }: { available: boolean | undefined; canEdit: boolean }) {
   const queryClient = useQueryClient();
-  const channels = useQuery({ queryKey: ['notification-channels'], queryFn: ({ signal }) => listChannels(signal), enabled: available !== false, retry: false });
+  const channels = useChannels(available);
   const [tested, setTested] = useState<{ id: string; ok: boolean; message: string } | null>(null);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['notification-channels'] });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: channelsKey });
   const test = useMutation({
     mutationFn: testChannel,
     onSuccess: (r, id) => setTested({ id, ok: r.ok, message: r.ok ? `Test notification delivered (${r.detail}).` : `Test notification failed: ${r.detail}` }),

@@ -1,12 +1,11 @@
-import { useQuery } from '@tanstack/react-query';
 import { FormProvider, useController, useForm, useWatch } from 'react-hook-form';
 import { z } from 'zod';
 import { alarmsSchema, retrySchema, startSchema, throttleSchema, type TaskView } from '@walbridge/contracts';
 import { RunSettingsFields } from '../task-edit/run-settings-fields';
 import { isMissingEndpoint } from '../../api/api-client';
-import { listChannels } from '../../api/notifications.api';
 import { CheckboxField, RadioGroupField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
 import { FormSection } from '../../ui/form-section';
+import { useChannels } from '../notifications/use-notifications.query';
 import { TaskSummary } from '../tasks/task-summary';
 import { zodFormResolver, useFormChanges, useApiSubmit } from '../../ui/zod-form';
 import { ApiRequestPanel } from './api-request-panel';
@@ -121,7 +120,7 @@ export function ConfirmStep({ task, values, onChange, onSubmit, onBack }: Confir
 }
 
 function ChannelPicker() {
-  const channels = useQuery({ queryKey: ['notification-channels'], queryFn: ({ signal }) => listChannels(signal), retry: false });
+  const channels = useChannels();
   const { field, fieldState } = useController<ConfirmValues, 'alarms.channelIds'>({ name: 'alarms.channelIds' });
   const selected = (field.value ?? []) as string[];
   if (channels.isPending) return <p className="muted">Loading the notification channels…</p>;
