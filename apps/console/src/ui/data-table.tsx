@@ -109,7 +109,7 @@ export function DataTable<T>({ rows, columns, rowKey, label, rowName, cards, sor
               const name = rowName?.(row) ?? key;
               const offered = actions.filter((a) => !a.shown || a.shown(row));
               return (
-                <tr key={key} aria-selected={selection ? selection.selected.has(key) : undefined}>
+                <tr key={key} className={selection?.selected.has(key) ? 'data-table__row--selected' : undefined}>
                   {selection && (
                     <td className="data-table__select">
                       <input
