@@ -116,7 +116,7 @@ describe('the console: bulk actions on the task list', () => {
     const outcome = page.getByRole('status').filter({ hasText: '2 deleted, 1 refused:' });
     await outcome.waitFor();
     await outcome.getByText(new RegExp(`^${streaming.task.name}: cannot delete a task in status INCREMENTAL`)).waitFor();
-    for (const t of [first, second]) await page.getByRole('link', { name: t.name }).waitFor({ state: 'detached' });
+    for (const t of [first, second]) await page.getByRole('link', { name: t.name, exact: true }).waitFor({ state: 'detached' });
     await expect(api.request('GET', `/api/v1/tasks/${first.id}`)).resolves.toMatchObject({ status: 404 });
     expect((await api.task(streaming.task.id)).status).toBe('INCREMENTAL');
     expect(errors).toEqual([]);
