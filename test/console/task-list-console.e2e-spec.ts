@@ -149,15 +149,14 @@ describe('the console: the task list, its layout, and how the console is served'
     const shown = (zone: string) => new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(new Date(tagged.createdAt));
     const toggle = page.getByRole('group', { name: 'Show times in' });
     expect(await toggle.getByRole('button', { name: 'Local' }).getAttribute('aria-pressed')).toBe('true');
-    const localText = (await row.textContent()) ?? '';
-    expect(localText).toContain(shown('Asia/Tokyo'));
-    expect(localText).not.toContain(' UTC');
+    // The list says "3 min ago"; the exact time, in the chosen clock, is the title of that time.
+    const created = row.locator('time');
+    await expect(created.getAttribute('title')).resolves.toBe(shown('Asia/Tokyo'));
     await toggle.getByRole('button', { name: 'UTC' }).click();
-    await row.getByText(/ UTC$/).waitFor();
-    const utcText = (await row.textContent()) ?? '';
-    expect(utcText).toContain(`${shown('UTC')} UTC`);
+    await page.locator(`time[title="${shown('UTC')} UTC"]`).first().waitFor();
+    await expect(created.getAttribute('title')).resolves.toBe(`${shown('UTC')} UTC`);
     await page.reload();
-    await row.getByText(/ UTC$/).waitFor();
+    await row.locator('time').and(page.locator('[title$=" UTC"]')).waitFor();
     expect(await page.getByRole('group', { name: 'Show times in' }).getByRole('button', { name: 'UTC' }).getAttribute('aria-pressed')).toBe('true');
     await page.setViewportSize({ width: 390, height: 844 });
     await expect(sidewaysOverflow(page)).resolves.toBeLessThanOrEqual(0);
@@ -165,12 +164,17 @@ describe('the console: the task list, its layout, and how the console is served'
     await close();
   });
 
-  it('feature 6: the columns sort the list both ways, and "Needs attention" keeps only tasks that need someone', async () => {
+  it('feature 6: created times are relative, the columns sort the list both ways, and "Needs attention" keeps only tasks that need someone', async () => {
     const { page, errors, close } = await consolePage(browser);
     await page.goto(`${testEnv.apiUrl}/tasks?q=${encodeURIComponent(tag)}`);
     await page.getByRole('link', { name: tagged.name }).first().waitFor();
     const nameHeader = page.getByRole('columnheader', { name: /^Name/ });
     expect(await page.getByRole('columnheader', { name: /^Created/ }).getAttribute('aria-sort')).toBe('descending');
+    // Created a moment ago: said so, with the exact time in the title.
+    const created = page.getByRole('row').filter({ has: page.getByRole('link', { name: tagged.name }) }).locator('time');
+    await expect(created.textContent()).resolves.toMatch(/^\d+ (s|min) ago$/);
+    await expect(created.getAttribute('title')).resolves.toMatch(/\d{4}/);
+    await expect(created.getAttribute('dateTime')).resolves.toBe(tagged.createdAt);
     expect(await nameHeader.getAttribute('aria-sort')).toBe('none');
 
     // Both tasks of this file, by name: ascending, then descending.

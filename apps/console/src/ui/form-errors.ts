@@ -1,28 +1,52 @@
-import type { FieldErrors } from 'react-hook-form';
+import type { FieldError, FieldValues, UseFormSetError } from 'react-hook-form';
+import { ApiError } from '../api/api-client';
 
 /*
+ * Everything about a form's errors that is not a component: where the API's 400 details go, what
+ * a submit that failed otherwise reports, and the messages in the words of the form. The field
+ * components (form-fields.tsx) and the submit hook (zod-form.ts) both import it, not each other.
+ *
  * Messages of the shared zod schemas and of the API name fields by their JSON keys ("name is
  * required", "at is required when mode is at"). Next to a field the user reads its label instead.
  */
 
-/** The message of the error at a dotted path (`source.port`, `tables.0.filter`), if any. */
-export function errorAt(errors: FieldErrors, path: string): string | undefined {
-  let node: unknown = errors;
-  for (const part of path.split('.')) {
-    if (!node || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[part];
-  }
-  const message = (node as { message?: unknown } | undefined)?.message;
-  return typeof message === 'string' && message ? message : undefined;
+export interface SubmitProblem {
+  /** API details about fields this step does not show. */
+  details: { field: string; message: string }[];
+  /** Anything but a 400: network, 409, 5xx. */
+  error: unknown;
 }
 
-/** The first error message at `path` or anywhere beneath it (an element of a list, say). */
-export function errorUnder(errors: FieldErrors, path: string): string | undefined {
-  let node: unknown = errors;
-  for (const part of path.split('.')) {
-    if (!node || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[part];
+/**
+ * Puts the API's 400 `details[].field` next to the form's fields. `prefix` is the part of the
+ * API path above the form (`policy.` for the policy step); details about fields the form does
+ * not show are returned, to be listed at the top.
+ */
+export function applyApiErrors<V extends FieldValues>(
+  error: unknown,
+  setError: UseFormSetError<V>,
+  isField: (path: string) => boolean,
+  prefix = '',
+): { field: string; message: string }[] {
+  if (!(error instanceof ApiError) || error.statusCode !== 400) return [];
+  const unplaced: { field: string; message: string }[] = [];
+  for (const detail of error.details) {
+    const path = prefix && detail.field.startsWith(prefix) ? detail.field.slice(prefix.length) : detail.field;
+    if ((!prefix || detail.field.startsWith(prefix)) && isField(path)) {
+      setError(path as never, { type: 'server', message: detail.message }, { shouldFocus: unplaced.length === 0 });
+    } else {
+      unplaced.push(detail);
+    }
   }
+  return unplaced;
+}
+
+/**
+ * The first message in a field's error (react-hook-form's `getFieldState(name).error`) or beneath
+ * it: a list's error is an array of its elements' errors (`brokers.0`), a row's an object of its
+ * cells' (`tables.0.filter`).
+ */
+export function firstMessage(error: FieldError | object | undefined): string | undefined {
   const first = (n: unknown, depth: number): string | undefined => {
     if (!n || typeof n !== 'object' || depth > 4) return undefined;
     const message = (n as { message?: unknown }).message;
@@ -34,7 +58,7 @@ export function errorUnder(errors: FieldErrors, path: string): string | undefine
     }
     return undefined;
   };
-  return first(node, 0);
+  return first(error, 0);
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,33 +1,20 @@
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
-import { useFormContext, useFormState, type FieldValues, type UseFormSetError } from 'react-hook-form';
+import { useFormContext, useFormState } from 'react-hook-form';
 import { ApiError } from '../api/api-client';
-import { errorAt, errorUnder, inFieldWords } from './form-errors';
-import type { SubmitProblem } from './zod-form';
-
-export { errorAt, errorUnder };
+import { firstMessage, inFieldWords, type SubmitProblem } from './form-errors';
 
 /**
- * Puts the API's 400 `details[].field` next to the form's fields. `prefix` is the part of the
- * API path above the form (`policy.` for the policy step); details about fields the form does
- * not show are returned, to be listed at the top.
+ * The error to show next to a field, in its label's words, from react-hook-form's field state.
+ * `under`: also a message beneath the field (a list typed as text, brokers, is checked element
+ * by element: brokers.0); `errorPaths`: other fields whose errors belong to this input.
  */
-export function applyApiErrors<V extends FieldValues>(
-  error: unknown,
-  setError: UseFormSetError<V>,
-  isField: (path: string) => boolean,
-  prefix = '',
-): { field: string; message: string }[] {
-  if (!(error instanceof ApiError) || error.statusCode !== 400) return [];
-  const unplaced: { field: string; message: string }[] = [];
-  for (const detail of error.details) {
-    const path = prefix && detail.field.startsWith(prefix) ? detail.field.slice(prefix.length) : detail.field;
-    if ((!prefix || detail.field.startsWith(prefix)) && isField(path)) {
-      setError(path as never, { type: 'server', message: detail.message }, { shouldFocus: unplaced.length === 0 });
-    } else {
-      unplaced.push(detail);
-    }
-  }
-  return unplaced;
+function useFieldError(name: string, label: unknown, { errorPaths = [], under = false }: { errorPaths?: string[]; under?: boolean } = {}): string | undefined {
+  const { getFieldState } = useFormContext();
+  // Subscribes to these fields only, so a keystroke elsewhere does not render this one again.
+  const formState = useFormState({ name: [name, ...errorPaths] as never });
+  const own = getFieldState(name, formState).error;
+  const raw = (under ? firstMessage(own) : own?.message) || errorPaths.map((p) => firstMessage(getFieldState(p, formState).error)).find(Boolean);
+  return raw ? inFieldWords(raw, name, label) : undefined;
 }
 
 interface FieldFrameProps {
@@ -78,10 +65,7 @@ interface TextFieldProps extends NativeInput {
 export function TextField({ name, label, hint, errorPaths = [], asNumber, className, ...input }: TextFieldProps) {
   const id = useId();
   const { register } = useFormContext();
-  const { errors } = useFormState({ name: [name, ...errorPaths] as never });
-  // Under the field too: a list typed as text (brokers) is checked element by element (brokers.0).
-  const raw = errorUnder(errors, name) ?? errorPaths.map((p) => errorUnder(errors, p)).find(Boolean);
-  const error = raw && inFieldWords(raw, name, label);
+  const error = useFieldError(name, label, { errorPaths, under: true });
   return (
     <FieldFrame id={id} label={label} hint={hint} error={error} className={className}>
       <input
@@ -112,9 +96,7 @@ interface TextAreaFieldProps extends Omit<TextareaHTMLAttributes<HTMLTextAreaEle
 export function TextAreaField({ name, label, hint, errorPaths = [], className, ...textarea }: TextAreaFieldProps) {
   const id = useId();
   const { register } = useFormContext();
-  const { errors } = useFormState({ name: [name, ...errorPaths] as never });
-  const raw = errorAt(errors, name) ?? errorPaths.map((p) => errorUnder(errors, p)).find(Boolean);
-  const error = raw && inFieldWords(raw, name, label);
+  const error = useFieldError(name, label, { errorPaths });
   return (
     <FieldFrame id={id} label={label} hint={hint} error={error} className={className}>
       <textarea id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...textarea} {...register(name)} />
@@ -132,9 +114,7 @@ interface SelectFieldProps extends Omit<SelectHTMLAttributes<HTMLSelectElement>,
 export function SelectField({ name, label, hint, options, ...select }: SelectFieldProps) {
   const id = useId();
   const { register } = useFormContext();
-  const { errors } = useFormState({ name: name as never });
-  const raw = errorAt(errors, name);
-  const error = raw && inFieldWords(raw, name, label);
+  const error = useFieldError(name, label);
   return (
     <FieldFrame id={id} label={label} hint={hint} error={error}>
       <select id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...select} {...register(name)}>
@@ -157,8 +137,7 @@ interface CheckboxFieldProps extends Omit<NativeInput, 'type'> {
 export function CheckboxField({ name, label, hint, ...input }: CheckboxFieldProps) {
   const id = useId();
   const { register } = useFormContext();
-  const { errors } = useFormState({ name: name as never });
-  const error = errorAt(errors, name);
+  const error = useFieldError(name, undefined);
   return (
     <div className={`check${error ? ' field--invalid' : ''}`}>
       <input id={id} type="checkbox" aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...input} {...register(name)} />
@@ -191,8 +170,7 @@ export function RadioGroupField({
 }) {
   const groupId = useId();
   const { register } = useFormContext();
-  const { errors } = useFormState({ name: name as never });
-  const error = errorAt(errors, name);
+  const error = useFieldError(name, undefined);
   return (
     <fieldset className="choice-group" aria-describedby={describedBy(groupId, hint, error)}>
       <legend>{legend}</legend>

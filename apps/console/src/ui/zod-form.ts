@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { FieldValues, Resolver, UseFormReturn } from 'react-hook-form';
 import { z, type ZodTypeAny } from 'zod';
 import { ApiError } from '../api/api-client';
-import { applyApiErrors } from './form-fields';
+import { applyApiErrors, type SubmitProblem } from './form-errors';
 
 /**
  * Validates a form with a shared contracts schema, on the values as the API would get them
@@ -38,13 +38,6 @@ export function useFormChanges<V extends FieldValues>(form: UseFormReturn<V>, on
       flush();
     };
   }, [form, delayMs]);
-}
-
-export interface SubmitProblem {
-  /** API details about fields this step does not show. */
-  details: { field: string; message: string }[];
-  /** Anything but a 400: network, 409, 5xx. */
-  error: unknown;
 }
 
 /**

@@ -1,19 +1,20 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { FormProvider, useForm } from 'react-hook-form';
 import { createTokenSchema, type CreatedTokenView, type TokenView } from '@walbridge/contracts';
-import { createToken, listTokens, revokeToken } from '../../api/tokens.api';
-import { ConfirmDialog } from '../../ui/confirm-dialog';
+import { createToken, revokeToken } from '../../api/tokens.api';
 import { TextField, SubmitProblemNotice } from '../../ui/form-fields';
+import { DataTable, type DataColumn, type RowAction } from '../../ui/data-table';
+import { FormSection } from '../../ui/form-section';
 import { EMPTY_VALUE, formatDateTime } from '../../ui/format';
 import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
 import { useApiSubmit, withoutBlanks, zodFormResolver } from '../../ui/zod-form';
+import { tokensKey, useTokens } from './use-admin.query';
 
-const tokensKey = ['tokens'] as const;
 
 /** API tokens for scripts and monitoring (admins only). */
 export function TokensPage() {
-  const tokens = useQuery({ queryKey: tokensKey, queryFn: ({ signal }) => listTokens(signal) });
+  const tokens = useTokens();
   const [created, setCreated] = useState<CreatedTokenView | null>(null);
   useEffect(() => {
     document.title = 'API tokens · Walbridge';
@@ -71,10 +72,7 @@ function NewTokenForm({ onCreated }: { onCreated: (token: CreatedTokenView) => v
   });
   return (
     <FormProvider {...form}>
-      <form className="form-section" onSubmit={submit} noValidate aria-labelledby="new-token-title">
-        <h2 id="new-token-title" className="form-section__title">
-          Create a token
-        </h2>
+      <FormSection title="Create a token" onSubmit={submit}>
         <div className="field-row">
           <TextField name="name" label="Token name" autoComplete="off" hint="What it is for, e.g. grafana." />
           <TextField name="username" label="Acts as user" autoComplete="off" spellCheck={false} hint="Leave empty for yourself." />
@@ -84,72 +82,42 @@ function NewTokenForm({ onCreated }: { onCreated: (token: CreatedTokenView) => v
         <button type="submit" className="button button--primary" disabled={form.formState.isSubmitting}>
           Create token
         </button>
-      </form>
+      </FormSection>
     </FormProvider>
   );
 }
 
+const TOKEN_COLUMNS: DataColumn<TokenView>[] = [
+  { id: 'name', header: 'Name', rowHeader: true, cell: (t) => t.name },
+  {
+    id: 'user',
+    header: 'User (role)',
+    cell: (t) => (
+      <>
+        {t.username} <span className="muted">({t.role})</span>
+      </>
+    ),
+  },
+  { id: 'prefix', header: 'Starts with', className: 'mono', cell: (t) => `${t.prefix}…` },
+  { id: 'lastUsed', header: 'Last used', cell: (t) => (t.lastUsedAt ? formatDateTime(t.lastUsedAt) : 'never') },
+  { id: 'expires', header: 'Expires', cell: (t) => (t.expiresAt ? formatDateTime(t.expiresAt) : EMPTY_VALUE) },
+  { id: 'created', header: 'Created', cell: (t) => formatDateTime(t.createdAt) },
+];
+
 function TokenTable({ tokens, onRevoked }: { tokens: TokenView[]; onRevoked: (id: string) => void }) {
   const queryClient = useQueryClient();
-  const [revoking, setRevoking] = useState<TokenView | null>(null);
-  const revoke = useMutation({
-    mutationFn: (id: string) => revokeToken(id),
-    onSuccess: (_r, id) => {
-      setRevoking(null);
-      onRevoked(id);
+  const revoke: RowAction<TokenView> = {
+    label: 'Revoke',
+    danger: true,
+    confirm: (t) => ({ title: `Revoke token ${t.name}?`, body: <p>Whatever uses it is refused from now on.</p> }),
+    run: async (t) => {
+      try {
+        await revokeToken(t.id);
+        onRevoked(t.id);
+      } finally {
+        await queryClient.invalidateQueries({ queryKey: tokensKey });
+      }
     },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: tokensKey }),
-  });
-  return (
-    <>
-      <div className="table-scroll" tabIndex={0} role="region" aria-label="API tokens">
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">User (role)</th>
-              <th scope="col">Starts with</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Created</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.map((t) => (
-              <tr key={t.id}>
-                <th scope="row">{t.name}</th>
-                <td>
-                  {t.username} <span className="muted">({t.role})</span>
-                </td>
-                <td className="mono">{t.prefix}…</td>
-                <td>{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : 'never'}</td>
-                <td>{t.expiresAt ? formatDateTime(t.expiresAt) : EMPTY_VALUE}</td>
-                <td>{formatDateTime(t.createdAt)}</td>
-                <td>
-                  <button type="button" className="button button--small button--danger-outline" onClick={() => setRevoking(t)}>
-                    Revoke
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {revoking && (
-        <ConfirmDialog
-          open
-          title={`Revoke token ${revoking.name}?`}
-          confirmLabel="Revoke"
-          danger
-          busy={revoke.isPending}
-          error={revoke.error?.message}
-          onConfirm={() => revoke.mutate(revoking.id)}
-          onCancel={() => setRevoking(null)}
-        >
-          <p>Whatever uses it is refused from now on.</p>
-        </ConfirmDialog>
-      )}
-    </>
-  );
+  };
+  return <DataTable rows={tokens} columns={TOKEN_COLUMNS} rowKey={(t) => t.id} label="API tokens" actions={[revoke]} />;
 }

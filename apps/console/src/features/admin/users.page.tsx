@@ -1,13 +1,16 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { FormProvider, useForm } from 'react-hook-form';
 import { createUserSchema, passwordSchema, ROLES, type Role, type UserView } from '@walbridge/contracts';
 import { z } from 'zod';
-import { createUser, deleteUser, listUsers, updateUser } from '../../api/users.api';
+import { createUser, deleteUser, updateUser } from '../../api/users.api';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { SelectField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
+import { DataTable, type DataColumn, type RowAction } from '../../ui/data-table';
+import { FormSection } from '../../ui/form-section';
 import { EMPTY_VALUE, formatDateTime } from '../../ui/format';
 import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
+import { usersKey, useUsers } from './use-admin.query';
 import { useMe } from '../auth/use-me.query';
 import { zodFormResolver, useApiSubmit } from '../../ui/zod-form';
 
@@ -17,11 +20,10 @@ const ROLE_HINT: Record<Role, string> = {
   admin: 'also manages users, API tokens and reads the audit log',
 };
 
-const usersKey = ['users'] as const;
 
 /** Users and their roles (admins only; the API refuses everyone else). */
 export function UsersPage() {
-  const users = useQuery({ queryKey: usersKey, queryFn: ({ signal }) => listUsers(signal) });
+  const users = useUsers();
   useEffect(() => {
     document.title = 'Users · Walbridge';
   }, []);
@@ -63,10 +65,7 @@ function NewUserForm() {
   });
   return (
     <FormProvider {...form}>
-      <form className="form-section" onSubmit={submit} noValidate aria-labelledby="new-user-title">
-        <h2 id="new-user-title" className="form-section__title">
-          Add a user
-        </h2>
+      <FormSection title="Add a user" onSubmit={submit}>
         <div className="field-row">
           <TextField name="username" label="User name" autoComplete="off" spellCheck={false} hint="3–64: letters, digits, . _ @ -" />
           <TextField name="password" label="Initial password" type="password" autoComplete="new-password" hint="At least 8 characters." />
@@ -81,7 +80,7 @@ function NewUserForm() {
         <button type="submit" className="button button--primary" disabled={form.formState.isSubmitting}>
           Add user
         </button>
-      </form>
+      </FormSection>
     </FormProvider>
   );
 }
@@ -89,82 +88,60 @@ function NewUserForm() {
 function UserTable({ users }: { users: UserView[] }) {
   const me = useMe();
   const queryClient = useQueryClient();
-  const [removing, setRemoving] = useState<UserView | null>(null);
   const [resetting, setResetting] = useState<UserView | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: usersKey });
   const role = useMutation({ mutationFn: ({ id, next }: { id: string; next: Role }) => updateUser(id, { role: next }), onSettled: refresh });
-  const remove = useMutation({
-    mutationFn: (id: string) => deleteUser(id),
-    onSuccess: () => setRemoving(null),
-    onSettled: refresh,
-  });
+  const isMe = (u: UserView) => u.id === me.data?.id;
+
+  const columns: DataColumn<UserView>[] = [
+    {
+      id: 'user',
+      header: 'User',
+      rowHeader: true,
+      cell: (u) => (
+        <>
+          {u.username}
+          {isMe(u) && <span className="muted"> (you)</span>}
+        </>
+      ),
+    },
+    {
+      id: 'role',
+      header: 'Role',
+      cell: (u) => (
+        <select aria-label={`Role of ${u.username}`} value={u.role} disabled={role.isPending || isMe(u)} onChange={(e) => role.mutate({ id: u.id, next: e.target.value as Role })}>
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+      ),
+    },
+    { id: 'lastLogin', header: 'Last sign-in', cell: (u) => (u.lastLoginAt ? formatDateTime(u.lastLoginAt) : EMPTY_VALUE) },
+    { id: 'created', header: 'Created', cell: (u) => formatDateTime(u.createdAt) },
+  ];
+  const actions: RowAction<UserView>[] = [
+    { label: 'Set password', run: (u) => setResetting(u) },
+    {
+      label: 'Delete',
+      danger: true,
+      shown: (u) => !isMe(u),
+      confirm: (u) => ({ title: `Delete user ${u.username}?`, body: <p>They are signed out at once, and their API tokens stop working.</p> }),
+      run: async (u) => {
+        try {
+          await deleteUser(u.id);
+        } finally {
+          await refresh();
+        }
+      },
+    },
+  ];
 
   return (
     <>
       {role.error && <ErrorPanel title="Could not change the role" error={role.error} />}
-      <div className="table-scroll" tabIndex={0} role="region" aria-label="Users">
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">User</th>
-              <th scope="col">Role</th>
-              <th scope="col">Last sign-in</th>
-              <th scope="col">Created</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id}>
-                <th scope="row">
-                  {u.username}
-                  {u.id === me.data?.id && <span className="muted"> (you)</span>}
-                </th>
-                <td>
-                  <select
-                    aria-label={`Role of ${u.username}`}
-                    value={u.role}
-                    disabled={role.isPending || u.id === me.data?.id}
-                    onChange={(e) => role.mutate({ id: u.id, next: e.target.value as Role })}
-                  >
-                    {ROLES.map((r) => (
-                      <option key={r} value={r}>
-                        {r}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td>{u.lastLoginAt ? formatDateTime(u.lastLoginAt) : EMPTY_VALUE}</td>
-                <td>{formatDateTime(u.createdAt)}</td>
-                <td className="row-actions">
-                  <button type="button" className="button button--small" onClick={() => setResetting(u)}>
-                    Set password
-                  </button>{' '}
-                  {u.id !== me.data?.id && (
-                    <button type="button" className="button button--small button--danger-outline" onClick={() => setRemoving(u)}>
-                      Delete
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {removing && (
-        <ConfirmDialog
-          open
-          title={`Delete user ${removing.username}?`}
-          confirmLabel="Delete"
-          danger
-          busy={remove.isPending}
-          error={remove.error?.message}
-          onConfirm={() => remove.mutate(removing.id)}
-          onCancel={() => setRemoving(null)}
-        >
-          <p>They are signed out at once, and their API tokens stop working.</p>
-        </ConfirmDialog>
-      )}
+      <DataTable rows={users} columns={columns} rowKey={(u) => u.id} label="Users" actions={actions} />
       {resetting && <SetPasswordDialog user={resetting} onDone={() => setResetting(null)} />}
     </>
   );

@@ -1,11 +1,11 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import type { AuditLogEntryView } from '@walbridge/contracts';
-import { listAuditLog } from '../../api/audit.api';
+import { DataTable, type DataColumn } from '../../ui/data-table';
 import { EMPTY_VALUE, formatDateTime } from '../../ui/format';
 import { SearchInput } from '../../ui/search-input';
 import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
+import { useAuditLog } from './use-audit-log.query';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -20,13 +20,7 @@ export function AuditLogPage() {
     document.title = 'Audit log · Walbridge';
   }, []);
 
-  const query = useInfiniteQuery({
-    queryKey: ['audit-log', taskId, actor],
-    queryFn: ({ pageParam, signal }) => listAuditLog({ taskId: taskId || undefined, actor: actor || undefined, cursor: pageParam }, signal),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (page) => page.nextCursor ?? undefined,
-    enabled: validTaskId,
-  });
+  const query = useAuditLog({ taskId, actor }, validTaskId);
 
   const setFilter = (key: 'taskId' | 'actor', value: string) =>
     setSearchParams((params) => {
@@ -73,40 +67,32 @@ export function AuditLogPage() {
   );
 }
 
+const AUDIT_COLUMNS: DataColumn<AuditLogEntryView>[] = [
+  { id: 'at', header: 'When', cell: (e) => formatDateTime(e.at) },
+  {
+    id: 'actor',
+    header: 'Who',
+    cell: (e) => (
+      <>
+        {e.actor}
+        {e.actorRole && <span className="muted"> ({e.actorRole})</span>}
+      </>
+    ),
+  },
+  { id: 'action', header: 'What', cell: (e) => <code>{e.action}</code> },
+  { id: 'task', header: 'Task', className: 'mono', cell: (e) => e.taskId ?? EMPTY_VALUE },
+  {
+    id: 'result',
+    header: 'Result',
+    cell: (e) => (
+      <>
+        <span className={`audit-result audit-result--${e.result}`}>{e.result}</span> <span className="muted">{e.statusCode}</span>
+      </>
+    ),
+  },
+  { id: 'details', header: 'Details', cell: (e) => e.error ?? <span className="muted">{`${e.method} ${e.path}`}</span> },
+];
+
 function AuditTable({ entries }: { entries: AuditLogEntryView[] }) {
-  return (
-    <div className="table-scroll" tabIndex={0} role="region" aria-label="Audit log entries">
-      <table className="data-table">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Who</th>
-            <th scope="col">What</th>
-            <th scope="col">Task</th>
-            <th scope="col">Result</th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => (
-            <tr key={e.id}>
-              <td>{formatDateTime(e.at)}</td>
-              <td>
-                {e.actor}
-                {e.actorRole && <span className="muted"> ({e.actorRole})</span>}
-              </td>
-              <td>
-                <code>{e.action}</code>
-              </td>
-              <td className="mono">{e.taskId ?? EMPTY_VALUE}</td>
-              <td>
-                <span className={`audit-result audit-result--${e.result}`}>{e.result}</span> <span className="muted">{e.statusCode}</span>
-              </td>
-              <td>{e.error ?? <span className="muted">{`${e.method} ${e.path}`}</span>}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  return <DataTable rows={entries} columns={AUDIT_COLUMNS} rowKey={(e) => e.id} label="Audit log entries" />;
 }

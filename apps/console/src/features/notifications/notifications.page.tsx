@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { FormProvider, useForm, useWatch } from 'react-hook-form';
 import { Link } from 'react-router-dom';
@@ -8,20 +8,20 @@ import { isMissingEndpoint } from '../../api/api-client';
 import {
   createChannel,
   deleteChannel,
-  listChannels,
-  listNotifications,
   markAllNotificationsRead,
   markNotificationRead,
   testChannel,
   type NotificationChannelView,
   type NotificationView,
 } from '../../api/notifications.api';
-import { ConfirmDialog } from '../../ui/confirm-dialog';
+import { DataTable, type DataColumn, type RowAction } from '../../ui/data-table';
 import { RadioGroupField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
+import { FormSection } from '../../ui/form-section';
 import { formatDateTime } from '../../ui/format';
 import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
 import { useMe } from '../auth/use-me.query';
 import { useApiRoutes } from '../capabilities/use-api-routes';
+import { channelsKey, useChannels, useInbox } from './use-notifications.query';
 import { notificationsKey } from './use-unread-count';
 import { zodFormResolver, useApiSubmit } from '../../ui/zod-form';
 
@@ -60,13 +60,7 @@ export function NotificationsPage() {
 function Inbox({ available }: { available: boolean | undefined }) {
   const [unreadOnly, setUnreadOnly] = useState(false);
   const queryClient = useQueryClient();
-  const inbox = useQuery({
-    queryKey: [...notificationsKey, 'inbox', unreadOnly],
-    queryFn: ({ signal }) => listNotifications({ unread: unreadOnly }, signal),
-    enabled: available !== false,
-    refetchInterval: 15_000,
-    retry: false,
-  });
+  const inbox = useInbox(unreadOnly, available);
   const read = useMutation({ mutationFn: markNotificationRead, onSettled: () => queryClient.invalidateQueries({ queryKey: notificationsKey }) });
   const readAll = useMutation({ mutationFn: markAllNotificationsRead, onSettled: () => queryClient.invalidateQueries({ queryKey: notificationsKey }) });
 
@@ -163,18 +157,38 @@ const channelInput = (v: ChannelValues): CreateChannelInput =>
     ? { type: 'webhook', name: v.name.trim(), url: v.url.trim(), secret: v.secret }
     : { type: 'email', name: v.name.trim(), to: v.to.split(',').map((t) => t.trim()).filter(Boolean) };
 
+const CHANNEL_COLUMNS: DataColumn<NotificationChannelView>[] = [
+  { id: 'name', header: 'Name', rowHeader: true, cell: (c) => c.name },
+  { id: 'type', header: 'Kind', cell: (c) => (c.type === 'webhook' ? 'Webhook' : 'E-mail') },
+  { id: 'address', header: 'Sends to', className: 'mono', cell: (c) => (c.type === 'webhook' ? c.url : c.to?.join(', ')) },
+];
+
 function Channels({ available, canEdit }: { available: boolean | undefined; canEdit: boolean }) {
   const queryClient = useQueryClient();
-  const channels = useQuery({ queryKey: ['notification-channels'], queryFn: ({ signal }) => listChannels(signal), enabled: available !== false, retry: false });
-  const [removing, setRemoving] = useState<NotificationChannelView | null>(null);
+  const channels = useChannels(available);
   const [tested, setTested] = useState<{ id: string; ok: boolean; message: string } | null>(null);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['notification-channels'] });
-  const remove = useMutation({ mutationFn: deleteChannel, onSuccess: () => setRemoving(null), onSettled: refresh });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: channelsKey });
   const test = useMutation({
     mutationFn: testChannel,
     onSuccess: (r, id) => setTested({ id, ok: r.ok, message: r.ok ? `Test notification delivered (${r.detail}).` : `Test notification failed: ${r.detail}` }),
     onError: (error, id) => setTested({ id, ok: false, message: error.message }),
   });
+  const actions: RowAction<NotificationChannelView>[] = [
+    // Its result (or failure) is shown on the channel's row, by the mutation's callbacks.
+    { label: 'Send a test', run: (c) => test.mutateAsync(c.id).catch(() => undefined) },
+    {
+      label: 'Delete',
+      danger: true,
+      confirm: (c) => ({ title: `Delete channel ${c.name}?`, body: <p>Tasks that send to it keep notifying the inbox and their other channels.</p> }),
+      run: async (c) => {
+        try {
+          await deleteChannel(c.id);
+        } finally {
+          await refresh();
+        }
+      },
+    },
+  ];
 
   if (available === false || isMissingEndpoint(channels.error)) return <EmptyPanel title="This server has no notification channels yet." />;
   if (channels.isPending) return <LoadingPanel>Loading channels…</LoadingPanel>;
@@ -184,46 +198,26 @@ function Channels({ available, canEdit }: { available: boolean | undefined; canE
       {!channels.data.length ? (
         <EmptyPanel title="No channels yet." />
       ) : (
-        <ul className="channel-list">
-          {channels.data.map((c) => (
-            <li key={c.id} className="channel">
-              <span>
-                <strong>{c.name}</strong> <span className="muted">({c.type})</span> <span className="mono">{c.type === 'webhook' ? c.url : c.to?.join(', ')}</span>
-              </span>
-              {canEdit && (
-                <span className="row-actions">
-                  <button type="button" className="button button--small" onClick={() => test.mutate(c.id)} disabled={test.isPending}>
-                    Send a test
-                  </button>{' '}
-                  <button type="button" className="button button--small button--danger-outline" onClick={() => setRemoving(c)}>
-                    Delete
-                  </button>
-                </span>
-              )}
-              {tested?.id === c.id && (
-                <p className={tested.ok ? 'test-result test-result--passed' : 'test-result test-result--failed'} role="status">
-                  {tested.message}
-                </p>
-              )}
-            </li>
-          ))}
-        </ul>
+        <DataTable
+          rows={channels.data}
+          columns={CHANNEL_COLUMNS}
+          rowKey={(c) => c.id}
+          label="Notification channels"
+          cards
+          actions={canEdit ? actions : []}
+          actionsExtra={
+            canEdit
+              ? (c) =>
+                  tested?.id === c.id && (
+                    <p className={tested.ok ? 'test-result test-result--passed' : 'test-result test-result--failed'} role="status">
+                      {tested.message}
+                    </p>
+                  )
+              : undefined
+          }
+        />
       )}
       {canEdit && <NewChannelForm onCreated={refresh} />}
-      {removing && (
-        <ConfirmDialog
-          open
-          title={`Delete channel ${removing.name}?`}
-          confirmLabel="Delete"
-          danger
-          busy={remove.isPending}
-          error={remove.error?.message}
-          onConfirm={() => remove.mutate(removing.id)}
-          onCancel={() => setRemoving(null)}
-        >
-          <p>Tasks that send to it keep notifying the inbox and their other channels.</p>
-        </ConfirmDialog>
-      )}
     </>
   );
 }
@@ -239,10 +233,7 @@ function NewChannelForm({ onCreated }: { onCreated: () => void }) {
   });
   return (
     <FormProvider {...form}>
-      <form className="form-section" onSubmit={submit} noValidate aria-labelledby="new-channel-title">
-        <h3 id="new-channel-title" className="form-section__title">
-          Add a channel
-        </h3>
+      <FormSection title="Add a channel" level={3} onSubmit={submit}>
         <RadioGroupField
           name="type"
           legend="Kind"
@@ -270,7 +261,7 @@ function NewChannelForm({ onCreated }: { onCreated: () => void }) {
         <button type="submit" className="button button--primary" disabled={form.formState.isSubmitting}>
           Add channel
         </button>
-      </form>
+      </FormSection>
     </FormProvider>
   );
 }

@@ -8,6 +8,7 @@ import { runTaskAction, TASK_ACTION_ROUTES, type TaskAction, type TaskActionResu
 import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { formatBytes } from '../../ui/format';
 import { useMe } from '../auth/use-me.query';
+import { auditKeys } from '../audit/use-audit-log.query';
 import { useApiRoutes } from '../capabilities/use-api-routes';
 import { taskKeys } from '../tasks/use-tasks.query';
 
@@ -87,7 +88,7 @@ export function TaskActions({ task, only, compact }: TaskActionsProps) {
       if (result && typeof result === 'object' && 'id' in result) queryClient.setQueryData(taskKeys.detail(task.id), result);
       void queryClient.invalidateQueries({ queryKey: taskKeys.all });
       // The operation is in the task's history and log now.
-      void queryClient.invalidateQueries({ queryKey: ['audit-log', task.id] });
+      void queryClient.invalidateQueries({ queryKey: auditKeys.task(task.id) });
       void queryClient.invalidateQueries({ queryKey: ['tasks', 'logs', task.id] });
       if (action === 'delete') navigate('/tasks', { replace: true });
     },

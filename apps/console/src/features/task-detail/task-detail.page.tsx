@@ -2,12 +2,12 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, type ReactNode } from 'react';
 import { Link, useLocation, useParams } from 'react-router-dom';
 import { hasRole } from '@walbridge/contracts';
-import { listAuditLog } from '../../api/audit.api';
 import { slotCleanupSql, type TaskDetail } from '../../api/task-lifecycle.types';
 import { getTask } from '../../api/tasks.api';
 import { EMPTY_VALUE, formatBytes, formatDateTime, formatDecimal, formatInteger, formatRelative } from '../../ui/format';
 import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
 import { TimeSeriesChart } from '../../ui/time-series-chart';
+import { useTaskHistory } from '../audit/use-audit-log.query';
 import { useMe } from '../auth/use-me.query';
 import { useApiRoutes } from '../capabilities/use-api-routes';
 import { TaskStatusBadge } from '../tasks/task-status-badge';
@@ -303,7 +303,7 @@ function LeftoverSlot({ task }: { task: TaskDetail }) {
 
 /** Who did what to the task (the audit trail is for admins). */
 function TaskHistory({ taskId }: { taskId: string }) {
-  const history = useQuery({ queryKey: ['audit-log', taskId, ''], queryFn: ({ signal }) => listAuditLog({ taskId }, signal), refetchInterval: 10_000 });
+  const history = useTaskHistory(taskId);
   const entries = history.data?.items ?? [];
   return (
     <section className="card" aria-labelledby="history-title">

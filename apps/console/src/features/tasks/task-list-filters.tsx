@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { TASK_STATUSES, type TaskStatus } from '@walbridge/contracts';
 import { SearchInput } from '../../ui/search-input';
 import { taskStatusLabel } from './task-status.presentation';
@@ -17,6 +17,10 @@ interface TaskListFiltersProps {
 
 export function TaskListFilters({ q, status, attention, onSearch, onStatusChange, onAttentionChange }: TaskListFiltersProps) {
   const statusId = useId();
+  // The box shows the click at once: the address (the filter's state) changes in a router
+  // transition, and a box bound only to it sprang back unchecked until that transition ended.
+  const [attentionShown, setAttentionShown] = useState(attention ?? false);
+  useEffect(() => setAttentionShown(attention ?? false), [attention]);
   return (
     <div className="filters">
       <SearchInput label="Search tasks" placeholder="Name, id or tag" value={q ?? ''} onSearch={onSearch} />
@@ -36,7 +40,14 @@ export function TaskListFilters({ q, status, attention, onSearch, onStatusChange
         </select>
       </div>
       <label className="choice filters__attention" title="Failed, a slot left behind, retained WAL above its limit, or delay above its alarm">
-        <input type="checkbox" checked={attention ?? false} onChange={(event) => onAttentionChange(event.target.checked)} />
+        <input
+          type="checkbox"
+          checked={attentionShown}
+          onChange={(event) => {
+            setAttentionShown(event.target.checked);
+            onAttentionChange(event.target.checked);
+          }}
+        />
         <span>Needs attention</span>
       </label>
     </div>

@@ -1,11 +1,13 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { hasRole, type Page, type TaskSort } from '@walbridge/contracts';
 import type { TaskDetail } from '../../api/task-lifecycle.types';
 import { useMe } from '../auth/use-me.query';
 import { formatTime } from '../../ui/format';
 import { pageCount, Pagination } from '../../ui/pagination';
+import type { RowSelection } from '../../ui/data-table';
 import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
+import { TaskBulkActions } from './task-bulk-actions';
 import { TaskListFilters } from './task-list-filters';
 import { TaskTable } from './task-table';
 import { useTaskListParams } from './use-task-list-params';
@@ -17,6 +19,9 @@ export function TaskListPage() {
   const filtered = Boolean(params.q || params.status || params.attention);
   const me = useMe();
   const canCreate = !!me.data && hasRole(me.data.role, 'operator');
+  const [selectedIds, setSelectedIds] = useState<Set<string>>(new Set());
+  // Only rows on screen count: a task that left the page (another filter or page, or deleted) is never acted on unseen.
+  const selected = query.data?.items.filter((t) => selectedIds.has(t.id)) ?? [];
 
   useEffect(() => {
     document.title = 'Tasks · Walbridge';
@@ -52,6 +57,8 @@ export function TaskListPage() {
         onAttentionChange={(attention) => setFilters({ attention: attention ? '1' : undefined })}
       />
 
+      {canCreate && <TaskBulkActions tasks={selected} onSelect={setSelectedIds} />}
+
       <TaskListBody
         data={query.data}
         error={query.error}
@@ -60,6 +67,7 @@ export function TaskListPage() {
         dataUpdatedAt={query.dataUpdatedAt}
         filtered={filtered}
         canCreate={canCreate}
+        selection={canCreate ? { selected: new Set(selected.map((t) => t.id)), onChange: setSelectedIds } : undefined}
         onRetry={() => void query.refetch()}
         onClearFilters={clearFilters}
         onPageChange={(page) => setPage(page)}
@@ -73,6 +81,8 @@ export function TaskListPage() {
 interface TaskListBodyProps {
   data: Page<TaskDetail> | undefined;
   canCreate: boolean;
+  /** Operators and admins select rows for the bulk actions. */
+  selection?: RowSelection;
   error: Error | null;
   isPending: boolean;
   isPlaceholderData: boolean;
@@ -120,7 +130,13 @@ function TaskListBody(props: TaskListBodyProps) {
     <div className="task-list" aria-busy={isPlaceholderData}>
       {/* A failed background refresh keeps the last good rows, but says they may be stale. */}
       {error && <StaleDataWarning error={error} updatedAt={dataUpdatedAt} />}
-      <TaskTable tasks={data.items} caption={`Tasks, page ${data.page}`} sort={props.sort} onSortChange={props.onSortChange} />
+      <TaskTable
+        tasks={data.items}
+        caption={`Tasks, page ${data.page}`}
+        sort={props.sort}
+        onSortChange={props.onSortChange}
+        selection={props.selection}
+      />
       <Pagination
         page={data.page}
         pageSize={data.pageSize}

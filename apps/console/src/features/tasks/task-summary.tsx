@@ -1,12 +1,12 @@
-import { useId, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import type { TaskView } from '@walbridge/contracts';
 import { EMPTY_VALUE, formatDateTime } from '../../ui/format';
+import { FormSection } from '../../ui/form-section';
 
 const SUMMARY_TABLES = 20;
 
 /** The whole configuration of a task, as saved (the wizard's last step and the task page). */
 export function TaskSummary({ task, title = 'Summary', full }: { task: TaskView; title?: string; full?: boolean }) {
-  const titleId = useId();
   const p = task.policy;
   const d = task.destination;
   const topic =
@@ -16,10 +16,7 @@ export function TaskSummary({ task, title = 'Summary', full }: { task: TaskView;
   const customized = p.tables.filter((t) => tableOverrides(t).length > 0);
   const partition = { table: 'hash of database.schema.table', primaryKey: 'hash of the primary key', schema: 'hash of database.schema', zero: 'partition 0' }[p.partitionPolicy];
   return (
-    <section className="form-section summary" aria-labelledby={titleId}>
-      <h2 id={titleId} className="form-section__title">
-        {title}
-      </h2>
+    <FormSection title={title} className="summary">
       <dl className="summary-list">
         <SummaryItem term="Name">{task.name}</SummaryItem>
         <SummaryItem term="Description">{task.description || EMPTY_VALUE}</SummaryItem>
@@ -100,7 +97,7 @@ export function TaskSummary({ task, title = 'Summary', full }: { task: TaskView;
           </>
         )}
       </dl>
-    </section>
+    </FormSection>
   );
 }
 

@@ -1,11 +1,11 @@
-import { useQuery } from '@tanstack/react-query';
 import { FormProvider, useController, useForm, useWatch } from 'react-hook-form';
 import { z } from 'zod';
 import { alarmsSchema, retrySchema, startSchema, throttleSchema, type TaskView } from '@walbridge/contracts';
 import { RunSettingsFields } from '../task-edit/run-settings-fields';
 import { isMissingEndpoint } from '../../api/api-client';
-import { listChannels } from '../../api/notifications.api';
 import { CheckboxField, RadioGroupField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
+import { FormSection } from '../../ui/form-section';
+import { useChannels } from '../notifications/use-notifications.query';
 import { TaskSummary } from '../tasks/task-summary';
 import { zodFormResolver, useFormChanges, useApiSubmit } from '../../ui/zod-form';
 import { ApiRequestPanel } from './api-request-panel';
@@ -50,10 +50,7 @@ export function ConfirmStep({ task, values, onChange, onSubmit, onBack }: Confir
       <form className="wizard-form" onSubmit={run(onSubmit)} noValidate>
         <TaskSummary task={task} />
 
-        <section className="form-section" aria-labelledby="confirm-start-title">
-          <h2 id="confirm-start-title" className="form-section__title">
-            Start
-          </h2>
+        <FormSection title="Start">
           <RadioGroupField
             name="start.mode"
             legend="Start the task"
@@ -63,12 +60,9 @@ export function ConfirmStep({ task, values, onChange, onSubmit, onBack }: Confir
             ]}
           />
           {startMode === 'at' && <TextField name="start.at" label="Start at" type="datetime-local" hint="In this browser's time zone." />}
-        </section>
+        </FormSection>
 
-        <section className="form-section" aria-labelledby="confirm-alarms-title">
-          <h2 id="confirm-alarms-title" className="form-section__title">
-            Alarms and notifications
-          </h2>
+        <FormSection title="Alarms and notifications">
           <CheckboxField name="alarms.notify" label="Send notifications" hint="The console's inbox always gets them; channels send them on." />
           {notify && <ChannelPicker />}
           <div className="field-row">
@@ -104,14 +98,11 @@ export function ConfirmStep({ task, values, onChange, onSubmit, onBack }: Confir
             hint="14–100: a task that keeps failing is stopped then, so its slot stops holding WAL."
             className="field--number"
           />
-        </section>
+        </FormSection>
 
-        <section className="form-section" aria-labelledby="confirm-run-title">
-          <h2 id="confirm-run-title" className="form-section__title">
-            Throttle, retry and WAL alarm
-          </h2>
+        <FormSection title="Throttle, retry and WAL alarm">
           <RunSettingsFields delayAlarm={false} />
-        </section>
+        </FormSection>
 
         <section className="form-section agreement">
           <p>
@@ -129,7 +120,7 @@ export function ConfirmStep({ task, values, onChange, onSubmit, onBack }: Confir
 }
 
 function ChannelPicker() {
-  const channels = useQuery({ queryKey: ['notification-channels'], queryFn: ({ signal }) => listChannels(signal), retry: false });
+  const channels = useChannels();
   const { field, fieldState } = useController<ConfirmValues, 'alarms.channelIds'>({ name: 'alarms.channelIds' });
   const selected = (field.value ?? []) as string[];
   if (channels.isPending) return <p className="muted">Loading the notification channels…</p>;

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useController, useFieldArray, useFormContext, useFormState, useWatch } from 'react-hook-form';
 import { DML_OPERATIONS, type DmlOperation, type SourceObjectsView, type SourceTableView } from '@walbridge/contracts';
-import { errorUnder, SelectField, TextField } from '../../ui/form-fields';
+import { firstMessage } from '../../ui/form-errors';
+import { SelectField, TextField } from '../../ui/form-fields';
 import { formatInteger } from '../../ui/format';
 import type { PolicyValues, TableValues } from './wizard-values';
 
@@ -67,7 +68,7 @@ export function ObjectTree({ objects, scope }: ObjectTreeProps) {
   const missing = values.map((t, i) => ({ t, i })).filter(({ t }) => !known.has(tableKey(t.schema, t.table)));
   const selectedSchemas = (schemas.field.value ?? []) as string[];
   const tablesError = (errors.tables as { message?: string; root?: { message?: string } } | undefined)?.message ?? (errors.tables as { root?: { message?: string } } | undefined)?.root?.message;
-  const schemasError = errorUnder(errors, 'schemas');
+  const schemasError = firstMessage(schemas.fieldState.error);
 
   const editingIndex = editing === null ? undefined : indexByKey.get(editing);
   const editingName = editing?.replace('\u0000', '.');
@@ -241,12 +242,13 @@ interface TableRowProps {
 }
 
 function TableRow({ schema, table, scope, index, editing, onToggle, onEdit }: TableRowProps) {
-  const { errors } = useFormState();
+  const { getFieldState } = useFormContext<PolicyValues>();
+  const formState = useFormState<PolicyValues>();
   const unavailable = unavailableReason(table);
   const warnings = tableWarnings(table);
   const selected = index !== undefined;
   const qualified = `${schema}.${table.name}`;
-  const rowError = index !== undefined ? errorUnder(errors, `tables.${index}`) : undefined;
+  const rowError = index !== undefined ? firstMessage(getFieldState(`tables.${index}`, formState).error) : undefined;
   const checkboxId = `table-${qualified}`;
   const details: ReactNode[] = [];
   if (table.primaryKey.length) details.push(`key (${table.primaryKey.join(', ')})`);

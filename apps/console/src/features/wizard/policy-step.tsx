@@ -2,7 +2,8 @@ import { useQuery } from '@tanstack/react-query';
 import { FormProvider, useController, useForm, useWatch } from 'react-hook-form';
 import { DML_OPERATIONS, policySchema, type DmlOperation } from '@walbridge/contracts';
 import { getSourceObjects } from '../../api/source-objects.api';
-import { CheckboxField, errorAt, RadioGroupField, SelectField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
+import { CheckboxField, RadioGroupField, SelectField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
+import { FormSection } from '../../ui/form-section';
 import { ErrorPanel, LoadingPanel } from '../../ui/status-panel';
 import { ObjectTree } from './object-tree';
 import { zodFormResolver, useFormChanges, useApiSubmit } from '../../ui/zod-form';
@@ -78,10 +79,7 @@ export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, 
   return (
     <FormProvider {...form}>
       <form className="wizard-form" onSubmit={run(onNext)} noValidate>
-        <section className="form-section" aria-labelledby="policy-sync-title">
-          <h2 id="policy-sync-title" className="form-section__title">
-            Synchronization
-          </h2>
+        <FormSection title="Synchronization">
           <RadioGroupField
             name="syncMode"
             legend="Synchronization type"
@@ -107,12 +105,9 @@ export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, 
             autoComplete="off"
             spellCheck={false}
           />
-        </section>
+        </FormSection>
 
-        <section className="form-section" aria-labelledby="policy-objects-title">
-          <h2 id="policy-objects-title" className="form-section__title">
-            Objects
-          </h2>
+        <FormSection title="Objects">
           <RadioGroupField
             name="objectScope"
             legend="Synchronize"
@@ -136,12 +131,9 @@ export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, 
           ) : (
             <ObjectTree objects={objects.data} scope={scope} />
           )}
-        </section>
+        </FormSection>
 
-        <section className="form-section" aria-labelledby="policy-kafka-title">
-          <h2 id="policy-kafka-title" className="form-section__title">
-            Kafka
-          </h2>
+        <FormSection title="Kafka">
           <RadioGroupField
             name="topicPolicy.mode"
             legend="Topic policy"
@@ -205,7 +197,7 @@ export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, 
             autoComplete="off"
             spellCheck={false}
           />
-        </section>
+        </FormSection>
         <SubmitProblemNotice problem={problem} />
         <WizardActions busy={form.formState.isSubmitting} onBack={onBack} />
       </form>
@@ -222,9 +214,9 @@ function removalWarning(value: DmlOperation[]): string {
 }
 
 function DmlOperationsField() {
-  const { field, formState } = useController<PolicyValues, 'dmlOperations'>({ name: 'dmlOperations' });
+  const { field, fieldState } = useController<PolicyValues, 'dmlOperations'>({ name: 'dmlOperations' });
   const value = (field.value ?? []) as DmlOperation[];
-  const error = errorAt(formState.errors, 'dmlOperations');
+  const error = fieldState.error?.message;
   const set = (op: DmlOperation, on: boolean) => field.onChange(on ? DML_OPERATIONS.filter((o) => o === op || value.includes(o)) : value.filter((o) => o !== op));
   return (
     <fieldset className="choice-group" aria-describedby={!value.includes('DELETE') || !value.includes('TRUNCATE') ? 'dml-delete-warning' : undefined}>

@@ -33,20 +33,28 @@ export function PrecheckStep({ taskId, onNext, onBack }: PrecheckStepProps) {
     onSuccess: (started) => queryClient.setQueryData(precheckKey(taskId), started),
   });
   const formRef = useRef<HTMLFormElement>(null);
+  // Set by a confirmation; the effect below moves focus once the updated run is on screen.
+  const focusAfterUpdate = useRef(false);
   const confirm = useMutation({
     mutationFn: (itemId: string) => confirmPrecheckItem(taskId, itemId),
     onSuccess: (updated) => {
+      focusAfterUpdate.current = true;
       queryClient.setQueryData(precheckKey(taskId), updated);
-      // The Confirm button just pressed is gone: keyboard focus moves on to the next alarm to
-      // confirm, or to Next once none is left, instead of falling back to the page.
-      requestAnimationFrame(() => {
-        const form = formRef.current;
-        const nextConfirm = form?.querySelector<HTMLButtonElement>('button[data-confirm-alarm]:not(:disabled)');
-        const nextButton = [...(form?.querySelectorAll<HTMLButtonElement>('button[type="submit"]') ?? [])].at(-1);
-        (nextConfirm ?? nextButton)?.focus();
-      });
     },
   });
+  // The Confirm button just pressed is gone: keyboard focus moves on to the next alarm to
+  // confirm, or to Next once none is left, instead of falling back to the page. It runs after
+  // React has rendered the updated run and the settled confirmation: an animation frame did not
+  // always wait for them on a busy machine, and focus on a still disabled button was lost.
+  useEffect(() => {
+    // Confirm buttons are disabled while a confirmation is under way: wait until it has settled.
+    if (!focusAfterUpdate.current || confirm.isPending) return;
+    focusAfterUpdate.current = false;
+    const form = formRef.current;
+    const nextConfirm = form?.querySelector<HTMLButtonElement>('button[data-confirm-alarm]:not(:disabled)');
+    const nextButton = [...(form?.querySelectorAll<HTMLButtonElement>('button[type="submit"]') ?? [])].at(-1);
+    (nextConfirm ?? nextButton)?.focus();
+  }, [run.data, confirm.isPending]);
 
   // DRS runs the check as the step opens; a finished run of the current configuration is kept.
   const autoStarted = useRef(false);

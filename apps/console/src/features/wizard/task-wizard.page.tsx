@@ -1,8 +1,8 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Link, Navigate, useLocation, useNavigate, useNavigationType, useParams, useSearchParams } from 'react-router-dom';
-import { policySchema, type ConnectionTarget, type TaskView } from '@walbridge/contracts';
-import { createTask, getTask, submitTask, updateTask } from '../../api/tasks.api';
+import { Link, Navigate, useLocation, useNavigationType, useParams, useSearchParams } from 'react-router-dom';
+import type { TaskView } from '@walbridge/contracts';
+import { getTask } from '../../api/tasks.api';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { formatDateTime } from '../../ui/format';
 import { ErrorPanel, LoadingPanel } from '../../ui/status-panel';
@@ -10,31 +10,12 @@ import { useMe } from '../auth/use-me.query';
 import { taskKeys } from '../tasks/use-tasks.query';
 import { BasicStep } from './basic-step';
 import { ConfirmStep } from './confirm-step';
-import { ConnectionsStep, type ConnectionTests } from './connections-step';
+import { SourceDestinationStep, type ConnectionTests } from './source-destination-step';
 import { PolicyStep } from './policy-step';
-import { runSettingsPatch } from '../task-edit/run-settings-values';
 import { PrecheckStep } from './precheck-step';
-import { loadDraft, removeDraft, saveDraft, taskDrafts, type WizardDraft, type WizardStep } from './wizard-draft';
-import {
-  basicInput,
-  confirmInput,
-  DEFAULT_BASIC,
-  DEFAULT_CONFIRM,
-  DEFAULT_CONNECTIONS,
-  DEFAULT_POLICY,
-  destinationInput,
-  isPlaceholderPolicy,
-  PLACEHOLDER_POLICY,
-  policyInput,
-  replacingPatch,
-  sourceInput,
-  storedConnection,
-  valuesFromTask,
-  type BasicValues,
-  type ConfirmValues,
-  type ConnectionValues,
-  type PolicyValues,
-} from './wizard-values';
+import { useWizardSubmit } from './use-wizard-submit';
+import { createdKey, loadDraft, removeDraft, saveDraft, sessionGet, sessionRemove, taskDrafts, type WizardDraft, type WizardStep } from './wizard-draft';
+import { DEFAULT_BASIC, DEFAULT_CONFIRM, DEFAULT_CONNECTIONS, DEFAULT_POLICY, isPlaceholderPolicy, valuesFromTask, type ConnectionValues } from './wizard-values';
 
 export const WIZARD_STEPS: { step: WizardStep; title: string }[] = [
   { step: 1, title: 'Create task' },
@@ -79,31 +60,12 @@ function draftFromTask(task: TaskView): WizardDraft {
   };
 }
 
-/** The task this tab's "new" wizard created: Back into its old steps leads to that task's setup. */
-const createdKey = (username: string) => `walbridge.wizard.${username}.created`;
-
 function parseStep(value: string | null): WizardStep | null {
   const n = Number(value);
   return Number.isInteger(n) && n >= 1 && n <= 5 ? (n as WizardStep) : null;
 }
 
 const storage = (): Storage => window.localStorage;
-
-function sessionGet(key: string): string | null {
-  try {
-    return window.sessionStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-function sessionRemove(key: string): void {
-  try {
-    window.sessionStorage.removeItem(key);
-  } catch {
-    // storage disabled: nothing was kept
-  }
-}
 
 /** `/tasks/new` (a task not created yet) and `/tasks/:id/setup` (a task in CONFIGURATION). */
 export function TaskWizardPage() {
@@ -156,12 +118,10 @@ interface WizardProps {
 }
 
 function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
-  const navigate = useNavigate();
   // The step is in the address (?step=3): Back and Forward move between steps, a link opens one.
   const [searchParams, setSearchParams] = useSearchParams();
   const urlStep = parseStep(searchParams.get('step'));
   const sectionRef = useRef<HTMLElement>(null);
-  const queryClient = useQueryClient();
   const [draft, setDraft] = useState<WizardDraft>(initial);
   const [task, setTask] = useState<TaskView | null>(initialTask);
   // Secrets live only here, in memory: the draft in localStorage never holds them.
@@ -230,84 +190,7 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
     window.scrollTo({ top: 0 });
   }, [draft.step]);
 
-  const remember = (saved: TaskView) => {
-    setTask(saved);
-    queryClient.setQueryData(taskKeys.detail(saved.id), saved);
-    void queryClient.invalidateQueries({ queryKey: [...taskKeys.all, 'list'] });
-  };
-
-  const nextFromBasic = async (values: BasicValues) => {
-    if (task) {
-      const input = basicInput(values);
-      remember(await updateTask(task.id, { name: input.name, description: values.description, tags: input.tags ?? [] }));
-    }
-    goTo(2, { basic: values });
-  };
-
-  const connectionPatch = (values: ConnectionValues, only?: ConnectionTarget): Record<string, unknown> => {
-    if (!task) return {};
-    const patch: Record<string, unknown> = {};
-    if (only !== 'destination') patch.source = replacingPatch(storedConnection(task.source), sourceInput(values.source), ['password']);
-    if (only !== 'source') {
-      const destination = replacingPatch(storedConnection(task.destination), destinationInput(values.destination), ['password', 'clientKey']) as Record<string, unknown>;
-      const protocol = values.destination.securityProtocol;
-      // Leaving SASL or TLS also drops the credentials that only they use.
-      if (protocol !== 'SASL_PLAINTEXT' && protocol !== 'SASL_SSL' && task.destination.passwordSet) destination.password = null;
-      if (!destination.clientCert && task.destination.clientKeySet) destination.clientKey = null;
-      patch.destination = destination;
-    }
-    return patch;
-  };
-
-  const saveTarget = async (target: ConnectionTarget, values: ConnectionValues) => {
-    if (task) remember(await updateTask(task.id, connectionPatch(values, target)));
-  };
-
-  const nextFromConnections = async (values: ConnectionValues) => {
-    const stored = { ...values, source: { ...values.source, password: '' }, destination: { ...values.destination, password: '', clientKey: '' } };
-    if (task) {
-      remember(await updateTask(task.id, connectionPatch(values)));
-      goTo(3, { connections: stored });
-      return;
-    }
-    // The task is created here: the object picker and the precheck work on a saved task, as in DRS.
-    const policy = live.current.policy && policySchema.safeParse(policyInput(live.current.policy)).success ? policyInput(live.current.policy) : PLACEHOLDER_POLICY;
-    const created = await createTask({ ...basicInput(live.current.basic), source: sourceInput(values.source), destination: destinationInput(values.destination), policy });
-    remember(created);
-    // This wizard is done with the "new" draft: what its forms still report as they unmount must
-    // not write it back.
-    generationRef.current += 1;
-    removeDraft(storage(), username, null);
-    const moved: WizardDraft = { ...live.current, connections: stored, taskId: created.id, step: 3, reached: 3 };
-    live.current = moved;
-    saveDraft(storage(), username, moved);
-    try {
-      window.sessionStorage.setItem(createdKey(username), created.id);
-    } catch {
-      // storage disabled: Back then opens an empty wizard, the task stays in the list
-    }
-    navigate(`/tasks/${created.id}/setup?step=3`, { state: { created: true } });
-  };
-
-  const nextFromPolicy = async (values: PolicyValues) => {
-    if (!task) return;
-    const { slotName: _shown, ...storedPolicy } = task.policy;
-    remember(await updateTask(task.id, { policy: replacingPatch(storedPolicy, policyInput(values)) }));
-    goTo(4, { policy: values });
-  };
-
-  const submit = async (values: ConfirmValues) => {
-    if (!task) return;
-    const input = confirmInput(values);
-    const run = runSettingsPatch(task, values);
-    await updateTask(task.id, { start: input.start, alarms: { ...(input.alarms ?? {}), ...run.alarms }, throttle: run.throttle, retry: run.retry });
-    const submitted = await submitTask(task.id, input.start?.mode === 'at' ? input.start.at : undefined);
-    generationRef.current += 1; // as above: the submitted task's draft stays deleted
-    removeDraft(storage(), username, task.id);
-    queryClient.setQueryData(taskKeys.detail(task.id), submitted);
-    void queryClient.invalidateQueries({ queryKey: taskKeys.all });
-    navigate(`/tasks/${task.id}`, { state: { submitted: true } });
-  };
+  const { nextFromBasic, saveTarget, nextFromConnections, nextFromPolicy, submit } = useWizardSubmit({ username, task, setTask, live, generation: generationRef, goTo });
 
   const discard = () => {
     generationRef.current += 1;
@@ -383,7 +266,7 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
       </h2>
       {step === 1 && <BasicStep key={generation} values={saved.basic} onChange={(v) => change('basic', v, generation)} onNext={nextFromBasic} />}
       {step === 2 && (
-        <ConnectionsStep
+        <SourceDestinationStep
           key={generation}
           values={{
             source: { ...saved.connections.source, password: secrets.current.sourcePassword },

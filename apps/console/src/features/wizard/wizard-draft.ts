@@ -79,3 +79,30 @@ export function taskDrafts(storage: Storage, username: string): { taskId: string
   }
   return found.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
 }
+
+/** The task this tab's "new" wizard created: Back into its old steps leads to that task's setup. */
+export const createdKey = (username: string) => `${PREFIX}.${username}.created`;
+
+export function sessionGet(key: string): string | null {
+  try {
+    return window.sessionStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+export function sessionSet(key: string, value: string): void {
+  try {
+    window.sessionStorage.setItem(key, value);
+  } catch {
+    // storage disabled: Back then opens an empty wizard, the task stays in the list
+  }
+}
+
+export function sessionRemove(key: string): void {
+  try {
+    window.sessionStorage.removeItem(key);
+  } catch {
+    // storage disabled: nothing was kept
+  }
+}

@@ -139,6 +139,7 @@ describe('continuing the setup of a saved task', () => {
         partitionPolicy: 'primaryKey',
         format: 'json',
         compression: 'none',
+        syncMode: 'incremental',
       },
       start: { mode: 'now' },
       alarms: { notify: false, channelIds: [], delayThresholdSeconds: 10, delaySustainSeconds: 360, dataExceptionNotify: false, abnormalStopDays: 14 },

@@ -33,7 +33,7 @@ type TestState =
   | { state: 'done'; key: string; result: ConnectionTestResult }
   | { state: 'error'; key: string; error: unknown };
 
-interface ConnectionsStepProps {
+interface SourceDestinationStepProps {
   values: ConnectionValues;
   /** The saved task, once created: its passwords stay on the server and need not be typed again. */
   task: TaskView | null;
@@ -53,7 +53,7 @@ const isTls = (protocol: string) => protocol === 'SSL' || protocol === 'SASL_SSL
 const testKey = (values: ConnectionValues, target: ConnectionTarget) => JSON.stringify(values[target]);
 
 /** Step 2: where changes are read and where they are written, each with Test Connection. */
-export function ConnectionsStep({ values, task, tests, onTestsChange: setTests, onChange, onSaveTarget, onNext, onBack }: ConnectionsStepProps) {
+export function SourceDestinationStep({ values, task, tests, onTestsChange: setTests, onChange, onSaveTarget, onNext, onBack }: SourceDestinationStepProps) {
   const form = useForm<ConnectionValues>({ defaultValues: values, resolver: zodFormResolver(toInput, connectionsSchema) });
   useFormChanges(form, onChange);
   const { run, problem } = useApiSubmit(form, (p) => /^(source|destination)\.\w+(\.\d+)?$/.test(p));
