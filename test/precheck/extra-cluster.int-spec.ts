@@ -149,7 +149,7 @@ describe('against a PostgreSQL cluster of its own', () => {
       const full = await api.createTask({
         name: uniqueName('full').replace(/_/g, '-'),
         source: source(),
-        destination: { brokers: testEnv.kafkaBrokers.join(',') },
+        destination: demoDestination(),
         policy: { slotName: uniqueName('wbtest'), tables: [{ schema: 'public', table: 'items' }], topicPolicy: { mode: 'specific', topic }, syncMode: 'full+incremental' },
       });
       await pg.query('REVOKE EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) FROM PUBLIC', [], 'src');
