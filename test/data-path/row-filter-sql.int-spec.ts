@@ -89,6 +89,7 @@ describe('row filter text never reaches SQL', () => {
         partitionPolicy: 'table',
         format: 'json',
         compression: 'none',
+        syncMode: 'incremental',
       },
       throttle: {},
       slotHistory: { confirmedLsn: null, createdLsn: null },
