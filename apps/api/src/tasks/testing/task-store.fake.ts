@@ -52,10 +52,11 @@ export function fakeTaskStore(rows: TaskEntity[]) {
   const state = { interfere: undefined as undefined | ((row: TaskEntity) => void) };
   const tasks = {
     findById: async (id: string) => (byId.has(id) ? { ...byId.get(id)! } : null),
-    transition: async (id: string, from: TaskEntity['status'][], to: TaskEntity['status'], patch: TaskRuntimePatch = {}) => {
+    transition: async (id: string, from: TaskEntity['status'][], to: TaskEntity['status'], patch: TaskRuntimePatch = {}, unchangedSince?: Pick<TaskEntity, 'config'>) => {
       const row = byId.get(id);
       if (row && state.interfere) state.interfere(row);
       if (!row || !from.includes(row.status)) return false;
+      if (unchangedSince && JSON.stringify(unchangedSince.config) !== JSON.stringify(row.config)) return false;
       Object.assign(row, patch, { status: to });
       return true;
     },
