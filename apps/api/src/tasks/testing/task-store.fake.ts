@@ -61,6 +61,22 @@ export function fakeTaskStore(rows: TaskEntity[]) {
       return true;
     },
   };
+  const configOf = (t: Pick<TaskEntity, 'config' | 'secrets'>) => JSON.stringify([t.config, t.secrets?.toString('base64') ?? null]);
+  Object.assign(tasks, {
+    insert: async (row: Partial<TaskEntity>) => {
+      const created = taskRow({ ...row, createdAt: new Date(), updatedAt: new Date() });
+      byId.set(created.id, created);
+      return { ...created };
+    },
+    /** Like the SQL: only while the configuration and credentials are the ones read, in one of `statuses`. */
+    replaceConfig: async (current: Pick<TaskEntity, 'id' | 'config' | 'secrets'>, statuses: TaskEntity['status'][], patch: Partial<TaskEntity>) => {
+      const row = byId.get(current.id);
+      if (row && state.interfere) state.interfere(row);
+      if (!row || !statuses.includes(row.status) || configOf(row) !== configOf(current)) return false;
+      Object.assign(row, patch);
+      return true;
+    },
+  });
   const taskLogs = { append: async (taskId: string, level: string, message: string) => void logs.push({ taskId, level, message }) };
   const queue = { add: async (name: string, data: unknown, opts: Record<string, unknown>) => void jobs.push({ name, data, opts }) };
   return {
