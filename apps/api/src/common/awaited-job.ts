@@ -12,6 +12,8 @@ export interface AwaitedJobErrors {
   failedCode: string;
   /** What the scheduler could not run, for the failure text ("the check", "the test"). */
   what: string;
+  /** The owner's log: its context, the queue in its events warning, the job in its failure warning. */
+  log: { context: string; queue: string; job: (name: string) => string };
 }
 
 /**
@@ -28,9 +30,9 @@ export class AwaitedJobs {
     config: AppConfig,
     private readonly errors: AwaitedJobErrors,
   ) {
-    this.logger = new Logger(`AwaitedJobs(${queue.name})`);
+    this.logger = new Logger(errors.log.context);
     this.events = new QueueEvents(queue.name, { connection: { url: config.WALBRIDGE_REDIS_URL }, prefix: config.WALBRIDGE_QUEUE_PREFIX });
-    this.events.on('error', (error) => this.logger.warn(`${queue.name} queue events: ${error.message}`));
+    this.events.on('error', (error) => this.logger.warn(`${errors.log.queue} queue events: ${error.message}`));
   }
 
   async run<R>(name: string, payload: unknown, waitMs: number, options: JobsOptions = {}): Promise<R> {
@@ -45,7 +47,7 @@ export class AwaitedJobs {
         await job.remove().catch(() => undefined);
         throw new DomainError('unavailable', this.errors.timeoutCode, `no answer within ${Math.round(waitMs / 1000)} s: is a scheduler running?`);
       }
-      this.logger.warn(`${name} failed: ${message}`);
+      this.logger.warn(`${this.errors.log.job(name)} failed: ${message}`);
       throw new DomainError('unavailable', this.errors.failedCode, `the scheduler could not run ${this.errors.what}; see its log`);
     }
   }

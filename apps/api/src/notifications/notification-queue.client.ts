@@ -19,7 +19,12 @@ export class NotificationQueueClient implements OnModuleDestroy {
     @InjectQueue(QueueName.Notifications) queue: Queue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.awaited = new AwaitedJobs(queue, config, { timeoutCode: 'NOTIFY_TIMEOUT', failedCode: 'NOTIFY_FAILED', what: 'the test' });
+    this.awaited = new AwaitedJobs(queue, config, {
+      timeoutCode: 'NOTIFY_TIMEOUT',
+      failedCode: 'NOTIFY_FAILED',
+      what: 'the test',
+      log: { context: NotificationQueueClient.name, queue: 'notification', job: () => 'channel test' },
+    });
   }
 
   testChannel(channelId: string): Promise<ChannelTestResult | null> {

@@ -21,7 +21,12 @@ export class ProbeClient implements OnModuleDestroy {
     @InjectQueue(QueueName.Probe) private readonly queue: Queue,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.awaited = new AwaitedJobs(queue, config, { timeoutCode: 'PROBE_TIMEOUT', failedCode: 'PROBE_FAILED', what: 'the check' });
+    this.awaited = new AwaitedJobs(queue, config, {
+      timeoutCode: 'PROBE_TIMEOUT',
+      failedCode: 'PROBE_FAILED',
+      what: 'the check',
+      log: { context: ProbeClient.name, queue: 'probe', job: (name) => `probe ${name}` },
+    });
   }
 
   /** Runs a probe and returns its result, or fails with 503 when no scheduler answers in time. */
