@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { ConnectionProblem, MessageBrowseView, MessageQuery } from '@walbridge/contracts';
-import { DomainError } from '@walbridge/domain';
+import type { MessageBrowseView, MessageQuery } from '@walbridge/contracts';
 import { TaskRepository } from '@walbridge/persistence';
 import { ProbeJob } from '@walbridge/queue';
-import { loadLiveTask } from '../common/live-task';
+import { assertReached, probeLiveTask, type ProbeFailure } from '../probe/live-task-probe';
 import { ProbeClient } from '../probe/probe-client.service';
 
-type Outcome = { ok: true; view: MessageBrowseView } | { ok: false; failure: { problem: ConnectionProblem; message: string; suggestion: string } };
+type Outcome = { ok: true; view: MessageBrowseView } | { ok: false; failure: ProbeFailure };
 
 /** The latest messages of a task's topics, read by a scheduler (the API never reaches Kafka). */
 @Injectable()
@@ -17,13 +16,8 @@ export class MessageBrowserService {
   ) {}
 
   async browse(taskId: string, query: MessageQuery): Promise<MessageBrowseView> {
-    await loadLiveTask(this.tasks, taskId);
-    const outcome = await this.probes.request<Outcome | null, ProbeJob.BrowseMessages>(ProbeJob.BrowseMessages, { taskId, query });
-    if (!outcome) await loadLiveTask(this.tasks, taskId);
-    if (!outcome!.ok) {
-      const { failure } = outcome as Extract<Outcome, { ok: false }>;
-      throw new DomainError('upstream', 'DESTINATION_UNAVAILABLE', failure.message, [], { problem: failure.problem, suggestion: failure.suggestion });
-    }
-    return outcome!.view;
+    const outcome = await probeLiveTask<Outcome, ProbeJob.BrowseMessages>(this.tasks, this.probes, ProbeJob.BrowseMessages, { taskId, query });
+    assertReached(outcome, 'DESTINATION_UNAVAILABLE');
+    return outcome.view;
   }
 }

@@ -1,48 +1,37 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { QueueEvents, type Queue } from 'bullmq';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { Queue } from 'bullmq';
 import type { AppConfig } from '@walbridge/config';
-import { DomainError } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { QueueName, type ProbeJob, type ProbePayloads } from '@walbridge/queue';
+import { AwaitedJobs, KEEP_FINISHED } from '../common/awaited-job';
 
 /** What the user waits for at most: PRODUCT.md asks connection tests to answer within 10 s. */
 export const PROBE_WAIT_MS = 9_500;
-const KEEP_FINISHED = { age: 300 };
 
 /**
  * The API may not reach sources or Kafka itself: it puts a job on the probe queue and, for the
- * requests a user waits on, awaits the scheduler's answer through BullMQ's queue events.
+ * requests a user waits on, awaits the scheduler's answer.
  */
 @Injectable()
 export class ProbeClient implements OnModuleDestroy {
-  private readonly logger = new Logger(ProbeClient.name);
-  private readonly events: QueueEvents;
+  private readonly awaited: AwaitedJobs;
 
   constructor(
     @InjectQueue(QueueName.Probe) private readonly queue: Queue,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.events = new QueueEvents(QueueName.Probe, { connection: { url: config.WALBRIDGE_REDIS_URL }, prefix: config.WALBRIDGE_QUEUE_PREFIX });
-    this.events.on('error', (error) => this.logger.warn(`probe queue events: ${error.message}`));
+    this.awaited = new AwaitedJobs(queue, config, {
+      timeoutCode: 'PROBE_TIMEOUT',
+      failedCode: 'PROBE_FAILED',
+      what: 'the check',
+      log: { context: ProbeClient.name, queue: 'probe', job: (name) => `probe ${name}` },
+    });
   }
 
   /** Runs a probe and returns its result, or fails with 503 when no scheduler answers in time. */
-  async request<R, J extends ProbeJob>(name: J, payload: ProbePayloads[J], waitMs = PROBE_WAIT_MS): Promise<R> {
-    await this.events.waitUntilReady();
-    const job = await this.queue.add(name, payload, { attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
-    try {
-      return (await job.waitUntilFinished(this.events, waitMs)) as R;
-    } catch (error) {
-      const message = (error as Error).message ?? '';
-      if (/timed out/.test(message)) {
-        // Nobody will read the answer: drop the job if it has not started (an active job is locked).
-        await job.remove().catch(() => undefined);
-        throw new DomainError('unavailable', 'PROBE_TIMEOUT', `no answer within ${Math.round(waitMs / 1000)} s: is a scheduler running?`);
-      }
-      this.logger.warn(`probe ${name} failed: ${message}`);
-      throw new DomainError('unavailable', 'PROBE_FAILED', 'the scheduler could not run the check; see its log');
-    }
+  request<R, J extends ProbeJob>(name: J, payload: ProbePayloads[J], waitMs = PROBE_WAIT_MS): Promise<R> {
+    return this.awaited.run<R>(name, payload, waitMs);
   }
 
   /** Queues a probe whose result is written to the metadata database (a precheck run). */
@@ -51,6 +40,6 @@ export class ProbeClient implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.events.close();
+    await this.awaited.close();
   }
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { BackfillView, CreateBackfillInput, SnapshotTableView, TaskConfig, TaskSnapshotView, TaskStatus } from '@walbridge/contracts';
 import { DomainError, allowedOperations, rowFilterProblems } from '@walbridge/domain';
-import { TaskBackfillRepository, TaskLogRepository, TaskRepository, type TaskBackfillEntity, type TaskBackfillTableEntity, type TaskEntity } from '@walbridge/persistence';
+import { TaskBackfillRepository, TaskLogRepository, TaskRepository, type TaskBackfillEntity, type TaskBackfillTableEntity } from '@walbridge/persistence';
 import { currentActor } from '../auth/request-context';
+import { loadLiveTask } from '../common/live-task';
 import { invalidRequest } from '../common/zod-body.pipe';
 
 /** Where a backfill may be asked: the task streams, or will stream again from its slot. */
@@ -22,7 +23,7 @@ export class BackfillService {
   ) {}
 
   async create(taskId: string, input: CreateBackfillInput): Promise<BackfillView> {
-    const task = await this.load(taskId);
+    const task = await loadLiveTask(this.tasks, taskId);
     if (!BACKFILL_STATUSES.includes(task.status)) {
       throw new DomainError('conflict', 'OPERATION_NOT_ALLOWED', `cannot backfill a task in status ${task.status}; allowed in ${BACKFILL_STATUSES.join(', ')}`, [], {
         status: task.status,
@@ -50,12 +51,12 @@ export class BackfillService {
   }
 
   async list(taskId: string): Promise<{ items: BackfillView[] }> {
-    await this.load(taskId);
+    await loadLiveTask(this.tasks, taskId);
     return { items: (await this.backfills.listForTask(taskId)).map(toBackfillView) };
   }
 
   async get(taskId: string, id: string): Promise<BackfillView> {
-    await this.load(taskId);
+    await loadLiveTask(this.tasks, taskId);
     const backfill = await this.backfills.find(taskId, id);
     if (!backfill) throw new DomainError('not-found', 'BACKFILL_NOT_FOUND', `backfill ${id} of task ${taskId} not found`);
     return toBackfillView(backfill);
@@ -80,7 +81,7 @@ export class BackfillService {
   }
 
   async snapshot(taskId: string): Promise<TaskSnapshotView> {
-    await this.load(taskId);
+    await loadLiveTask(this.tasks, taskId);
     const all = await this.backfills.listForTask(taskId, 20);
     const open = all.filter((b) => b.status === 'pending' || b.status === 'running');
     const shown = open.length ? open : all.slice(0, 1);
@@ -98,12 +99,6 @@ export class BackfillService {
       etaSeconds = rowsPerSecond > 0 ? Math.round(left / rowsPerSecond) : null;
     }
     return { status, tables, rowsPerSecond, etaSeconds };
-  }
-
-  private async load(id: string): Promise<TaskEntity> {
-    const task = await this.tasks.findById(id);
-    if (!task || task.status === 'DELETED') throw new DomainError('not-found', 'TASK_NOT_FOUND', `task ${id} not found`);
-    return task;
   }
 }
 

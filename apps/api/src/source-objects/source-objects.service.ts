@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { ConnectionProblem, SourceObjectsView } from '@walbridge/contracts';
-import { DomainError } from '@walbridge/domain';
+import type { SourceObjectsView } from '@walbridge/contracts';
 import { TaskRepository } from '@walbridge/persistence';
 import { ProbeJob } from '@walbridge/queue';
-import { loadLiveTask } from '../common/live-task';
+import { assertReached, probeLiveTask, type ProbeFailure } from '../probe/live-task-probe';
 import { ProbeClient } from '../probe/probe-client.service';
 
-type Outcome = { ok: true; objects: SourceObjectsView } | { ok: false; failure: { problem: ConnectionProblem; message: string; suggestion: string } };
+type Outcome = { ok: true; objects: SourceObjectsView } | { ok: false; failure: ProbeFailure };
 
 /** The object picker's tree, read by the scheduler from the task's source. */
 @Injectable()
@@ -17,13 +16,8 @@ export class SourceObjectsService {
   ) {}
 
   async list(taskId: string): Promise<SourceObjectsView> {
-    await loadLiveTask(this.tasks, taskId);
-    const outcome = await this.probes.request<Outcome | null, ProbeJob.ListSourceObjects>(ProbeJob.ListSourceObjects, { taskId });
-    if (!outcome) await loadLiveTask(this.tasks, taskId);
-    if (!outcome!.ok) {
-      const { failure } = outcome as Extract<Outcome, { ok: false }>;
-      throw new DomainError('upstream', 'SOURCE_UNAVAILABLE', failure.message, [], { problem: failure.problem, suggestion: failure.suggestion });
-    }
-    return outcome!.objects;
+    const outcome = await probeLiveTask<Outcome, ProbeJob.ListSourceObjects>(this.tasks, this.probes, ProbeJob.ListSourceObjects, { taskId });
+    assertReached(outcome, 'SOURCE_UNAVAILABLE');
+    return outcome.objects;
   }
 }

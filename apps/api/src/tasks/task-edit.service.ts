@@ -1,6 +1,4 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import { TASK_STATUSES, type PolicyConfig, type TaskConfig, type TaskStatus, type TaskView } from '@walbridge/contracts';
 import {
   DomainError,
@@ -17,9 +15,10 @@ import {
   type TaskOperation,
 } from '@walbridge/domain';
 import { NotificationChannelRepository, SecretsService, TaskBackfillRepository, TaskLogRepository, connectionsWithSecrets, TaskRepository, outdatesPrecheck, type TaskEntity } from '@walbridge/persistence';
-import { QueueName, TaskControlJob } from '@walbridge/queue';
+import { TaskControlJob } from '@walbridge/queue';
 import { currentActor } from '../auth/request-context';
 import { assertCredentialsFollowEndpoint } from '../common/credential-endpoint.rule';
+import { TaskCommand } from './task-command';
 import { assertChannelsExist, parseTaskConfig } from './task-config.validation';
 import { splitSecrets, toTaskView, type StoredConfig, type TaskSecrets } from './task.mapper';
 
@@ -72,12 +71,12 @@ export class TaskEditService {
     private readonly logs: TaskLogRepository,
     private readonly vault: SecretsService,
     private readonly channels: NotificationChannelRepository,
-    @InjectQueue(QueueName.TaskControl) private readonly controlQueue: Queue,
+    private readonly command: TaskCommand,
     private readonly backfills: TaskBackfillRepository,
   ) {}
 
   async update(id: string, patch: Record<string, unknown>): Promise<TaskView> {
-    const task = await this.load(id);
+    const task = await this.command.load(id);
     const oldSecrets: TaskSecrets = this.vault.openTask(task);
     const current = withoutFlags(task.config);
     const editable = { ...current, ...connectionsWithSecrets(current as unknown as TaskConfig, oldSecrets) };
@@ -130,18 +129,13 @@ export class TaskEditService {
       ...(applies(task.status) ? { requestedOperation: 'applyObjects' as const } : {}),
     });
     if (!replaced) {
-      const fresh = await this.load(id);
+      const fresh = await this.command.load(id);
       this.assertEditAllowed(fresh.status, operations, scope.other);
       throw new DomainError('conflict', 'CONCURRENT_CHANGE', 'the task changed while it was being edited; reload it and try again');
     }
     if (applies(task.status)) {
       if (scope.objects) await this.backfillAdded(id, current.policy as PolicyConfig, config.policy);
-      await this.controlQueue.add(TaskControlJob.ApplyObjects, { taskId: id, requestedBy: currentActor() }, {
-        attempts: 5,
-        backoff: { type: 'exponential', delay: 1000 },
-        removeOnComplete: 1000,
-        removeOnFail: 1000,
-      });
+      await this.command.enqueue(TaskControlJob.ApplyObjects, { taskId: id, requestedBy: currentActor() });
     }
     if (live && scope.objects) {
       await this.logs.append(
@@ -196,12 +190,6 @@ export class TaskEditService {
         status: task.status,
       });
     }
-  }
-
-  private async load(id: string): Promise<TaskEntity> {
-    const task = await this.tasks.findById(id);
-    if (!task || task.status === 'DELETED') throw new DomainError('not-found', 'TASK_NOT_FOUND', `task ${id} not found`);
-    return task;
   }
 
   /**

@@ -1,34 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskEntity } from '@walbridge/persistence';
 import { lifecycleView } from './task-lifecycle.mapper';
+import { taskRow } from './testing/task-store.fake';
 
 function task(patch: Partial<TaskEntity>): TaskEntity {
-  return {
-    id: '7d4f2f5e-6c1a-4a51-9a8e-0d8f3c2b1a00',
-    name: 'orders',
-    status: 'INCREMENTAL',
-    config: {},
-    secrets: null,
-    slotName: 'walbridge_x',
-    publicationName: 'walbridge_x',
-    confirmedLsn: '0/16B3748',
-    delaySeconds: 0,
-    requestedOperation: null,
-    lastError: null,
-    precheckRequired: false,
-    scheduledStartAt: null,
-    failingSince: null,
-    failureKind: null,
-    retryUntil: null,
-    autoStopAt: null,
-    retryExhaustedAt: null,
-    slotExists: true,
-    slotRetainedBytes: '1048576',
-    slotCheckedAt: new Date('2026-01-01T00:00:00Z'),
-    createdAt: new Date('2026-01-01T00:00:00Z'),
-    updatedAt: new Date('2026-01-01T00:00:00Z'),
-    ...patch,
-  };
+  return taskRow({ slotName: 'walbridge_x', publicationName: 'walbridge_x', slotRetainedBytes: '1048576', slotCheckedAt: new Date('2026-01-01T00:00:00Z'), ...patch });
 }
 
 describe('lifecycleView', () => {

@@ -1,11 +1,10 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import type { TaskLogPage, TaskLogQueryInput, TaskOperationResult, TaskView } from '@walbridge/contracts';
 import { DomainError, allowedOperations, assertAllowed, slotCleanupSql, type TaskOperation } from '@walbridge/domain';
-import { HEALTHY, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
-import { QueueName, TaskControlJob, type TaskControlPayloads } from '@walbridge/queue';
+import { HEALTHY, TaskLogRepository, TaskRepository, type TaskEntity } from '@walbridge/persistence';
+import { TaskControlJob } from '@walbridge/queue';
 import { currentActor } from '../auth/request-context';
+import { TaskCommand } from './task-command';
 import { hasLeftoverSlot } from './task-lifecycle.mapper';
 import { toTaskView } from './task.mapper';
 
@@ -19,14 +18,14 @@ export class TaskOperationsService {
   constructor(
     private readonly tasks: TaskRepository,
     private readonly logs: TaskLogRepository,
-    @InjectQueue(QueueName.TaskControl) private readonly controlQueue: Queue,
+    private readonly command: TaskCommand,
   ) {}
 
   /** The worker drains what is in flight, confirms it and exits; the slot stays. */
   async pause(id: string): Promise<TaskOperationResult<TaskView>> {
     const task = await this.loadFor('pause', id);
-    await this.transitionOrConflict(task, 'pause', 'PAUSING');
-    await this.enqueue(TaskControlJob.PauseTask, { taskId: id, requestedBy: currentActor() });
+    await this.command.transitionOrConflict(task, 'pause', 'PAUSING');
+    await this.command.enqueue(TaskControlJob.PauseTask, { taskId: id, requestedBy: currentActor() });
     await this.logs.append(id, 'info', `pause requested by ${currentActor()}`);
     return this.result(id, []);
   }
@@ -34,8 +33,8 @@ export class TaskOperationsService {
   /** Streams again from the slot's confirmed LSN; an abnormal task gets a fresh retry episode. */
   async resume(id: string): Promise<TaskOperationResult<TaskView>> {
     const task = await this.loadFor('resume', id);
-    await this.transitionOrConflict(task, 'resume', 'STARTING', { ...HEALTHY, requestedOperation: null });
-    await this.enqueue(TaskControlJob.StartTask, { taskId: id, requestedBy: currentActor() });
+    await this.command.transitionOrConflict(task, 'resume', 'STARTING', { ...HEALTHY, requestedOperation: null });
+    await this.command.enqueue(TaskControlJob.StartTask, { taskId: id, requestedBy: currentActor() });
     await this.logs.append(
       id,
       'info',
@@ -47,8 +46,8 @@ export class TaskOperationsService {
   /** Drops and recreates the slot; what was committed in between is lost, and a precheck is due. */
   async reset(id: string): Promise<TaskOperationResult<TaskView>> {
     const task = await this.loadFor('reset', id);
-    await this.transitionOrConflict(task, 'reset', task.status, { requestedOperation: 'reset' });
-    await this.enqueue(TaskControlJob.ResetTask, { taskId: id, requestedBy: currentActor() });
+    await this.command.transitionOrConflict(task, 'reset', task.status, { requestedOperation: 'reset' });
+    await this.command.enqueue(TaskControlJob.ResetTask, { taskId: id, requestedBy: currentActor() });
     const from = task.confirmedLsn ? `LSN ${task.confirmedLsn} (the last confirmed position)` : 'the last confirmed position';
     const lost =
       `changes committed on the source after ${from} and before replication slot ${task.slotName} is created again ` +
@@ -66,8 +65,8 @@ export class TaskOperationsService {
         allowedOperations: allowedOperations(task.status).filter((op) => op !== 'dropSlot'),
       });
     }
-    await this.transitionOrConflict(task, 'dropSlot', task.status, { requestedOperation: 'dropSlot' });
-    await this.enqueue(TaskControlJob.DropSlot, { taskId: id, requestedBy: currentActor() });
+    await this.command.transitionOrConflict(task, 'dropSlot', task.status, { requestedOperation: 'dropSlot' });
+    await this.command.enqueue(TaskControlJob.DropSlot, { taskId: id, requestedBy: currentActor() });
     await this.logs.append(id, 'info', `drop of replication slot ${task.slotName} and publication ${task.publicationName} requested by ${currentActor()}`);
     return this.result(id, []);
   }
@@ -75,7 +74,7 @@ export class TaskOperationsService {
   /** DELETED and credentials wiped; the task is no longer listed nor readable. */
   async delete(id: string): Promise<TaskOperationResult<TaskView>> {
     const task = await this.loadFor('delete', id);
-    await this.transitionOrConflict(task, 'delete', 'DELETED', { secrets: null, scheduledStartAt: null });
+    await this.command.transitionOrConflict(task, 'delete', 'DELETED', { secrets: null, scheduledStartAt: null });
     await this.logs.append(id, 'info', `task deleted by ${currentActor()}; credentials wiped`);
     const warnings =
       task.slotExists === true
@@ -86,7 +85,7 @@ export class TaskOperationsService {
   }
 
   async logsOf(id: string, query: TaskLogQueryInput): Promise<TaskLogPage> {
-    await this.load(id);
+    await this.command.load(id);
     const page = await this.logs.list({ taskId: id, levels: query.level, cursor: query.cursor, limit: query.limit });
     return {
       items: page.items.map((entry) => ({ id: entry.id, time: entry.createdAt.toISOString(), level: entry.level, message: entry.message })),
@@ -95,18 +94,12 @@ export class TaskOperationsService {
   }
 
   private async result(id: string, warnings: string[]): Promise<TaskOperationResult<TaskView>> {
-    return { ...toTaskView(await this.load(id)), warnings };
-  }
-
-  private async load(id: string): Promise<TaskEntity> {
-    const task = await this.tasks.findById(id);
-    if (!task || task.status === 'DELETED') throw new DomainError('not-found', 'TASK_NOT_FOUND', `task ${id} not found`);
-    return task;
+    return { ...toTaskView(await this.command.load(id)), warnings };
   }
 
   /** Loads the task and refuses the operation in the wrong status or while a reset / drop-slot runs. */
   private async loadFor(operation: TaskOperation, id: string): Promise<TaskEntity> {
-    const task = await this.load(id);
+    const task = await this.command.load(id);
     assertAllowed(operation, task.status);
     if (task.requestedOperation === 'reset' || task.requestedOperation === 'dropSlot') {
       throw new DomainError(
@@ -118,24 +111,5 @@ export class TaskOperationsService {
       );
     }
     return task;
-  }
-
-  /** A concurrent operation may have moved the task since we read it: re-check atomically. */
-  private async transitionOrConflict(task: TaskEntity, operation: TaskOperation, to: TaskEntity['status'], patch: TaskRuntimePatch = {}): Promise<void> {
-    const moved = await this.tasks.transition(task.id, [task.status], to, patch);
-    if (!moved) {
-      const fresh = await this.load(task.id);
-      assertAllowed(operation, fresh.status);
-      throw new DomainError('conflict', 'CONCURRENT_CHANGE', 'the task changed while the operation was requested; try again');
-    }
-  }
-
-  private async enqueue<J extends TaskControlJob>(job: J, payload: TaskControlPayloads[J]): Promise<void> {
-    await this.controlQueue.add(job, payload, {
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1000 },
-      removeOnComplete: 1000,
-      removeOnFail: 1000,
-    });
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PrecheckModule } from '../precheck/precheck.module';
+import { TaskCommand } from './task-command';
 import { TaskEditService } from './task-edit.service';
 import { TaskOperationsController } from './task-operations.controller';
 import { TaskOperationsService } from './task-operations.service';
@@ -9,6 +10,6 @@ import { TaskService } from './task.service';
 @Module({
   imports: [PrecheckModule],
   controllers: [TaskController, TaskOperationsController],
-  providers: [TaskService, TaskEditService, TaskOperationsService],
+  providers: [TaskCommand, TaskService, TaskEditService, TaskOperationsService],
 })
 export class TaskModule {}

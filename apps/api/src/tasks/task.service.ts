@@ -1,15 +1,14 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Queue } from 'bullmq';
 import type { Page, TaskConfig, TaskView } from '@walbridge/contracts';
-import { DomainError, NEVER_STARTED_STATUSES, assertAllowed, defaultSlotName, type TaskOperation } from '@walbridge/domain';
-import { NotificationChannelRepository, SecretsService, TaskLogRepository, TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
-import { QueueName, TaskControlJob, type TaskControlPayloads } from '@walbridge/queue';
+import { NEVER_STARTED_STATUSES, assertAllowed, defaultSlotName, type TaskOperation } from '@walbridge/domain';
+import { NotificationChannelRepository, SecretsService, TaskLogRepository, TaskRepository, type TaskEntity } from '@walbridge/persistence';
+import { TaskControlJob } from '@walbridge/queue';
 import { PrecheckService } from '../precheck/precheck.service';
 import { currentActor } from '../auth/request-context';
 import type { ListTasksQuery } from './list-tasks.query';
 import type { SubmitTaskDto } from './submit-task.dto';
+import { TaskCommand } from './task-command';
 import { assertChannelsExist } from './task-config.validation';
 import { splitSecrets, toTaskView } from './task.mapper';
 
@@ -19,7 +18,7 @@ export class TaskService {
     private readonly tasks: TaskRepository,
     private readonly logs: TaskLogRepository,
     private readonly secrets: SecretsService,
-    @InjectQueue(QueueName.TaskControl) private readonly controlQueue: Queue,
+    private readonly command: TaskCommand,
     private readonly prechecks: PrecheckService,
     private readonly channels: NotificationChannelRepository,
   ) {}
@@ -47,7 +46,7 @@ export class TaskService {
   }
 
   async get(id: string): Promise<TaskView> {
-    return toTaskView(await this.load(id));
+    return toTaskView(await this.command.load(id));
   }
 
   async list(query: ListTasksQuery): Promise<Page<TaskView>> {
@@ -57,7 +56,7 @@ export class TaskService {
 
   /** Starts now, or at `startAt` through a delayed job that survives a scheduler restart. */
   async submit(id: string, dto: SubmitTaskDto): Promise<TaskView> {
-    const task = await this.load(id);
+    const task = await this.command.load(id);
     this.assert('submit', task);
     await this.prechecks.assertSubmittable(task);
     const startAt = dto.startAt ? new Date(dto.startAt) : null;
@@ -65,7 +64,7 @@ export class TaskService {
     const next = delay > 0 ? 'PENDING_START' : 'STARTING';
     // Only the configuration the precheck vouched for may start: an edit in between is a conflict.
     // The start time is kept on the task too: a scheduler starts it when due even if the job is lost.
-    await this.transitionOrConflict(
+    await this.command.transitionOrConflict(
       task,
       'submit',
       next,
@@ -73,61 +72,29 @@ export class TaskService {
       true,
     );
     await this.logs.append(id, 'info', `${delay > 0 ? `start scheduled at ${startAt!.toISOString()}` : 'start requested'} by ${currentActor()}`);
-    await this.enqueue(TaskControlJob.StartTask, { taskId: id, requestedBy: currentActor() }, delay);
+    await this.command.enqueue(TaskControlJob.StartTask, { taskId: id, requestedBy: currentActor() }, delay);
     return this.get(id);
   }
 
   async stop(id: string, force: boolean): Promise<TaskView> {
-    const task = await this.load(id);
+    const task = await this.command.load(id);
     const operation: TaskOperation = force ? 'forceStop' : 'stop';
     this.assert(operation, task);
     if (NEVER_STARTED_STATUSES.includes(task.status)) {
       // Nothing ran and no slot exists: cancelled, not "COMPLETED" (a scheduled start is void:
       // its job finds the task no longer PENDING_START and does nothing).
-      await this.transitionOrConflict(task, operation, 'CANCELLED', { requestedOperation: null, scheduledStartAt: null });
+      await this.command.transitionOrConflict(task, operation, 'CANCELLED', { requestedOperation: null, scheduledStartAt: null });
       await this.logs.append(id, 'info', 'cancelled before it started: no slot was created and nothing was delivered');
       return this.get(id);
     }
-    await this.transitionOrConflict(task, operation, 'STOPPING', { requestedOperation: operation === 'forceStop' ? 'forceStop' : 'stop' });
+    await this.command.transitionOrConflict(task, operation, 'STOPPING', { requestedOperation: operation === 'forceStop' ? 'forceStop' : 'stop' });
     // Logged before the job exists, so the scheduler's "stopped" line can never come first.
     await this.logs.append(id, 'info', `${force ? 'force stop' : 'stop'} requested by ${currentActor()}`);
-    await this.enqueue(TaskControlJob.StopTask, { taskId: id, requestedBy: currentActor(), force });
+    await this.command.enqueue(TaskControlJob.StopTask, { taskId: id, requestedBy: currentActor(), force });
     return this.get(id);
-  }
-
-  private async enqueue<J extends TaskControlJob>(job: J, payload: TaskControlPayloads[J], delay = 0): Promise<void> {
-    await this.controlQueue.add(job, payload, {
-      delay,
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1000 },
-      removeOnComplete: 1000,
-      removeOnFail: 1000,
-    });
-  }
-
-  private async load(id: string): Promise<TaskEntity> {
-    const task = await this.tasks.findById(id);
-    if (!task || task.status === 'DELETED') throw new DomainError('not-found', 'TASK_NOT_FOUND', `task ${id} not found`);
-    return task;
   }
 
   private assert(operation: TaskOperation, task: TaskEntity): void {
     assertAllowed(operation, task.status);
-  }
-
-  /** A concurrent operation may have moved the task since we read it: re-check atomically. */
-  private async transitionOrConflict(
-    task: TaskEntity,
-    operation: TaskOperation,
-    to: TaskEntity['status'],
-    patch: TaskRuntimePatch = {},
-    requireUnchangedConfig = false,
-  ): Promise<void> {
-    const moved = await this.tasks.transition(task.id, [task.status], to, patch, requireUnchangedConfig ? task : undefined);
-    if (!moved) {
-      const fresh = await this.load(task.id);
-      assertAllowed(operation, fresh.status);
-      throw new DomainError('conflict', 'CONCURRENT_CHANGE', 'the task changed while the operation was requested; try again');
-    }
   }
 }
