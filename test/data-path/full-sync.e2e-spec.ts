@@ -3,8 +3,11 @@ import type { BackfillView, TaskSnapshotView } from '@walbridge/contracts';
 import { KafkaFixture, openEventStream, sourceDb, waitFor, workerPid, type ReadMessage } from '@walbridge/testing';
 import { api, envelopeOf, onSource, startTask, stopTask, type Envelope } from './task-fixture';
 
-/** Rows in the table of the concurrent-writes test (the issue asks 200,000; the default fits a shared stack's 2 minutes). */
-const ROWS = Number(process.env.WALBRIDGE_FULL_SYNC_ROWS ?? 20_000);
+/** Rows in the table of the concurrent-writes test (issue 13: 200,000; fewer for a quick run). */
+const ROWS = Number(process.env.WALBRIDGE_FULL_SYNC_ROWS ?? 200_000);
+/** Rows of the SIGKILL test (issue 13: 500,000), read at KILL_RATE rows/s: one chunk is at most that many rows. */
+const KILL_ROWS = Number(process.env.WALBRIDGE_FULL_SYNC_KILL_ROWS ?? 500_000);
+const KILL_RATE = Math.max(3_000, Math.round(KILL_ROWS / 25));
 
 const started: string[] = [];
 afterAll(async () => {
@@ -36,8 +39,8 @@ async function sourceRows(sql: string, keyOf: (row: Record<string, string | null
 }
 
 /** Writes a marker row and reads the topic until it arrived: everything committed before it is there too. */
-async function readAllUpTo(topic: string, marker: (e: Envelope) => boolean): Promise<ReadMessage[]> {
-  return kafka.readUntil(topic, (all) => all.some((m) => marker(envelopeOf(m))), `the marker row on ${topic}`, 120_000);
+async function readAllUpTo(topic: string, marker: (e: Envelope) => boolean, timeoutMs = 180_000): Promise<ReadMessage[]> {
+  return kafka.readUntil(topic, (all) => all.some((m) => marker(envelopeOf(m))), `the marker row on ${topic}`, timeoutMs);
 }
 
 async function snapshotOf(taskId: string): Promise<TaskSnapshotView> {
@@ -84,7 +87,7 @@ describe('full + incremental synchronization', () => {
       for (let round = 0; ; round++) {
         const status = (await api.task(ctx.task.id)).status;
         if (status !== 'FULL_SYNC') break;
-        expect(round).toBeLessThan(5_000);
+        expect(round).toBeLessThan(100_000);
         const a = 1 + Math.floor(Math.random() * ROWS);
         const b = 1 + Math.floor(Math.random() * ROWS);
         await db.query('BEGIN');
@@ -145,7 +148,7 @@ describe('full + incremental synchronization', () => {
       return res.body.items[0];
     }, 30_000, 300);
     expect(notice.title).toContain(`${view.tables[0].rowsSent} row(s) of 1 table(s)`);
-  });
+  }, 420_000);
 
   it('reads tables without a primary key (REPLICA IDENTITY FULL), with composite and text keys, and empty ones', async () => {
     const ctx = await startTask({
@@ -308,8 +311,8 @@ describe('full + incremental synchronization', () => {
   });
 
   it('resumes a snapshot after a SIGKILL of the worker at its stored chunk: re-sent rows at most one chunk', async () => {
-    const rows = 15_000;
-    const rate = 3_000;
+    const rows = KILL_ROWS;
+    const rate = KILL_RATE;
     const ctx = await startTask({
       tables: { items: { ddl: (q) => `CREATE TABLE ${q} (id integer PRIMARY KEY, v text); INSERT INTO ${q} SELECT g, md5(g::text) FROM generate_series(1, ${rows}) g; ANALYZE ${q}` } },
       topics: { out: 1 },
@@ -330,9 +333,9 @@ describe('full + incremental synchronization', () => {
       const pid = workerPid(ctx.task.id);
       return pid && pid !== firstPid ? pid : undefined;
     }, 60_000);
-    await api.waitForStatus(ctx.task.id, 'INCREMENTAL', 120_000);
+    await api.waitForStatus(ctx.task.id, 'INCREMENTAL', 300_000);
     await onSource(`UPDATE ${ctx.qualified.items} SET v = 'marker' WHERE id = 1`);
-    const messages = await readAllUpTo(ctx.topics.out, (e) => e.data[0].v === 'marker');
+    const messages = await readAllUpTo(ctx.topics.out, (e) => e.data[0].v === 'marker', 300_000);
     const snapshots = messages.filter((m) => envelopeOf(m).snapshot);
     expect(snapshots.length - rows).toBeLessThanOrEqual(rate);
     expect(new Set(snapshots.map((m) => envelopeOf(m).data[0].id)).size).toBe(rows);
@@ -340,7 +343,7 @@ describe('full + incremental synchronization', () => {
     const rebuilt = rebuild(messages, byId);
     expect(rebuilt.size).toBe(source.size);
     expect([...source].every(([k, row]) => JSON.stringify(rebuilt.get(k)) === JSON.stringify(row))).toBe(true);
-  });
+  }, 600_000);
 
   it('backfills a table added to a running full+incremental task: it arrives complete', async () => {
     const ctx = await startTask({

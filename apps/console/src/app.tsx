@@ -25,6 +25,7 @@ const router = createBrowserRouter([
       { path: 'users', lazy: () => import('./features/admin/users.page').then((m) => ({ Component: m.UsersPage })) },
       { path: 'tokens', lazy: () => import('./features/admin/tokens.page').then((m) => ({ Component: m.TokensPage })) },
       { path: 'audit', lazy: () => import('./features/audit/audit-log.page').then((m) => ({ Component: m.AuditLogPage })) },
+      { path: 'schedulers', lazy: () => import('./features/fleet/schedulers.page').then((m) => ({ Component: m.SchedulersPage })) },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

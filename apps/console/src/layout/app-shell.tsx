@@ -16,6 +16,7 @@ const NAV_ITEMS: { to: string; label: string; matchRoot?: boolean; role: Role; b
   { to: '/users', label: 'Users', role: 'admin' },
   { to: '/tokens', label: 'API tokens', role: 'admin' },
   { to: '/audit', label: 'Audit log', role: 'admin' },
+  { to: '/schedulers', label: 'Schedulers', role: 'viewer' },
 ];
 
 export function AppShell() {
