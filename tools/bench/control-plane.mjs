@@ -30,10 +30,11 @@ export async function startControlPlane(stack, { apiPort, logDir, runId, cpuProf
     WALBRIDGE_ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
   };
   const api = startApp('api', env, join(logDir, 'api.log'));
-  // The workers inherit the scheduler's environment: with --cpu-prof each writes its profile
-  // when it exits (a stopped task's worker exits cleanly), beside the scheduler's own.
-  const profEnv = cpuProfDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${cpuProfDir}` } : {};
-  const scheduler = startApp('scheduler', { ...env, ...profEnv }, join(logDir, 'scheduler.log'));
+  // The workers are forked with the scheduler's node flags (process.execArgv): with --cpu-prof
+  // each writes its profile when it exits (a stopped task's worker exits cleanly), beside the
+  // scheduler's own. Node refuses --cpu-prof in NODE_OPTIONS, so it goes on the command line.
+  const profArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const scheduler = startApp('scheduler', env, join(logDir, 'scheduler.log'), profArgs);
   const stop = () => Promise.all([stopChild(scheduler), stopChild(api)]);
   try {
     await Promise.all([

@@ -124,10 +124,11 @@ export async function ensureTopic(brokers, topic, partitions = 3) {
  * waits for vitest synchronously, and a child writing to a full pipe blocks (stdout to a pipe is
  * synchronous on Linux), which froze the scheduler.
  */
-export function startApp(name, env, logFile) {
+/** `nodeArgs`: flags for node itself (e.g. --cpu-prof, which NODE_OPTIONS may not carry). */
+export function startApp(name, env, logFile, nodeArgs = []) {
   mkdirSync(dirname(logFile), { recursive: true });
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'apps', name, 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'apps', name, 'dist', 'main.js')], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', fd, fd],
