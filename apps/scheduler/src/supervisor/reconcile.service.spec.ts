@@ -43,4 +43,23 @@ describe('Reconciler: converges on what the metadata database says', () => {
     await s.reconciler.reconcile();
     expect(worker.sent.filter((m) => m.type === 'backfill')).toEqual([{ type: 'backfill', backfill: { id: 'b1' } }]);
   });
+
+  it('never hands the backfill of tables added by an edit to the worker the edit replaces, even when the edit lands during the pass', async () => {
+    const s = supervision();
+    s.tasks.add('t1', { status: 'INCREMENTAL' });
+    await s.reconciler.reconcile();
+    const worker = s.processes.last()!;
+    worker.report({ type: 'streaming' });
+    await vi.waitFor(() => expect(s.workers.get('t1')?.streaming).toBe(true));
+    // The pass has read the task (no operation under way); then the API edits the tables and
+    // writes the backfill of the added one, in that order, before the pass asks for backfills.
+    const changesFor = s.backfills.changesFor.bind(s.backfills);
+    s.backfills.changesFor = async (taskId, known) => {
+      await s.tasks.update('t1', { requestedOperation: 'applyObjects' });
+      s.backfills.open.push({ id: 'added' });
+      return changesFor(taskId, known);
+    };
+    await s.reconciler.reconcile();
+    expect(worker.sent.filter((m) => m.type === 'backfill')).toEqual([]);
+  });
 });

@@ -82,6 +82,13 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     // While tables are being edited, the running worker does not capture the added ones yet.
     if (!worker?.streaming || !worker.backfillIds || worker.intent !== 'stream' || task.requestedOperation !== null) return;
     const { added, cancelled } = await this.backfills.changesFor(task.id, worker.backfillIds);
+    // `task` was read at the start of the pass: an edit of its tables may have landed since, and
+    // the backfill of the added tables is written after the edit. Read again after the backfills,
+    // so a backfill seen here is never handed to the worker the edit is replacing.
+    if (added.length) {
+      const fresh = await this.tasks.findById(task.id);
+      if (!fresh || fresh.requestedOperation !== null || this.workers.get(task.id) !== worker) return;
+    }
     for (const backfill of added) {
       worker.backfillIds.add(backfill.id);
       worker.process.send({ type: 'backfill', backfill });

@@ -94,12 +94,16 @@ export class SnapshotEngine {
 
   /** Tables the publication took after the start (created later): backfills may read them now. */
   addTables(tables: readonly TableRef[]): void {
+    let added = false;
     for (const t of tables) {
       const name = `${t.schema}.${t.table}`;
       if (this.published.has(name)) continue;
       this.published.add(name);
       this.publishedList.push({ schema: t.schema, table: t.table });
+      added = true;
     }
+    // A backfill that waited for one of them goes on.
+    if (added) this.wake?.();
   }
 
   add(plan: BackfillPlan): void {
@@ -146,16 +150,34 @@ export class SnapshotEngine {
   // reading
   // -------------------------------------------------------------------------------------------
 
+  /**
+   * The next table to read. A table this worker does not capture yet waits, it never fails: its
+   * changes could not be merged, and it is captured once the publication takes it (discovery of
+   * a table created later) or by the worker that streams the task's edited tables, which gets
+   * the backfill again with its stored position.
+   */
   private nextJob(): TableJob | null {
     for (const run of this.runs) {
       if (run.cancelled) continue;
-      const job = run.jobs.find((j) => !j.claimed);
-      if (job) {
+      for (const job of run.jobs) {
+        if (job.claimed) continue;
+        if (!this.published.has(job.name)) {
+          this.waiting(job);
+          continue;
+        }
         job.claimed = true;
         return job;
       }
     }
     return null;
+  }
+
+  private readonly announcedWaits = new WeakSet<TableJob>();
+
+  private waiting(job: TableJob): void {
+    if (this.announcedWaits.has(job)) return;
+    this.announcedWaits.add(job);
+    this.options.log('info', `backfill ${job.run.plan.id}: ${job.name} is read once this task captures it (its tables were just edited, or it was created since the stream started)`);
   }
 
   private async lane(): Promise<void> {
@@ -193,16 +215,12 @@ export class SnapshotEngine {
   }
 
   private async readTable(job: TableJob, reader: SnapshotReader): Promise<void> {
-    if (!this.published.has(job.name)) {
-      this.options.log('warning', `snapshot of ${job.name} skipped: the task does not capture this table, so its changes could not be merged`);
-      this.finishTable(job, 'failed');
-      return;
-    }
     if (!job.shape) {
       job.shape = await reader.describe(job.progress.schema, job.progress.table);
       const schema = await this.options.describe(job.shape.relation);
       const route = this.options.route(schema);
       if (!route) {
+        this.options.log('warning', `backfill of ${job.name} skipped: the task's objects do not route this table to a topic (excluded, or not among its tables)`);
         this.finishTable(job, 'failed');
         return;
       }
