@@ -262,6 +262,18 @@ describe('precheck on bad setups', () => {
     expect(itemOf(run, 'full-sync')).toMatchObject({ result: 'PASSED', reason: expect.stringContaining(`shop.${table} by its primary key (id)`) });
   });
 
+  it('full + incremental of a table never analyzed: the full-sync item says its row count is unknown, never "about 0 rows"', async () => {
+    // autovacuum off for this table: reltuples stays -1 (never analyzed), as for any fresh table until autovacuum gets to it.
+    const { table, topic } = await demoTableAndTopic(
+      (t) => `CREATE TABLE ${t} (id bigint PRIMARY KEY) WITH (autovacuum_enabled = false); INSERT INTO ${t} SELECT generate_series(1, 5000)`,
+    );
+    cleanup.push(`DROP TABLE IF EXISTS shop.${table}`);
+    const task = await createdTask(demoTask(table, topic, {}, { syncMode: 'full+incremental' }));
+    const item = itemOf(await api.runPrecheck(task.id), 'full-sync');
+    expect(item).toMatchObject({ result: 'PASSED', reason: expect.stringMatching(new RegExp(`^an unknown number of existing rows \\(.* on disk; shop\\.${table} never analyzed: ANALYZE it for an estimate\\)`)) });
+    expect(item.reason).not.toMatch(/about 0 /);
+  });
+
   it('DELETE left out alarms', async () => {
     const { table, topic } = await demoTableAndTopic();
     cleanup.push(`DROP TABLE IF EXISTS shop.${table}`);

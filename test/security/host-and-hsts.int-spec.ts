@@ -73,7 +73,7 @@ describe('Host allowlist and HSTS', () => {
   });
 
   it('sends no Strict-Transport-Security over plain HTTP, even when an untrusted client claims HTTPS', async () => {
-    for (const headers of [{}, { 'x-forwarded-proto': 'https' }]) {
+    for (const headers of [{}, { 'x-forwarded-proto': 'https' }] as Record<string, string>[]) {
       for (const path of ['/health', '/', '/api/v1/tasks']) {
         const res = await get(testEnv.apiUrl, path, headers);
         expect(res.headers['strict-transport-security'], `${path} ${JSON.stringify(headers)}`).toBeUndefined();

@@ -24,7 +24,7 @@ export async function gatherSnapshotFacts(client: Client, tables: ReadonlyArray<
     table: string;
     partitioned: boolean;
     identity_index: string[];
-    rows: string;
+    rows: string | null;
     bytes: string;
     unreadable_leaves: string[];
   }>(
@@ -37,7 +37,8 @@ export async function gatherSnapshotFacts(client: Client, tables: ReadonlyArray<
                         FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
                         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
                        WHERE i.indrelid = r.oid AND i.indisreplident), '{}') AS identity_index,
-            COALESCE(sum(GREATEST(lc.reltuples, 0)), 0)::bigint::text AS rows,
+            -- reltuples is -1 until the first VACUUM or ANALYZE: unknown, not empty.
+            CASE WHEN bool_or(lc.reltuples < 0) THEN NULL ELSE COALESCE(sum(lc.reltuples), 0)::bigint::text END AS rows,
             COALESCE(sum(pg_total_relation_size(lc.oid)), 0)::bigint::text AS bytes,
             COALESCE(array_agg(format('%I.%I', ln.nspname, lc.relname) ORDER BY lc.oid)
                        FILTER (WHERE r.relkind = 'p' AND NOT has_table_privilege(lc.oid, 'SELECT')), '{}') AS unreadable_leaves
@@ -58,7 +59,7 @@ export async function gatherSnapshotFacts(client: Client, tables: ReadonlyArray<
       table: r.table,
       partitioned: r.partitioned,
       identityIndex: r.identity_index,
-      rowsEstimated: Number(r.rows),
+      rowsEstimated: r.rows === null ? null : Number(r.rows),
       bytes: Number(r.bytes),
       unreadableLeaves: r.unreadable_leaves,
     })),

@@ -72,12 +72,14 @@ export function fullSync(task: PrecheckTask, facts: SourceFacts): PrecheckOutcom
     affected.push(...leaves);
   }
 
-  const rows = snapshot.tables.reduce((n, t) => n + t.rowsEstimated, 0);
+  const rows = snapshot.tables.reduce((n, t) => n + (t.rowsEstimated ?? 0), 0);
+  const unanalyzed = snapshot.tables.filter((t) => t.rowsEstimated === null).map((t) => `${t.schema}.${t.table}`);
   const bytes = snapshot.tables.reduce((n, t) => n + t.bytes, 0);
   const byKey = plans.filter((p) => p.by).map((p) => `${p.t.schema}.${p.t.table} by its ${p.by}`);
   const byCtid = keyless.map((p) => `${p.t.schema}.${p.t.table} by ctid ranges${p.t.partitioned ? ' of each partition' : ''}`);
   const summary =
-    `about ${count(rows)} existing rows (${size(bytes)} on disk) in ${snapshot.tables.length} table${snapshot.tables.length === 1 ? '' : 's'}, ` +
+    `${rowsText(rows, unanalyzed, snapshot.tables.length)} (${size(bytes)} on disk${unanalyzed.length ? `; ${unanalyzed.join(', ')} never analyzed: ANALYZE ${unanalyzed.length > 1 ? 'them' : 'it'} for an estimate` : ''}) ` +
+    `in ${snapshot.tables.length} table${snapshot.tables.length === 1 ? '' : 's'}, ` +
     `read in short chunks without locks while changes keep streaming` +
     (byKey.length || byCtid.length ? `: ${[...byKey, ...byCtid].join('; ')}` : '');
 
@@ -127,4 +129,11 @@ export function snapshotRetention(task: PrecheckTask, facts: KafkaFacts, plan: T
   }
   if (!reasons.length) return { key, result: 'PASSED', reason: null, suggestion: null, affectedObjects: [] };
   return { key, result: 'ALARM', reason: reasons.join('; '), suggestion: suggestions.join('\n'), affectedObjects: affected };
+}
+
+/** PostgreSQL knows a row count only after a VACUUM or ANALYZE: an unknown count is said as such. */
+function rowsText(rows: number, unanalyzed: readonly string[], tables: number): string {
+  if (!unanalyzed.length) return `about ${count(rows)} existing rows`;
+  if (unanalyzed.length === tables) return 'an unknown number of existing rows';
+  return `about ${count(rows)} existing rows plus an unknown number in ${unanalyzed.join(', ')}`;
 }

@@ -126,8 +126,11 @@ export interface SnapshotTableFact {
   partitioned: boolean;
   /** Columns of the replica identity index (REPLICA IDENTITY USING INDEX), in index order. */
   identityIndex: string[];
-  /** pg_class.reltuples (of the leaves for a partitioned table); 0 when never analyzed. */
-  rowsEstimated: number;
+  /**
+   * pg_class.reltuples (summed over the leaves of a partitioned table); null when the table (or a
+   * leaf) was never vacuumed or analyzed (reltuples -1): the count is unknown, not zero.
+   */
+  rowsEstimated: number | null;
   /** pg_total_relation_size (of the leaves): on disk, compressed; the messages are larger. */
   bytes: number;
   /** Leaf partitions the role may not SELECT from directly (a keyless partitioned table is read leaf by leaf). */

@@ -458,6 +458,13 @@ describe('the full-synchronization item', () => {
       'FAILED',
       /the role cdc cannot write the snapshot's chunk watermarks .*permission denied/,
     ],
+    [
+      'a table never analyzed: its row count is unknown, not zero',
+      full,
+      withSnapshot({ tables: [snapTable({ rowsEstimated: null })] }),
+      'PASSED',
+      /^an unknown number of existing rows \(300\.0 MiB on disk; shop\.orders never analyzed: ANALYZE it for an estimate\) in 1 table/,
+    ],
     ['no SELECT', full, withSnapshot({}, { tables: [table({ canSelect: false })] }), 'FAILED', /existing rows of shop\.orders cannot be read without SELECT/],
     [
       'a keyless partitioned table with unreadable partitions',
