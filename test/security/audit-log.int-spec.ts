@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditLogEntryView, AuditLogPage, CreateTaskInput, TaskView } from '@walbridge/contracts';
 import { ApiClient, createTestUser, demoDestination, demoSource, testEnv, testPassword, uniqueName, waitFor, type TestUser } from '@walbridge/testing';
@@ -108,5 +109,44 @@ describe('the audit log: who did what, when, to which task, with what result', (
     const bad = await admin.request<{ details: { field: string }[] }>('GET', '/api/v1/audit-log?taskId=42&cursor=x');
     expect(bad.status).toBe(400);
     expect(bad.body.details.map((d) => d.field).sort()).toEqual(['cursor', 'taskId']);
+  });
+
+  it('filters by result, by an action prefix and by time, and names the task of each entry', async () => {
+    const failed = await auditOf(task.id, '&result=failure');
+    expect(failed.items.map((e) => [e.action, e.result])).toEqual([['tasks.force-stop', 'failure']]);
+    const all = await auditOf(task.id, '&action=tasks.*');
+    expect(all.items.map((e) => e.action)).toEqual(['tasks.force-stop', 'tasks.force-stop', 'tasks.stop', 'tasks.create']);
+    expect(all.items.every((e) => e.taskName === task.name)).toBe(true);
+    const created = all.items[3];
+    const after = await auditOf(task.id, `&from=${encodeURIComponent(new Date(Date.parse(created.at) + 1).toISOString())}`);
+    expect(after.items.map((e) => e.action)).not.toContain('tasks.create');
+    const before = await auditOf(task.id, `&to=${encodeURIComponent(new Date(Date.parse(created.at) + 1).toISOString())}`);
+    expect(before.items.map((e) => e.action)).toEqual(['tasks.create']);
+  });
+
+  it('refuses a malformed time or result filter, and a range that ends before it starts, with the field named', async () => {
+    const bad = await admin.request<{ details: { field: string; message: string }[] }>('GET', '/api/v1/audit-log?from=yesterday&result=ok');
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d) => d.field).sort()).toEqual(['from', 'result']);
+    const backwards = await admin.request<{ details: { field: string; message: string }[] }>('GET', '/api/v1/audit-log/export.csv?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z');
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.details).toEqual([{ field: 'to', message: 'from must be before to' }]);
+  });
+
+  it('exports the filtered entries as CSV a spreadsheet opens safely, to admins only', async () => {
+    // The trail holds text other people typed (here an id in a path): a formula must stay text in a spreadsheet.
+    const formula = `=HYPERLINK("http://evil.example","${randomUUID().slice(0, 6)}")`;
+    await operator.client.request('POST', `/api/v1/tasks/${encodeURIComponent(formula)}/pause`);
+    const res = await admin.request<string>('GET', `/api/v1/audit-log/export.csv?actor=${operator.username}&action=tasks.pause`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="walbridge-audit-log-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const rows: Record<string, string>[] = parse(res.body, { columns: true });
+    expect(rows).toEqual([expect.objectContaining({ action: 'tasks.pause', user: operator.username, role: 'operator', 'task id': '', 'target id': `'${formula}` })]);
+    // The same entries as the JSON list, in the same order.
+    const list = await auditOf(task.id);
+    const csv: Record<string, string>[] = parse((await admin.request<string>('GET', `/api/v1/audit-log/export.csv?taskId=${task.id}`)).body, { columns: true });
+    expect(csv.map((r) => [r.time, r.action, r.result])).toEqual(list.items.map((e) => [e.at, e.action, e.result]));
+    expect((await operator.client.request('GET', `/api/v1/audit-log/export.csv?taskId=${task.id}`)).status).toBe(403);
   });
 });

@@ -58,16 +58,44 @@ export const createTokenSchema = z.object({
   expiresInDays: z.number().int().min(1).max(3650).optional(),
 });
 
-export const auditLogQuerySchema = z.object({
+export const AUDIT_RESULTS = ['success', 'failure', 'denied'] as const;
+export type AuditResult = (typeof AUDIT_RESULTS)[number];
+
+const auditLogFilters = z.object({
   taskId: z.string().uuid('taskId must be a UUID').optional(),
   /** Who: a username, or `(unknown user)` for failed logins with a name that does not exist. */
   actor: z.string().min(1).max(64).optional(),
-  /** What, e.g. `tasks.stop` or `auth.login`. */
-  action: z.string().regex(/^[a-z0-9.-]{1,100}$/, 'action looks like tasks.stop or auth.login').optional(),
+  /** What, e.g. `tasks.stop` or `auth.login`; `tasks.*` takes every action starting with `tasks.`. */
+  action: z.string().regex(/^[a-z0-9.-]{1,100}(\.\*)?$/, 'action looks like tasks.stop, auth.login or tasks.*').optional(),
+  /** How it ended. */
+  result: z.enum(AUDIT_RESULTS, { errorMap: () => ({ message: `result is one of ${AUDIT_RESULTS.join(', ')}` }) }).optional(),
+  /** Entries at or after this time (ISO 8601, e.g. 2026-12-01T00:00:00Z). */
+  from: isoTime('from').optional(),
+  /** Entries before this time (ISO 8601). */
+  to: isoTime('to').optional(),
   /** Exclusive: entries older than this one (newest first). */
   cursor: z.string().regex(/^\d{1,18}$/, 'cursor must be the nextCursor of a previous page').optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+
+/** The audit log page's query (a page of entries, newest first). */
+const fromBeforeTo = (q: { from?: Date; to?: Date }) => !q.from || !q.to || q.from < q.to;
+const FROM_BEFORE_TO = { message: 'from must be before to', path: ['to'] };
+
+export const auditLogQuerySchema = auditLogFilters.refine(fromBeforeTo, FROM_BEFORE_TO);
+
+/** The same filters for the CSV export, which has no pages: every matching entry, newest first, up to AUDIT_EXPORT_MAX_ROWS. */
+export const auditLogExportQuerySchema = auditLogFilters.omit({ cursor: true, limit: true }).refine(fromBeforeTo, FROM_BEFORE_TO);
+
+/** An export larger than this is cut, and says so in its last line: narrow the filters. */
+export const AUDIT_EXPORT_MAX_ROWS = 100_000;
+
+function isoTime(field: string) {
+  return z
+    .string()
+    .datetime({ offset: true, message: `${field} must be an ISO 8601 time such as 2026-12-01T00:00:00Z` })
+    .transform((v) => new Date(v));
+}
 
 export type LoginInput = z.input<typeof loginSchema>;
 export type ChangePasswordInput = z.output<typeof changePasswordSchema>;
@@ -75,6 +103,7 @@ export type CreateUserInput = z.output<typeof createUserSchema>;
 export type UpdateUserInput = z.output<typeof updateUserSchema>;
 export type CreateTokenInput = z.output<typeof createTokenSchema>;
 export type AuditLogQuery = z.output<typeof auditLogQuerySchema>;
+export type AuditLogExportQuery = z.output<typeof auditLogExportQuerySchema>;
 
 export interface UserView {
   id: string;
@@ -117,7 +146,6 @@ export interface CreatedTokenView extends TokenView {
   token: string;
 }
 
-export type AuditResult = 'success' | 'failure' | 'denied';
 
 export interface AuditLogEntryView {
   id: string;
@@ -128,6 +156,8 @@ export interface AuditLogEntryView {
   method: string;
   path: string;
   taskId: string | null;
+  /** The task's name now (null once the task is deleted: the trail outlives it). */
+  taskName: string | null;
   targetId: string | null;
   result: AuditResult;
   statusCode: number;

@@ -1,6 +1,6 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Header, Query, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { auditLogQuerySchema, type AuditLogPage, type AuditLogQuery } from '@walbridge/contracts';
+import { auditLogExportQuerySchema, auditLogQuerySchema, type AuditLogExportQuery, type AuditLogPage, type AuditLogQuery } from '@walbridge/contracts';
 import { Roles } from '../auth/access.decorators';
 import { ZodPipe } from '../common/zod-body.pipe';
 import { AuditService } from './audit.service';
@@ -17,5 +17,14 @@ export class AuditLogController {
   @Get()
   list(@Query(new ZodPipe(auditLogQuerySchema)) query: AuditLogQuery): Promise<AuditLogPage> {
     return this.audit.list(query);
+  }
+
+  /** The same filters, every matching entry (up to 100,000) as a CSV file. */
+  @DocumentQuery(auditLogExportQuerySchema)
+  @Get('export.csv')
+  @Header('Cache-Control', 'no-store')
+  export(@Query(new ZodPipe(auditLogExportQuerySchema)) query: AuditLogExportQuery): StreamableFile {
+    const day = new Date().toISOString().slice(0, 10);
+    return new StreamableFile(this.audit.exportCsv(query), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="walbridge-audit-log-${day}.csv"` });
   }
 }

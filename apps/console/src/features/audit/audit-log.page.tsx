@@ -1,31 +1,48 @@
 import { useEffect } from 'react';
-import { useSearchParams } from 'react-router-dom';
-import type { AuditLogEntryView } from '@walbridge/contracts';
+import { Link, useSearchParams } from 'react-router-dom';
+import { AUDIT_RESULTS, type AuditLogEntryView, type AuditResult } from '@walbridge/contracts';
+import { auditLogExportUrl } from '../../api/audit.api';
 import { DataTable, type DataColumn } from '../../ui/data-table';
 import { EMPTY_VALUE, formatDateTime } from '../../ui/format';
-import { SearchInput } from '../../ui/search-input';
 import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
+import { auditActionText } from './audit-action-text';
+import { AuditFilters, RESULT_TEXT, auditQuery, type AuditFilterValues } from './audit-filters';
 import { useAuditLog } from './use-audit-log.query';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Who did what, when, to which task (admins only; the API refuses everyone else). */
 export function AuditLogPage() {
   const [searchParams, setSearchParams] = useSearchParams();
-  const taskId = searchParams.get('taskId') ?? '';
-  const actor = searchParams.get('actor') ?? '';
-  const validTaskId = !taskId || UUID.test(taskId);
+  const result = searchParams.get('result') ?? '';
+  const values: AuditFilterValues = {
+    taskId: searchParams.get('taskId') ?? '',
+    actor: searchParams.get('actor') ?? '',
+    action: searchParams.get('action') ?? '',
+    result: (AUDIT_RESULTS as readonly string[]).includes(result) ? (result as AuditResult) : '',
+    fromDay: DAY.test(searchParams.get('from') ?? '') ? searchParams.get('from')! : '',
+    toDay: DAY.test(searchParams.get('to') ?? '') ? searchParams.get('to')! : '',
+  };
+  const problem =
+    values.taskId && !UUID.test(values.taskId)
+      ? 'A task id looks like 3f2c8a4e-1b7d-4c1e-9a65-0e4f2b6d8c10.'
+      : values.fromDay && values.toDay && values.fromDay > values.toDay
+        ? 'The From day is after the To day.'
+        : null;
 
   useEffect(() => {
     document.title = 'Audit log · Walbridge';
   }, []);
 
-  const query = useAuditLog({ taskId, actor }, validTaskId);
+  const filters = auditQuery(values);
+  const query = useAuditLog(filters, !problem);
 
-  const setFilter = (key: 'taskId' | 'actor', value: string) =>
+  const setFilter = (key: keyof AuditFilterValues, value: string) =>
     setSearchParams((params) => {
-      if (value) params.set(key, value);
-      else params.delete(key);
+      const name = key === 'fromDay' ? 'from' : key === 'toDay' ? 'to' : key;
+      if (value) params.set(name, value);
+      else params.delete(name);
       return params;
     });
 
@@ -38,14 +55,16 @@ export function AuditLogPage() {
           <h1 id="audit-title">Audit log</h1>
           <p className="muted">Every change and operation, with who did it and how it ended. Newest first.</p>
         </div>
+        {!problem && (
+          <a className="button" href={auditLogExportUrl(filters)} download>
+            Export CSV
+          </a>
+        )}
       </header>
-      <div className="filters">
-        <SearchInput label="Task id" placeholder="A task's id" value={taskId} onSearch={(v) => setFilter('taskId', v)} />
-        <SearchInput label="User" placeholder="A user name" value={actor} onSearch={(v) => setFilter('actor', v)} />
-      </div>
-      {!validTaskId ? (
+      <AuditFilters values={values} onChange={setFilter} />
+      {problem ? (
         <p className="notice notice--error" role="alert">
-          A task id looks like 3f2c8a4e-1b7d-4c1e-9a65-0e4f2b6d8c10.
+          {problem}
         </p>
       ) : query.isPending ? (
         <LoadingPanel>Loading the audit log…</LoadingPanel>
@@ -79,14 +98,35 @@ const AUDIT_COLUMNS: DataColumn<AuditLogEntryView>[] = [
       </>
     ),
   },
-  { id: 'action', header: 'What', cell: (e) => <code>{e.action}</code> },
-  { id: 'task', header: 'Task', className: 'mono', cell: (e) => e.taskId ?? EMPTY_VALUE },
+  {
+    id: 'action',
+    header: 'What',
+    cell: (e) => (
+      <>
+        {auditActionText(e.action)} <code className="muted">{e.action}</code>
+      </>
+    ),
+  },
+  {
+    id: 'task',
+    header: 'Task',
+    cell: (e) =>
+      e.taskId === null ? (
+        EMPTY_VALUE
+      ) : e.taskName ? (
+        <Link to={`/tasks/${e.taskId}`}>{e.taskName}</Link>
+      ) : (
+        <span className="mono" title="The task was deleted">
+          {e.taskId}
+        </span>
+      ),
+  },
   {
     id: 'result',
     header: 'Result',
     cell: (e) => (
       <>
-        <span className={`audit-result audit-result--${e.result}`}>{e.result}</span> <span className="muted">{e.statusCode}</span>
+        <span className={`audit-result audit-result--${e.result}`}>{RESULT_TEXT[e.result]}</span> <span className="muted">{e.statusCode}</span>
       </>
     ),
   },

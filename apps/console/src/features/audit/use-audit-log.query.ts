@@ -1,5 +1,5 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { listAuditLog } from '../../api/audit.api';
+import { listAuditLog, type AuditLogFilterParams } from '../../api/audit.api';
 
 /** ['audit-log', taskId]: an operation on a task invalidates its history with this prefix. */
 export const auditKeys = {
@@ -8,10 +8,10 @@ export const auditKeys = {
 };
 
 /** The audit log page: newest first, older entries page by page (cursor). */
-export function useAuditLog(filters: { taskId: string; actor: string }, enabled: boolean) {
+export function useAuditLog(filters: AuditLogFilterParams, enabled: boolean) {
   return useInfiniteQuery({
-    queryKey: [...auditKeys.task(filters.taskId), filters.actor],
-    queryFn: ({ pageParam, signal }) => listAuditLog({ taskId: filters.taskId || undefined, actor: filters.actor || undefined, cursor: pageParam }, signal),
+    queryKey: [...auditKeys.task(filters.taskId ?? ''), filters.actor ?? '', filters.action ?? '', filters.result ?? '', filters.from ?? '', filters.to ?? ''],
+    queryFn: ({ pageParam, signal }) => listAuditLog({ ...filters, cursor: pageParam }, signal),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (page) => page.nextCursor ?? undefined,
     enabled,

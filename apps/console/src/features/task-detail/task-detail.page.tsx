@@ -20,7 +20,7 @@ import { CloneTaskButton } from '../tasks/clone-task-button';
 import { MessageBrowser } from './message-browser';
 import { SnapshotPanel } from './snapshot-panel';
 import { TaskLogs } from './task-logs';
-import { auditActionText } from './audit-action-text';
+import { auditActionText } from '../audit/audit-action-text';
 import { SERIES_WINDOW_MS, useTaskSeries } from './use-task-series';
 
 /** Statuses in which a worker streams (or drains): the charts' latest values are current only then. */

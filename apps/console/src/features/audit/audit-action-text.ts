@@ -14,8 +14,21 @@ const ACTION_TEXT: Record<string, string> = {
   'tasks.force-stop': 'force stopped the task',
   'tasks.reset': 'reset the task',
   'tasks.drop-slot': 'dropped the leftover slot',
+  'tasks.backfills': 'requested a backfill',
+  'tasks.backfills.delete': 'cancelled a backfill',
 };
 
 export function auditActionText(action: string): string {
   return ACTION_TEXT[action] ?? action.replace(/^tasks\./, '').replace(/[.-]/g, ' ');
 }
+
+/** The action filter's choices: every task action in a reader's words, then the administration ones. */
+export const AUDIT_ACTION_CHOICES: { value: string; label: string }[] = [
+  { value: 'tasks.*', label: 'Any change to a task' },
+  ...Object.entries(ACTION_TEXT).map(([value, text]) => ({ value, label: `${text[0].toUpperCase()}${text.slice(1)}` })),
+  { value: 'auth.*', label: 'Sign-ins and passwords' },
+  { value: 'users.*', label: 'User administration' },
+  { value: 'tokens.*', label: 'API tokens' },
+  { value: 'notification-channels.*', label: 'Notification channels' },
+  { value: 'schedulers.*', label: 'Scheduler drains' },
+];

@@ -1,0 +1,78 @@
+import { useId } from 'react';
+import { AUDIT_RESULTS, type AuditResult } from '@walbridge/contracts';
+import { SearchInput } from '../../ui/search-input';
+import { AUDIT_ACTION_CHOICES } from './audit-action-text';
+
+/** What the audit log page filters on, as its address holds them (days as YYYY-MM-DD). */
+export interface AuditFilterValues {
+  taskId: string;
+  actor: string;
+  action: string;
+  result: AuditResult | '';
+  fromDay: string;
+  toDay: string;
+}
+
+export const RESULT_TEXT: Record<AuditResult, string> = { success: 'Succeeded', failure: 'Failed', denied: 'Denied' };
+
+interface AuditFiltersProps {
+  values: AuditFilterValues;
+  onChange: (key: keyof AuditFilterValues, value: string) => void;
+}
+
+/** Task, user, action, result and a range of days (in this browser's time zone, both days included). */
+export function AuditFilters({ values, onChange }: AuditFiltersProps) {
+  const ids = { action: useId(), result: useId(), from: useId(), to: useId() };
+  return (
+    <div className="filters">
+      <SearchInput label="Task id" placeholder="A task's id" value={values.taskId} onSearch={(v) => onChange('taskId', v)} />
+      <SearchInput label="User" placeholder="A user name" value={values.actor} onSearch={(v) => onChange('actor', v)} />
+      <div className="field">
+        <label htmlFor={ids.action}>Action</label>
+        <select id={ids.action} value={values.action} onChange={(e) => onChange('action', e.target.value)}>
+          <option value="">All actions</option>
+          {AUDIT_ACTION_CHOICES.map((choice) => (
+            <option key={choice.value} value={choice.value}>
+              {choice.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={ids.result}>Result</label>
+        <select id={ids.result} value={values.result} onChange={(e) => onChange('result', e.target.value)}>
+          <option value="">Any result</option>
+          {AUDIT_RESULTS.map((r) => (
+            <option key={r} value={r}>
+              {RESULT_TEXT[r]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={ids.from}>From</label>
+        <input id={ids.from} type="date" value={values.fromDay} max={values.toDay || undefined} onChange={(e) => onChange('fromDay', e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.to}>To</label>
+        <input id={ids.to} type="date" value={values.toDay} min={values.fromDay || undefined} onChange={(e) => onChange('toDay', e.target.value)} />
+      </div>
+    </div>
+  );
+}
+
+/** The API's filters: `from` is the start of the first day, `to` the start of the day after the last (local time). */
+export function auditQuery(values: AuditFilterValues): { taskId?: string; actor?: string; action?: string; result?: AuditResult; from?: string; to?: string } {
+  const day = (d: string, plusDays = 0) => {
+    const [y, m, dd] = d.split('-').map(Number);
+    return new Date(y, m - 1, dd + plusDays).toISOString();
+  };
+  return {
+    taskId: values.taskId || undefined,
+    actor: values.actor || undefined,
+    action: values.action || undefined,
+    result: values.result || undefined,
+    from: values.fromDay ? day(values.fromDay) : undefined,
+    to: values.toDay ? day(values.toDay, 1) : undefined,
+  };
+}
