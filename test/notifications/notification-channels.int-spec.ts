@@ -147,6 +147,19 @@ describe('notification channels', () => {
     expect(noSecret.body).toMatchObject({ details: [{ field: 'secret' }] });
   });
 
+  it('keeps what a channel is sent: every kind from information by default, its own choice once given, changed by PATCH', async () => {
+    const { channel } = await createWebhook();
+    expect(channel).toMatchObject({ kinds: null, minSeverity: 'info' });
+    const patched = await api.request<NotificationChannelView>('PATCH', `/api/v1/notification-channels/${channel.id}`, { kinds: ['taskAbnormal'], minSeverity: 'critical' });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    expect(patched.body).toMatchObject({ kinds: ['taskAbnormal'], minSeverity: 'critical', secretSet: true });
+    const back = await api.request<NotificationChannelView>('PATCH', `/api/v1/notification-channels/${channel.id}`, { kinds: null });
+    expect(back.body).toMatchObject({ kinds: null, minSeverity: 'critical' });
+    // The channel's own test is always sent, whatever it chose.
+    const test = await api.request<{ ok: boolean }>('POST', `/api/v1/notification-channels/${channel.id}/test`);
+    expect(test.body.ok).toBe(true);
+  });
+
   it('refuses bad channels with 400 naming the field and the rule', async () => {
     const bad: [unknown, string][] = [
       [{ type: 'sms', name: 'x' }, 'type'],
@@ -160,6 +173,9 @@ describe('notification channels', () => {
       [{ type: 'email', name: 'x', to: ['a@example.com'], smtp: { host: 'mail.example.com', port: 70000, from: 'a@example.com' } }, 'smtp.port'],
       [{ type: 'email', name: 'x', to: ['a@example.com'], smtp: { host: 'bad host!', from: 'a@example.com' } }, 'smtp.host'],
       [{ type: 'webhook', name: 'x', url: 'https://example.com/hook', secret: 'a'.repeat(20), extra: 1 }, '(body)'],
+      [{ type: 'webhook', name: 'x', url: 'https://example.com/hook', secret: 'a'.repeat(20), kinds: [] }, 'kinds'],
+      [{ type: 'webhook', name: 'x', url: 'https://example.com/hook', secret: 'a'.repeat(20), kinds: ['delayAlarm', 'everything'] }, 'kinds.1'],
+      [{ type: 'email', name: 'x', to: ['a@example.com'], minSeverity: 'loud' }, 'minSeverity'],
     ];
     for (const [body, field] of bad) {
       const res = await api.request<{ details: { field: string; message: string }[] }>('POST', '/api/v1/notification-channels', body);

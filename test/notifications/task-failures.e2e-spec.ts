@@ -28,10 +28,10 @@ describe('failure and retention notifications', () => {
       return t.status === 'INCREMENTAL_FAILED' && t.failure && !t.failure.retrying ? t : undefined;
     }, 90_000, 500);
 
-  async function failingTask(dataExceptionNotify: boolean): Promise<LifecycleTask> {
+  async function failingTask(dataExceptionNotify: boolean, channelIds = [channel.id]): Promise<LifecycleTask> {
     const task = await createTask(fx, {
       start: true,
-      input: (base) => ({ ...base, retry: { connectionMinutes: 10, otherMinutes: 1 }, alarms: { notify: true, channelIds: [channel.id], dataExceptionNotify } }),
+      input: (base) => ({ ...base, retry: { connectionMinutes: 10, otherMinutes: 1 }, alarms: { notify: true, channelIds, dataExceptionNotify } }),
     });
     tasks.push(task);
     await insertRows(fx.source, task.table, 1, 5);
@@ -53,7 +53,17 @@ describe('failure and retention notifications', () => {
   });
 
   it('notifies a task that becomes abnormal once per failure episode, with the error and what to do', async () => {
-    const task = await failingTask(false);
+    // Two more channels of the task chose what they are sent: delay alarms only, and critical task failures only.
+    const picky = await startWebhookReceiver();
+    const chosen = async (name: string, choice: Record<string, unknown>) => {
+      const res = await api.request<NotificationChannelView>('POST', '/api/v1/notification-channels', { type: 'webhook', name: uniqueName(name), url: picky.url, secret, ...choice });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(res.body).toMatchObject(choice);
+      return res.body;
+    };
+    const delaysOnly = await chosen('delays', { kinds: ['delayAlarm', 'delayRecovered'], minSeverity: 'info' });
+    const criticalFailures = await chosen('critical', { kinds: ['taskAbnormal'], minSeverity: 'critical' });
+    const task = await failingTask(false, [channel.id, delaysOnly.id, criticalFailures.id]);
     const failing = await gaveUp(task.id);
     const [abnormal] = await waitFor('the abnormal notice', async () => {
       const found = await notificationsOf(task.id);
@@ -72,6 +82,17 @@ describe('failure and retention notifications', () => {
     await new Promise((r) => setTimeout(r, 3000));
     expect((await notificationsOf(task.id)).map((n) => n.kind)).toEqual(['taskAbnormal']);
     expect(hooksFor(task.id)).toHaveLength(1);
+    // Sent to the channels that take a critical taskAbnormal, not to the one that takes delays only.
+    expect(abnormal.deliveries.map((d) => d.channelName).sort()).toEqual([channel.name, criticalFailures.name].sort());
+    await waitFor('the picky webhook', async () => (picky.requests.length ? true : undefined));
+    expect(picky.requests.map((r) => JSON.parse(r.body).type)).toEqual(['taskAbnormal']);
+    await picky.close();
+    // The inbox narrows by severity and type.
+    const inbox = async (query: string) => (await api.request<NotificationPage>('GET', `/api/v1/notifications?taskId=${task.id}&${query}`)).body.items.map((n) => n.id);
+    expect(await inbox('severity=critical')).toEqual([abnormal.id]);
+    expect(await inbox('severity=warning')).toEqual([]);
+    expect(await inbox('kind=taskAbnormal&severity=critical')).toEqual([abnormal.id]);
+    expect(await inbox('kind=delayAlarm')).toEqual([]);
   });
 
   it('notifies a data exception, naming the change, in place of the abnormal notice when the task asks for it', async () => {

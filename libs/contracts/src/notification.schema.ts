@@ -61,12 +61,24 @@ export const smtpSchema = z.object({
 
 const recipients = z.array(email).min(1, 'to needs at least one address').max(20, 'to may hold at most 20 addresses');
 
+/** What a channel is sent (its own choice, on top of the task's channel list): the kinds, and the lowest severity. */
+const channelChoice = {
+  /** Left out or null: every kind. The channel's own test is always sent. */
+  kinds: z
+    .array(z.enum(NOTIFICATION_KINDS, { errorMap: () => ({ message: `kinds holds some of ${NOTIFICATION_KINDS.join(', ')}` }) }))
+    .min(1, 'kinds needs at least one kind (or null for every kind)')
+    .nullable()
+    .default(null),
+  /** info: everything; warning: warnings and critical; critical: critical only. */
+  minSeverity: z.enum(NOTIFICATION_SEVERITIES, { errorMap: () => ({ message: `minSeverity is one of ${NOTIFICATION_SEVERITIES.join(', ')}` }) }).default('info'),
+};
+
 export const createChannelSchema = z.discriminatedUnion(
   'type',
   [
-    z.object({ type: z.literal('webhook'), name: channelName, enabled: z.boolean().default(true), url: webhookUrl, secret: webhookSecret }).strict(),
+    z.object({ type: z.literal('webhook'), name: channelName, enabled: z.boolean().default(true), url: webhookUrl, secret: webhookSecret, ...channelChoice }).strict(),
     // Without smtp, the schedulers' SMTP server (WALBRIDGE_SMTP_URL) sends it.
-    z.object({ type: z.literal('email'), name: channelName, enabled: z.boolean().default(true), to: recipients, smtp: smtpSchema.optional() }).strict(),
+    z.object({ type: z.literal('email'), name: channelName, enabled: z.boolean().default(true), to: recipients, smtp: smtpSchema.optional(), ...channelChoice }).strict(),
   ],
   { errorMap: () => ({ message: 'type must be webhook or email' }) },
 );
@@ -85,6 +97,10 @@ export interface NotificationChannelView {
   type: ChannelType;
   name: string;
   enabled: boolean;
+  /** The kinds it is sent; null: every kind. */
+  kinds: NotificationKindName[] | null;
+  /** The lowest severity it is sent. */
+  minSeverity: NotificationSeverityName;
   /** webhook; for viewers without its path and query (`https://hooks.slack.com/[redacted]`), then urlRedacted */
   url?: string;
   urlRedacted?: boolean;
@@ -156,6 +172,7 @@ export const notificationQuerySchema = z.object({
   unread: z.enum(['true', 'false'], { errorMap: () => ({ message: 'unread must be true or false' }) }).optional().transform((v) => (v === undefined ? undefined : v === 'true')),
   taskId: z.string().uuid('taskId must be a UUID').optional(),
   kind: z.enum(NOTIFICATION_KINDS, { errorMap: () => ({ message: `kind must be one of ${NOTIFICATION_KINDS.join(', ')}` }) }).optional(),
+  severity: z.enum(NOTIFICATION_SEVERITIES, { errorMap: () => ({ message: `severity must be one of ${NOTIFICATION_SEVERITIES.join(', ')}` }) }).optional(),
   cursor: z
     .string()
     .regex(/^\d{13}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'cursor must be the nextCursor of a previous page')

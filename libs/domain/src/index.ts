@@ -51,6 +51,7 @@ export * from './slot-cleanup';
 export * from './delay-alarm';
 export { TokenBucket } from './token-bucket';
 export * from './notification-text';
+export * from './channel-choice';
 export * from './slot-retention-alarm';
 export * from './webhook-signature';
 export * from './task-metrics';

@@ -4,15 +4,16 @@ import type { ChannelSecrets, NotificationChannelEntity, StoredChannelConfig } f
 
 /** A validated channel split into what is stored in clear and what is sealed. */
 export function splitChannel(input: ChannelConfig): { config: StoredChannelConfig; secrets: ChannelSecrets } {
-  if (input.type === 'webhook') return { config: { url: input.url }, secrets: { secret: input.secret } };
-  if (!input.smtp) return { config: { to: input.to }, secrets: {} };
+  const choice = { kinds: input.kinds, minSeverity: input.minSeverity };
+  if (input.type === 'webhook') return { config: { url: input.url, ...choice }, secrets: { secret: input.secret } };
+  if (!input.smtp) return { config: { to: input.to, ...choice }, secrets: {} };
   const { password, ...smtp } = input.smtp;
-  return { config: { to: input.to, smtp }, secrets: password ? { smtpPassword: password } : {} };
+  return { config: { to: input.to, smtp, ...choice }, secrets: password ? { smtpPassword: password } : {} };
 }
 
 /** The channel as a PATCH applies to it: everything, secrets included (in memory only). */
 export function editableChannel(channel: NotificationChannelEntity, secrets: ChannelSecrets): Record<string, unknown> {
-  const base = { type: channel.type, name: channel.name, enabled: channel.enabled };
+  const base = { type: channel.type, name: channel.name, enabled: channel.enabled, kinds: channel.config.kinds ?? null, minSeverity: channel.config.minSeverity ?? 'info' };
   if (channel.type === 'webhook') return { ...base, url: channel.config.url, secret: secrets.secret };
   if (!channel.config.smtp) return { ...base, to: channel.config.to };
   return { ...base, to: channel.config.to, smtp: { ...channel.config.smtp, ...(secrets.smtpPassword ? { password: secrets.smtpPassword } : {}) } };
@@ -23,7 +24,14 @@ export function editableChannel(channel: NotificationChannelEntity, secrets: Cha
  * its path and query: Slack-style URLs carry their credential there.
  */
 export function toChannelView(channel: NotificationChannelEntity, secretsSet: { secret: boolean; smtpPassword: boolean }, endpointSecrets: boolean): NotificationChannelView {
-  const base = { id: channel.id, type: channel.type, name: channel.name, enabled: channel.enabled, createdAt: channel.createdAt.toISOString(), updatedAt: channel.updatedAt.toISOString() };
+  const base = {
+    id: channel.id,
+    type: channel.type,
+    name: channel.name,
+    enabled: channel.enabled,
+    kinds: channel.config.kinds ?? null,
+    minSeverity: channel.config.minSeverity ?? ('info' as const),
+    createdAt: channel.createdAt.toISOString(), updatedAt: channel.updatedAt.toISOString() };
   if (channel.type === 'webhook') {
     const url = channel.config.url!;
     const shown = endpointSecrets ? url : redactUrlPath(url);

@@ -1,11 +1,27 @@
-import type { ChannelTestResult, CreateChannelInput, NotificationChannelView, NotificationPage, NotificationView } from '@walbridge/contracts';
+import type {
+  ChannelTestResult,
+  CreateChannelInput,
+  NotificationChannelView,
+  NotificationKindName,
+  NotificationPage,
+  NotificationSeverityName,
+  NotificationView,
+} from '@walbridge/contracts';
 import { fetchJson } from './api-client';
 
 /** Notifications of PRODUCT.md §6 and §9 (`/notifications`, `/notification-channels`), shapes from the contracts. */
 export type { ChannelTestResult, NotificationChannelView, NotificationPage, NotificationView };
 
-export function listNotifications(params: { unread?: boolean; cursor?: string }, signal?: AbortSignal): Promise<NotificationPage> {
-  return fetchJson<NotificationPage>('/notifications', { query: { unread: params.unread ? 'true' : undefined, cursor: params.cursor }, signal });
+export interface NotificationListParams {
+  unread?: boolean;
+  taskId?: string;
+  kind?: NotificationKindName;
+  severity?: NotificationSeverityName;
+  cursor?: string;
+}
+
+export function listNotifications(params: NotificationListParams, signal?: AbortSignal): Promise<NotificationPage> {
+  return fetchJson<NotificationPage>('/notifications', { query: { ...params, unread: params.unread ? 'true' : undefined }, signal });
 }
 
 export function unreadNotificationCount(signal?: AbortSignal): Promise<{ unreadCount: number }> {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { AppConfig } from '@walbridge/config';
 import type { NotificationKindName, TaskConfig } from '@walbridge/contracts';
-import { describeNotification, type NotificationInput, type NotificationKind } from '@walbridge/domain';
+import { channelTakes, describeNotification, type NotificationInput, type NotificationKind } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { NotificationChannelRepository, NotificationRepository, TaskLogRepository, type TaskEntity } from '@walbridge/persistence';
 import { NotificationJob, QueueName, type NotificationPayloads } from '@walbridge/queue';
@@ -15,7 +15,8 @@ export const KINDS_AGREE: Same<NotificationKind, NotificationKindName> = true;
 
 /**
  * Turns an event into a notification: one inbox entry (always), and a delivery per channel the
- * task chose (`alarms.notify` and `alarms.channelIds`), each retried by the notifications queue.
+ * task chose (`alarms.notify` and `alarms.channelIds`) that takes its kind and severity (the
+ * channel's `kinds` and `minSeverity`), each retried by the notifications queue.
  * The dedupe key names the event, so it is notified once however many times it is reported.
  */
 @Injectable()
@@ -35,7 +36,8 @@ export class NotificationService {
     const text = describeNotification({ id: task.id, name: task.name }, input);
     const alarms = (task.config as unknown as TaskConfig).alarms;
     const chosen = alarms?.notify ? await this.channels.findByIds(alarms.channelIds ?? []) : [];
-    const channels = chosen.filter((c) => c.enabled);
+    // Each channel also chose what it is sent (kinds, lowest severity): the inbox always gets it.
+    const channels = chosen.filter((c) => c.enabled && channelTakes(c.config, text.kind, text.severity));
     const id = randomUUID();
     const deliveries = channels.map((c) => ({
       id: randomUUID(),

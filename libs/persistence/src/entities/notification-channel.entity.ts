@@ -1,11 +1,15 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { ChannelType } from '@walbridge/contracts';
+import type { ChannelType, NotificationKindName, NotificationSeverityName } from '@walbridge/contracts';
 
 /** A channel's settings without its secrets. */
 export interface StoredChannelConfig {
   url?: string;
   to?: string[];
   smtp?: { host: string; port: number; security: 'starttls' | 'tls' | 'none'; username?: string; from: string; verifyCertificate: boolean };
+  /** The kinds it is sent (absent or null: every kind; channels made before the choice existed have none). */
+  kinds?: NotificationKindName[] | null;
+  /** The lowest severity it is sent (absent: info, i.e. everything). */
+  minSeverity?: NotificationSeverityName;
 }
 
 /** What `secrets` holds once opened: the webhook signing secret or the SMTP password. */

@@ -1,5 +1,5 @@
 import type { DataSource, Repository } from 'typeorm';
-import type { DeliveryAttemptView, DeliveryStatus, NotificationKindName } from '@walbridge/contracts';
+import type { DeliveryAttemptView, DeliveryStatus, NotificationKindName, NotificationSeverityName } from '@walbridge/contracts';
 import { NotificationDeliveryEntity, NotificationEntity, NotificationReadEntity } from '../entities';
 
 export type NewNotification = Omit<NotificationEntity, 'createdAt' | 'task'>;
@@ -9,6 +9,7 @@ export interface NotificationListQuery {
   unread?: boolean;
   taskId?: string;
   kind?: NotificationKindName;
+  severity?: NotificationSeverityName;
   /** Exclusive: older than this (created_at ms, id), newest first. */
   cursor?: { createdAt: Date; id: string };
   limit: number;
@@ -65,6 +66,7 @@ export class NotificationRepository {
     if (query.unread === false) qb.andWhere('r.read_at IS NOT NULL');
     if (query.taskId) qb.andWhere('n.task_id = :taskId', { taskId: query.taskId });
     if (query.kind) qb.andWhere('n.kind = :kind', { kind: query.kind });
+    if (query.severity) qb.andWhere('n.severity = :severity', { severity: query.severity });
     if (query.cursor) qb.andWhere('(n.created_at, n.id) < (:cursorAt, :cursorId)', { cursorAt: query.cursor.createdAt, cursorId: query.cursor.id });
     const { entities, raw } = await qb
       .orderBy('n.created_at', 'DESC')

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { AUDIT_RESULTS, type AuditResult } from '@walbridge/contracts';
+import { FilterSelect } from '../../ui/filter-select';
 import { SearchInput } from '../../ui/search-input';
 import { AUDIT_ACTION_CHOICES } from './audit-action-text';
 
@@ -22,33 +23,13 @@ interface AuditFiltersProps {
 
 /** Task, user, action, result and a range of days (in this browser's time zone, both days included). */
 export function AuditFilters({ values, onChange }: AuditFiltersProps) {
-  const ids = { action: useId(), result: useId(), from: useId(), to: useId() };
+  const ids = { from: useId(), to: useId() };
   return (
     <div className="filters">
       <SearchInput label="Task id" placeholder="A task's id" value={values.taskId} onSearch={(v) => onChange('taskId', v)} />
       <SearchInput label="User" placeholder="A user name" value={values.actor} onSearch={(v) => onChange('actor', v)} />
-      <div className="field">
-        <label htmlFor={ids.action}>Action</label>
-        <select id={ids.action} value={values.action} onChange={(e) => onChange('action', e.target.value)}>
-          <option value="">All actions</option>
-          {AUDIT_ACTION_CHOICES.map((choice) => (
-            <option key={choice.value} value={choice.value}>
-              {choice.label}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor={ids.result}>Result</label>
-        <select id={ids.result} value={values.result} onChange={(e) => onChange('result', e.target.value)}>
-          <option value="">Any result</option>
-          {AUDIT_RESULTS.map((r) => (
-            <option key={r} value={r}>
-              {RESULT_TEXT[r]}
-            </option>
-          ))}
-        </select>
-      </div>
+      <FilterSelect label="Action" allLabel="All actions" value={values.action} options={AUDIT_ACTION_CHOICES} onChange={(v) => onChange('action', v ?? '')} />
+      <FilterSelect label="Result" allLabel="Any result" value={values.result} options={AUDIT_RESULTS.map((r) => ({ value: r, label: RESULT_TEXT[r] }))} onChange={(v) => onChange('result', v ?? '')} />
       <div className="field">
         <label htmlFor={ids.from}>From</label>
         <input id={ids.from} type="date" value={values.fromDay} max={values.toDay || undefined} onChange={(e) => onChange('fromDay', e.target.value)} />

@@ -1,14 +1,22 @@
 import { useQuery } from '@tanstack/react-query';
+import type { NotificationKindName, NotificationSeverityName } from '@walbridge/contracts';
 import { listChannels, listNotifications } from '../../api/notifications.api';
 import { notificationsKey } from './use-unread-count';
 
 export const channelsKey = ['notification-channels'] as const;
 
 /** The inbox, newest first; refreshed while open, since notifications arrive as tasks run. */
-export function useInbox(unreadOnly: boolean, available: boolean | undefined) {
+export interface InboxFilters {
+  unreadOnly: boolean;
+  taskId?: string;
+  kind?: NotificationKindName;
+  severity?: NotificationSeverityName;
+}
+
+export function useInbox(filters: InboxFilters, available: boolean | undefined) {
   return useQuery({
-    queryKey: [...notificationsKey, 'inbox', unreadOnly],
-    queryFn: ({ signal }) => listNotifications({ unread: unreadOnly }, signal),
+    queryKey: [...notificationsKey, 'inbox', filters],
+    queryFn: ({ signal }) => listNotifications({ unread: filters.unreadOnly, taskId: filters.taskId, kind: filters.kind, severity: filters.severity }, signal),
     enabled: available !== false,
     refetchInterval: 15_000,
     retry: false,
