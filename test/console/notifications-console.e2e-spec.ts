@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotificationChannelView, NotificationPage } from '@walbridge/contracts';
-import { testEnv, uniqueName, waitFor } from '@walbridge/testing';
+import { startWebhookReceiver, testEnv, testPassword, uniqueName, waitFor, type WebhookReceiver } from '@walbridge/testing';
 import { createTask, onSource, sharedFixture, stopAndForget, type Fixture, type LifecycleTask } from '../lifecycle/lifecycle-fixture';
 import { launchBrowser, screenshot } from './browser';
 import { api, consolePage } from './console-fixture';
@@ -15,12 +15,19 @@ describe('the console: notifications', () => {
   let browser: Browser;
   let task: LifecycleTask;
   let taskName: string;
+  let hooks: WebhookReceiver;
+  let flaky: NotificationChannelView;
   const channels: string[] = [];
 
   beforeAll(async () => {
     browser = await launchBrowser();
+    // A channel whose receiver is down: its delivery of the event keeps failing.
+    hooks = await startWebhookReceiver();
+    hooks.failNext(1000);
+    flaky = (await api.request<NotificationChannelView>('POST', '/api/v1/notification-channels', { type: 'webhook', name: uniqueName('flaky'), url: hooks.url, secret: `whsec-${testPassword()}` })).body;
+    channels.push(flaky.id);
     // A real event: a change above the broker's message limit makes the task abnormal (critical).
-    task = await createTask(fx, { start: true, input: (base) => ({ ...base, retry: { connectionMinutes: 10, otherMinutes: 1 } }) });
+    task = await createTask(fx, { start: true, input: (base) => ({ ...base, retry: { connectionMinutes: 10, otherMinutes: 1 }, alarms: { notify: true, channelIds: [flaky.id] } }) });
     taskName = (await api.task(task.id)).name;
     await onSource(fx.source, (db) => db.query(`INSERT INTO shop.${task.table} VALUES (1, repeat('x', 1500000))`));
     await waitFor('the abnormal notice', async () => {
@@ -33,6 +40,7 @@ describe('the console: notifications', () => {
     await stopAndForget(fx, task.id).catch(() => undefined);
     for (const id of channels) await api.request('DELETE', `/api/v1/notification-channels/${id}`);
     await browser?.close();
+    await hooks?.close();
   });
 
   it('narrows the inbox by task, type and severity, and says when each arrived in words', async () => {
@@ -88,5 +96,47 @@ describe('the console: notifications', () => {
     } finally {
       await close();
     }
+  });
+
+  it("shows a channel's delivery history, and Retry sends a delivery that gave up once the channel works again", async () => {
+    // The operator disables the broken channel: its pending delivery gives up ("the channel was disabled").
+    await waitFor('a failed attempt', async () => (hooks.requests.length ? true : undefined), 60_000);
+    await api.request('PATCH', `/api/v1/notification-channels/${flaky.id}`, { enabled: false });
+    const history = async () => (await api.request<{ items: { id: string; status: string; lastError: string | null }[] }>('GET', `/api/v1/notification-channels/${flaky.id}/deliveries`)).body.items;
+    const [gaveUp] = await waitFor('the delivery to give up', async () => {
+      const items = await history();
+      return items[0]?.status === 'failed' ? items : undefined;
+    }, 60_000, 500);
+    expect(gaveUp.lastError).toBe('the channel was disabled');
+    // Retrying while the channel is disabled is refused with the way out.
+    const refused = await api.request<{ code: string; message: string }>('POST', `/api/v1/notification-channels/${flaky.id}/deliveries/${gaveUp.id}/retry`);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'CHANNEL_DISABLED', message: expect.stringContaining('enable it first') });
+    // Fixed: the receiver answers again, and the channel is enabled.
+    hooks.failNext(0);
+    await api.request('PATCH', `/api/v1/notification-channels/${flaky.id}`, { enabled: true });
+
+    const { page, errors, close } = await consolePage(browser, { width: 1366, height: 900 });
+    try {
+      await page.goto(`${testEnv.apiUrl}/notifications`);
+      await page.getByRole('link', { name: flaky.name }).click();
+      await page.getByRole('heading', { name: `Deliveries of ${flaky.name}` }).waitFor();
+      const row = page.getByRole('table', { name: 'Deliveries' }).getByRole('row').filter({ hasText: 'Gave up' });
+      await row.waitFor();
+      expect(await row.textContent()).toContain('the channel was disabled');
+      await row.getByRole('button', { name: /^Retry/ }).click();
+      await page.getByRole('status').filter({ hasText: 'is being sent again' }).waitFor();
+      await page.getByRole('table', { name: 'Deliveries' }).getByRole('row').filter({ hasText: 'Delivered' }).waitFor({ timeout: 30_000 });
+      await screenshot(page, 'channel-deliveries-1366');
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+    expect((await history())[0]).toMatchObject({ id: gaveUp.id, status: 'delivered' });
+    expect(hooks.requests.at(-1)?.status).toBe(200);
+    // A delivered one is not retried again.
+    const again = await api.request<{ code: string }>('POST', `/api/v1/notification-channels/${flaky.id}/deliveries/${gaveUp.id}/retry`);
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('DELIVERY_NOT_FAILED');
   });
 });

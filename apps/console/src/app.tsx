@@ -22,6 +22,10 @@ const router = createBrowserRouter([
       { path: 'tasks/:id', lazy: () => import('./features/task-detail/task-detail.page').then((m) => ({ Component: m.TaskDetailPage })) },
       { path: 'tasks/:id/setup', lazy: () => import('./features/wizard/task-wizard.page').then((m) => ({ Component: m.TaskWizardPage })) },
       { path: 'notifications', lazy: () => import('./features/notifications/notifications.page').then((m) => ({ Component: m.NotificationsPage })) },
+      {
+        path: 'notifications/channels/:id',
+        lazy: () => import('./features/notifications/channel-deliveries.page').then((m) => ({ Component: m.ChannelDeliveriesPage })),
+      },
       { path: 'users', lazy: () => import('./features/admin/users.page').then((m) => ({ Component: m.UsersPage })) },
       { path: 'tokens', lazy: () => import('./features/admin/tokens.page').then((m) => ({ Component: m.TokensPage })) },
       { path: 'audit', lazy: () => import('./features/audit/audit-log.page').then((m) => ({ Component: m.AuditLogPage })) },

@@ -143,6 +143,12 @@ export interface NotificationDeliveryView {
   log: DeliveryAttemptView[];
 }
 
+/** A channel's delivery history: each delivery with the notification it carried. */
+export interface ChannelDeliveryView extends NotificationDeliveryView {
+  createdAt: string;
+  notification: { id: string; kind: NotificationKindName; severity: NotificationSeverityName; title: string; createdAt: string; task: { id: string; name: string } | null };
+}
+
 export interface NotificationView {
   id: string;
   kind: NotificationKindName;

@@ -38,6 +38,21 @@ export interface NotificationPayloads {
   [NotificationJob.TestChannel]: { channelId: string };
 }
 
+/**
+ * How a delivery job is retried (WALBRIDGE_NOTIFY_ATTEMPTS, exponential from WALBRIDGE_NOTIFY_RETRY_MS).
+ * `jobId`: the delivery's id for its first round (enqueuing twice is harmless); a retry a user
+ * asked for gets its own id, since BullMQ keeps the finished job of the first round for a while.
+ */
+export function deliveryJobOptions(settings: { attempts: number; retryMs: number }, jobId: string) {
+  return {
+    jobId,
+    attempts: settings.attempts,
+    backoff: { type: 'exponential' as const, delay: settings.retryMs },
+    removeOnComplete: 1000,
+    removeOnFail: 1000,
+  };
+}
+
 export interface TaskJobPayload {
   taskId: string;
   /** Who asked, for the task log and the audit trail. */

@@ -1,16 +1,20 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { createChannelSchema, updateChannelSchema, type ChannelConfig, type ChannelTestResult, type NotificationChannelView } from '@walbridge/contracts';
+import { createChannelSchema, updateChannelSchema, type ChannelConfig, type ChannelDeliveryView, type ChannelTestResult, type NotificationChannelView } from '@walbridge/contracts';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { ZodPipe } from '../common/zod-body.pipe';
+import { ChannelDeliveries } from './channel-delivery.service';
 import { NotificationChannelService } from './notification-channel.service';
 
 /** Where notifications go besides the inbox. Reading needs a viewer (webhook URLs without path and query), changing an operator. */
 @ApiTags('notifications')
 @Controller('notification-channels')
 export class NotificationChannelController {
-  constructor(private readonly channels: NotificationChannelService) {}
+  constructor(
+    private readonly channels: NotificationChannelService,
+    private readonly deliveries: ChannelDeliveries,
+  ) {}
 
   @Get()
   list(@Req() req: Request): Promise<NotificationChannelView[]> {
@@ -43,5 +47,18 @@ export class NotificationChannelController {
   @HttpCode(200)
   test(@Param('id', UuidParamPipe) id: string): Promise<ChannelTestResult> {
     return this.channels.test(id);
+  }
+
+  /** The channel's last 100 deliveries, newest first, each with its attempts and notification. */
+  @Get(':id/deliveries')
+  history(@Param('id', UuidParamPipe) id: string): Promise<{ items: ChannelDeliveryView[] }> {
+    return this.deliveries.history(id);
+  }
+
+  /** A failed delivery gets a new round of attempts (202: a scheduler sends it). */
+  @Post(':id/deliveries/:deliveryId/retry')
+  @HttpCode(202)
+  retry(@Param('id', UuidParamPipe) id: string, @Param('deliveryId', UuidParamPipe) deliveryId: string): Promise<{ id: string; status: 'pending' }> {
+    return this.deliveries.retry(id, deliveryId);
   }
 }

@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import type { AppConfig } from '@walbridge/config';
 import type { ChannelTestResult } from '@walbridge/contracts';
 import { APP_CONFIG } from '@walbridge/nest-common';
-import { NotificationJob, QueueName } from '@walbridge/queue';
+import { NotificationJob, QueueName, deliveryJobOptions } from '@walbridge/queue';
 import { AwaitedJobs } from '../common/awaited-job';
 
 /**
@@ -16,7 +16,7 @@ export class NotificationQueueClient implements OnModuleDestroy {
   private readonly awaited: AwaitedJobs;
 
   constructor(
-    @InjectQueue(QueueName.Notifications) queue: Queue,
+    @InjectQueue(QueueName.Notifications) private readonly queue: Queue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.awaited = new AwaitedJobs(queue, config, {
@@ -29,6 +29,15 @@ export class NotificationQueueClient implements OnModuleDestroy {
 
   testChannel(channelId: string): Promise<ChannelTestResult | null> {
     return this.awaited.run<ChannelTestResult | null>(NotificationJob.TestChannel, { channelId }, this.config.WALBRIDGE_NOTIFY_TIMEOUT_MS + 5000);
+  }
+
+  /** A failed delivery a user asked to try again: a new round of attempts, under its own job id. */
+  async retryDelivery(deliveryId: string): Promise<void> {
+    await this.queue.add(
+      NotificationJob.Deliver,
+      { deliveryId },
+      deliveryJobOptions({ attempts: this.config.WALBRIDGE_NOTIFY_ATTEMPTS, retryMs: this.config.WALBRIDGE_NOTIFY_RETRY_MS }, `${deliveryId}:retry:${Date.now()}`),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { QueueName } from '@walbridge/queue';
+import { ChannelDeliveries } from './channel-delivery.service';
 import { NotificationChannelController } from './notification-channel.controller';
 import { NotificationChannelService } from './notification-channel.service';
 import { NotificationQueueClient } from './notification-queue.client';
@@ -10,6 +11,6 @@ import { NotificationService } from './notification.service';
 @Module({
   imports: [BullModule.registerQueue({ name: QueueName.Notifications })],
   controllers: [NotificationChannelController, NotificationController],
-  providers: [NotificationChannelService, NotificationService, NotificationQueueClient],
+  providers: [NotificationChannelService, ChannelDeliveries, NotificationService, NotificationQueueClient],
 })
 export class NotificationModule {}

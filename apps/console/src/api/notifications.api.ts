@@ -1,4 +1,5 @@
 import type {
+  ChannelDeliveryView,
   ChannelTestResult,
   CreateChannelInput,
   NotificationChannelView,
@@ -10,7 +11,7 @@ import type {
 import { fetchJson } from './api-client';
 
 /** Notifications of PRODUCT.md §6 and §9 (`/notifications`, `/notification-channels`), shapes from the contracts. */
-export type { ChannelTestResult, NotificationChannelView, NotificationPage, NotificationView };
+export type { ChannelDeliveryView, ChannelTestResult, NotificationChannelView, NotificationPage, NotificationView };
 
 export interface NotificationListParams {
   unread?: boolean;
@@ -53,4 +54,16 @@ export function deleteChannel(id: string): Promise<void> {
 /** One attempt, now: `ok` says whether the receiver took it, `detail` what it answered. */
 export function testChannel(id: string): Promise<ChannelTestResult> {
   return fetchJson<ChannelTestResult>(`/notification-channels/${encodeURIComponent(id)}/test`, { method: 'POST' });
+}
+
+export function getChannel(id: string, signal?: AbortSignal): Promise<NotificationChannelView> {
+  return fetchJson<NotificationChannelView>(`/notification-channels/${encodeURIComponent(id)}`, { signal });
+}
+
+export function listChannelDeliveries(id: string, signal?: AbortSignal): Promise<{ items: ChannelDeliveryView[] }> {
+  return fetchJson<{ items: ChannelDeliveryView[] }>(`/notification-channels/${encodeURIComponent(id)}/deliveries`, { signal });
+}
+
+export function retryDelivery(channelId: string, deliveryId: string): Promise<{ id: string; status: 'pending' }> {
+  return fetchJson(`/notification-channels/${encodeURIComponent(channelId)}/deliveries/${encodeURIComponent(deliveryId)}/retry`, { method: 'POST', body: {} });
 }

@@ -113,6 +113,36 @@ export class NotificationRepository {
     return rows.length;
   }
 
+  /** A channel's deliveries, newest first, each with its notification (the channel's delivery history). */
+  deliveriesOfChannel(channelId: string, limit: number): Promise<(NotificationDeliveryEntity & { notification: NotificationEntity })[]> {
+    return this.deliveries
+      .createQueryBuilder('d')
+      .innerJoinAndSelect('d.notification', 'n')
+      .where('d.channel_id = :channelId', { channelId })
+      .orderBy('d.created_at', 'DESC')
+      .addOrderBy('d.id', 'DESC')
+      .limit(limit)
+      .getMany() as Promise<(NotificationDeliveryEntity & { notification: NotificationEntity })[]>;
+  }
+
+  /**
+   * A failed delivery of this channel goes back to pending for one more round of attempts;
+   * false when there is no such delivery or it is not failed (delivered, or still being tried).
+   */
+  async requeueFailed(channelId: string, deliveryId: string): Promise<boolean> {
+    const result = await this.deliveries
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'pending' })
+      .where('id = :deliveryId AND channel_id = :channelId AND status = :failed', { deliveryId, channelId, failed: 'failed' })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  findDelivery(channelId: string, deliveryId: string): Promise<NotificationDeliveryEntity | null> {
+    return this.deliveries.findOne({ where: { id: deliveryId, channelId } });
+  }
+
   deliveriesOf(notificationIds: string[]): Promise<NotificationDeliveryEntity[]> {
     if (!notificationIds.length) return Promise.resolve([]);
     return this.deliveries

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { FormProvider, useForm, useFormContext, useWatch } from 'react-hook-form';
+import { Link } from 'react-router-dom';
 import { z } from 'zod';
 import { NOTIFICATION_KINDS, NOTIFICATION_SEVERITIES, type CreateChannelInput, type NotificationKindName, type NotificationSeverityName } from '@walbridge/contracts';
 import { isMissingEndpoint } from '../../api/api-client';
@@ -51,7 +52,7 @@ const channelInput = (v: ChannelValues): CreateChannelInput => {
 };
 
 const CHANNEL_COLUMNS: DataColumn<NotificationChannelView>[] = [
-  { id: 'name', header: 'Name', rowHeader: true, cell: (c) => c.name },
+  { id: 'name', header: 'Name', rowHeader: true, cell: (c) => <Link to={`/notifications/channels/${c.id}`} title="Delivery history">{c.name}</Link> },
   { id: 'type', header: 'Kind', cell: (c) => (c.type === 'webhook' ? 'Webhook' : 'E-mail') },
   { id: 'address', header: 'Sends to', className: 'mono', cell: (c) => (c.type === 'webhook' ? c.url : c.to?.join(', ')) },
   { id: 'sends', header: 'Sends', cell: (c) => <span title={c.kinds?.map((k) => KIND_TEXT[k]).join(', ')}>{channelSendsText(c)}</span> },
