@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoDestination, testEnv, testSchemaRegistry, waitFor } from '@walbridge/testing';
-import { launchBrowser } from './browser';
+import { launchBrowser, screenshot } from './browser';
 import { api, cleanUpTask, configuredTask, consolePage, dropTable, tableAndTopic } from './console-fixture';
 
 /** Issue 17: the wizard offers the wire formats, says who reads each, and keeps debezium-json's options. */
@@ -93,6 +93,7 @@ describe('the console: message formats in the wizard', () => {
       await url.fill(registry.url);
       await destination.getByRole('button', { name: 'Test destination connection' }).click();
       await destination.getByText(/Connection succeeded: Kafka .*schema registry .* answers/).waitFor({ timeout: 30_000 });
+      await screenshot(page, 'wizard-step-2-registry');
       // Next needs both connections tested.
       await page.getByRole('button', { name: 'Test source connection' }).click();
       await page.getByText(/Connection succeeded: PostgreSQL/).waitFor({ timeout: 30_000 });

@@ -207,7 +207,7 @@ function DestinationFields({
         </>
       )}
       {registry ? (
-        <fieldset>
+        <fieldset className="form-subsection">
           <legend>Schema registry</legend>
           <p className="muted">Format “Avro with a schema registry” registers each table’s schemas here; the connection test checks it too.</p>
           <TextField
