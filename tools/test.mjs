@@ -23,6 +23,7 @@ import {
 import { fileSources, findSecrets } from './lib/secret-scan.mjs';
 import { ensureFlinkDecoder } from './java/flink-decoder.mjs';
 import { ensureAvroConsumer } from './java/avro-consumer.mjs';
+import { ensureJdbcSink } from './java/jdbc-sink.mjs';
 import { startSchemaRegistry } from './java/schema-registry.mjs';
 
 const TEST_DB = process.env.WALBRIDGE_TEST_DB ?? 'walbridge_test';
@@ -65,6 +66,12 @@ async function main() {
     ensureFlinkDecoder({ log });
   } catch (error) {
     log(`flink-decoder: ${error.message}`);
+  }
+  // The Debezium JDBC sink test: a Kafka Connect worker with the connector, fetched once, cached.
+  try {
+    ensureJdbcSink({ log });
+  } catch (error) {
+    log(`jdbc-sink: ${error.message}`);
   }
   // The avro-registry tests: a real registry and Apicurio's own deserializer. A failure fails those tests only.
   let schemaRegistryUrl = '';

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testEnv, waitFor } from '@walbridge/testing';
-import { launchBrowser } from './browser';
+import { demoDestination, testEnv, testSchemaRegistry, waitFor } from '@walbridge/testing';
+import { launchBrowser, screenshot } from './browser';
 import { api, cleanUpTask, configuredTask, consolePage, dropTable, tableAndTopic } from './console-fixture';
 
 /** Issue 17: the wizard offers the wire formats, says who reads each, and keeps debezium-json's options. */
@@ -62,5 +62,63 @@ describe('the console: message formats in the wizard', () => {
     // The Debezium options went with the format: canal-json takes none.
     expect((await api.task(task.id)).policy).not.toHaveProperty('formatOptions');
     await close();
+  });
+
+  it('asks for the schema registry at step 2 when the format is avro-registry, and tests it with the destination', async () => {
+    const names = await tableAndTopic();
+    const registry = testSchemaRegistry();
+    // A registry address where nothing answers: the destination test must fail on it, Kafka being fine.
+    const dead = 'http://127.0.0.1:9/apis/ccompat/v7';
+    const task = await configuredTask(
+      {
+        destination: demoDestination({ schemaRegistry: { url: dead } }),
+        policy: { objectScope: 'tables', tables: [{ schema: 'shop', table: names.table }], topicPolicy: { mode: 'specific', topic: names.topic }, format: 'avro-registry' },
+      },
+      'fmtreg',
+    );
+    const { page, close } = await consolePage(browser);
+    try {
+      await page.goto(`${testEnv.apiUrl}/tasks/${task.id}/setup?step=2`);
+      await stepTitle(page, 2, 'Source and destination').waitFor();
+      const destination = page.getByRole('group', { name: 'Destination Kafka' });
+      const url = destination.getByLabel('Registry URL');
+      await expect(url.inputValue()).resolves.toBe(dead);
+      await expect(destination.getByLabel('Registry user name').isVisible()).resolves.toBe(true);
+      await expect(destination.getByLabel('Registry password').isVisible()).resolves.toBe(true);
+
+      await destination.getByRole('button', { name: 'Test destination connection' }).click();
+      await destination.getByText(/Connection failed: .*127\.0\.0\.1:9/).waitFor({ timeout: 30_000 });
+      await destination.getByText(/check destination\.schemaRegistry/).waitFor();
+
+      await url.fill(registry.url);
+      await destination.getByRole('button', { name: 'Test destination connection' }).click();
+      await destination.getByText(/Connection succeeded: Kafka .*schema registry .* answers/).waitFor({ timeout: 30_000 });
+      await screenshot(page, 'wizard-step-2-registry');
+      // Next needs both connections tested.
+      await page.getByRole('button', { name: 'Test source connection' }).click();
+      await page.getByText(/Connection succeeded: PostgreSQL/).waitFor({ timeout: 30_000 });
+      await page.getByRole('button', { name: 'Next', exact: true }).click();
+      await waitFor('the registry saved', async () => ((await api.task(task.id)).destination.schemaRegistry?.url === registry.url ? true : undefined), 20_000);
+    } finally {
+      await close();
+      await cleanUpTask(task.id);
+      await dropTable(names.table);
+    }
+  });
+
+  it('does not ask for a registry for the other formats', async () => {
+    const names = await tableAndTopic();
+    const task = await configuredTask({ policy: { objectScope: 'tables', tables: [{ schema: 'shop', table: names.table }], topicPolicy: { mode: 'specific', topic: names.topic }, format: 'canal-json' } }, 'fmtreg');
+    const { page, close } = await consolePage(browser);
+    try {
+      await page.goto(`${testEnv.apiUrl}/tasks/${task.id}/setup?step=2`);
+      const destination = page.getByRole('group', { name: 'Destination Kafka' });
+      await destination.getByText(/A schema registry is asked for here when step 3’s message format is “Avro with a schema registry”/).waitFor();
+      await expect(destination.getByLabel('Registry URL').count()).resolves.toBe(0);
+    } finally {
+      await close();
+      await cleanUpTask(task.id);
+      await dropTable(names.table);
+    }
   });
 });

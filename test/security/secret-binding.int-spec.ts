@@ -1,9 +1,10 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelTestResult, ConnectionTestResult, NotificationChannelView, TaskView } from '@walbridge/contracts';
-import { ApiClient, createTestUser, demoSource, metadataDb, testPassword, uniqueName, waitFor, type TestUser } from '@walbridge/testing';
+import { ApiClient, createTestUser, demoDestination, demoSource, metadataDb, testPassword, uniqueName, waitFor, type TestUser } from '@walbridge/testing';
 
 const admin = new ApiClient();
 
@@ -163,5 +164,84 @@ describe('a stored secret goes only to the endpoint it was given for', () => {
     await operator.client.request<ChannelTestResult>('POST', `/api/v1/notification-channels/${id}/test`);
     expect(smtpLogins).toEqual(['the-operators-own']);
     await admin.request('DELETE', `/api/v1/notification-channels/${id}`);
+  });
+});
+
+/** A "schema registry" that answers GET /subjects and keeps the password of every Basic login it gets. */
+async function startRegistryTrap(): Promise<{ url: string; passwords: string[]; close(): Promise<void> }> {
+  const passwords: string[] = [];
+  const server = createHttpServer((req, res) => {
+    const auth = req.headers.authorization;
+    if (auth?.startsWith('Basic ')) passwords.push(Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':').slice(1).join(':'));
+    res.writeHead(200, { 'content-type': 'application/vnd.schemaregistry.v1+json' }).end('[]');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/apis/ccompat/v7`,
+    passwords,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('the schema registry’s password goes only to the registry it was given for', () => {
+  const registryPassword = testPassword();
+  let operator: TestUser;
+  let task: TaskView;
+  let given: Awaited<ReturnType<typeof startRegistryTrap>>;
+  let other: Awaited<ReturnType<typeof startRegistryTrap>>;
+
+  beforeAll(async () => {
+    [operator, given, other] = await Promise.all([createTestUser('operator'), startRegistryTrap(), startRegistryTrap()]);
+    task = await admin.createTask({
+      name: uniqueName('bound'),
+      source: demoSource(),
+      destination: demoDestination({ schemaRegistry: { url: given.url, username: 'walbridge', password: registryPassword } }),
+      policy: { objectScope: 'tables', tables: [{ schema: 'shop', table: 'orders' }], topicPolicy: { mode: 'specific', topic: 'unused' }, format: 'avro-registry' },
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all([given?.close(), other?.close()]);
+    if (task) await admin.request('DELETE', `/api/v1/tasks/${task.id}`);
+  });
+
+  const testDestination = () => operator.client.request<ConnectionTestResult>('POST', `/api/v1/tasks/${task.id}/test-connection?target=destination`);
+
+  it('refuses a new registry url or login without the password, naming the field', async () => {
+    for (const change of [{ url: other.url }, { username: 'admin' }]) {
+      const res = await operator.client.request('PATCH', `/api/v1/tasks/${task.id}`, { destination: { schemaRegistry: change } });
+      expect(res.status, `${JSON.stringify(change)} → ${JSON.stringify(res.body)}`).toBe(400);
+      expect(res.body).toMatchObject({
+        details: [{ field: 'destination.schemaRegistry.password', message: expect.stringContaining(`destination.schemaRegistry.${Object.keys(change)[0]}`) }],
+      });
+    }
+    const tested = await testDestination();
+    expect(tested.body, JSON.stringify(tested.body)).toMatchObject({ ok: true });
+    expect(given.passwords).toEqual([registryPassword]);
+    expect(other.passwords).toEqual([]);
+  });
+
+  it('accepts the new url with the password given again, and sends only that one there', async () => {
+    const mine = testPassword();
+    const moved = await operator.client.request<TaskView>('PATCH', `/api/v1/tasks/${task.id}`, { destination: { schemaRegistry: { url: other.url, password: mine } } });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(moved.body.destination.schemaRegistry).toEqual({ url: other.url, username: 'walbridge', passwordSet: true });
+    expect(JSON.stringify(moved.body)).not.toContain(mine);
+    expect((await testDestination()).body).toMatchObject({ ok: true });
+    expect(other.passwords).toEqual([mine]);
+    expect(given.passwords).toEqual([registryPassword]);
+  });
+
+  it('cannot be opened once the registry url is changed behind the API (the registry is in the AES-GCM associated data)', async () => {
+    const db = await metadataDb();
+    try {
+      await db.query(`UPDATE task SET config = jsonb_set(config, '{destination,schemaRegistry,url}', to_jsonb($2::text)) WHERE id = $1`, [task.id, given.url]);
+    } finally {
+      await db.end();
+    }
+    const tested = await testDestination();
+    expect(tested.status).toBe(200);
+    expect(tested.body).toMatchObject({ ok: false, problem: 'stored-credentials' });
+    expect(given.passwords).toEqual([registryPassword]);
   });
 });

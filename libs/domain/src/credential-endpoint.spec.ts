@@ -3,6 +3,7 @@ import { changedEndpointFields, credentialEndpoint, type CredentialEndpointKind 
 
 const source = { host: 'db.example.com', port: 5432, database: 'shop', username: 'app', sslMode: 'require', slotName: 'x' };
 const kafka = { brokers: 'b1:9092,b2:9092', securityProtocol: 'SASL_SSL', saslMechanism: 'PLAIN', username: 'u', caCert: 'c' };
+const registry = { url: 'https://registry.example.com/apis/ccompat/v7', username: 'reg' };
 const smtp = { host: 'smtp.example.com', port: 587, security: 'starttls', username: 'w', from: 'a@b.c' };
 
 describe('credential endpoints', () => {
@@ -22,6 +23,10 @@ describe('credential endpoints', () => {
     ['smtp port', 'smtp', smtp, { ...smtp, port: 25 }, ['port']],
     ['smtp without TLS', 'smtp', smtp, { ...smtp, security: 'none' }, ['security']],
     ['smtp sender only', 'smtp', smtp, { ...smtp, from: 'x@y.z' }, []],
+    ['same registry', 'schemaRegistry', registry, { ...registry }, []],
+    ['another registry url', 'schemaRegistry', registry, { ...registry, url: 'https://evil.example.com/apis/ccompat/v7' }, ['url']],
+    ['registry url over plain http', 'schemaRegistry', registry, { ...registry, url: 'http://registry.example.com/apis/ccompat/v7' }, ['url']],
+    ['another registry login', 'schemaRegistry', registry, { ...registry, username: 'admin' }, ['username']],
   ];
   it.each(cases)('%s', (_name, kind, before, after, changed) => {
     expect(changedEndpointFields(kind, before, after)).toEqual(changed);

@@ -28,6 +28,18 @@ describe('SecretsService', () => {
     expect(() => vault.openTask(moved)).toThrow();
   });
 
+  it('binds the schema registry’s password to the registry’s url and login', () => {
+    const registry = { url: 'https://registry.internal/apis/ccompat/v7', username: 'reg' };
+    const withRegistry = { ...config, destination: { ...config.destination, schemaRegistry: registry } };
+    const sealed = { id: 't1', config: withRegistry, secrets: vault.sealTask({ id: 't1', config: withRegistry }, { registryPassword: 'registry-secret' }) };
+    expect(vault.openTask(sealed)).toEqual({ registryPassword: 'registry-secret' });
+    for (const moved of [{ ...registry, url: 'https://evil.example/apis/ccompat/v7' }, { ...registry, username: 'admin' }]) {
+      expect(() => vault.openTask({ ...sealed, config: { ...withRegistry, destination: { ...withRegistry.destination, schemaRegistry: moved } } })).toThrow();
+    }
+    // dropping the registry from the record does not hand its password to the brokers' binding
+    expect(() => vault.openTask({ ...sealed, config })).toThrow();
+  });
+
   it('still opens after a change outside the endpoints (the tables, a host spelled in capitals)', () => {
     const same = { ...task, config: { ...config, source: { ...config.source, host: 'DB.internal' }, policy: { tables: [{ schema: 's', table: 't' }] } } };
     expect(vault.openTask(same).sourcePassword).toBe('source-secret');

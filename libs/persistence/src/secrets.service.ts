@@ -29,7 +29,7 @@ export function connectionsWithSecrets<S extends object, D extends { schemaRegis
   };
 }
 
-/** What a task's credentials are bound to: its id and both endpoints (source, destination). */
+/** What a task's credentials are bound to: its id and its endpoints (source, destination, schema registry). */
 export interface TaskSecretsOwner {
   id: string;
   config: Record<string, unknown>;
@@ -83,8 +83,12 @@ export class SecretsService {
 }
 
 export function taskBinding(owner: TaskSecretsOwner): string {
-  const config = owner.config as { source?: Record<string, unknown>; destination?: Record<string, unknown> };
-  return `task:${owner.id}|source:${credentialEndpoint('source', config.source)}|destination:${credentialEndpoint('destination', config.destination)}`;
+  const config = owner.config as { source?: Record<string, unknown>; destination?: Record<string, unknown> & { schemaRegistry?: Record<string, unknown> } };
+  const base = `task:${owner.id}|source:${credentialEndpoint('source', config.source)}|destination:${credentialEndpoint('destination', config.destination)}`;
+  // The registry's password (format avro-registry) is bound to its url and login too. Appended
+  // only when there is a registry: the sealed secrets of every other task keep their binding.
+  const registry = config.destination?.schemaRegistry;
+  return registry ? `${base}|schemaRegistry:${credentialEndpoint('schemaRegistry', registry)}` : base;
 }
 
 export function channelBinding(owner: ChannelSecretsOwner): string {

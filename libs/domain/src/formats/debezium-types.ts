@@ -34,9 +34,9 @@ export interface DebeziumTypeOptions {
   timeHandling: TimeHandling;
 }
 
-/** A Kafka Connect schema as the JSON converter writes it (schemas.enable=true). */
+/** A Kafka Connect schema as the JSON converter writes it (schemas.enable=true): its type names, e.g. "float" and "double" for FLOAT32 and FLOAT64 (org.apache.kafka.connect.json.JsonSchema), else JsonConverter refuses the message. */
 export interface ConnectSchema {
-  type: 'int8' | 'int16' | 'int32' | 'int64' | 'float32' | 'float64' | 'boolean' | 'string' | 'bytes' | 'array' | 'map' | 'struct';
+  type: 'int8' | 'int16' | 'int32' | 'int64' | 'float' | 'double' | 'boolean' | 'string' | 'bytes' | 'array' | 'map' | 'struct';
   optional: boolean;
   name?: string;
   version?: number;
@@ -208,9 +208,9 @@ function scalar(type: string, column: ColumnSchema, o: DebeziumTypeOptions): Con
     case 'bigint':
       return { schema: { type: 'int64' }, json: (t) => t, unavailable: null };
     case 'real':
-      return { schema: { type: 'float32' }, json: floatJson, unavailable: null };
+      return { schema: { type: 'float' }, json: floatJson, unavailable: null };
     case 'double precision':
-      return { schema: { type: 'float64' }, json: floatJson, unavailable: null };
+      return { schema: { type: 'double' }, json: floatJson, unavailable: null };
     case 'boolean':
       return { schema: { type: 'boolean' }, json: (t) => (t === 't' || t === 'true' ? 'true' : 'false'), unavailable: null };
     case 'numeric':
@@ -310,8 +310,8 @@ function scalar(type: string, column: ColumnSchema, o: DebeziumTypeOptions): Con
           name: 'io.debezium.data.geometry.Point',
           version: 1,
           fields: [
-            { type: 'float64', optional: false, field: 'x' },
-            { type: 'float64', optional: false, field: 'y' },
+            { type: 'double', optional: false, field: 'x' },
+            { type: 'double', optional: false, field: 'y' },
             { type: 'bytes', optional: true, field: 'wkb' },
             { type: 'int32', optional: true, field: 'srid' },
           ],

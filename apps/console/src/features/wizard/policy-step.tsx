@@ -34,7 +34,7 @@ const FORMATS: { value: PolicyValues['format']; label: string; readers: string }
   {
     value: 'avro-registry',
     label: 'Avro with a schema registry',
-    readers: 'Confluent / Apicurio Avro deserializers, Flink debezium-avro-confluent, Kafka Connect with the Avro converter (needs the destination’s schema registry).',
+    readers: 'Confluent / Apicurio Avro deserializers, Flink debezium-avro-confluent, Kafka Connect with the Avro converter (the schema registry is set at step 2).',
   },
 ];
 

@@ -8,6 +8,7 @@ import {
   SSL_MODES,
   type ConnectionTarget,
   type ConnectionTestResult,
+  type MessageFormat,
   type TaskView,
 } from '@walbridge/contracts';
 import { testConnection, testTaskConnection } from '../../api/connections.api';
@@ -37,6 +38,8 @@ interface SourceDestinationStepProps {
   values: ConnectionValues;
   /** The saved task, once created: its passwords stay on the server and need not be typed again. */
   task: TaskView | null;
+  /** The format chosen at step 3 (json before): avro-registry asks for the registry here. */
+  format: MessageFormat;
   tests: ConnectionTests;
   onTestsChange: (update: (tests: ConnectionTests) => ConnectionTests) => void;
   onChange: (values: ConnectionValues) => void;
@@ -53,10 +56,10 @@ const isTls = (protocol: string) => protocol === 'SSL' || protocol === 'SASL_SSL
 const testKey = (values: ConnectionValues, target: ConnectionTarget) => JSON.stringify(values[target]);
 
 /** Step 2: where changes are read and where they are written, each with Test Connection. */
-export function SourceDestinationStep({ values, task, tests, onTestsChange: setTests, onChange, onSaveTarget, onNext, onBack }: SourceDestinationStepProps) {
+export function SourceDestinationStep({ values, task, format, tests, onTestsChange: setTests, onChange, onSaveTarget, onNext, onBack }: SourceDestinationStepProps) {
   const form = useForm<ConnectionValues>({ defaultValues: values, resolver: zodFormResolver(toInput, connectionsSchema) });
   useFormChanges(form, onChange);
-  const { run, problem } = useApiSubmit(form, (p) => /^(source|destination)\.\w+(\.\d+)?$/.test(p));
+  const { run, problem } = useApiSubmit(form, (p) => /^(source|destination)(\.\w+)+$/.test(p));
   const current = useWatch({ control: form.control }) as ConnectionValues;
 
   /** A blank secret of a saved task means "keep the stored one": test what is saved, then. */
@@ -64,7 +67,11 @@ export function SourceDestinationStep({ values, task, tests, onTestsChange: setT
     if (!task) return false;
     if (target === 'source') return !v.source.password && task.source.passwordSet;
     const d = v.destination;
-    return (isSasl(d.securityProtocol) && !d.password && task.destination.passwordSet) || (isTls(d.securityProtocol) && !!d.clientCert && !d.clientKey && task.destination.clientKeySet);
+    return (
+      (isSasl(d.securityProtocol) && !d.password && task.destination.passwordSet) ||
+      (isTls(d.securityProtocol) && !!d.clientCert && !d.clientKey && task.destination.clientKeySet) ||
+      (!!d.schemaRegistry?.url.trim() && !d.schemaRegistry.password && !!task.destination.schemaRegistry?.passwordSet)
+    );
   };
 
   const runTest = async (target: ConnectionTarget) => {
@@ -107,6 +114,7 @@ export function SourceDestinationStep({ values, task, tests, onTestsChange: setT
           <SourceFields task={task} test={tests.source} stale={!!tests.source && tests.source.key !== testKey(current, 'source')} onTest={() => void runTest('source')} />
           <DestinationFields
             task={task}
+            registry={format === 'avro-registry' || !!current.destination.schemaRegistry?.url}
             test={tests.destination}
             stale={!!tests.destination && tests.destination.key !== testKey(current, 'destination')}
             onTest={() => void runTest('destination')}
@@ -154,11 +162,14 @@ function SourceFields({ task, test, stale, onTest }: { task: TaskView | null; te
 
 function DestinationFields({
   task,
+  registry,
   test,
   stale,
   onTest,
 }: {
   task: TaskView | null;
+  /** Whether to ask for the schema registry (format avro-registry, or one is set already). */
+  registry: boolean;
   test?: TestState;
   stale: boolean;
   onTest: () => void;
@@ -194,6 +205,29 @@ function DestinationFields({
           />
           <CheckboxField name="destination.verifyHostname" label="Verify the broker host names" />
         </>
+      )}
+      {registry ? (
+        <fieldset className="form-subsection">
+          <legend>Schema registry</legend>
+          <p className="muted">Format “Avro with a schema registry” registers each table’s schemas here; the connection test checks it too.</p>
+          <TextField
+            name="destination.schemaRegistry.url"
+            label="Registry URL"
+            hint="The Confluent-compatible API base, e.g. https://registry:8081 or …/apis/ccompat/v7 for Apicurio."
+            autoComplete="off"
+            spellCheck={false}
+          />
+          <TextField name="destination.schemaRegistry.username" label="Registry user name" hint="Leave empty for a registry without login." autoComplete="off" spellCheck={false} />
+          <TextField
+            name="destination.schemaRegistry.password"
+            label="Registry password"
+            type="password"
+            autoComplete="new-password"
+            hint={secretHint(!!task?.destination.schemaRegistry?.passwordSet)}
+          />
+        </fieldset>
+      ) : (
+        <p className="muted">A schema registry is asked for here when step 3’s message format is “Avro with a schema registry”.</p>
       )}
       <ConnectionTest label="Test destination connection" test={test} stale={stale} onTest={onTest} />
     </fieldset>
@@ -232,12 +266,15 @@ function TestResultText({ result, stale }: { result: ConnectionTestResult; stale
       : result.destination
         ? `Kafka ${result.destination.brokerVersion}, ${result.destination.brokerCount} broker${result.destination.brokerCount === 1 ? '' : 's'}`
         : result.message;
+    // The destination's test of format avro-registry checks the registry too: say that it answered.
+    const registry = result.destination && result.message.includes('; schema registry ') ? `; ${result.message.slice(result.message.indexOf('; schema registry ') + 2)}` : '';
     return (
       <div className="test-result">
         <p className="test-result--passed">
           <ResultIcon ok />
           <span>
-            Connection succeeded: {details} <span className="muted">({result.durationMs} ms)</span>
+            Connection succeeded: {details}
+            {registry} <span className="muted">({result.durationMs} ms)</span>
           </span>
         </p>
         {result.warnings?.map((w) => (

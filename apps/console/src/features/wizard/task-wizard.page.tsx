@@ -15,7 +15,10 @@ import { PolicyStep } from './policy-step';
 import { PrecheckStep } from './precheck-step';
 import { useWizardSubmit } from './use-wizard-submit';
 import { createdKey, loadDraft, removeDraft, saveDraft, sessionGet, sessionRemove, taskDrafts, type WizardDraft, type WizardStep } from './wizard-draft';
-import { DEFAULT_BASIC, DEFAULT_CONFIRM, DEFAULT_CONNECTIONS, DEFAULT_POLICY, isPlaceholderPolicy, valuesFromTask, type ConnectionValues } from './wizard-values';
+import { DEFAULT_BASIC, DEFAULT_CONFIRM, DEFAULT_CONNECTIONS, DEFAULT_POLICY, EMPTY_SCHEMA_REGISTRY, isPlaceholderPolicy, valuesFromTask, type ConnectionValues } from './wizard-values';
+
+// Secrets live only in memory: the draft in localStorage never holds them.
+const NO_SECRETS = { sourcePassword: '', destinationPassword: '', clientKey: '', registryPassword: '' };
 
 export const WIZARD_STEPS: { step: WizardStep; title: string }[] = [
   { step: 1, title: 'Create task' },
@@ -125,7 +128,7 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
   const [draft, setDraft] = useState<WizardDraft>(initial);
   const [task, setTask] = useState<TaskView | null>(initialTask);
   // Secrets live only here, in memory: the draft in localStorage never holds them.
-  const secrets = useRef({ sourcePassword: '', destinationPassword: '', clientKey: '' });
+  const secrets = useRef(NO_SECRETS);
   // Connection tests passed in this visit, kept while moving between steps (never stored).
   const [tests, setTests] = useState<ConnectionTests>({});
   // Bumped by "Start over": the step forms mount again with the fresh values.
@@ -150,7 +153,7 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
     if (from !== generationRef.current) return;
     if (section === 'connections') {
       const c = values as ConnectionValues;
-      secrets.current = { sourcePassword: c.source.password, destinationPassword: c.destination.password, clientKey: c.destination.clientKey };
+      secrets.current = { sourcePassword: c.source.password, destinationPassword: c.destination.password, clientKey: c.destination.clientKey, registryPassword: c.destination.schemaRegistry?.password ?? '' };
     }
     persist({ ...live.current, [section]: values });
   }, [persist]);
@@ -205,7 +208,7 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
       setDraft(fresh);
       setTask(null);
     }
-    secrets.current = { sourcePassword: '', destinationPassword: '', clientKey: '' };
+    secrets.current = NO_SECRETS;
     setTests({});
     setGeneration(generationRef.current);
   };
@@ -270,9 +273,15 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
           key={generation}
           values={{
             source: { ...saved.connections.source, password: secrets.current.sourcePassword },
-            destination: { ...saved.connections.destination, password: secrets.current.destinationPassword, clientKey: secrets.current.clientKey },
+            destination: {
+              ...saved.connections.destination,
+              password: secrets.current.destinationPassword,
+              clientKey: secrets.current.clientKey,
+              schemaRegistry: { ...EMPTY_SCHEMA_REGISTRY, ...saved.connections.destination.schemaRegistry, password: secrets.current.registryPassword },
+            },
           }}
           task={task}
+          format={saved.policy?.format ?? task?.policy.format ?? 'json'}
           tests={tests}
           onTestsChange={setTests}
           onChange={(v) => change('connections', v, generation)}

@@ -5,7 +5,7 @@ import { policySchema, type ConnectionTarget, type TaskView } from '@walbridge/c
 import { createTask, submitTask, updateTask } from '../../api/tasks.api';
 import { runSettingsPatch } from '../task-edit/run-settings-values';
 import { taskKeys } from '../tasks/use-tasks.query';
-import { createdKey, removeDraft, saveDraft, sessionSet, type WizardDraft, type WizardStep } from './wizard-draft';
+import { createdKey, removeDraft, saveDraft, sessionSet, withoutSecrets, type WizardDraft, type WizardStep } from './wizard-draft';
 import {
   basicInput,
   confirmInput,
@@ -63,7 +63,7 @@ export function useWizardSubmit({ username, task, setTask, live, generation, goT
     const patch: Record<string, unknown> = {};
     if (only !== 'destination') patch.source = replacingPatch(storedConnection(task.source), sourceInput(values.source), ['password']);
     if (only !== 'source') {
-      const destination = replacingPatch(storedConnection(task.destination), destinationInput(values.destination), ['password', 'clientKey']) as Record<string, unknown>;
+      const destination = replacingPatch(storedConnection(task.destination), destinationInput(values.destination), ['password', 'clientKey', 'schemaRegistry.password']) as Record<string, unknown>;
       const protocol = values.destination.securityProtocol;
       // Leaving SASL or TLS also drops the credentials that only they use.
       if (protocol !== 'SASL_PLAINTEXT' && protocol !== 'SASL_SSL' && task.destination.passwordSet) destination.password = null;
@@ -78,7 +78,7 @@ export function useWizardSubmit({ username, task, setTask, live, generation, goT
   };
 
   const nextFromConnections = async (values: ConnectionValues) => {
-    const stored = { ...values, source: { ...values.source, password: '' }, destination: { ...values.destination, password: '', clientKey: '' } };
+    const stored = withoutSecrets({ ...live.current, connections: values }).connections;
     if (task) {
       remember(await updateTask(task.id, connectionPatch(values)));
       goTo(3, { connections: stored });

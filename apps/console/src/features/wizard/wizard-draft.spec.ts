@@ -35,7 +35,12 @@ function draft(overrides: Partial<WizardDraft> = {}): WizardDraft {
     basic: { ...DEFAULT_BASIC, name: 'orders-cdc' },
     connections: {
       source: { ...DEFAULT_CONNECTIONS.source, host: 'db', password: 'source-secret' },
-      destination: { ...DEFAULT_CONNECTIONS.destination, password: 'kafka-secret', clientKey: '-----BEGIN PRIVATE KEY-----k-----END PRIVATE KEY-----' },
+      destination: {
+        ...DEFAULT_CONNECTIONS.destination,
+        password: 'kafka-secret',
+        clientKey: '-----BEGIN PRIVATE KEY-----k-----END PRIVATE KEY-----',
+        schemaRegistry: { url: 'http://reg:8081', username: 'reg', password: 'registry-secret' },
+      },
     },
     policy: null,
     confirm: null,
@@ -54,9 +59,10 @@ describe('the wizard draft in localStorage', () => {
     const raw = storage.getItem(draftKey('alice', null))!;
     expect(raw).not.toContain('source-secret');
     expect(raw).not.toContain('kafka-secret');
+    expect(raw).not.toContain('registry-secret');
     expect(raw).not.toContain('PRIVATE KEY');
     const loaded = loadDraft(storage, 'alice', null);
-    expect(loaded).toMatchObject({ step: 2, basic: { name: 'orders-cdc' }, connections: { source: { host: 'db', password: '' } } });
+    expect(loaded).toMatchObject({ step: 2, basic: { name: 'orders-cdc' }, connections: { source: { host: 'db', password: '' }, destination: { schemaRegistry: { url: 'http://reg:8081', password: '' } } } });
   });
 
   it('is kept per user of the browser and per task', () => {

@@ -1,4 +1,4 @@
-import type { BasicValues, ConfirmValues, ConnectionValues, PolicyValues } from './wizard-values';
+import { EMPTY_SCHEMA_REGISTRY, type BasicValues, type ConfirmValues, type ConnectionValues, type PolicyValues, type SchemaRegistryValues } from './wizard-values';
 
 export type WizardStep = 1 | 2 | 3 | 4 | 5;
 
@@ -26,13 +26,15 @@ export function draftKey(username: string, taskId: string | null): string {
   return `${PREFIX}.${username}.${taskId ?? 'new'}`;
 }
 
+const withoutRegistryPassword = (r: SchemaRegistryValues | undefined): SchemaRegistryValues => ({ ...EMPTY_SCHEMA_REGISTRY, ...r, password: '' });
+
 /** What may be stored: the draft without any credential. */
 export function withoutSecrets(draft: WizardDraft): WizardDraft {
   return {
     ...draft,
     connections: {
       source: { ...draft.connections.source, password: '' },
-      destination: { ...draft.connections.destination, password: '', clientKey: '' },
+      destination: { ...draft.connections.destination, password: '', clientKey: '', schemaRegistry: withoutRegistryPassword(draft.connections.destination.schemaRegistry) },
     },
   };
 }

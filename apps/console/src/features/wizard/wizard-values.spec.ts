@@ -40,6 +40,14 @@ describe('form values as the API gets them', () => {
     expect(destinationInput({ ...d, securityProtocol: 'SASL_PLAINTEXT', saslMechanism: 'PLAIN' })).toMatchObject({ username: 'u', password: 'p', saslMechanism: 'PLAIN' });
   });
 
+  it('sends the schema registry only when it has a url, password included', () => {
+    const d = { ...DEFAULT_CONNECTIONS.destination, brokers: 'k:9092' };
+    expect(destinationInput(d)).not.toHaveProperty('schemaRegistry');
+    expect(destinationInput({ ...d, schemaRegistry: { url: '', username: 'u', password: 'p' } })).not.toHaveProperty('schemaRegistry');
+    expect(destinationInput({ ...d, schemaRegistry: { url: ' http://reg:8081 ', username: 'u', password: 'p' } }).schemaRegistry).toEqual({ url: 'http://reg:8081', username: 'u', password: 'p' });
+    expect(destinationInput({ ...d, schemaRegistry: { url: 'http://reg:8081', username: '', password: '' } }).schemaRegistry).toEqual({ url: 'http://reg:8081' });
+  });
+
   it('turns the per-table column choice into includeColumns or excludeColumns', () => {
     const policy: PolicyValues = {
       ...DEFAULT_POLICY,

@@ -51,7 +51,17 @@ export interface DestinationValues {
   clientCert: string;
   clientKey: string;
   verifyHostname: boolean;
+  /** The registry of format avro-registry; sent only with a url (drafts from before it lack it). */
+  schemaRegistry?: SchemaRegistryValues;
 }
+
+export interface SchemaRegistryValues {
+  url: string;
+  username: string;
+  password: string;
+}
+
+export const EMPTY_SCHEMA_REGISTRY: SchemaRegistryValues = { url: '', username: '', password: '' };
 
 export interface ConnectionValues {
   source: SourceValues;
@@ -129,6 +139,7 @@ export const DEFAULT_CONNECTIONS: ConnectionValues = {
     clientCert: '',
     clientKey: '',
     verifyHostname: true,
+    schemaRegistry: EMPTY_SCHEMA_REGISTRY,
   },
 };
 
@@ -186,6 +197,7 @@ export function sourceInput(v: SourceValues): CreateTaskInput['source'] {
 export function destinationInput(v: DestinationValues): CreateTaskInput['destination'] {
   const sasl = v.securityProtocol === 'SASL_PLAINTEXT' || v.securityProtocol === 'SASL_SSL';
   const tls = v.securityProtocol === 'SSL' || v.securityProtocol === 'SASL_SSL';
+  const registry = v.schemaRegistry ?? EMPTY_SCHEMA_REGISTRY;
   // Fields of another protocol stay in the form (switching back keeps them) but are not sent.
   return withoutBlanks({
     brokers: v.brokers,
@@ -197,6 +209,7 @@ export function destinationInput(v: DestinationValues): CreateTaskInput['destina
     clientCert: tls ? v.clientCert : '',
     clientKey: tls ? v.clientKey : '',
     verifyHostname: v.verifyHostname,
+    schemaRegistry: registry.url.trim() ? { url: registry.url.trim(), username: registry.username, password: registry.password } : undefined,
   }) as CreateTaskInput['destination'];
 }
 
@@ -291,7 +304,12 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 const SECRET_FLAGS = ['passwordSet', 'clientKeySet'];
 
 export function storedConnection<T extends object>(view: T): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(view).filter(([k]) => !SECRET_FLAGS.includes(k)));
+  return Object.fromEntries(
+    Object.entries(view)
+      .filter(([k]) => !SECRET_FLAGS.includes(k))
+      // destination.schemaRegistry has its own passwordSet
+      .map(([k, v]) => [k, isPlainObject(v) ? storedConnection(v) : v]),
+  );
 }
 
 /**
@@ -335,6 +353,7 @@ export function valuesFromTask(task: TaskView): { basic: BasicValues; connection
         clientCert: d.clientCert ?? '',
         clientKey: '',
         verifyHostname: d.verifyHostname ?? true,
+        schemaRegistry: { url: d.schemaRegistry?.url ?? '', username: d.schemaRegistry?.username ?? '', password: '' },
       },
     },
     policy: {
