@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import Redis from 'ioredis';
-import type { AppConfig } from '@walbridge/config';
+import { redisConnection, type AppConfig } from '@walbridge/config';
 import { APP_CONFIG } from '@walbridge/nest-common';
 
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
@@ -20,7 +20,7 @@ export class TaskLeaseService implements OnModuleDestroy {
   private readonly prefix: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.redis = new Redis(config.WALBRIDGE_REDIS_URL, { maxRetriesPerRequest: 3 });
+    this.redis = new Redis({ ...redisConnection(config), maxRetriesPerRequest: 3 });
     this.ttlMs = config.WALBRIDGE_LEASE_TTL_MS;
     this.prefix = config.WALBRIDGE_QUEUE_PREFIX;
   }
