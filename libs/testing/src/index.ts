@@ -18,3 +18,4 @@ export * from './kafka-partitioner';
 export * from './flink-decoder';
 export * from './avro-consumer';
 export * from './task-input.factory';
+export * from './redis-sentinel';
