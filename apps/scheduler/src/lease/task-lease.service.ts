@@ -1,9 +1,9 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import Redis from 'ioredis';
 import { redisConnection, type AppConfig } from '@walbridge/config';
-import { APP_CONFIG } from '@walbridge/nest-common';
+import { APP_CONFIG, logRedisOutages } from '@walbridge/nest-common';
 
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
@@ -21,6 +21,7 @@ export class TaskLeaseService implements OnModuleDestroy {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.redis = new Redis({ ...redisConnection(config), maxRetriesPerRequest: 3 });
+    logRedisOutages(this.redis, new Logger(TaskLeaseService.name), 'task leases');
     this.ttlMs = config.WALBRIDGE_LEASE_TTL_MS;
     this.prefix = config.WALBRIDGE_QUEUE_PREFIX;
   }
