@@ -43,13 +43,12 @@ describe('Redis connection settings', () => {
         sentinelPassword: 'sp',
         password: 'rp',
         role: 'master',
-        failoverDetector: true,
       },
     ],
     [
       'sentinels without passwords, the URL ignored',
       { WALBRIDGE_REDIS_SENTINELS: '127.0.0.1:26379', WALBRIDGE_REDIS_SENTINEL_NAME: 'm', WALBRIDGE_REDIS_URL: 'redis://:x@elsewhere:1' },
-      { sentinels: [{ host: '127.0.0.1', port: 26379 }], name: 'm', role: 'master', failoverDetector: true },
+      { sentinels: [{ host: '127.0.0.1', port: 26379 }], name: 'm', role: 'master' },
     ],
   ])('sentinel mode: %s', (_name, env, expected) => {
     expect(redisConnection(loadConfig(env))).toEqual(expected);

@@ -21,13 +21,13 @@ export interface SentinelRedisConnection {
   name: string;
   sentinelPassword?: string;
   password?: string;
-  /** Only the primary: after a failover ioredis asks the Sentinels again and refuses a demoted server. */
-  role: 'master';
   /**
-   * Subscribes to the Sentinels' +switch-master: a client whose primary was promoted away moves
-   * at once instead of waiting for its socket to fail (a killed host may never close it).
+   * Only the primary: after a failover ioredis asks the Sentinels again and refuses a demoted
+   * server. Not ioredis' failoverDetector: its +switch-master arriving while the client is
+   * already reconnecting ends that client for good ("Connection is closed", seen in
+   * test/lifecycle/redis-sentinel-failover); a lost primary closes the connections anyway.
    */
-  failoverDetector: true;
+  role: 'master';
 }
 
 export type RedisConnection = SingleRedisConnection | SentinelRedisConnection;
@@ -46,7 +46,6 @@ export function redisConnection(config: RedisSettings): RedisConnection {
       ...(config.WALBRIDGE_REDIS_SENTINEL_PASSWORD ? { sentinelPassword: config.WALBRIDGE_REDIS_SENTINEL_PASSWORD } : {}),
       ...(config.WALBRIDGE_REDIS_PASSWORD ? { password: config.WALBRIDGE_REDIS_PASSWORD } : {}),
       role: 'master',
-      failoverDetector: true,
     };
   }
   const url = new URL(config.WALBRIDGE_REDIS_URL);

@@ -16,7 +16,7 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 export class TaskLeaseService implements OnModuleDestroy {
   readonly schedulerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly redis: Redis;
-  private readonly ttlMs: number;
+  readonly ttlMs: number;
   private readonly prefix: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
@@ -24,10 +24,6 @@ export class TaskLeaseService implements OnModuleDestroy {
     logRedisOutages(this.redis, new Logger(TaskLeaseService.name), 'task leases');
     this.ttlMs = config.WALBRIDGE_LEASE_TTL_MS;
     this.prefix = config.WALBRIDGE_QUEUE_PREFIX;
-  }
-
-  get renewEveryMs(): number {
-    return Math.floor(this.ttlMs / 3);
   }
 
   async acquire(taskId: string): Promise<boolean> {
