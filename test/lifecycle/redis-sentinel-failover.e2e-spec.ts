@@ -2,17 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SchedulerListView } from '@walbridge/contracts';
-import {
-  KafkaFixture,
-  parentPid,
-  spawnControlPlane,
-  spawnRedisSentinel,
-  testEnv,
-  workerPids,
-  type ControlPlane,
-  type DedicatedSentinelSet,
-} from '@walbridge/testing';
-import { backgroundWriter, createTask, expectEveryRowDelivered, onSource, sharedSource, stopAndForget, waitFor, type Fixture, type LifecycleTask } from './lifecycle-fixture';
+import { KafkaFixture, spawnControlPlane, spawnRedisSentinel, testEnv, workerPids, type ControlPlane, type DedicatedSentinelSet } from '@walbridge/testing';
+import { onSource, sharedSource, startWatchedTasks, waitFor, type Fixture, type LifecycleTask, type WatchedTasks } from './lifecycle-fixture';
 
 /**
  * Issue 19 item 6: Redis high availability. A primary, a replica and three Sentinels of this
@@ -25,25 +16,20 @@ describe('Redis Sentinel failover under streaming tasks', () => {
   let redis: DedicatedSentinelSet;
   let plane: ControlPlane;
   let fx: Fixture;
-  const tasks: LifecycleTask[] = [];
-  const writers: ReturnType<typeof backgroundWriter>[] = [];
+  let watched: WatchedTasks;
+  let tasks: LifecycleTask[] = [];
   let sampler: NodeJS.Timeout | undefined;
-  /** Per task, the most workers seen at once, and the most walsenders streaming its slot at once. */
-  const mostWorkers = new Map<string, number>();
+  /** Per slot, the most walsenders streaming it at once (the workers are counted by startWatchedTasks). */
   const mostWalsenders = new Map<string, number>();
 
   const schedulers = () => plane.api.request<SchedulerListView>('GET', '/api/v1/schedulers');
-  const schedulerOf = (taskId: string) => {
-    const pid = workerPids(taskId)[0];
-    return pid ? parentPid(pid) : null;
-  };
-  const sample = async () => {
-    for (const task of tasks) mostWorkers.set(task.id, Math.max(mostWorkers.get(task.id) ?? 0, workerPids(task.id).length));
+  const sampleWalsenders = async () => {
     const rows = await onSource(sharedSource, async (db) =>
       (await db.query<{ slot: string; n: number }>(
-        `SELECT s.slot_name AS slot, count(a.pid)::int AS n FROM pg_replication_slots s
-           LEFT JOIN pg_stat_activity a ON a.backend_type = 'walsender' AND a.pid = s.active_pid
-          WHERE s.slot_name = ANY($1) GROUP BY s.slot_name`,
+        // Every walsender that asked to stream the slot, not only the one PostgreSQL lets hold it.
+        `SELECT slot, count(a.pid)::int AS n FROM unnest($1::text[]) AS slot
+           LEFT JOIN pg_stat_activity a ON a.backend_type = 'walsender' AND starts_with(a.query, 'START_REPLICATION SLOT "' || slot || '" ')
+          GROUP BY slot`,
         [tasks.map((t) => t.slot)],
       )).rows,
     ).catch(() => []);
@@ -55,18 +41,16 @@ describe('Redis Sentinel failover under streaming tasks', () => {
     // Nothing listens on port 9: a client that used the URL instead of the Sentinels would fail.
     plane = await spawnControlPlane({ name: 'sentinel', schedulers: 2, redisUrl: 'redis://127.0.0.1:9', env: redis.env });
     fx = { api: plane.api, kafka: new KafkaFixture(), source: sharedSource };
-    for (let i = 0; i < 2; i++) tasks.push(await createTask(fx, { start: true }));
-    for (const task of tasks) writers.push(backgroundWriter(fx.source, task.table));
-    sampler = setInterval(() => void sample(), 200);
+    watched = await startWatchedTasks(fx, 2);
+    tasks = watched.tasks;
+    sampler = setInterval(() => void sampleWalsenders(), 200);
   }, 300_000);
 
   afterAll(async () => {
     if (sampler) clearInterval(sampler);
-    await Promise.all(writers.map((w) => w.stop().catch(() => undefined)));
-    if (plane) {
-      for (const task of tasks) await stopAndForget(fx, task.id).catch(() => undefined);
-      await plane.cleanup();
-    }
+    // The plane's api stops the tasks, so it goes last.
+    await watched?.stopAll();
+    await plane?.cleanup();
     await redis?.cleanup();
   }, 300_000);
 
@@ -89,7 +73,7 @@ describe('Redis Sentinel failover under streaming tasks', () => {
   });
 
   it('SIGKILL of the primary: a replica is promoted, streaming goes on, and jobs enqueued afterwards are carried out', async () => {
-    const ownersBefore = tasks.map((t) => schedulerOf(t.id));
+    const ownersBefore = tasks.map((t) => watched.schedulerPidOf(t.id));
     const t0 = Date.now();
     const former = await redis.killPrimary();
     const promoted = await redis.promotedFrom(former, 60_000);
@@ -108,13 +92,13 @@ describe('Redis Sentinel failover under streaming tasks', () => {
       500,
     );
     // Rows written after the failover reach Kafka.
-    const written = writers.map((w) => w.count());
+    const written = watched.rowsWritten();
     await waitFor('rows written after the failover to arrive', async () => {
       const counts = await Promise.all(tasks.map((t) => fx.kafka.topicMessageCount(t.topic)));
       return counts.every((n, i) => n >= written[i]) ? true : undefined;
     }, 120_000);
     // The leases carried over: the schedulers that ran the tasks still run them.
-    expect(tasks.map((t) => schedulerOf(t.id))).toEqual(ownersBefore);
+    expect(tasks.map((t) => watched.schedulerPidOf(t.id))).toEqual(ownersBefore);
 
     // A pause and a resume are BullMQ jobs on the promoted primary, read by a worker reconnected through the Sentinels.
     const [task] = tasks;
@@ -128,15 +112,8 @@ describe('Redis Sentinel failover under streaming tasks', () => {
   });
 
   it('loses no row, and no task ever ran two workers or two walsenders on its slot', async () => {
-    const rows = await Promise.all(writers.map((w) => w.stop()));
-    for (const [i, task] of tasks.entries()) {
-      const report = await expectEveryRowDelivered(task, rows[i]);
-      console.log(`task ${i + 1}: ${rows[i]} rows, ${report.duplicates} re-sent`);
-    }
-    for (const task of tasks) {
-      expect(mostWorkers.get(task.id), `workers of task ${task.id}`).toBe(1);
-      expect(mostWalsenders.get(task.slot), `walsenders on slot ${task.slot}`).toBe(1);
-    }
+    await watched.expectNothingLostNorRunTwice();
+    for (const task of tasks) expect(mostWalsenders.get(task.slot), `walsenders on slot ${task.slot}`).toBe(1);
   });
 
   it('never writes the Redis or Sentinel password to a log', () => {
