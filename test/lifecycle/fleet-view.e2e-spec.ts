@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SchedulerListView, SchedulerView } from '@walbridge/contracts';
+import type { Page, SchedulerListView, SchedulerView, TaskView } from '@walbridge/contracts';
 import { KafkaFixture, parentPid, spawnControlPlane, workerPid, type ControlPlane } from '@walbridge/testing';
 import { backgroundWriter, createTask, expectEveryRowDelivered, sharedSource, stopAndForget, waitFor, type Fixture, type LifecycleTask } from './lifecycle-fixture';
 
@@ -55,6 +55,14 @@ describe('the fleet view and a drain requested through the api', () => {
     const holder = view.items.find((s) => s.taskIds.includes(task.id))!;
     expect(holder.pid).toBe(ownerPid());
     expect(view.waiting).toEqual([]);
+    // The task view and the task list name the same scheduler; a task nobody runs names none.
+    expect((await plane.api.task(task.id)).scheduler).toEqual({ id: holder.id, host: holder.host });
+    const idle = await createTask(fx);
+    const list = await plane.api.request<Page<TaskView>>('GET', '/api/v1/tasks?pageSize=100');
+    expect(list.status).toBe(200);
+    expect(list.body.items.find((t) => t.id === task.id)?.scheduler).toEqual({ id: holder.id, host: holder.host });
+    expect(list.body.items.find((t) => t.id === idle.id)?.scheduler).toBeNull();
+    await stopAndForget(fx, idle.id);
     // The same per scheduler in Prometheus.
     const scrape = await plane.api.request<string>('GET', '/metrics');
     const line = (name: string) => String(scrape.body).split('\n').find((l) => l.startsWith(name) && l.includes(`scheduler="${holder.id}"`));
@@ -83,6 +91,9 @@ describe('the fleet view and a drain requested through the api', () => {
       const t = await plane.api.task(task.id);
       return t.status === 'INCREMENTAL' && ownerPid() !== before.pid && ownerPid() !== null ? t : undefined;
     }, 60_000, 200);
+    // The task view follows the handover.
+    const newHolder = after.items.find((s) => s.taskIds.includes(task.id))!;
+    expect((await plane.api.task(task.id)).scheduler).toEqual({ id: newHolder.id, host: newHolder.host });
     await writer.stop();
     await expectEveryRowDelivered(task, writer.count());
   });

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { Client } from 'pg';
 import type { CreateTaskInput, TaskView } from '@walbridge/contracts';
-import { ApiClient, KafkaFixture, sourceDb, testEnv, uniqueName, uniqueSlotName, waitFor, type DedicatedPostgres, type ReadMessage } from '@walbridge/testing';
+import { ApiClient, KafkaFixture, parentPid, sourceDb, testEnv, uniqueName, uniqueSlotName, waitFor, workerPids, type DedicatedPostgres, type ReadMessage } from '@walbridge/testing';
 
 /** A source database as a task sees it, plus a superuser connection for fixtures and assertions. */
 export interface SourceTarget {
@@ -236,6 +236,52 @@ export async function stopAndForget(fx: Fixture, id: string): Promise<void> {
 export function lsnToBigInt(lsn: string): bigint {
   const [hi, lo] = lsn.split('/');
   return BigInt(`0x${hi}`) * 2n ** 32n + BigInt(`0x${lo}`);
+}
+
+/** Streaming tasks under background writers for fleet tests, watched for a task run twice. */
+export interface WatchedTasks {
+  tasks: LifecycleTask[];
+  /** Rows written so far into each task's table (same order as tasks). */
+  rowsWritten(): number[];
+  /** The pid of the scheduler whose worker streams the task now; null while none does. */
+  schedulerPidOf(taskId: string): number | null;
+  /** Stops the writers; then every row of each task must be in its topic, and no task may ever have had two workers at once. */
+  expectNothingLostNorRunTwice(): Promise<void>;
+  /** For afterAll: stops the writers and the sampling, then each task (leaving no slot behind). */
+  stopAll(): Promise<void>;
+}
+
+/** `count` tasks started one after the other, each with a background writer; workers are counted every 200 ms. */
+export async function startWatchedTasks(fx: Fixture, count: number): Promise<WatchedTasks> {
+  const tasks: LifecycleTask[] = [];
+  for (let i = 0; i < count; i++) tasks.push(await createTask(fx, { start: true }));
+  const writers = tasks.map((task) => backgroundWriter(fx.source, task.table));
+  const mostWorkers = new Map<string, number>();
+  const sampler = setInterval(() => {
+    for (const task of tasks) mostWorkers.set(task.id, Math.max(mostWorkers.get(task.id) ?? 0, workerPids(task.id).length));
+  }, 200);
+  return {
+    tasks,
+    rowsWritten: () => writers.map((w) => w.count()),
+    schedulerPidOf(taskId) {
+      const pid = workerPids(taskId)[0];
+      return pid ? parentPid(pid) : null;
+    },
+    async expectNothingLostNorRunTwice() {
+      const rows = await Promise.all(writers.map((w) => w.stop()));
+      clearInterval(sampler);
+      for (const [i, task] of tasks.entries()) {
+        const report = await expectEveryRowDelivered(task, rows[i]);
+        console.log(`task ${i + 1}: ${rows[i]} rows, ${report.duplicates} re-sent`);
+      }
+      for (const task of tasks) expect(mostWorkers.get(task.id), `most workers of task ${task.id} at once`).toBe(1);
+    },
+    async stopAll() {
+      clearInterval(sampler);
+      await Promise.all(writers.map((w) => w.stop().catch(() => undefined)));
+      for (const task of tasks) await stopAndForget(fx, task.id).catch(() => undefined);
+    },
+  };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -41,6 +41,24 @@ const trustProxy = z
     return entries;
   });
 
+/** host:port, or [v6 address]:port. */
+const SENTINEL_ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+/** WALBRIDGE_REDIS_SENTINELS: host:port,host:port,… (at least one). */
+const sentinelList = z.string().transform((v, ctx): { host: string; port: number }[] => {
+  const entries = list(v);
+  const parsed = entries.map((e) => SENTINEL_ADDRESS.exec(e));
+  const bad = entries.filter((_, i) => !parsed[i] || Number(parsed[i]![2]) < 1 || Number(parsed[i]![2]) > 65535);
+  if (!entries.length || bad.length) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: `must be a comma separated list of host:port (e.g. 10.0.0.5:26379,10.0.0.6:26379)${bad.length ? `; not host:port: ${bad.join(', ')}` : ''}`,
+    });
+    return z.NEVER;
+  }
+  return parsed.map((m) => ({ host: m![1].replace(/^\[|\]$/g, ''), port: Number(m![2]) }));
+});
+
 /** The outbound policy's defaults: link-local (cloud metadata at 169.254.169.254), IPv6 unique local, metadata names. */
 export const DEFAULT_OUTBOUND_DENY = '169.254.0.0/16,fe80::/10,fd00::/8,metadata.google.internal,metadata.goog,metadata,instance-data,instance-data.ec2.internal';
 
@@ -49,7 +67,17 @@ export const envSchema = z.object({
     .string()
     .url()
     .default('postgres://walbridge:walbridge@127.0.0.1:55432/walbridge'),
-  WALBRIDGE_REDIS_URL: z.string().url().default('redis://127.0.0.1:56379'),
+  WALBRIDGE_REDIS_URL: z.string().url().refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:56379'),
+  // Redis high availability (README "Running a fleet"): the Sentinels to ask for the primary,
+  // host:port,host:port; when set, WALBRIDGE_REDIS_URL is not used.
+  WALBRIDGE_REDIS_SENTINELS: sentinelList.optional(),
+  // The name the Sentinels monitor the primary under (`sentinel monitor <name> …`).
+  WALBRIDGE_REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, '1-64 characters: letters, digits, . _ -').optional(),
+  // The Sentinels' own password (their requirepass), if they have one.
+  WALBRIDGE_REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  // The password of the Redis servers (primary and replicas); in the single-node case it
+  // replaces the one in WALBRIDGE_REDIS_URL, so that the URL may carry none.
+  WALBRIDGE_REDIS_PASSWORD: z.string().min(1).optional(),
   // Lets a test run, or a second installation, share one Redis without seeing each other's jobs.
   WALBRIDGE_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('walbridge'),
   WALBRIDGE_API_HOST: z.string().default('127.0.0.1'),
@@ -168,6 +196,18 @@ export const envSchema = z.object({
 
 export type AppConfig = z.output<typeof envSchema>;
 
+/** Rules across variables, each issue on the variable to fix. */
+function crossChecks(config: AppConfig): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  if (config.WALBRIDGE_REDIS_SENTINELS && !config.WALBRIDGE_REDIS_SENTINEL_NAME) {
+    problems.push({ path: 'WALBRIDGE_REDIS_SENTINEL_NAME', message: 'required with WALBRIDGE_REDIS_SENTINELS: the name the Sentinels monitor the primary under' });
+  }
+  if (!config.WALBRIDGE_REDIS_SENTINELS && config.WALBRIDGE_REDIS_SENTINEL_NAME) {
+    problems.push({ path: 'WALBRIDGE_REDIS_SENTINELS', message: 'required with WALBRIDGE_REDIS_SENTINEL_NAME: the Sentinels to ask, host:port,host:port' });
+  }
+  return problems;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n  ${problems.join('\n  ')}`);
@@ -180,5 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
+  const problems = crossChecks(parsed.data);
+  if (problems.length) throw new ConfigError(problems.map((p) => `${p.path}: ${p.message}`));
   return parsed.data;
 }

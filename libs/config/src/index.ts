@@ -1,2 +1,3 @@
 export * from './env.schema';
 export * from './master-key';
+export * from './redis-connection';

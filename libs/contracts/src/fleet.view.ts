@@ -15,6 +15,12 @@ export interface SchedulerView {
   taskIds: string[];
 }
 
+/** The scheduler running a task (its lease holder), as a task view names it. */
+export interface TaskSchedulerView {
+  id: string;
+  host: string;
+}
+
 export interface SchedulerListView {
   items: SchedulerView[];
   /** Tasks every scheduler is too full to take, with the reason, while they wait. */

@@ -1,5 +1,6 @@
 import type { TaskStatus } from './task-status';
 import type { TaskConfig } from './task.schema';
+import type { TaskSchedulerView } from './fleet.view';
 import type { TaskLifecycleView } from './task-lifecycle.view';
 
 type WithoutSecrets<T> = Omit<T, 'password' | 'clientKey'>;
@@ -20,6 +21,8 @@ export interface TaskView extends Omit<TaskConfig, 'source' | 'destination'>, Ta
   lastError: string | null;
   createdAt: string;
   updatedAt: string;
+  /** The scheduler holding the task's lease (the one running its worker); null when none does. */
+  scheduler: TaskSchedulerView | null;
 }
 
 export interface Page<T> {

@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
-import type { AppConfig } from '@walbridge/config';
+import { redisConnection, type AppConfig } from '@walbridge/config';
 import { QueueName } from '@walbridge/queue';
 import { APP_CONFIG } from './app-config.module';
 
@@ -10,7 +10,7 @@ import { APP_CONFIG } from './app-config.module';
     BullModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        connection: { url: config.WALBRIDGE_REDIS_URL },
+        connection: redisConnection(config),
         prefix: config.WALBRIDGE_QUEUE_PREFIX,
       }),
     }),

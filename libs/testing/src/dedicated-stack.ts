@@ -201,6 +201,11 @@ function reapOrphans(): void {
     const owner = Number(readFileSync(ownerFile, 'utf8').trim());
     if (isAlive(owner)) continue;
     rmSync(ownerFile, { force: true }); // claimed: another reaper skips it
+    if (existsSync(join(dir, 'redis', SENTINEL_SET_FILE))) {
+      killOrphanSentinelSet(join(dir, 'redis'));
+      rmSync(dir, { recursive: true, force: true });
+      continue;
+    }
     if (existsSync(join(dir, PROCESSES_FILE))) {
       killOrphanProcesses(join(dir, PROCESSES_FILE));
       rmSync(dir, { recursive: true, force: true });
@@ -221,6 +226,22 @@ export function claimTempDir(kind: string): string {
 /** Records a process a control plane started, so that it is killed if the test process dies first. */
 export function recordProcess(dir: string, pid: number): void {
   writeFileSync(join(dir, PROCESSES_FILE), `${pid}\n`, { flag: 'a' });
+}
+
+/** Written by tools/stack/drivers/redis-sentinel.mjs in the directory of a Sentinel set. */
+const SENTINEL_SET_FILE = 'sentinel-set.json';
+
+/** The redis-servers (data nodes and Sentinels) of a Sentinel set, by their pid files. */
+function killOrphanSentinelSet(dir: string): void {
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.pid'))) {
+    try {
+      const pid = Number(readFileSync(join(dir, file), 'utf8').trim());
+      if (!/redis/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) continue;
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
 }
 
 function killOrphanProcesses(file: string): void {

@@ -19,3 +19,4 @@ export * from './flink-decoder';
 export * from './avro-consumer';
 export * from './task-input.factory';
 export * from './jdbc-sink';
+export * from './redis-sentinel';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { AppConfig } from '@walbridge/config';
+import { redisConnection, type AppConfig } from '@walbridge/config';
 import { DomainError } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
 
@@ -83,7 +83,7 @@ export class LoginRateLimiter implements OnApplicationShutdown {
   private readonly local = new Map<string, number>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.redis = new Redis(config.WALBRIDGE_REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) as LimiterRedis;
+    this.redis = new Redis({ ...redisConnection(config), enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) as LimiterRedis;
     this.redis.on('error', () => undefined); // the insurance limiter covers an outage
     this.redis.defineCommand('loginAcquire', { lua: ACQUIRE });
     this.redis.defineCommand('loginRelease', { lua: RELEASE });

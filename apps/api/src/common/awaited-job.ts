@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { QueueEvents, type JobsOptions, type Queue } from 'bullmq';
-import type { AppConfig } from '@walbridge/config';
+import { redisConnection, type AppConfig } from '@walbridge/config';
 import { DomainError } from '@walbridge/domain';
 
 /** Finished jobs stay five minutes in Redis: long enough to look at, short enough not to pile up. */
@@ -31,7 +31,7 @@ export class AwaitedJobs {
     private readonly errors: AwaitedJobErrors,
   ) {
     this.logger = new Logger(errors.log.context);
-    this.events = new QueueEvents(queue.name, { connection: { url: config.WALBRIDGE_REDIS_URL }, prefix: config.WALBRIDGE_QUEUE_PREFIX });
+    this.events = new QueueEvents(queue.name, { connection: redisConnection(config), prefix: config.WALBRIDGE_QUEUE_PREFIX });
     this.events.on('error', (error) => this.logger.warn(`${errors.log.queue} queue events: ${error.message}`));
   }
 

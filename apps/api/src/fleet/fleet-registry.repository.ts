@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
-import type { AppConfig } from '@walbridge/config';
+import { redisConnection, type AppConfig } from '@walbridge/config';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { fleetKeys, parseSchedulerRecord, type SchedulerRecord } from '@walbridge/queue';
 
@@ -18,7 +18,7 @@ export class FleetRegistryRepository implements OnApplicationShutdown {
   private readonly prefix: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.redis = new Redis(config.WALBRIDGE_REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+    this.redis = new Redis({ ...redisConnection(config), maxRetriesPerRequest: 1, lazyConnect: true });
     this.redis.on('error', () => undefined); // surfaced by the request that needed it
     this.prefix = config.WALBRIDGE_QUEUE_PREFIX;
   }

@@ -69,9 +69,16 @@ describe('FleetService', () => {
     expect(drains.size).toBe(0);
   });
 
-  it('names the scheduler holding a task', async () => {
-    const { registry } = fakeRegistry([record({ id: 'a', taskIds: ['t1'] }), record({ id: 'b', taskIds: ['t9'] })]);
-    expect(await new FleetService(registry).ownerOf('t9')).toBe('b');
-    expect(await new FleetService(registry).ownerOf('t0')).toBeNull();
+  it('names the scheduler holding each task, with its host', async () => {
+    const { registry } = fakeRegistry([record({ id: 'a', host: 'host-a', taskIds: ['t1'] }), record({ id: 'b', host: 'host-b', taskIds: ['t9', 't2'] })]);
+    const schedulerOf = await new FleetService(registry).placements();
+    expect(schedulerOf('t9')).toEqual({ id: 'b', host: 'host-b' });
+    expect(schedulerOf('t1')).toEqual({ id: 'a', host: 'host-a' });
+    expect(schedulerOf('t0')).toBeNull();
+  });
+
+  it('shows no scheduler, rather than failing the task views, when Redis does not answer', async () => {
+    const registry = { schedulers: async () => Promise.reject(new Error('ECONNREFUSED')) } as unknown as FleetRegistryRepository;
+    expect((await new FleetService(registry).placements())('t1')).toBeNull();
   });
 });

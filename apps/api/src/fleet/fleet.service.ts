@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { SchedulerListView, SchedulerView } from '@walbridge/contracts';
+import type { SchedulerListView, SchedulerView, TaskSchedulerView } from '@walbridge/contracts';
 import { DomainError } from '@walbridge/domain';
 import type { SchedulerRecord } from '@walbridge/queue';
 import { FleetRegistryRepository } from './fleet-registry.repository';
+
+/** The scheduler of a task, from one read of the fleet. */
+export type TaskPlacements = (taskId: string) => TaskSchedulerView | null;
 
 function view(record: SchedulerRecord, drainRequested: boolean): SchedulerView {
   return {
@@ -33,10 +36,16 @@ export class FleetService {
     return { items, waiting };
   }
 
-  /** Which scheduler holds each task, for the task views. */
-  async ownerOf(taskId: string): Promise<string | null> {
-    const records = await this.registry.schedulers();
-    return records.find((r) => r.taskIds.includes(taskId))?.id ?? null;
+  /**
+   * Which scheduler holds each task, for the task views: one read of the heartbeats, whose task
+   * lists are the leases each scheduler holds. Redis not answering leaves every task without a
+   * scheduler rather than failing the view of the tasks.
+   */
+  async placements(): Promise<TaskPlacements> {
+    const records = await this.registry.schedulers().catch(() => [] as SchedulerRecord[]);
+    const byTask = new Map<string, TaskSchedulerView>();
+    for (const r of records) for (const taskId of r.taskIds) byTask.set(taskId, { id: r.id, host: r.host });
+    return (taskId) => byTask.get(taskId) ?? null;
   }
 
   async drain(id: string): Promise<SchedulerView> {

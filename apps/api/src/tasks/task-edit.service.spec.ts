@@ -8,7 +8,7 @@ import { parseTaskConfig } from './task-config.validation';
 import { TaskCommand } from './task-command';
 import { TaskEditService } from './task-edit.service';
 import { TaskService } from './task.service';
-import { fakeTaskStore } from './testing/task-store.fake';
+import { fakeTaskStore, noFleet } from './testing/task-store.fake';
 
 const input = {
   name: 'orders',
@@ -24,9 +24,9 @@ async function created() {
   const command = new TaskCommand(store.tasks, store.queue);
   const channels = { findByIds: async () => [] } as unknown as NotificationChannelRepository;
   const backfills = { create: async () => ({ id: 'b1' }) } as unknown as TaskBackfillRepository;
-  const view = await new TaskService(store.tasks, store.logs, vault, command, {} as PrecheckService, channels).create(parseTaskConfig(input) as TaskConfig);
+  const view = await new TaskService(store.tasks, store.logs, vault, command, {} as PrecheckService, channels, noFleet).create(parseTaskConfig(input) as TaskConfig);
   store.logLines.length = 0;
-  return { store, vault, id: view.id, edits: new TaskEditService(store.tasks, store.logs, vault, channels, command, backfills) };
+  return { store, vault, id: view.id, edits: new TaskEditService(store.tasks, store.logs, vault, channels, command, backfills, noFleet) };
 }
 
 describe('TaskEditService', () => {

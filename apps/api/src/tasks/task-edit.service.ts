@@ -18,6 +18,7 @@ import { NotificationChannelRepository, SecretsService, TaskBackfillRepository, 
 import { TaskControlJob } from '@walbridge/queue';
 import { currentActor } from '../auth/request-context';
 import { assertCredentialsFollowEndpoint } from '../common/credential-endpoint.rule';
+import { FleetService } from '../fleet/fleet.service';
 import { TaskCommand } from './task-command';
 import { assertChannelsExist, parseTaskConfig } from './task-config.validation';
 import { splitSecrets, toTaskView, type StoredConfig, type TaskSecrets } from './task.mapper';
@@ -73,6 +74,7 @@ export class TaskEditService {
     private readonly channels: NotificationChannelRepository,
     private readonly command: TaskCommand,
     private readonly backfills: TaskBackfillRepository,
+    private readonly fleet: FleetService,
   ) {}
 
   async update(id: string, patch: Record<string, unknown>): Promise<TaskView> {
@@ -106,7 +108,7 @@ export class TaskEditService {
     // Same credentials on another endpoint are re-sealed too: the binding follows the endpoint.
     const rebound = canonicalJson(withoutFlags(stored).source) !== canonicalJson(current.source) || canonicalJson(withoutFlags(stored).destination) !== canonicalJson(current.destination);
     const secretsChanged = canonicalJson(secrets) !== canonicalJson(oldSecrets);
-    if (!fields.length && !secretsChanged) return toTaskView(task);
+    if (!fields.length && !secretsChanged) return this.view(task);
 
     // Outside CONFIGURATION only the tables (editObjects) and the settings (editSettings) may change: PRODUCT.md §4.
     const scope = editScope(fields);
@@ -159,7 +161,11 @@ export class TaskEditService {
       const which = (['sourcePassword', 'destinationPassword', 'destinationClientKey'] as const).filter((k) => secrets[k] !== oldSecrets[k]);
       await this.logs.append(id, 'info', `credentials changed (${which.join(', ')}); used from the next connection on`);
     }
-    return toTaskView((await this.tasks.findById(id))!);
+    return this.view((await this.tasks.findById(id))!);
+  }
+
+  private async view(task: TaskEntity): Promise<TaskView> {
+    return toTaskView(task, (await this.fleet.placements())(task.id));
   }
 
   /** A live edit of fields only CONFIGURATION allows names them; otherwise the operation table's 409. */

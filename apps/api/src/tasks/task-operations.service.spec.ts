@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { DomainError } from '@walbridge/domain';
 import { TaskControlJob } from '@walbridge/queue';
 import { TaskCommand } from './task-command';
-import { fakeTaskStore, taskRow } from './testing/task-store.fake';
+import { fakeTaskStore, noFleet, taskRow } from './testing/task-store.fake';
 import { TaskOperationsService } from './task-operations.service';
 
 function service(...rows: Parameters<typeof fakeTaskStore>[0]) {
   const store = fakeTaskStore(rows);
-  return { store, operations: new TaskOperationsService(store.tasks, store.logs, new TaskCommand(store.tasks, store.queue)) };
+  return { store, operations: new TaskOperationsService(store.tasks, store.logs, new TaskCommand(store.tasks, store.queue), noFleet) };
 }
 
 describe('TaskOperationsService', () => {

@@ -6,6 +6,7 @@ import { TaskControlJob } from '@walbridge/queue';
 import { currentActor } from '../auth/request-context';
 import { TaskCommand } from './task-command';
 import { hasLeftoverSlot } from './task-lifecycle.mapper';
+import { FleetService } from '../fleet/fleet.service';
 import { toTaskView } from './task.mapper';
 
 /**
@@ -19,6 +20,7 @@ export class TaskOperationsService {
     private readonly tasks: TaskRepository,
     private readonly logs: TaskLogRepository,
     private readonly command: TaskCommand,
+    private readonly fleet: FleetService,
   ) {}
 
   /** The worker drains what is in flight, confirms it and exits; the slot stays. */
@@ -81,7 +83,7 @@ export class TaskOperationsService {
         ? [`replication slot ${task.slotName} remains on the source and retains WAL: drop it with ${slotCleanupSql(task.slotName, task.publicationName)}`]
         : [];
     const deleted = await this.tasks.findById(id);
-    return { ...toTaskView(deleted!), warnings };
+    return { ...toTaskView(deleted!, null), warnings }; // a deleted task runs nowhere
   }
 
   async logsOf(id: string, query: TaskLogQueryInput): Promise<TaskLogPage> {
@@ -94,7 +96,8 @@ export class TaskOperationsService {
   }
 
   private async result(id: string, warnings: string[]): Promise<TaskOperationResult<TaskView>> {
-    return { ...toTaskView(await this.command.load(id)), warnings };
+    const [task, schedulerOf] = await Promise.all([this.command.load(id), this.fleet.placements()]);
+    return { ...toTaskView(task, schedulerOf(id)), warnings };
   }
 
   /** Loads the task and refuses the operation in the wrong status or while a reset / drop-slot runs. */

@@ -1,4 +1,4 @@
-import type { TaskConfig, TaskView } from '@walbridge/contracts';
+import type { TaskConfig, TaskSchedulerView, TaskView } from '@walbridge/contracts';
 import type { TaskEntity, TaskSecrets } from '@walbridge/persistence';
 import { lifecycleView } from './task-lifecycle.mapper';
 
@@ -27,7 +27,8 @@ export function splitSecrets(config: TaskConfig): { stored: StoredConfig; secret
   };
 }
 
-export function toTaskView(task: TaskEntity): TaskView {
+/** `scheduler`: the holder of the task's lease (FleetService.placements), null when none holds it. */
+export function toTaskView(task: TaskEntity, scheduler: TaskSchedulerView | null): TaskView {
   const { secretsSet, ...config } = task.config as unknown as StoredConfig;
   return {
     ...config,
@@ -50,5 +51,6 @@ export function toTaskView(task: TaskEntity): TaskView {
     createdAt: task.createdAt.toISOString(),
     updatedAt: task.updatedAt.toISOString(),
     ...lifecycleView(task),
+    scheduler,
   };
 }

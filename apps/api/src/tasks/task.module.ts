@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { FleetModule } from '../fleet/fleet.module';
 import { PrecheckModule } from '../precheck/precheck.module';
 import { TaskCommand } from './task-command';
 import { TaskEditService } from './task-edit.service';
@@ -8,7 +9,7 @@ import { TaskController } from './task.controller';
 import { TaskService } from './task.service';
 
 @Module({
-  imports: [PrecheckModule],
+  imports: [PrecheckModule, FleetModule],
   controllers: [TaskController, TaskOperationsController],
   providers: [TaskCommand, TaskService, TaskEditService, TaskOperationsService],
 })

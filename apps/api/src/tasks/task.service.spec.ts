@@ -5,7 +5,7 @@ import { TaskControlJob } from '@walbridge/queue';
 import type { PrecheckService } from '../precheck/precheck.service';
 import { TaskCommand } from './task-command';
 import { TaskService } from './task.service';
-import { fakeTaskStore, taskRow } from './testing/task-store.fake';
+import { fakeTaskStore, noFleet, taskRow } from './testing/task-store.fake';
 
 /** A precheck that passed, or the 409 of one that did not. */
 function fakePrechecks(blocked = false) {
@@ -18,7 +18,7 @@ function fakePrechecks(blocked = false) {
 
 function service(row = taskRow({ status: 'CONFIGURATION' }), blocked = false) {
   const store = fakeTaskStore([row]);
-  const tasks = new TaskService(store.tasks, store.logs, {} as SecretsService, new TaskCommand(store.tasks, store.queue), fakePrechecks(blocked), {} as NotificationChannelRepository);
+  const tasks = new TaskService(store.tasks, store.logs, {} as SecretsService, new TaskCommand(store.tasks, store.queue), fakePrechecks(blocked), {} as NotificationChannelRepository, noFleet);
   return { store, tasks };
 }
 

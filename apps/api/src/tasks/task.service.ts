@@ -4,6 +4,7 @@ import type { Page, TaskConfig, TaskView } from '@walbridge/contracts';
 import { NEVER_STARTED_STATUSES, assertAllowed, defaultSlotName, type TaskOperation } from '@walbridge/domain';
 import { NotificationChannelRepository, SecretsService, TaskLogRepository, TaskRepository, type TaskEntity } from '@walbridge/persistence';
 import { TaskControlJob } from '@walbridge/queue';
+import { FleetService } from '../fleet/fleet.service';
 import { PrecheckService } from '../precheck/precheck.service';
 import { currentActor } from '../auth/request-context';
 import type { ListTasksQuery } from './list-tasks.query';
@@ -21,6 +22,7 @@ export class TaskService {
     private readonly command: TaskCommand,
     private readonly prechecks: PrecheckService,
     private readonly channels: NotificationChannelRepository,
+    private readonly fleet: FleetService,
   ) {}
 
   async create(config: TaskConfig): Promise<TaskView> {
@@ -42,16 +44,17 @@ export class TaskService {
       lastError: null,
     });
     await this.logs.append(id, 'info', `task created; replication slot ${slotName} will be created at start`);
-    return toTaskView(task);
+    return toTaskView(task, null); // nothing runs a task that was just created
   }
 
   async get(id: string): Promise<TaskView> {
-    return toTaskView(await this.command.load(id));
+    const [task, schedulerOf] = await Promise.all([this.command.load(id), this.fleet.placements()]);
+    return toTaskView(task, schedulerOf(id));
   }
 
   async list(query: ListTasksQuery): Promise<Page<TaskView>> {
-    const { items, total } = await this.tasks.list(query);
-    return { items: items.map(toTaskView), total, page: query.page, pageSize: query.pageSize };
+    const [{ items, total }, schedulerOf] = await Promise.all([this.tasks.list(query), this.fleet.placements()]);
+    return { items: items.map((task) => toTaskView(task, schedulerOf(task.id))), total, page: query.page, pageSize: query.pageSize };
   }
 
   /** Starts now, or at `startAt` through a delayed job that survives a scheduler restart. */

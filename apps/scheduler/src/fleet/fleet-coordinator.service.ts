@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type Redis from 'ioredis';
 import type { AppConfig } from '@walbridge/config';
 import { decideRebalance, taskLogText } from '@walbridge/domain';
-import { APP_CONFIG } from '@walbridge/nest-common';
+import { APP_CONFIG, logRedisOutages } from '@walbridge/nest-common';
 import { TaskLogRepository } from '@walbridge/persistence';
 import { TaskHandover } from '../supervisor/task-handover.service';
 import { WorkerSupervisor } from '../supervisor/worker-supervisor.service';
@@ -42,6 +42,7 @@ export class FleetCoordinator implements OnApplicationBootstrap, OnModuleDestroy
     this.quietUntil = Date.now() + this.fleet.heartbeatMs * 2;
     this.heartbeat = setInterval(() => void this.beat(), this.fleet.heartbeatMs);
     this.subscriber = this.fleet.redis.duplicate();
+    logRedisOutages(this.subscriber, this.logger, 'fleet released-task subscription');
     this.subscriber.on('message', (_channel: string, taskId: string) => {
       void this.supervisor.ensureRunning(taskId, { immediate: true }).catch((e: Error) => this.logger.warn(`adopting task ${taskId}: ${e.message}`));
     });

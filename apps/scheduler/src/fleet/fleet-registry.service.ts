@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import type { AppConfig } from '@walbridge/config';
+import { redisConnection, type AppConfig } from '@walbridge/config';
 import { capacityWaitText, decidePlacement, type PlacementDecision, type SchedulerLoad } from '@walbridge/domain';
-import { APP_CONFIG } from '@walbridge/nest-common';
+import { APP_CONFIG, logRedisOutages } from '@walbridge/nest-common';
 import { fleetKeys, parseSchedulerRecord, type SchedulerRecord } from '@walbridge/queue';
 import { TaskLeaseService } from '../lease/task-lease.service';
 
@@ -43,7 +43,8 @@ export class FleetRegistry implements OnModuleDestroy {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly lease: TaskLeaseService,
   ) {
-    this.redis = new Redis(config.WALBRIDGE_REDIS_URL, { maxRetriesPerRequest: 3 });
+    this.redis = new Redis({ ...redisConnection(config), maxRetriesPerRequest: 3 });
+    logRedisOutages(this.redis, this.logger, 'fleet registry');
     this.capacity = config.WALBRIDGE_SCHEDULER_MAX_TASKS;
     this.heartbeatMs = config.WALBRIDGE_SCHEDULER_HEARTBEAT_MS;
     this.prefix = config.WALBRIDGE_QUEUE_PREFIX;

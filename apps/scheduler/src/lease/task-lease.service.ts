@@ -1,9 +1,9 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import Redis from 'ioredis';
-import type { AppConfig } from '@walbridge/config';
-import { APP_CONFIG } from '@walbridge/nest-common';
+import { redisConnection, type AppConfig } from '@walbridge/config';
+import { APP_CONFIG, logRedisOutages } from '@walbridge/nest-common';
 
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
@@ -16,17 +16,14 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 export class TaskLeaseService implements OnModuleDestroy {
   readonly schedulerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly redis: Redis;
-  private readonly ttlMs: number;
+  readonly ttlMs: number;
   private readonly prefix: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.redis = new Redis(config.WALBRIDGE_REDIS_URL, { maxRetriesPerRequest: 3 });
+    this.redis = new Redis({ ...redisConnection(config), maxRetriesPerRequest: 3 });
+    logRedisOutages(this.redis, new Logger(TaskLeaseService.name), 'task leases');
     this.ttlMs = config.WALBRIDGE_LEASE_TTL_MS;
     this.prefix = config.WALBRIDGE_QUEUE_PREFIX;
-  }
-
-  get renewEveryMs(): number {
-    return Math.floor(this.ttlMs / 3);
   }
 
   async acquire(taskId: string): Promise<boolean> {

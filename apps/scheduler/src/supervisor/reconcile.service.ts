@@ -29,7 +29,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
 
   onApplicationBootstrap(): void {
     this.reconcileTimer = setInterval(() => void this.reconcile(), RECONCILE_EVERY_MS);
-    this.renewTimer = setInterval(() => void this.ownership.renewAll(), this.ownership.renewEveryMs);
+    this.renewTimer = setInterval(() => void this.ownership.renewAll(), this.ownership.renewCheckMs);
     void this.reconcile();
   }
 

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { supervision } from './testing/supervision.fake';
 
+/** A task streaming since t0 (the lease's acquire), then Redis stops answering. */
+async function streamingThenRedisGone() {
+  const s = supervision();
+  s.tasks.add('t1');
+  const t0 = Date.now();
+  s.ownership.now = () => t0;
+  await s.supervisor.ensureRunning('t1');
+  const worker = s.processes.last()!;
+  s.lease.unreachable = true;
+  return { s, t0, worker };
+}
+
 describe('TaskOwnership on a fake lease and fleet', () => {
   it('takes nothing that another scheduler holds', async () => {
     const s = supervision();
@@ -36,11 +48,40 @@ describe('TaskOwnership on a fake lease and fleet', () => {
     await s.supervisor.ensureRunning('t1');
     const worker = s.processes.last()!;
     s.lease.holders.set('t1', 'other');
+    const t0 = Date.now();
+    s.ownership.now = () => t0 + 1500; // a renewal is due (every third of the 3 s TTL)
     await s.ownership.renewAll();
     expect(worker.killed).toBe(true);
     expect(s.ownership.has('t1')).toBe(false);
     await new Promise((r) => setTimeout(r, 20));
     expect(s.tasks.get('t1')).toMatchObject({ status: 'STARTING', lastError: null });
     expect(s.processes.started).toHaveLength(1);
+  });
+
+  it('Redis not answering: renewals are retried while the lease is safe, and the worker is killed before the lease can expire', async () => {
+    const { s, t0, worker } = await streamingThenRedisGone();
+    for (const at of [1000, 1500, 2000]) {
+      s.ownership.now = () => t0 + at;
+      await s.ownership.renewAll();
+      expect(worker.killed, `${at} ms after the acquire`).toBe(false);
+    }
+    expect(s.ownership.has('t1')).toBe(true);
+    s.ownership.now = () => t0 + 2300; // three quarters of the TTL gone: another scheduler may take it soon
+    await s.ownership.renewAll();
+    expect(worker.killed).toBe(true);
+    expect(s.ownership.has('t1')).toBe(false);
+  });
+
+  it('a renewal that succeeds after failed ones keeps the lease and starts the count again', async () => {
+    const { s, t0, worker } = await streamingThenRedisGone();
+    s.ownership.now = () => t0 + 2000;
+    await s.ownership.renewAll();
+    s.lease.unreachable = false; // the failover ended
+    s.ownership.now = () => t0 + 2200;
+    await s.ownership.renewAll();
+    s.ownership.now = () => t0 + 4000;
+    await s.ownership.renewAll();
+    expect(worker.killed).toBe(false);
+    expect(s.ownership.has('t1')).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { leaseCheckEveryMs, leaseRenewalStep } from '@walbridge/domain';
 import { TaskLogRepository } from '@walbridge/persistence';
 import { FleetRegistry } from '../fleet/fleet-registry.service';
 import { TaskLeaseService } from '../lease/task-lease.service';
@@ -13,6 +14,11 @@ import { SupervisedWorkers } from './supervised-workers';
 export class TaskOwnership {
   private readonly logger = new Logger(TaskOwnership.name);
   private readonly owned = new Set<string>();
+  /** When the last renewal (or the acquire) of each owned lease that Redis confirmed was sent. */
+  private readonly renewedAt = new Map<string, number>();
+  private renewing = false;
+  /** The clock of the renewals; only unit specs replace it. */
+  now: () => number = () => Date.now();
 
   constructor(
     private readonly lease: TaskLeaseService,
@@ -34,8 +40,9 @@ export class TaskOwnership {
     return [...this.owned];
   }
 
-  get renewEveryMs(): number {
-    return this.lease.renewEveryMs;
+  /** How often renewAll runs: each lease is renewed every third of its TTL, a failed renewal retried at the next check. */
+  get renewCheckMs(): number {
+    return leaseCheckEveryMs(this.lease.ttlMs);
   }
 
   /**
@@ -58,9 +65,11 @@ export class TaskOwnership {
         }
       }
     }
+    const sentAt = this.now();
     if (!(await this.lease.acquire(taskId))) return false;
     if (!this.owned.has(taskId)) {
       this.owned.add(taskId);
+      this.renewedAt.set(taskId, sentAt);
       this.fleet.setTasks(this.owned);
       await this.fleet.placed(taskId);
     }
@@ -69,6 +78,7 @@ export class TaskOwnership {
 
   async release(taskId: string): Promise<void> {
     this.owned.delete(taskId);
+    this.renewedAt.delete(taskId);
     this.fleet.setTasks(this.owned);
     this.restarts.endEpisode(taskId);
     this.restarts.cancel(taskId);
@@ -82,18 +92,47 @@ export class TaskOwnership {
     this.logger.log(`task ${taskId} released to the fleet`);
   }
 
+  /**
+   * Renews the leases due (leaseRenewalStep). A renewal Redis refuses means another scheduler
+   * may own the task; one that cannot reach Redis is retried at the next check, until so much of
+   * the TTL has passed that the key may expire: either way the worker is killed, so that two
+   * workers never touch one slot (a Redis outage or a failover that does not end in time).
+   */
   async renewAll(): Promise<void> {
-    for (const taskId of [...this.owned]) {
-      const kept = await this.lease.renew(taskId).catch(() => null);
-      if (kept === false) {
-        // Someone else may own the task now: never let two workers touch one slot.
-        this.logger.warn(`lost the lease of task ${taskId}; killing its worker`);
-        this.owned.delete(taskId);
-        this.fleet.setTasks(this.owned);
-        this.restarts.cancel(taskId);
-        this.workers.kill(taskId);
-      }
+    if (this.renewing) return;
+    this.renewing = true;
+    try {
+      await Promise.all([...this.owned].map((taskId) => this.renewOne(taskId)));
+    } finally {
+      this.renewing = false;
     }
+  }
+
+  private async renewOne(taskId: string): Promise<void> {
+    const since = this.now() - (this.renewedAt.get(taskId) ?? 0);
+    const step = leaseRenewalStep(since, this.lease.ttlMs);
+    if (step === 'wait') return;
+    if (step === 'giveUp') {
+      return this.lose(taskId, `could not renew the lease of task ${taskId} for ${(since / 1000).toFixed(1)} s (Redis does not answer); killing its worker before the lease expires`);
+    }
+    const sentAt = this.now();
+    // Never longer than a check: a connection attempt that hangs must not hold the give-up back.
+    const kept = await Promise.race([
+      this.lease.renew(taskId).catch(() => null),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), this.renewCheckMs).unref()),
+    ]);
+    if (kept === true && this.owned.has(taskId)) this.renewedAt.set(taskId, sentAt);
+    if (kept === false) this.lose(taskId, `lost the lease of task ${taskId}; killing its worker`);
+  }
+
+  private lose(taskId: string, why: string): void {
+    if (!this.owned.has(taskId)) return;
+    this.logger.warn(why);
+    this.owned.delete(taskId);
+    this.renewedAt.delete(taskId);
+    this.fleet.setTasks(this.owned);
+    this.restarts.cancel(taskId);
+    this.workers.kill(taskId);
   }
 
   /** SIGTERM, after the workers drained: the tasks are adopted elsewhere or here after the restart. */

@@ -5,3 +5,4 @@ export * from './exit-outcome';
 export * from './failure-outcome';
 export * from './restart-backoff';
 export * from './task-log-text';
+export * from './lease-renewal';

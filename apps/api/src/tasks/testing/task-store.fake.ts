@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { FleetService } from '../../fleet/fleet.service';
 import type { TaskEntity, TaskLogRepository, TaskRepository, TaskRuntimePatch } from '@walbridge/persistence';
 
 /** Only for unit specs: a task row as the API reads it, with the fields a view needs. */
@@ -89,3 +90,6 @@ export function fakeTaskStore(rows: TaskEntity[]) {
     state,
   };
 }
+
+/** Only for unit specs: a fleet in which no scheduler holds any task. */
+export const noFleet = { placements: async () => () => null } as unknown as FleetService;

@@ -9,6 +9,7 @@ import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
 import { TimeSeriesChart } from '../../ui/time-series-chart';
 import { useTaskHistory } from '../audit/use-audit-log.query';
 import { useMe } from '../auth/use-me.query';
+import { TaskScheduler } from '../fleet/task-scheduler';
 import { useApiRoutes } from '../capabilities/use-api-routes';
 import { TaskStatusBadge } from '../tasks/task-status-badge';
 import { TaskSummary } from '../tasks/task-summary';
@@ -136,6 +137,9 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
           </Fact>
           <Fact term="Replication slot">
             <SlotState task={task} />
+          </Fact>
+          <Fact term="Scheduler">
+            <TaskScheduler scheduler={task.scheduler} />
           </Fact>
           {task.scheduledStartAt && <Fact term="Starts">{formatDateTime(task.scheduledStartAt)}</Fact>}
           <Fact term="Last change">

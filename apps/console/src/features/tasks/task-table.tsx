@@ -5,6 +5,7 @@ import { DataTable, type DataColumn, type RowSelection } from '../../ui/data-tab
 import { EMPTY_VALUE, formatInteger } from '../../ui/format';
 import { RelativeTime } from '../../ui/relative-time';
 import { useMe } from '../auth/use-me.query';
+import { TaskScheduler } from '../fleet/task-scheduler';
 import { TaskActions } from '../task-detail/task-actions';
 import { TaskStatusBadge } from './task-status-badge';
 import { TaskTags } from './task-tags';
@@ -38,6 +39,7 @@ const COLUMNS: DataColumn<TaskDetail>[] = [
   },
   { id: 'source', header: 'Source', className: 'mono', cell: (task) => `${task.source.host}:${task.source.port}/${task.source.database}` },
   { id: 'brokers', header: 'Destination brokers', className: 'mono', cell: (task) => <BrokerList brokers={task.destination.brokers} /> },
+  { id: 'scheduler', header: 'Scheduler', cell: (task) => <TaskScheduler scheduler={task.scheduler} /> },
   { id: 'lsn', header: 'Confirmed LSN', className: 'mono', cell: (task) => task.confirmedLsn ?? EMPTY_VALUE },
   {
     id: 'delay',

@@ -160,8 +160,10 @@ export class FakeTaskLogs {
 /** One Redis lease key per task; `stolen` ones belong to another scheduler. */
 export class FakeLease {
   readonly schedulerId = 'me';
-  readonly renewEveryMs = 1000;
+  readonly ttlMs = 3000;
   readonly holders = new Map<string, string>();
+  /** Redis does not answer: renewals fail with an error. */
+  unreachable = false;
 
   async acquire(taskId: string): Promise<boolean> {
     const holder = this.holders.get(taskId);
@@ -171,6 +173,7 @@ export class FakeLease {
   }
 
   async renew(taskId: string): Promise<boolean> {
+    if (this.unreachable) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
     return this.holders.get(taskId) === this.schedulerId;
   }
 
