@@ -48,6 +48,11 @@ export function murmur2(input: Uint8Array | string): number {
   return hashBytes(bytes, bytes.length);
 }
 
+/** Murmur2 of the first `length` bytes of `data` (a buffer reused by the caller). */
+export function murmur2Bytes(data: Uint8Array, length: number): number {
+  return hashBytes(data, length);
+}
+
 /** Kafka's Utils.toPositive: clears the sign bit (not Math.abs, which breaks on MIN_VALUE). */
 export function toPositive(h: number): number {
   return h & 0x7fffffff;

@@ -2,8 +2,8 @@ import {
   DataException,
   SNAPSHOT_MESSAGE_PREFIX,
   SnapshotWindow,
+  SnapshotMessageIds,
   parseWatermark,
-  snapshotMessageId,
   type ChangeKind,
   type LogicalMessage,
   type RelationMessage,
@@ -200,6 +200,7 @@ export class ChunkMerger implements StreamTap {
     const rows = active.window.remaining(chunk.rows, keyOf, keyPositions ? undefined : (row) => JSON.stringify(row));
     const out: { message: OutboundMessage; bytes: number }[] = [];
     const ts = this.options.now();
+    const ids = new SnapshotMessageIds(backfillId, name);
     for (const row of rows) {
       if (route.gate !== null && !route.gate.passes('INSERT', row, null, null)) continue;
       if (gate && !gate.passes('INSERT', row, null, null)) continue;
@@ -208,7 +209,7 @@ export class ChunkMerger implements StreamTap {
         const key = route.encoder.messageKey(row);
         // An Avro key (avro-registry) is bytes: the id is then named by the key's text.
         const idKey = typeof key === 'string' ? key : null;
-        id = snapshotMessageId(backfillId, name, idKey ?? (keyPositions ? keyOf(row) : JSON.stringify(row)));
+        id = ids.idOf(idKey ?? (keyPositions ? keyOf(row) : JSON.stringify(row)));
         const value = route.encoder.encode({ kind: 'INSERT', newTuple: row, commitLsn: lsn, index: 0, xid: 0, es: active.readAt, ts, snapshot: { id } });
         out.push({ message: { topic: route.topic, partition: route.partitionOf(key), key, value, id, table: name, snapshot: true }, bytes: value.length + (key?.length ?? 0) + 64 });
       } catch (error) {

@@ -18,37 +18,46 @@ const schema: RelationSchema = { relationId: 7, database: 'demo', schema: 'shop'
 const ROWS: Tuple[] = Array.from({ length: 2_500 }, (_, i) => [String(i + 1)]);
 
 /** A reader over ROWS that plays the stream too: the watermarks reach the engine's tap as it writes them. */
-function fakeReader(engine: () => SnapshotEngine, reads: (string[] | null)[]): SnapshotReader {
+function fakeReader(engine: () => SnapshotEngine, reads: (string[] | null)[], events: string[] = []): SnapshotReader {
   const shape: TableShape = { schema: 'shop', table: 'items', relation, types: ['integer'], keyPositions: [0], rowsEstimated: ROWS.length, bytesPerRow: 10, pages: 10, heaps: [], maxRowBytes: 0 };
   const mark = (w: 'l' | 'h', c: string) =>
     engine().tap.message({ tag: 'message', transactional: false, lsn: 1n, prefix: SNAPSHOT_MESSAGE_PREFIX, content: Buffer.from(JSON.stringify({ w, c })) });
   return {
     describe: async () => shape,
-    readChunk: async (_s: TableShape, after: string[] | null, limit: number, id: string, opened: (x: Set<number>) => void, read: (c: ChunkRead) => void) => {
+    readChunk: async (_s: TableShape, after: string[] | null, limit: number, id: string, opened: (x: Set<number>) => void, read: (c: ChunkRead) => void, _max: number, beforeHigh: Promise<void>) => {
       reads.push(after);
+      events.push(`read ${after?.[0] ?? 0}`);
       opened(new Set());
       mark('l', id);
       const start = after ? Number(after[0]) : 0;
       const rows = ROWS.filter((r) => Number(r[0]) > start).slice(0, limit);
       read({ rows, nextPosition: rows.length ? [rows[rows.length - 1][0] as string] : after, last: rows.length < limit });
+      await beforeHigh;
       mark('h', id);
     },
     close: async () => undefined,
   } as unknown as SnapshotReader;
 }
 
-function run(plan: BackfillPlan) {
+function run(plan: BackfillPlan, ackMs = 1) {
   const reports: WorkerToScheduler[] = [];
   const sent: OutboundMessage[] = [];
   const reads: (string[] | null)[] = [];
+  const events: string[] = [];
   const engine: SnapshotEngine = new SnapshotEngine({
-    connect: async () => fakeReader(() => engine, reads),
+    connect: async () => fakeReader(() => engine, reads, events),
     describe: async () => schema,
     route: () => ({ topic: 'out', operations: new Set(['INSERT']), partitionOf: () => 0, encoder: createChangeEncoder('json', schema, {}), gate: null, notes: [] }),
     sink: () => ({
       enqueueSnapshot: (messages, onAcked) => {
         sent.push(...messages.map((m) => m.message));
-        setTimeout(onAcked, 1); // Kafka acknowledges a moment later
+        const last = messages.at(-1) ? JSON.parse(messages.at(-1)!.message.value!.toString()).data[0].id : '-';
+        events.push(`enqueue ..${last}`);
+        // Kafka acknowledges a moment later
+        setTimeout(() => {
+          events.push(`ack ..${last}`);
+          onAcked();
+        }, ackMs);
       },
       unacknowledgedBytes: 0,
     }),
@@ -69,7 +78,7 @@ function run(plan: BackfillPlan) {
       }
     }, 2);
   });
-  return { reports, sent, reads, finished, engine };
+  return { reports, sent, reads, events, finished, engine };
 }
 
 const table = { schema: 'shop', table: 'items', filter: null, rowsEstimated: 0, rowsSent: 0, chunksDone: 0, chunksTotal: 0 };
@@ -87,6 +96,16 @@ describe('SnapshotEngine', () => {
     const positions = progress.map((p) => Number(p.position?.[0] ?? 0));
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     expect(reports.filter((r) => r.type === 'snapshot' && r.status).map((r) => (r as { status: string }).status)).toEqual(['running', 'completed']);
+  });
+
+  it('reads the next chunk while Kafka acknowledges the one before, and sends it only after that acknowledgement', async () => {
+    const { events, sent, finished, engine } = run({ id: 'b5', kind: 'initial', allTables: true, tables: [] }, 30);
+    await finished;
+    engine.stop();
+    expect(sent).toHaveLength(ROWS.length);
+    // 2,000 rows then 500: the second chunk is read before the first is acknowledged, and
+    // enqueued only after (at most one chunk per table unacknowledged: what a restart re-sends).
+    expect(events).toEqual(['read 0', 'enqueue ..2000', 'read 2000', 'ack ..2000', 'enqueue ..2500', 'ack ..2500']);
   });
 
   it('resumes at the stored position: rows before it are not read again', async () => {

@@ -3,7 +3,7 @@ import type { BackfillPlan, BackfillTableProgress, WorkerToScheduler } from '@wa
 import { RowGate, type TableRoute } from '../routing';
 import type { TableRef } from '../source/source-admin';
 import { ChunkMerger, type ChunkOutcome, type SnapshotSink } from './chunk-merger';
-import { isTableGone, rowBytes, type ChunkRead, type SnapshotReader, type TableShape } from './snapshot-reader';
+import { isTableGone, rowBytes, type SnapshotReader, type TableShape } from './snapshot-reader';
 import type { StreamTap } from './stream-tap';
 
 export type { SnapshotSink } from './chunk-merger';
@@ -34,6 +34,14 @@ const FIRST_CHUNK_ROWS = 2_000;
 const CHUNK_BYTES = 8 * 1024 * 1024;
 /** The snapshot waits while this much is unacknowledged, so the stream's own changes keep flowing. */
 const SNAPSHOT_BACKLOG_BYTES = 4 * 1024 * 1024;
+
+/** A chunk read, as counted once its rows are handed over. */
+interface ChunkFigures {
+  rows: number;
+  bytesPerRow: number;
+  nextPosition: string[] | null;
+  last: boolean;
+}
 
 interface BackfillRun {
   plan: BackfillPlan;
@@ -246,38 +254,62 @@ export class SnapshotEngine {
       this.options.report({ type: 'snapshot', backfillId: job.run.plan.id, status: 'running' });
     }
     job.progress.state = 'running';
-    while (!this.stopped && !job.run.cancelled) {
-      await this.holdBack(job);
-      if (this.stopped || job.run.cancelled) return;
-      const started = this.now();
-      const rowsPerPage = job.shape.pages > 0 ? Math.max(1, job.shape.rowsEstimated / job.shape.pages) : 100;
-      const limit = job.shape.keyPositions ? job.chunkSize : Math.max(1, Math.round(job.chunkSize / rowsPerPage));
-      const outcome = await this.readChunk(job, reader, limit);
-      if (outcome.reread) continue;
-      const chunk = this.lastRead.get(job)!;
-      this.bucket?.take(chunk.rows.length);
-      await outcome.acked;
-      if (this.stopped) return;
-      const elapsed = this.now() - started;
-      job.rowsRead += chunk.rows.length;
-      job.progress.position = chunk.nextPosition;
-      job.progress.rowsSent += outcome.sent;
-      job.progress.chunksDone++;
-      if (chunk.rows.length) job.shape.bytesPerRow = bytesPerRow(chunk.rows);
-      job.chunkSize = Math.min(
-        nextChunkSize(job.chunkSize, elapsed, this.options.targetChunkMs ?? 500, MIN_CHUNK_ROWS, this.maxChunk()),
-        rowsWithinBytes(job.shape.bytesPerRow, CHUNK_BYTES),
-      );
-      if (chunk.last) {
-        this.finishTable(job, 'done');
-        return;
+    // The next chunk is read while the one before is being sent; its high watermark (where its
+    // rows join the stream) waits for that chunk's acknowledgement, so a table never has more
+    // than one chunk unacknowledged (what a restart may send again) and PostgreSQL's reading
+    // overlaps Kafka's instead of following it.
+    let readFrom = job.progress.position;
+    let previous: Promise<void> = Promise.resolve();
+    try {
+      while (!this.stopped && !job.run.cancelled) {
+        await this.holdBack(job);
+        if (this.stopped || job.run.cancelled) return;
+        const started = this.now();
+        const rowsPerPage = job.shape.pages > 0 ? Math.max(1, job.shape.rowsEstimated / job.shape.pages) : 100;
+        const limit = job.shape.keyPositions ? job.chunkSize : Math.max(1, Math.round(job.chunkSize / rowsPerPage));
+        const outcome = await this.readChunk(job, reader, limit, readFrom, previous);
+        if (outcome.reread) continue;
+        const chunk = this.lastRead.get(job)!;
+        this.bucket?.take(chunk.rows);
+        readFrom = chunk.nextPosition;
+        previous = this.whenAcknowledged(job, chunk, outcome.acked, outcome.sent, started);
+        if (chunk.last) return;
       }
-      job.progress.chunksTotal = estimateChunks(job.progress.rowsEstimated, job.rowsRead, job.progress.chunksDone, job.chunkSize, false);
-      this.options.report({ type: 'snapshot', backfillId: job.run.plan.id, table: { ...job.progress } });
+    } finally {
+      // A stopped engine drops what is in flight (its position is not reported).
+      if (!this.stopped) await previous;
     }
   }
 
-  private readonly lastRead = new WeakMap<TableJob, ChunkRead>();
+  /** A chunk's bookkeeping once Kafka acknowledged it: its position is reported only then. */
+  private async whenAcknowledged(job: TableJob, chunk: ChunkFigures, acked: Promise<void>, sent: number, started: number): Promise<void> {
+    await acked;
+    if (this.stopped) return;
+    const shape = job.shape!;
+    const elapsed = this.now() - started;
+    job.rowsRead += chunk.rows;
+    job.progress.position = chunk.nextPosition;
+    job.progress.rowsSent += sent;
+    job.progress.chunksDone++;
+    if (chunk.rows) shape.bytesPerRow = chunk.bytesPerRow;
+    job.chunkSize = Math.min(
+      nextChunkSize(job.chunkSize, elapsed, this.options.targetChunkMs ?? 500, MIN_CHUNK_ROWS, this.maxChunk()),
+      rowsWithinBytes(shape.bytesPerRow, CHUNK_BYTES),
+    );
+    if (chunk.last) {
+      this.finishTable(job, 'done');
+      return;
+    }
+    job.progress.chunksTotal = estimateChunks(job.progress.rowsEstimated, job.rowsRead, job.progress.chunksDone, job.chunkSize, false);
+    this.options.report({ type: 'snapshot', backfillId: job.run.plan.id, table: { ...job.progress } });
+  }
+
+  /**
+   * What the engine needs of the last chunk read, without its rows: they are garbage once the
+   * chunk is encoded, and holding them until the acknowledgement (and into the next chunk's
+   * read) made the collector copy and mark two chunks of rows instead of one.
+   */
+  private readonly lastRead = new WeakMap<TableJob, ChunkFigures>();
 
   private maxChunk(): number {
     return this.options.rowsPerSecond ? Math.max(1, Math.min(MAX_CHUNK_ROWS, this.options.rowsPerSecond)) : MAX_CHUNK_ROWS;
@@ -295,21 +327,23 @@ export class SnapshotEngine {
     }
   }
 
-  private async readChunk(job: TableJob, reader: SnapshotReader, limit: number): Promise<ChunkOutcome> {
+  /** Reads one chunk after `after`; its rows join the stream once `previous` (the chunk before) was acknowledged. */
+  private async readChunk(job: TableJob, reader: SnapshotReader, limit: number, after: string[] | null, previous: Promise<void>): Promise<ChunkOutcome> {
     const id = `${this.options.runId}:${++this.seq}`;
     const chunk = this.merger.open(id, { backfillId: job.run.plan.id, name: job.name, shape: job.shape!, route: job.route!, gate: job.gate ?? null });
     try {
       await reader.readChunk(
         job.shape!,
-        job.progress.position,
+        after,
         limit,
         id,
         chunk.opened,
         (read) => {
           chunk.read(read);
-          this.lastRead.set(job, read);
+          this.lastRead.set(job, { rows: read.rows.length, bytesPerRow: read.rows.length ? bytesPerRow(read.rows) : 0, nextPosition: read.nextPosition, last: read.last });
         },
         CHUNK_BYTES,
+        previous,
       );
     } catch (error) {
       chunk.abandon();

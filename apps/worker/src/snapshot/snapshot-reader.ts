@@ -188,6 +188,8 @@ export class SnapshotReader {
    * high watermark is written. The chunk ends at `limit` rows (pages without a key) or once its
    * rows hold `maxBytes` of text, whichever comes first: rows are fetched through a cursor a few
    * at a time, so a table of 5 MB rows never has more than about `maxBytes` in the worker's heap.
+   * The high watermark waits for `beforeHigh` (the chunk before being acknowledged): the window
+   * only grows, which drops no row the stream did not change.
    */
   async readChunk(
     shape: TableShape,
@@ -197,6 +199,7 @@ export class SnapshotReader {
     opened: (inProgress: Set<number>) => void,
     read: (chunk: ChunkRead) => void,
     maxBytes: number = DEFAULT_CHUNK_BYTES,
+    beforeHigh: Promise<void> = Promise.resolve(),
   ): Promise<void> {
     const { client } = this;
     // The low watermark first: whatever S does not see committed after it, but for what was still
@@ -215,6 +218,7 @@ export class SnapshotReader {
       throw error;
     }
     read(chunk);
+    await beforeHigh;
     await this.emit({ w: 'h', c: chunkId });
   }
 

@@ -1,2 +1,3 @@
 export * from './snapshot-window';
 export * from './added-tables';
+export * from './snapshot-message-id';

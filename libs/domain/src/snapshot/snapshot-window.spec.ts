@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SnapshotWindow, estimateChunks, nextChunkSize, parseWatermark, rowsWithinBytes, snapshotMessageId } from './snapshot-window';
+import { SnapshotWindow, estimateChunks, nextChunkSize, parseWatermark, rowsWithinBytes } from './snapshot-window';
+import { snapshotMessageId } from './snapshot-message-id';
 
 const rows = [
   { k: '1', v: 'a' },

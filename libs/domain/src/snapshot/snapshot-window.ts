@@ -1,5 +1,3 @@
-import { murmur2 } from '../murmur2';
-
 /**
  * The watermark window of one snapshot chunk (DBLog, as in Debezium's incremental snapshots).
  *
@@ -110,21 +108,6 @@ export function estimateChunks(rowsEstimated: number, rowsRead: number, chunksDo
   if (done) return chunksDone;
   const left = Math.max(0, rowsEstimated - rowsRead);
   return Math.max(chunksDone + 1, chunksDone + Math.ceil(left / Math.max(1, chunkSize)));
-}
-
-function hex8(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
-}
-
-/**
- * The id of a snapshot row: the same for the same (backfill, table, key) whenever it is sent, so
- * a consumer can tell a repeat (a chunk sent again after a crash). `key` is the message key, or
- * the row's values for a table without a key.
- */
-export function snapshotMessageId(backfillId: string, table: string, key: string): string {
-  const a = murmur2(`${table}\u0000${key}`);
-  const b = murmur2(`${key}\u0000${table}\u0000${backfillId}`);
-  return `snapshot-${backfillId.replace(/-/g, '').slice(0, 12)}-${hex8(a)}${hex8(b)}`;
 }
 
 /** The content of a watermark message (`pg_logical_emit_message(false, SNAPSHOT_MESSAGE_PREFIX, …)`). */
