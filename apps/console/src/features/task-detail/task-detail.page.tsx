@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, type ReactNode } from 'react';
 import { Link, useLocation, useParams } from 'react-router-dom';
-import { hasRole } from '@walbridge/contracts';
+import { hasRole, type TaskStatus } from '@walbridge/contracts';
 import { slotCleanupSql, type TaskDetail } from '../../api/task-lifecycle.types';
 import { getTask } from '../../api/tasks.api';
 import { EMPTY_VALUE, formatBytes, formatDateTime, formatDecimal, formatInteger, formatRelative } from '../../ui/format';
@@ -24,7 +24,7 @@ import { auditActionText } from './audit-action-text';
 import { SERIES_WINDOW_MS, useTaskSeries } from './use-task-series';
 
 /** Statuses in which a worker streams (or drains): the charts' latest values are current only then. */
-const STREAMING = ['FULL_SYNC', 'INCREMENTAL', 'STARTING', 'PAUSING', 'STOPPING'];
+const STREAMING: TaskStatus[] = ['FULL_SYNC', 'INCREMENTAL', 'STARTING', 'PAUSING', 'STOPPING'];
 
 export const TASK_DETAIL_REFRESH_MS = 2_000;
 
