@@ -1,4 +1,4 @@
-import type { BackfillKind, BackfillStatus, DestinationConfig, FailureKind, PolicyConfig, SnapshotTableState, SourceConfig, TaskConfig, TaskLogLevel, ThroughputCounters, WorkerTuning } from '@walbridge/contracts';
+import type { BackfillKind, BackfillStatus, DestinationConfig, FailureKind, PolicyConfig, SnapshotTableState, SourceConfig, TaskConfig, TaskLogLevel, ThroughputCounters, WorkerMode, WorkerTuning } from '@walbridge/contracts';
 
 /** One table of a backfill as the metadata database holds it: where its reading stands. */
 export interface BackfillTableProgress {
@@ -62,7 +62,7 @@ export interface WorkerTaskConfig {
  * publish: bring the publication's tables in line with the configuration, then exit (tables
  *   edited while the task is paused: their changes are captured from the edit on).
  */
-export type WorkerMode = 'stream' | 'teardown' | 'reset' | 'inspect' | 'publish';
+export type { WorkerMode };
 
 export type SchedulerToWorker =
   | { type: 'start'; mode: WorkerMode; config: WorkerTaskConfig }

@@ -11,3 +11,4 @@ export * from './precheck';
 export * from './task-operation';
 export * from './task-status';
 export * from './throughput-counters';
+export * from './worker-mode';

@@ -14,6 +14,7 @@ import { TaskStatusBadge } from '../tasks/task-status-badge';
 import { TaskSummary } from '../tasks/task-summary';
 import { TaskTags } from '../tasks/task-tags';
 import { taskKeys } from '../tasks/use-tasks.query';
+import { FAILURE_KIND_PRESENTATION } from './failure-kind.presentation';
 import { Sql, TaskActions } from './task-actions';
 import { TaskSettingsEditor } from '../task-edit/task-settings-editor';
 import { CloneTaskButton } from '../tasks/clone-task-button';
@@ -153,21 +154,9 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
         {task.failure && (
           <p className="notice notice--warning">
             Abnormal since {formatDateTime(task.failure.since)} (
-            {task.failure.kind === 'network'
-              ? 'network failures'
-              : task.failure.kind === 'data'
-                ? 'a data exception: a change could not be delivered'
-                : task.failure.kind === 'slotLost'
-                  ? 'the replication slot is lost: changes since its last position cannot be recovered'
-                  : 'failures'}
+            {FAILURE_KIND_PRESENTATION[task.failure.kind].cause}
             );{' '}
-            {task.failure.retrying
-              ? `retrying until ${formatDateTime(task.failure.retryUntil)}`
-              : task.failure.kind === 'data'
-                ? 'not retried: fix the cause, then resume the task to deliver the change'
-                : task.failure.kind === 'slotLost'
-                  ? 'not retried: reset the task to stream again from now'
-                  : 'retries are over: resume the task when the cause is fixed'}
+            {task.failure.retrying ? `retrying until ${formatDateTime(task.failure.retryUntil)}` : FAILURE_KIND_PRESENTATION[task.failure.kind].notRetrying}
             ; stopped
             automatically at {formatDateTime(task.failure.autoStopAt)}.
           </p>
