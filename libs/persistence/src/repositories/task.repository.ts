@@ -56,6 +56,23 @@ export type TaskRuntimePatch = Partial<
   Pick<TaskEntity, 'status' | 'confirmedLsn' | 'delaySeconds' | 'lastError' | 'secrets' | 'requestedOperation' | LifecycleColumns>
 >;
 
+/** The lifecycle columns of a new task: no precheck owed, no failure, no alarm, its slot not looked at yet. */
+export const NEW_TASK_LIFECYCLE: Readonly<Pick<TaskEntity, LifecycleColumns>> = {
+  precheckRequired: false,
+  scheduledStartAt: null,
+  failingSince: null,
+  failureKind: null,
+  retryUntil: null,
+  autoStopAt: null,
+  retryExhaustedAt: null,
+  slotExists: null,
+  slotRetainedBytes: null,
+  slotCheckedAt: null,
+  slotCreatedLsn: null,
+  delayAlarm: null,
+  walAlarmSince: null,
+};
+
 /** Clears a failure episode: the task is healthy again (streaming, resumed or reset). */
 export const HEALTHY: TaskRuntimePatch = { failingSince: null, failureKind: null, retryUntil: null, autoStopAt: null, retryExhaustedAt: null };
 
@@ -72,24 +89,7 @@ export class TaskRepository {
 
   /** Ids are generated here so that the slot name (derived from the id) is known at insert. */
   insert(task: Omit<TaskEntity, 'createdAt' | 'updatedAt' | LifecycleColumns> & Partial<Pick<TaskEntity, LifecycleColumns>>): Promise<TaskEntity> {
-    return this.repo.save(
-      this.repo.create({
-        precheckRequired: false,
-        scheduledStartAt: null,
-        failingSince: null,
-        failureKind: null,
-        retryUntil: null,
-        autoStopAt: null,
-        retryExhaustedAt: null,
-        slotExists: null,
-        slotRetainedBytes: null,
-        slotCheckedAt: null,
-        slotCreatedLsn: null,
-        delayAlarm: null,
-        walAlarmSince: null,
-        ...task,
-      }),
-    );
+    return this.repo.save(this.repo.create({ ...NEW_TASK_LIFECYCLE, ...task }));
   }
 
   findById(id: string): Promise<TaskEntity | null> {

@@ -28,7 +28,3 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The codes by name, for matching without a string literal: `error.code === ErrorCode.PRECHECK_NOT_FOUND`. */
 export const ErrorCode = Object.freeze(Object.fromEntries(ERROR_CODES.map((code) => [code, code]))) as { readonly [C in ErrorCode]: C };
-
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
-}

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { TaskEntity, TaskLogRepository } from '@walbridge/persistence';
+import { NEW_TASK_LIFECYCLE, type TaskEntity, type TaskLogRepository } from '@walbridge/persistence';
 import { InMemoryTaskRepository } from '@walbridge/persistence/testing';
 
 /** Only for unit specs: a task row as the API reads it, with the fields a view needs. */
@@ -22,20 +22,9 @@ export function taskRow(over: Partial<TaskEntity> = {}): TaskEntity {
     confirmedLsn: '0/16B3748',
     delaySeconds: null,
     requestedOperation: null,
-    precheckRequired: false,
-    scheduledStartAt: null,
-    failingSince: null,
-    failureKind: null,
-    retryUntil: null,
-    autoStopAt: null,
-    retryExhaustedAt: null,
+    ...NEW_TASK_LIFECYCLE,
     slotExists: true,
-    slotRetainedBytes: null,
-    slotCheckedAt: null,
-    slotCreatedLsn: null,
     lastError: null,
-    delayAlarm: null,
-    walAlarmSince: null,
     createdAt: new Date('2026-12-03T10:00:00.000Z'),
     updatedAt: new Date('2026-12-03T10:00:00.000Z'),
     ...over,

@@ -6,7 +6,7 @@
 import { expect, vi } from 'vitest';
 import type { AppConfig } from '@walbridge/config';
 import type { PlacementDecision } from '@walbridge/domain';
-import type { SecretsService, TaskEntity, TaskLogRepository, TaskRepository } from '@walbridge/persistence';
+import { NEW_TASK_LIFECYCLE, type SecretsService, type TaskEntity, type TaskLogRepository, type TaskRepository } from '@walbridge/persistence';
 import { InMemoryTaskRepository } from '@walbridge/persistence/testing';
 import type { SchedulerToWorker, WorkerMode, WorkerToScheduler } from '@walbridge/queue';
 import type { FleetRegistry } from '../../fleet/fleet-registry.service';
@@ -98,17 +98,9 @@ export class FakeTaskRepository extends InMemoryTaskRepository {
       slotName: `wb_${id}`,
       publicationName: `wb_${id}_pub`,
       confirmedLsn: null,
-      slotCreatedLsn: null,
       delaySeconds: null,
       requestedOperation: null,
-      precheckRequired: false,
-      scheduledStartAt: null,
-      failingSince: null,
-      failureKind: null,
-      retryUntil: null,
-      autoStopAt: null,
-      retryExhaustedAt: null,
-      slotExists: null,
+      ...NEW_TASK_LIFECYCLE,
       lastError: null,
       ...fields,
     } as unknown as TaskEntity;
