@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { FormProvider, useForm, useWatch } from 'react-hook-form';
 import { Link } from 'react-router-dom';
 import { z } from 'zod';
-import { hasRole, type CreateChannelInput } from '@walbridge/contracts';
+import { CHANNEL_TYPES, hasRole, type ChannelType, type CreateChannelInput } from '@walbridge/contracts';
 import { isMissingEndpoint } from '../../api/api-client';
 import {
   createChannel,
@@ -138,7 +138,7 @@ function NotificationItem({ notification: n, onRead, reading }: { notification: 
 
 const channelFormSchema = z
   .object({
-    type: z.enum(['webhook', 'email']),
+    type: z.enum(CHANNEL_TYPES),
     name: z.string().min(1, 'name is required').max(64, 'name must be at most 64 characters'),
     url: z.string().url('url must be an http(s) address').optional(),
     secret: z.string().max(256).optional(),
@@ -150,7 +150,7 @@ const channelFormSchema = z
     if (v.type === 'email' && !v.to?.length) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['to'], message: 'give at least one recipient' });
   });
 
-type ChannelValues = { type: 'webhook' | 'email'; name: string; url: string; secret: string; to: string };
+type ChannelValues = { type: ChannelType; name: string; url: string; secret: string; to: string };
 
 const channelInput = (v: ChannelValues): CreateChannelInput =>
   v.type === 'webhook'
