@@ -16,6 +16,15 @@ describe('module boundaries', () => {
     expect(found.join('\n')).toMatch(/not allowed to import "pg"/);
   }, 60_000);
 
+  it('keeps the vocabulary lib free of every import, and lets every project build from it', async () => {
+    const found = await problems('libs/vocabulary/src/probe.ts', "import { z } from 'zod';\nimport { DomainError } from '@walbridge/domain';\nexport const x = [z, DomainError];\n");
+    expect(found).toHaveLength(2);
+    const use = "import { TASK_STATUSES } from '@walbridge/vocabulary';\nexport const x = TASK_STATUSES;\n";
+    for (const file of ['libs/domain/src/probe.ts', 'libs/contracts/src/probe.ts', 'libs/queue/src/probe.ts', 'libs/persistence/src/probe.ts', 'libs/connectors/src/probe.ts', 'apps/api/src/probe.ts', 'apps/scheduler/src/probe.ts', 'apps/worker/src/probe.ts', 'apps/console/src/probe.ts', 'test/data-path/probe.e2e-spec.ts']) {
+      expect(await problems(file, use), file).toEqual([]);
+    }
+  }, 120_000);
+
   it('keeps the worker away from the control plane libraries', async () => {
     const found = await problems('apps/worker/src/probe.ts', "import { TaskRepository } from '@walbridge/persistence';\nexport const x = TaskRepository;\n");
     expect(found).toHaveLength(1);

@@ -17,6 +17,7 @@ export default defineConfig({
     alias: {
       // Source, not dist: the built contracts lib is CommonJS, which the browser bundle should not consume.
       '@walbridge/contracts': fileURLToPath(new URL('../../libs/contracts/src/index.ts', import.meta.url)),
+      '@walbridge/vocabulary': fileURLToPath(new URL('../../libs/vocabulary/src/index.ts', import.meta.url)),
     },
   },
   build: { outDir: 'dist', emptyOutDir: true },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BackfillPlan, WorkerTaskConfig, WorkerToScheduler, WorkerProgress } from '@walbridge/queue';
+import type { BackfillPlan, WorkerLogLevel, WorkerTaskConfig, WorkerToScheduler, WorkerProgress } from '@walbridge/queue';
 import type { WorkerTuning } from '@walbridge/contracts';
 import { backfillsAddedTables, decideSlot, formatLsn, type RelationMessage, type RelationSchema } from '@walbridge/domain';
 import { ChangePipeline } from './pipeline/change-pipeline';
@@ -313,7 +313,7 @@ export class WorkerRuntime {
     return { ...counted, bytesRead: this.replication?.bytesReceived ?? 0 };
   }
 
-  private log(level: 'info' | 'warning' | 'error', message: string): void {
+  private log(level: WorkerLogLevel, message: string): void {
     this.report({ type: 'log', level, message });
   }
 }

@@ -11,3 +11,4 @@ export * from './destination-probe';
 export * from './topic-browser';
 export * from './outbound-policy';
 export * from './schema-registry-client';
+export * from './table-heaps';

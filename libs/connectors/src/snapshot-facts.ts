@@ -1,6 +1,7 @@
 import type { Client } from 'pg';
 import type { SnapshotFacts } from '@walbridge/domain';
 import { errorText } from './source-errors';
+import { readTableHeaps } from './table-heaps';
 
 /**
  * What a full synchronization needs of the source (issue 13), read as the task's role: whether it
@@ -19,49 +20,34 @@ export async function gatherSnapshotFacts(client: Client, tables: ReadonlyArray<
     await client.query('ROLLBACK').catch(() => undefined);
   }
   if (!tables.length) return { emitMessage, tables: [] };
-  const { rows } = await client.query<{
-    schema: string;
-    table: string;
-    partitioned: boolean;
-    identity_index: string[];
-    rows: string | null;
-    bytes: string;
-    unreadable_leaves: string[];
-  }>(
-    `WITH wanted AS (SELECT * FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS w(schema, tbl, ord)),
-          rel AS (SELECT w.ord, w.schema, w.tbl, c.oid, c.relkind FROM wanted w
-                    JOIN pg_namespace n ON n.nspname = w.schema
-                    JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.tbl AND c.relkind IN ('r', 'p'))
-     SELECT r.schema, r.tbl AS table, r.relkind = 'p' AS partitioned,
+  const { rows } = await client.query<{ schema: string; table: string; oid: string; partitioned: boolean; identity_index: string[] }>(
+    `WITH wanted AS (SELECT * FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS w(schema, tbl, ord))
+     SELECT w.schema, w.tbl AS table, c.oid::text AS oid, c.relkind = 'p' AS partitioned,
             COALESCE((SELECT array_agg(a.attname::text ORDER BY k.ord)
                         FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
                         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-                       WHERE i.indrelid = r.oid AND i.indisreplident), '{}') AS identity_index,
-            -- reltuples is -1 until the first VACUUM or ANALYZE: unknown, not empty.
-            CASE WHEN bool_or(lc.reltuples < 0) THEN NULL ELSE COALESCE(sum(lc.reltuples), 0)::bigint::text END AS rows,
-            COALESCE(sum(pg_total_relation_size(lc.oid)), 0)::bigint::text AS bytes,
-            COALESCE(array_agg(format('%I.%I', ln.nspname, lc.relname) ORDER BY lc.oid)
-                       FILTER (WHERE r.relkind = 'p' AND NOT has_table_privilege(lc.oid, 'SELECT')), '{}') AS unreadable_leaves
-       FROM rel r
-       -- pg_partition_tree of an ordinary table is empty: it is its own heap.
-       LEFT JOIN LATERAL (SELECT t.relid FROM pg_partition_tree(r.oid) t WHERE r.relkind = 'p' AND t.isleaf
-                          UNION ALL SELECT r.oid WHERE r.relkind = 'r') leaf ON true
-       LEFT JOIN pg_class lc ON lc.oid = leaf.relid AND lc.relkind = 'r'
-       LEFT JOIN pg_namespace ln ON ln.oid = lc.relnamespace
-      GROUP BY r.ord, r.schema, r.tbl, r.oid, r.relkind
-      ORDER BY r.ord`,
+                       WHERE i.indrelid = c.oid AND i.indisreplident), '{}') AS identity_index
+       FROM wanted w
+       JOIN pg_namespace n ON n.nspname = w.schema
+       JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.tbl AND c.relkind IN ('r', 'p')
+      ORDER BY w.ord`,
     [tables.map((t) => t.schema), tables.map((t) => t.table)],
   );
+  const heaps = await readTableHeaps(client, rows.map((r) => Number(r.oid)));
   return {
     emitMessage,
-    tables: rows.map((r) => ({
-      schema: r.schema,
-      table: r.table,
-      partitioned: r.partitioned,
-      identityIndex: r.identity_index,
-      rowsEstimated: r.rows === null ? null : Number(r.rows),
-      bytes: Number(r.bytes),
-      unreadableLeaves: r.unreadable_leaves,
-    })),
+    tables: rows.map((r) => {
+      const own = heaps.filter((h) => h.root === Number(r.oid));
+      return {
+        schema: r.schema,
+        table: r.table,
+        partitioned: r.partitioned,
+        identityIndex: r.identity_index,
+        // A heap never analyzed has an unknown count, not zero.
+        rowsEstimated: own.some((h) => !h.analyzed) ? null : own.reduce((n, h) => n + h.rowsEstimated, 0),
+        bytes: own.reduce((n, h) => n + h.bytes, 0),
+        unreadableLeaves: r.partitioned ? [...own].sort((a, b) => a.oid - b.oid).filter((h) => !h.readable).map((h) => h.qualifiedName) : [],
+      };
+    }),
   };
 }

@@ -1,8 +1,5 @@
+import { ROLES, type Role } from '@walbridge/vocabulary';
 import { z } from 'zod';
-
-/** Ordered from least to most privileged: each role may do everything the roles before it may. */
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
 
 export function hasRole(have: Role, need: Role): boolean {
   return ROLES.indexOf(have) >= ROLES.indexOf(need);

@@ -1,3 +1,4 @@
+import { CONNECTION_TARGETS } from '@walbridge/vocabulary';
 import { z } from 'zod';
 import { destinationSchema, sourceSchema } from './task.schema';
 
@@ -20,9 +21,6 @@ export const connectionTestBodySchema = z.preprocess((body) => {
   }
   return body;
 }, connectionTestSchema);
-
-export const CONNECTION_TARGETS = ['source', 'destination'] as const;
-export type ConnectionTarget = (typeof CONNECTION_TARGETS)[number];
 
 export const taskConnectionTestQuerySchema = z.object({
   target: z.enum(CONNECTION_TARGETS, { errorMap: () => ({ message: 'target must be source or destination' }) }),

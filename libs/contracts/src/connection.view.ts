@@ -1,4 +1,4 @@
-import type { ConnectionTarget } from './connection.schema';
+import type { ConnectionTarget } from '@walbridge/vocabulary';
 
 /**
  * Why a connection failed, one value per cause a user fixes differently. `unreachable` covers

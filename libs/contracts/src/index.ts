@@ -1,4 +1,5 @@
-export * from './task-status';
+// The product's words (statuses, operations, error codes…) are part of the contract.
+export * from '@walbridge/vocabulary';
 export * from './task-list';
 export * from './task.schema';
 export * from './task.view';

@@ -1,14 +1,14 @@
 import type { SnapshotTableView } from './snapshot.schema';
 import { z } from 'zod';
-import type { TaskLogEntry, PendingOperation } from './task-lifecycle.view';
-import type { TaskStatus } from './task-status';
+import type { TaskLogEntry } from './task-lifecycle.view';
+import type { PendingOperation, TaskStatus, ThroughputCounters } from '@walbridge/vocabulary';
 
 /**
  * One measurement of a task (PRODUCT.md §6): what `GET /tasks/{id}/metrics` returns per point and
  * what `GET /tasks/{id}/events` pushes live (`event: metrics`). Rates are per second over the
  * interval before `at`; totals count since the task was created (across worker restarts).
  */
-export interface TaskMetricSample {
+export interface TaskMetricSample extends ThroughputCounters {
   at: string;
   status: TaskStatus;
   /**
@@ -21,13 +21,6 @@ export interface TaskMetricSample {
   rowsWrittenPerSecond: number;
   bytesReadPerSecond: number;
   bytesWrittenPerSecond: number;
-  rowsRead: number;
-  rowsWritten: number;
-  bytesRead: number;
-  bytesWritten: number;
-  inserts: number;
-  updates: number;
-  deletes: number;
   confirmedLsn: string | null;
   /** WAL the task's slot keeps on the source, as last measured; null if unknown. */
   retainedWalBytes: number | null;

@@ -1,3 +1,4 @@
+import { NOTIFICATION_KINDS, NOTIFICATION_SEVERITIES, type NotificationKind, type NotificationSeverity } from '@walbridge/vocabulary';
 import { z } from 'zod';
 import { FETCH_BLOCKED_PORTS, urlPort } from './blocked-ports';
 
@@ -5,10 +6,8 @@ import { FETCH_BLOCKED_PORTS, urlPort } from './blocked-ports';
  * Notification channels and the inbox (PRODUCT.md §6 and §9). Secrets (the webhook signing
  * secret, the SMTP password) are write-only: views say only whether one is set.
  */
-export const NOTIFICATION_KINDS = ['delayAlarm', 'delayRecovered', 'taskAbnormal', 'dataException', 'taskAutoStopped', 'slotWalRetention', 'sourceTable', 'fullSyncFinished', 'fullSyncFailed', 'test'] as const;
-export type NotificationKindName = (typeof NOTIFICATION_KINDS)[number];
-export const NOTIFICATION_SEVERITIES = ['critical', 'warning', 'info'] as const;
-export type NotificationSeverityName = (typeof NOTIFICATION_SEVERITIES)[number];
+export type NotificationKindName = NotificationKind;
+export type NotificationSeverityName = NotificationSeverity;
 export const CHANNEL_TYPES = ['webhook', 'email'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 export const DELIVERY_STATUSES = ['pending', 'retrying', 'delivered', 'failed'] as const;

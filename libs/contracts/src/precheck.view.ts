@@ -1,9 +1,5 @@
+import type { PrecheckItemState, PrecheckResult, PrecheckRunStatus } from '@walbridge/vocabulary';
 import { z } from 'zod';
-
-export const PRECHECK_RESULTS = ['PASSED', 'ALARM', 'FAILED'] as const;
-export type PrecheckResult = (typeof PRECHECK_RESULTS)[number];
-export type PrecheckItemState = PrecheckResult | 'PENDING';
-export type PrecheckRunStatus = 'RUNNING' | 'FINISHED' | 'ERROR';
 
 /** POST /tasks/{id}/precheck: options of one run. */
 export const startPrecheckSchema = z

@@ -1,25 +1,8 @@
+import { TASK_LOG_LEVELS, type FailureKind, type PendingOperation, type TaskLogLevel, type TaskOperation } from '@walbridge/vocabulary';
 import { z } from 'zod';
 
 /** Operation names of PRODUCT.md §4, as the API lists them in `allowedOperations` and 409s. */
-export type TaskOperationName =
-  | 'edit'
-  | 'editObjects'
-  | 'editSettings'
-  | 'precheck'
-  | 'submit'
-  | 'pause'
-  | 'resume'
-  | 'stop'
-  | 'forceStop'
-  | 'reset'
-  | 'delete'
-  | 'dropSlot';
-
-/**
- * An operation accepted by the API and still being carried out by a scheduler. applyObjects: the
- * tables of a running or paused task were edited and the publication is being altered.
- */
-export type PendingOperation = 'stop' | 'forceStop' | 'reset' | 'dropSlot' | 'applyObjects';
+export type TaskOperationName = TaskOperation;
 
 export interface TaskSlotView {
   name: string;
@@ -40,7 +23,7 @@ export interface TaskFailureView {
    * data: a data exception (a change that cannot be delivered); never retried, the task waits to be resumed.
    * slotLost: the replication slot was dropped or invalidated; never retried, the task must be reset.
    */
-  kind: 'network' | 'other' | 'data' | 'slotLost';
+  kind: FailureKind;
   /** First failure of the current episode: the task has been abnormal since then. */
   since: string;
   /** Retries stop at this time (the connection or other-failure window of the latest failure). */
@@ -65,7 +48,7 @@ export interface TaskLifecycleView {
 export interface TaskLogEntry {
   id: string;
   time: string;
-  level: 'info' | 'warning' | 'error';
+  level: TaskLogLevel;
   message: string;
 }
 
@@ -74,8 +57,6 @@ export interface TaskLogPage {
   /** Pass as `cursor` for the next (older) page; null on the last page. */
   nextCursor: string | null;
 }
-
-export const TASK_LOG_LEVELS = ['info', 'warning', 'error'] as const;
 
 function splitLevels(value: string): string[] {
   return value.split(',').map((l) => l.trim());
@@ -89,7 +70,7 @@ export const taskLogQuerySchema = z.object({
     .refine((v) => v === undefined || splitLevels(v).every((l) => (TASK_LOG_LEVELS as readonly string[]).includes(l)), {
       message: 'level must be info, warning or error (comma separated for several)',
     })
-    .transform((v) => (v ? (splitLevels(v) as (typeof TASK_LOG_LEVELS)[number][]) : undefined)),
+    .transform((v) => (v ? (splitLevels(v) as TaskLogLevel[]) : undefined)),
   // A log line id: a PostgreSQL bigint, so at most 2^63-1.
   cursor: z
     .string()

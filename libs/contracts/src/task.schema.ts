@@ -26,9 +26,6 @@ export const SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as c
 export const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
 export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
 
-/** Defaults of an auto-generated topic when the policy leaves them out. */
-export const AUTO_TOPIC_DEFAULTS = { partitions: 1, replicationFactor: 1 } as const;
-
 const objectName = (what: string) =>
   z
     .string({ required_error: `${what} is required` })

@@ -1,4 +1,4 @@
-import type { TaskStatus } from './task-status';
+import type { ErrorCode, TaskStatus } from '@walbridge/vocabulary';
 import type { TaskConfig } from './task.schema';
 import type { TaskSchedulerView } from './fleet.view';
 import type { TaskLifecycleView } from './task-lifecycle.view';
@@ -36,6 +36,7 @@ export interface ApiErrorBody {
   statusCode: number;
   error: string;
   message: string;
-  code?: string;
+  /** Stable, one of ERROR_CODES: clients switch on it. */
+  code?: ErrorCode;
   details?: { field: string; message: string }[];
 }

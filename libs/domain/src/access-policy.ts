@@ -1,9 +1,11 @@
+import type { Role } from '@walbridge/vocabulary';
+
 /**
  * Who may call what, and how a call is named in the audit log. Pure rules: the API's global
  * guard and audit interceptor apply them to every route, including routes added later, so a new
  * controller is protected without anyone remembering to protect it.
  */
-export type AccessRole = 'viewer' | 'operator' | 'admin';
+export type AccessRole = Role;
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

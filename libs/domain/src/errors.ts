@@ -1,3 +1,5 @@
+import type { ErrorCode } from '@walbridge/vocabulary';
+
 /**
  * Errors the domain and the services raise on purpose. The code is stable (clients may switch
  * on it); the API's exception filter maps the kind to an HTTP status in one place.
@@ -21,7 +23,8 @@ export interface FieldProblem {
 export class DomainError extends Error {
   constructor(
     readonly kind: DomainErrorKind,
-    readonly code: string,
+    /** One of the vocabulary's ERROR_CODES, so a mistyped code fails tsc. */
+    readonly code: ErrorCode,
     message: string,
     readonly details: FieldProblem[] = [],
     readonly extra: Record<string, unknown> = {},

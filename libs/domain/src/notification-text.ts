@@ -2,19 +2,9 @@
  * What a notification says (PRODUCT.md §6): which task, what happened, the figures, and what to
  * do. One pure function for every channel (inbox, webhook, e-mail), so they all say the same.
  */
+import type { FailureKind, NotificationKind, NotificationSeverity } from '@walbridge/vocabulary';
 
-export type NotificationKind =
-  | 'delayAlarm'
-  | 'delayRecovered'
-  | 'taskAbnormal'
-  | 'dataException'
-  | 'taskAutoStopped'
-  | 'slotWalRetention'
-  | 'sourceTable'
-  | 'fullSyncFinished'
-  | 'fullSyncFailed'
-  | 'test';
-export type NotificationSeverity = 'critical' | 'warning' | 'info';
+export type { NotificationKind, NotificationSeverity };
 
 export interface NotifiedTask {
   id: string;
@@ -48,7 +38,7 @@ export type NotificationInput =
       kind: 'taskAbnormal';
       status: 'START_FAILED' | 'INCREMENTAL_FAILED';
       error: string;
-      failureKind: 'network' | 'other' | 'data' | 'slotLost';
+      failureKind: FailureKind;
       /** With failureKind slotLost: which slot, why, and since which LSN changes are lost. */
       slotLost?: { slot: string; reason: 'dropped' | 'invalidated'; sinceLsn: string | null; figures: Record<string, string | number | null> };
       since: number;

@@ -1,3 +1,7 @@
+import type { FailureKind } from '@walbridge/vocabulary';
+
+export type { FailureKind };
+
 /**
  * Failures the product raises itself, each saying how the task is retried. The classifier
  * (failure-policy.ts) reads `kind` and `retryable` from these instead of guessing from error
@@ -14,7 +18,6 @@
  * position are gone from the source) is not retried either: no retry can bring them back, and a
  * new slot would skip them silently. Reset is the way out.
  */
-export type FailureKind = 'network' | 'other' | 'data' | 'slotLost';
 
 /** Base of the product's own failures: what kind they are and whether a retry can help. */
 export abstract class TaskFailure extends Error {

@@ -1,49 +1,14 @@
+import { TASK_OPERATIONS, TASK_STATUSES, type TaskOperation, type TaskStatus } from '@walbridge/vocabulary';
 import { DomainError } from './errors';
 
-/** Mirrors @walbridge/contracts' TaskStatus; kept here so the domain lib depends on nothing. */
-export type LifecycleStatus =
-  | 'CONFIGURATION'
-  | 'PENDING_START'
-  | 'STARTING'
-  | 'FULL_SYNC'
-  | 'INCREMENTAL'
-  | 'START_FAILED'
-  | 'INCREMENTAL_FAILED'
-  | 'PAUSING'
-  | 'PAUSED'
-  | 'STOPPING'
-  | 'COMPLETED'
-  | 'STOP_FAILED'
-  | 'CANCELLED'
-  | 'DELETED';
+/** The task statuses of the vocabulary; the name stays for the domain's callers. */
+export type LifecycleStatus = TaskStatus;
+export type { TaskOperation };
+export { TASK_OPERATIONS };
 
-export type TaskOperation =
-  | 'edit'
-  | 'editObjects'
-  | 'editSettings'
-  | 'precheck'
-  | 'submit'
-  | 'pause'
-  | 'resume'
-  | 'stop'
-  | 'forceStop'
-  | 'reset'
-  | 'delete'
-  | 'dropSlot';
-
-const ALL_LIVE: LifecycleStatus[] = [
-  'CONFIGURATION',
-  'PENDING_START',
-  'STARTING',
-  'FULL_SYNC',
-  'INCREMENTAL',
-  'START_FAILED',
-  'INCREMENTAL_FAILED',
-  'PAUSING',
-  'PAUSED',
-  'STOPPING',
-  'STOP_FAILED',
-];
+/** Where a task's run is over: nothing is left to stop. Every other status is live. */
+const ENDED: readonly LifecycleStatus[] = ['COMPLETED', 'CANCELLED', 'DELETED'];
+const ALL_LIVE: LifecycleStatus[] = TASK_STATUSES.filter((status) => !ENDED.includes(status));
 
 /** PRODUCT.md §4, the operation table. */
 const ALLOWED_IN: Record<TaskOperation, readonly LifecycleStatus[]> = {
@@ -62,8 +27,6 @@ const ALLOWED_IN: Record<TaskOperation, readonly LifecycleStatus[]> = {
   delete: ['CONFIGURATION', 'COMPLETED', 'START_FAILED', 'CANCELLED'],
   dropSlot: ['COMPLETED', 'STOP_FAILED'],
 };
-
-export const TASK_OPERATIONS = Object.keys(ALLOWED_IN) as TaskOperation[];
 
 /** Stop of a task that never started cancels it (no worker, no slot): CANCELLED, not COMPLETED. */
 export const NEVER_STARTED_STATUSES: readonly LifecycleStatus[] = ['CONFIGURATION', 'PENDING_START'];

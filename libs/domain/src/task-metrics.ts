@@ -1,17 +1,12 @@
+import { COUNTER_NAMES, type ThroughputCounters } from '@walbridge/vocabulary';
+
 /**
  * Throughput of a task from the counters its worker reports. A worker counts from zero, so the
  * task's totals are the totals before this worker (the last sample) plus the worker's counters,
  * and stay monotonic across restarts and scheduler failovers (what a Prometheus counter needs).
  */
-export interface ThroughputCounters {
-  rowsRead: number;
-  rowsWritten: number;
-  bytesRead: number;
-  bytesWritten: number;
-  inserts: number;
-  updates: number;
-  deletes: number;
-}
+export type { ThroughputCounters };
+export { COUNTER_NAMES };
 
 export interface ThroughputRates {
   rowsReadPerSecond: number;
@@ -20,9 +15,7 @@ export interface ThroughputRates {
   bytesWrittenPerSecond: number;
 }
 
-export const COUNTER_NAMES = ['rowsRead', 'rowsWritten', 'bytesRead', 'bytesWritten', 'inserts', 'updates', 'deletes'] as const;
-
-export const ZERO_COUNTERS: ThroughputCounters = { rowsRead: 0, rowsWritten: 0, bytesRead: 0, bytesWritten: 0, inserts: 0, updates: 0, deletes: 0 };
+export const ZERO_COUNTERS: ThroughputCounters = Object.fromEntries(COUNTER_NAMES.map((name) => [name, 0])) as ThroughputCounters;
 
 export function addCounters(base: ThroughputCounters, worker: Partial<ThroughputCounters>): ThroughputCounters {
   const out = { ...base };

@@ -1,4 +1,4 @@
-import type { MessageQuery } from '@walbridge/contracts';
+import type { ConnectionTarget, MessageQuery } from '@walbridge/contracts';
 
 /** Every BullMQ queue and job of Walbridge, with its payload; nothing else names a queue. */
 export enum QueueName {
@@ -85,8 +85,8 @@ export interface ProbePayloads {
    * The connection travels sealed with the master key (AES-256-GCM, bound to `nonce`): BullMQ
    * keeps job data in Redis, where a password must not sit in clear.
    */
-  [ProbeJob.TestConnection]: { target: 'source' | 'destination'; sealed: string; nonce: string };
-  [ProbeJob.TestTaskConnection]: { taskId: string; target: 'source' | 'destination' };
+  [ProbeJob.TestConnection]: { target: ConnectionTarget; sealed: string; nonce: string };
+  [ProbeJob.TestTaskConnection]: { taskId: string; target: ConnectionTarget };
   [ProbeJob.ListSourceObjects]: { taskId: string };
   [ProbeJob.RunPrecheck]: { taskId: string; runId: string };
   [ProbeJob.BrowseMessages]: { taskId: string; query: MessageQuery };

@@ -1,4 +1,4 @@
-import type { BackfillKind, BackfillStatus, DestinationConfig, PolicyConfig, SnapshotTableState, SourceConfig, TaskConfig, WorkerTuning } from '@walbridge/contracts';
+import type { BackfillKind, BackfillStatus, DestinationConfig, FailureKind, PolicyConfig, SnapshotTableState, SourceConfig, TaskConfig, TaskLogLevel, ThroughputCounters, WorkerMode, WorkerTuning } from '@walbridge/contracts';
 
 /** One table of a backfill as the metadata database holds it: where its reading stands. */
 export interface BackfillTableProgress {
@@ -62,7 +62,7 @@ export interface WorkerTaskConfig {
  * publish: bring the publication's tables in line with the configuration, then exit (tables
  *   edited while the task is paused: their changes are captured from the edit on).
  */
-export type WorkerMode = 'stream' | 'teardown' | 'reset' | 'inspect' | 'publish';
+export type { WorkerMode };
 
 export type SchedulerToWorker =
   | { type: 'start'; mode: WorkerMode; config: WorkerTaskConfig }
@@ -73,9 +73,10 @@ export type SchedulerToWorker =
   /** A backfill cancelled: its tables stop after the chunk in flight. */
   | { type: 'cancelBackfill'; backfillId: string };
 
-export type WorkerLogLevel = 'info' | 'warning' | 'error';
+export type WorkerLogLevel = TaskLogLevel;
 
-export interface WorkerProgress {
+/** What a worker reports every second; of its counters, bytesRead counts the logical replication messages received from the source. */
+export interface WorkerProgress extends ThroughputCounters {
   confirmedLsn: string | null;
   /**
    * Age in ms of the oldest change committed on the source and not yet acknowledged by Kafka.
@@ -87,14 +88,6 @@ export interface WorkerProgress {
    * stream passed the WAL end of that moment): the initial catch-up can end.
    */
   startBacklogRead: boolean;
-  rowsRead: number;
-  rowsWritten: number;
-  /** Bytes of logical replication messages received from the source. */
-  bytesRead: number;
-  bytesWritten: number;
-  inserts: number;
-  updates: number;
-  deletes: number;
 }
 
 /** A slot that was dropped or invalidated: what the notice and the log say. */
@@ -143,7 +136,7 @@ export type WorkerToScheduler =
   | {
       type: 'failed';
       message: string;
-      kind: 'network' | 'other' | 'data' | 'slotLost';
+      kind: FailureKind;
       retry?: boolean;
       dataException?: { table: string; messageId: string };
       slotLost?: SlotLostReport;

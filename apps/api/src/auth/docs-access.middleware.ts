@@ -1,3 +1,4 @@
+import type { ApiErrorBody } from '@walbridge/contracts';
 import type { NextFunction, Request, Response } from 'express';
 import type { AuthService } from './auth.service';
 
@@ -19,7 +20,7 @@ export function docsAccess(auth: AuthService) {
           code: 'AUTHENTICATION_REQUIRED',
           message: 'log in, or send an API token as "Authorization: Bearer <token>"',
           details: [],
-        });
+        } satisfies ApiErrorBody);
       },
       (error: unknown) => next(error),
     );

@@ -4,6 +4,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import { redisConnection, type AppConfig } from '@walbridge/config';
 import { DomainError } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
+import type { ErrorCode } from '@walbridge/contracts';
 
 // A client address may fail this many times more than one user name before it is shut out too,
 // which stops spraying one password across many user names.
@@ -173,7 +174,7 @@ export class LoginRateLimiter implements OnApplicationShutdown {
   }
 }
 
-function tooMany(code: string, message: string, waitMs: number): DomainError {
+function tooMany(code: ErrorCode, message: string, waitMs: number): DomainError {
   const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
   return new DomainError('rate-limited', code, code === 'LOGIN_CONCURRENCY' ? message : `${message}; try again in ${retryAfterSeconds} s`, [], { retryAfterSeconds });
 }

@@ -2,14 +2,15 @@ import { Logger } from '@nestjs/common';
 import { QueueEvents, type JobsOptions, type Queue } from 'bullmq';
 import { redisConnection, type AppConfig } from '@walbridge/config';
 import { DomainError } from '@walbridge/domain';
+import type { ErrorCode } from '@walbridge/contracts';
 
 /** Finished jobs stay five minutes in Redis: long enough to look at, short enough not to pile up. */
 export const KEEP_FINISHED = { age: 300 };
 
 /** The codes and texts of the 503 a caller gets when no scheduler answers or the job failed. */
 export interface AwaitedJobErrors {
-  timeoutCode: string;
-  failedCode: string;
+  timeoutCode: ErrorCode;
+  failedCode: ErrorCode;
   /** What the scheduler could not run, for the failure text ("the check", "the test"). */
   what: string;
   /** The owner's log: its context, the queue in its events warning, the job in its failure warning. */

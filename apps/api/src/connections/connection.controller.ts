@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { taskConnectionTestQuerySchema, type ConnectionTestInput, type ConnectionTestResult } from '@walbridge/contracts';
+import { taskConnectionTestQuerySchema, type ConnectionTarget, type ConnectionTestInput, type ConnectionTestResult } from '@walbridge/contracts';
 import { ZodPipe } from '../common/zod-body.pipe';
 import { ConnectionTestPipe } from './connection-test.pipe';
 import { ConnectionService } from './connection.service';
@@ -22,7 +22,7 @@ export class ConnectionController {
   @HttpCode(200)
   testTask(
     @Param('id', ParseUUIDPipe) id: string,
-    @Query(new ZodPipe(taskConnectionTestQuerySchema)) query: { target: 'source' | 'destination' },
+    @Query(new ZodPipe(taskConnectionTestQuerySchema)) query: { target: ConnectionTarget },
   ): Promise<ConnectionTestResult> {
     return this.connections.testTask(id, query.target);
   }

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { AppConfig } from '@walbridge/config';
-import { TASK_STATUSES } from '@walbridge/contracts';
+import { TASK_STATUSES, type TaskStatus } from '@walbridge/contracts';
 import { parseLsn } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { TaskBackfillRepository, TaskMetricRepository } from '@walbridge/persistence';
 import { FleetService } from '../fleet/fleet.service';
 
-const STREAMING = new Set(['STARTING', 'FULL_SYNC', 'INCREMENTAL', 'INCREMENTAL_FAILED']);
+const STREAMING = new Set<TaskStatus>(['STARTING', 'FULL_SYNC', 'INCREMENTAL', 'INCREMENTAL_FAILED']);
 
 /**
  * `GET /metrics` in Prometheus text format, for every live task (labels `task` = id and

@@ -1,4 +1,4 @@
-import type { ConnectionProblem } from '@walbridge/contracts';
+import type { ConnectionProblem, ErrorCode } from '@walbridge/contracts';
 import { DomainError } from '@walbridge/domain';
 import type { TaskRepository } from '@walbridge/persistence';
 import type { ProbeJob, ProbePayloads } from '@walbridge/queue';
@@ -27,7 +27,7 @@ export async function probeLiveTask<R, J extends TaskProbeJob>(tasks: TaskReposi
 }
 
 /** A scheduler that could not reach the server: 502 with `code`, the problem and what to do. */
-export function assertReached<O extends { ok: true } | { ok: false; failure: ProbeFailure }>(outcome: O, code: string): asserts outcome is Extract<O, { ok: true }> {
+export function assertReached<O extends { ok: true } | { ok: false; failure: ProbeFailure }>(outcome: O, code: ErrorCode): asserts outcome is Extract<O, { ok: true }> {
   if (outcome.ok) return;
   const { failure } = outcome as Extract<O, { ok: false }>;
   throw new DomainError('upstream', code, failure.message, [], { problem: failure.problem, suggestion: failure.suggestion });

@@ -7,7 +7,7 @@ import { loadLiveTask } from '../common/live-task';
 import { invalidRequest } from '../common/zod-body.pipe';
 
 /** Where a backfill may be asked: the task streams, or will stream again from its slot. */
-const BACKFILL_STATUSES: TaskStatus[] = ['STARTING', 'FULL_SYNC', 'INCREMENTAL', 'INCREMENTAL_FAILED', 'PAUSING', 'PAUSED'];
+const BACKFILLABLE_STATUSES: TaskStatus[] = ['STARTING', 'FULL_SYNC', 'INCREMENTAL', 'INCREMENTAL_FAILED', 'PAUSING', 'PAUSED'];
 
 /**
  * Backfills and the snapshot progress (issue 13). Like every API path it only writes metadata:
@@ -24,8 +24,8 @@ export class BackfillService {
 
   async create(taskId: string, input: CreateBackfillInput): Promise<BackfillView> {
     const task = await loadLiveTask(this.tasks, taskId);
-    if (!BACKFILL_STATUSES.includes(task.status)) {
-      throw new DomainError('conflict', 'OPERATION_NOT_ALLOWED', `cannot backfill a task in status ${task.status}; allowed in ${BACKFILL_STATUSES.join(', ')}`, [], {
+    if (!BACKFILLABLE_STATUSES.includes(task.status)) {
+      throw new DomainError('conflict', 'OPERATION_NOT_ALLOWED', `cannot backfill a task in status ${task.status}; allowed in ${BACKFILLABLE_STATUSES.join(', ')}`, [], {
         status: task.status,
         allowedOperations: allowedOperations(task.status),
       });

@@ -1,4 +1,4 @@
-import type { ApiErrorBody } from '@walbridge/contracts';
+import type { ApiErrorBody, ErrorCode } from '@walbridge/contracts';
 
 const API_PREFIX = '/api/v1';
 
@@ -15,7 +15,8 @@ export interface RequestOptions {
 export class ApiError extends Error implements ApiErrorBody {
   readonly statusCode: number;
   readonly error: string;
-  readonly code?: string;
+  /** One of ERROR_CODES: match it with `ErrorCode.X`, never a string literal. */
+  readonly code?: ErrorCode;
   readonly details: { field: string; message: string }[];
 
   constructor(body: ApiErrorBody) {

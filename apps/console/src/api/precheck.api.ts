@@ -1,4 +1,4 @@
-import type { PrecheckRunView } from '@walbridge/contracts';
+import { ErrorCode, type PrecheckRunView } from '@walbridge/contracts';
 import { ApiError, fetchJson } from './api-client';
 
 const precheckPath = (taskId: string) => `/tasks/${encodeURIComponent(taskId)}/precheck`;
@@ -12,7 +12,7 @@ export async function getLatestPrecheck(taskId: string, signal?: AbortSignal): P
   try {
     return await fetchJson<PrecheckRunView>(precheckPath(taskId), { signal });
   } catch (error) {
-    if (error instanceof ApiError && error.code === 'PRECHECK_NOT_FOUND') return null;
+    if (error instanceof ApiError && error.code === ErrorCode.PRECHECK_NOT_FOUND) return null;
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import type { CreateTaskInput, Page, TaskSort, TaskStatus, TaskView } from '@walbridge/contracts';
+import type { CreateTaskInput, Page, TaskLogLevel, TaskSort, TaskStatus, TaskView } from '@walbridge/contracts';
 import { fetchJson } from './api-client';
 import type { TaskDetail, TaskLogPage, TaskOperationName } from './task-lifecycle.types';
 
@@ -57,7 +57,7 @@ export function runTaskAction(id: string, action: TaskAction): Promise<TaskActio
   return fetchJson<TaskActionResult>(`${taskPath(id)}${route.path}`, { method: route.method, body: route.method === 'POST' ? {} : undefined });
 }
 
-export type TaskLogLevel = 'info' | 'warning' | 'error';
+export type { TaskLogLevel };
 
 export function getTaskLogs(
   id: string,

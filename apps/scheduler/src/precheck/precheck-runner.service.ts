@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AppConfig } from '@walbridge/config';
-import { AUTO_TOPIC_DEFAULTS, type TaskConfig } from '@walbridge/contracts';
+import { AUTO_TOPIC_DEFAULTS, PRECHECK_RESULTS, type TaskConfig } from '@walbridge/contracts';
 import { OutboundPolicy, connectSource, gatherKafkaFacts, gatherSourceFacts, openKafkaSession } from '@walbridge/connectors';
 import {
   defaultSlotName,
@@ -63,7 +63,7 @@ export class PrecheckRunner {
       ]);
       const result = overallResult(outcomes.map((o) => o.result));
       await this.prechecks.finishRun(runId, { status: 'FINISHED', result, configHash: taskConfigFingerprint(task), error: null });
-      const counts = (['PASSED', 'ALARM', 'FAILED'] as const).map((r) => `${outcomes.filter((o) => o.result === r).length} ${r.toLowerCase()}`).join(', ');
+      const counts = PRECHECK_RESULTS.map((r) => `${outcomes.filter((o) => o.result === r).length} ${r.toLowerCase()}`).join(', ');
       await this.logs.append(taskId, result === 'FAILED' ? 'warning' : 'info', `precheck finished: ${result} (${counts})`);
     } catch (error) {
       const message = redactSecrets((error as Error).message ?? String(error), connections.secrets);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@walbridge/config';
 import { APP_CONFIG } from '@walbridge/nest-common';
-import type { ConnectionTestResult, DestinationConfig, MessageBrowseView, SourceConfig, SourceObjectsView, TaskConfig } from '@walbridge/contracts';
+import type { ConnectionTarget, ConnectionTestResult, DestinationConfig, MessageBrowseView, SourceConfig, SourceObjectsView, TaskConfig } from '@walbridge/contracts';
 import { OutboundPolicy, browseTopics, connectSource, listSourceObjects, testDestinationConnection, testSourceConnection, type ExplainedFailure } from '@walbridge/connectors';
 import { topicOfTable } from '@walbridge/domain';
 import { SecretFormatError, SecretsService, TaskRepository } from '@walbridge/persistence';
@@ -29,7 +29,7 @@ export class ConnectionProbeService {
   }
 
   /** A connection test (the connectors apply the outbound policy: nothing is sent to a refused endpoint). */
-  private async test(target: 'source' | 'destination', connection: SourceConfig | DestinationConfig): Promise<ConnectionTestResult> {
+  private async test(target: ConnectionTarget, connection: SourceConfig | DestinationConfig): Promise<ConnectionTestResult> {
     return target === 'source' ? testSourceConnection(connection as SourceConfig, this.outbound) : testDestinationConnection(connection as DestinationConfig, this.outbound);
   }
 

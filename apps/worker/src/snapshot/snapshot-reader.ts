@@ -1,4 +1,5 @@
 import { Client, type ClientConfig } from 'pg';
+import { readTableHeaps } from '@walbridge/connectors';
 import { COLUMN_FLAG_KEY, SNAPSHOT_MESSAGE_PREFIX, TaskFailure, quoteIdent, type RelationMessage, type ReplicaIdentity, type Tuple, type Watermark } from '@walbridge/domain';
 
 /** What a snapshot needs to know of a table, read from the catalog when its reading begins. */
@@ -122,21 +123,15 @@ export class SnapshotReader {
     const oid = Number(rel.rows[0].oid);
     // A partitioned table holds no rows itself: its estimates and its heaps are its leaves'.
     const partitioned = rel.rows[0].kind === 'p';
-    const leaves = !partitioned ? { rows: [] } : await this.client.query<{ schema: string; table: string; reltuples: string; bytes: string; pages: string }>(
-      `SELECT n.nspname AS schema, c.relname AS table, GREATEST(c.reltuples, 0)::bigint::text AS reltuples,
-              pg_total_relation_size(c.oid)::text AS bytes, (pg_relation_size(c.oid) / current_setting('block_size')::int)::text AS pages
-         FROM pg_partition_tree($1::regclass) t JOIN pg_class c ON c.oid = t.relid JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE t.isleaf AND c.relkind = 'r' ORDER BY t.level, c.oid`,
-      [oid],
-    );
+    const leaves = partitioned ? await readTableHeaps(this.client, [oid]) : [];
     const heaps: HeapRange[] = [];
     let pageCount = 0;
-    for (const leaf of leaves.rows) {
-      heaps.push({ schema: leaf.schema, table: leaf.table, firstPage: pageCount, pages: Number(leaf.pages) });
-      pageCount += Number(leaf.pages);
+    for (const leaf of leaves) {
+      heaps.push({ schema: leaf.schema, table: leaf.table, firstPage: pageCount, pages: leaf.pages });
+      pageCount += leaf.pages;
     }
-    const leafRows = leaves.rows.reduce((n, l) => n + Number(l.reltuples), 0);
-    const leafBytes = leaves.rows.reduce((n, l) => n + Number(l.bytes), 0);
+    const leafRows = leaves.reduce((n, l) => n + l.rowsEstimated, 0);
+    const leafBytes = leaves.reduce((n, l) => n + l.bytes, 0);
     // The columns pgoutput sends: not dropped, not generated, in attnum order.
     const cols = await this.client.query<{ name: string; typoid: string; typmod: string; type: string; pk: boolean; ri: boolean }>(
       `SELECT a.attname AS name, a.atttypid::text AS typoid, a.atttypmod::text AS typmod, format_type(a.atttypid, a.atttypmod) AS type,

@@ -1,3 +1,4 @@
+import { AUTO_TOPIC_DEFAULTS } from '@walbridge/vocabulary';
 import { topicOfTable } from '../task-topics';
 import type { ConnectionFailure, KafkaFacts, PrecheckTask } from './precheck-facts';
 import type { PrecheckItemKey, PrecheckOutcome } from './precheck-items';
@@ -5,9 +6,8 @@ import { snapshotRetention } from './evaluate-snapshot';
 
 export const DESTINATION_ITEM_KEYS = ['kafka-connectivity', 'kafka-topics', 'kafka-auto-create', 'kafka-retention'] as const satisfies readonly PrecheckItemKey[];
 
-/** Defaults of an auto-generated topic (mirrors AUTO_TOPIC_DEFAULTS of the contracts). */
-const DEFAULT_PARTITIONS = 1;
-const DEFAULT_REPLICATION_FACTOR = 1;
+const DEFAULT_PARTITIONS = AUTO_TOPIC_DEFAULTS.partitions;
+const DEFAULT_REPLICATION_FACTOR = AUTO_TOPIC_DEFAULTS.replicationFactor;
 
 export interface TopicPlan {
   /** Topic → the tables that go to it. */

@@ -1,3 +1,5 @@
+import type { PrecheckResult } from '@walbridge/vocabulary';
+
 /** PRODUCT.md §3: every item of a precheck run, in the order they are shown. */
 export const PRECHECK_ITEMS = [
   {
@@ -145,7 +147,7 @@ export const PRECHECK_ITEMS = [
 
 export type PrecheckItemKey = (typeof PRECHECK_ITEMS)[number]['key'];
 export type PrecheckItemTarget = (typeof PRECHECK_ITEMS)[number]['target'];
-export type PrecheckOutcomeResult = 'PASSED' | 'ALARM' | 'FAILED';
+export type PrecheckOutcomeResult = PrecheckResult;
 
 export interface PrecheckOutcome {
   key: PrecheckItemKey;

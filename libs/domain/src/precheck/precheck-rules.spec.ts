@@ -1,3 +1,4 @@
+import type { PrecheckRunStatus } from '@walbridge/vocabulary';
 import { describe, expect, it } from 'vitest';
 import {
   PRECHECK_ITEM_KEYS,
@@ -409,7 +410,7 @@ describe('overall result and the submit gate', () => {
   });
 
   it('lets a task through only after a finished run without failures, with confirmed alarms, on an unchanged configuration', () => {
-    const run = (list: [string, string, boolean?][], status: 'RUNNING' | 'FINISHED' | 'ERROR' = 'FINISHED') => ({ status, error: null, items: items(list) });
+    const run = (list: [string, string, boolean?][], status: PrecheckRunStatus = 'FINISHED') => ({ status, error: null, items: items(list) });
     expect(submitBlockers(null, false)).toEqual([expect.stringContaining('no precheck has been run')]);
     expect(submitBlockers(run([['a', 'PENDING']], 'RUNNING'), false)).toEqual(['the precheck is still running']);
     expect(submitBlockers({ status: 'ERROR', error: 'boom', items: [] }, false)[0]).toContain('boom');

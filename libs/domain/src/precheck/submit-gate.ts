@@ -1,6 +1,8 @@
+import type { PrecheckRunStatus } from '@walbridge/vocabulary';
+
 /** What the submit rule of PRODUCT.md §3 needs to know about the latest precheck run. */
 export interface GateRun {
-  status: 'RUNNING' | 'FINISHED' | 'ERROR';
+  status: PrecheckRunStatus;
   error: string | null;
   items: ReadonlyArray<{ key: string; name: string; result: string; confirmed: boolean }>;
 }

@@ -4,6 +4,7 @@
  * in the order each outcome always had: a stop is logged before the status says so, so whoever
  * sees COMPLETED finds the reason).
  */
+import type { TaskLogLevel } from '@walbridge/vocabulary';
 import type { LifecycleStatus } from '../task-lifecycle';
 import { taskLastError, taskLogText } from './task-log-text';
 import type { WorkerIntent } from './worker-intent';
@@ -46,7 +47,7 @@ export function exitStep(intent: WorkerIntent, shuttingDown: boolean): ExitStep 
   }
 }
 
-export type LogLevel = 'info' | 'warning' | 'error';
+export type LogLevel = TaskLogLevel;
 
 /** A transition with its log line; `patch` holds plain column values, `healthy` also clears the failure episode. */
 export interface Outcome<P> {

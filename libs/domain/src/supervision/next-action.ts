@@ -3,6 +3,7 @@
  * and a streaming worker's exit alike, from what the metadata database says (status and the
  * requested operation); and what an operation asks of the worker the task has here.
  */
+import type { PendingOperation } from '@walbridge/vocabulary';
 import type { LifecycleStatus } from '../task-lifecycle';
 import type { WorkerIntent, WorkerState } from './worker-intent';
 
@@ -13,7 +14,7 @@ export const RESETTABLE_STATUSES: readonly LifecycleStatus[] = ['PAUSED', 'INCRE
 /** Where a drop-slot may run: a stopped task whose slot may remain. */
 export const SLOT_DROPPABLE_STATUSES: readonly LifecycleStatus[] = ['COMPLETED', 'STOP_FAILED'];
 
-export type RequestedOperationName = 'stop' | 'forceStop' | 'reset' | 'dropSlot' | 'applyObjects';
+export type RequestedOperationName = PendingOperation;
 
 export interface SupervisedTask {
   status: LifecycleStatus;

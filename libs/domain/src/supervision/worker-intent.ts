@@ -1,3 +1,5 @@
+import type { WorkerMode } from '@walbridge/vocabulary';
+
 /**
  * Why a worker process runs, which decides what its exit means:
  * stream (an unexpected exit is a failure to retry), pause / stop / forceStop (asked to end),
@@ -9,8 +11,8 @@
  */
 export type WorkerIntent = 'stream' | 'pause' | 'stop' | 'forceStop' | 'teardown' | 'dropSlot' | 'reset' | 'resetPending' | 'apply' | 'publish' | 'handover';
 
-/** Mirrors @walbridge/queue's WorkerMode (what the process is started to do); the domain lib depends on nothing. */
-export type SupervisedMode = 'stream' | 'teardown' | 'reset' | 'inspect' | 'publish';
+/** What the process is started to do. */
+export type SupervisedMode = WorkerMode;
 
 /** What a decision needs to know about the worker a task has here, if any. */
 export interface WorkerState {

@@ -16,11 +16,8 @@ import { TaskBackfillTableEntity } from './task-backfill-table.entity';
 export { ApiTokenEntity, AuditLogEntity, PrecheckItemEntity, PrecheckRunEntity, TaskEntity, TaskLogEntity, UserEntity, UserSessionEntity };
 export { TaskMetricEntity, NotificationChannelEntity, NotificationEntity, NotificationReadEntity, NotificationDeliveryEntity };
 export { TaskBackfillEntity, TaskBackfillTableEntity };
-export type { RequestedOperation, StoredTaskConfig } from './task.entity';
-export type { TaskLogLevel } from './task-log.entity';
+export type { StoredTaskConfig } from './task.entity';
 export type { ChannelSecrets, StoredChannelConfig } from './notification-channel.entity';
-export type { PrecheckRunStatus } from './precheck-run.entity';
-export type { PrecheckItemState } from './precheck-item.entity';
 
 export const ENTITIES = [
   TaskEntity,

@@ -1,7 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import type { PrecheckItemState } from '@walbridge/contracts';
 import type { PrecheckRunEntity } from './precheck-run.entity';
-
-export type PrecheckItemState = 'PENDING' | 'PASSED' | 'ALARM' | 'FAILED';
 
 @Entity({ name: 'precheck_item' })
 @Index('precheck_item_run_idx', ['runId', 'position'], { unique: true })

@@ -1,8 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryColumn } from 'typeorm';
 import { PrecheckItemEntity } from './precheck-item.entity';
+import type { PrecheckResult, PrecheckRunStatus } from '@walbridge/contracts';
 import { TaskEntity } from './task.entity';
-
-export type PrecheckRunStatus = 'RUNNING' | 'FINISHED' | 'ERROR';
 
 /** One precheck of a task: the latest run decides whether the task may be submitted. */
 @Entity({ name: 'precheck_run' })
@@ -23,7 +22,7 @@ export class PrecheckRunEntity {
 
   /** PASSED, ALARM or FAILED once finished. */
   @Column({ type: 'varchar', length: 8, nullable: true })
-  result!: string | null;
+  result!: PrecheckResult | null;
 
   /** Fingerprint of the configuration the run checked (see taskConfigFingerprint). */
   @Column({ name: 'config_hash', type: 'varchar', length: 64, nullable: true })

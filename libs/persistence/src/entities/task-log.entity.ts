@@ -1,7 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, ManyToOne, JoinColumn, PrimaryGeneratedColumn } from 'typeorm';
+import type { TaskLogLevel } from '@walbridge/contracts';
 import { TaskEntity } from './task.entity';
-
-export type TaskLogLevel = 'info' | 'warning' | 'error';
 
 @Entity({ name: 'task_log' })
 @Index('task_log_task_idx', ['taskId', 'id'])

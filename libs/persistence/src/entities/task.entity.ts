@@ -1,9 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { TaskStatus } from '@walbridge/contracts';
+import type { FailureKind, PendingOperation, TaskStatus } from '@walbridge/contracts';
 import type { DelayAlarmState } from '@walbridge/domain';
-
-/** applyObjects: the tables of a running or paused task were edited; a scheduler alters the publication. */
-export type RequestedOperation = 'stop' | 'forceStop' | 'reset' | 'dropSlot' | 'applyObjects';
 
 /** Non-secret configuration, as validated by the contracts schema (passwords removed). */
 export type StoredTaskConfig = Record<string, unknown>;
@@ -45,7 +42,7 @@ export class TaskEntity {
    * reset / drop-slot, so whichever scheduler owns the task honours it even if its job was lost.
    */
   @Column({ name: 'requested_operation', type: 'varchar', length: 16, nullable: true })
-  requestedOperation!: RequestedOperation | null;
+  requestedOperation!: PendingOperation | null;
 
   /** Set by reset: the task must pass a precheck again before it is submitted. */
   @Column({ name: 'precheck_required', type: 'boolean', default: false })
@@ -60,7 +57,7 @@ export class TaskEntity {
   failingSince!: Date | null;
 
   @Column({ name: 'failure_kind', type: 'varchar', length: 16, nullable: true })
-  failureKind!: 'network' | 'other' | 'data' | 'slotLost' | null;
+  failureKind!: FailureKind | null;
 
   /** Failures are retried until then (the window of the latest failure's kind). */
   @Column({ name: 'retry_until', type: 'timestamptz', nullable: true })

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { IsNull, type DataSource, type Repository } from 'typeorm';
-import { PrecheckItemEntity, PrecheckRunEntity, type PrecheckRunStatus } from '../entities';
+import type { PrecheckResult, PrecheckRunStatus } from '@walbridge/contracts';
+import { PrecheckItemEntity, PrecheckRunEntity } from '../entities';
 
 export interface ItemOutcome {
   key: string;
-  result: 'PASSED' | 'ALARM' | 'FAILED';
+  result: PrecheckResult;
   reason: string | null;
   suggestion: string | null;
   affectedObjects: string[];
@@ -66,7 +67,7 @@ export class PrecheckRepository {
     });
   }
 
-  async finishRun(runId: string, patch: { status: Exclude<PrecheckRunStatus, 'RUNNING'>; result: string | null; configHash: string | null; error: string | null }): Promise<boolean> {
+  async finishRun(runId: string, patch: { status: Exclude<PrecheckRunStatus, 'RUNNING'>; result: PrecheckResult | null; configHash: string | null; error: string | null }): Promise<boolean> {
     const done = await this.runs.update({ id: runId, status: 'RUNNING' }, { ...patch, finishedAt: new Date() });
     return (done.affected ?? 0) > 0;
   }

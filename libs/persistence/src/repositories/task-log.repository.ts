@@ -1,5 +1,6 @@
 import type { DataSource, Repository } from 'typeorm';
-import { TaskLogEntity, type TaskLogLevel } from '../entities';
+import type { TaskLogLevel } from '@walbridge/contracts';
+import { TaskLogEntity } from '../entities';
 
 export interface TaskLogQuery {
   taskId: string;

@@ -1,7 +1,7 @@
 import type { DataSource, Repository } from 'typeorm';
 import { In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { DEFAULT_TASK_SORT, type TaskSort, type TaskSortField, type TaskStatus } from '@walbridge/contracts';
+import { DEFAULT_TASK_SORT, type TaskSort, type TaskSortField, type PendingOperation, type TaskStatus } from '@walbridge/contracts';
 import { ABNORMAL_STATUSES, SLOT_RELEASED_STATUSES } from '@walbridge/domain';
 import { TaskEntity } from '../entities';
 
@@ -56,11 +56,29 @@ export type TaskRuntimePatch = Partial<
   Pick<TaskEntity, 'status' | 'confirmedLsn' | 'delaySeconds' | 'lastError' | 'secrets' | 'requestedOperation' | LifecycleColumns>
 >;
 
+/** The lifecycle columns of a new task: no precheck owed, no failure, no alarm, its slot not looked at yet. */
+export const NEW_TASK_LIFECYCLE: Readonly<Pick<TaskEntity, LifecycleColumns>> = {
+  precheckRequired: false,
+  scheduledStartAt: null,
+  failingSince: null,
+  failureKind: null,
+  retryUntil: null,
+  autoStopAt: null,
+  retryExhaustedAt: null,
+  slotExists: null,
+  slotRetainedBytes: null,
+  slotCheckedAt: null,
+  slotCreatedLsn: null,
+  delayAlarm: null,
+  walAlarmSince: null,
+};
+
 /** Clears a failure episode: the task is healthy again (streaming, resumed or reset). */
 export const HEALTHY: TaskRuntimePatch = { failingSince: null, failureKind: null, retryUntil: null, autoStopAt: null, retryExhaustedAt: null };
 
-/** Statuses the schedulers' reconcile loops act on. */
-const RECONCILED: TaskStatus[] = ['PENDING_START', 'STARTING', 'FULL_SYNC', 'INCREMENTAL', 'INCREMENTAL_FAILED', 'PAUSING', 'STOPPING'];
+/** Statuses the schedulers' reconcile loops act on, and the accepted requests they carry out in any status. */
+export const RECONCILED_STATUSES: readonly TaskStatus[] = ['PENDING_START', 'STARTING', 'FULL_SYNC', 'INCREMENTAL', 'INCREMENTAL_FAILED', 'PAUSING', 'STOPPING'];
+export const RECONCILED_OPERATIONS: readonly PendingOperation[] = ['reset', 'dropSlot', 'applyObjects'];
 
 export class TaskRepository {
   private readonly repo: Repository<TaskEntity>;
@@ -71,24 +89,7 @@ export class TaskRepository {
 
   /** Ids are generated here so that the slot name (derived from the id) is known at insert. */
   insert(task: Omit<TaskEntity, 'createdAt' | 'updatedAt' | LifecycleColumns> & Partial<Pick<TaskEntity, LifecycleColumns>>): Promise<TaskEntity> {
-    return this.repo.save(
-      this.repo.create({
-        precheckRequired: false,
-        scheduledStartAt: null,
-        failingSince: null,
-        failureKind: null,
-        retryUntil: null,
-        autoStopAt: null,
-        retryExhaustedAt: null,
-        slotExists: null,
-        slotRetainedBytes: null,
-        slotCheckedAt: null,
-        slotCreatedLsn: null,
-        delayAlarm: null,
-        walAlarmSince: null,
-        ...task,
-      }),
-    );
+    return this.repo.save(this.repo.create({ ...NEW_TASK_LIFECYCLE, ...task }));
   }
 
   findById(id: string): Promise<TaskEntity | null> {
@@ -133,8 +134,8 @@ export class TaskRepository {
   findForReconcile(): Promise<TaskEntity[]> {
     return this.repo
       .createQueryBuilder('t')
-      .where('t.status IN (:...statuses)', { statuses: RECONCILED })
-      .orWhere("t.requested_operation IN ('reset', 'dropSlot', 'applyObjects')")
+      .where('t.status IN (:...statuses)', { statuses: RECONCILED_STATUSES })
+      .orWhere('t.requested_operation IN (:...operations)', { operations: RECONCILED_OPERATIONS })
       .getMany();
   }
 

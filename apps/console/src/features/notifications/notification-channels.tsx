@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { FormProvider, useForm, useFormContext, useWatch } from 'react-hook-form';
 import { Link } from 'react-router-dom';
 import { z } from 'zod';
-import { NOTIFICATION_KINDS, NOTIFICATION_SEVERITIES, type CreateChannelInput, type NotificationKindName, type NotificationSeverityName } from '@walbridge/contracts';
+import { CHANNEL_TYPES, NOTIFICATION_KINDS, NOTIFICATION_SEVERITIES, type ChannelType, type CreateChannelInput, type NotificationKindName, type NotificationSeverityName } from '@walbridge/contracts';
 import { isMissingEndpoint } from '../../api/api-client';
 import { createChannel, deleteChannel, testChannel, type NotificationChannelView } from '../../api/notifications.api';
 import { DataTable, type DataColumn, type RowAction } from '../../ui/data-table';
@@ -19,7 +19,7 @@ const CHOOSABLE_KINDS = NOTIFICATION_KINDS.filter((k) => k !== 'test');
 
 const channelFormSchema = z
   .object({
-    type: z.enum(['webhook', 'email']),
+    type: z.enum(CHANNEL_TYPES),
     name: z.string().min(1, 'name is required').max(64, 'name must be at most 64 characters'),
     url: z.string().url('url must be an http(s) address').optional(),
     secret: z.string().max(256).optional(),
@@ -34,7 +34,7 @@ const channelFormSchema = z
   });
 
 type ChannelValues = {
-  type: 'webhook' | 'email';
+  type: ChannelType;
   name: string;
   url: string;
   secret: string;

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, type ReactNode } from 'react';
 import { Link, useLocation, useParams } from 'react-router-dom';
-import { hasRole } from '@walbridge/contracts';
+import { hasRole, type TaskStatus } from '@walbridge/contracts';
 import { slotCleanupSql, type TaskDetail } from '../../api/task-lifecycle.types';
 import { getTask } from '../../api/tasks.api';
 import { EMPTY_VALUE, formatBytes, formatDateTime, formatDecimal, formatInteger, formatRelative } from '../../ui/format';
@@ -15,6 +15,7 @@ import { TaskStatusBadge } from '../tasks/task-status-badge';
 import { TaskSummary } from '../tasks/task-summary';
 import { TaskTags } from '../tasks/task-tags';
 import { taskKeys } from '../tasks/use-tasks.query';
+import { FAILURE_KIND_PRESENTATION } from './failure-kind.presentation';
 import { Sql, TaskActions } from './task-actions';
 import { TaskSettingsEditor } from '../task-edit/task-settings-editor';
 import { CloneTaskButton } from '../tasks/clone-task-button';
@@ -25,7 +26,7 @@ import { auditActionText } from '../audit/audit-action-text';
 import { SERIES_WINDOW_MS, useTaskSeries } from './use-task-series';
 
 /** Statuses in which a worker streams (or drains): the charts' latest values are current only then. */
-const STREAMING = ['FULL_SYNC', 'INCREMENTAL', 'STARTING', 'PAUSING', 'STOPPING'];
+const STREAMING: TaskStatus[] = ['FULL_SYNC', 'INCREMENTAL', 'STARTING', 'PAUSING', 'STOPPING'];
 
 export const TASK_DETAIL_REFRESH_MS = 2_000;
 
@@ -157,21 +158,9 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
         {task.failure && (
           <p className="notice notice--warning">
             Abnormal since {formatDateTime(task.failure.since)} (
-            {task.failure.kind === 'network'
-              ? 'network failures'
-              : task.failure.kind === 'data'
-                ? 'a data exception: a change could not be delivered'
-                : task.failure.kind === 'slotLost'
-                  ? 'the replication slot is lost: changes since its last position cannot be recovered'
-                  : 'failures'}
+            {FAILURE_KIND_PRESENTATION[task.failure.kind].cause}
             );{' '}
-            {task.failure.retrying
-              ? `retrying until ${formatDateTime(task.failure.retryUntil)}`
-              : task.failure.kind === 'data'
-                ? 'not retried: fix the cause, then resume the task to deliver the change'
-                : task.failure.kind === 'slotLost'
-                  ? 'not retried: reset the task to stream again from now'
-                  : 'retries are over: resume the task when the cause is fixed'}
+            {task.failure.retrying ? `retrying until ${formatDateTime(task.failure.retryUntil)}` : FAILURE_KIND_PRESENTATION[task.failure.kind].notRetrying}
             ; stopped
             automatically at {formatDateTime(task.failure.autoStopAt)}.
           </p>

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { TaskView } from '@walbridge/contracts';
+import { AUTO_TOPIC_DEFAULTS, type TaskView } from '@walbridge/contracts';
 import { EMPTY_VALUE, formatDateTime } from '../../ui/format';
 import { FormSection } from '../../ui/form-section';
 
@@ -12,7 +12,7 @@ export function TaskSummary({ task, title = 'Summary', full }: { task: TaskView;
   const topic =
     p.topicPolicy.mode === 'specific'
       ? `topic ${p.topicPolicy.topic}`
-      : `generated: ${p.topicPolicy.nameFormat} (${p.topicPolicy.partitions ?? 1} partition(s), replication ${p.topicPolicy.replicationFactor ?? 1})`;
+      : `generated: ${p.topicPolicy.nameFormat} (${p.topicPolicy.partitions ?? AUTO_TOPIC_DEFAULTS.partitions} partition(s), replication ${p.topicPolicy.replicationFactor ?? AUTO_TOPIC_DEFAULTS.replicationFactor})`;
   const customized = p.tables.filter((t) => tableOverrides(t).length > 0);
   const partition = { table: 'hash of database.schema.table', primaryKey: 'hash of the primary key', schema: 'hash of database.schema', zero: 'partition 0' }[p.partitionPolicy];
   return (

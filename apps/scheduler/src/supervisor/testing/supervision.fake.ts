@@ -6,7 +6,8 @@
 import { expect, vi } from 'vitest';
 import type { AppConfig } from '@walbridge/config';
 import type { PlacementDecision } from '@walbridge/domain';
-import type { SecretsService, TaskEntity, TaskLogRepository, TaskRepository, TaskRuntimePatch } from '@walbridge/persistence';
+import { NEW_TASK_LIFECYCLE, type SecretsService, type TaskEntity, type TaskLogRepository, type TaskRepository } from '@walbridge/persistence';
+import { InMemoryTaskRepository } from '@walbridge/persistence/testing';
 import type { SchedulerToWorker, WorkerMode, WorkerToScheduler } from '@walbridge/queue';
 import type { FleetRegistry } from '../../fleet/fleet-registry.service';
 import type { TaskLeaseService } from '../../lease/task-lease.service';
@@ -85,12 +86,8 @@ export class FakeWorkerProcesses extends WorkerProcessPort {
   }
 }
 
-const RECONCILED = ['PENDING_START', 'STARTING', 'FULL_SYNC', 'INCREMENTAL', 'INCREMENTAL_FAILED', 'PAUSING', 'STOPPING'];
-
-/** TaskRepository in memory: what the supervisor reads and writes, with the same transition guard. */
-export class FakeTaskRepository {
-  readonly rows = new Map<string, TaskEntity>();
-
+/** TaskRepository in memory (the shared fake, with the transition guard of its SQL), plus rows made to order. */
+export class FakeTaskRepository extends InMemoryTaskRepository {
   add(id: string, fields: Partial<TaskEntity> = {}): TaskEntity {
     const task = {
       id,
@@ -101,17 +98,9 @@ export class FakeTaskRepository {
       slotName: `wb_${id}`,
       publicationName: `wb_${id}_pub`,
       confirmedLsn: null,
-      slotCreatedLsn: null,
       delaySeconds: null,
       requestedOperation: null,
-      precheckRequired: false,
-      scheduledStartAt: null,
-      failingSince: null,
-      failureKind: null,
-      retryUntil: null,
-      autoStopAt: null,
-      retryExhaustedAt: null,
-      slotExists: null,
+      ...NEW_TASK_LIFECYCLE,
       lastError: null,
       ...fields,
     } as unknown as TaskEntity;
@@ -121,27 +110,6 @@ export class FakeTaskRepository {
 
   get(id: string): TaskEntity {
     return this.rows.get(id)!;
-  }
-
-  async findById(id: string): Promise<TaskEntity | null> {
-    const row = this.rows.get(id);
-    return row ? { ...row } : null;
-  }
-
-  async findForReconcile(): Promise<TaskEntity[]> {
-    return [...this.rows.values()].filter((t) => RECONCILED.includes(t.status) || ['reset', 'dropSlot', 'applyObjects'].includes(t.requestedOperation ?? '')).map((t) => ({ ...t }));
-  }
-
-  async update(id: string, patch: TaskRuntimePatch): Promise<void> {
-    Object.assign(this.rows.get(id)!, patch);
-  }
-
-  async transition(id: string, from: string[], to: string, patch: TaskRuntimePatch = {}, unchangedSince?: Pick<TaskEntity, 'config'>): Promise<boolean> {
-    const row = this.rows.get(id);
-    if (!row || !from.includes(row.status)) return false;
-    if (unchangedSince && JSON.stringify(unchangedSince.config) !== JSON.stringify(row.config)) return false;
-    Object.assign(row, patch, { status: to });
-    return true;
   }
 }
 

@@ -1,3 +1,4 @@
+/** PRODUCT.md §4: the statuses of a task, in the order the console lists them. */
 export const TASK_STATUSES = [
   'CONFIGURATION',
   'PENDING_START',

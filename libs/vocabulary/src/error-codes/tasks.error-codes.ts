@@ -1,0 +1,2 @@
+/** A task and its lifecycle operations (PRODUCT.md §4). */
+export const TASKS_ERROR_CODES = ['TASK_NOT_FOUND', 'OPERATION_NOT_ALLOWED', 'OPERATION_IN_PROGRESS', 'CONCURRENT_CHANGE', 'OBJECTS_NOT_EDITABLE', 'NO_LEFTOVER_SLOT'] as const;
