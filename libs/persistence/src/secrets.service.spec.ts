@@ -40,6 +40,17 @@ describe('SecretsService', () => {
     expect(() => vault.openTask({ ...sealed, config })).toThrow();
   });
 
+  it('still opens a registry task sealed before the registry joined the binding, and only such a one', () => {
+    const registry = { url: 'https://registry.internal/apis/ccompat/v7', username: 'reg' };
+    const withRegistry = { ...config, destination: { ...config.destination, schemaRegistry: registry } };
+    // An earlier version sealed it bound to the task, the source and the brokers only.
+    const legacy = { id: 't1', config: withRegistry, secrets: vault.sealTask({ id: 't1', config }, { registryPassword: 'registry-secret' }) };
+    expect(vault.openTask(legacy)).toEqual({ registryPassword: 'registry-secret' });
+    // Another task's or another source's copy still opens nothing.
+    expect(() => vault.openTask({ ...legacy, id: 't2' })).toThrow();
+    expect(() => vault.openTask({ ...legacy, config: { ...withRegistry, source: { ...withRegistry.source, host: 'evil.example' } } })).toThrow();
+  });
+
   it('still opens after a change outside the endpoints (the tables, a host spelled in capitals)', () => {
     const same = { ...task, config: { ...config, source: { ...config.source, host: 'DB.internal' }, policy: { tables: [{ schema: 's', table: 't' }] } } };
     expect(vault.openTask(same).sourcePassword).toBe('source-secret');

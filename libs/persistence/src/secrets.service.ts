@@ -60,7 +60,17 @@ export class SecretsService {
   }
 
   openTask(owner: TaskSecretsOwner & { secrets: Buffer | null }): TaskSecrets {
-    return owner.secrets ? (this.box.open(owner.secrets, taskBinding(owner)) as TaskSecrets) : {};
+    if (!owner.secrets) return {};
+    try {
+      return this.box.open(owner.secrets, taskBinding(owner)) as TaskSecrets;
+    } catch (error) {
+      // Sealed before the registry joined the binding (an avro-registry task of an earlier
+      // version): it opens with the binding it was sealed with, and the next edit seals it anew.
+      // A row sealed with the registry bound never opens this way (its associated data differs).
+      const legacy = taskBinding(owner, { withRegistry: false });
+      if (legacy === taskBinding(owner)) throw error;
+      return this.box.open(owner.secrets, legacy) as TaskSecrets;
+    }
   }
 
   /** Null when there is nothing to keep. */
@@ -82,13 +92,13 @@ export class SecretsService {
   }
 }
 
-export function taskBinding(owner: TaskSecretsOwner): string {
+export function taskBinding(owner: TaskSecretsOwner, options: { withRegistry: boolean } = { withRegistry: true }): string {
   const config = owner.config as { source?: Record<string, unknown>; destination?: Record<string, unknown> & { schemaRegistry?: Record<string, unknown> } };
   const base = `task:${owner.id}|source:${credentialEndpoint('source', config.source)}|destination:${credentialEndpoint('destination', config.destination)}`;
   // The registry's password (format avro-registry) is bound to its url and login too. Appended
   // only when there is a registry: the sealed secrets of every other task keep their binding.
   const registry = config.destination?.schemaRegistry;
-  return registry ? `${base}|schemaRegistry:${credentialEndpoint('schemaRegistry', registry)}` : base;
+  return registry && options.withRegistry ? `${base}|schemaRegistry:${credentialEndpoint('schemaRegistry', registry)}` : base;
 }
 
 export function channelBinding(owner: ChannelSecretsOwner): string {
