@@ -21,7 +21,7 @@ interface AuditFiltersProps {
   onChange: (key: keyof AuditFilterValues, value: string) => void;
 }
 
-/** Task, user, action, result and a range of days (in this browser's time zone, both days included). */
+/** Task, user, action, result and a range of days (both included, in the clock the console shows: see audit-query). */
 export function AuditFilters({ values, onChange }: AuditFiltersProps) {
   const ids = { from: useId(), to: useId() };
   return (
@@ -40,20 +40,4 @@ export function AuditFilters({ values, onChange }: AuditFiltersProps) {
       </div>
     </div>
   );
-}
-
-/** The API's filters: `from` is the start of the first day, `to` the start of the day after the last (local time). */
-export function auditQuery(values: AuditFilterValues): { taskId?: string; actor?: string; action?: string; result?: AuditResult; from?: string; to?: string } {
-  const day = (d: string, plusDays = 0) => {
-    const [y, m, dd] = d.split('-').map(Number);
-    return new Date(y, m - 1, dd + plusDays).toISOString();
-  };
-  return {
-    taskId: values.taskId || undefined,
-    actor: values.actor || undefined,
-    action: values.action || undefined,
-    result: values.result || undefined,
-    from: values.fromDay ? day(values.fromDay) : undefined,
-    to: values.toDay ? day(values.toDay, 1) : undefined,
-  };
 }

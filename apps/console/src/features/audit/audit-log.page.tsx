@@ -6,7 +6,9 @@ import { DataTable, type DataColumn } from '../../ui/data-table';
 import { EMPTY_VALUE, formatDateTime } from '../../ui/format';
 import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
 import { auditActionText } from './audit-action-text';
-import { AuditFilters, RESULT_TEXT, auditQuery, type AuditFilterValues } from './audit-filters';
+import { useTimeZoneChoice } from '../../ui/time-zone';
+import { AuditFilters, RESULT_TEXT, type AuditFilterValues } from './audit-filters';
+import { auditQuery } from './audit-query';
 import { useAuditLog } from './use-audit-log.query';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -35,7 +37,9 @@ export function AuditLogPage() {
     document.title = 'Audit log · Walbridge';
   }, []);
 
-  const filters = auditQuery(values);
+  // Days are read in the clock the console shows times in (the Local/UTC toggle).
+  const zone = useTimeZoneChoice();
+  const filters = auditQuery(values, zone);
   const query = useAuditLog(filters, !problem);
 
   const setFilter = (key: keyof AuditFilterValues, value: string) =>

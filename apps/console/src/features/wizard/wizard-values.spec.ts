@@ -164,6 +164,7 @@ describe('continuing the setup of a saved task', () => {
       precheckRequired: false,
       scheduledStartAt: null,
       failure: null,
+      scheduler: null,
       slot: { name: 'x', publication: 'x', exists: null, retainedWalBytes: null, checkedAt: null, leftover: false, dropSql: null },
     });
     expect(values.connections.source.password).toBe('');
