@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorBody } from '@walbridge/contracts';
 import { applyChangelog, decodeWithFlink, demoDestination, demoSource, sharedKafka, sourceDb, uniqueName, type FlinkRow, type ReadMessage } from '@walbridge/testing';
-import { api, onSource, startTask, stopTask, type RunningTask, type TaskPolicyInput } from './task-fixture';
+import { api, onSource, startOneTableTask, startTask, stopTask, type RunningTask, type TaskPolicyInput } from './task-fixture';
 
 /**
  * Issue 17: the debezium-json and canal-json topics are read by a consumer nobody here wrote,
@@ -90,16 +90,7 @@ describe.each([
   let changelog: FlinkRow[];
 
   beforeAll(async () => {
-    run = await startTask<'items', 'main'>({
-      tables: { items: { ddl: DDL } },
-      topics: { main: 1 },
-      policy: ({ tables, topics }) => ({
-        objectScope: 'tables',
-        tables: [{ schema: 'shop', table: tables.items }],
-        topicPolicy: { mode: 'specific', topic: topics.main },
-        ...(policy as Partial<TaskPolicyInput>),
-      }),
-    });
+    run = await startOneTableTask(DDL, policy as Partial<TaskPolicyInput>);
     await workload(run.qualified.items);
     const isLast = (m: ReadMessage) => !m.tombstone && m.value.includes('"the end"');
     messages = await sharedKafka().readUntil(run.topics.main, (ms) => ms.some(isLast), 'the last row');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourceDb, startJdbcSink, type JdbcSink } from '@walbridge/testing';
-import { onSource, startTask, stopTask, type RunningTask } from './task-fixture';
+import { onSource, startOneTableTask, stopTask, type RunningTask } from './task-fixture';
 
 /**
  * Issue 17: a stock Debezium JDBC sink connector (3.4.0.Final in a Kafka Connect standalone
@@ -78,17 +78,10 @@ describe('debezium-json consumed by Debezium’s JDBC sink connector', () => {
   let target: string;
 
   beforeAll(async () => {
-    run = await startTask<'items', 'main'>({
-      tables: { items: { ddl: DDL } },
-      topics: { main: 1 },
-      policy: ({ tables, topics }) => ({
-        objectScope: 'tables',
-        tables: [{ schema: 'shop', table: tables.items }],
-        topicPolicy: { mode: 'specific', topic: topics.main },
-        format: 'debezium-json',
-        // the sink reads each field's Connect type from the schema; tombstones as Debezium sends them
-        formatOptions: { includeSchema: true, tombstones: true },
-      }),
+    run = await startOneTableTask(DDL, {
+      format: 'debezium-json',
+      // the sink reads each field's Connect type from the schema; tombstones as Debezium sends them
+      formatOptions: { includeSchema: true, tombstones: true },
     });
     target = `wbsink_${run.suffix}`;
     const admin = await sourceDb('postgres');

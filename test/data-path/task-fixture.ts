@@ -127,6 +127,28 @@ export async function startTask<T extends string, P extends string = never>(setu
   return { task: streaming, tables, qualified: quoted, topics, slot, suffix };
 }
 
+/**
+ * The common shape of a format test: one table `items` of the given DDL, one topic `main` of one
+ * partition that takes it, and whatever else of the policy (format, options) the test sets.
+ */
+export function startOneTableTask(
+  ddl: (qualified: string, suffix: string) => string,
+  policy: Partial<TaskPolicyInput>,
+  input?: TaskSetup<'items', 'main'>['input'],
+): Promise<RunningTask<'items', 'main'>> {
+  return startTask<'items', 'main'>({
+    tables: { items: { ddl } },
+    topics: { main: 1 },
+    input,
+    policy: ({ tables, topics }) => ({
+      objectScope: 'tables',
+      tables: [{ schema: 'shop', table: tables.items }],
+      topicPolicy: { mode: 'specific', topic: topics.main },
+      ...policy,
+    }),
+  });
+}
+
 /** Runs statements on the demo database as the superuser, one after the other. */
 export async function onSource(...statements: string[]): Promise<void> {
   const db = await sourceDb();

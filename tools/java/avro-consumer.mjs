@@ -3,17 +3,9 @@
 // once and caches it (tools/java/maven-tool.mjs).
 //
 //   node tools/java/avro-consumer.mjs               build if needed, print the classpath
-import { fileURLToPath } from 'node:url';
-import { ensureMavenTool } from './maven-tool.mjs';
+import { ensureMavenTool, printClasspathWhenRun } from './maven-tool.mjs';
 
 export const AVRO_CONSUMER_MAIN = 'dev.walbridge.tools.AvroRegistryConsumer';
 export const ensureAvroConsumer = ({ log } = {}) => ensureMavenTool('avro-consumer', { log });
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  try {
-    console.log(ensureAvroConsumer());
-  } catch (error) {
-    console.error(error.message);
-    process.exit(1);
-  }
-}
+printClasspathWhenRun(import.meta.url, ensureAvroConsumer);

@@ -5,18 +5,10 @@
 //
 //   node tools/java/flink-decoder.mjs               build if needed, print the classpath
 //   import { ensureFlinkDecoder } from '...'        the same from a script (tools/test.mjs)
-import { fileURLToPath } from 'node:url';
-import { ensureMavenTool, mavenToolDir } from './maven-tool.mjs';
+import { ensureMavenTool, mavenToolDir, printClasspathWhenRun } from './maven-tool.mjs';
 
 export const FLINK_DECODER_MAIN = 'dev.walbridge.tools.FlinkChangelogDecoder';
 export const flinkDecoderDir = () => mavenToolDir('flink-decoder', process.env.WALBRIDGE_FLINK_DECODER_DIR);
 export const ensureFlinkDecoder = ({ log } = {}) => ensureMavenTool('flink-decoder', { log, dir: flinkDecoderDir() });
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  try {
-    console.log(ensureFlinkDecoder());
-  } catch (error) {
-    console.error(error.message);
-    process.exit(1);
-  }
-}
+printClasspathWhenRun(import.meta.url, ensureFlinkDecoder);

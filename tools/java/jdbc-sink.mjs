@@ -5,18 +5,10 @@
 //
 //   node tools/java/jdbc-sink.mjs               build if needed, print the classpath
 //   import { ensureJdbcSink } from '...'        the same from a script (tools/test.mjs)
-import { fileURLToPath } from 'node:url';
-import { ensureMavenTool, mavenToolDir } from './maven-tool.mjs';
+import { ensureMavenTool, mavenToolDir, printClasspathWhenRun } from './maven-tool.mjs';
 
 export const JDBC_SINK_MAIN = 'org.apache.kafka.connect.cli.ConnectStandalone';
 export const jdbcSinkDir = () => mavenToolDir('jdbc-sink', process.env.WALBRIDGE_JDBC_SINK_DIR);
 export const ensureJdbcSink = ({ log } = {}) => ensureMavenTool('jdbc-sink', { log, dir: jdbcSinkDir() });
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  try {
-    console.log(ensureJdbcSink());
-  } catch (error) {
-    console.error(error.message);
-    process.exit(1);
-  }
-}
+printClasspathWhenRun(import.meta.url, ensureJdbcSink);

@@ -19,6 +19,25 @@ export interface RequestOutcome {
   actor?: { userId: string | null; username: string; role: Role | null };
 }
 
+/** The CSV export's columns, in order: the entry's field and its header. */
+const CSV_COLUMNS = (
+  [
+    ['at', 'time'],
+    ['actor', 'user'],
+    ['actorRole', 'role'],
+    ['action', 'action'],
+    ['result', 'result'],
+    ['statusCode', 'status'],
+    ['taskId', 'task id'],
+    ['taskName', 'task name'],
+    ['targetId', 'target id'],
+    ['method', 'method'],
+    ['path', 'path'],
+    ['error', 'error'],
+    ['ip', 'ip'],
+  ] satisfies [keyof AuditLogEntryView, string][]
+).map(([key, header]) => ({ key, header }));
+
 /** Who did what, when, to which task, with what result. Never stores request bodies. */
 @Injectable()
 export class AuditService {
@@ -77,22 +96,7 @@ export class AuditService {
         yield toView(entry);
       }
     }
-    const columns: { key: keyof AuditLogEntryView; header: string }[] = [
-      { key: 'at', header: 'time' },
-      { key: 'actor', header: 'user' },
-      { key: 'actorRole', header: 'role' },
-      { key: 'action', header: 'action' },
-      { key: 'result', header: 'result' },
-      { key: 'statusCode', header: 'status' },
-      { key: 'taskId', header: 'task id' },
-      { key: 'taskName', header: 'task name' },
-      { key: 'targetId', header: 'target id' },
-      { key: 'method', header: 'method' },
-      { key: 'path', header: 'path' },
-      { key: 'error', header: 'error' },
-      { key: 'ip', header: 'ip' },
-    ];
-    return Readable.from(rows()).pipe(stringify({ header: true, columns, escape_formulas: true, record_delimiter: 'windows' }));
+    return Readable.from(rows()).pipe(stringify({ header: true, columns: CSV_COLUMNS, escape_formulas: true, record_delimiter: 'windows' }));
   }
 }
 

@@ -1,9 +1,9 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { redisConnection, type AppConfig } from '@walbridge/config';
 import { DomainError } from '@walbridge/domain';
-import { APP_CONFIG } from '@walbridge/nest-common';
+import { APP_CONFIG, logRedisOutages } from '@walbridge/nest-common';
 import type { ErrorCode } from '@walbridge/contracts';
 
 // A client address may fail this many times more than one user name before it is shut out too,
@@ -85,7 +85,8 @@ export class LoginRateLimiter implements OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.redis = new Redis({ ...redisConnection(config), enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) as LimiterRedis;
-    this.redis.on('error', () => undefined); // the insurance limiter covers an outage
+    // The insurance limiter covers an outage; the log says it happened, once, and when it ends.
+    logRedisOutages(this.redis, new Logger(LoginRateLimiter.name), 'login limits (in-process counts meanwhile)');
     this.redis.defineCommand('loginAcquire', { lua: ACQUIRE });
     this.redis.defineCommand('loginRelease', { lua: RELEASE });
     this.redis.defineCommand('loginBackoff', { numberOfKeys: 1, lua: BACKOFF });

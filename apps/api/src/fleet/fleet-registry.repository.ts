@@ -1,7 +1,7 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { redisConnection, type AppConfig } from '@walbridge/config';
-import { APP_CONFIG } from '@walbridge/nest-common';
+import { APP_CONFIG, logRedisOutages } from '@walbridge/nest-common';
 import { fleetKeys, parseSchedulerRecord, type SchedulerRecord } from '@walbridge/queue';
 
 /** How long a drain request waits for its scheduler to see it (it checks every heartbeat). */
@@ -19,7 +19,8 @@ export class FleetRegistryRepository implements OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.redis = new Redis({ ...redisConnection(config), maxRetriesPerRequest: 1, lazyConnect: true });
-    this.redis.on('error', () => undefined); // surfaced by the request that needed it
+    // A request that needs Redis fails with its own error; the outage itself is one line in the log.
+    logRedisOutages(this.redis, new Logger(FleetRegistryRepository.name), 'fleet view');
     this.prefix = config.WALBRIDGE_QUEUE_PREFIX;
   }
 

@@ -1,6 +1,17 @@
 import { describe, expect, it, vi } from 'vitest';
 import { supervision } from './testing/supervision.fake';
 
+/** One INCREMENTAL task whose worker the reconciler forked and which says it streams. */
+async function streamingTask() {
+  const s = supervision();
+  s.tasks.add('t1', { status: 'INCREMENTAL' });
+  await s.reconciler.reconcile();
+  const worker = s.processes.last()!;
+  worker.report({ type: 'streaming' });
+  await vi.waitFor(() => expect(s.workers.get('t1')?.streaming).toBe(true));
+  return { s, worker };
+}
+
 describe('Reconciler: converges on what the metadata database says', () => {
   it('gives each task what it wants: a stream, a teardown for a stop nobody runs, a due scheduled start', async () => {
     const s = supervision();
@@ -32,12 +43,7 @@ describe('Reconciler: converges on what the metadata database says', () => {
   });
 
   it('hands backfills requested through the API to the streaming worker, once', async () => {
-    const s = supervision();
-    s.tasks.add('t1', { status: 'INCREMENTAL' });
-    await s.reconciler.reconcile();
-    const worker = s.processes.last()!;
-    worker.report({ type: 'streaming' });
-    await vi.waitFor(() => expect(s.workers.get('t1')?.streaming).toBe(true));
+    const { s, worker } = await streamingTask();
     s.backfills.open.push({ id: 'b1' });
     await s.reconciler.reconcile();
     await s.reconciler.reconcile();
@@ -45,12 +51,7 @@ describe('Reconciler: converges on what the metadata database says', () => {
   });
 
   it('never hands the backfill of tables added by an edit to the worker the edit replaces, even when the edit lands during the pass', async () => {
-    const s = supervision();
-    s.tasks.add('t1', { status: 'INCREMENTAL' });
-    await s.reconciler.reconcile();
-    const worker = s.processes.last()!;
-    worker.report({ type: 'streaming' });
-    await vi.waitFor(() => expect(s.workers.get('t1')?.streaming).toBe(true));
+    const { s, worker } = await streamingTask();
     // The pass has read the task (no operation under way); then the API edits the tables and
     // writes the backfill of the added one, in that order, before the pass asks for backfills.
     const changesFor = s.backfills.changesFor.bind(s.backfills);
