@@ -177,6 +177,11 @@ async function main() {
       env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
     });
     checks.push({ name: 'lint', passed: lint.status === 0 ? 1 : 0, failed: lint.status === 0 ? 0 : 1 });
+    // The builds leave specs and fakes out and vitest does not check types: a spec that no longer
+    // matches the code it tests would otherwise pass on whatever its objects happen to hold.
+    log('type-checking the specs, fakes and system tests');
+    const typecheck = spawnSync('npm', ['run', '--silent', 'typecheck'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    checks.push({ name: 'typecheck', passed: typecheck.status === 0 ? 1 : 0, failed: typecheck.status === 0 ? 0 : 1 });
   }
 }
 

@@ -11,7 +11,7 @@ const schema: RelationSchema = {
   pkNames: ['id'],
   replicaIdentity: 'd',
 };
-const change = (kind: RowChange['kind']): RowChange => ({ kind, newTuple: ['1'], keyTuple: ['1'], commitLsn: 16n, index: 0, xid: 1, es: 1, ts: 2 });
+const change = (kind: RowChange['kind']) => ({ kind, newTuple: ['1'], keyTuple: ['1'], commitLsn: 16n, index: 0, xid: 1, es: 1, ts: 2 }) satisfies RowChange;
 const debezium = (includeSchema: boolean) => new DebeziumJsonEncoder(schema, { includeSchema, tombstones: false, decimalHandling: 'precise', timeHandling: 'micros' });
 
 describe('envelopeFacts: the message browser finds table and operation in every JSON format the worker writes', () => {

@@ -15,13 +15,13 @@
 //   }
 
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  HOST, StackError, ensureDir, findJava, kafkaClusterId, pidAlive, portOpen, procCmdline, readPid, rel, run, tail, waitFor, which,
+  HOST, StackError, ensureDir, findJava, kafkaClusterId, pidAlive, portOpen, procCmdline, readPid, rel, run, sleep, tail, waitFor, which,
   writeIfChanged,
 } from './common.mjs';
 
@@ -300,7 +300,33 @@ async function kafkaFormat(kafka, tools, log) {
  * broker is a detached daemon; `detached: false` keeps it a child of this process (a test's,
  * killed with it). Resolves { pid, child } (child only when this call started it).
  */
-export async function kafkaUp(kafka, tools, log = () => {}, { detached = true, timeoutMs } = {}) {
+export async function kafkaUp(kafka, tools, log = () => {}, options = {}) {
+  for (let attempt = 1; ; attempt++) {
+    const logStart = fileSize(kafka.logFile);
+    try {
+      return await kafkaUpOnce(kafka, tools, log, options);
+    } catch (error) {
+      // The stack's ports sit inside Linux's ephemeral range (32768-60999): a client connection
+      // elsewhere on the machine can hold one for a moment between the free-port check and the
+      // broker's bind. That is worth another try; any other failure is not.
+      const bindFailed = /Address already in use/.test(readFrom(kafka.logFile, logStart));
+      if (attempt >= 3 || !bindFailed || kafkaPid(kafka)) throw error;
+      log(`kafka: a port was taken while the broker started (attempt ${attempt}); starting it again`);
+      try { unlinkSync(kafka.pidFile); } catch { /* gone */ }
+      await sleep(2000 * attempt);
+    }
+  }
+}
+
+function fileSize(file) {
+  try { return statSync(file).size; } catch { return 0; }
+}
+
+function readFrom(file, offset) {
+  try { return readFileSync(file).subarray(offset).toString('utf8'); } catch { return ''; }
+}
+
+async function kafkaUpOnce(kafka, tools, log, { detached = true, timeoutMs } = {}) {
   const t0 = Date.now();
   await kafkaEnsureLibs(kafka, tools, log);
   for (const dir of [kafka.dir, kafka.dataDir, kafka.logDir]) ensureDir(dir);

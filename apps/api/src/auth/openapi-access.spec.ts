@@ -24,7 +24,7 @@ describe('access rules in the OpenAPI document', () => {
 
   it('names the least role of each operation: the declared one, else the default for its method', () => {
     const out = documentAccess(doc());
-    const role = (path: string, method: 'get' | 'post') => (out.paths[path][method] as Record<string, unknown>)['x-walbridge-role'];
+    const role = (path: string, method: 'get' | 'post') => (out.paths[path][method] as unknown as Record<string, unknown>)['x-walbridge-role'];
     expect(role('/api/v1/tasks', 'get')).toBe('viewer');
     expect(role('/api/v1/tasks', 'post')).toBe('operator');
     expect(role('/api/v1/users', 'get')).toBe('admin');

@@ -20,7 +20,7 @@ describe('WorkerSupervisor on fake worker processes', () => {
     s.tasks.get('t1').status = 'STOPPING';
     await s.supervisor.stop('t1', false);
     expect(worker.sent.at(-1)).toEqual({ type: 'stop', dropSlot: true });
-    worker.report({ type: 'stopped' });
+    worker.report({ type: 'stopped', slotDropped: true });
     worker.exit(0);
     await vi.waitFor(() => expect(s.tasks.get('t1').status).toBe('COMPLETED'));
     expect(s.tasks.get('t1')).toMatchObject({ slotExists: false, requestedOperation: null, failingSince: null });
@@ -74,7 +74,7 @@ describe('WorkerSupervisor on fake worker processes', () => {
     s.tasks.get('t1').status = 'STOPPING';
     await s.supervisor.stop('t1', false);
     expect(worker.sent.filter((m) => m.type === 'stop')).toEqual([{ type: 'stop', dropSlot: false }]);
-    worker.report({ type: 'stopped' });
+    worker.report({ type: 'stopped', slotDropped: false });
     worker.exit(0);
     await vi.waitFor(() => expect(s.processes.last()!.mode).toBe('teardown'));
   });
@@ -143,7 +143,7 @@ describe('WorkerSupervisor on fake worker processes', () => {
     expect(stream.killed).toBe(true);
     await vi.waitFor(() => expect(s.processes.last()!.mode).toBe('reset'));
     const reset = s.processes.last()!;
-    reset.report({ type: 'stopped' });
+    reset.report({ type: 'stopped', slotDropped: false });
     reset.exit(0);
     await vi.waitFor(() => expect(s.tasks.get('t1').status).toBe('CONFIGURATION'));
     expect(s.tasks.get('t1')).toMatchObject({ requestedOperation: null, precheckRequired: true, slotExists: true, confirmedLsn: null });
@@ -157,7 +157,7 @@ describe('WorkerSupervisor on fake worker processes', () => {
     s.tasks.get('t1').requestedOperation = 'applyObjects';
     await s.supervisor.applyObjects('t1');
     expect(first.sent.at(-1)).toEqual({ type: 'stop', dropSlot: false });
-    first.report({ type: 'stopped' });
+    first.report({ type: 'stopped', slotDropped: false });
     first.exit(0);
     await vi.waitFor(() => expect(s.processes.started).toHaveLength(2));
     expect(s.tasks.get('t1').requestedOperation).toBe('applyObjects');
@@ -185,7 +185,7 @@ describe('WorkerSupervisor on fake worker processes', () => {
     await s.supervisor.dropSlot('t1');
     const worker = s.processes.last()!;
     expect(worker.mode).toBe('teardown');
-    worker.report({ type: 'stopped' });
+    worker.report({ type: 'stopped', slotDropped: true });
     worker.exit(0);
     await vi.waitFor(() => expect(s.tasks.get('t1').status).toBe('COMPLETED'));
     expect(s.logs.of('t1').at(-1)).toBe('info: replication slot wb_t1 and publication wb_t1_pub dropped');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as avsc from 'avsc';
 import { ENVELOPE_AVRO_SCHEMA } from '@walbridge/contracts';
-import { UNCHANGED_TOAST, type RelationSchema } from '@walbridge/domain';
+import { UNCHANGED_TOAST, type RelationSchema, type RowChange } from '@walbridge/domain';
 import { createChangeEncoder, envelopeAvroType } from './change-encoder';
 
 const schema: RelationSchema = {
@@ -23,7 +23,7 @@ describe('createChangeEncoder', () => {
   it('writes Avro binary of the fixed schema holding what the JSON envelope holds', () => {
     const json = createChangeEncoder('json', schema, {});
     const avro = createChangeEncoder('avro', schema, {});
-    const c = { ...change, kind: 'UPDATE' as const, newTuple: ['9223372036854775807', 'p', UNCHANGED_TOAST], keyTuple: null, oldTuple: null };
+    const c: RowChange = { ...change, kind: 'UPDATE', newTuple: ['9223372036854775807', 'p', UNCHANGED_TOAST], keyTuple: null, oldTuple: null };
     const bytes = avro.encode(c);
     expect(Buffer.isBuffer(bytes)).toBe(true);
     const decoded = envelopeAvroType().fromBuffer(bytes) as Record<string, unknown>;

@@ -28,17 +28,24 @@ export const SCHEMA: RelationSchema = {
   pkNames: ['id'],
 };
 
-/** The route the worker's router builds for SCHEMA under a policy (one table, one topic). */
-export function routeFor(selection: Partial<TableSelection> = {}, policy: Partial<PolicyConfig> = {}): TableRoute {
-  const base: PolicyConfig = {
+/** A task's policy for the worker's unit specs: shop.orders to the topic `orders`, JSON, incremental. */
+export function policyConfig(overrides: Partial<PolicyConfig> = {}): PolicyConfig {
+  return {
     dmlOperations: ['INSERT', 'UPDATE', 'DELETE'],
     objectScope: 'tables',
-    tables: [{ schema: 'shop', table: 'orders', ...selection }],
+    tables: [{ schema: 'shop', table: 'orders' }],
     topicPolicy: { mode: 'specific', topic: 'orders' },
     partitionPolicy: 'table',
     format: 'json',
     compression: 'none',
+    syncMode: 'incremental',
+    ...overrides,
   };
+}
+
+/** The route the worker's router builds for SCHEMA under a policy (one table, one topic). */
+export function routeFor(selection: Partial<TableSelection> = {}, policy: Partial<PolicyConfig> = {}): TableRoute {
+  const base = policyConfig({ tables: [{ schema: 'shop', table: 'orders', ...selection }] });
   return createRouter({ ...base, ...policy }, new Map([['orders', 1]]))(SCHEMA)!;
 }
 

@@ -4,6 +4,7 @@ import type { PgOutputMessage, RelationMessage, RelationSchema } from '@walbridg
 import { createRouter } from '../routing';
 import type { OutboundMessage } from '../sink/kafka-sink';
 import { ChangePipeline } from './change-pipeline';
+import { policyConfig } from './orders-stream.fixture';
 
 const relation = (table: string, columns: [string, number][]): RelationMessage => ({
   tag: 'relation',
@@ -26,16 +27,7 @@ const describeIt = async (r: RelationMessage): Promise<RelationSchema> => ({
 });
 
 function pipelineFor(policy: Partial<PolicyConfig>, partitions = 1) {
-  const base: PolicyConfig = {
-    dmlOperations: ['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'],
-    objectScope: 'tables',
-    tables: [{ schema: 'shop', table: 'orders' }],
-    topicPolicy: { mode: 'specific', topic: 'orders' },
-    partitionPolicy: 'table',
-    format: 'json',
-    compression: 'none',
-    schemaChangeTopic: 'ddl',
-  };
+  const base = policyConfig({ dmlOperations: ['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'], schemaChangeTopic: 'ddl' });
   const sent: OutboundMessage[] = [];
   const notes: string[] = [];
   const fatal = vi.fn();
@@ -57,7 +49,7 @@ function pipelineFor(policy: Partial<PolicyConfig>, partitions = 1) {
 const begin = (lsn: bigint): PgOutputMessage => ({ tag: 'begin', finalLsn: lsn, commitTime: 1_700_000_000_000, xid: 9 });
 const commit = (lsn: bigint): PgOutputMessage => ({ tag: 'commit', flags: 0, commitLsn: lsn, endLsn: lsn + 0x10n, commitTime: 1_700_000_000_000 });
 const truncate = (options: number): PgOutputMessage => ({ tag: 'truncate', relationIds: [42], options, cascade: (options & 1) !== 0, restartIdentity: (options & 2) !== 0 });
-const json = (m: OutboundMessage) => JSON.parse(m.value.toString()) as Record<string, unknown>;
+const json = (m: OutboundMessage) => JSON.parse(m.value!.toString()) as Record<string, unknown>;
 
 describe('ChangePipeline: TRUNCATE and new table shapes', () => {
   it('sends a TRUNCATE as one message with its options, taking an index like a row change', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PolicyConfig } from '@walbridge/contracts';
 import type { KafkaSink } from '../sink/kafka-sink';
+import { policyConfig } from '../pipeline/orders-stream.fixture';
 import { prepareTopics } from './topic-setup';
 
 /** A Kafka with some topics and their max.message.bytes; records what set-up created. */
@@ -19,16 +19,7 @@ function kafka(existing: Record<string, number | null>) {
   return { sink, created };
 }
 
-const policy = (overrides: Partial<PolicyConfig>): PolicyConfig => ({
-  dmlOperations: ['INSERT', 'UPDATE', 'DELETE'],
-  objectScope: 'tables',
-  tables: [{ schema: 'shop', table: 'orders' }],
-  topicPolicy: { mode: 'specific', topic: 'orders' },
-  partitionPolicy: 'table',
-  format: 'json',
-  compression: 'none',
-  ...overrides,
-});
+const policy = policyConfig;
 
 const TABLES = [{ schema: 'shop', table: 'orders' }];
 const ignore = () => undefined;

@@ -30,7 +30,7 @@ const schema: RelationSchema = {
   pkNames: ['id'],
 };
 const shape: TableShape = { schema: 'shop', table: 'items', relation, types: ['bigint', 'text'], keyPositions: [0], rowsEstimated: 4, bytesPerRow: 10, pages: 1, heaps: [], maxRowBytes: 0 };
-const route: TableRoute = { topic: 'out', operations: new Set(['INSERT']), partitionOf: () => 0, encoder: createChangeEncoder('json', schema, {}), gate: null, notes: [] };
+const route: TableRoute = { topic: 'out', operations: new Set(['INSERT']), partitionOf: () => 0, encoder: createChangeEncoder('json', schema, {}), gate: null, notes: [], truncatePartitions: [0], columns: null };
 const rows: Tuple[] = [['1', 'a'], ['2', 'b'], ['3', 'c'], ['4', 'd']];
 
 function watermark(w: 'l' | 'h', c: string, lsn = 100n): LogicalMessage {
@@ -72,7 +72,7 @@ describe('ChunkMerger', () => {
     const outcome = (await chunk.outcome) as Extract<ChunkOutcome, { reread: false }>;
     expect(outcome.sent).toBe(1);
     expect(sent[0].map((m) => [m.key, m.snapshot, m.id.startsWith('snapshot-0b9f3c1e1111-')])).toEqual([['["1"]', true, true]]);
-    expect(JSON.parse(sent[0][0].value.toString())).toMatchObject({ type: 'INSERT', snapshot: true, data: [{ id: '1', v: 'a' }], lsn: '0/1234' });
+    expect(JSON.parse(sent[0][0].value!.toString())).toMatchObject({ type: 'INSERT', snapshot: true, data: [{ id: '1', v: 'a' }], lsn: '0/1234' });
   });
 
   it('reads the chunk again when a transaction running at its snapshot committed before the low watermark', async () => {
@@ -121,7 +121,7 @@ describe('ChunkMerger', () => {
     merger.change(42, 'INSERT', ['2', 'b'], null, null); // an INSERT never removes a chunk row
     merger.message(watermark('h', 'run:4'));
     await chunk.outcome;
-    expect(sent[0].map((m) => [m.key, JSON.parse(m.value.toString()).data[0]])).toEqual([
+    expect(sent[0].map((m) => [m.key, JSON.parse(m.value!.toString()).data[0]])).toEqual([
       [null, { id: '1', v: 'a' }],
       [null, { id: '2', v: 'b' }],
     ]);

@@ -47,7 +47,7 @@ function run(plan: BackfillPlan, ackMs = 1) {
   const engine: SnapshotEngine = new SnapshotEngine({
     connect: async () => fakeReader(() => engine, reads, events),
     describe: async () => schema,
-    route: () => ({ topic: 'out', operations: new Set(['INSERT']), partitionOf: () => 0, encoder: createChangeEncoder('json', schema, {}), gate: null, notes: [] }),
+    route: () => ({ topic: 'out', operations: new Set(['INSERT']), partitionOf: () => 0, encoder: createChangeEncoder('json', schema, {}), gate: null, notes: [], truncatePartitions: [0], columns: null }),
     sink: () => ({
       enqueueSnapshot: (messages, onAcked) => {
         sent.push(...messages.map((m) => m.message));
@@ -118,7 +118,7 @@ describe('SnapshotEngine', () => {
     await finished;
     engine.stop();
     expect(reads[0]).toEqual(['2000']);
-    expect(sent.map((m) => JSON.parse(m.value.toString()).data[0].id)).toEqual(ROWS.slice(2000).map((r) => r[0]));
+    expect(sent.map((m) => JSON.parse(m.value!.toString()).data[0].id)).toEqual(ROWS.slice(2000).map((r) => r[0]));
   });
 
   it('completes at once a backfill whose tables are all done', async () => {
