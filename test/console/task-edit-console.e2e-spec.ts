@@ -1,10 +1,10 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskLogPage } from '@walbridge/contracts';
-import { sharedKafka, testEnv, waitFor } from '@walbridge/testing';
+import { demoSource, sharedKafka, testEnv, uniqueName, waitFor } from '@walbridge/testing';
 import { api, envelopeOf, onSource, startTask, stopTask, type RunningTask } from '../data-path/task-fixture';
 import { launchBrowser, screenshot } from './browser';
-import { consolePage, sidewaysOverflow, sourceSql } from './console-fixture';
+import { cleanUpTask, configuredTask, consolePage, sidewaysOverflow, sourceSql } from './console-fixture';
 
 /*
  * Issue 15 features 2 and 3 in a real browser: a running task's tables and their own settings
@@ -17,11 +17,15 @@ type Tables = 'a' | 'b';
 describe('the console: editing a running task\'s tables and passwords', () => {
   let browser: Browser;
   let run: RunningTask<Tables, 'main' | 'per'>;
+  // The task logs in as a role of its own, so its password can really change on the source.
+  const role = uniqueName('pw');
 
   beforeAll(async () => {
+    await onSource(`CREATE ROLE ${role} LOGIN REPLICATION PASSWORD 'first-Secret-1' IN ROLE ${testEnv.sourceUser}`);
     [browser, run] = await Promise.all([
       launchBrowser(),
       startTask<Tables, 'main' | 'per'>({
+        input: { source: demoSource({ username: role, password: 'first-Secret-1' }) },
         tables: {
           a: { ddl: (q) => `CREATE TABLE ${q} (id int PRIMARY KEY, v text)` },
           b: { ddl: (q) => `CREATE TABLE ${q} (id int PRIMARY KEY, v text, secret text)` },
@@ -40,6 +44,7 @@ describe('the console: editing a running task\'s tables and passwords', () => {
   afterAll(async () => {
     await browser?.close();
     if (run) await stopTask(run.task.id).catch(() => undefined);
+    await onSource(`REASSIGN OWNED BY ${role} TO ${testEnv.sourceUser}`, `DROP OWNED BY ${role}`, `DROP ROLE ${role}`).catch(() => undefined);
   }, 120_000);
 
   it('adds a table with its own topic (picked from the cluster) and columns (picked from the table); its rows arrive as the source has them', async () => {
@@ -110,6 +115,7 @@ describe('the console: editing a running task\'s tables and passwords', () => {
 
     await page.setViewportSize({ width: 390, height: 844 });
     await card.getByRole('button', { name: 'Edit tables' }).click();
+    await form.getByLabel('Search schemas and tables').fill(run.tables.b);
     await form.getByRole('button', { name: `Settings of shop.${run.tables.b}` }).click();
     await expect(sidewaysOverflow(page)).resolves.toBeLessThanOrEqual(0);
     await screenshot(page, 'task-edit-tables-390');
@@ -118,6 +124,9 @@ describe('the console: editing a running task\'s tables and passwords', () => {
   });
 
   it('replaces the source password only after a Test Connection with it passed', async () => {
+    // The DBA rotates the password: the saved one no longer logs in.
+    await onSource(`ALTER ROLE ${role} PASSWORD 'second-Secret-2'`);
+    expect((await api.request<{ ok: boolean }>('POST', `/api/v1/tasks/${run.task.id}/test-connection?target=source`)).body.ok).toBe(false);
     const { page, errors, close } = await consolePage(browser, { width: 1920, height: 1080 });
     await page.goto(`${testEnv.apiUrl}/tasks/${run.task.id}`);
     const card = page.getByRole('region', { name: 'Connection passwords' });
@@ -131,7 +140,7 @@ describe('the console: editing a running task\'s tables and passwords', () => {
     await form.getByText(/^Connection failed: .*password authentication failed/).waitFor();
     expect(await save.isDisabled()).toBe(true);
 
-    await form.getByLabel('New source password').fill(testEnv.sourcePassword);
+    await form.getByLabel('New source password').fill('second-Secret-2');
     await form.getByText('The fields changed since the last test: test again.').waitFor();
     await form.getByRole('button', { name: 'Test source connection' }).click();
     await form.getByText(/^Connection succeeded: PostgreSQL/).waitFor();
@@ -141,6 +150,8 @@ describe('the console: editing a running task\'s tables and passwords', () => {
     const log = (await api.request<TaskLogPage>('GET', `/api/v1/tasks/${run.task.id}/logs?limit=50`)).body.items.map((e) => e.message);
     expect(log.some((l) => l.startsWith('credentials changed (sourcePassword)'))).toBe(true);
     expect((await api.task(run.task.id)).status).toBe('INCREMENTAL');
+    // The saved connection now logs in with the new password.
+    expect((await api.request<{ ok: boolean }>('POST', `/api/v1/tasks/${run.task.id}/test-connection?target=source`)).body.ok).toBe(true);
 
     // The API's rule for a typed password, by field; the password is never echoed.
     const empty = await api.request('POST', `/api/v1/tasks/${run.task.id}/test-connection?target=source`, { source: { password: '' } });
@@ -158,7 +169,7 @@ describe('the console: editing a running task\'s tables and passwords', () => {
     await close();
   });
 
-  it('offers the users where an API token is created, and the task topic from the cluster in the wizard', async () => {
+  it('offers the users where an API token is created, and the cluster\'s topics at the wizard\'s task topic', async () => {
     const { page, errors, close } = await consolePage(browser, { width: 1920, height: 1080 });
     await page.goto(`${testEnv.apiUrl}/tokens`);
     const user = page.getByRole('combobox', { name: 'Acts as user' });
@@ -170,6 +181,25 @@ describe('the console: editing a running task\'s tables and passwords', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await expect(sidewaysOverflow(page)).resolves.toBeLessThanOrEqual(0);
     await screenshot(page, 'tokens-user-picker-390');
+
+    // Step 3 of the wizard: the task topic is a combobox of the cluster's topics too.
+    const draft = await configuredTask({ policy: { objectScope: 'tables', tables: [{ schema: 'shop', table: run.tables.a }], topicPolicy: { mode: 'specific', topic: run.topics.main } } }, 'pick');
+    try {
+      await page.setViewportSize({ width: 1920, height: 1080 });
+      await page.goto(`${testEnv.apiUrl}/tasks/${draft.id}/setup?step=3`);
+      const topic = page.getByRole('combobox', { name: 'Topic', exact: true });
+      const topics = `datalist[id="${await topic.getAttribute('list')}"] option`;
+      await waitFor('the cluster topics in step 3', async () => ((await page.locator(`${topics}[value="${run.topics.per}"]`).count()) ? true : undefined), 15_000, 200);
+      await expect(page.locator(`${topics}[value="${run.topics.main}"]`).getAttribute('label')).resolves.toBe('1 partition');
+      await expect(page.locator(`${topics}[value^="__"]`).count()).resolves.toBe(0);
+      // The API's pick list itself: sorted names with partitions; an unknown task is a 404.
+      const list = await api.request<{ topics: { name: string; partitions: number }[] }>('GET', `/api/v1/tasks/${draft.id}/destination-topics`);
+      expect(list.body.topics).toContainEqual({ name: run.topics.per, partitions: 3 });
+      expect(list.body.topics.map((t) => t.name)).toEqual([...list.body.topics.map((t) => t.name)].sort());
+      expect((await api.request('GET', '/api/v1/tasks/00000000-0000-4000-8000-000000000000/destination-topics')).status).toBe(404);
+    } finally {
+      await cleanUpTask(draft.id);
+    }
     expect(errors).toEqual([]);
     await close();
   });

@@ -19,12 +19,12 @@ interface CredentialValues {
 const EMPTY: CredentialValues = { source: { password: '' }, destination: { password: '', schemaRegistry: { password: '' } } };
 const CREDENTIAL_FIELD = /^(source\.password|destination\.password|destination\.schemaRegistry\.password)$/;
 
-/** The typed passwords as the API takes them; blank: keep the saved one. */
+/** The typed passwords as the API takes them; blank: keep the saved one (and no empty group, which a merge patch would create). */
 export function credentialsInput(v: CredentialValues): TaskConnectionTestBody {
-  return withoutBlanks({
-    source: { password: v.source.password },
-    destination: { password: v.destination.password, schemaRegistry: { password: v.destination.schemaRegistry.password } },
-  }) as TaskConnectionTestBody;
+  const source = withoutBlanks({ password: v.source.password });
+  const registry = withoutBlanks({ password: v.destination.schemaRegistry.password });
+  const destination = withoutBlanks({ password: v.destination.password, ...(registry.password ? { schemaRegistry: registry } : {}) });
+  return { ...(source.password ? { source } : {}), ...(Object.keys(destination).length ? { destination } : {}) };
 }
 
 /** Which connections a set of typed passwords touches, so each is tested before saving. */
