@@ -87,12 +87,13 @@ describe('GET /tasks/{id}/source-objects', () => {
       unlogged: false,
       temporary: false,
       selectable: true,
+      columns: ['a', 'b', 'c'],
     });
     expect(tables.get('keyless')).toMatchObject({ primaryKey: [], replicaIdentity: 'full', estimatedRows: null });
     expect(tables.get('by_index')).toMatchObject({ primaryKey: [], replicaIdentity: 'index' });
     expect(tables.get('scratch')).toMatchObject({ unlogged: true, temporary: false });
     // Partitions publish under their parent: only the parent is listed, with their rows.
-    expect(tables.get('events')).toMatchObject({ kind: 'partitioned', primaryKey: ['id', 'at'], estimatedRows: 3000 });
+    expect(tables.get('events')).toMatchObject({ kind: 'partitioned', primaryKey: ['id', 'at'], estimatedRows: 3000, columns: ['id', 'at'] });
     expect(tables.get('secret')).toMatchObject({ selectable: false });
     const temp = body.schemas.find((s) => s.name === tempSchema)?.tables.find((t) => t.name === 'wbtest_temp');
     expect(temp).toMatchObject({ temporary: true });

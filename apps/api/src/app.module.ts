@@ -12,6 +12,7 @@ import { MonitoringModule } from './monitoring/monitoring.module';
 import { NotificationModule } from './notifications/notification.module';
 import { PrecheckModule } from './precheck/precheck.module';
 import { SourceObjectsModule } from './source-objects/source-objects.module';
+import { DestinationTopicsModule } from './destination-topics/destination-topics.module';
 import { TaskModule } from './tasks/task.module';
 import { SnapshotModule } from './snapshot/snapshot.module';
 import { FleetModule } from './fleet/fleet.module';
@@ -32,6 +33,7 @@ import { UserModule } from './users/user.module';
     PrecheckModule,
     ConnectionModule,
     SourceObjectsModule,
+    DestinationTopicsModule,
     MessageBrowserModule,
     MonitoringModule,
     NotificationModule,

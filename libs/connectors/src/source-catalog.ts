@@ -34,6 +34,7 @@ export async function listSourceObjects(client: Client): Promise<SourceObjectsVi
     rows: number | null;
     pk: string[] | null;
     selectable: boolean;
+    cols: string[] | null;
   }>(
     `WITH pk AS (${PRIMARY_KEYS})
      SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, c.relpersistence::text AS persistence,
@@ -43,7 +44,8 @@ export async function listSourceObjects(client: Client): Promise<SourceObjectsVi
                  WHEN c.reltuples < 0 THEN NULL
                  ELSE c.reltuples::float8 END AS rows,
             pk.cols AS pk,
-            has_table_privilege(c.oid, 'SELECT') AS selectable
+            has_table_privilege(c.oid, 'SELECT') AS selectable,
+            ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS cols
        FROM pg_class c
        JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pk ON pk.indrelid = c.oid
@@ -63,6 +65,7 @@ export async function listSourceObjects(client: Client): Promise<SourceObjectsVi
       unlogged: t.persistence === 'u',
       temporary: t.persistence === 't',
       selectable: t.selectable,
+      columns: t.cols ?? [],
     });
   }
   const list = [...bySchema.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -78,6 +78,8 @@ export enum ProbeJob {
   RunPrecheck = 'run-precheck',
   /** The message browser: the latest messages of a task's topics, awaited by the API. */
   BrowseMessages = 'browse-messages',
+  /** The topic pick lists: the topics of a task's cluster with their partition counts. */
+  ListTopics = 'list-topics',
 }
 
 export interface ProbePayloads {
@@ -86,7 +88,9 @@ export interface ProbePayloads {
    * keeps job data in Redis, where a password must not sit in clear.
    */
   [ProbeJob.TestConnection]: { target: ConnectionTarget; sealed: string; nonce: string };
-  [ProbeJob.TestTaskConnection]: { taskId: string; target: ConnectionTarget };
+  /** `sealed`/`nonce`: passwords typed to replace the saved ones (sealed as in TestConnection), tested before they are saved. */
+  [ProbeJob.TestTaskConnection]: { taskId: string; target: ConnectionTarget; sealed?: string; nonce?: string };
+  [ProbeJob.ListTopics]: { taskId: string };
   [ProbeJob.ListSourceObjects]: { taskId: string };
   [ProbeJob.RunPrecheck]: { taskId: string; runId: string };
   [ProbeJob.BrowseMessages]: { taskId: string; query: MessageQuery };

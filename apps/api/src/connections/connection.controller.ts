@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { taskConnectionTestQuerySchema, type ConnectionTarget, type ConnectionTestInput, type ConnectionTestResult } from '@walbridge/contracts';
+import { taskConnectionTestBodySchema, taskConnectionTestQuerySchema, type ConnectionTarget, type TaskConnectionTestBody, type ConnectionTestInput, type ConnectionTestResult } from '@walbridge/contracts';
 import { ZodPipe } from '../common/zod-body.pipe';
 import { ConnectionTestPipe } from './connection-test.pipe';
 import { ConnectionService } from './connection.service';
@@ -23,7 +23,9 @@ export class ConnectionController {
   testTask(
     @Param('id', ParseUUIDPipe) id: string,
     @Query(new ZodPipe(taskConnectionTestQuerySchema)) query: { target: ConnectionTarget },
+    // Optional: passwords typed to replace the saved ones, tested before they are saved.
+    @Body(new ZodPipe(taskConnectionTestBodySchema.optional())) body: TaskConnectionTestBody | undefined,
   ): Promise<ConnectionTestResult> {
-    return this.connections.testTask(id, query.target);
+    return this.connections.testTask(id, query.target, body ?? {});
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ConnectionTarget, ConnectionTestInput, ConnectionTestResult } from '@walbridge/contracts';
+import type { ConnectionTarget, ConnectionTestInput, ConnectionTestResult, TaskConnectionTestBody } from '@walbridge/contracts';
 import { SecretsService, TaskRepository } from '@walbridge/persistence';
 import { ProbeJob } from '@walbridge/queue';
 import { probeLiveTask } from '../probe/live-task-probe';
@@ -18,7 +18,13 @@ export class ConnectionService {
     return this.probes.request<ConnectionTestResult, ProbeJob.TestConnection>(ProbeJob.TestConnection, { target: input.type, ...this.secrets.sealTransit(input.connection) });
   }
 
-  testTask(taskId: string, target: ConnectionTarget): Promise<ConnectionTestResult> {
-    return probeLiveTask<ConnectionTestResult, ProbeJob.TestTaskConnection>(this.tasks, this.probes, ProbeJob.TestTaskConnection, { taskId, target });
+  /** `typed`: passwords replacing the saved ones for this test only; they travel sealed, like a new connection's. */
+  testTask(taskId: string, target: ConnectionTarget, typed: TaskConnectionTestBody = {}): Promise<ConnectionTestResult> {
+    const given = !!(typed.source?.password || typed.destination?.password || typed.destination?.schemaRegistry?.password);
+    return probeLiveTask<ConnectionTestResult, ProbeJob.TestTaskConnection>(this.tasks, this.probes, ProbeJob.TestTaskConnection, {
+      taskId,
+      target,
+      ...(given ? this.secrets.sealTransit(typed) : {}),
+    });
   }
 }

@@ -6,7 +6,7 @@ import { loadLiveTask } from '../common/live-task';
 import type { ProbeClient } from './probe-client.service';
 
 /** Probes that read one task's source or destination for the user. */
-type TaskProbeJob = ProbeJob.TestTaskConnection | ProbeJob.ListSourceObjects | ProbeJob.BrowseMessages;
+type TaskProbeJob = ProbeJob.TestTaskConnection | ProbeJob.ListSourceObjects | ProbeJob.BrowseMessages | ProbeJob.ListTopics;
 
 /** What a scheduler answers when it could not reach the server, in words the console shows. */
 export interface ProbeFailure {

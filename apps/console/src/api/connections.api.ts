@@ -1,4 +1,4 @@
-import type { ConnectionTarget, ConnectionTestResult, CreateTaskInput } from '@walbridge/contracts';
+import type { ConnectionTarget, ConnectionTestResult, CreateTaskInput, TaskConnectionTestBody } from '@walbridge/contracts';
 import { fetchJson } from './api-client';
 
 export type ConnectionTestBody =
@@ -10,7 +10,7 @@ export function testConnection(body: ConnectionTestBody): Promise<ConnectionTest
   return fetchJson<ConnectionTestResult>('/connections/test', { method: 'POST', body });
 }
 
-/** Tests the connection saved in a task, with its stored credentials. */
-export function testTaskConnection(taskId: string, target: ConnectionTarget): Promise<ConnectionTestResult> {
-  return fetchJson<ConnectionTestResult>(`/tasks/${encodeURIComponent(taskId)}/test-connection`, { method: 'POST', query: { target } });
+/** Tests the connection saved in a task, with its stored credentials or with `typed` passwords replacing them. */
+export function testTaskConnection(taskId: string, target: ConnectionTarget, typed?: TaskConnectionTestBody): Promise<ConnectionTestResult> {
+  return fetchJson<ConnectionTestResult>(`/tasks/${encodeURIComponent(taskId)}/test-connection`, { method: 'POST', query: { target }, ...(typed ? { body: typed } : {}) });
 }

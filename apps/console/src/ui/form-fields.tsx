@@ -60,21 +60,41 @@ interface TextFieldProps extends NativeInput {
   errorPaths?: string[];
   asNumber?: boolean;
   className?: string;
+  /**
+   * A pick list read from a live system (topics, users): the input becomes a combobox (the
+   * browser's own datalist, announced as one by screen readers) that still takes a new name.
+   */
+  suggestions?: FieldSuggestion[];
 }
 
-export function TextField({ name, label, hint, errorPaths = [], asNumber, className, ...input }: TextFieldProps) {
+export interface FieldSuggestion {
+  value: string;
+  /** Shown next to the value, e.g. "3 partitions". */
+  label?: string;
+}
+
+export function TextField({ name, label, hint, errorPaths = [], asNumber, className, suggestions, ...input }: TextFieldProps) {
   const id = useId();
   const { register } = useFormContext();
   const error = useFieldError(name, label, { errorPaths, under: true });
+  const listId = suggestions?.length ? `${id}-options` : undefined;
   return (
     <FieldFrame id={id} label={label} hint={hint} error={error} className={className}>
       <input
         id={id}
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy(id, hint, error)}
+        list={listId}
         {...input}
         {...register(name, asNumber ? { setValueAs: numberInput } : undefined)}
       />
+      {listId && (
+        <datalist id={listId}>
+          {suggestions!.map((s) => (
+            <option key={s.value} value={s.value} label={s.label} />
+          ))}
+        </datalist>
+      )}
     </FieldFrame>
   );
 }

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@walbridge/config';
 import { APP_CONFIG } from '@walbridge/nest-common';
-import type { ConnectionTarget, ConnectionTestResult, DestinationConfig, MessageBrowseView, SourceConfig, SourceObjectsView, TaskConfig } from '@walbridge/contracts';
-import { OutboundPolicy, browseTopics, connectSource, listSourceObjects, testDestinationConnection, testSourceConnection, type ExplainedFailure } from '@walbridge/connectors';
+import type { ConnectionTarget, ConnectionTestResult, DestinationConfig, DestinationTopicsView, MessageBrowseView, TaskConnectionTestBody, SourceConfig, SourceObjectsView, TaskConfig } from '@walbridge/contracts';
+import { OutboundPolicy, browseTopics, connectSource, listDestinationTopics, listSourceObjects, testDestinationConnection, testSourceConnection, type ExplainedFailure } from '@walbridge/connectors';
 import { topicOfTable } from '@walbridge/domain';
 import { SecretFormatError, SecretsService, TaskRepository } from '@walbridge/persistence';
 import type { ProbeJob, ProbePayloads } from '@walbridge/queue';
@@ -12,6 +12,8 @@ export type MessageBrowseOutcome = { ok: true; view: MessageBrowseView } | { ok:
 
 /** Inside the API's wait for an answer (PROBE_WAIT_MS), with room for connecting. */
 const BROWSE_BUDGET_MS = 5_000;
+
+export type DestinationTopicsOutcome = { ok: true; view: DestinationTopicsView } | { ok: false; failure: ExplainedFailure };
 
 export type SourceObjectsOutcome = { ok: true; objects: SourceObjectsView } | { ok: false; failure: ExplainedFailure };
 
@@ -49,7 +51,15 @@ export class ConnectionProbeService {
       // Nothing is sent anywhere: the credentials were sealed for another endpoint.
       return { target: payload.target, ok: false, problem: 'stored-credentials', message: error.message, suggestion: 'enter the passwords of the task again', durationMs: 0 };
     }
-    return this.test(payload.target, payload.target === 'source' ? connections.source : connections.destination);
+    // Passwords typed to replace the saved ones, tested with the task's other saved settings.
+    const typed = payload.sealed && payload.nonce ? this.secrets.openTransit<TaskConnectionTestBody>({ sealed: payload.sealed, nonce: payload.nonce }) : {};
+    return this.test(payload.target, payload.target === 'source' ? withTypedSource(connections.source, typed) : withTypedDestination(connections.destination, typed));
+  }
+
+  async listTopics(payload: ProbePayloads[ProbeJob.ListTopics]): Promise<DestinationTopicsOutcome | null> {
+    const task = await this.tasks.findById(payload.taskId);
+    if (!task || task.status === 'DELETED') return null;
+    return listDestinationTopics(taskConnections(task, this.secrets).destination, this.outbound);
   }
 
   async listSourceObjects(payload: ProbePayloads[ProbeJob.ListSourceObjects]): Promise<SourceObjectsOutcome | null> {
@@ -90,4 +100,17 @@ export function taskTopics(config: TaskConfig): string[] {
     if (topic.ok) names.add(topic.name);
   }
   return [...names];
+}
+
+function withTypedSource(source: SourceConfig, typed: TaskConnectionTestBody): SourceConfig {
+  return typed.source?.password ? { ...source, password: typed.source.password } : source;
+}
+
+function withTypedDestination(destination: DestinationConfig, typed: TaskConnectionTestBody): DestinationConfig {
+  const registry = typed.destination?.schemaRegistry?.password;
+  return {
+    ...destination,
+    ...(typed.destination?.password ? { password: typed.destination.password } : {}),
+    ...(registry && destination.schemaRegistry ? { schemaRegistry: { ...destination.schemaRegistry, password: registry } } : {}),
+  };
 }

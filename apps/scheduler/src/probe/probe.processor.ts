@@ -32,6 +32,8 @@ export class ProbeProcessor extends WorkerHost {
         return this.connections.listSourceObjects(job.data);
       case ProbeJob.BrowseMessages:
         return this.connections.browseMessages(job.data);
+      case ProbeJob.ListTopics:
+        return this.connections.listTopics(job.data);
       case ProbeJob.RunPrecheck:
         this.logger.log(`precheck ${job.data.runId} of task ${job.data.taskId}`);
         await this.precheck.run(job.data.taskId, job.data.runId);

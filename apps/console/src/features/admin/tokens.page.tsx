@@ -9,7 +9,7 @@ import { FormSection } from '../../ui/form-section';
 import { EMPTY_VALUE, formatDateTime } from '../../ui/format';
 import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
 import { useApiSubmit, withoutBlanks, zodFormResolver } from '../../ui/zod-form';
-import { tokensKey, useTokens } from './use-admin.query';
+import { tokensKey, useTokens, useUsers } from './use-admin.query';
 
 
 /** API tokens for scripts and monitoring (admins only). */
@@ -65,6 +65,9 @@ function NewTokenForm({ onCreated }: { onCreated: (token: CreatedTokenView) => v
     withoutBlanks({ name: v.name, username: v.username, expiresInDays: v.expiresInDays === '' ? undefined : Number(v.expiresInDays) });
   const form = useForm<NewTokenValues>({ defaultValues: { name: '', username: '', expiresInDays: '' }, resolver: zodFormResolver(toInput, createTokenSchema) });
   const { run, problem } = useApiSubmit(form, (p) => ['name', 'username', 'expiresInDays'].includes(p));
+  // The pick list of who a token may act as; a name typed by hand is still checked by the API.
+  const users = useUsers();
+  const userSuggestions = (users.data ?? []).map((u) => ({ value: u.username, label: u.role }));
   const submit = run(async (values) => {
     onCreated(await createToken(createTokenSchema.parse(toInput(values))));
     form.reset();
@@ -75,7 +78,7 @@ function NewTokenForm({ onCreated }: { onCreated: (token: CreatedTokenView) => v
       <FormSection title="Create a token" onSubmit={submit}>
         <div className="field-row">
           <TextField name="name" label="Token name" autoComplete="off" hint="What it is for, e.g. grafana." />
-          <TextField name="username" label="Acts as user" autoComplete="off" spellCheck={false} hint="Leave empty for yourself." />
+          <TextField name="username" label="Acts as user" autoComplete="off" spellCheck={false} hint="Pick a user or leave empty for yourself." suggestions={userSuggestions} />
           <TextField name="expiresInDays" label="Expires after (days)" type="number" min={1} max={3650} asNumber hint="Empty: never." className="field--number" />
         </div>
         <SubmitProblemNotice problem={problem} />

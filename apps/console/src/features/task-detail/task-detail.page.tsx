@@ -18,6 +18,8 @@ import { taskKeys } from '../tasks/use-tasks.query';
 import { FAILURE_KIND_PRESENTATION } from './failure-kind.presentation';
 import { Sql, TaskActions } from './task-actions';
 import { TaskSettingsEditor } from '../task-edit/task-settings-editor';
+import { TaskObjectsEditor } from '../task-edit/task-objects-editor';
+import { TaskCredentialsEditor } from '../task-edit/task-credentials-editor';
 import { CloneTaskButton } from '../tasks/clone-task-button';
 import { MessageBrowser } from './message-browser';
 import { SnapshotPanel } from './snapshot-panel';
@@ -114,6 +116,8 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
 
       <TaskActions task={task} />
       {canOperate && <TaskSettingsEditor key={task.id} task={task} />}
+      {canOperate && <TaskObjectsEditor key={`objects-${task.id}`} task={task} />}
+      {canOperate && <TaskCredentialsEditor key={`credentials-${task.id}`} task={task} />}
 
       <section className="card" aria-labelledby="status-title">
         <h2 id="status-title" className="card__title">

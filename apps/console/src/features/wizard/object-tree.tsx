@@ -1,9 +1,10 @@
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import { useController, useFieldArray, useFormContext, useFormState, useWatch } from 'react-hook-form';
-import { DML_OPERATIONS, type DmlOperation, type SourceObjectsView, type SourceTableView } from '@walbridge/contracts';
+import { useMemo, useState, type ReactNode } from 'react';
+import { useController, useFieldArray, useFormContext, useFormState } from 'react-hook-form';
+import type { SourceObjectsView, SourceTableView } from '@walbridge/contracts';
 import { firstMessage } from '../../ui/form-errors';
-import { SelectField, TextField } from '../../ui/form-fields';
+import type { FieldSuggestion } from '../../ui/form-fields';
 import { formatInteger } from '../../ui/format';
+import { TableSettings } from './table-settings';
 import type { PolicyValues, TableValues } from './wizard-values';
 
 /** Rows rendered per schema: a source with thousands of tables is narrowed by the search. */
@@ -33,13 +34,15 @@ function tableWarnings(t: SourceTableView): string[] {
 interface ObjectTreeProps {
   objects: SourceObjectsView;
   scope: PolicyValues['objectScope'];
+  /** The cluster's topics, offered in a table's topic field. */
+  topics?: FieldSuggestion[];
 }
 
 /**
  * The searchable tree of schemas and tables. With table scope, ticking a table selects it; with
  * database scope, whole schemas are chosen and a table's row only holds its own settings.
  */
-export function ObjectTree({ objects, scope }: ObjectTreeProps) {
+export function ObjectTree({ objects, scope, topics }: ObjectTreeProps) {
   const { control } = useFormContext<PolicyValues>();
   // The field array's own list, not a watched copy: it changes in the same render as append and
   // remove, so a ticked box never shows its old state for a frame.
@@ -72,6 +75,10 @@ export function ObjectTree({ objects, scope }: ObjectTreeProps) {
 
   const editingIndex = editing === null ? undefined : indexByKey.get(editing);
   const editingName = editing?.replace('\u0000', '.');
+  const editingColumns = useMemo(() => {
+    const [schema, table] = editing?.split('\u0000') ?? [];
+    return objects.schemas.find((s) => s.name === schema)?.tables.find((t) => t.name === table)?.columns ?? [];
+  }, [objects, editing]);
 
   const toggleTable = (schema: string, table: string, on: boolean) => {
     const index = indexByKey.get(tableKey(schema, table));
@@ -205,6 +212,8 @@ export function ObjectTree({ objects, scope }: ObjectTreeProps) {
             index={editingIndex}
             qualified={editingName}
             scope={scope}
+            topics={topics}
+            columns={editingColumns}
             onRemoveOverride={() => {
               tables.remove(editingIndex);
               setEditing(null);
@@ -296,89 +305,5 @@ function TableRow({ schema, table, scope, index, editing, onToggle, onEdit }: Ta
         </p>
       )}
     </li>
-  );
-}
-
-function TableSettings({ index, qualified, scope, onRemoveOverride }: { index: number; qualified: string; scope: PolicyValues['objectScope']; onRemoveOverride: () => void }) {
-  const columnMode = useWatch({ name: `tables.${index}.columnMode` }) as string;
-  const { clearErrors } = useFormContext();
-  // A complaint about the column list no longer applies once the list is not used.
-  useEffect(() => {
-    if (columnMode === 'all') clearErrors([`tables.${index}.includeColumns`, `tables.${index}.excludeColumns`, `tables.${index}.columns`]);
-  }, [columnMode, index, clearErrors]);
-  return (
-    <div className="table-settings" role="group" aria-label={`Own settings of table ${qualified}`}>
-      <TextField name={`tables.${index}.topic`} label="Topic for this table" hint="Optional: overrides the topic policy for this table." autoComplete="off" spellCheck={false} />
-      <TableOperations index={index} />
-      <TextField
-        name={`tables.${index}.filter`}
-        label="Row filter"
-        hint={<>Optional, e.g. <code>status = 'paid' AND total &gt; 100</code>. Rows that do not match are not sent.</>}
-        autoComplete="off"
-        spellCheck={false}
-      />
-      <div className="field-row">
-        <SelectField
-          name={`tables.${index}.columnMode`}
-          label="Columns"
-          options={[
-            { value: 'all', label: 'All columns' },
-            { value: 'include', label: 'Only these columns' },
-            { value: 'exclude', label: 'All but these columns' },
-          ]}
-        />
-        {columnMode !== 'all' && (
-          <TextField
-            name={`tables.${index}.columns`}
-            label="Column names"
-            hint="Comma separated."
-            autoComplete="off"
-            spellCheck={false}
-            className="field--grow"
-            errorPaths={[`tables.${index}.includeColumns`, `tables.${index}.excludeColumns`]}
-          />
-        )}
-      </div>
-      {scope === 'database' && (
-        <button type="button" className="button button--small" onClick={onRemoveOverride}>
-          Use the task’s settings for this table
-        </button>
-      )}
-    </div>
-  );
-}
-
-function TableOperations({ index }: { index: number }) {
-  const { field, fieldState } = useController({ name: `tables.${index}.dmlOperations` });
-  const taskOperations = useWatch({ name: 'dmlOperations' }) as DmlOperation[];
-  const own = Array.isArray(field.value);
-  const value = (field.value ?? []) as DmlOperation[];
-  return (
-    <fieldset className="choice-group">
-      <legend>Operations for this table</legend>
-      <label className="choice">
-        <input type="checkbox" checked={own} onChange={(e) => field.onChange(e.target.checked ? [...(taskOperations ?? DML_OPERATIONS)] : null)} />
-        <span>Choose operations for this table (else the task’s: {(taskOperations ?? []).join(', ') || 'none'})</span>
-      </label>
-      {own && (
-        <div className="choice-group__options">
-          {DML_OPERATIONS.map((op) => (
-            <label key={op} className="choice choice--inline">
-              <input
-                type="checkbox"
-                checked={value.includes(op)}
-                onChange={(e) => field.onChange(e.target.checked ? DML_OPERATIONS.filter((o) => o === op || value.includes(o)) : value.filter((o) => o !== op))}
-              />
-              <span>{op}</span>
-            </label>
-          ))}
-        </div>
-      )}
-      {fieldState.error?.message && (
-        <p className="field__error" role="alert">
-          {fieldState.error.message}
-        </p>
-      )}
-    </fieldset>
   );
 }

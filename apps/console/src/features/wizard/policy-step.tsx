@@ -7,6 +7,7 @@ import { FormSection } from '../../ui/form-section';
 import { ErrorPanel, LoadingPanel } from '../../ui/status-panel';
 import { ObjectTree } from './object-tree';
 import { zodFormResolver, useFormChanges, useApiSubmit } from '../../ui/zod-form';
+import { useTopicSuggestions } from './pick-lists';
 import { WizardActions } from './wizard-actions';
 import { policyInput, type PolicyValues } from './wizard-values';
 
@@ -75,6 +76,7 @@ export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, 
   const scope = useWatch({ control: form.control, name: 'objectScope' });
   const topicMode = useWatch({ control: form.control, name: 'topicPolicy.mode' });
   const format = useWatch({ control: form.control, name: 'format' });
+  const topics = useTopicSuggestions(taskId);
 
   return (
     <FormProvider {...form}>
@@ -129,7 +131,7 @@ export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, 
               }
             />
           ) : (
-            <ObjectTree objects={objects.data} scope={scope} />
+            <ObjectTree objects={objects.data} scope={scope} topics={topics} />
           )}
         </FormSection>
 
@@ -143,7 +145,7 @@ export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, 
             ]}
           />
           {topicMode === 'specific' ? (
-            <TextField name="topicPolicy.topic" label="Topic" hint="An existing topic." autoComplete="off" spellCheck={false} />
+            <TextField name="topicPolicy.topic" label="Topic" hint="An existing topic: pick one of the cluster's or type its name." autoComplete="off" spellCheck={false} suggestions={topics} />
           ) : (
             <div className="field-row">
               <TextField
@@ -196,6 +198,7 @@ export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, 
             hint="Optional: a topic that gets a JSON message (isDdl true, the new columns) whenever a captured table's columns change. Blank: only the task log says so."
             autoComplete="off"
             spellCheck={false}
+            suggestions={topics}
           />
         </FormSection>
         <SubmitProblemNotice problem={problem} />

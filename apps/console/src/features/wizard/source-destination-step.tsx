@@ -258,7 +258,7 @@ function ConnectionTest({ label, test, stale, onTest }: { label: string; test?: 
   );
 }
 
-function TestResultText({ result, stale }: { result: ConnectionTestResult; stale: boolean }) {
+export function TestResultText({ result, stale }: { result: ConnectionTestResult; stale: boolean }) {
   if (stale) return <p className="muted">The fields changed since the last test: test again.</p>;
   if (result.ok) {
     const details = result.source
