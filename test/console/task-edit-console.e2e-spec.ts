@@ -175,7 +175,7 @@ describe('the console: editing a running task\'s tables and passwords', () => {
     const user = page.getByRole('combobox', { name: 'Acts as user' });
     const listId = await user.getAttribute('list');
     await waitFor('the users in the pick list', async () => ((await page.locator(`datalist[id="${listId}"] option`).count()) ? true : undefined), 15_000, 200);
-    const users = await page.locator(`datalist[id="${listId}"] option`).evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const users = await page.locator(`datalist[id="${listId}"] option`).evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
     expect(users).toContain(testEnv.adminUser!);
     await screenshot(page, 'tokens-user-picker-1920');
     await page.setViewportSize({ width: 390, height: 844 });
