@@ -4,7 +4,9 @@
 //   end-to-end (default)  N rows in 200-row transactions, rows/s beside pg_recvlogical and
 //                         Kafka's producer tool;
 //   snapshot              N existing rows read by a full+incremental task, beside COPY TO
-//                         STDOUT of the same table and Kafka's producer tool.
+//                         STDOUT of the same table and Kafka's producer tool;
+//   control-plane         GET /api/v1/tasks over 1,000 tasks at 100 requests/s beside GET /health,
+//                         and the precheck of a 20-table task beside a 1-table one.
 // (Issue 16's latency and many-tasks scenarios are not written yet: asking for them is refused.)
 //
 // `--repeat N` runs the scenario N times and prints the median and min-max of every figure.
@@ -18,6 +20,7 @@ import { Cleanup } from './bench/cleanup.mjs';
 import { TaskApi, startControlPlane } from './bench/control-plane.mjs';
 import { parseOptions } from './bench/options.mjs';
 import { printRun, printSummary, summaryResult, writeResult } from './bench/report.mjs';
+import { controlPlaneScenario } from './bench/scenario-control-plane.mjs';
 import { endToEndScenario } from './bench/scenario-end-to-end.mjs';
 import { snapshotScenario } from './bench/scenario-snapshot.mjs';
 import { kafkajs, nproc, pg } from './bench/util.mjs';
@@ -27,6 +30,7 @@ const RESULT_FILE = join(BENCH_DIR, 'result.json');
 const SCENARIOS = {
   'end-to-end': endToEndScenario,
   snapshot: snapshotScenario,
+  'control-plane': controlPlaneScenario,
 };
 
 const cleanup = new Cleanup();

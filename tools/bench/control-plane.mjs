@@ -92,6 +92,16 @@ export class TaskApi {
     return this.#request('POST', '', input, 201);
   }
 
+  /** The Authorization header value, for a load tool that sends its own requests. */
+  authorization() {
+    return this.#authorization();
+  }
+
+  /** One page of the task list, as the console asks for it (`query`: status, q, page, pageSize). */
+  page(query = '') {
+    return this.#request('GET', query ? `?${query}` : '', undefined, 200);
+  }
+
   get(id) {
     return this.#request('GET', `/${id}`, undefined, 200);
   }

@@ -5,6 +5,7 @@
 export const SCENARIOS = {
   'end-to-end': 'N rows in txRows-row transactions streamed into Kafka, beside pg_recvlogical and producer-tool ceilings',
   snapshot: 'N existing rows read by a full+incremental task, beside COPY TO STDOUT and producer-tool ceilings',
+  'control-plane': 'GET /api/v1/tasks over --api-tasks tasks at --api-rate/s beside GET /health; precheck of 20 tables beside 1',
 };
 
 const SPEC = {
@@ -13,6 +14,9 @@ const SPEC = {
   'row-bytes': { env: 'WALBRIDGE_BENCH_ROW_BYTES', default: 200, min: 16, help: 'bytes per source row (id bigint + payload text)' },
   loaders: { env: 'WALBRIDGE_BENCH_LOADERS', default: 1, min: 1, help: 'concurrent connections generating the load' },
   repeat: { env: 'WALBRIDGE_BENCH_REPEAT', default: 1, min: 1, help: 'runs of the scenario; prints the median and min-max of every figure' },
+  'api-tasks': { env: 'WALBRIDGE_BENCH_API_TASKS', default: 1000, min: 1, help: 'tasks in the metadata database (control-plane)' },
+  'api-rate': { env: 'WALBRIDGE_BENCH_API_RATE', default: 100, min: 1, help: 'list requests per second (control-plane)' },
+  'api-seconds': { env: 'WALBRIDGE_BENCH_API_SECONDS', default: 30, min: 1, help: 'seconds of list requests (control-plane)' },
   'api-port': { env: 'WALBRIDGE_BENCH_API_PORT', default: 58180, min: 1, help: 'api port (the scheduler health port is the next one)' },
 };
 
@@ -21,7 +25,7 @@ const DEFAULT_SCENARIO = 'end-to-end';
 
 const USAGE = [
   'usage: npm run bench -- [--scenario NAME] [--repeat N] [--rows N] [--tx-rows N] [--row-bytes N] [--loaders N]',
-  '                        [--api-port N] [--cpu-prof] [--no-build]',
+  '                        [--api-tasks N] [--api-rate N] [--api-seconds N] [--api-port N] [--cpu-prof] [--no-build]',
   `  --scenario   one of (env WALBRIDGE_BENCH_SCENARIO, default ${DEFAULT_SCENARIO}):`,
   ...Object.entries(SCENARIOS).map(([name, help]) => `       ${name.padEnd(11)} ${help}`),
   ...Object.entries(SPEC).map(([name, s]) => `  --${name.padEnd(10)} ${s.help} (env ${s.env}, default ${s.default})`),

@@ -6,7 +6,8 @@ import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import { REPO_ROOT } from '../lib/workspace.mjs';
 
-const requireFromRoot = createRequire(join(REPO_ROOT, 'package.json'));
+/** The project's own packages (autocannon, …), resolved from its root. */
+export const requireFromRoot = createRequire(join(REPO_ROOT, 'package.json'));
 
 /** The project's `pg` and `kafkajs`; required lazily because a fresh clone has no node_modules yet. */
 export const pg = () => requireFromRoot('pg');
