@@ -5,6 +5,7 @@
 export const SCENARIOS = {
   'end-to-end': 'N rows in txRows-row transactions streamed into Kafka, beside pg_recvlogical and producer-tool ceilings',
   snapshot: 'N existing rows read by a full+incremental task, beside COPY TO STDOUT and producer-tool ceilings',
+  'many-tasks': '--many-tasks tasks on one scheduler: idle cost per worker, then --many-rate rows/s into each',
   'control-plane': 'GET /api/v1/tasks over --api-tasks tasks at --api-rate/s beside GET /health; precheck of 20 tables beside 1',
 };
 
@@ -17,6 +18,9 @@ const SPEC = {
   'api-tasks': { env: 'WALBRIDGE_BENCH_API_TASKS', default: 1000, min: 1, help: 'tasks in the metadata database (control-plane)' },
   'api-rate': { env: 'WALBRIDGE_BENCH_API_RATE', default: 100, min: 1, help: 'list requests per second (control-plane)' },
   'api-seconds': { env: 'WALBRIDGE_BENCH_API_SECONDS', default: 30, min: 1, help: 'seconds of list requests (control-plane)' },
+  'many-tasks': { env: 'WALBRIDGE_BENCH_MANY_TASKS', default: 30, min: 1, help: 'tasks on the one scheduler (many-tasks)' },
+  'many-rate': { env: 'WALBRIDGE_BENCH_MANY_RATE', default: 1000, min: 10, help: 'rows/s into each task\'s table (many-tasks)' },
+  'many-seconds': { env: 'WALBRIDGE_BENCH_MANY_SECONDS', default: 60, min: 1, help: 'seconds of load (many-tasks)' },
   'api-port': { env: 'WALBRIDGE_BENCH_API_PORT', default: 58180, min: 1, help: 'api port (the scheduler health port is the next one)' },
 };
 
@@ -25,7 +29,7 @@ const DEFAULT_SCENARIO = 'end-to-end';
 
 const USAGE = [
   'usage: npm run bench -- [--scenario NAME] [--repeat N] [--rows N] [--tx-rows N] [--row-bytes N] [--loaders N]',
-  '                        [--api-tasks N] [--api-rate N] [--api-seconds N] [--api-port N] [--cpu-prof] [--no-build]',
+  '                        [--many-tasks N] [--many-rate N] [--many-seconds N] [--api-tasks N] [--api-rate N] [--api-seconds N] [--api-port N] [--cpu-prof] [--no-build]',
   `  --scenario   one of (env WALBRIDGE_BENCH_SCENARIO, default ${DEFAULT_SCENARIO}):`,
   ...Object.entries(SCENARIOS).map(([name, help]) => `       ${name.padEnd(11)} ${help}`),
   ...Object.entries(SPEC).map(([name, s]) => `  --${name.padEnd(10)} ${s.help} (env ${s.env}, default ${s.default})`),
