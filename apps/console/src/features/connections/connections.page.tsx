@@ -124,7 +124,7 @@ export function ConnectionsPage() {
           />
         </section>
       )}
-      <section className="card" aria-label="Saved connections">
+      <section className="card">
         {connections.isPending ? (
           <LoadingPanel>Loading connections…</LoadingPanel>
         ) : connections.error ? (
