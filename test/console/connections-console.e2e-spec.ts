@@ -94,7 +94,7 @@ describe('the console: saved connections', () => {
     // Delete is refused while the task uses the connection, and the page says which.
     await page.goto(`${testEnv.apiUrl}/connections`);
     const row = page.getByRole('region', { name: 'Saved connections' });
-    await row.getByRole('link', { name }).waitFor();
+    await row.getByRole('link', { name }).first().waitFor();
     await row.getByRole('button', { name: `Delete ${sourceName}` }).click();
     const dialog = page.getByRole('dialog', { name: `Delete connection ${sourceName}?` });
     await dialog.getByText(new RegExp(`used by ${name} \\(CONFIGURATION\\)`)).waitFor();

@@ -49,7 +49,7 @@ describe('a task built from saved connections', () => {
     const db = await sourceDb();
     let expected: Row[];
     try {
-      expected = (await db.query<Row>(`SELECT id::text, v, n::text FROM ${t} ORDER BY id`)).rows;
+      expected = (await db.query<Row>(`SELECT id::text, v, n::text FROM ${t} AS src ORDER BY src.id`)).rows;
     } finally {
       await db.end();
     }
