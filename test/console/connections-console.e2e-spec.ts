@@ -46,6 +46,7 @@ describe('the console: saved connections', () => {
     await expect(source.getByLabel('Use a saved connection').count()).resolves.toBe(0);
     await source.getByRole('button', { name: 'Test source connection' }).click();
     await source.getByText(/Connection succeeded: PostgreSQL/).waitFor();
+    await screenshot(page, 'connection-form-1920');
     await form.getByRole('button', { name: 'Save connection' }).click();
     await page.getByText(`Connection ${sourceName} saved.`).waitFor();
 
@@ -82,6 +83,10 @@ describe('the console: saved connections', () => {
     await step2Destination.getByRole('button', { name: 'Test destination connection' }).click();
     await step2Destination.getByText(/Connection succeeded: Kafka/).waitFor({ timeout: 30_000 });
     await screenshot(page, 'wizard-saved-connections-1920');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect(sidewaysOverflow(page)).resolves.toBeLessThanOrEqual(0);
+    await screenshot(page, 'wizard-saved-connections-390');
+    await page.setViewportSize({ width: 1920, height: 1000 });
     await page.getByRole('button', { name: 'Next', exact: true }).click();
     await page.getByRole('heading', { name: 'Step 3 of 5: Set task', level: 2 }).waitFor();
     taskId = /\/tasks\/([0-9a-f-]{36})\/setup/.exec(page.url())?.[1];
@@ -101,6 +106,37 @@ describe('the console: saved connections', () => {
     await dialog.getByRole('button', { name: 'Delete' }).click();
     await page.getByText(new RegExp(`${sourceName} is used by ${name} \\(CONFIGURATION\\)`)).waitFor();
     await waitFor('the connection still listed', async () => ((await api.request<SavedConnectionView[]>('GET', '/api/v1/connections')).body.some((c) => c.name === sourceName) ? true : undefined), 5_000);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('"Save this connection" in the wizard saves the typed source, and the task references it', async () => {
+    const { page, errors, close } = await consolePage(browser);
+    const name = taskName('savein');
+    const saveAs = `typed-db-${tag}`;
+    await page.goto(`${testEnv.apiUrl}/tasks/new`);
+    await page.getByLabel('Task name').fill(name);
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+    const source = page.getByRole('group', { name: 'Source database' });
+    await source.getByLabel('Host').fill(testEnv.pgHost);
+    await source.getByLabel('Port').fill(String(testEnv.pgPort));
+    await source.getByLabel('Database').fill(testEnv.sourceDatabase);
+    await source.getByLabel('User name').fill(testEnv.sourceUser);
+    await source.getByLabel('Password').fill(testEnv.sourcePassword);
+    await source.getByLabel('Save this connection as (optional)').fill(saveAs);
+    await source.getByRole('button', { name: 'Test source connection' }).click();
+    await source.getByText(/Connection succeeded: PostgreSQL/).waitFor();
+    const destination = page.getByRole('group', { name: 'Destination Kafka' });
+    await destination.getByLabel('Use a saved connection').selectOption({ label: destinationName });
+    await destination.getByRole('button', { name: 'Test destination connection' }).click();
+    await destination.getByText(/Connection succeeded: Kafka/).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+    await page.getByRole('heading', { name: 'Step 3 of 5: Set task', level: 2 }).waitFor();
+    const id = /\/tasks\/([0-9a-f-]{36})\/setup/.exec(page.url())![1];
+    const saved = (await api.request<SavedConnectionView[]>('GET', '/api/v1/connections')).body.find((c) => c.name === saveAs);
+    expect(saved).toMatchObject({ type: 'source', connection: { host: testEnv.pgHost, passwordSet: true }, usedBy: [{ id, name }] });
+    expect((await api.task(id)).source).toMatchObject({ connectionId: saved!.id, passwordSet: true });
+    await cleanUpTask(id);
     expect(errors).toEqual([]);
     await close();
   });
