@@ -96,10 +96,21 @@ describe('the console: saved connections', () => {
     // The task holds the saved password: its own test connects.
     expect((await api.request('POST', `/api/v1/tasks/${taskId}/test-connection?target=source`)).body).toMatchObject({ ok: true });
 
-    // Delete is refused while the task uses the connection, and the page says which.
+    // An edit reaches the task using it; a new endpoint needs the password again, said at its field.
     await page.goto(`${testEnv.apiUrl}/connections`);
     const row = page.getByRole('region', { name: 'Saved connections' });
     await row.getByRole('link', { name }).first().waitFor();
+    await row.getByRole('button', { name: `Edit ${sourceName}` }).click();
+    const edit = page.getByRole('form', { name: `Edit connection ${sourceName}` });
+    await edit.getByLabel('SSL mode').selectOption('require');
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await edit.getByText(/give the password again: .*sslMode changed/).waitFor();
+    await edit.getByLabel('Password').fill(testEnv.sourcePassword);
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText(`Connection ${sourceName} saved; the tasks using it were updated: ${name}.`).waitFor();
+    expect((await api.task(taskId!)).source).toMatchObject({ sslMode: 'require', passwordSet: true });
+
+    // Delete is refused while the task uses the connection, and the page says which.
     await row.getByRole('button', { name: `Delete ${sourceName}` }).click();
     const dialog = page.getByRole('dialog', { name: `Delete connection ${sourceName}?` });
     await dialog.getByText(new RegExp(`used by ${name} \\(CONFIGURATION\\)`)).waitFor();

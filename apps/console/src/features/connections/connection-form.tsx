@@ -81,6 +81,8 @@ export function ConnectionForm({ editing, onSaved, onCancel }: { editing: SavedC
   });
 
   const current = useWatch({ control: form.control }) as ConnectionFormValues;
+  const shown = editing?.connection as { passwordSet?: boolean; clientKeySet?: boolean; schemaRegistry?: { passwordSet?: boolean } } | undefined;
+  const secrets = { password: !!shown?.passwordSet, clientKey: !!shown?.clientKeySet, registry: !!shown?.schemaRegistry?.passwordSet };
   const stale = !!test && test.key !== JSON.stringify(current[type]);
   return (
     <FormProvider {...form}>
@@ -98,9 +100,9 @@ export function ConnectionForm({ editing, onSaved, onCancel }: { editing: SavedC
         <TextField name="name" label="Connection name" autoComplete="off" />
         {editing && <p className="muted">Leave a password empty to keep the saved one; a new host, port, database or login needs it typed again.</p>}
         {type === 'source' ? (
-          <SourceFields task={null} saved={NO_REUSE} test={test} stale={stale} onTest={() => void runTest()} />
+          <SourceFields task={null} saved={NO_REUSE} connection={secrets} test={test} stale={stale} onTest={() => void runTest()} />
         ) : (
-          <DestinationFields task={null} saved={NO_REUSE} registry test={test} stale={stale} onTest={() => void runTest()} />
+          <DestinationFields task={null} saved={NO_REUSE} connection={secrets} registry test={test} stale={stale} onTest={() => void runTest()} />
         )}
         <SubmitProblemNotice problem={problem} />
         <div className="form-actions">

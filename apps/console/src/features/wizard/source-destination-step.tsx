@@ -150,14 +150,41 @@ export function SourceDestinationStep({ values, task, format, tests, onTestsChan
   );
 }
 
-function secretHint(saved: boolean): string {
+/** What the Connections page's own form says of its secrets (the wizard's words are about the task and the draft). */
+export interface SavedSecrets {
+  password: boolean;
+  clientKey: boolean;
+  registry: boolean;
+}
+
+function connectionSecretHint(saved: boolean): string {
+  return saved ? 'A password is saved with the connection: leave empty to keep it.' : 'Sealed on the server when the connection is saved, and never shown again.';
+}
+
+function secretHint(saved: boolean, connection?: SavedSecrets): string {
+  if (connection) return connectionSecretHint(saved);
   return saved
     ? 'A password is saved with the task: leave empty to keep it.'
     : 'Never kept in the draft: if you leave the wizard before the next step, type it again.';
 }
 
 /** `saved`: the connections offered instead of the fields (none on the Connections page itself). */
-export function SourceFields({ task, saved, test, stale, onTest }: { task: TaskView | null; saved: SavedConnectionView[]; test?: TestState; stale: boolean; onTest: () => void }) {
+export function SourceFields({
+  task,
+  saved,
+  connection,
+  test,
+  stale,
+  onTest,
+}: {
+  task: TaskView | null;
+  saved: SavedConnectionView[];
+  /** On the Connections page: which secrets the edited connection holds. */
+  connection?: SavedSecrets;
+  test?: TestState;
+  stale: boolean;
+  onTest: () => void;
+}) {
   const sslMode = useWatch({ name: 'source.sslMode' }) as string;
   const chosen = useChosenConnection('source');
   return (
@@ -173,7 +200,7 @@ export function SourceFields({ task, saved, test, stale, onTest }: { task: TaskV
           </div>
           <TextField name="source.database" label="Database" autoComplete="off" spellCheck={false} />
           <TextField name="source.username" label="User name" autoComplete="off" spellCheck={false} hint="A role with REPLICATION (or superuser) and SELECT on the tables." />
-          <TextField name="source.password" label="Password" type="password" autoComplete="new-password" hint={secretHint(!!task?.source.passwordSet)} />
+          <TextField name="source.password" label="Password" type="password" autoComplete="new-password" hint={secretHint(!!task?.source.passwordSet || !!connection?.password, connection)} />
           <SelectField name="source.sslMode" label="SSL mode" options={SSL_MODES.map((m) => ({ value: m, label: SSL_MODE_LABELS[m] }))} />
           {(sslMode === 'verify-ca' || sslMode === 'verify-full') && (
             <TextAreaField name="source.caCert" label="CA certificate (PEM)" rows={4} spellCheck={false} className="field--mono" />
@@ -189,6 +216,7 @@ export function SourceFields({ task, saved, test, stale, onTest }: { task: TaskV
 export function DestinationFields({
   task,
   saved,
+  connection,
   registry,
   test,
   stale,
@@ -196,6 +224,7 @@ export function DestinationFields({
 }: {
   task: TaskView | null;
   saved: SavedConnectionView[];
+  connection?: SavedSecrets;
   /** Whether to ask for the schema registry (format avro-registry, or one is set already). */
   registry: boolean;
   test?: TestState;
@@ -221,7 +250,7 @@ export function DestinationFields({
                 options={[{ value: '', label: 'Choose…' }, ...SASL_MECHANISMS.map((m) => ({ value: m, label: m }))]}
               />
               <TextField name="destination.username" label="SASL user name" autoComplete="off" spellCheck={false} />
-              <TextField name="destination.password" label="SASL password" type="password" autoComplete="new-password" hint={secretHint(!!task?.destination.passwordSet)} />
+              <TextField name="destination.password" label="SASL password" type="password" autoComplete="new-password" hint={secretHint(!!task?.destination.passwordSet || !!connection?.password, connection)} />
             </>
           )}
           {isTls(protocol) && (
@@ -233,7 +262,13 @@ export function DestinationFields({
                 label="Client private key (PEM)"
                 rows={3}
                 spellCheck={false}
-                hint={task?.destination.clientKeySet ? 'A key is saved with the task: leave empty to keep it.' : 'Never kept in the draft.'}
+                hint={
+                  connection
+                    ? connectionSecretHint(connection.clientKey).replace('password', 'key')
+                    : task?.destination.clientKeySet
+                      ? 'A key is saved with the task: leave empty to keep it.'
+                      : 'Never kept in the draft.'
+                }
               />
               <CheckboxField name="destination.verifyHostname" label="Verify the broker host names" />
             </>
@@ -255,7 +290,7 @@ export function DestinationFields({
                 label="Registry password"
                 type="password"
                 autoComplete="new-password"
-                hint={secretHint(!!task?.destination.schemaRegistry?.passwordSet)}
+                hint={secretHint(!!task?.destination.schemaRegistry?.passwordSet || !!connection?.registry, connection)}
               />
             </fieldset>
           ) : (
