@@ -107,6 +107,16 @@ describe('SavedConnectionService', () => {
     expect((await connections.get(src.id)).usedBy).toEqual([]);
   });
 
+  it('a new password typed on a running task keeps its reference', async () => {
+    const { store, vault, tasks, edits, create } = setup();
+    const src = await create(source);
+    const task = await tasks.create({ name: 'orders', source: { connectionId: src.id }, destination: { brokers: 'kafka:9092' }, policy });
+    store.rows.get(task.id)!.status = 'INCREMENTAL';
+    await edits.update(task.id, { source: { password: 'typed-on-the-task' } });
+    expect(store.rows.get(task.id)!.config).toMatchObject({ source: { connectionId: src.id } });
+    expect(vault.openTask(store.rows.get(task.id)!).sourcePassword).toBe('typed-on-the-task');
+  });
+
   it('refuses to delete a connection in use, naming the tasks; deletes it once unused', async () => {
     const { store, tasks, connections, create } = setup();
     const src = await create(source);

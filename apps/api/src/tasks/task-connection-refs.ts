@@ -9,6 +9,11 @@ const TARGETS: ConnectionTarget[] = ['source', 'destination'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Only credentials: a new password of a running task keeps the reference (the next edit of the connection brings its own again). */
+function onlySecrets(part: Record<string, unknown>): boolean {
+  return Object.entries(part).every(([k, v]) => k === 'password' || k === 'clientKey' || (k === 'schemaRegistry' && isObject(v) && Object.keys(v).every((r) => r === 'password')));
+}
+
 /** A task body or patch with its connection references resolved. */
 export interface ResolvedRefs {
   /** The body or patch without the referencing parts. */
@@ -42,7 +47,7 @@ export class TaskConnectionRefs {
       if (typeof part.connectionId === 'string') {
         resolved[target] = await this.settings(target, part.connectionId, part);
         delete rest[target];
-      } else if (detach && !('connectionId' in part) && Object.keys(part).length) {
+      } else if (detach && !('connectionId' in part) && Object.keys(part).length && !onlySecrets(part)) {
         // Settings edited by hand: the task keeps them as its own and follows the connection no more.
         rest[target] = { ...part, connectionId: null };
       }
