@@ -64,7 +64,7 @@ async function rotateKey(dataSource: DataSource, config: ReturnType<typeof loadC
     if (existsSync(file)) renameSync(file, `${file}.previous`);
     renameSync(`${file}.next`, file);
   }
-  console.log(`re-sealed the secrets of ${count.tasks} task(s) and ${count.channels} channel(s) with the new master key${fromEnv ? ': set WALBRIDGE_MASTER_KEY to WALBRIDGE_NEW_MASTER_KEY' : ` in ${file} (the old one is ${file}.previous)`}; restart the api and schedulers`);
+  console.log(`re-sealed the secrets of ${count.tasks} task(s), ${count.channels} channel(s) and ${count.connections} saved connection(s) with the new master key${fromEnv ? ': set WALBRIDGE_MASTER_KEY to WALBRIDGE_NEW_MASTER_KEY' : ` in ${file} (the old one is ${file}.previous)`}; restart the api and schedulers`);
   return 0;
 }
 

@@ -29,6 +29,8 @@ describe('master key rotation (npm run secrets:rotate-key)', () => {
       destination: demoDestination(),
       policy: { objectScope: 'tables', tables: [{ schema: 'shop', table: 'orders' }], topicPolicy: { mode: 'specific', topic: 'unused' } },
     });
+    const saved = await plane.api.request<{ id: string }>('POST', '/api/v1/connections', { type: 'source', name: uniqueName('rotate'), connection: demoSource() });
+    expect(saved.status).toBe(201);
     const before = await plane.metadataQuery<{ secrets: Buffer }>('SELECT secrets FROM task WHERE id = $1', [task.id]);
     const oldKey = readFileSync(keyFile, 'utf8');
     await Promise.all([plane.apiProcess.kill('SIGTERM'), ...plane.schedulers.map((s) => s.kill('SIGTERM'))]);
@@ -38,7 +40,7 @@ describe('master key rotation (npm run secrets:rotate-key)', () => {
       encoding: 'utf8',
     });
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toContain('re-sealed the secrets of 1 task(s)');
+    expect(run.stdout).toContain('re-sealed the secrets of 1 task(s), 0 channel(s) and 1 saved connection(s)');
     expect(readFileSync(keyFile, 'utf8')).not.toBe(oldKey);
     expect(readFileSync(`${keyFile}.previous`, 'utf8')).toBe(oldKey);
     const after = await plane.metadataQuery<{ secrets: Buffer }>('SELECT secrets FROM task WHERE id = $1', [task.id]);
@@ -48,5 +50,8 @@ describe('master key rotation (npm run secrets:rotate-key)', () => {
     await plane.startScheduler();
     const test = await plane.api.request<ConnectionTestResult>('POST', `/api/v1/tasks/${(task as TaskView).id}/test-connection?target=source`);
     expect(test.body, JSON.stringify(test.body)).toMatchObject({ ok: true });
+    // A saved connection's password opens with the new key too.
+    const savedTest = await plane.api.request<ConnectionTestResult>('POST', `/api/v1/connections/${saved.body.id}/test`);
+    expect(savedTest.body, JSON.stringify(savedTest.body)).toMatchObject({ ok: true });
   });
 });

@@ -70,6 +70,10 @@ describe('every route of the OpenAPI document is guarded', () => {
       'GET /api/v1/users',
       'DELETE /api/v1/tokens/{id}',
       'GET /api/v1/audit-log',
+      'GET /api/v1/connections',
+      'PATCH /api/v1/connections/{id}',
+      'DELETE /api/v1/connections/{id}',
+      'POST /api/v1/connections/{id}/test',
     ]) {
       expect(paths).toContain(expected);
     }

@@ -21,6 +21,7 @@ const router = createBrowserRouter([
       { path: 'tasks/new', lazy: () => import('./features/wizard/task-wizard.page').then((m) => ({ Component: m.TaskWizardPage })) },
       { path: 'tasks/:id', lazy: () => import('./features/task-detail/task-detail.page').then((m) => ({ Component: m.TaskDetailPage })) },
       { path: 'tasks/:id/setup', lazy: () => import('./features/wizard/task-wizard.page').then((m) => ({ Component: m.TaskWizardPage })) },
+      { path: 'connections', lazy: () => import('./features/connections/connections.page').then((m) => ({ Component: m.ConnectionsPage })) },
       { path: 'notifications', lazy: () => import('./features/notifications/notifications.page').then((m) => ({ Component: m.NotificationsPage })) },
       {
         path: 'notifications/channels/:id',

@@ -65,6 +65,13 @@ const port = (what: string) =>
     .min(1, `${what} must be 1-65535`)
     .max(65535, `${what} must be 1-65535`);
 
+/**
+ * The saved connection (`/connections`) a task's source or destination was taken from. The API
+ * fills the settings and the sealed password in from it, so a task holds its own copy and
+ * streams exactly as an inline one; an edit of the connection is applied to its tasks again.
+ */
+const connectionId = z.string().uuid('connectionId must be the id of a saved connection').optional();
+
 export const sourceSchema = z
   .object({
     host: z
@@ -82,6 +89,7 @@ export const sourceSchema = z
     password: secret('password'),
     sslMode: z.enum(SSL_MODES).default('disable'),
     caCert: pemCertificate('caCert'),
+    connectionId,
   })
   .superRefine((v, ctx) => {
     if ((v.sslMode === 'verify-ca' || v.sslMode === 'verify-full') && !v.caCert) {
@@ -141,6 +149,7 @@ export const destinationSchema = z
       .optional(),
     verifyHostname: z.boolean().default(true),
     schemaRegistry: schemaRegistrySchema.optional(),
+    connectionId,
   })
   .superRefine((v, ctx) => {
     const sasl = v.securityProtocol === 'SASL_PLAINTEXT' || v.securityProtocol === 'SASL_SSL';

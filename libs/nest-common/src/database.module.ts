@@ -8,6 +8,7 @@ import {
   AuditLogRepository,
   NotificationChannelRepository,
   NotificationRepository,
+  SavedConnectionRepository,
   TaskBackfillRepository,
   TaskLogRepository,
   TaskMetricRepository,
@@ -29,6 +30,7 @@ const REPOSITORIES = [
   TaskMetricRepository,
   NotificationChannelRepository,
   NotificationRepository,
+  SavedConnectionRepository,
   TaskBackfillRepository,
 ];
 

@@ -1,10 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import { LEGACY_SECRET_VERSION, SecretBox } from './secret-box';
-import { SecretsService, type ChannelSecretsOwner, type TaskSecretsOwner } from './secrets.service';
+import { SecretsService, type ChannelSecretsOwner, type ConnectionSecretsOwner, type TaskSecretsOwner } from './secrets.service';
 
 export interface ResealCount {
   tasks: number;
   channels: number;
+  connections: number;
 }
 
 /**
@@ -17,7 +18,7 @@ export async function resealSecrets(manager: EntityManager, from: SecretBox, to:
   const current = new SecretsService(from);
   const open = (sealed: Buffer, id: string, openCurrent: () => object): Record<string, string | undefined> =>
     sealed[0] === LEGACY_SECRET_VERSION ? from.openLegacy(sealed, id) : (openCurrent() as Record<string, string | undefined>);
-  const count: ResealCount = { tasks: 0, channels: 0 };
+  const count: ResealCount = { tasks: 0, channels: 0, connections: 0 };
   const tasks: (TaskSecretsOwner & { secrets: Buffer })[] = await manager.query('SELECT id, config, secrets FROM task WHERE secrets IS NOT NULL FOR UPDATE');
   for (const task of tasks) {
     if (options.legacyOnly && task.secrets[0] !== LEGACY_SECRET_VERSION) continue;
@@ -33,6 +34,17 @@ export async function resealSecrets(manager: EntityManager, from: SecretBox, to:
     const secrets = open(channel.secrets, channel.id, () => current.openChannel(channel));
     await manager.query('UPDATE notification_channel SET secrets = $2 WHERE id = $1', [channel.id, target.sealChannel(channel, secrets)]);
     count.channels++;
+  }
+  // Saved connections came after the legacy format (and after the migration that re-seals it).
+  const [{ exists }] = await manager.query(`SELECT to_regclass('saved_connection') IS NOT NULL AS exists`);
+  if (exists && !options.legacyOnly) {
+    const connections: (ConnectionSecretsOwner & { secrets: Buffer })[] = await manager.query(
+      'SELECT id, type, config, secrets FROM saved_connection WHERE secrets IS NOT NULL FOR UPDATE',
+    );
+    for (const connection of connections) {
+      await manager.query('UPDATE saved_connection SET secrets = $2 WHERE id = $1', [connection.id, target.sealConnection(connection, current.openConnection(connection))]);
+      count.connections++;
+    }
   }
   return count;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { credentialEndpoint } from '@walbridge/domain';
 import type { ChannelSecrets, StoredChannelConfig } from './entities/notification-channel.entity';
+import type { SavedConnectionSecrets } from './entities/saved-connection.entity';
 import { SecretBox } from './secret-box';
 
 /** A task's credentials, kept only sealed in `task.secrets`, never in `config`. */
@@ -38,6 +39,13 @@ export interface TaskSecretsOwner {
 export interface ChannelSecretsOwner {
   id: string;
   config: StoredChannelConfig;
+}
+
+/** What a saved connection's credentials are bound to: its id, its type and its endpoint (and registry). */
+export interface ConnectionSecretsOwner {
+  id: string;
+  type: 'source' | 'destination';
+  config: Record<string, unknown>;
 }
 
 /** A connection (with its password) on its way to a scheduler through Redis. */
@@ -82,6 +90,16 @@ export class SecretsService {
     return owner.secrets ? (this.box.open(owner.secrets, channelBinding(owner)) as ChannelSecrets) : {};
   }
 
+  /** Null when there is nothing to keep. */
+  sealConnection(owner: ConnectionSecretsOwner, secrets: SavedConnectionSecrets): Buffer | null {
+    const kept = Object.fromEntries(Object.entries(secrets).filter(([, v]) => v !== undefined));
+    return Object.keys(kept).length ? this.box.seal(kept, connectionBinding(owner)) : null;
+  }
+
+  openConnection(owner: ConnectionSecretsOwner & { secrets: Buffer | null }): SavedConnectionSecrets {
+    return owner.secrets ? (this.box.open(owner.secrets, connectionBinding(owner)) as SavedConnectionSecrets) : {};
+  }
+
   sealTransit(value: unknown): SealedTransit {
     const nonce = randomUUID();
     return { sealed: this.box.seal({ json: JSON.stringify(value) }, `transit:${nonce}`).toString('base64'), nonce };
@@ -99,6 +117,12 @@ export function taskBinding(owner: TaskSecretsOwner, options: { withRegistry: bo
   // only when there is a registry: the sealed secrets of every other task keep their binding.
   const registry = config.destination?.schemaRegistry;
   return registry && options.withRegistry ? `${base}|schemaRegistry:${credentialEndpoint('schemaRegistry', registry)}` : base;
+}
+
+export function connectionBinding(owner: ConnectionSecretsOwner): string {
+  const base = `connection:${owner.id}|${owner.type}:${credentialEndpoint(owner.type, owner.config)}`;
+  const registry = owner.type === 'destination' ? (owner.config.schemaRegistry as Record<string, unknown> | undefined) : undefined;
+  return registry ? `${base}|schemaRegistry:${credentialEndpoint('schemaRegistry', registry)}` : base;
 }
 
 export function channelBinding(owner: ChannelSecretsOwner): string {

@@ -5,7 +5,9 @@ import { SecretBox, SecretsService, type NotificationChannelRepository, type Tas
 import { TaskControlJob } from '@walbridge/queue';
 import type { PrecheckService } from '../precheck/precheck.service';
 import { parseTaskConfig } from './task-config.validation';
+import { fakeSavedConnections } from '../connections/testing/saved-connection-store.fake';
 import { TaskCommand } from './task-command';
+import { TaskConnectionRefs } from './task-connection-refs';
 import { TaskEditService } from './task-edit.service';
 import { TaskService } from './task.service';
 import { fakeTaskStore, noFleet } from './testing/task-store.fake';
@@ -24,9 +26,10 @@ async function created() {
   const command = new TaskCommand(store.tasks, store.queue);
   const channels = { findByIds: async () => [] } as unknown as NotificationChannelRepository;
   const backfills = { create: async () => ({ id: 'b1' }) } as unknown as TaskBackfillRepository;
-  const view = await new TaskService(store.tasks, store.logs, vault, command, {} as PrecheckService, channels, noFleet).create(parseTaskConfig(input) as TaskConfig);
+  const refs = new TaskConnectionRefs(fakeSavedConnections(store.rows).repo, vault);
+  const view = await new TaskService(store.tasks, store.logs, vault, command, {} as PrecheckService, channels, noFleet, refs).create(parseTaskConfig(input) as TaskConfig);
   store.logLines.length = 0;
-  return { store, vault, id: view.id, edits: new TaskEditService(store.tasks, store.logs, vault, channels, command, backfills, noFleet) };
+  return { store, vault, id: view.id, edits: new TaskEditService(store.tasks, store.logs, vault, channels, command, backfills, noFleet, refs) };
 }
 
 describe('TaskEditService', () => {

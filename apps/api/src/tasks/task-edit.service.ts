@@ -20,6 +20,7 @@ import { currentActor } from '../auth/request-context';
 import { assertCredentialsFollowEndpoint } from '../common/credential-endpoint.rule';
 import { FleetService } from '../fleet/fleet.service';
 import { TaskCommand } from './task-command';
+import { TaskConnectionRefs } from './task-connection-refs';
 import { assertChannelsExist, parseTaskConfig } from './task-config.validation';
 import { splitSecrets, toTaskView, type StoredConfig, type TaskSecrets } from './task.mapper';
 
@@ -75,16 +76,23 @@ export class TaskEditService {
     private readonly command: TaskCommand,
     private readonly backfills: TaskBackfillRepository,
     private readonly fleet: FleetService,
+    private readonly refs: TaskConnectionRefs,
   ) {}
 
-  async update(id: string, patch: Record<string, unknown>): Promise<TaskView> {
+  async update(id: string, body: Record<string, unknown>): Promise<TaskView> {
     const task = await this.command.load(id);
+    // A saved connection replaces the whole source or destination, with the password it holds.
+    const { rest: patch, resolved } = await this.refs.resolve(body);
     const oldSecrets: TaskSecrets = this.vault.openTask(task);
     const current = withoutFlags(task.config);
     const editable = { ...current, ...connectionsWithSecrets(current as unknown as TaskConfig, oldSecrets) };
-    const config = parseTaskConfig(applyMergePatch(editable, patch));
-    // A stored password goes only to the server it was given for (issue 14 item 1).
-    const given = patch as { source?: { password?: unknown }; destination?: { password?: unknown; schemaRegistry?: { password?: unknown } | null } };
+    const config = parseTaskConfig({ ...(applyMergePatch(editable, patch) as Record<string, unknown>), ...resolved });
+    // A stored password goes only to the server it was given for (issue 14 item 1); a saved
+    // connection's goes to the endpoint the connection holds it for.
+    const fromConnection = Object.fromEntries(
+      Object.entries(resolved).map(([target, settings]) => [target, { ...settings, password: settings.password ?? null, schemaRegistry: { password: null } }]),
+    );
+    const given = { ...patch, ...fromConnection } as { source?: { password?: unknown }; destination?: { password?: unknown; schemaRegistry?: { password?: unknown } | null } };
     assertCredentialsFollowEndpoint([
       { kind: 'source', field: 'source.password', before: current.source, after: config.source, stored: !!oldSecrets.sourcePassword, given: given.source?.password !== undefined },
       { kind: 'destination', field: 'destination.password', before: current.destination, after: config.destination, stored: !!oldSecrets.destinationPassword, given: given.destination?.password !== undefined },

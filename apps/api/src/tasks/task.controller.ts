@@ -1,10 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { updateTaskSchema, type Page, type TaskConfig, type TaskView } from '@walbridge/contracts';
+import { updateTaskSchema, type Page, type TaskView } from '@walbridge/contracts';
 import { ZodPipe } from '../common/zod-body.pipe';
 import { listTasksQuerySchema, type ListTasksQuery } from './list-tasks.query';
 import { submitTaskSchema, type SubmitTaskDto } from './submit-task.dto';
-import { TaskConfigPipe } from './task-config.validation';
 import { TaskEditService } from './task-edit.service';
 import { TaskService } from './task.service';
 import { DocumentQuery } from '../common/query-docs.decorator';
@@ -18,7 +17,7 @@ export class TaskController {
   ) {}
 
   @Post()
-  create(@Body(new TaskConfigPipe()) body: TaskConfig): Promise<TaskView> {
+  create(@Body(new ZodPipe(updateTaskSchema)) body: Record<string, unknown>): Promise<TaskView> {
     return this.tasks.create(body);
   }
 

@@ -4,6 +4,7 @@ import type { NotificationChannelRepository, SecretsService } from '@walbridge/p
 import { TaskControlJob } from '@walbridge/queue';
 import type { PrecheckService } from '../precheck/precheck.service';
 import { TaskCommand } from './task-command';
+import type { TaskConnectionRefs } from './task-connection-refs';
 import { TaskService } from './task.service';
 import { fakeTaskStore, noFleet, taskRow } from './testing/task-store.fake';
 
@@ -18,7 +19,7 @@ function fakePrechecks(blocked = false) {
 
 function service(row = taskRow({ status: 'CONFIGURATION' }), blocked = false) {
   const store = fakeTaskStore([row]);
-  const tasks = new TaskService(store.tasks, store.logs, {} as SecretsService, new TaskCommand(store.tasks, store.queue), fakePrechecks(blocked), {} as NotificationChannelRepository, noFleet);
+  const tasks = new TaskService(store.tasks, store.logs, {} as SecretsService, new TaskCommand(store.tasks, store.queue), fakePrechecks(blocked), {} as NotificationChannelRepository, noFleet, {} as TaskConnectionRefs);
   return { store, tasks };
 }
 

@@ -10,7 +10,8 @@ import { currentActor } from '../auth/request-context';
 import type { ListTasksQuery } from './list-tasks.query';
 import type { SubmitTaskDto } from './submit-task.dto';
 import { TaskCommand } from './task-command';
-import { assertChannelsExist } from './task-config.validation';
+import { TaskConnectionRefs } from './task-connection-refs';
+import { assertChannelsExist, parseTaskConfig } from './task-config.validation';
 import { splitSecrets, toTaskView } from './task.mapper';
 
 @Injectable()
@@ -23,9 +24,12 @@ export class TaskService {
     private readonly prechecks: PrecheckService,
     private readonly channels: NotificationChannelRepository,
     private readonly fleet: FleetService,
+    private readonly refs: TaskConnectionRefs,
   ) {}
 
-  async create(config: TaskConfig): Promise<TaskView> {
+  /** `body`: a task as POST /tasks takes it; `source.connectionId` / `destination.connectionId` bring a saved connection's settings. */
+  async create(body: unknown): Promise<TaskView> {
+    const config: TaskConfig = parseTaskConfig(await this.refs.resolveBody(body));
     await assertChannelsExist(this.channels, config);
     const id = randomUUID();
     const slotName = config.policy.slotName ?? defaultSlotName(id);

@@ -12,6 +12,7 @@ import { setTimeZoneChoice, useTimeZoneChoice } from '../ui/time-zone';
 // A new section adds one entry here, with the role it needs.
 const NAV_ITEMS: { to: string; label: string; matchRoot?: boolean; role: Role; badge?: 'unread' }[] = [
   { to: '/tasks', label: 'Tasks', matchRoot: true, role: 'viewer' },
+  { to: '/connections', label: 'Connections', role: 'viewer' },
   { to: '/notifications', label: 'Notifications', role: 'viewer', badge: 'unread' },
   { to: '/users', label: 'Users', role: 'admin' },
   { to: '/tokens', label: 'API tokens', role: 'admin' },

@@ -12,10 +12,12 @@ import { NotificationEntity, NotificationReadEntity } from './notification.entit
 import { NotificationDeliveryEntity } from './notification-delivery.entity';
 import { TaskBackfillEntity } from './task-backfill.entity';
 import { TaskBackfillTableEntity } from './task-backfill-table.entity';
+import { SavedConnectionEntity } from './saved-connection.entity';
 
 export { ApiTokenEntity, AuditLogEntity, PrecheckItemEntity, PrecheckRunEntity, TaskEntity, TaskLogEntity, UserEntity, UserSessionEntity };
 export { TaskMetricEntity, NotificationChannelEntity, NotificationEntity, NotificationReadEntity, NotificationDeliveryEntity };
-export { TaskBackfillEntity, TaskBackfillTableEntity };
+export { TaskBackfillEntity, TaskBackfillTableEntity, SavedConnectionEntity };
+export type { SavedConnectionSecrets } from './saved-connection.entity';
 export type { StoredTaskConfig } from './task.entity';
 export type { ChannelSecrets, StoredChannelConfig } from './notification-channel.entity';
 
@@ -35,4 +37,5 @@ export const ENTITIES = [
   NotificationDeliveryEntity,
   TaskBackfillEntity,
   TaskBackfillTableEntity,
+  SavedConnectionEntity,
 ];

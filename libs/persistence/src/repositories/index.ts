@@ -9,3 +9,4 @@ export * from './task-metric.repository';
 export * from './notification-channel.repository';
 export * from './notification.repository';
 export * from './task-backfill.repository';
+export * from './saved-connection.repository';

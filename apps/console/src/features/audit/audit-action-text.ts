@@ -30,5 +30,6 @@ export const AUDIT_ACTION_CHOICES: { value: string; label: string }[] = [
   { value: 'users.*', label: 'User administration' },
   { value: 'tokens.*', label: 'API tokens' },
   { value: 'notification-channels.*', label: 'Notification channels' },
+  { value: 'connections.*', label: 'Saved connections and connection tests' },
   { value: 'schedulers.*', label: 'Scheduler drains' },
 ];

@@ -7,7 +7,8 @@ const SUFFIX = '-copy';
 /**
  * Issue 15 feature 6 "Clone a task": a new task in CONFIGURATION with this one's settings. Never
  * its secrets (write-only: the user types them again at step 2) nor its slot name (a slot belongs
- * to one task; the new one gets its own default).
+ * to one task; the new one gets its own default). A side taken from a saved connection stays the
+ * reference, so the clone brings that connection's password without it being typed.
  */
 export function cloneTaskInput(task: TaskView): CreateTaskInput {
   const body = taskCreateRequest(task, { start: { mode: 'now' }, alarms: task.alarms });

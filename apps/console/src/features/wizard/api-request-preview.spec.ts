@@ -67,6 +67,15 @@ describe('the API request that creates the task being built', () => {
     expect(taskCreateRequest(taskView({ sourcePasswordSet: false }), { start: { mode: 'now' }, alarms: {} }).source).not.toHaveProperty('password');
   });
 
+  it('sends a side taken from a saved connection as the reference alone (the server refuses settings next to it)', () => {
+    const task = taskView();
+    const connectionId = '00000000-0000-4000-8000-0000000000aa';
+    const body = taskCreateRequest({ ...task, source: { ...task.source, connectionId } }, { start: { mode: 'now' }, alarms: task.alarms });
+    expect(body.source).toEqual({ connectionId });
+    expect(body.destination).toMatchObject({ brokers: 'k1:9092' });
+    expect(createTaskSchema.safeParse({ ...body, source: task.source }).success).toBe(true);
+  });
+
   it('quotes the body for a shell, so a filter with quotes arrives intact', () => {
     const body = taskCreateRequest(taskView(), { start: { mode: 'now' }, alarms: {} });
     const curl = curlCommand('http://127.0.0.1:8080', body);

@@ -11,16 +11,21 @@ export const SECRET_PLACEHOLDER = (what: string) => `<${what}>`;
 export function taskCreateRequest(task: TaskView, confirm: Pick<CreateTaskInput, 'start' | 'alarms'>): CreateTaskInput {
   const { passwordSet: sourcePasswordSet, ...source } = task.source;
   const { passwordSet: destinationPasswordSet, clientKeySet, ...destination } = task.destination;
+  // A side taken from a saved connection is sent as the reference: the server fills in the
+  // settings and the password, and refuses settings next to it.
+  const saved = (connectionId: string) => ({ connectionId }) as never;
   return {
     name: task.name,
     description: task.description,
     tags: task.tags,
-    source: { ...source, ...(sourcePasswordSet ? { password: SECRET_PLACEHOLDER('source password') } : {}) },
-    destination: {
-      ...destination,
-      ...(destinationPasswordSet ? { password: SECRET_PLACEHOLDER('Kafka password') } : {}),
-      ...(clientKeySet ? { clientKey: SECRET_PLACEHOLDER('client key PEM') } : {}),
-    },
+    source: source.connectionId ? saved(source.connectionId) : { ...source, ...(sourcePasswordSet ? { password: SECRET_PLACEHOLDER('source password') } : {}) },
+    destination: destination.connectionId
+      ? saved(destination.connectionId)
+      : {
+          ...destination,
+          ...(destinationPasswordSet ? { password: SECRET_PLACEHOLDER('Kafka password') } : {}),
+          ...(clientKeySet ? { clientKey: SECRET_PLACEHOLDER('client key PEM') } : {}),
+        },
     policy: task.policy,
     start: confirm.start,
     alarms: confirm.alarms,

@@ -9,15 +9,25 @@ import {
   type ConnectionTarget,
   type ConnectionTestResult,
   type MessageFormat,
+  type SavedConnectionView,
   type TaskView,
 } from '@walbridge/contracts';
-import { testConnection, testTaskConnection } from '../../api/connections.api';
+import { testConnection, testSavedConnection, testTaskConnection } from '../../api/connections.api';
+import { SaveConnectionField, SavedConnectionChoice, useChosenConnection } from '../connections/saved-connection-choice';
+import { useSavedConnections } from '../connections/use-saved-connections.query';
 import { CheckboxField, SelectField, TextAreaField, TextField, SubmitProblemNotice } from '../../ui/form-fields';
 import { zodFormResolver, useFormChanges, useApiSubmit } from '../../ui/zod-form';
 import { WizardActions } from './wizard-actions';
 import { destinationInput, sourceInput, type ConnectionValues } from './wizard-values';
 
-const connectionsSchema = z.object({ source: sourceSchema, destination: destinationSchema });
+/** A saved connection's reference, or settings checked by the task's own schema. */
+const savedOr = (schema: z.ZodTypeAny) =>
+  z.any().superRefine((v, ctx) => {
+    if (v && typeof v === 'object' && (v as { connectionId?: string }).connectionId) return;
+    const parsed = schema.safeParse(v);
+    if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue(issue as z.IssueData);
+  });
+const connectionsSchema = z.object({ source: savedOr(sourceSchema), destination: savedOr(destinationSchema) });
 const toInput = (v: ConnectionValues) => ({ source: sourceInput(v.source), destination: destinationInput(v.destination) });
 
 const SSL_MODE_LABELS: Record<(typeof SSL_MODES)[number], string> = {
@@ -27,9 +37,12 @@ const SSL_MODE_LABELS: Record<(typeof SSL_MODES)[number], string> = {
   'verify-full': 'verify-full (TLS, CA and host name checked)',
 };
 
+/** Fields without "Use a saved connection" and "Save this connection" (the Connections page's own form). */
+export const NO_REUSE: SavedConnectionView[] = [];
+
 export type ConnectionTests = Partial<Record<ConnectionTarget, TestState>>;
 
-type TestState =
+export type TestState =
   | { state: 'running'; key: string }
   | { state: 'done'; key: string; result: ConnectionTestResult }
   | { state: 'error'; key: string; error: unknown };
@@ -53,7 +66,7 @@ const isSasl = (protocol: string) => protocol === 'SASL_PLAINTEXT' || protocol =
 const isTls = (protocol: string) => protocol === 'SSL' || protocol === 'SASL_SSL';
 
 /** Identifies what was tested: a result only counts while the fields still hold those values. */
-const testKey = (values: ConnectionValues, target: ConnectionTarget) => JSON.stringify(values[target]);
+const testKey = (values: ConnectionValues, target: ConnectionTarget) => JSON.stringify({ ...values[target], saveAs: undefined });
 
 /** Step 2: where changes are read and where they are written, each with Test Connection. */
 export function SourceDestinationStep({ values, task, format, tests, onTestsChange: setTests, onChange, onSaveTarget, onNext, onBack }: SourceDestinationStepProps) {
@@ -61,6 +74,7 @@ export function SourceDestinationStep({ values, task, format, tests, onTestsChan
   useFormChanges(form, onChange);
   const { run, problem } = useApiSubmit(form, (p) => /^(source|destination)(\.\w+)+$/.test(p));
   const current = useWatch({ control: form.control }) as ConnectionValues;
+  const saved = useSavedConnections().data ?? [];
 
   /** A blank secret of a saved task means "keep the stored one": test what is saved, then. */
   const usesStoredSecret = (target: ConnectionTarget, v: ConnectionValues): boolean => {
@@ -85,7 +99,10 @@ export function SourceDestinationStep({ values, task, format, tests, onTestsChan
     setTests((t) => ({ ...t, [target]: { state: 'running', key } }));
     try {
       let result: ConnectionTestResult;
-      if (task && usesStoredSecret(target, v)) {
+      const connectionId = v[target].connectionId;
+      if (connectionId) {
+        result = await testSavedConnection(connectionId);
+      } else if (task && usesStoredSecret(target, v)) {
         await onSaveTarget(target, v);
         result = await testTaskConnection(task.id, target);
       } else {
@@ -111,9 +128,10 @@ export function SourceDestinationStep({ values, task, format, tests, onTestsChan
     <FormProvider {...form}>
       <form className="wizard-form" onSubmit={run(onNext)} noValidate>
         <div className="connection-columns">
-          <SourceFields task={task} test={tests.source} stale={!!tests.source && tests.source.key !== testKey(current, 'source')} onTest={() => void runTest('source')} />
+          <SourceFields task={task} saved={saved} test={tests.source} stale={!!tests.source && tests.source.key !== testKey(current, 'source')} onTest={() => void runTest('source')} />
           <DestinationFields
             task={task}
+            saved={saved}
             registry={format === 'avro-registry' || !!current.destination.schemaRegistry?.url}
             test={tests.destination}
             stale={!!tests.destination && tests.destination.key !== testKey(current, 'destination')}
@@ -132,42 +150,81 @@ export function SourceDestinationStep({ values, task, format, tests, onTestsChan
   );
 }
 
-function secretHint(saved: boolean): string {
+/** What the Connections page's own form says of its secrets (the wizard's words are about the task and the draft). */
+export interface SavedSecrets {
+  password: boolean;
+  clientKey: boolean;
+  registry: boolean;
+}
+
+function connectionSecretHint(saved: boolean): string {
+  return saved ? 'A password is saved with the connection: leave empty to keep it.' : 'Sealed on the server when the connection is saved, and never shown again.';
+}
+
+function secretHint(saved: boolean, connection?: SavedSecrets): string {
+  if (connection) return connectionSecretHint(saved);
   return saved
     ? 'A password is saved with the task: leave empty to keep it.'
     : 'Never kept in the draft: if you leave the wizard before the next step, type it again.';
 }
 
-function SourceFields({ task, test, stale, onTest }: { task: TaskView | null; test?: TestState; stale: boolean; onTest: () => void }) {
+/** `saved`: the connections offered instead of the fields (none on the Connections page itself). */
+export function SourceFields({
+  task,
+  saved,
+  connection,
+  test,
+  stale,
+  onTest,
+}: {
+  task: TaskView | null;
+  saved: SavedConnectionView[];
+  /** On the Connections page: which secrets the edited connection holds. */
+  connection?: SavedSecrets;
+  test?: TestState;
+  stale: boolean;
+  onTest: () => void;
+}) {
   const sslMode = useWatch({ name: 'source.sslMode' }) as string;
+  const chosen = useChosenConnection('source');
   return (
     <fieldset className="form-section connection">
       <legend>Source database</legend>
       <p className="muted">PostgreSQL 10 or later with wal_level = logical.</p>
-      <div className="field-row">
-        <TextField name="source.host" label="Host" autoComplete="off" spellCheck={false} className="field--grow" />
-        <TextField name="source.port" label="Port" type="number" inputMode="numeric" min={1} max={65535} asNumber className="field--port" />
-      </div>
-      <TextField name="source.database" label="Database" autoComplete="off" spellCheck={false} />
-      <TextField name="source.username" label="User name" autoComplete="off" spellCheck={false} hint="A role with REPLICATION (or superuser) and SELECT on the tables." />
-      <TextField name="source.password" label="Password" type="password" autoComplete="new-password" hint={secretHint(!!task?.source.passwordSet)} />
-      <SelectField name="source.sslMode" label="SSL mode" options={SSL_MODES.map((m) => ({ value: m, label: SSL_MODE_LABELS[m] }))} />
-      {(sslMode === 'verify-ca' || sslMode === 'verify-full') && (
-        <TextAreaField name="source.caCert" label="CA certificate (PEM)" rows={4} spellCheck={false} className="field--mono" />
+      <SavedConnectionChoice target="source" connections={saved} />
+      {!chosen && (
+        <>
+          <div className="field-row">
+            <TextField name="source.host" label="Host" autoComplete="off" spellCheck={false} className="field--grow" />
+            <TextField name="source.port" label="Port" type="number" inputMode="numeric" min={1} max={65535} asNumber className="field--port" />
+          </div>
+          <TextField name="source.database" label="Database" autoComplete="off" spellCheck={false} />
+          <TextField name="source.username" label="User name" autoComplete="off" spellCheck={false} hint="A role with REPLICATION (or superuser) and SELECT on the tables." />
+          <TextField name="source.password" label="Password" type="password" autoComplete="new-password" hint={secretHint(!!task?.source.passwordSet || !!connection?.password, connection)} />
+          <SelectField name="source.sslMode" label="SSL mode" options={SSL_MODES.map((m) => ({ value: m, label: SSL_MODE_LABELS[m] }))} />
+          {(sslMode === 'verify-ca' || sslMode === 'verify-full') && (
+            <TextAreaField name="source.caCert" label="CA certificate (PEM)" rows={4} spellCheck={false} className="field--mono" />
+          )}
+          {saved !== NO_REUSE && <SaveConnectionField target="source" />}
+        </>
       )}
       <ConnectionTest label="Test source connection" test={test} stale={stale} onTest={onTest} />
     </fieldset>
   );
 }
 
-function DestinationFields({
+export function DestinationFields({
   task,
+  saved,
+  connection,
   registry,
   test,
   stale,
   onTest,
 }: {
   task: TaskView | null;
+  saved: SavedConnectionView[];
+  connection?: SavedSecrets;
   /** Whether to ask for the schema registry (format avro-registry, or one is set already). */
   registry: boolean;
   test?: TestState;
@@ -175,59 +232,72 @@ function DestinationFields({
   onTest: () => void;
 }) {
   const protocol = useWatch({ name: 'destination.securityProtocol' }) as string;
+  const chosen = useChosenConnection('destination');
   return (
     <fieldset className="form-section connection">
       <legend>Destination Kafka</legend>
       <p className="muted">Apache Kafka 0.11 or later.</p>
-      <TextField name="destination.brokers" label="Brokers" hint="host:port, comma separated (up to 10)." autoComplete="off" spellCheck={false} />
-      <SelectField name="destination.securityProtocol" label="Security protocol" options={SECURITY_PROTOCOLS.map((p) => ({ value: p, label: p }))} />
-      {isSasl(protocol) && (
+      <SavedConnectionChoice target="destination" connections={saved} />
+      {!chosen && (
         <>
-          <SelectField
-            name="destination.saslMechanism"
-            label="SASL mechanism"
-            options={[{ value: '', label: 'Choose…' }, ...SASL_MECHANISMS.map((m) => ({ value: m, label: m }))]}
-          />
-          <TextField name="destination.username" label="SASL user name" autoComplete="off" spellCheck={false} />
-          <TextField name="destination.password" label="SASL password" type="password" autoComplete="new-password" hint={secretHint(!!task?.destination.passwordSet)} />
+          <TextField name="destination.brokers" label="Brokers" hint="host:port, comma separated (up to 10)." autoComplete="off" spellCheck={false} />
+          <SelectField name="destination.securityProtocol" label="Security protocol" options={SECURITY_PROTOCOLS.map((p) => ({ value: p, label: p }))} />
+          {isSasl(protocol) && (
+            <>
+              <SelectField
+                name="destination.saslMechanism"
+                label="SASL mechanism"
+                options={[{ value: '', label: 'Choose…' }, ...SASL_MECHANISMS.map((m) => ({ value: m, label: m }))]}
+              />
+              <TextField name="destination.username" label="SASL user name" autoComplete="off" spellCheck={false} />
+              <TextField name="destination.password" label="SASL password" type="password" autoComplete="new-password" hint={secretHint(!!task?.destination.passwordSet || !!connection?.password, connection)} />
+            </>
+          )}
+          {isTls(protocol) && (
+            <>
+              <TextAreaField name="destination.caCert" label="CA certificate (PEM)" rows={4} spellCheck={false} hint="Leave empty to trust the system's CAs." />
+              <TextAreaField name="destination.clientCert" label="Client certificate (PEM)" rows={3} spellCheck={false} hint="Optional: for brokers that require client authentication." />
+              <TextAreaField
+                name="destination.clientKey"
+                label="Client private key (PEM)"
+                rows={3}
+                spellCheck={false}
+                hint={
+                  connection
+                    ? connectionSecretHint(connection.clientKey).replace('password', 'key')
+                    : task?.destination.clientKeySet
+                      ? 'A key is saved with the task: leave empty to keep it.'
+                      : 'Never kept in the draft.'
+                }
+              />
+              <CheckboxField name="destination.verifyHostname" label="Verify the broker host names" />
+            </>
+          )}
+          {registry ? (
+            <fieldset className="form-subsection">
+              <legend>Schema registry</legend>
+              <p className="muted">Format “Avro with a schema registry” registers each table’s schemas here; the connection test checks it too.</p>
+              <TextField
+                name="destination.schemaRegistry.url"
+                label="Registry URL"
+                hint="The Confluent-compatible API base, e.g. https://registry:8081 or …/apis/ccompat/v7 for Apicurio."
+                autoComplete="off"
+                spellCheck={false}
+              />
+              <TextField name="destination.schemaRegistry.username" label="Registry user name" hint="Leave empty for a registry without login." autoComplete="off" spellCheck={false} />
+              <TextField
+                name="destination.schemaRegistry.password"
+                label="Registry password"
+                type="password"
+                autoComplete="new-password"
+                hint={secretHint(!!task?.destination.schemaRegistry?.passwordSet || !!connection?.registry, connection)}
+              />
+            </fieldset>
+          ) : (
+            <p className="muted">A schema registry is asked for here when step 3’s message format is “Avro with a schema registry”.</p>
+          )}
+          {saved !== NO_REUSE && <SaveConnectionField target="destination" />}
         </>
-      )}
-      {isTls(protocol) && (
-        <>
-          <TextAreaField name="destination.caCert" label="CA certificate (PEM)" rows={4} spellCheck={false} hint="Leave empty to trust the system's CAs." />
-          <TextAreaField name="destination.clientCert" label="Client certificate (PEM)" rows={3} spellCheck={false} hint="Optional: for brokers that require client authentication." />
-          <TextAreaField
-            name="destination.clientKey"
-            label="Client private key (PEM)"
-            rows={3}
-            spellCheck={false}
-            hint={task?.destination.clientKeySet ? 'A key is saved with the task: leave empty to keep it.' : 'Never kept in the draft.'}
-          />
-          <CheckboxField name="destination.verifyHostname" label="Verify the broker host names" />
-        </>
-      )}
-      {registry ? (
-        <fieldset className="form-subsection">
-          <legend>Schema registry</legend>
-          <p className="muted">Format “Avro with a schema registry” registers each table’s schemas here; the connection test checks it too.</p>
-          <TextField
-            name="destination.schemaRegistry.url"
-            label="Registry URL"
-            hint="The Confluent-compatible API base, e.g. https://registry:8081 or …/apis/ccompat/v7 for Apicurio."
-            autoComplete="off"
-            spellCheck={false}
-          />
-          <TextField name="destination.schemaRegistry.username" label="Registry user name" hint="Leave empty for a registry without login." autoComplete="off" spellCheck={false} />
-          <TextField
-            name="destination.schemaRegistry.password"
-            label="Registry password"
-            type="password"
-            autoComplete="new-password"
-            hint={secretHint(!!task?.destination.schemaRegistry?.passwordSet)}
-          />
-        </fieldset>
-      ) : (
-        <p className="muted">A schema registry is asked for here when step 3’s message format is “Avro with a schema registry”.</p>
       )}
       <ConnectionTest label="Test destination connection" test={test} stale={stale} onTest={onTest} />
     </fieldset>

@@ -2,7 +2,10 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { RefObject } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { policySchema, type ConnectionTarget, type TaskView } from '@walbridge/contracts';
+import { createSavedConnection, type SavedConnectionBody } from '../../api/connections.api';
 import { createTask, submitTask, updateTask } from '../../api/tasks.api';
+import { asConnectionFields } from '../connections/connection-errors';
+import { savedConnectionsKey } from '../connections/use-saved-connections.query';
 import { runSettingsPatch } from '../task-edit/run-settings-values';
 import { taskKeys } from '../tasks/use-tasks.query';
 import { createdKey, removeDraft, saveDraft, sessionSet, withoutSecrets, type WizardDraft, type WizardStep } from './wizard-draft';
@@ -35,6 +38,7 @@ export interface WizardSubmitContext {
 
 const storage = (): Storage => window.localStorage;
 
+
 /**
  * What each step's Next sends to the API: step 2 creates the task (the object picker and the
  * precheck work on a saved task, as in DRS), later steps PATCH it, step 5 submits it. The page
@@ -61,8 +65,10 @@ export function useWizardSubmit({ username, task, setTask, live, generation, goT
   const connectionPatch = (values: ConnectionValues, only?: ConnectionTarget): Record<string, unknown> => {
     if (!task) return {};
     const patch: Record<string, unknown> = {};
-    if (only !== 'destination') patch.source = replacingPatch(storedConnection(task.source), sourceInput(values.source), ['password']);
-    if (only !== 'source') {
+    // A saved connection replaces the whole side on the server, its password included.
+    if (only !== 'destination') patch.source = values.source.connectionId ? sourceInput(values.source) : replacingPatch(storedConnection(task.source), sourceInput(values.source), ['password']);
+    if (only !== 'source' && values.destination.connectionId) patch.destination = destinationInput(values.destination);
+    else if (only !== 'source') {
       const destination = replacingPatch(storedConnection(task.destination), destinationInput(values.destination), ['password', 'clientKey', 'schemaRegistry.password']) as Record<string, unknown>;
       const protocol = values.destination.securityProtocol;
       // Leaving SASL or TLS also drops the credentials that only they use.
@@ -77,7 +83,8 @@ export function useWizardSubmit({ username, task, setTask, live, generation, goT
     if (task) remember(await updateTask(task.id, connectionPatch(values, target)));
   };
 
-  const nextFromConnections = async (values: ConnectionValues) => {
+  const nextFromConnections = async (typed: ConnectionValues) => {
+    const values = await saveConnections(typed);
     const stored = withoutSecrets({ ...live.current, connections: values }).connections;
     if (task) {
       remember(await updateTask(task.id, connectionPatch(values)));
@@ -97,6 +104,23 @@ export function useWizardSubmit({ username, task, setTask, live, generation, goT
     saveDraft(storage(), username, moved);
     sessionSet(createdKey(username), created.id);
     navigate(`/tasks/${created.id}/setup?step=3`, { state: { created: true } });
+  };
+
+  /** "Save this connection": each side given a name is saved first, and the task references it. */
+  const saveConnections = async (values: ConnectionValues): Promise<ConnectionValues> => {
+    const next = { ...values };
+    for (const target of ['source', 'destination'] as const) {
+      const name = values[target].saveAs?.trim();
+      if (!name || values[target].connectionId) continue;
+      const body: SavedConnectionBody =
+        target === 'source' ? { type: 'source', name, connection: sourceInput(values.source) } : { type: 'destination', name, connection: destinationInput(values.destination) };
+      const saved = await createSavedConnection(body).catch((error: unknown) => {
+        throw asConnectionFields(target, error, `${target}.saveAs`);
+      });
+      next[target] = { ...values[target], connectionId: saved.id, saveAs: '' } as never;
+    }
+    if (next.source !== values.source || next.destination !== values.destination) void queryClient.invalidateQueries({ queryKey: savedConnectionsKey });
+    return next;
   };
 
   const nextFromPolicy = async (values: PolicyValues) => {

@@ -22,6 +22,14 @@ describe('form values as the API gets them', () => {
     expect(withoutBlanks({ a: '', b: ' ', c: 'x', d: Number.NaN, e: [{ k: '' }], f: false })).toEqual({ c: 'x', e: [{}], f: false });
   });
 
+  it('sends only the reference when a saved connection is chosen, and never the name to save it under', () => {
+    const id = '5b1f5c36-2d6f-4a51-9a1e-0a5f2f3c9d10';
+    expect(sourceInput({ ...source, connectionId: id, saveAs: 'shop db' })).toEqual({ connectionId: id });
+    expect(destinationInput({ ...DEFAULT_CONNECTIONS.destination, brokers: 'k:9092', connectionId: id })).toEqual({ connectionId: id });
+    expect(sourceInput({ ...source, connectionId: '', saveAs: 'shop db' })).not.toHaveProperty('saveAs');
+    expect(sourceInput({ ...source, connectionId: '' })).not.toHaveProperty('connectionId');
+  });
+
   it('sends a port typed as text as a number, and no CA certificate when the SSL mode ignores it', () => {
     const input = sourceInput({ ...source, caCert: '-----BEGIN CERTIFICATE-----x-----END CERTIFICATE-----' });
     expect(input).toEqual({ host: 'db.internal', port: 5432, database: 'shop', username: 'cdc', password: 'pw', sslMode: 'disable' });

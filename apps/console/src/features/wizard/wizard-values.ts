@@ -40,6 +40,10 @@ export interface SourceValues {
   password: string;
   sslMode: (typeof SSL_MODES)[number];
   caCert: string;
+  /** A saved connection chosen instead of the fields (drafts from before it lack it). */
+  connectionId?: string;
+  /** "Save this connection" under this name when Next is pressed ('' or absent: not saved). */
+  saveAs?: string;
 }
 
 export interface DestinationValues {
@@ -54,6 +58,8 @@ export interface DestinationValues {
   verifyHostname: boolean;
   /** The registry of format avro-registry; sent only with a url (drafts from before it lack it). */
   schemaRegistry?: SchemaRegistryValues;
+  connectionId?: string;
+  saveAs?: string;
 }
 
 export interface SchemaRegistryValues {
@@ -190,12 +196,19 @@ export function basicInput(v: BasicValues): Pick<CreateTaskInput, 'name' | 'desc
   return withoutBlanks({ name: v.name.trim(), description: v.description, tags: v.tags.map((t) => ({ key: t.key.trim(), value: t.value })) }) as never;
 }
 
+/** A saved connection chosen: the task takes its settings and password on the server. */
+const savedReference = (connectionId: string) => ({ connectionId }) as never;
+
+/** The settings as typed, also what "Save this connection" saves. */
 export function sourceInput(v: SourceValues): CreateTaskInput['source'] {
+  if (v.connectionId) return savedReference(v.connectionId);
+  const { connectionId: _ref, saveAs: _name, ...typed } = v;
   const needsCa = v.sslMode === 'verify-ca' || v.sslMode === 'verify-full';
-  return withoutBlanks({ ...v, host: v.host.trim(), port: num(v.port), caCert: needsCa ? v.caCert : '' }) as CreateTaskInput['source'];
+  return withoutBlanks({ ...typed, host: v.host.trim(), port: num(v.port), caCert: needsCa ? v.caCert : '' }) as CreateTaskInput['source'];
 }
 
 export function destinationInput(v: DestinationValues): CreateTaskInput['destination'] {
+  if (v.connectionId) return savedReference(v.connectionId);
   const sasl = v.securityProtocol === 'SASL_PLAINTEXT' || v.securityProtocol === 'SASL_SSL';
   const tls = v.securityProtocol === 'SSL' || v.securityProtocol === 'SASL_SSL';
   const registry = v.schemaRegistry ?? EMPTY_SCHEMA_REGISTRY;
@@ -334,6 +347,26 @@ export function isPlaceholderPolicy(p: TaskView['policy']): boolean {
   );
 }
 
+/** The step-2 values of a saved source and destination (a task's, or a saved connection's): passwords blank, kept on the server. */
+export function connectionValuesFrom(s: TaskView['source'], d: TaskView['destination']): ConnectionValues {
+  return {
+    source: { host: s.host, port: s.port, database: s.database, username: s.username, password: '', sslMode: s.sslMode ?? 'disable', caCert: s.caCert ?? '', connectionId: s.connectionId ?? '' },
+    destination: {
+      connectionId: d.connectionId ?? '',
+      brokers: d.brokers,
+      securityProtocol: d.securityProtocol ?? 'PLAINTEXT',
+      saslMechanism: d.saslMechanism ?? '',
+      username: d.username ?? '',
+      password: '',
+      caCert: d.caCert ?? '',
+      clientCert: d.clientCert ?? '',
+      clientKey: '',
+      verifyHostname: d.verifyHostname ?? true,
+      schemaRegistry: { url: d.schemaRegistry?.url ?? '', username: d.schemaRegistry?.username ?? '', password: '' },
+    },
+  };
+}
+
 /** The wizard's values for a task that already exists (continuing its setup). */
 export function valuesFromTask(task: TaskView): { basic: BasicValues; connections: ConnectionValues; policy: PolicyValues; confirm: ConfirmValues } {
   const s = task.source;
@@ -342,21 +375,7 @@ export function valuesFromTask(task: TaskView): { basic: BasicValues; connection
   const defaultSlot = `walbridge_${task.id.replace(/-/g, '_')}`;
   return {
     basic: { name: task.name, description: task.description ?? '', tags: (task.tags ?? []).map((t) => ({ key: t.key, value: t.value ?? '' })) },
-    connections: {
-      source: { host: s.host, port: s.port, database: s.database, username: s.username, password: '', sslMode: s.sslMode ?? 'disable', caCert: s.caCert ?? '' },
-      destination: {
-        brokers: d.brokers,
-        securityProtocol: d.securityProtocol ?? 'PLAINTEXT',
-        saslMechanism: d.saslMechanism ?? '',
-        username: d.username ?? '',
-        password: '',
-        caCert: d.caCert ?? '',
-        clientCert: d.clientCert ?? '',
-        clientKey: '',
-        verifyHostname: d.verifyHostname ?? true,
-        schemaRegistry: { url: d.schemaRegistry?.url ?? '', username: d.schemaRegistry?.username ?? '', password: '' },
-      },
-    },
+    connections: connectionValuesFrom(s, d),
     policy: {
       dmlOperations: p.dmlOperations ?? [...DML_OPERATIONS],
       slotName: p.slotName && p.slotName !== defaultSlot ? p.slotName : '',
