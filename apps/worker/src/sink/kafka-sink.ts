@@ -2,6 +2,7 @@ import { ConfigResourceTypes, Kafka, type Admin } from 'kafkajs';
 import { Producer, type MessageToProduce, type SASLMechanismValue } from '@platformatic/kafka';
 import type { DestinationConfig } from '@walbridge/contracts';
 import { kafkaClientConfig, kafkaTlsOptions, type OutboundPolicy } from '@walbridge/connectors';
+import { BatchProducer } from './batch-producer';
 import { sendFailure } from './sink-errors';
 
 export interface OutboundMessage {
@@ -69,8 +70,14 @@ export class KafkaSink {
   private readonly kafka: Kafka;
   private readonly producer: Producer;
   private readonly admin: Admin;
+  /** Our own record batches through the client's connections (null: a broker too old for them). */
+  private batches: BatchProducer | null = null;
 
-  constructor(destination: DestinationConfig, clientId: string, compression: 'none' | 'gzip') {
+  constructor(
+    destination: DestinationConfig,
+    clientId: string,
+    private readonly compression: 'none' | 'gzip',
+  ) {
     this.kafka = new Kafka(kafkaClientConfig(destination, clientId));
     this.producer = dataPathProducer(destination, clientId, compression);
     this.admin = this.kafka.admin();
@@ -86,7 +93,7 @@ export class KafkaSink {
     const { brokers } = await this.admin.describeCluster();
     await outbound.assertAllowed(brokers.map((b) => b.host));
     // Connects, authenticates and gets a producer id now, so a bad destination fails the start.
-    await this.producer.initIdempotentProducer({});
+    this.batches = await BatchProducer.start(this.producer, this.compression);
   }
 
   /**
@@ -140,6 +147,16 @@ export class KafkaSink {
   }
 
   async send(batch: OutboundMessage[]): Promise<void> {
+    try {
+      await (this.batches ? this.batches.send(batch) : this.sendThroughClient(batch));
+    } catch (error) {
+      // Too large, unknown topic or anything else, said as the broker said it (sink-errors.ts).
+      throw sendFailure(error);
+    }
+  }
+
+  /** The client's own record batches (a broker older than produce v9). */
+  private async sendThroughClient(batch: OutboundMessage[]): Promise<void> {
     // Walbridge picks every partition itself (the task's partition policy).
     const messages: MessageToProduce[] = new Array(batch.length);
     for (let i = 0; i < batch.length; i++) {
@@ -153,12 +170,7 @@ export class KafkaSink {
         headers: headersOf(m),
       };
     }
-    try {
-      await this.producer.send({ messages });
-    } catch (error) {
-      // Too large, unknown topic or anything else, said as the broker said it (sink-errors.ts).
-      throw sendFailure(error);
-    }
+    await this.producer.send({ messages });
   }
 
   async close(): Promise<void> {
