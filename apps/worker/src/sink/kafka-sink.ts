@@ -16,6 +16,19 @@ export interface OutboundMessage {
   table: string;
   /** A row read by a snapshot (full synchronization, backfill): sent with the walbridge-snapshot header. */
   snapshot?: boolean;
+  /**
+   * A snapshot row enqueued before it was encoded: sets value and id, then itself to null
+   * (throws a DataException for a row that cannot be encoded). The sender calls it before the
+   * message's batch is built (BatchSender.materialize); nothing else sees such a message.
+   */
+  encode?: (() => void) | null;
+}
+
+/** What a message counts for in batch sizes, backpressure and the throttle: its bytes plus the record's overhead. */
+export const MESSAGE_OVERHEAD_BYTES = 64;
+
+export function messageBytes(m: OutboundMessage): number {
+  return (m.value?.length ?? 0) + (m.key?.length ?? 0) + MESSAGE_OVERHEAD_BYTES;
 }
 
 const ID_HEADER = Buffer.from('walbridge-id');
