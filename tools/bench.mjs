@@ -4,8 +4,11 @@
 //   end-to-end (default)  N rows in 200-row transactions, rows/s beside pg_recvlogical and
 //                         Kafka's producer tool;
 //   snapshot              N existing rows read by a full+incremental task, beside COPY TO
-//                         STDOUT of the same table and Kafka's producer tool.
-// (Issue 16's latency and many-tasks scenarios are not written yet: asking for them is refused.)
+//                         STDOUT of the same table and Kafka's producer tool;
+//   latency               paced single-row transactions with synchronous_commit = on, commit →
+//                         Kafka append time percentiles beside pg_recvlogical's and the
+//                         producer tool's, with one big transaction on another table halfway.
+// (Issue 16's many-tasks scenario is not written yet: asking for it is refused.)
 //
 // `--repeat N` runs the scenario N times and prints the median and min-max of every figure.
 // Like `npm test` it installs, builds and brings the stack up (and stops it again only if it
@@ -19,6 +22,7 @@ import { TaskApi, startControlPlane } from './bench/control-plane.mjs';
 import { parseOptions } from './bench/options.mjs';
 import { printRun, printSummary, summaryResult, writeResult } from './bench/report.mjs';
 import { endToEndScenario } from './bench/scenario-end-to-end.mjs';
+import { latencyScenario } from './bench/scenario-latency.mjs';
 import { snapshotScenario } from './bench/scenario-snapshot.mjs';
 import { kafkajs, nproc, pg } from './bench/util.mjs';
 
@@ -27,6 +31,7 @@ const RESULT_FILE = join(BENCH_DIR, 'result.json');
 const SCENARIOS = {
   'end-to-end': endToEndScenario,
   snapshot: snapshotScenario,
+  latency: latencyScenario,
 };
 
 const cleanup = new Cleanup();

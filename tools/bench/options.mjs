@@ -5,6 +5,7 @@
 export const SCENARIOS = {
   'end-to-end': 'N rows in txRows-row transactions streamed into Kafka, beside pg_recvlogical and producer-tool ceilings',
   snapshot: 'N existing rows read by a full+incremental task, beside COPY TO STDOUT and producer-tool ceilings',
+  latency: 'paced single-row transactions (synchronous_commit = on), commit → Kafka append p50/p95/p99/max beside pg_recvlogical and producer-tool floors',
 };
 
 const SPEC = {
@@ -12,6 +13,9 @@ const SPEC = {
   'tx-rows': { env: 'WALBRIDGE_BENCH_TX_ROWS', default: 200, min: 1, help: 'rows per committed source transaction (end-to-end)' },
   'row-bytes': { env: 'WALBRIDGE_BENCH_ROW_BYTES', default: 200, min: 16, help: 'bytes per source row (id bigint + payload text)' },
   loaders: { env: 'WALBRIDGE_BENCH_LOADERS', default: 1, min: 1, help: 'concurrent connections generating the load' },
+  rate: { env: 'WALBRIDGE_BENCH_RATE', default: 5_000, min: 1, help: 'single-row transactions per second (latency)' },
+  seconds: { env: 'WALBRIDGE_BENCH_SECONDS', default: 60, min: 1, help: 'how long the paced load runs (latency)' },
+  'big-tx-rows': { env: 'WALBRIDGE_BENCH_BIG_TX_ROWS', default: 100_000, min: 0, help: 'rows of the one big transaction on another table halfway (latency; 0: none)' },
   repeat: { env: 'WALBRIDGE_BENCH_REPEAT', default: 1, min: 1, help: 'runs of the scenario; prints the median and min-max of every figure' },
   'api-port': { env: 'WALBRIDGE_BENCH_API_PORT', default: 58180, min: 1, help: 'api port (the scheduler health port is the next one)' },
 };
@@ -21,6 +25,7 @@ const DEFAULT_SCENARIO = 'end-to-end';
 
 const USAGE = [
   'usage: npm run bench -- [--scenario NAME] [--repeat N] [--rows N] [--tx-rows N] [--row-bytes N] [--loaders N]',
+  '                        [--rate N] [--seconds N] [--big-tx-rows N]',
   '                        [--api-port N] [--cpu-prof] [--no-build]',
   `  --scenario   one of (env WALBRIDGE_BENCH_SCENARIO, default ${DEFAULT_SCENARIO}):`,
   ...Object.entries(SCENARIOS).map(([name, help]) => `       ${name.padEnd(11)} ${help}`),
