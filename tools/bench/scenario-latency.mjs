@@ -106,7 +106,7 @@ export async function latencyScenario(ctx) {
     ...(afterBig
       ? [
         ms('beforeBigTxP99Ms', 'p99 before the big tx', beforeBig.p99, { detail: `(${beforeBig.count} rows)` }),
-        ms('bigTxP99Ms', `p99 within ${AFTER_BIG_TX_MS / 1000} s of the big tx`, afterBig.p99, { detail: `(${afterBig.count} rows committed 1 s before to 10 s after the ${bigTxRows.toLocaleString("en-US")}-row transaction on another table)` }),
+        ms('bigTxP99Ms', `p99 within ${AFTER_BIG_TX_MS / 1000} s of the big tx`, afterBig.p99, { detail: `(${afterBig.count} rows committed 1 s before to 10 s after the ${bigTxRows.toLocaleString('en-US')}-row transaction on another table)` }),
         ms('bigTxMaxMs', `max within ${AFTER_BIG_TX_MS / 1000} s of the big tx`, afterBig.max),
       ]
       : []),
