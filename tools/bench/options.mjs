@@ -7,6 +7,7 @@ export const SCENARIOS = {
   snapshot: 'N existing rows read by a full+incremental task, beside COPY TO STDOUT and producer-tool ceilings',
   'many-tasks': '--many-tasks tasks on one scheduler: idle cost per worker, then --many-rate rows/s into each',
   'control-plane': 'GET /api/v1/tasks over --api-tasks tasks at --api-rate/s beside GET /health; precheck of 20 tables beside 1',
+  latency: 'paced single-row transactions (synchronous_commit = on), commit → Kafka append p50/p95/p99/max beside pg_recvlogical and producer-tool floors',
 };
 
 const SPEC = {
@@ -14,6 +15,9 @@ const SPEC = {
   'tx-rows': { env: 'WALBRIDGE_BENCH_TX_ROWS', default: 200, min: 1, help: 'rows per committed source transaction (end-to-end)' },
   'row-bytes': { env: 'WALBRIDGE_BENCH_ROW_BYTES', default: 200, min: 16, help: 'bytes per source row (id bigint + payload text)' },
   loaders: { env: 'WALBRIDGE_BENCH_LOADERS', default: 1, min: 1, help: 'concurrent connections generating the load' },
+  rate: { env: 'WALBRIDGE_BENCH_RATE', default: 5_000, min: 1, help: 'single-row transactions per second (latency)' },
+  seconds: { env: 'WALBRIDGE_BENCH_SECONDS', default: 60, min: 1, help: 'how long the paced load runs (latency)' },
+  'big-tx-rows': { env: 'WALBRIDGE_BENCH_BIG_TX_ROWS', default: 100_000, min: 0, help: 'rows of the one big transaction on another table halfway (latency; 0: none)' },
   repeat: { env: 'WALBRIDGE_BENCH_REPEAT', default: 1, min: 1, help: 'runs of the scenario; prints the median and min-max of every figure' },
   'api-tasks': { env: 'WALBRIDGE_BENCH_API_TASKS', default: 1000, min: 1, help: 'tasks in the metadata database (control-plane)' },
   'api-rate': { env: 'WALBRIDGE_BENCH_API_RATE', default: 100, min: 1, help: 'list requests per second (control-plane)' },
@@ -29,10 +33,11 @@ const DEFAULT_SCENARIO = 'end-to-end';
 
 const USAGE = [
   'usage: npm run bench -- [--scenario NAME] [--repeat N] [--rows N] [--tx-rows N] [--row-bytes N] [--loaders N]',
-  '                        [--many-tasks N] [--many-rate N] [--many-seconds N] [--api-tasks N] [--api-rate N] [--api-seconds N] [--api-port N] [--cpu-prof] [--no-build]',
+  '                        [--rate N] [--seconds N] [--big-tx-rows N] [--many-tasks N] [--many-rate N] [--many-seconds N]',
+  '                        [--api-tasks N] [--api-rate N] [--api-seconds N] [--api-port N] [--cpu-prof] [--no-build]',
   `  --scenario   one of (env WALBRIDGE_BENCH_SCENARIO, default ${DEFAULT_SCENARIO}):`,
-  ...Object.entries(SCENARIOS).map(([name, help]) => `       ${name.padEnd(11)} ${help}`),
-  ...Object.entries(SPEC).map(([name, s]) => `  --${name.padEnd(10)} ${s.help} (env ${s.env}, default ${s.default})`),
+  ...Object.entries(SCENARIOS).map(([name, help]) => `       ${name.padEnd(13)} ${help}`),
+  ...Object.entries(SPEC).map(([name, s]) => `  --${name.padEnd(12)} ${s.help} (env ${s.env}, default ${s.default})`),
   '  --cpu-prof   write V8 CPU profiles of the scheduler and its workers to test-results/bench/profiles (env WALBRIDGE_BENCH_CPU_PROF=1)',
   '  --no-build   skip `nx run-many -t build` (env WALBRIDGE_BENCH_NO_BUILD=1)',
 ].join('\n');

@@ -11,7 +11,7 @@ import { createSourceTable, sampleMessages, taskInput, waitForAllMessages } from
 import { cpuMicrosPerRow, cpuSnapshot, cpuUsage, startRssSampler } from './probes.mjs';
 import { cpuNotes, runResult } from './report.mjs';
 import { figure } from './summary.mjs';
-import { createTopic, deleteTopics, mb, messagesIn, waitUntil, workerPid } from './util.mjs';
+import { createTopic, deleteTopics, mb, messagesIn, sleep, waitUntil, workerPid } from './util.mjs';
 
 export const TARGETS = { ceilingPct: 60, rssMb: 200 };
 const LOAD_TX_ROWS = 100_000;
@@ -48,14 +48,19 @@ export async function snapshotScenario(ctx) {
   const stopRss = startRssSampler(worker);
   const measured = { ...ctx.pids, worker };
   const cpuBefore = cpuSnapshot(measured);
+  // The API reports a rate only while the snapshot runs (0 once it completed): sampled meanwhile.
+  const apiRate = sampleApiRate(tasks, task.id);
   let done;
   let peakRss;
   try {
     done = await waitForAllMessages({ admin, topic: names.topic, rows, t0: submitted, failed: watchFailure(tasks, task.id) });
   } finally {
     peakRss = stopRss();
+    apiRate.stop();
   }
   const cpuAfter = cpuSnapshot(measured);
+  // Asked before the task is stopped (afterwards no worker runs, which is not a restart).
+  const workerAtEnd = workerPid(task.id);
   const seconds = (done.end - done.firstMessageAt) / 1000;
   const cpu = cpuUsage(cpuBefore, cpuAfter, (done.end - submitted) / 1000);
   const final = await tasks.waitForStatus(task.id, 'INCREMENTAL', TASK_TIMEOUT_MS);
@@ -84,7 +89,7 @@ export async function snapshotScenario(ctx) {
     figure('postgresAllPct', 'CPU: postgres', cpu.postgresAllPct, { unit: '%' }),
     figure('kafkaBrokerPct', 'CPU: kafka broker', cpu.kafkaBrokerPct, { unit: '%' }),
     figure('otherPct', 'CPU: everything else', cpu.otherPct, { unit: '%', detail: `(machine ${cpu.machineBusyPct} % of ${ctx.nproc * 100} %)` }),
-    figure('apiRowsPerSecond', 'rows/s the API reported', progress.rowsPerSecond),
+    figure('apiRowsPerSecond', 'rows/s the API reported', apiRate.last(), { detail: '(GET …/snapshot while running, since the start)' }),
     null,
     figure('copyRowsPerSec', 'COPY TO STDOUT rows/s', copy.rowsPerSec, { detail: `(${copy.seconds.toFixed(2)} s)` }),
     figure('producerRecordsPerSec', 'kafka producer-perf records/s', producer.recordsPerSec, { detail: `(${producer.records} x ${producer.recordSize} B, ${producer.mbPerSec.toFixed(2)} MB/s)` }),
@@ -95,12 +100,27 @@ export async function snapshotScenario(ctx) {
   ];
   const notes = cpuNotes(cpu, ctx.nproc);
   if (extra > 0) notes.push(`${extra} messages more than rows: a chunk was re-sent (a worker restart?)`);
-  if (worker !== workerPid(task.id)) notes.push('the worker process changed during the run (a restart?)');
+  if (worker !== workerAtEnd) notes.push('the worker process changed during the run (a restart?)');
   return runResult({
     scenario: 'snapshot', nproc: ctx.nproc, options,
     load: `${rows.toLocaleString('en-US')} existing rows of ~${rowBytes} B, task full+incremental`,
     figures, notes, details: { copy, producer, snapshot: progress, cpu, message: messages.example },
   });
+}
+
+/** Polls GET /tasks/{id}/snapshot while the snapshot runs; last() is the latest running rate it saw. */
+function sampleApiRate(tasks, id) {
+  let latest = null;
+  let stopped = false;
+  const poll = async () => {
+    while (!stopped) {
+      const view = await tasks.snapshot(id).catch(() => null);
+      if (view?.status === 'running' && view.rowsPerSecond > 0) latest = view.rowsPerSecond;
+      await sleep(500);
+    }
+  };
+  const done = poll();
+  return { stop: () => { stopped = true; return done; }, last: () => latest };
 }
 
 /** A promise that rejects when the task fails (so a failed snapshot ends the wait at once). */

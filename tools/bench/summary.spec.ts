@@ -22,8 +22,8 @@ describe('bench options', () => {
   });
 
   it.each([
-    [['--scenario', 'nope'], /--scenario must be one of end-to-end, snapshot \(got nope\)/],
-    [['--scenario', 'latency'], /--scenario must be one of end-to-end, snapshot \(got latency\)/],
+    [['--scenario', 'nope'], /--scenario must be one of end-to-end, snapshot, many-tasks, control-plane, latency \(got nope\)/],
+    [['--many-rate', '5'], /--many-rate must be an integer >= 10/],
     [['--repeat', '0'], /--repeat must be an integer >= 1/],
     [['--bogus'], /unknown argument --bogus/],
   ])('%j is refused naming the option', (argv, message) => {

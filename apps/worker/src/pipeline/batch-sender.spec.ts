@@ -4,6 +4,19 @@ import type { OutboundMessage } from '../sink/kafka-sink';
 import { BatchTooLargeError } from '../sink/sink-errors';
 import { BatchSender } from './batch-sender';
 
+/** A snapshot row enqueued unencoded, as ChunkMerger does; `encoded` lists what was encoded, in order. */
+function deferred(n: number, encoded: number[], value = `row ${n} encoded`): OutboundMessage {
+  const m: OutboundMessage = { topic: 'orders', partition: 0, key: String(n), value: null, id: '', table: 'shop.orders', snapshot: true, encode: null };
+  m.encode = () => {
+    m.encode = null;
+    if (value === 'bad') throw new DataException('shop.orders', `id-${n}`, 'a snapshot row cannot be encoded: bad');
+    encoded.push(n);
+    m.id = `id-${n}`;
+    m.value = Buffer.from(value);
+  };
+  return m;
+}
+
 const message = (n: number): OutboundMessage => ({ topic: 'orders', partition: 0, key: String(n), value: Buffer.from(`row ${n}`), id: `id-${n}`, table: 'shop.orders' });
 
 /** A Kafka stand-in whose acknowledgements the test releases one batch at a time. */
@@ -26,6 +39,35 @@ function harness(limits: { maxBatchBytes?: number; maxBatchMessages?: number } =
 }
 
 describe('BatchSender', () => {
+  it('encodes deferred snapshot rows before their batch, the next batch while one is in flight, and counts their real size', async () => {
+    const h = harness({ maxBatchMessages: 2 });
+    const encoded: number[] = [];
+    const rows = [1, 2, 3, 4, 5].map((n) => deferred(n, encoded, 'x'.repeat(36)));
+    h.sender.enqueueAll(rows.map((m) => ({ message: m, bytes: 10 })));
+    expect(encoded).toEqual([]);
+    await h.tick();
+    expect(h.batches.map((b) => b.keys)).toEqual([['1', '2']]);
+    expect(rows.slice(0, 2).map((m) => m.value?.length)).toEqual([36, 36]);
+    // rows 3 and 4 were encoded while the first batch waited for Kafka; row 5 was not yet
+    expect(encoded).toEqual([1, 2, 3, 4]);
+    // 4 rows of 36 + 1 key byte + 64 bytes of overhead, and row 5 at its estimate
+    expect(h.sender.unacknowledgedBytes).toBe(4 * 101 + 10);
+    h.batches[0].ack();
+    await h.tick();
+    expect(h.batches[1].keys).toEqual(['3', '4']);
+    expect(encoded).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('fails with the DataException of a deferred row that cannot be encoded, sending nothing of its batch', async () => {
+    const h = harness();
+    const encoded: number[] = [];
+    h.sender.enqueueAll([deferred(1, encoded), deferred(2, encoded, 'bad')].map((m) => ({ message: m, bytes: 10 })));
+    await h.tick();
+    expect(h.batches).toHaveLength(0);
+    expect(h.fatal).toHaveBeenCalledWith(expect.any(DataException));
+    expect(h.fatal.mock.calls[0][0].message).toMatch(/cannot be encoded: bad/);
+  });
+
   it('sends one batch at a time and counts what Kafka acknowledged', async () => {
     const h = harness();
     for (let n = 1; n <= 3; n++) h.sender.enqueue(message(n), 100);

@@ -1,5 +1,5 @@
 import { DataException, TokenBucket } from '@walbridge/domain';
-import type { OutboundMessage } from '../sink/kafka-sink';
+import { messageBytes, type OutboundMessage } from '../sink/kafka-sink';
 import { BatchTooLargeError } from '../sink/sink-errors';
 
 /** The task's throttle (PRODUCT.md §2): what may be sent to Kafka per second. */
@@ -136,6 +136,7 @@ export class BatchSender {
     let end = this.queueHead;
     let bytes = 0;
     while (end < this.queue.length && end - this.queueHead < limits.messages) {
+      if (!this.materialize(end)) return;
       const size = this.queueBytes[end];
       if (end > this.queueHead && bytes + size > limits.bytes) break;
       bytes += size;
@@ -150,8 +151,37 @@ export class BatchSender {
     this.sendBatch(batch, bytes, false, sizes);
   }
 
+  /**
+   * Encodes a snapshot row enqueued unencoded (OutboundMessage.encode) and counts its real size;
+   * false when it cannot be encoded (the data path then failed with its DataException).
+   */
+  private materialize(i: number): boolean {
+    const m = this.queue[i];
+    if (!m.encode) return true;
+    try {
+      m.encode();
+    } catch (error) {
+      this.fail(error as Error);
+      return false;
+    }
+    const bytes = messageBytes(m);
+    this.unacked += bytes - this.queueBytes[i];
+    this.queueBytes[i] = bytes;
+    return true;
+  }
+
+  /** While a batch is in flight: encodes the rows the next batch will take, so Kafka's round trip hides it. */
+  private prefetch(): void {
+    let bytes = 0;
+    for (let i = this.queueHead; i < this.queue.length && i - this.queueHead < this.options.maxBatchMessages && bytes <= this.options.maxBatchBytes; i++) {
+      if (this.stopped || !this.materialize(i)) return;
+      bytes += this.queueBytes[i];
+    }
+  }
+
   private sendBatch(batch: OutboundMessage[], bytes: number, single: boolean, sizes?: number[]): void {
     this.sending = true;
+    if (!single) setImmediate(() => this.prefetch());
     this.options.sink.send(batch).then(
       () => {
         this.sending = false;

@@ -1,7 +1,7 @@
 import { formatLsn, type PgOutputMessage, type RelationMessage, type RelationSchema } from '@walbridge/domain';
 import type { WorkerProgress } from '@walbridge/queue';
 import type { TableRoute } from '../routing';
-import type { OutboundMessage } from '../sink/kafka-sink';
+import { messageBytes, type OutboundMessage } from '../sink/kafka-sink';
 import type { StreamTap } from '../snapshot/stream-tap';
 import { BatchSender, type PipelineSink, type SizedMessage, type ThrottleLimits } from './batch-sender';
 import { ChangeIntake } from './change-intake';
@@ -45,9 +45,6 @@ export interface PipelineOptions {
   /** The snapshot engine (full synchronization, backfills): sees the stream in order. */
   tap?: StreamTap;
 }
-
-/** What a message counts for beyond its key and value (topic, headers, batch framing). */
-const MESSAGE_OVERHEAD_BYTES = 64;
 
 /**
  * The worker's data path between the replication stream and Kafka, in three parts: intake
@@ -160,7 +157,7 @@ export class ChangePipeline {
   }
 
   private enqueue(message: OutboundMessage): void {
-    this.sender.enqueue(message, (message.value?.length ?? 0) + (message.key?.length ?? 0) + MESSAGE_OVERHEAD_BYTES);
+    this.sender.enqueue(message, messageBytes(message));
     this.holdBackIfFull();
   }
 

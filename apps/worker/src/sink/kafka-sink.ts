@@ -2,6 +2,7 @@ import { ConfigResourceTypes, Kafka, type Admin } from 'kafkajs';
 import { Producer, type MessageToProduce, type SASLMechanismValue } from '@platformatic/kafka';
 import type { DestinationConfig } from '@walbridge/contracts';
 import { kafkaClientConfig, kafkaTlsOptions, type OutboundPolicy } from '@walbridge/connectors';
+import { BatchProducer } from './batch-producer';
 import { sendFailure } from './sink-errors';
 
 export interface OutboundMessage {
@@ -15,6 +16,19 @@ export interface OutboundMessage {
   table: string;
   /** A row read by a snapshot (full synchronization, backfill): sent with the walbridge-snapshot header. */
   snapshot?: boolean;
+  /**
+   * A snapshot row enqueued before it was encoded: sets value and id, then itself to null
+   * (throws a DataException for a row that cannot be encoded). The sender calls it before the
+   * message's batch is built (BatchSender.materialize); nothing else sees such a message.
+   */
+  encode?: (() => void) | null;
+}
+
+/** What a message counts for in batch sizes, backpressure and the throttle: its bytes plus the record's overhead. */
+export const MESSAGE_OVERHEAD_BYTES = 64;
+
+export function messageBytes(m: OutboundMessage): number {
+  return (m.value?.length ?? 0) + (m.key?.length ?? 0) + MESSAGE_OVERHEAD_BYTES;
 }
 
 const ID_HEADER = Buffer.from('walbridge-id');
@@ -69,8 +83,14 @@ export class KafkaSink {
   private readonly kafka: Kafka;
   private readonly producer: Producer;
   private readonly admin: Admin;
+  /** Our own record batches through the client's connections (null: a broker too old for them). */
+  private batches: BatchProducer | null = null;
 
-  constructor(destination: DestinationConfig, clientId: string, compression: 'none' | 'gzip') {
+  constructor(
+    destination: DestinationConfig,
+    clientId: string,
+    private readonly compression: 'none' | 'gzip',
+  ) {
     this.kafka = new Kafka(kafkaClientConfig(destination, clientId));
     this.producer = dataPathProducer(destination, clientId, compression);
     this.admin = this.kafka.admin();
@@ -86,7 +106,7 @@ export class KafkaSink {
     const { brokers } = await this.admin.describeCluster();
     await outbound.assertAllowed(brokers.map((b) => b.host));
     // Connects, authenticates and gets a producer id now, so a bad destination fails the start.
-    await this.producer.initIdempotentProducer({});
+    this.batches = await BatchProducer.start(this.producer, this.compression);
   }
 
   /**
@@ -140,6 +160,16 @@ export class KafkaSink {
   }
 
   async send(batch: OutboundMessage[]): Promise<void> {
+    try {
+      await (this.batches ? this.batches.send(batch) : this.sendThroughClient(batch));
+    } catch (error) {
+      // Too large, unknown topic or anything else, said as the broker said it (sink-errors.ts).
+      throw sendFailure(error);
+    }
+  }
+
+  /** The client's own record batches (a broker older than produce v9). */
+  private async sendThroughClient(batch: OutboundMessage[]): Promise<void> {
     // Walbridge picks every partition itself (the task's partition policy).
     const messages: MessageToProduce[] = new Array(batch.length);
     for (let i = 0; i < batch.length; i++) {
@@ -153,12 +183,7 @@ export class KafkaSink {
         headers: headersOf(m),
       };
     }
-    try {
-      await this.producer.send({ messages });
-    } catch (error) {
-      // Too large, unknown topic or anything else, said as the broker said it (sink-errors.ts).
-      throw sendFailure(error);
-    }
+    await this.producer.send({ messages });
   }
 
   async close(): Promise<void> {

@@ -41,7 +41,8 @@ function setup() {
   const sent: OutboundMessage[][] = [];
   const acks: (() => void)[] = [];
   const merger = new ChunkMerger({
-    sink: () => ({ enqueueSnapshot: (m, onAcked) => (sent.push(m.map((x) => x.message)), acks.push(onAcked)), unacknowledgedBytes: 0 }),
+    // The sender encodes deferred rows before it sends them (BatchSender.materialize): so does this sink.
+    sink: () => ({ enqueueSnapshot: (m, onAcked) => (sent.push(m.map((x) => (x.message.encode?.(), x.message))), acks.push(onAcked)), unacknowledgedBytes: 0 }),
     onFatal: (e) => {
       throw e;
     },

@@ -10,8 +10,8 @@ import {
   type Tuple,
 } from '@walbridge/domain';
 import type { RowGate, TableRoute } from '../routing';
-import type { OutboundMessage } from '../sink/kafka-sink';
-import type { ChunkRead, TableShape } from './snapshot-reader';
+import { messageBytes, type OutboundMessage } from '../sink/kafka-sink';
+import { rowBytes, type ChunkRead, type TableShape } from './snapshot-reader';
 import type { StreamTap } from './stream-tap';
 
 /** Where snapshot rows go: the change pipeline, at the high watermark's place in the stream. */
@@ -191,7 +191,13 @@ export class ChunkMerger implements StreamTap {
     return positions;
   }
 
-  /** The chunk's remaining rows, encoded by the table's route, enqueued here in the stream. */
+  /**
+   * The chunk's remaining rows, enqueued here in the stream. Their values are encoded later, by
+   * the sender, right before their batch is built or while the batch before is in flight
+   * (OutboundMessage.encode): encoding a whole chunk here, at the high watermark, left Kafka idle
+   * for that long on every chunk, since the watermark waits for the chunk before to be
+   * acknowledged. The bytes a row counts for until then are estimated from the first row's.
+   */
   private emit(active: ActiveChunk, lsn: bigint): void {
     const { shape, route, gate, name, backfillId } = active.target;
     const chunk = active.chunk!;
@@ -200,21 +206,41 @@ export class ChunkMerger implements StreamTap {
     const rows = active.window.remaining(chunk.rows, keyOf, keyPositions ? undefined : (row) => JSON.stringify(row));
     const out: { message: OutboundMessage; bytes: number }[] = [];
     const ts = this.options.now();
+    const es = active.readAt;
     const ids = new SnapshotMessageIds(backfillId, name);
+    let overhead = -1;
     for (const row of rows) {
       if (route.gate !== null && !route.gate.passes('INSERT', row, null, null)) continue;
       if (gate && !gate.passes('INSERT', row, null, null)) continue;
-      let id = '';
+      let key: string | Buffer | null;
       try {
-        const key = route.encoder.messageKey(row);
-        // An Avro key (avro-registry) is bytes: the id is then named by the key's text.
-        const idKey = typeof key === 'string' ? key : null;
-        id = ids.idOf(idKey ?? (keyPositions ? keyOf(row) : JSON.stringify(row)));
-        const value = route.encoder.encode({ kind: 'INSERT', newTuple: row, commitLsn: lsn, index: 0, xid: 0, es: active.readAt, ts, snapshot: { id } });
-        out.push({ message: { topic: route.topic, partition: route.partitionOf(key), key, value, id, table: name, snapshot: true }, bytes: value.length + (key?.length ?? 0) + 64 });
+        key = route.encoder.messageKey(row);
       } catch (error) {
-        this.options.onFatal(new DataException(name, id, `a snapshot row cannot be encoded: ${(error as Error).message}`, { cause: error }));
+        this.options.onFatal(new DataException(name, '', `a snapshot row cannot be encoded: ${(error as Error).message}`, { cause: error }));
         return;
+      }
+      const message: OutboundMessage = { topic: route.topic, partition: route.partitionOf(key), key, value: null, id: '', table: name, snapshot: true, encode: null };
+      message.encode = () => {
+        message.encode = null;
+        try {
+          // An Avro key (avro-registry) is bytes: the id is then named by the key's text.
+          message.id = ids.idOf(typeof key === 'string' ? key : keyPositions ? keyOf(row) : JSON.stringify(row));
+          message.value = route.encoder.encode({ kind: 'INSERT', newTuple: row, commitLsn: lsn, index: 0, xid: 0, es, ts, snapshot: { id: message.id } });
+        } catch (error) {
+          throw new DataException(name, message.id, `a snapshot row cannot be encoded: ${(error as Error).message}`, { cause: error });
+        }
+      };
+      if (overhead < 0) {
+        try {
+          message.encode();
+        } catch (error) {
+          this.options.onFatal(error as Error);
+          return;
+        }
+        overhead = Math.max(0, messageBytes(message) - rowBytes(row));
+        out.push({ message, bytes: messageBytes(message) });
+      } else {
+        out.push({ message, bytes: rowBytes(row) + overhead });
       }
     }
     let acked!: () => void;

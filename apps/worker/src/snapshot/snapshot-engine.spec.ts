@@ -50,7 +50,8 @@ function run(plan: BackfillPlan, ackMs = 1) {
     route: () => ({ topic: 'out', operations: new Set(['INSERT']), partitionOf: () => 0, encoder: createChangeEncoder('json', schema, {}), gate: null, notes: [], truncatePartitions: [0], columns: null }),
     sink: () => ({
       enqueueSnapshot: (messages, onAcked) => {
-        sent.push(...messages.map((m) => m.message));
+        // The sender encodes deferred rows before it sends them (BatchSender.materialize).
+        sent.push(...messages.map((m) => (m.message.encode?.(), m.message)));
         const last = messages.at(-1) ? JSON.parse(messages.at(-1)!.message.value!.toString()).data[0].id : '-';
         events.push(`enqueue ..${last}`);
         // Kafka acknowledges a moment later

@@ -257,7 +257,9 @@ export class SnapshotEngine {
     // The next chunk is read while the one before is being sent; its high watermark (where its
     // rows join the stream) waits for that chunk's acknowledgement, so a table never has more
     // than one chunk unacknowledged (what a restart may send again) and PostgreSQL's reading
-    // overlaps Kafka's instead of following it.
+    // overlaps Kafka's instead of following it. The watermark also waits while the stream's own
+    // changes hold more than SNAPSHOT_BACKLOG_BYTES (they keep flowing); the read does not, or
+    // Kafka idled between chunks whenever a read took longer than sending that backlog.
     let readFrom = job.progress.position;
     let previous: Promise<void> = Promise.resolve();
     try {
@@ -267,7 +269,7 @@ export class SnapshotEngine {
         const started = this.now();
         const rowsPerPage = job.shape.pages > 0 ? Math.max(1, job.shape.rowsEstimated / job.shape.pages) : 100;
         const limit = job.shape.keyPositions ? job.chunkSize : Math.max(1, Math.round(job.chunkSize / rowsPerPage));
-        const outcome = await this.readChunk(job, reader, limit, readFrom, previous);
+        const outcome = await this.readChunk(job, reader, limit, readFrom, previous.then(() => this.backlogDrained(job)));
         if (outcome.reread) continue;
         const chunk = this.lastRead.get(job)!;
         this.bucket?.take(chunk.rows);
@@ -315,15 +317,21 @@ export class SnapshotEngine {
     return this.options.rowsPerSecond ? Math.max(1, Math.min(MAX_CHUNK_ROWS, this.options.rowsPerSecond)) : MAX_CHUNK_ROWS;
   }
 
-  /** Waits for the snapshot throttle and for Kafka to catch up with what is queued. */
+  /** Waits for the snapshot throttle. */
   private async holdBack(job: TableJob): Promise<void> {
     job.chunkSize = Math.min(job.chunkSize, this.maxChunk(), rowsWithinBytes(job.shape!.bytesPerRow, CHUNK_BYTES));
     for (;;) {
       if (this.stopped || job.run.cancelled) return;
       const wait = this.bucket?.msUntil(Math.min(job.chunkSize, this.bucket.capacity)) ?? 0;
       if (wait > 0) await new Promise((r) => setTimeout(r, Math.min(wait, 1000)));
-      else if (this.options.sink().unacknowledgedBytes > SNAPSHOT_BACKLOG_BYTES) await new Promise((r) => setTimeout(r, 20));
       else return;
+    }
+  }
+
+  /** Waits for Kafka to catch up with what is queued (the stream's changes, once the chunk before is acknowledged). */
+  private async backlogDrained(job: TableJob): Promise<void> {
+    while (!this.stopped && !job.run.cancelled && this.options.sink().unacknowledgedBytes > SNAPSHOT_BACKLOG_BYTES) {
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
 

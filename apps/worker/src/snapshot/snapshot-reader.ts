@@ -214,7 +214,7 @@ export class SnapshotReader {
     }
     read(chunk);
     await beforeHigh;
-    await this.emit({ w: 'h', c: chunkId });
+    await this.emitFlushed({ w: 'h', c: chunkId });
   }
 
   /** The next rows in key order after `after`. */
@@ -301,6 +301,25 @@ export class SnapshotReader {
 
   private async emit(watermark: Watermark): Promise<void> {
     await this.client.query('SELECT pg_logical_emit_message(false, $1, $2)', [SNAPSHOT_MESSAGE_PREFIX, JSON.stringify(watermark)]);
+  }
+
+  /**
+   * The high watermark, flushed at once: the walsender sends only flushed WAL, and a
+   * non-transactional message is flushed by the next commit or the WAL writer's next round
+   * (wal_writer_delay, 200 ms by default; on a source that commits little else, every chunk
+   * waited that long). A transaction with an xid commits with synchronous_commit = local, which
+   * flushes the WAL up to its commit record, the watermark before it. One round trip, and one
+   * xid per chunk; an empty transaction, so the stream shows nothing of it.
+   */
+  private async emitFlushed(watermark: Watermark): Promise<void> {
+    const { client } = this;
+    const message = `SELECT pg_logical_emit_message(false, ${client.escapeLiteral(SNAPSHOT_MESSAGE_PREFIX)}, ${client.escapeLiteral(JSON.stringify(watermark))})`;
+    try {
+      await client.query(`BEGIN; SET LOCAL synchronous_commit = local; ${message}; SELECT txid_current(); COMMIT`);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
