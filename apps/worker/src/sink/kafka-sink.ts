@@ -86,6 +86,10 @@ export class KafkaSink {
   /** Our own record batches through the client's connections (null: a broker too old for them). */
   private batches: BatchProducer | null = null;
 
+  /** Admin calls under way: the admin connection is open only while there are some. */
+  private adminUsers = 0;
+  private adminConnected: Promise<void> | null = null;
+
   constructor(
     destination: DestinationConfig,
     clientId: string,
@@ -102,11 +106,30 @@ export class KafkaSink {
    * address).
    */
   async connect(outbound: OutboundPolicy): Promise<void> {
-    await this.admin.connect();
-    const { brokers } = await this.admin.describeCluster();
+    const { brokers } = await this.withAdmin((admin) => admin.describeCluster());
     await outbound.assertAllowed(brokers.map((b) => b.host));
     // Connects, authenticates and gets a producer id now, so a bad destination fails the start.
     this.batches = await BatchProducer.start(this.producer, this.compression);
+  }
+
+  /**
+   * Runs admin calls on a connection opened for them and closed after the last one. kafkajs
+   * 2.2.4 keeps a 1 ms timer running for as long as a connection is open (tulios/kafkajs#1556:
+   * its request queue reschedules itself with a negative delay), which cost an idle worker
+   * about 2 % of a core for a topic check every 5 s.
+   */
+  private async withAdmin<T>(call: (admin: Admin) => Promise<T>): Promise<T> {
+    this.adminUsers++;
+    try {
+      this.adminConnected ??= this.admin.connect();
+      await this.adminConnected;
+      return await call(this.admin);
+    } finally {
+      if (--this.adminUsers === 0) {
+        this.adminConnected = null;
+        await this.admin.disconnect().catch(() => undefined);
+      }
+    }
   }
 
   /**
@@ -114,17 +137,19 @@ export class KafkaSink {
    * it created. The precheck validated the creation (name, replication factor, ACL) beforehand.
    */
   async createMissingTopics(topics: string[], partitions: number, replicationFactor: number): Promise<string[]> {
-    const existing = new Set(await this.admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t));
-    if (missing.length) {
-      await this.admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })), waitForLeaders: true });
-    }
-    return missing;
+    return this.withAdmin(async (admin) => {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t));
+      if (missing.length) {
+        await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })), waitForLeaders: true });
+      }
+      return missing;
+    });
   }
 
   /** Topics of the list the cluster no longer has. */
   async missingTopics(topics: string[]): Promise<string[]> {
-    const existing = new Set(await this.admin.listTopics());
+    const existing = new Set(await this.withAdmin((admin) => admin.listTopics()));
     return topics.filter((t) => !existing.has(t));
   }
 
@@ -136,10 +161,12 @@ export class KafkaSink {
     const limits = new Map<string, number>();
     if (!topics.length) return limits;
     try {
-      const { resources } = await this.admin.describeConfigs({
-        includeSynonyms: false,
-        resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] })),
-      });
+      const { resources } = await this.withAdmin((admin) =>
+        admin.describeConfigs({
+          includeSynonyms: false,
+          resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] })),
+        }),
+      );
       for (const r of resources) {
         const value = Number(r.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue);
         if (r.errorCode === 0 && Number.isFinite(value) && value > 0) limits.set(r.resourceName, value);
@@ -152,11 +179,13 @@ export class KafkaSink {
 
   /** Partition counts per topic; fails with the topic's name when one does not exist. */
   async partitionCounts(topics: string[]): Promise<Map<string, number>> {
-    const existing = new Set(await this.admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t));
-    if (missing.length) throw new Error(`Kafka topic ${missing.join(', ')} does not exist`);
-    const metadata = await this.admin.fetchTopicMetadata({ topics });
-    return new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+    return this.withAdmin(async (admin) => {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t));
+      if (missing.length) throw new Error(`Kafka topic ${missing.join(', ')} does not exist`);
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      return new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+    });
   }
 
   async send(batch: OutboundMessage[]): Promise<void> {
@@ -187,6 +216,6 @@ export class KafkaSink {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.producer.close(), this.admin.disconnect()]);
+    await Promise.allSettled([this.producer.close(), this.adminUsers ? this.admin.disconnect() : Promise.resolve()]);
   }
 }
