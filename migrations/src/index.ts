@@ -6,6 +6,7 @@ import { UsersSessionsTokensAudit1732800000000 } from './1732800000000-users-ses
 import { SecurityHardening1733100000000 } from './1733100000000-security-hardening';
 import { SlotCreatedLsn1733400000000 } from './1733400000000-slot-created-lsn';
 import { TaskBackfill1733500000000 } from './1733500000000-task-backfill';
+import { TaskTableCounter1733700000000 } from './1733700000000-task-table-counter';
 
 /** In order of application; `npm run migrate` runs what the database has not seen yet. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   SecurityHardening1733100000000,
   SlotCreatedLsn1733400000000,
   TaskBackfill1733500000000,
+  TaskTableCounter1733700000000,
 ];
