@@ -15,6 +15,11 @@ describe('estimateCatchUp', () => {
     // 180 → 120 in 30 s: -2 s per s; 120 s left at that pace is 60 s.
     { name: 'delay shrinking steadily', samples: series([180, 160, 140, 120]), expected: { state: 'catching-up', etaSeconds: 60 } },
     { name: 'delay growing', samples: series([10, 20, 30, 40]), expected: { state: 'falling-behind', delaySeconds: 40 } },
+    {
+      name: 'backlog shrinking by less than 1 % in the window is noise',
+      samples: series([30, 30, 30, 30], [1_000_000, 999_000, 998_000, 997_000]),
+      expected: { state: 'steady', delaySeconds: 30 },
+    },
     { name: 'delay flat above the margin', samples: series([40, 40.01, 40, 40.02]), expected: { state: 'steady', delaySeconds: 40.02 } },
     // Delay flat, backlog 3 MB draining 100 kB/s → 30 s.
     {

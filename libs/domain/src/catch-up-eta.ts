@@ -25,7 +25,7 @@ export interface CatchUpOptions {
   /** Only the samples this recent (ending at the newest) make the trend. */
   windowMs?: number;
   /**
-   * Trends flatter than this (delay seconds per second, or backlog share per second) are noise:
+   * Delay trends flatter than this (delay seconds per second) are noise:
    * a delay that moves 1 s per 100 s neither catches up nor falls behind in a way worth saying.
    */
   flatSlope?: number;
@@ -69,7 +69,10 @@ export function estimateCatchUp(samples: CatchUpSample[], options: CatchUpOption
   const backlog = recent.filter((s): s is CatchUpSample & { delaySeconds: number; backlogBytes: number } => typeof s.backlogBytes === 'number');
   const backlogSlope = trendPerSecond(backlog.map((s) => ({ at: s.at, value: s.backlogBytes })));
   const backlogNow = backlog.at(-1)?.backlogBytes ?? 0;
-  const backlogEta = backlogSlope !== null && backlogNow > 0 && backlogSlope < -flatSlope * backlogNow ? backlogNow / -backlogSlope : null;
+  // A drain counts when the window saw more than 1 % of the backlog go (below that: measuring noise).
+  const backlogSpanSeconds = backlog.length > 1 ? (backlog[backlog.length - 1].at - backlog[0].at) / 1000 : 0;
+  const draining = backlogSlope !== null && backlogSlope < 0 && -backlogSlope * backlogSpanSeconds > 0.01 * backlogNow;
+  const backlogEta = draining && backlogNow > 0 ? backlogNow / -backlogSlope! : null;
   if (delaySlope !== null && delaySlope < -flatSlope) {
     const delayEta = newest.delaySeconds / -delaySlope;
     // Both measured: the slower drain decides (the task is caught up only when both are).

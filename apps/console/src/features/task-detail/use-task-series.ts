@@ -68,7 +68,11 @@ export function useTaskSeries(
   const liveRange = range.ms <= LIVE_RANGE_MAX_MS;
   const metrics = useQuery({
     queryKey: ['tasks', 'metrics', id, range.id],
-    queryFn: ({ signal }) => getTaskMetrics(id, { from: new Date(Date.now() - range.ms), maxPoints: MAX_POINTS }, signal),
+    // Both ends: with only \`from\` the API answers the hour after it.
+    queryFn: ({ signal }) => {
+      const to = Date.now();
+      return getTaskMetrics(id, { from: new Date(to - range.ms), to: new Date(to), maxPoints: MAX_POINTS }, signal);
+    },
     enabled: !!id && hasMetrics === true,
     // Live samples fill the short ranges between reads; the per-table counters and the ETA
     // come with each read.
