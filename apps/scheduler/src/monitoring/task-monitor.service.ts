@@ -342,7 +342,7 @@ function sameAlarm(a: DelayAlarmState | null, b: DelayAlarmState | null): boolea
 }
 
 /** What each table gained since the last stored sample; the stored marks move on. */
-function tableDeltas(watch: Watch): TableCountDelta[] {
+export function tableDeltas(watch: Pick<Watch, 'tables' | 'tablesStored'>): TableCountDelta[] {
   const out: TableCountDelta[] = [];
   for (const [table, now] of watch.tables) {
     const before = watch.tablesStored.get(table);
