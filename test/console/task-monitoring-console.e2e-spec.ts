@@ -28,7 +28,7 @@ describe('the console: monitoring depth on the task page', () => {
       startTask<'orders' | 'items', 'main'>({
         tables: { orders: { ddl: DDL }, items: { ddl: DDL } },
         topics: { main: 1 },
-        input: { throttle: { rowsPerSecond: THROTTLE } },
+        input: { throttle: { rowsPerSecond: THROTTLE }, alarms: { walRetentionLimitMb: 2048 } },
         policy: ({ tables, topics }) => ({
           objectScope: 'tables',
           tables: [
@@ -126,6 +126,8 @@ describe('the console: monitoring depth on the task page', () => {
     const ordersRow = perTable.getByRole('row', { name: new RegExp(`shop\\.${run.tables.orders}`) });
     await ordersRow.getByRole('cell', { name: '48', exact: true }).first().waitFor({ timeout: 30_000 });
     await perTable.getByRole('row', { name: new RegExp(`shop\\.${run.tables.items}`) }).waitFor();
+    // The WAL the slot keeps, against the task's alarm limit (2 GB).
+    await monitoring.getByRole('figure', { name: /Retained WAL/ }).getByText(/alarm limit 2 GB/).waitFor();
     const totals = monitoring.getByRole('region', { name: 'Totals since the task was created' });
     await totals.getByRole('definition').filter({ hasText: /^52$/ }).waitFor();
 
@@ -140,6 +142,9 @@ describe('the console: monitoring depth on the task page', () => {
     expect(behind).toMatch(/Catch-up:/);
     await screenshot(page, 'task-monitoring-1920');
     await catchUp.getByText('caught up').waitFor({ timeout: 60_000 });
+    // Next to the delay in the Status card too.
+    const delayFact = page.getByRole('region', { name: 'Status' }).getByRole('term').filter({ hasText: 'Delay' }).locator('xpath=following-sibling::dd[1]');
+    await delayFact.getByText(/caught up/).waitFor({ timeout: 15_000 });
     // 3,048 rows (in the browser's number format).
     await ordersRow.getByRole('cell', { name: /^3\D?048$/ }).first().waitFor({ timeout: 30_000 });
     await page.setViewportSize({ width: 390, height: 844 });

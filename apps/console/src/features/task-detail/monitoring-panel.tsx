@@ -4,36 +4,23 @@ import type { TaskDetail } from '../../api/task-lifecycle.types';
 import { DataTable, type DataColumn } from '../../ui/data-table';
 import { formatBytes, formatDateTime, formatDecimal, formatInteger, formatRelative } from '../../ui/format';
 import { TimeSeriesChart } from '../../ui/time-series-chart';
-import { METRICS_RANGES, rangeOf } from './metrics-range';
+import { METRICS_RANGES, rangeOf, type MetricsRange } from './metrics-range';
 import { SnapshotPanel, useTaskSnapshot } from './snapshot-panel';
-import { useTaskSeries } from './use-task-series';
+import type { TaskSeries } from './use-task-series';
 
 const MB = 1024 * 1024;
 
 interface MonitoringPanelProps {
   task: TaskDetail;
-  updatedAt: number;
-  hasMetrics: boolean | undefined;
-  hasEvents: boolean | undefined;
+  series: TaskSeries;
+  range: MetricsRange;
   hasSnapshot: boolean | undefined;
   streaming: boolean;
 }
 
-/**
- * The task page's monitoring (issue 15 feature 4): a range kept in the URL (`?range=6h`), the
- * delay with the catch-up ETA, rows and bytes per second read and written, the WAL the slot
- * keeps against the task's alarm limit, totals per operation, per-table counters and the
- * full-synchronization progress.
- */
-export function MonitoringPanel({ task, updatedAt, hasMetrics, hasEvents, hasSnapshot, streaming }: MonitoringPanelProps) {
+/** The page's metrics range, kept in the URL (`?range=6h`; the default leaves it out). */
+export function useMetricsRange(): [MetricsRange, (id: string) => void] {
   const [params, setParams] = useSearchParams();
-  const range = rangeOf(params.get('range'));
-  const series = useTaskSeries(task, updatedAt, hasMetrics, hasEvents, range);
-  const metrics = series.source === 'metrics';
-  const idle = (text: string) => (streaming ? undefined : text);
-  const limitMb = task.alarms.walRetentionLimitMb;
-  const walLimit = limitMb ? limitMb * MB : null;
-
   const choose = (id: string) =>
     setParams(
       (current) => {
@@ -44,6 +31,21 @@ export function MonitoringPanel({ task, updatedAt, hasMetrics, hasEvents, hasSna
       },
       { replace: true },
     );
+  return [rangeOf(params.get('range')), choose];
+}
+
+/**
+ * The task page's monitoring (issue 15 feature 4): a range kept in the URL (`?range=6h`), the
+ * delay with the catch-up ETA, rows and bytes per second read and written, the WAL the slot
+ * keeps against the task's alarm limit, totals per operation, per-table counters and the
+ * full-synchronization progress.
+ */
+export function MonitoringPanel({ task, series, range, hasSnapshot, streaming }: MonitoringPanelProps) {
+  const [, choose] = useMetricsRange();
+  const metrics = series.source === 'metrics';
+  const idle = (text: string) => (streaming ? undefined : text);
+  const limitMb = task.alarms.walRetentionLimitMb;
+  const walLimit = limitMb ? limitMb * MB : null;
 
   return (
     <section className="card monitoring" aria-labelledby="monitoring-title">

@@ -21,7 +21,8 @@ import { TaskObjectsEditor } from '../task-edit/task-objects-editor';
 import { TaskCredentialsEditor } from '../task-edit/task-credentials-editor';
 import { CloneTaskButton } from '../tasks/clone-task-button';
 import { MessageBrowser } from './message-browser';
-import { MonitoringPanel } from './monitoring-panel';
+import { catchUpText, MonitoringPanel, useMetricsRange } from './monitoring-panel';
+import { useTaskSeries } from './use-task-series';
 import { TaskLogs } from './task-logs';
 import { auditActionText } from '../audit/audit-action-text';
 
@@ -29,6 +30,8 @@ import { auditActionText } from '../audit/audit-action-text';
 const STREAMING: TaskStatus[] = ['FULL_SYNC', 'INCREMENTAL', 'STARTING', 'PAUSING', 'STOPPING'];
 
 export const TASK_DETAIL_REFRESH_MS = 2_000;
+
+const isStreaming = (status: TaskStatus) => STREAMING.includes(status);
 
 export function TaskDetailPage() {
   const { id = '' } = useParams<{ id: string }>();
@@ -66,10 +69,13 @@ interface TaskDetailViewProps {
 
 function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: TaskDetailViewProps) {
   const me = useMe();
+  const [range] = useMetricsRange();
+  const series = useTaskSeries(task, updatedAt, routes.has('GET', '/tasks/{id}/metrics'), routes.has('GET', '/tasks/{id}/events'), range);
+  const catchUp = isStreaming(task.status) ? catchUpText(series.catchUp) : null;
   const threshold = task.alarms.delayThresholdSeconds;
   const late = threshold > 0 && task.delaySeconds !== null && task.delaySeconds > threshold;
   const canOperate = !!me.data && hasRole(me.data.role, 'operator');
-  const streaming = STREAMING.includes(task.status);
+  const streaming = isStreaming(task.status);
   const titleRef = useRef<HTMLHeadingElement>(null);
   // Arriving from the wizard's Submit: the button is gone, keyboard focus starts at the title.
   useEffect(() => {
@@ -136,6 +142,12 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
                 {formatDecimal(task.delaySeconds)} s{late && ` (above the ${threshold} s threshold)`}
               </span>
             )}
+            {catchUp && (
+              <span className="muted">
+                {' '}
+                · {catchUp}
+              </span>
+            )}
           </Fact>
           <Fact term="Replication slot">
             <SlotState task={task} />
@@ -169,14 +181,7 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
         <LeftoverSlot task={task} />
       </section>
 
-      <MonitoringPanel
-        task={task}
-        updatedAt={updatedAt}
-        hasMetrics={routes.has('GET', '/tasks/{id}/metrics')}
-        hasEvents={routes.has('GET', '/tasks/{id}/events')}
-        hasSnapshot={routes.has('GET', '/tasks/{id}/snapshot')}
-        streaming={streaming}
-      />
+      <MonitoringPanel task={task} series={series} range={range} hasSnapshot={routes.has('GET', '/tasks/{id}/snapshot')} streaming={streaming} />
 
       {routes.has('GET', '/tasks/{id}/messages') !== false && task.status !== 'CONFIGURATION' && (
         <section className="card" aria-labelledby="messages-title">
