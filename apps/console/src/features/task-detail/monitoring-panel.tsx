@@ -69,7 +69,7 @@ export function MonitoringPanel({ task, series, range, hasSnapshot, streaming }:
           ? `${range.text}${series.live ? ', live' : range.ms > 3600_000 ? ', refreshed every 30 s' : ', refreshed every 5 s'}.`
           : 'Sampled by this page every 2 s while it is open (this server keeps no metrics history yet).'}
       </p>
-      {metrics && streaming && <CatchUp estimate={series.catchUp} />}
+      {metrics && task.status === 'INCREMENTAL' && <CatchUp estimate={series.catchUp} />}
       <div className="charts">
         <TimeSeriesChart
           title="Delay"
@@ -131,7 +131,11 @@ export function MonitoringPanel({ task, series, range, hasSnapshot, streaming }:
   );
 }
 
-/** Next to the delay: caught up, catching up and by when, or falling behind. */
+/**
+ * Next to the delay: caught up, catching up and by when, or falling behind. Said for a task that
+ * streams changes only: during a full synchronization the delay covers the changes, not the
+ * existing rows, whose ETA the progress above gives.
+ */
 export function catchUpText(estimate: TaskCatchUpView): string | null {
   switch (estimate.state) {
     case 'caught-up':

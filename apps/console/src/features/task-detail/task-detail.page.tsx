@@ -71,7 +71,7 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
   const me = useMe();
   const [range] = useMetricsRange();
   const series = useTaskSeries(task, updatedAt, routes.has('GET', '/tasks/{id}/metrics'), routes.has('GET', '/tasks/{id}/events'), range);
-  const catchUp = isStreaming(task.status) ? catchUpText(series.catchUp) : null;
+  const catchUp = task.status === 'INCREMENTAL' ? catchUpText(series.catchUp) : null;
   const threshold = task.alarms.delayThresholdSeconds;
   const late = threshold > 0 && task.delaySeconds !== null && task.delaySeconds > threshold;
   const canOperate = !!me.data && hasRole(me.data.role, 'operator');
