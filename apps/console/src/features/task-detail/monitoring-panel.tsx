@@ -175,7 +175,7 @@ function OperationTotals({ task, totals, truncates }: { task: TaskDetail; totals
     ['UPDATE', totals?.updates ?? null],
     ['DELETE', totals?.deletes ?? null],
     ['TRUNCATE', truncates],
-    ['Full synchronization rows', snapshotRows],
+    ['Rows of the latest full synchronization', snapshotRows],
   ];
   return (
     <section aria-labelledby="totals-title" className="monitoring__totals">
