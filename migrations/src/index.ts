@@ -7,6 +7,7 @@ import { SecurityHardening1733100000000 } from './1733100000000-security-hardeni
 import { SlotCreatedLsn1733400000000 } from './1733400000000-slot-created-lsn';
 import { TaskBackfill1733500000000 } from './1733500000000-task-backfill';
 import { SavedConnections1733600000000 } from './1733600000000-saved-connections';
+import { TaskTableCounter1733700000000 } from './1733700000000-task-table-counter';
 
 /** In order of application; `npm run migrate` runs what the database has not seen yet. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   SlotCreatedLsn1733400000000,
   TaskBackfill1733500000000,
   SavedConnections1733600000000,
+  TaskTableCounter1733700000000,
 ];

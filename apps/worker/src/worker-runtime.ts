@@ -310,7 +310,8 @@ export class WorkerRuntime {
       updates: 0,
       deletes: 0,
     };
-    return { ...counted, bytesRead: this.replication?.bytesReceived ?? 0 };
+    const tables = this.pipeline?.takeTableCounts() ?? [];
+    return { ...counted, bytesRead: this.replication?.bytesReceived ?? 0, ...(tables.length ? { tables } : {}) };
   }
 
   private log(level: WorkerLogLevel, message: string): void {

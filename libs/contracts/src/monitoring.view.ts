@@ -38,7 +38,39 @@ export interface TaskMetricsView {
    */
   stepSeconds: number;
   samples: TaskMetricSample[];
+  /**
+   * Changes sent per table since the task was created (whatever the range), most recently
+   * changed first; as of the last stored sample (every sampling interval).
+   */
+  tables: TaskTableCounterView[];
+  /** Whether the task is catching up, and by when (from the delay and WAL of the last 5 minutes). */
+  catchUp: TaskCatchUpView;
 }
+
+export interface TaskTableCounterView {
+  /** schema.table */
+  table: string;
+  inserts: number;
+  updates: number;
+  deletes: number;
+  truncates: number;
+  /** inserts + updates + deletes. */
+  rows: number;
+  /** Commit time on the source of the latest change counted; null if none. */
+  lastChangeAt: string | null;
+}
+
+/**
+ * `caught-up`: delay within a few seconds; `catching-up`: the delay (and backlog) shrink,
+ * `etaSeconds` until caught up at the current pace; `steady`: the delay holds; `falling-behind`:
+ * it grows; `unknown`: not streaming or too few samples.
+ */
+export type TaskCatchUpView =
+  | { state: 'unknown' }
+  | { state: 'caught-up' }
+  | { state: 'catching-up'; etaSeconds: number }
+  | { state: 'steady'; delaySeconds: number }
+  | { state: 'falling-behind'; delaySeconds: number };
 
 const MAX_RANGE_MS = 7 * 24 * 3600 * 1000;
 const INSTANT_MESSAGE = 'must be an ISO 8601 date-time with offset (2026-11-20T10:00:00Z) or epoch milliseconds';

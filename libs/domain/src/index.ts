@@ -60,3 +60,4 @@ export * from './credential-endpoint';
 export * from './formats';
 export * from './snapshot';
 export * from './supervision';
+export * from './catch-up-eta';

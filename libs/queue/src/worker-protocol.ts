@@ -88,6 +88,23 @@ export interface WorkerProgress extends ThroughputCounters {
    * stream passed the WAL end of that moment): the initial catch-up can end.
    */
   startBacklogRead: boolean;
+  /**
+   * Per-table counts of the changes sent, cumulative since this worker started, for the tables
+   * that moved since the previous report (absent from older workers).
+   */
+  tables?: WorkerTableCount[];
+}
+
+/** Changes of one table sent to Kafka by a worker since it started. */
+export interface WorkerTableCount {
+  /** schema.table */
+  table: string;
+  inserts: number;
+  updates: number;
+  deletes: number;
+  truncates: number;
+  /** Commit time (epoch ms) of the latest change counted; 0 when none. */
+  lastChangeAt: number;
 }
 
 /** A slot that was dropped or invalidated: what the notice and the log say. */

@@ -1,12 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@walbridge/config';
-import { TASK_METRICS_MAX_RANGE_MS, type TaskMetricSample, type TaskMetricsQuery, type TaskMetricsView } from '@walbridge/contracts';
-import { DomainError } from '@walbridge/domain';
+import { TASK_METRICS_MAX_RANGE_MS, type TaskMetricSample, type TaskMetricsQuery, type TaskMetricsView, type TaskTableCounterView } from '@walbridge/contracts';
+import { DomainError, estimateCatchUp } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
-import { TaskMetricRepository, TaskRepository, type TaskMetricRow } from '@walbridge/persistence';
+import { TaskMetricRepository, TaskRepository, type TableCountRow, type TaskMetricRow } from '@walbridge/persistence';
 import { loadLiveTask } from '../common/live-task';
 
 const HOUR_MS = 3600_000;
+/** The catch-up ETA reads the trend of the last minutes, whatever the chart's range. */
+const TREND_MS = 5 * 60_000;
+const STREAMING = new Set(['FULL_SYNC', 'INCREMENTAL', 'STARTING', 'PAUSING', 'STOPPING']);
 
 @Injectable()
 export class TaskMetricsService {
@@ -21,7 +24,7 @@ export class TaskMetricsService {
    * maxPoints comes in buckets (a point per step), so a day fits a chart.
    */
   async history(taskId: string, query: TaskMetricsQuery): Promise<TaskMetricsView> {
-    await loadLiveTask(this.tasks, taskId);
+    const task = await loadLiveTask(this.tasks, taskId);
     const to = query.to ?? (query.from !== undefined ? Math.min(Date.now(), query.from + HOUR_MS) : Date.now());
     const from = query.from ?? to - HOUR_MS;
     if (from >= to) throw invalid('from', 'from must be before to');
@@ -29,8 +32,21 @@ export class TaskMetricsService {
     const sampleSeconds = this.config.WALBRIDGE_METRICS_SAMPLE_MS / 1000;
     const needed = Math.ceil((to - from) / 1000 / query.maxPoints);
     const step = needed > sampleSeconds ? needed : null;
-    const rows = await this.metrics.range(taskId, new Date(from), new Date(to), step, query.maxPoints);
-    return { taskId, from: new Date(from).toISOString(), to: new Date(to).toISOString(), stepSeconds: step ?? sampleSeconds, samples: rows.map(toSample) };
+    const now = Date.now();
+    const [rows, tables, recent] = await Promise.all([
+      this.metrics.range(taskId, new Date(from), new Date(to), step, query.maxPoints),
+      this.metrics.tableCounts(taskId),
+      STREAMING.has(task.status) ? this.metrics.range(taskId, new Date(now - TREND_MS), new Date(now), null, 200) : Promise.resolve([]),
+    ]);
+    return {
+      taskId,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      stepSeconds: step ?? sampleSeconds,
+      samples: rows.map(toSample),
+      tables: tables.map(toTableView),
+      catchUp: estimateCatchUp(recent.map((r) => ({ at: r.at.getTime(), delaySeconds: r.delaySeconds, backlogBytes: r.retainedWalBytes }))),
+    };
   }
 }
 
@@ -58,4 +74,8 @@ export function toSample(row: TaskMetricRow): TaskMetricSample {
     retainedWalBytes: row.retainedWalBytes,
     lastError: row.lastError,
   };
+}
+
+function toTableView(row: TableCountRow): TaskTableCounterView {
+  return { ...row, rows: row.inserts + row.updates + row.deletes, lastChangeAt: row.lastChangeAt?.toISOString() ?? null };
 }

@@ -1,3 +1,4 @@
+import type { TaskCatchUpView, TaskTableCounterView } from '@walbridge/contracts';
 import { apiUrl, fetchJson } from './api-client';
 
 /*
@@ -12,8 +13,14 @@ export interface TaskMetricPoint {
   delaySeconds: number | null;
   rowsPerSecond: number | null;
   bytesPerSecond: number | null;
+  rowsReadPerSecond: number | null;
+  bytesReadPerSecond: number | null;
   confirmedLsn: string | null;
   retainedWalBytes: number | null;
+  /** Totals since the task was created (null from a server without them). */
+  inserts: number | null;
+  updates: number | null;
+  deletes: number | null;
 }
 
 type Raw = Record<string, unknown>;
@@ -45,8 +52,13 @@ export function toMetricPoint(raw: unknown): TaskMetricPoint | null {
     delaySeconds: numberOr(r.delaySeconds, delayMs === null ? undefined : delayMs / 1000),
     rowsPerSecond: numberOr(r.rowsWrittenPerSecond, r.rowsPerSecond, r.rowsReadPerSecond),
     bytesPerSecond: numberOr(r.bytesWrittenPerSecond, r.bytesPerSecond),
+    rowsReadPerSecond: numberOr(r.rowsReadPerSecond),
+    bytesReadPerSecond: numberOr(r.bytesReadPerSecond),
     confirmedLsn: typeof r.confirmedLsn === 'string' ? r.confirmedLsn : null,
     retainedWalBytes: numberOr(r.retainedWalBytes, r.walRetainedBytes),
+    inserts: numberOr(r.inserts),
+    updates: numberOr(r.updates),
+    deletes: numberOr(r.deletes),
   };
 }
 
@@ -56,12 +68,24 @@ export function toMetricPoints(body: unknown): TaskMetricPoint[] {
   return list.map(toMetricPoint).filter((p): p is TaskMetricPoint => p !== null).sort((a, b) => a.time - b.time);
 }
 
-export async function getTaskMetrics(id: string, range: { from: Date; to?: Date }, signal?: AbortSignal): Promise<TaskMetricPoint[]> {
+export interface TaskMetrics {
+  points: TaskMetricPoint[];
+  /** Per-table counters since the task was created (empty from a server without them). */
+  tables: TaskTableCounterView[];
+  catchUp: TaskCatchUpView;
+}
+
+export async function getTaskMetrics(id: string, range: { from: Date; to?: Date; maxPoints?: number }, signal?: AbortSignal): Promise<TaskMetrics> {
   const body = await fetchJson<unknown>(`/tasks/${encodeURIComponent(id)}/metrics`, {
-    query: { from: range.from.toISOString(), to: range.to?.toISOString() },
+    query: { from: range.from.toISOString(), to: range.to?.toISOString(), maxPoints: range.maxPoints },
     signal,
   });
-  return toMetricPoints(body);
+  const view = (body ?? {}) as Raw;
+  return {
+    points: toMetricPoints(body),
+    tables: Array.isArray(view.tables) ? (view.tables as TaskTableCounterView[]) : [],
+    catchUp: (view.catchUp as TaskCatchUpView | undefined) ?? { state: 'unknown' },
+  };
 }
 
 /** The live stream; the browser sends the session cookie (same origin). */

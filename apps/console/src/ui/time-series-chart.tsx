@@ -9,6 +9,15 @@ export interface SeriesPoint {
   value: number | null;
 }
 
+/** A second line on the same times as `points` (rows read next to rows written), or a limit. */
+export interface ExtraSeries {
+  label: string;
+  /** One value per point of the main series. */
+  values: (number | null)[];
+  color: string;
+  dashed?: boolean;
+}
+
 interface TimeSeriesChartProps {
   title: string;
   points: SeriesPoint[];
@@ -24,13 +33,15 @@ interface TimeSeriesChartProps {
   windowMs?: number;
   /** Said instead of the latest value when it is not current (the task does not stream). */
   idleText?: string;
+  /** Further lines, named in the caption with their latest value. */
+  extra?: ExtraSeries[];
 }
 
 /**
  * A live line chart (uPlot, canvas). The canvas says nothing to assistive technology, so the
  * caption carries the latest and the peak value as text.
  */
-export function TimeSeriesChart({ title, points, format, emptyText, color = '#1f5fbf', height = 170, windowMs, idleText }: TimeSeriesChartProps) {
+export function TimeSeriesChart({ title, points, format, emptyText, color = '#1f5fbf', height = 170, windowMs, idleText, extra = [] }: TimeSeriesChartProps) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const formatRef = useRef(format);
@@ -41,7 +52,10 @@ export function TimeSeriesChart({ title, points, format, emptyText, color = '#1f
   const latest = values.at(-1)?.value;
   const peak = values.reduce((max, p) => Math.max(max, p.value), 0);
 
-  const data: AlignedData = [points.map((p) => p.time / 1000), points.map((p) => p.value)];
+  const data: AlignedData = [points.map((p) => p.time / 1000), points.map((p) => p.value), ...extra.map((e) => e.values)];
+  const extraKey = extra.map((e) => `${e.label}:${e.color}:${e.dashed ? 1 : 0}`).join('|');
+  const extraRef = useRef(extra);
+  extraRef.current = extra;
   const windowRef = useRef(windowMs);
   windowRef.current = windowMs;
   const figure = useRef<HTMLElement>(null);
@@ -71,9 +85,13 @@ export function TimeSeriesChart({ title, points, format, emptyText, color = '#1f
           size: (_u, values) => (values?.length ? Math.max(...values.map((v) => String(v).length)) * 7 + 18 : 50),
         },
       ],
-      series: [{}, { label: title, stroke: color, width: 2, fill: `${color}1a`, points: { show: false }, spanGaps: false }],
+      series: [
+        {},
+        { label: title, stroke: color, width: 2, fill: `${color}1a`, points: { show: false }, spanGaps: false },
+        ...extraRef.current.map((e) => ({ label: e.label, stroke: e.color, width: e.dashed ? 1.5 : 2, dash: e.dashed ? [6, 4] : undefined, points: { show: false }, spanGaps: true })),
+      ],
     };
-    const chart = new uPlot(options, [[], []], el);
+    const chart = new uPlot(options, [[], [], ...extraRef.current.map(() => [])], el);
     plot.current = chart;
     const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(200, el.clientWidth), height }));
     resize.observe(el);
@@ -82,7 +100,7 @@ export function TimeSeriesChart({ title, points, format, emptyText, color = '#1f
       chart.destroy();
       plot.current = null;
     };
-  }, [empty, height, title, color]);
+  }, [empty, height, title, color, extraKey]);
 
   useEffect(() => {
     const chart = plot.current;
@@ -112,6 +130,15 @@ export function TimeSeriesChart({ title, points, format, emptyText, color = '#1f
           <span className="chart__values">
             {idleText ? <strong>{idleText}</strong> : <>latest <strong>{format(latest ?? 0)}</strong></>}
             <span className="muted"> · peak {format(peak)}</span>
+            {extra.map((e) => {
+              const last = [...e.values].reverse().find((v) => v !== null);
+              return last == null ? null : (
+                <span key={e.label} className="muted">
+                  {' '}
+                  · {e.label} {format(last)}
+                </span>
+              );
+            })}
           </span>
         )}
       </figcaption>

@@ -17,8 +17,8 @@ import {
   type ThroughputRates,
 } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
-import { TaskMetricRepository, TaskRepository, type TaskEntity } from '@walbridge/persistence';
-import type { SlotLostReport, SlotReport, WorkerProgress, WorkerTableNotice } from '@walbridge/queue';
+import { TaskMetricRepository, TaskRepository, type TableCountDelta, type TaskEntity } from '@walbridge/persistence';
+import type { SlotLostReport, SlotReport, WorkerProgress, WorkerTableCount, WorkerTableNotice } from '@walbridge/queue';
 import { NotificationService } from '../notifications/notification.service';
 
 const MB = 1024 * 1024;
@@ -39,6 +39,9 @@ interface Watch {
   rates: ThroughputRates;
   /** Highest delay measured since the last stored sample: a stored sample keeps the peaks between samples. */
   peakDelaySeconds: number;
+  /** Per-table counts of this worker (cumulative since it started), and as of the last stored sample. */
+  tables: Map<string, WorkerTableCount>;
+  tablesStored: Map<string, WorkerTableCount>;
 }
 
 export interface FailureReport {
@@ -100,6 +103,8 @@ export class TaskMonitor {
         alarm,
         rates: { rowsReadPerSecond: 0, rowsWrittenPerSecond: 0, bytesReadPerSecond: 0, bytesWrittenPerSecond: 0 },
         peakDelaySeconds: 0,
+        tables: new Map(),
+        tablesStored: new Map(),
       });
       if (!sameAlarm(alarm, stored)) await this.tasks.update(task.id, { delayAlarm: alarm });
     });
@@ -120,6 +125,7 @@ export class TaskMonitor {
       if (!watch) return;
       const now = Date.now();
       watch.progress = progress;
+      for (const t of progress.tables ?? []) watch.tables.set(t.table, t);
       watch.peakDelaySeconds = Math.max(watch.peakDelaySeconds, progress.delayMs / 1000);
       watch.totals = addCounters(watch.base, progress);
       if (watch.lastLive) watch.rates = ratesBetween(watch.lastLive, { at: now, totals: watch.totals });
@@ -281,6 +287,7 @@ export class TaskMonitor {
       confirmedLsn: watch.progress?.confirmedLsn ?? watch.task.confirmedLsn,
     });
     watch.lastStored = { at: now, totals: watch.totals };
+    await this.metrics.addTableCounts(watch.task.id, tableDeltas(watch));
     const peak = watch.peakDelaySeconds;
     watch.peakDelaySeconds = 0;
     if (row) {
@@ -332,4 +339,23 @@ function sameCounters(a: ThroughputCounters, b: ThroughputCounters): boolean {
 /** Peak changes alone are not worth a write every second. */
 function sameAlarm(a: DelayAlarmState | null, b: DelayAlarmState | null): boolean {
   return !!a && !!b && a.phase === b.phase && a.aboveSince === b.aboveSince && a.firedAt === b.firedAt;
+}
+
+/** What each table gained since the last stored sample; the stored marks move on. */
+export function tableDeltas(watch: Pick<Watch, 'tables' | 'tablesStored'>): TableCountDelta[] {
+  const out: TableCountDelta[] = [];
+  for (const [table, now] of watch.tables) {
+    const before = watch.tablesStored.get(table);
+    if (before === now) continue;
+    out.push({
+      table,
+      inserts: now.inserts - (before?.inserts ?? 0),
+      updates: now.updates - (before?.updates ?? 0),
+      deletes: now.deletes - (before?.deletes ?? 0),
+      truncates: now.truncates - (before?.truncates ?? 0),
+      lastChangeAt: now.lastChangeAt,
+    });
+    watch.tablesStored.set(table, now);
+  }
+  return out;
 }

@@ -14,6 +14,8 @@ import type { EncodedMessage } from '../encoding/change-encoder';
 import type { OutboundMessage } from '../sink/kafka-sink';
 import type { StreamTap } from '../snapshot/stream-tap';
 import { tableShapeNews, truncateNews } from './table-shape-news';
+import { TableCounters } from './table-counters';
+import type { WorkerTableCount } from '@walbridge/queue';
 
 /** Where the intake puts what it made of the stream, in stream order. */
 export interface IntakeOutput {
@@ -53,6 +55,8 @@ interface RelationState {
   /** The relation as its latest Relation message describes it (the per-OID relation cache). */
   schema: RelationSchema;
   route: TableRoute | null;
+  /** This table's per-table counters (shared by every relation of that name). */
+  counter: WorkerTableCount;
 }
 
 interface Transaction {
@@ -81,6 +85,7 @@ export class ChangeIntake {
   /** The furthest position received (commit, message or keepalive). */
   private seenLsn = 0n;
   readonly counts: IntakeCounts = { rowsRead: 0, inserts: 0, updates: 0, deletes: 0 };
+  readonly tableCounts = new TableCounters();
 
   constructor(
     private readonly options: ChangeIntakeOptions,
@@ -180,7 +185,7 @@ export class ChangeIntake {
         const name = `${schema.schema}.${schema.table}`;
         const before = this.relations.get(message.relationId);
         if (route) this.announceShape(before?.schema ?? null, schema, route);
-        this.relations.set(message.relationId, { name, schema, route });
+        this.relations.set(message.relationId, { name, schema, route, counter: this.tableCounts.entry(name) });
         this.resolving = false;
         this.output.described();
         this.drainInbox();
@@ -233,6 +238,7 @@ export class ChangeIntake {
     if (kind === 'INSERT') this.counts.inserts++;
     else if (kind === 'UPDATE') this.counts.updates++;
     else this.counts.deletes++;
+    this.tableCounts.count(relation.counter, kind, tx.commitTime);
   }
 
   /** One message per truncated table (each takes an index, like a row change); see truncateNews. */
@@ -247,5 +253,7 @@ export class ChangeIntake {
     for (const note of news.notes) this.options.onNote?.(note);
     for (const m of news.messages) this.output.enqueue(m);
     if (news.error) this.output.fail(news.error);
+    // One TRUNCATE per table sent (its message goes to every partition).
+    for (const table of new Set(news.messages.map((m) => m.table))) if (table) this.tableCounts.count(this.tableCounts.entry(table), 'TRUNCATE', tx.commitTime);
   }
 }

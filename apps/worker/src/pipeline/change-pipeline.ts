@@ -1,5 +1,5 @@
 import { formatLsn, type PgOutputMessage, type RelationMessage, type RelationSchema } from '@walbridge/domain';
-import type { WorkerProgress } from '@walbridge/queue';
+import type { WorkerProgress, WorkerTableCount } from '@walbridge/queue';
 import type { TableRoute } from '../routing';
 import { messageBytes, type OutboundMessage } from '../sink/kafka-sink';
 import type { StreamTap } from '../snapshot/stream-tap';
@@ -132,6 +132,11 @@ export class ChangePipeline {
       rowsWritten: this.sender.rowsWritten,
       bytesWritten: this.sender.bytesWritten,
     };
+  }
+
+  /** Per-table counts of the tables that moved since the last call (see TableCounters). */
+  takeTableCounts(): WorkerTableCount[] {
+    return this.intake.tableCounts.takeChanged();
   }
 
   /** Resolves once everything received so far is acknowledged by Kafka and confirmed. */

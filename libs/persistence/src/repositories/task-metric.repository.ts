@@ -31,6 +31,21 @@ const COLUMNS = `task_id, at, status, delay_seconds, rows_read_per_second, rows_
   bytes_written_per_second, rows_read, rows_written, bytes_read, bytes_written, inserts, updates, deletes, confirmed_lsn,
   retained_wal_bytes, last_error`;
 
+/** What a task's worker sent to one table since the last stored sample (additive). */
+export interface TableCountDelta {
+  table: string;
+  inserts: number;
+  updates: number;
+  deletes: number;
+  truncates: number;
+  /** Epoch ms; 0 when unknown. */
+  lastChangeAt: number;
+}
+
+export interface TableCountRow extends Omit<TableCountDelta, 'lastChangeAt'> {
+  lastChangeAt: Date | null;
+}
+
 /**
  * The task_metric time series. Plain SQL: the writes are one statement per sample, and the
  * range query buckets in the database when a range holds more samples than a chart needs.
@@ -129,6 +144,46 @@ export class TaskMetricRepository {
       retainedWalBytes: r.t_retained === null ? null : Number(r.t_retained),
       failing: r.t_failing === true,
       latest: r.at ? toRow(r) : null,
+    }));
+  }
+
+  /** Adds a stored sample's per-table changes to the task's per-table counters (one statement). */
+  async addTableCounts(taskId: string, deltas: TableCountDelta[]): Promise<void> {
+    if (!deltas.length) return;
+    await this.dataSource.query(
+      `INSERT INTO task_table_counter AS c (task_id, table_name, inserts, updates, deletes, truncates, last_change_at)
+       SELECT $1, d.t, d.i, d.u, d.d, d.x, CASE WHEN d.l > 0 THEN to_timestamp(d.l / 1000.0) END
+       FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[]) AS d(t, i, u, d, x, l)
+       WHERE EXISTS (SELECT 1 FROM task WHERE id = $1)
+       ON CONFLICT (task_id, table_name) DO UPDATE SET
+         inserts = c.inserts + EXCLUDED.inserts, updates = c.updates + EXCLUDED.updates, deletes = c.deletes + EXCLUDED.deletes,
+         truncates = c.truncates + EXCLUDED.truncates, last_change_at = GREATEST(c.last_change_at, EXCLUDED.last_change_at), updated_at = now()`,
+      [
+        taskId,
+        deltas.map((d) => d.table),
+        deltas.map((d) => d.inserts),
+        deltas.map((d) => d.updates),
+        deltas.map((d) => d.deletes),
+        deltas.map((d) => d.truncates),
+        deltas.map((d) => d.lastChangeAt),
+      ],
+    );
+  }
+
+  /** A task's per-table counters, most recently changed first. */
+  async tableCounts(taskId: string, limit = 1000): Promise<TableCountRow[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT table_name, inserts, updates, deletes, truncates, last_change_at FROM task_table_counter
+       WHERE task_id = $1 ORDER BY last_change_at DESC NULLS LAST, table_name LIMIT $2`,
+      [taskId, limit],
+    );
+    return rows.map((r) => ({
+      table: String(r.table_name),
+      inserts: num(r.inserts),
+      updates: num(r.updates),
+      deletes: num(r.deletes),
+      truncates: num(r.truncates),
+      lastChangeAt: r.last_change_at ? new Date(String(r.last_change_at instanceof Date ? r.last_change_at.toISOString() : r.last_change_at)) : null,
     }));
   }
 

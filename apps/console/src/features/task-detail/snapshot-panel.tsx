@@ -1,4 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import type { TaskSnapshotView } from '@walbridge/contracts';
 import { getTaskSnapshot } from '../../api/snapshot.api';
 import { formatInteger } from '../../ui/format';
 import { formatEta, overallPercent, SNAPSHOT_STATUS_TEXT, TABLE_STATE_TEXT, tablePercent } from './snapshot-progress';
@@ -8,10 +9,17 @@ const ACTIVE = new Set(['pending', 'running']);
 /**
  * The task page's full-synchronization (and backfill) progress: a bar for the whole run and one
  * per table, rows sent of the estimate, the rate and the ETA. Hidden for a task that never read
- * existing rows.
+ * existing rows. Shown in the task page's Monitoring card.
  */
 export function SnapshotPanel({ taskId, taskStatus }: { taskId: string; taskStatus: string }) {
-  const snapshot = useQuery({
+  const snapshot = useTaskSnapshot(taskId, taskStatus);
+  const data = snapshot.data;
+  return data ? <SnapshotProgress data={data} /> : null;
+}
+
+/** The task's full synchronization (or backfill); shared by the panel and the totals per operation. */
+export function useTaskSnapshot(taskId: string, taskStatus: string) {
+  return useQuery({
     // Keyed by the task's status too: the panel reads again the moment FULL_SYNC turns into
     // INCREMENTAL, instead of showing "reading" next to a task that already runs.
     queryKey: ['tasks', 'snapshot', taskId, taskStatus],
@@ -20,17 +28,19 @@ export function SnapshotPanel({ taskId, taskStatus }: { taskId: string; taskStat
     refetchInterval: (query) => (query.state.data && ACTIVE.has(query.state.data.status) ? 2_000 : 15_000),
     retry: false,
   });
-  const data = snapshot.data;
-  if (!data || data.status === 'none') return null;
+}
+
+function SnapshotProgress({ data }: { data: TaskSnapshotView }) {
+  if (data.status === 'none') return null;
   const percent = overallPercent(data);
   const active = ACTIVE.has(data.status);
   const sent = data.tables.reduce((sum, t) => sum + t.rowsSent, 0);
   const estimated = data.tables.reduce((sum, t) => sum + t.rowsEstimated, 0);
   return (
-    <section className="card snapshot-panel" aria-labelledby="snapshot-title">
-      <h2 id="snapshot-title" className="card__title">
+    <section className="snapshot-panel" aria-labelledby="snapshot-title">
+      <h3 id="snapshot-title" className="monitoring__subtitle">
         Full synchronization
-      </h2>
+      </h3>
       <p>
         <strong>{SNAPSHOT_STATUS_TEXT[data.status]}</strong>
         {' · '}

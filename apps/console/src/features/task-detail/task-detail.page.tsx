@@ -6,7 +6,6 @@ import { slotCleanupSql, type TaskDetail } from '../../api/task-lifecycle.types'
 import { getTask } from '../../api/tasks.api';
 import { EMPTY_VALUE, formatBytes, formatDateTime, formatDecimal, formatInteger, formatRelative } from '../../ui/format';
 import { EmptyPanel, ErrorPanel, LoadingPanel } from '../../ui/status-panel';
-import { TimeSeriesChart } from '../../ui/time-series-chart';
 import { useTaskHistory } from '../audit/use-audit-log.query';
 import { useMe } from '../auth/use-me.query';
 import { TaskScheduler } from '../fleet/task-scheduler';
@@ -22,15 +21,17 @@ import { TaskObjectsEditor } from '../task-edit/task-objects-editor';
 import { TaskCredentialsEditor } from '../task-edit/task-credentials-editor';
 import { CloneTaskButton } from '../tasks/clone-task-button';
 import { MessageBrowser } from './message-browser';
-import { SnapshotPanel } from './snapshot-panel';
+import { catchUpText, MonitoringPanel, useMetricsRange } from './monitoring-panel';
+import { useTaskSeries } from './use-task-series';
 import { TaskLogs } from './task-logs';
 import { auditActionText } from '../audit/audit-action-text';
-import { SERIES_WINDOW_MS, useTaskSeries } from './use-task-series';
 
 /** Statuses in which a worker streams (or drains): the charts' latest values are current only then. */
 const STREAMING: TaskStatus[] = ['FULL_SYNC', 'INCREMENTAL', 'STARTING', 'PAUSING', 'STOPPING'];
 
 export const TASK_DETAIL_REFRESH_MS = 2_000;
+
+const isStreaming = (status: TaskStatus) => STREAMING.includes(status);
 
 export function TaskDetailPage() {
   const { id = '' } = useParams<{ id: string }>();
@@ -68,11 +69,13 @@ interface TaskDetailViewProps {
 
 function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: TaskDetailViewProps) {
   const me = useMe();
-  const series = useTaskSeries(task, updatedAt, routes.has('GET', '/tasks/{id}/metrics'), routes.has('GET', '/tasks/{id}/events'));
+  const [range] = useMetricsRange();
+  const series = useTaskSeries(task, updatedAt, routes.has('GET', '/tasks/{id}/metrics'), routes.has('GET', '/tasks/{id}/events'), range);
+  const catchUp = task.status === 'INCREMENTAL' ? catchUpText(series.catchUp) : null;
   const threshold = task.alarms.delayThresholdSeconds;
   const late = threshold > 0 && task.delaySeconds !== null && task.delaySeconds > threshold;
   const canOperate = !!me.data && hasRole(me.data.role, 'operator');
-  const streaming = STREAMING.includes(task.status);
+  const streaming = isStreaming(task.status);
   const titleRef = useRef<HTMLHeadingElement>(null);
   // Arriving from the wizard's Submit: the button is gone, keyboard focus starts at the title.
   useEffect(() => {
@@ -139,6 +142,12 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
                 {formatDecimal(task.delaySeconds)} s{late && ` (above the ${threshold} s threshold)`}
               </span>
             )}
+            {catchUp && (
+              <span className="muted">
+                {' '}
+                · {catchUp}
+              </span>
+            )}
           </Fact>
           <Fact term="Replication slot">
             <SlotState task={task} />
@@ -172,51 +181,7 @@ function TaskDetailView({ task, updatedAt, submitted, routes, staleError }: Task
         <LeftoverSlot task={task} />
       </section>
 
-      {routes.has('GET', '/tasks/{id}/snapshot') !== false && <SnapshotPanel taskId={task.id} taskStatus={task.status} />}
-
-      <section className="card" aria-labelledby="monitoring-title">
-        <h2 id="monitoring-title" className="card__title">
-          Monitoring
-        </h2>
-        <p className="muted">
-          {series.source === 'metrics'
-            ? `Last 15 minutes${series.live ? ', live' : ', refreshed every 5 s'}.`
-            : 'Sampled by this page every 2 s while it is open (this server keeps no metrics history yet).'}
-        </p>
-        <div className="charts">
-          <TimeSeriesChart
-            title="Delay"
-            points={series.delay}
-            format={(v) => `${formatDecimal(v)} s`}
-            emptyText={streaming ? 'No metrics yet.' : 'No metrics yet: the task is not streaming.'}
-            color="#b3261e"
-            windowMs={SERIES_WINDOW_MS}
-            idleText={streaming ? undefined : 'none now: the task is not streaming'}
-          />
-          {series.source === 'metrics' ? (
-            <TimeSeriesChart
-              title="Throughput"
-              points={series.throughput}
-              format={(v) => `${formatDecimal(v)} rows/s`}
-              emptyText="No metrics yet."
-              windowMs={SERIES_WINDOW_MS}
-              idleText={streaming ? undefined : '0 rows/s now: the task is not streaming'}
-            />
-          ) : (
-            <TimeSeriesChart
-              title="Throughput"
-              points={series.throughput}
-              format={(v) => `${formatBytes(v)}/s`}
-              emptyText="No metrics yet."
-              windowMs={SERIES_WINDOW_MS}
-              idleText={streaming ? undefined : 'none now: the task is not streaming'}
-            />
-          )}
-        </div>
-        {series.source === 'sampled' && (
-          <p className="muted chart-note">Throughput here is how fast the confirmed position moves through the source’s WAL.</p>
-        )}
-      </section>
+      <MonitoringPanel task={task} series={series} range={range} hasSnapshot={routes.has('GET', '/tasks/{id}/snapshot')} streaming={streaming} />
 
       {routes.has('GET', '/tasks/{id}/messages') !== false && task.status !== 'CONFIGURATION' && (
         <section className="card" aria-labelledby="messages-title">

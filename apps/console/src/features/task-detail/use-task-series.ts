@@ -1,11 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import type { TaskCatchUpView, TaskTableCounterView } from '@walbridge/contracts';
 import { getTaskMetrics, taskEventsUrl, toMetricPoint, type TaskMetricPoint } from '../../api/monitoring.api';
 import type { TaskDetail } from '../../api/task-lifecycle.types';
 import { lsnDiff } from '../../ui/lsn';
 import type { SeriesPoint } from '../../ui/time-series-chart';
+import { DEFAULT_RANGE, LIVE_RANGE_MAX_MS, MAX_POINTS, type MetricsRange } from './metrics-range';
 
-export const SERIES_WINDOW_MS = 15 * 60_000;
+export const SERIES_WINDOW_MS = DEFAULT_RANGE.ms;
 
 export interface TaskSeries {
   /**
@@ -17,6 +19,15 @@ export interface TaskSeries {
   live: boolean;
   delay: SeriesPoint[];
   throughput: SeriesPoint[];
+  /** The rest come from the API's metrics only (empty when sampled). */
+  rowsRead: SeriesPoint[];
+  bytesWritten: SeriesPoint[];
+  bytesRead: SeriesPoint[];
+  retainedWal: SeriesPoint[];
+  /** The newest point with totals: changes per operation since the task was created. */
+  totals: Pick<TaskMetricPoint, 'inserts' | 'updates' | 'deletes'> | null;
+  tables: TaskTableCounterView[];
+  catchUp: TaskCatchUpView;
 }
 
 interface Sample {
@@ -38,19 +49,34 @@ export function walRate(samples: Sample[]): SeriesPoint[] {
   return out;
 }
 
-export function mergePoints(a: TaskMetricPoint[], b: TaskMetricPoint[], now: number): TaskMetricPoint[] {
+export function mergePoints(a: TaskMetricPoint[], b: TaskMetricPoint[], now: number, windowMs = SERIES_WINDOW_MS): TaskMetricPoint[] {
   const byTime = new Map<number, TaskMetricPoint>();
-  for (const p of [...a, ...b]) if (p.time >= now - SERIES_WINDOW_MS) byTime.set(p.time, p);
+  for (const p of [...a, ...b]) if (p.time >= now - windowMs) byTime.set(p.time, p);
   return [...byTime.values()].sort((x, y) => x.time - y.time);
 }
 
-export function useTaskSeries(task: TaskDetail | undefined, updatedAt: number, hasMetrics: boolean | undefined, hasEvents: boolean | undefined): TaskSeries {
+const series = (points: TaskMetricPoint[], pick: (p: TaskMetricPoint) => number | null): SeriesPoint[] => points.map((p) => ({ time: p.time, value: pick(p) }));
+
+export function useTaskSeries(
+  task: TaskDetail | undefined,
+  updatedAt: number,
+  hasMetrics: boolean | undefined,
+  hasEvents: boolean | undefined,
+  range: MetricsRange = DEFAULT_RANGE,
+): TaskSeries {
   const id = task?.id ?? '';
+  const liveRange = range.ms <= LIVE_RANGE_MAX_MS;
   const metrics = useQuery({
-    queryKey: ['tasks', 'metrics', id],
-    queryFn: ({ signal }) => getTaskMetrics(id, { from: new Date(Date.now() - SERIES_WINDOW_MS) }, signal),
+    queryKey: ['tasks', 'metrics', id, range.id],
+    // Both ends: with only \`from\` the API answers the hour after it.
+    queryFn: ({ signal }) => {
+      const to = Date.now();
+      return getTaskMetrics(id, { from: new Date(to - range.ms), to: new Date(to), maxPoints: MAX_POINTS }, signal);
+    },
     enabled: !!id && hasMetrics === true,
-    refetchInterval: hasEvents ? false : 5_000,
+    // Live samples fill the short ranges between reads; the per-table counters and the ETA
+    // come with each read.
+    refetchInterval: range.ms > LIVE_RANGE_MAX_MS ? 30_000 : 5_000,
   });
   const [livePoints, setLivePoints] = useState<TaskMetricPoint[]>([]);
   const [samples, setSamples] = useState<Sample[]>([]);
@@ -82,12 +108,20 @@ export function useTaskSeries(task: TaskDetail | undefined, updatedAt: number, h
 
   return useMemo(() => {
     if (hasMetrics) {
-      const points = mergePoints(metrics.data ?? [], livePoints, Date.now());
+      const points = mergePoints(metrics.data?.points ?? [], liveRange ? livePoints : [], Date.now(), range.ms);
+      const withTotals = [...points].reverse().find((p) => p.inserts !== null);
       return {
         source: 'metrics',
-        live: hasEvents === true,
-        delay: points.map((p) => ({ time: p.time, value: p.delaySeconds })),
-        throughput: points.map((p) => ({ time: p.time, value: p.rowsPerSecond })),
+        live: hasEvents === true && liveRange,
+        delay: series(points, (p) => p.delaySeconds),
+        throughput: series(points, (p) => p.rowsPerSecond),
+        rowsRead: series(points, (p) => p.rowsReadPerSecond),
+        bytesWritten: series(points, (p) => p.bytesPerSecond),
+        bytesRead: series(points, (p) => p.bytesReadPerSecond),
+        retainedWal: series(points, (p) => p.retainedWalBytes),
+        totals: withTotals ? { inserts: withTotals.inserts, updates: withTotals.updates, deletes: withTotals.deletes } : null,
+        tables: metrics.data?.tables ?? [],
+        catchUp: metrics.data?.catchUp ?? { state: 'unknown' },
       };
     }
     return {
@@ -95,6 +129,13 @@ export function useTaskSeries(task: TaskDetail | undefined, updatedAt: number, h
       live: true,
       delay: samples.map((s) => ({ time: s.time, value: s.delaySeconds })),
       throughput: walRate(samples),
+      rowsRead: [],
+      bytesWritten: [],
+      bytesRead: [],
+      retainedWal: [],
+      totals: null,
+      tables: [],
+      catchUp: { state: 'unknown' },
     };
-  }, [hasMetrics, hasEvents, metrics.data, livePoints, samples]);
+  }, [hasMetrics, hasEvents, metrics.data, livePoints, samples, range.ms, liveRange]);
 }
