@@ -12,3 +12,4 @@ export * from './topic-browser';
 export * from './outbound-policy';
 export * from './schema-registry-client';
 export * from './table-heaps';
+export * from './relation-describer';

@@ -116,14 +116,6 @@ function framed(id: number, avro: Buffer): Buffer {
   return out;
 }
 
-/** The subjects (TopicNameStrategy) and schemas one table's route writes with. */
-export function registrationsOf(topic: string, schema: RelationSchema, options: EnvelopeOptions): { subject: string; schema: AvroSchema }[] {
-  const encoder = new AvroRegistryEncoder(schema, { columns: options.columns });
-  const out = [{ subject: `${topic}-value`, schema: encoder.valueSchema }];
-  if (encoder.keySchema) out.push({ subject: `${topic}-key`, schema: encoder.keySchema });
-  return out;
-}
-
 /** format "avro-registry" (libs/domain/src/formats/avro-registry.ts) in the Confluent wire format. */
 export class AvroRegistryChangeEncoder implements ChangeEncoder {
   private readonly records: AvroRegistryEncoder;
