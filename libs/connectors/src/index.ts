@@ -13,3 +13,5 @@ export * from './outbound-policy';
 export * from './schema-registry-client';
 export * from './table-heaps';
 export * from './relation-describer';
+export * from './avro-codec';
+export * from './message-decoders';

@@ -104,6 +104,13 @@ export class SchemaRegistryClient {
     return null;
   }
 
+  /** The schema registered under the id (what a Confluent wire-format message names). */
+  async schemaById(id: number): Promise<unknown> {
+    const body = (await this.call('GET', `/schemas/ids/${id}`)) as { schema?: unknown };
+    if (typeof body?.schema !== 'string') throw new SchemaRegistryError(`schema registry ${this.base} answered schema id ${id} without a schema`, null, false);
+    return JSON.parse(body.schema);
+  }
+
   async subjects(): Promise<string[]> {
     return (await this.call('GET', '/subjects')) as string[];
   }

@@ -29,7 +29,7 @@ const SSL_MODE_LABELS: Record<(typeof SSL_MODES)[number], string> = {
 
 export type ConnectionTests = Partial<Record<ConnectionTarget, TestState>>;
 
-type TestState =
+export type TestState =
   | { state: 'running'; key: string }
   | { state: 'done'; key: string; result: ConnectionTestResult }
   | { state: 'error'; key: string; error: unknown };
@@ -227,14 +227,14 @@ function DestinationFields({
           />
         </fieldset>
       ) : (
-        <p className="muted">A schema registry is asked for here when step 3’s message format is “Avro with a schema registry”.</p>
+        <p className="muted">A schema registry is asked for here (or at step 3, where the format is chosen) when the message format is “Avro with a schema registry”.</p>
       )}
       <ConnectionTest label="Test destination connection" test={test} stale={stale} onTest={onTest} />
     </fieldset>
   );
 }
 
-function ConnectionTest({ label, test, stale, onTest }: { label: string; test?: TestState; stale: boolean; onTest: () => void }) {
+export function ConnectionTest({ label, test, stale, onTest }: { label: string; test?: TestState; stale: boolean; onTest: () => void }) {
   return (
     <div className="connection-test">
       <button type="button" className="button" onClick={onTest} disabled={test?.state === 'running'}>

@@ -19,6 +19,7 @@ import {
   type ConfirmValues,
   type ConnectionValues,
   type PolicyValues,
+  type SchemaRegistryValues,
 } from './wizard-values';
 
 export interface WizardSubmitContext {
@@ -77,6 +78,16 @@ export function useWizardSubmit({ username, task, setTask, live, generation, goT
     if (task) remember(await updateTask(task.id, connectionPatch(values, target)));
   };
 
+  /** Step 3's schema registry (format avro-registry, a destination without one): saved to the destination, and to the draft without its password. */
+  const saveRegistry = async (values: SchemaRegistryValues) => {
+    if (!task) return;
+    const url = values.url.trim();
+    const username = values.username.trim();
+    remember(await updateTask(task.id, { destination: { schemaRegistry: { url, ...(username ? { username } : {}), ...(values.password ? { password: values.password } : {}) } } }));
+    const connections = live.current.connections;
+    if (connections) live.current = { ...live.current, connections: { ...connections, destination: { ...connections.destination, schemaRegistry: { url, username, password: '' } } } };
+  };
+
   const nextFromConnections = async (values: ConnectionValues) => {
     const stored = withoutSecrets({ ...live.current, connections: values }).connections;
     if (task) {
@@ -119,5 +130,5 @@ export function useWizardSubmit({ username, task, setTask, live, generation, goT
     navigate(`/tasks/${task.id}`, { state: { submitted: true } });
   };
 
-  return { nextFromBasic, saveTarget, nextFromConnections, nextFromPolicy, submit };
+  return { nextFromBasic, saveTarget, saveRegistry, nextFromConnections, nextFromPolicy, submit };
 }
