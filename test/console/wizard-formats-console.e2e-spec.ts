@@ -113,8 +113,54 @@ describe('the console: message formats in the wizard', () => {
     try {
       await page.goto(`${testEnv.apiUrl}/tasks/${task.id}/setup?step=2`);
       const destination = page.getByRole('group', { name: 'Destination Kafka' });
-      await destination.getByText(/A schema registry is asked for here when step 3’s message format is “Avro with a schema registry”/).waitFor();
+      await destination.getByText(/A schema registry is asked for here \(or at step 3, where the format is chosen\) when the message format is “Avro with a schema registry”/).waitFor();
       await expect(destination.getByLabel('Registry URL').count()).resolves.toBe(0);
+    } finally {
+      await close();
+      await cleanUpTask(task.id);
+      await dropTable(names.table);
+    }
+  });
+
+  it('asks for the registry at step 3 when avro-registry is picked there and the destination has none: saved, tested, then Next (keyboard only)', async () => {
+    const names = await tableAndTopic();
+    const registry = testSchemaRegistry();
+    const task = await configuredTask({ policy: { objectScope: 'tables', tables: [{ schema: 'shop', table: names.table }], topicPolicy: { mode: 'specific', topic: names.topic } } }, 'fmtreg3');
+    const { page, errors, close } = await consolePage(browser);
+    try {
+      await page.goto(`${testEnv.apiUrl}/tasks/${task.id}/setup?step=3`);
+      await stepTitle(page, 3, 'Set task').waitFor();
+      await page.getByLabel('Message format').focus();
+      await page.getByLabel('Message format').selectOption('avro-registry');
+      const group = page.getByRole('group', { name: 'Schema registry' });
+      await group.getByText(/The destination has no schema registry yet/).waitFor();
+      // Next waits for a tested registry, and says why.
+      await expect(page.getByRole('button', { name: 'Next', exact: true }).isDisabled()).resolves.toBe(true);
+      await page.getByText('Save and test the schema registry first: format “Avro with a schema registry” needs it.').waitFor();
+
+      // From the format to the registry's fields by keyboard: a dead address first.
+      await group.getByLabel('Registry URL').focus();
+      await page.keyboard.type('http://127.0.0.1:9/apis/ccompat/v7');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
+      await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Save and test the schema registry');
+      await page.keyboard.press('Enter');
+      await group.getByText(/Connection failed: .*127\.0\.0\.1:9/).waitFor({ timeout: 30_000 });
+      await expect(page.getByRole('button', { name: 'Next', exact: true }).isDisabled()).resolves.toBe(true);
+
+      await group.getByLabel('Registry URL').fill(registry.url);
+      await group.getByRole('button', { name: 'Save and test the schema registry' }).press('Enter');
+      await group.getByText(/Connection succeeded: Kafka .*schema registry .* answers/).waitFor({ timeout: 30_000 });
+      await screenshot(page, 'wizard-step-3-registry');
+      await page.getByRole('button', { name: 'Next', exact: true }).press('Enter');
+      await waitFor('the format saved', async () => ((await api.task(task.id)).policy.format === 'avro-registry' ? true : undefined), 20_000);
+      expect((await api.task(task.id)).destination.schemaRegistry?.url).toBe(registry.url);
+
+      // Step 2 shows the registry that was saved at step 3.
+      await page.goto(`${testEnv.apiUrl}/tasks/${task.id}/setup?step=2`);
+      await expect(page.getByRole('group', { name: 'Destination Kafka' }).getByLabel('Registry URL').inputValue()).resolves.toBe(registry.url);
+      expect(errors).toEqual([]);
     } finally {
       await close();
       await cleanUpTask(task.id);

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumeWithApicurio, demoDestination, sharedKafka, sourceDb, testEnv, testSchemaRegistry, type AvroConsumed, type ReadMessage } from '@walbridge/testing';
-import { onSource, startTask, stopTask, type RunningTask } from './task-fixture';
+import type { MessageBrowseView } from '@walbridge/contracts';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from '../console/browser';
+import { consolePage } from '../console/console-fixture';
+import { api, onSource, startTask, stopTask, type RunningTask } from './task-fixture';
+
+// Apicurio runs without authentication and ignores the credentials: they are there to prove the
+// message browser uses them server-side and never shows them.
+const REGISTRY_LOGIN = { username: 'registry-reader', password: 'registry-pass-5e1f' };
 
 /**
  * Issue 17 item 3: format avro-registry with a real registry (Apicurio Registry, Confluent's API)
@@ -23,7 +31,7 @@ describe('avro-registry read by Apicurio’s own Avro deserializer', () => {
     run = await startTask<'items', 'main'>({
       tables: { items: { ddl: DDL } },
       topics: { main: 1 },
-      input: { destination: demoDestination({ schemaRegistry: { url: registry.url } }) },
+      input: { destination: demoDestination({ schemaRegistry: { url: registry.url, ...REGISTRY_LOGIN } }) },
       policy: ({ tables, topics }) => ({
         objectScope: 'tables',
         tables: [{ schema: 'shop', table: tables.items }],
@@ -95,4 +103,40 @@ describe('avro-registry read by Apicurio’s own Avro deserializer', () => {
     const last = records.at(-1)!.value as { after: { extra: string } };
     expect(last.after.extra).toBe('new column');
   });
+
+  it('the message browser shows the records decoded with the task’s registry, never its credentials (API and console)', async () => {
+    const res = await api.request<MessageBrowseView>('GET', `/api/v1/tasks/${run.task.id}/messages?limit=8`);
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(res.body)).not.toContain(REGISTRY_LOGIN.password);
+    const [newest, ...rest] = res.body.messages;
+    expect(res.body.messages).toHaveLength(8);
+    expect(res.body.messages.every((m) => m.decodedFrom === 'avro-registry' && m.decodeError === null && m.valueBase64 === null)).toBe(true);
+    // The newest record (id 99) was written with the second value schema, which has the added column.
+    expect(newest).toMatchObject({ table: `shop.${run.tables.items}`, operation: 'INSERT', key: JSON.stringify({ id: 99 }) });
+    expect(JSON.parse(newest.value!)).toMatchObject({ op: 'c', after: { id: 99, name: 'the end', extra: 'new column' } });
+    expect(newest.schemaIds!.value).not.toBe(rest.at(-1)!.schemaIds!.value);
+    // The first record, with the first schema: exact decimals, the delete's before image.
+    expect(JSON.parse(rest.at(-1)!.value!)).toMatchObject({ op: 'c', after: { id: 1, amount: '-9999999999.99', name: 'héllo "w"' } });
+    expect(rest.map((m) => m.operation)).toContain('DELETE');
+
+    let browser: Browser | undefined;
+    try {
+      browser = await launchBrowser();
+      const { page, errors, close } = await consolePage(browser);
+      await page.goto(`${testEnv.apiUrl}/tasks/${run.task.id}`);
+      const region = page.getByRole('region', { name: 'Messages' });
+      await region.getByRole('button', { name: 'Read messages' }).click();
+      const first = region.getByRole('list', { name: 'Messages' }).getByRole('listitem').first();
+      await first.waitFor({ timeout: 30_000 });
+      await first.getByText('{"id":99}').waitFor();
+      await first.getByText('Value', { exact: true }).click();
+      await first.getByText(/Decoded from Avro \(Confluent wire format, value schema id \d+, key schema id \d+\)/).waitFor();
+      await first.getByText(/"extra": "new column"/).waitFor();
+      expect(await page.content()).not.toContain(REGISTRY_LOGIN.password);
+      expect(errors).toEqual([]);
+      await close();
+    } finally {
+      await browser?.close();
+    }
+  }, 90_000);
 });

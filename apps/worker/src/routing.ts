@@ -3,7 +3,7 @@ import {
   OperatorActionNeeded,
   RowFilterError,
   TablePartitioner,
-  columnProjection,
+  projectedRelation,
   compileRowFilter,
   hasRowFilter,
   parseRowFilter,
@@ -119,10 +119,8 @@ export function createRouter(
     const operations = selection?.dmlOperations ? new Set<OperationKind>(selection.dmlOperations) : taskOperations;
     const partitioner = new TablePartitioner(policy.partitionPolicy, partitions, relation);
     const notes: string[] = [];
-    const projection = columnProjection(relation, { includeColumns: selection?.includeColumns, excludeColumns: selection?.excludeColumns });
     // A whole-row identity is the row as sent: a left-out column is not part of the key either.
-    const schema: RelationSchema =
-      relation.keyIsRow && projection.positions ? { ...relation, pkNames: projection.positions.map((i) => relation.columns[i].name) } : relation;
+    const { schema, projection } = projectedRelation(relation, { includeColumns: selection?.includeColumns, excludeColumns: selection?.excludeColumns });
     if (projection.unknown.length) notes.push(`column list of ${name} names ${projection.unknown.join(', ')}, which ${projection.unknown.length > 1 ? 'are not columns' : 'is not a column'} of the table`);
     if (projection.keptKeys.length) notes.push(`column list of ${name} keeps key column(s) ${projection.keptKeys.join(', ')}: key columns are always sent`);
     let gate: RowGate | null = null;

@@ -13,3 +13,6 @@ export * from './outbound-policy';
 export * from './schema-registry-client';
 export * from './table-heaps';
 export * from './topic-catalog';
+export * from './relation-describer';
+export * from './avro-codec';
+export * from './message-decoders';

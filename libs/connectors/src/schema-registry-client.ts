@@ -3,7 +3,6 @@ import { TaskFailure, type FailureKind } from '@walbridge/domain';
 import type { OutboundPolicy } from './outbound-policy';
 import { OutboundDeniedError } from './outbound-policy';
 
-/** A registry answer that is not a success; `status` 409 is an incompatible schema. */
 /**
  * The registry's refusal or absence. A registry that cannot be reached or answers 5xx is a
  * network failure (retried for the connection window); refused credentials or an incompatible
@@ -16,6 +15,8 @@ export class SchemaRegistryError extends TaskFailure {
     message: string,
     readonly status: number | null,
     readonly retryable: boolean,
+    /** The registry's own message, when it gave one. */
+    readonly detail: string = '',
   ) {
     super(message);
     this.kind = retryable ? 'network' : 'other';
@@ -23,6 +24,15 @@ export class SchemaRegistryError extends TaskFailure {
 }
 
 const TIMEOUT_MS = 10_000;
+
+/** A registry's verdict on a schema for a subject (see SchemaRegistryClient#compatibility). */
+export interface SubjectCompatibility {
+  verdict: 'new' | 'compatible' | 'incompatible';
+  /** The registry's reasons for an incompatible verdict (may be empty: not every registry gives them). */
+  messages: string[];
+  /** The subject's compatibility level, for an incompatible verdict. */
+  level?: string | null;
+}
 
 /**
  * Confluent's Schema Registry REST API (Confluent, Apicurio's /apis/ccompat/v7, Karapace,
@@ -58,15 +68,47 @@ export class SchemaRegistryClient {
     return id;
   }
 
-  /** Whether the schema may be registered under the subject by its compatibility rule; true when the subject has no version yet. */
-  async compatible(subject: string, schema: unknown): Promise<boolean> {
+  /**
+   * Whether the schema may be registered under the subject by the subject's compatibility rule
+   * (`?verbose=true`: the registry's reasons when it may not); `new` when the subject has no
+   * version yet, so the schema will simply be registered.
+   */
+  async compatibility(subject: string, schema: unknown): Promise<SubjectCompatibility> {
     try {
-      const body = await this.call('POST', `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest`, { schema: JSON.stringify(schema), schemaType: 'AVRO' });
-      return (body as { is_compatible?: boolean }).is_compatible !== false;
+      const body = (await this.call('POST', `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`, {
+        schema: JSON.stringify(schema),
+        schemaType: 'AVRO',
+      })) as { is_compatible?: boolean; messages?: unknown };
+      if (body?.is_compatible !== false) return { verdict: 'compatible', messages: [] };
+      const messages = Array.isArray(body.messages) ? body.messages.map(String) : typeof body.messages === 'string' ? [body.messages] : [];
+      return { verdict: 'incompatible', messages, level: await this.level(subject) };
     } catch (error) {
-      if (error instanceof SchemaRegistryError && error.status === 404) return true;
+      if (error instanceof SchemaRegistryError && error.status === 404) return { verdict: 'new', messages: [] };
+      // Some registries answer an incompatible schema with 409 instead of is_compatible: false.
+      if (error instanceof SchemaRegistryError && error.status === 409) return { verdict: 'incompatible', messages: [error.detail].filter(Boolean), level: await this.level(subject) };
       throw error;
     }
+  }
+
+  /** The subject's compatibility level (its own, else the registry's default); null when not readable. */
+  private async level(subject: string): Promise<string | null> {
+    for (const path of [`/config/${encodeURIComponent(subject)}?defaultToGlobal=true`, '/config']) {
+      try {
+        const body = (await this.call('GET', path)) as { compatibilityLevel?: unknown; compatibility?: unknown };
+        const level = body?.compatibilityLevel ?? body?.compatibility;
+        if (typeof level === 'string') return level;
+      } catch {
+        // a subject without its own level: the registry's default below
+      }
+    }
+    return null;
+  }
+
+  /** The schema registered under the id (what a Confluent wire-format message names). */
+  async schemaById(id: number): Promise<unknown> {
+    const body = (await this.call('GET', `/schemas/ids/${id}`)) as { schema?: unknown };
+    if (typeof body?.schema !== 'string') throw new SchemaRegistryError(`schema registry ${this.base} answered schema id ${id} without a schema`, null, false);
+    return JSON.parse(body.schema);
   }
 
   async subjects(): Promise<string[]> {
@@ -110,7 +152,7 @@ export class SchemaRegistryClient {
           : response.status === 409
             ? 'refused the schema as incompatible with the subject’s latest version'
             : `answered ${response.status}`;
-      throw new SchemaRegistryError(`schema registry ${this.base} ${what} (${method} ${path.split('?')[0]})${detail ? `: ${detail.slice(0, 300)}` : ''}`, response.status, response.status >= 500);
+      throw new SchemaRegistryError(`schema registry ${this.base} ${what} (${method} ${path.split('?')[0]})${detail ? `: ${detail.slice(0, 300)}` : ''}`, response.status, response.status >= 500, detail.slice(0, 300));
     }
     return text ? JSON.parse(text) : null;
   }

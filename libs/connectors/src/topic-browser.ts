@@ -4,6 +4,7 @@ import type { DestinationConfig, MessageBrowseView, MessageQuery, TopicMessageVi
 import { openKafkaSession } from './destination-probe';
 import { PROBE_TIMEOUTS, kafkaClientConfig } from './kafka-client-config';
 import type { OutboundPolicy } from './outbound-policy';
+import type { MessageDecoder } from './message-decoders';
 import type { ExplainedFailure } from './source-errors';
 
 /** With a table or operation filter, up to this many messages per partition are read to find matches. */
@@ -37,10 +38,32 @@ function headerText(headers: IHeaders | undefined): Record<string, string> {
   return out;
 }
 
-function toView(topic: string, partition: number, message: { offset: string; timestamp: string; key: Buffer | null; value: Buffer | null; headers?: IHeaders }): TopicMessageView {
+async function toView(
+  topic: string,
+  partition: number,
+  message: { offset: string; timestamp: string; key: Buffer | null; value: Buffer | null; headers?: IHeaders },
+  decoder: MessageDecoder | null,
+): Promise<TopicMessageView> {
   let text: string | null = null;
   let parsed: unknown = undefined;
-  if (message.value) {
+  let key = message.key ? message.key.toString('utf8') : null;
+  let decoded: { from: 'avro' | 'avro-registry'; keyId: number | null; valueId: number | null } | null = null;
+  let decodeError: string | null = null;
+  if (decoder) {
+    try {
+      const [k, v] = await Promise.all([message.key ? decoder.key(message.key) : null, message.value ? decoder.value(message.value) : null]);
+      if (k) key = k.text;
+      if (v) {
+        text = v.text;
+        parsed = JSON.parse(v.text);
+      }
+      const from = v?.decodedFrom ?? k?.decodedFrom;
+      if (from) decoded = { from, keyId: k?.schemaId ?? null, valueId: v?.schemaId ?? null };
+    } catch (error) {
+      decodeError = (error as Error).message;
+    }
+  }
+  if (message.value && text === null && !decoded) {
     const utf8 = message.value.toString('utf8');
     try {
       parsed = JSON.parse(utf8);
@@ -55,12 +78,15 @@ function toView(topic: string, partition: number, message: { offset: string; tim
     partition,
     offset: message.offset,
     timestamp: new Date(Number(message.timestamp)).toISOString(),
-    key: message.key ? message.key.toString('utf8') : null,
+    key,
     headers: headerText(message.headers),
     value: text,
     valueBase64: message.value && text === null ? message.value.toString('base64') : null,
     sizeBytes: message.value?.length ?? 0,
     ...facts,
+    decodedFrom: decoded?.from ?? null,
+    schemaIds: decoded?.from === 'avro-registry' ? { key: decoded.keyId, value: decoded.valueId } : null,
+    decodeError,
   };
 }
 
@@ -74,6 +100,8 @@ export async function browseTopics(
   query: MessageQuery,
   budgetMs: number,
   policy: OutboundPolicy,
+  /** The task's wire format when it is not JSON (see messageDecoderFor). */
+  decoder: MessageDecoder | null = null,
 ): Promise<{ ok: true; view: MessageBrowseView } | { ok: false; failure: ExplainedFailure }> {
   const opened = await openKafkaSession(destination, 'walbridge-message-browser', policy);
   if (!opened.ok) return opened;
@@ -134,7 +162,7 @@ export async function browseTopics(
           const offset = BigInt(message.offset);
           if (offset >= range.start && offset < range.end) {
             view.scanned += 1;
-            const m = toView(topic, partition, message);
+            const m = await toView(topic, partition, message, decoder);
             if ((!query.table || m.table === query.table) && (!query.operation || m.operation === query.operation)) read.push(m);
           }
           if (offset + 1n >= range.end && pending.delete(`${topic}\u0000${partition}`)) {

@@ -43,6 +43,15 @@ export interface TopicMessageView {
   /** From the envelope, when the value is one. */
   table: string | null;
   operation: string | null;
+  /**
+   * The value (and the key, for avro-registry) were decoded server-side from this wire format:
+   * `value` and `key` then hold their JSON form. null: shown as they are.
+   */
+  decodedFrom: 'avro' | 'avro-registry' | null;
+  /** Confluent wire format: the registry ids of the key's and the value's schemas. */
+  schemaIds: { key: number | null; value: number | null } | null;
+  /** Why the bytes could not be decoded (then they are in `valueBase64`). */
+  decodeError: string | null;
 }
 
 export interface TopicPartitionView {

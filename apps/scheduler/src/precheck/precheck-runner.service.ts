@@ -1,23 +1,27 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AppConfig } from '@walbridge/config';
 import { AUTO_TOPIC_DEFAULTS, PRECHECK_RESULTS, type TaskConfig } from '@walbridge/contracts';
-import { OutboundPolicy, connectSource, gatherKafkaFacts, gatherSourceFacts, openKafkaSession } from '@walbridge/connectors';
+import { OutboundPolicy, RelationDescriber, catalogRelation, connectSource, gatherKafkaFacts, gatherSourceFacts, openKafkaSession } from '@walbridge/connectors';
 import {
   defaultSlotName,
   destinationItemsWithoutConnection,
   evaluateDestination,
+  evaluateRegistry,
   evaluateSource,
   evaluateTask,
   overallResult,
   planTopics,
+  plannedSubjects,
   redactSecrets,
   sourceItemsWithoutConnection,
   type PrecheckOutcome,
   type PrecheckTask,
+  type RelationSchema,
 } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { PrecheckRepository, SecretsService, TaskLogRepository, TaskRepository, taskConfigFingerprint, type TaskEntity } from '@walbridge/persistence';
 import { taskConnections, type TaskConnections } from '../probe/task-connections';
+import { gatherRegistryFacts, registryPort } from './registry-facts';
 
 export const DEFAULT_LONG_TRANSACTION_SECONDS = 300;
 const RUN_TIMEOUT_MS = 60_000;
@@ -80,7 +84,8 @@ export class PrecheckRunner {
     const kafkaOpening = openKafkaSession(connections.destination, `walbridge-precheck-${subject.id}`, this.outbound);
     const source = await this.checkSource(subject, connections, record);
     const tables = source?.tables ?? null;
-    const kafka = await kafkaOpening;
+    const registry = this.checkRegistry(subject, connections, source?.relations ?? null, record);
+    const [kafka] = await Promise.all([kafkaOpening, registry]);
     if (!kafka.ok) {
       await record(destinationItemsWithoutConnection(kafka.failure));
       return;
@@ -102,12 +107,30 @@ export class PrecheckRunner {
     }
   }
 
+  /** Format avro-registry: each table's schemas against its subjects (`relations` null: the source could not be read). */
+  private async checkRegistry(
+    subject: PrecheckTask,
+    connections: TaskConnections,
+    relations: RelationSchema[] | null,
+    record: (list: PrecheckOutcome[]) => Promise<void>,
+  ): Promise<void> {
+    const registry = connections.destination.schemaRegistry;
+    if (subject.policy.format !== 'avro-registry' || !relations) {
+      await record([evaluateRegistry(subject, null)]);
+      return;
+    }
+    const facts = registry
+      ? await gatherRegistryFacts(registryPort(registry, this.outbound), plannedSubjects(subject, relations))
+      : ({ ok: false, registry: '(none)', message: 'the destination has no schema registry (destination.schemaRegistry), which format avro-registry needs' } as const);
+    await record([evaluateRegistry(subject, facts)]);
+  }
+
   /** The source items; returns the tables the task captures and their size for a full synchronization (null when they could not be read). */
   private async checkSource(
     subject: PrecheckTask,
     connections: TaskConnections,
     record: (list: PrecheckOutcome[]) => Promise<void>,
-  ): Promise<{ tables: { schema: string; table: string }[]; tableBytes?: Map<string, number> } | null> {
+  ): Promise<{ tables: { schema: string; table: string }[]; tableBytes?: Map<string, number>; relations?: RelationSchema[] } | null> {
     const connected = await connectSource(connections.source, `walbridge-precheck-${subject.id}`, this.outbound);
     if (!connected.ok) {
       await record(sourceItemsWithoutConnection(connected.failure));
@@ -123,13 +146,26 @@ export class PrecheckRunner {
         syncMode: subject.policy.syncMode,
       });
       await record(evaluateSource(subject, facts));
+      // avro-registry: the tables as the worker will describe them, for their schemas.
+      const relations = subject.policy.format === 'avro-registry' ? await this.relationsOf(connected.client, subject.source.database, facts.tables) : undefined;
       return {
+        ...(relations ? { relations } : {}),
         tables: facts.tables.map((t) => ({ schema: t.schema, table: t.table })),
         ...(facts.snapshot ? { tableBytes: new Map(facts.snapshot.tables.map((t) => [`${t.schema}.${t.table}`, t.bytes])) } : {}),
       };
     } finally {
       await connected.client.end().catch(() => undefined);
     }
+  }
+
+  private async relationsOf(client: Parameters<typeof catalogRelation>[0], database: string, tables: ReadonlyArray<{ schema: string; table: string; exists: boolean }>): Promise<RelationSchema[]> {
+    const describer = new RelationDescriber(client, database);
+    const out: RelationSchema[] = [];
+    for (const t of tables.filter((t) => t.exists)) {
+      const relation = await catalogRelation(client, t.schema, t.table);
+      if (relation) out.push(await describer.describe(relation));
+    }
+    return out;
   }
 
   private async subject(task: TaskEntity, longTransactionSeconds: number | undefined): Promise<PrecheckTask> {

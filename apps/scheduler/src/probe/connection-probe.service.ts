@@ -1,9 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@walbridge/config';
 import { APP_CONFIG } from '@walbridge/nest-common';
-import type { ConnectionTarget, ConnectionTestResult, DestinationConfig, DestinationTopicsView, MessageBrowseView, TaskConnectionTestBody, SourceConfig, SourceObjectsView, TaskConfig } from '@walbridge/contracts';
-import { OutboundPolicy, browseTopics, connectSource, listDestinationTopics, listSourceObjects, testDestinationConnection, testSourceConnection, type ExplainedFailure } from '@walbridge/connectors';
-import { topicOfTable } from '@walbridge/domain';
+import type { ConnectionTarget, ConnectionTestResult, DestinationConfig, DestinationTopicsView, MessageBrowseView, SourceConfig, SourceObjectsView, TaskConfig, TaskConnectionTestBody } from '@walbridge/contracts';
+import {
+  OutboundPolicy,
+  SchemaRegistryClient,
+  SchemaTypeCache,
+  browseTopics,
+  connectSource,
+  listDestinationTopics,
+  listSourceObjects,
+  messageDecoderFor,
+  testDestinationConnection,
+  testSourceConnection,
+  type ExplainedFailure,
+} from '@walbridge/connectors';
+import { redactSecrets, topicOfTable } from '@walbridge/domain';
 import { SecretFormatError, SecretsService, TaskRepository } from '@walbridge/persistence';
 import type { ProbeJob, ProbePayloads } from '@walbridge/queue';
 import { taskConnections } from './task-connections';
@@ -21,6 +33,8 @@ export type SourceObjectsOutcome = { ok: true; objects: SourceObjectsView } | { 
 @Injectable()
 export class ConnectionProbeService {
   private readonly outbound: OutboundPolicy;
+  /** Avro readers by registry and schema id, kept across browses (an id never changes its schema). */
+  private readonly schemaTypes = new SchemaTypeCache();
 
   constructor(
     private readonly tasks: TaskRepository,
@@ -83,7 +97,14 @@ export class ConnectionProbeService {
     const topics = taskTopics(config);
     const chosen = payload.query.topic ? topics.filter((t) => t === payload.query.topic) : topics;
     const connections = taskConnections(task, this.secrets);
-    return browseTopics(connections.destination, chosen, payload.query, BROWSE_BUDGET_MS, this.outbound);
+    // Avro is decoded here, with the task's own registry credentials: they never leave the scheduler.
+    const registry = connections.destination.schemaRegistry ? new SchemaRegistryClient(connections.destination.schemaRegistry, this.outbound) : null;
+    const decoder = messageDecoderFor(config.policy.format, registry, this.schemaTypes);
+    const outcome = await browseTopics(connections.destination, chosen, payload.query, BROWSE_BUDGET_MS, this.outbound, decoder);
+    if (outcome.ok) {
+      for (const m of outcome.view.messages) if (m.decodeError) m.decodeError = redactSecrets(m.decodeError, connections.secrets);
+    }
+    return outcome;
   }
 }
 

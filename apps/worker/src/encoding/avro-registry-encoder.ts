@@ -1,5 +1,5 @@
 import type * as Avro from 'avsc';
-import type { SchemaRegistryClient } from '@walbridge/connectors';
+import { avroType, confluentFrame as framed, wrapUnionValues as wrapped, type SchemaRegistryClient } from '@walbridge/connectors';
 import { AvroRegistryEncoder, canonicalJson, type AvroSchema, type EnvelopeOptions, type RelationSchema, type RowChange, type TruncateChange, type Tuple } from '@walbridge/domain';
 import type { ChangeEncoder, EncodedMessage } from './change-encoder';
 
@@ -50,80 +50,6 @@ export class SchemaNotRegistered extends Error {
   }
 }
 
-// Longs as bigint: int8 values and epoch microseconds go beyond 2^53.
-let longType: Avro.Type | undefined;
-function bigintLong(): Avro.Type {
-  const avro = require('avsc') as typeof Avro;
-  longType ??= avro.types.LongType.__with({
-    fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
-    toBuffer: (n: bigint) => {
-      const buf = Buffer.alloc(8);
-      buf.writeBigInt64LE(n);
-      return buf;
-    },
-    fromJSON: BigInt,
-    toJSON: Number,
-    isValid: (n: unknown) => typeof n === 'bigint',
-    compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
-  });
-  return longType;
-}
-
-/**
- * avsc picks the branch of an unwrapped union by the value's JavaScript type, and counts longs
- * as numbers, so a bigint in ['null', 'long'] matches no branch: the types are built with
- * wrapped unions and each record's non-null union values are wrapped here ({branch: value}).
- * Every union of this format is null plus one type, so the branch is never a guess.
- */
-function wrapped(type: Avro.Type, value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  const t = type as Avro.Type & { typeName: string; fields?: { name: string; type: Avro.Type }[]; types?: Avro.Type[]; itemsType?: Avro.Type };
-  switch (t.typeName) {
-    case 'record': {
-      const out: Record<string, unknown> = {};
-      for (const f of t.fields!) out[f.name] = wrapped(f.type, (value as Record<string, unknown>)[f.name]);
-      return out;
-    }
-    case 'array':
-      return (value as unknown[]).map((v) => wrapped(t.itemsType!, v));
-    case 'union:wrapped': {
-      const branch = t.types!.find((b) => b.typeName !== 'null')!;
-      return { [branch.branchName!]: wrapped(branch, value) };
-    }
-    default:
-      return value;
-  }
-}
-
-/**
- * The schema avsc builds its writer from: a logical long ({type: 'long', logicalType}) as plain
- * 'long', since avsc applies the bigint long of its registry to type names only. The bytes are
- * the same; the registered schema keeps the logical types for the readers.
- */
-function forAvsc(schema: AvroSchema): AvroSchema {
-  if (Array.isArray(schema)) return schema.map(forAvsc);
-  if (typeof schema !== 'object' || schema === null) return schema;
-  if (schema.type === 'long' && 'logicalType' in schema && !('name' in schema)) return 'long';
-  return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === 'type' || k === 'items' || k === 'fields' ? forAvsc(v as AvroSchema) : v]));
-}
-
-/** Confluent's wire format: magic byte 0, the schema id (4 bytes, big endian), the Avro binary. */
-function framed(id: number, avro: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(5 + avro.length);
-  out[0] = 0;
-  out.writeUInt32BE(id, 1);
-  avro.copy(out, 5);
-  return out;
-}
-
-/** The subjects (TopicNameStrategy) and schemas one table's route writes with. */
-export function registrationsOf(topic: string, schema: RelationSchema, options: EnvelopeOptions): { subject: string; schema: AvroSchema }[] {
-  const encoder = new AvroRegistryEncoder(schema, { columns: options.columns });
-  const out = [{ subject: `${topic}-value`, schema: encoder.valueSchema }];
-  if (encoder.keySchema) out.push({ subject: `${topic}-key`, schema: encoder.keySchema });
-  return out;
-}
-
 /** format "avro-registry" (libs/domain/src/formats/avro-registry.ts) in the Confluent wire format. */
 export class AvroRegistryChangeEncoder implements ChangeEncoder {
   private readonly records: AvroRegistryEncoder;
@@ -133,9 +59,8 @@ export class AvroRegistryChangeEncoder implements ChangeEncoder {
   private readonly valueId: number;
 
   constructor(topic: string, schema: RelationSchema, options: EnvelopeOptions, registered: RegisteredSchemas) {
-    const avro = require('avsc') as typeof Avro;
     this.records = new AvroRegistryEncoder(schema, { columns: options.columns });
-    const typeOf = (s: AvroSchema) => avro.Type.forSchema(forAvsc(s) as Avro.Schema, { registry: { long: bigintLong() }, wrapUnions: true });
+    const typeOf = (s: AvroSchema) => avroType(s);
     this.valueType = typeOf(this.records.valueSchema);
     this.valueId = registered.idOf(`${topic}-value`, this.records.valueSchema);
     this.keyType = this.records.keySchema ? typeOf(this.records.keySchema) : null;

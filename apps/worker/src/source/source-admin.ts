@@ -1,33 +1,16 @@
 import { Client } from 'pg';
-import { describeTables, relationIds, tablesOfSchemas } from '@walbridge/connectors';
+import { RelationDescriber, describeTables, relationIds, tablesOfSchemas } from '@walbridge/connectors';
 import {
   decideSlot,
-  identityColumnsOf,
   parseLsn,
   quoteIdent,
   quoteLiteral,
-  splitType,
-  textCastOf,
-  valueKindOf,
-  type CatalogKeys,
   type ObservedSlot,
   type RelationMessage,
   type RelationSchema,
   type SlotHistory,
   type SlotWalFigures,
 } from '@walbridge/domain';
-
-interface CatalogTable extends CatalogKeys {
-  columns: { name: string; typeOid: number; deterministic: boolean }[];
-}
-
-interface TypeFacts {
-  baseType: string;
-  typtype: string;
-  /** Of the type's default collation. */
-  deterministic: boolean;
-  enumLabels?: string[];
-}
 
 export interface TableRef {
   schema: string;
@@ -42,7 +25,10 @@ const PUBLICATION_NOTE = 'walbridge tables by oid: ';
  * management, catalog lookups the pgoutput stream does not carry, and heartbeats.
  */
 export class SourceAdmin {
-  private constructor(private readonly client: Client, readonly database: string) {}
+  private readonly describer: RelationDescriber;
+  private constructor(private readonly client: Client, readonly database: string) {
+    this.describer = new RelationDescriber(client, database);
+  }
 
   static async connect(config: ConstructorParameters<typeof Client>[0] & { database?: string }): Promise<SourceAdmin> {
     const client = new Client(config);
@@ -350,99 +336,12 @@ export class SourceAdmin {
     };
   }
 
-  /** Facts about types, by OID: a type never changes what it is, so they are asked once. */
-  private readonly typeFacts = new Map<number, TypeFacts>();
-
   /**
-   * The relation as the Relation message describes it: its column names, order, types (by OID and
-   * typmod) and key flags are those in effect when the changes that follow were written, even if
-   * the table has changed (or gone) since. The catalog only completes it: type names and base
-   * types by OID, the order of the key columns, the primary key under REPLICA IDENTITY FULL.
+   * The relation as the Relation message describes it, completed from the catalog (see
+   * RelationDescriber: the precheck derives the same schemas from it).
    */
-  async describeRelation(relation: RelationMessage): Promise<RelationSchema> {
-    const types = await this.client.query<{ t: string }>(
-      'SELECT format_type(o, m) AS t FROM unnest($1::oid[], $2::int4[]) WITH ORDINALITY AS x(o, m, n) ORDER BY n',
-      [relation.columns.map((c) => c.typeOid), relation.columns.map((c) => c.typeMod)],
-    );
-    await this.loadTypeFacts(relation.columns.map((c) => c.typeOid));
-    const catalog = await this.catalogKeys(relation.relationId);
-    const pkNames = identityColumnsOf(relation, catalog);
-    return {
-      relationId: relation.relationId,
-      database: this.database,
-      schema: relation.schema,
-      table: relation.table,
-      replicaIdentity: relation.replicaIdentity,
-      columns: relation.columns.map((c, i) => {
-        const facts = this.typeFacts.get(c.typeOid);
-        // A column's own collation counts while the catalog still has it with this type.
-        const now = catalog.columns.find((k) => k.name === c.name && k.typeOid === c.typeOid);
-        const deterministic = now?.deterministic ?? facts?.deterministic ?? true;
-        const kind = facts ? valueKindOf({ baseType: facts.baseType, typtype: facts.typtype, collationDeterministic: deterministic }) : 'other';
-        const textCast = facts ? textCastOf(facts.baseType) : undefined;
-        // A domain's own name hides what it is built on; typed formats need the base type.
-        const domainBase = facts && splitType(types.rows[i].t).base !== facts.baseType ? facts.baseType : undefined;
-        return {
-          name: c.name,
-          type: types.rows[i].t,
-          kind,
-          ...(domainBase ? { baseType: domainBase } : {}),
-          ...(facts?.enumLabels ? { enumLabels: facts.enumLabels } : {}),
-          ...(textCast ? { textCast } : {}),
-        };
-      }),
-      pkNames,
-      identityKeyNames: relation.columns.filter((c) => c.isKey).map((c) => c.name),
-      ...(relation.replicaIdentity === 'f' && pkNames.length === relation.columns.length ? { keyIsRow: true } : {}),
-      ...(catalog.columns.length === 0 ? { dropped: true } : {}),
-    };
-  }
-
-  private async loadTypeFacts(oids: number[]): Promise<void> {
-    const missing = [...new Set(oids)].filter((o) => !this.typeFacts.has(o));
-    if (!missing.length) return;
-    const { rows } = await this.client.query<{ oid: number; base_type: string; typtype: string; deterministic: boolean; enum_labels: string[] | null }>(
-      `WITH RECURSIVE base(type_oid, oid, depth) AS (
-           SELECT t.oid, t.oid, 0 FROM pg_type t WHERE t.oid = ANY($1::oid[])
-           UNION ALL
-           SELECT b.type_oid, t.typbasetype, b.depth + 1 FROM base b JOIN pg_type t ON t.oid = b.oid
-            WHERE t.typtype = 'd' AND b.depth < 16
-         ),
-         resolved AS (SELECT DISTINCT ON (type_oid) type_oid, oid FROM base ORDER BY type_oid, depth DESC)
-       SELECT r.type_oid::int8 AS oid, format_type(bt.oid, NULL) AS base_type, bt.typtype::text AS typtype,
-              COALESCE((SELECT (to_jsonb(co) ->> 'collisdeterministic')::boolean FROM pg_type t JOIN pg_collation co ON co.oid = t.typcollation
-                         WHERE t.oid = r.type_oid), true) AS deterministic,
-              CASE WHEN bt.typtype = 'e'
-                   THEN ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = bt.oid ORDER BY e.enumsortorder) END AS enum_labels
-         FROM resolved r JOIN pg_type bt ON bt.oid = r.oid`,
-      [missing],
-    );
-    for (const r of rows) {
-      this.typeFacts.set(Number(r.oid), { baseType: r.base_type, typtype: r.typtype, deterministic: r.deterministic, ...(r.enum_labels ? { enumLabels: r.enum_labels } : {}) });
-    }
-  }
-
-  /** The table's key as the catalog has it now (nothing when it was dropped). */
-  private async catalogKeys(relid: number): Promise<CatalogTable> {
-    const { rows } = await this.client.query<{ name: string; type_oid: number; deterministic: boolean; pk: number | null; ri: number | null }>(
-      `SELECT a.attname::text AS name, a.atttypid::int8 AS type_oid,
-              COALESCE((to_jsonb(co) ->> 'collisdeterministic')::boolean, true) AS deterministic,
-              (SELECT array_position(i.indkey::int2[], a.attnum) FROM pg_index i WHERE i.indrelid = a.attrelid AND i.indisprimary) AS pk,
-              (SELECT array_position(i.indkey::int2[], a.attnum) FROM pg_index i WHERE i.indrelid = a.attrelid AND i.indisreplident) AS ri
-         FROM pg_attribute a
-         LEFT JOIN pg_collation co ON co.oid = a.attcollation
-        WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
-          AND COALESCE(to_jsonb(a) ->> 'attgenerated', '') = ''
-        ORDER BY a.attnum`,
-      [relid],
-    );
-    const inKeyOrder = (pick: (r: (typeof rows)[number]) => number | null) =>
-      rows.filter((r) => pick(r) !== null).sort((x, y) => pick(x)! - pick(y)!).map((r) => r.name);
-    return {
-      columns: rows.map((r) => ({ name: r.name, typeOid: Number(r.type_oid), deterministic: r.deterministic })),
-      pk: inKeyOrder((r) => r.pk),
-      identityIndex: inKeyOrder((r) => r.ri),
-    };
+  describeRelation(relation: RelationMessage): Promise<RelationSchema> {
+    return this.describer.describe(relation);
   }
 
   /** A WAL record in the stream even when the selected tables are idle, so delay stays measurable. */

@@ -5,3 +5,4 @@ export { parseArrayText, ArrayTextError } from './pg-array-text';
 export * from './pg-temporal';
 export * from './avro-types';
 export * from './avro-registry';
+export * from './registry-subjects';

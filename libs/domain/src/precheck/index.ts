@@ -4,3 +4,4 @@ export { SOURCE_ITEM_KEYS, evaluateSource, sourceItemsWithoutConnection } from '
 export { DESTINATION_ITEM_KEYS, destinationItemsWithoutConnection, evaluateDestination, planTopics, type TopicPlan } from './evaluate-destination';
 export { evaluateTask } from './evaluate-task';
 export { submitBlockers, type GateRun } from './submit-gate';
+export { evaluateRegistry, plannedSubjects, subjectsToAsk, type PlannedSubject, type RegistryFacts, type SubjectVerdict } from './evaluate-registry';

@@ -189,6 +189,8 @@ export interface PrecheckTask {
     topicPolicy: { mode: 'specific' | 'auto'; topic?: string; nameFormat?: string; partitions?: number; replicationFactor?: number };
     /** full+incremental reads the existing rows first (issue 13). */
     syncMode?: 'incremental' | 'full+incremental';
+    /** The wire format; avro-registry has its schemas checked by the registry. */
+    format?: string;
   };
   /** Other live tasks of this installation that use the same slot name on the same database. */
   slotNameUsedBy: ReadonlyArray<{ id: string; name: string }>;

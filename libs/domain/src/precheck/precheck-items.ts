@@ -138,6 +138,14 @@ export const PRECHECK_ITEMS = [
       'so the oldest snapshot rows are not deleted before the topic holds the whole table.',
   },
   {
+    key: 'schema-registry',
+    target: 'destination',
+    name: 'Schema registry subjects',
+    description:
+      'For format avro-registry: the registry answers, and the key and value schema of each table (derived as the worker derives them) ' +
+      'are compatible with the latest version of their subjects <topic>-key and <topic>-value; a subject not there yet will be registered.',
+  },
+  {
     key: 'dml-delete',
     target: 'task',
     name: 'DELETE and TRUNCATE synchronization',

@@ -4,6 +4,7 @@ import {
   PRECHECK_ITEM_KEYS,
   destinationItemsWithoutConnection,
   evaluateDestination,
+  evaluateRegistry,
   evaluateSource,
   evaluateTask,
   overallResult,
@@ -102,7 +103,7 @@ describe('the source items', () => {
   });
 
   it('gives one outcome per source item and no duplicates across the catalogue', () => {
-    const keys = [...evaluateSource(task(), facts()), ...evaluateDestination(task(), kafka(), planTopics(task(), null)), ...evaluateTask(task())].map((o) => o.key);
+    const keys = [...evaluateSource(task(), facts()), ...evaluateDestination(task(), kafka(), planTopics(task(), null)), evaluateRegistry(task(), null), ...evaluateTask(task())].map((o) => o.key);
     expect(keys.sort()).toEqual([...PRECHECK_ITEM_KEYS].sort());
   });
 

@@ -149,6 +149,13 @@ function pretty(value: string | null): string {
   }
 }
 
+/** Says what the server decoded the message from, so a reader knows the JSON is not the bytes on the topic. */
+function decodedNote(m: TopicMessageView): string {
+  if (m.decodedFrom === 'avro') return 'Decoded from Walbridge’s fixed Avro envelope.';
+  const ids = [m.schemaIds?.value != null ? `value schema id ${m.schemaIds.value}` : null, m.schemaIds?.key != null ? `key schema id ${m.schemaIds.key}` : null].filter(Boolean);
+  return `Decoded from Avro (Confluent wire format${ids.length ? `, ${ids.join(', ')}` : ''}) with the schema from the task’s registry.`;
+}
+
 function MessageItem({ message: m }: { message: TopicMessageView }) {
   const label = `${m.topic} partition ${m.partition} offset ${m.offset}`;
   return (
@@ -201,9 +208,13 @@ function MessageItem({ message: m }: { message: TopicMessageView }) {
       )}
       <details>
         <summary>Value</summary>
+        {m.decodedFrom && <p className="muted">{decodedNote(m)}</p>}
         {m.valueBase64 !== null ? (
           <>
-            <p className="muted">Not JSON (Avro, say): {formatBytes(m.sizeBytes)} of binary, shown in base64.</p>
+            <p className="muted">
+              {m.decodeError ? `Could not be decoded (${m.decodeError}): ` : 'Not JSON: '}
+              {formatBytes(m.sizeBytes)} of binary, shown in base64.
+            </p>
             <pre className="message__value">
               <code>{m.valueBase64}</code>
             </pre>

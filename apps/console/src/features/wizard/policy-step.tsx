@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { useCallback, useState } from 'react';
 import { FormProvider, useController, useForm, useWatch } from 'react-hook-form';
 import { DML_OPERATIONS, policySchema, type DmlOperation } from '@walbridge/contracts';
 import { getSourceObjects } from '../../api/source-objects.api';
@@ -9,10 +10,15 @@ import { ObjectTree } from './object-tree';
 import { zodFormResolver, useFormChanges, useApiSubmit } from '../../ui/zod-form';
 import { useTopicSuggestions } from './pick-lists';
 import { WizardActions } from './wizard-actions';
-import { policyInput, type PolicyValues } from './wizard-values';
+import { RegistryAtFormat } from './registry-at-format';
+import { policyInput, type PolicyValues, type SchemaRegistryValues } from './wizard-values';
 
 interface PolicyStepProps {
   taskId: string;
+  /** The saved destination has a schema registry (format avro-registry needs one). */
+  registrySet: boolean;
+  /** Saves a schema registry typed at this step to the destination. */
+  onSaveRegistry: (values: SchemaRegistryValues) => Promise<void>;
   defaultSlotName: string;
   values: PolicyValues;
   onChange: (values: PolicyValues) => void;
@@ -35,7 +41,7 @@ const FORMATS: { value: PolicyValues['format']; label: string; readers: string }
   {
     value: 'avro-registry',
     label: 'Avro with a schema registry',
-    readers: 'Confluent / Apicurio Avro deserializers, Flink debezium-avro-confluent, Kafka Connect with the Avro converter (the schema registry is set at step 2).',
+    readers: 'Confluent / Apicurio Avro deserializers, Flink debezium-avro-confluent, Kafka Connect with the Avro converter (the destination’s schema registry: asked for here if it has none).',
   },
 ];
 
@@ -68,7 +74,7 @@ function DebeziumOptionsFields() {
 }
 
 /** Step 3: what is synchronized, and how it lands in Kafka. */
-export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, onBack }: PolicyStepProps) {
+export function PolicyStep({ taskId, registrySet, onSaveRegistry, defaultSlotName, values, onChange, onNext, onBack }: PolicyStepProps) {
   const form = useForm<PolicyValues>({ defaultValues: values, resolver: zodFormResolver(policyInput, policySchema) });
   useFormChanges(form, onChange);
   const { run, problem } = useApiSubmit(form, (p) => POLICY_FIELD.test(p), 'policy.');
@@ -77,6 +83,14 @@ export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, 
   const topicMode = useWatch({ control: form.control, name: 'topicPolicy.mode' });
   const format = useWatch({ control: form.control, name: 'format' });
   const topics = useTopicSuggestions(taskId);
+  // Asked once the format needs it and the destination has none; kept while this step is shown,
+  // so saving the registry does not take the fields away under the user's hands.
+  const [askRegistry, setAskRegistry] = useState(false);
+  const [registryTested, setRegistryTested] = useState(false);
+  const onTested = useCallback((ok: boolean) => setRegistryTested(ok), []);
+  if (format === 'avro-registry' && !registrySet && !askRegistry) setAskRegistry(true);
+  const registryAsked = format === 'avro-registry' && askRegistry;
+  const registryMissing = registryAsked && !registryTested;
 
   return (
     <FormProvider {...form}>
@@ -192,6 +206,7 @@ export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, 
             />
           </div>
           {format === 'debezium-json' && <DebeziumOptionsFields />}
+          {registryAsked && <RegistryAtFormat taskId={taskId} onSave={onSaveRegistry} onTested={onTested} />}
           <TextField
             name="schemaChangeTopic"
             label="Schema-change topic"
@@ -202,7 +217,12 @@ export function PolicyStep({ taskId, defaultSlotName, values, onChange, onNext, 
           />
         </FormSection>
         <SubmitProblemNotice problem={problem} />
-        <WizardActions busy={form.formState.isSubmitting} onBack={onBack} />
+        <WizardActions
+          busy={form.formState.isSubmitting}
+          onBack={onBack}
+          nextDisabled={registryMissing}
+          nextBlockedReason="Save and test the schema registry first: format “Avro with a schema registry” needs it."
+        />
       </form>
     </FormProvider>
   );

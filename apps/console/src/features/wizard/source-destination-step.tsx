@@ -294,7 +294,7 @@ export function DestinationFields({
               />
             </fieldset>
           ) : (
-            <p className="muted">A schema registry is asked for here when step 3’s message format is “Avro with a schema registry”.</p>
+            <p className="muted">A schema registry is asked for here (or at step 3, where the format is chosen) when the message format is “Avro with a schema registry”.</p>
           )}
           {saved !== NO_REUSE && <SaveConnectionField target="destination" />}
         </>
@@ -304,7 +304,7 @@ export function DestinationFields({
   );
 }
 
-function ConnectionTest({ label, test, stale, onTest }: { label: string; test?: TestState; stale: boolean; onTest: () => void }) {
+export function ConnectionTest({ label, test, stale, onTest }: { label: string; test?: TestState; stale: boolean; onTest: () => void }) {
   return (
     <div className="connection-test">
       <button type="button" className="button" onClick={onTest} disabled={test?.state === 'running'}>

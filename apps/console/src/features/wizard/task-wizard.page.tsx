@@ -193,7 +193,7 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
     window.scrollTo({ top: 0 });
   }, [draft.step]);
 
-  const { nextFromBasic, saveTarget, nextFromConnections, nextFromPolicy, submit } = useWizardSubmit({ username, task, setTask, live, generation: generationRef, goTo });
+  const { nextFromBasic, saveTarget, saveRegistry, nextFromConnections, nextFromPolicy, submit } = useWizardSubmit({ username, task, setTask, live, generation: generationRef, goTo });
 
   const discard = () => {
     generationRef.current += 1;
@@ -293,6 +293,8 @@ function Wizard({ username, initial, resumedAt, initialTask }: WizardProps) {
       {step === 3 && task && (
         <PolicyStep
           taskId={task.id}
+          registrySet={!!task.destination.schemaRegistry?.url}
+          onSaveRegistry={saveRegistry}
           defaultSlotName={defaultSlotName}
           key={generation}
           values={saved.policy ?? DEFAULT_POLICY}

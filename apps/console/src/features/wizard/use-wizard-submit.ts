@@ -22,6 +22,7 @@ import {
   type ConfirmValues,
   type ConnectionValues,
   type PolicyValues,
+  type SchemaRegistryValues,
 } from './wizard-values';
 
 export interface WizardSubmitContext {
@@ -81,6 +82,16 @@ export function useWizardSubmit({ username, task, setTask, live, generation, goT
 
   const saveTarget = async (target: ConnectionTarget, values: ConnectionValues) => {
     if (task) remember(await updateTask(task.id, connectionPatch(values, target)));
+  };
+
+  /** Step 3's schema registry (format avro-registry, a destination without one): saved to the destination, and to the draft without its password. */
+  const saveRegistry = async (values: SchemaRegistryValues) => {
+    if (!task) return;
+    const url = values.url.trim();
+    const username = values.username.trim();
+    remember(await updateTask(task.id, { destination: { schemaRegistry: { url, ...(username ? { username } : {}), ...(values.password ? { password: values.password } : {}) } } }));
+    const connections = live.current.connections;
+    if (connections) live.current = { ...live.current, connections: { ...connections, destination: { ...connections.destination, schemaRegistry: { url, username, password: '' } } } };
   };
 
   const nextFromConnections = async (typed: ConnectionValues) => {
@@ -143,5 +154,5 @@ export function useWizardSubmit({ username, task, setTask, live, generation, goT
     navigate(`/tasks/${task.id}`, { state: { submitted: true } });
   };
 
-  return { nextFromBasic, saveTarget, nextFromConnections, nextFromPolicy, submit };
+  return { nextFromBasic, saveTarget, saveRegistry, nextFromConnections, nextFromPolicy, submit };
 }
