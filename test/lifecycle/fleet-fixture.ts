@@ -65,11 +65,22 @@ export function rebuildFromTopic(messages: ReadMessage[]): Map<string, string | 
   return rows;
 }
 
-/** The longest time between two consecutive records of a topic (ms): the task's streaming gap. */
-export function longestGapMs(messages: ReadMessage[]): number {
-  let longest = 0;
-  for (let i = 1; i < messages.length; i++) longest = Math.max(longest, messages[i].timestamp - messages[i - 1].timestamp);
-  return longest;
+/**
+ * How the topic streamed: the longest time between two consecutive records (by the producer's
+ * timestamp) and the longest time a change waited from its commit on the source (`es`) to its
+ * record in Kafka, with when that record was written. A change committed while no worker
+ * streamed waits the whole gap, so the longest wait is the task's streaming gap.
+ */
+export function streamingGaps(messages: ReadMessage[]): { recordGapMs: number; longestWaitMs: number; longestWaitAt: string | null } {
+  let recordGapMs = 0;
+  let longestWaitMs = 0;
+  let at = 0;
+  for (const [i, m] of messages.entries()) {
+    if (i > 0) recordGapMs = Math.max(recordGapMs, m.timestamp - messages[i - 1].timestamp);
+    const wait = m.timestamp - (JSON.parse(m.value) as { es: number }).es;
+    if (wait > longestWaitMs) [longestWaitMs, at] = [wait, m.timestamp];
+  }
+  return { recordGapMs, longestWaitMs, longestWaitAt: at ? new Date(at).toISOString() : null };
 }
 
 /** Reads the topic until its rebuilt table equals the source table, then says how it compares. */

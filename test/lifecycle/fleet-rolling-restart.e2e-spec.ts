@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SchedulerListView, TaskLogEntry } from '@walbridge/contracts';
 import { KafkaFixture, spawnControlPlane, type ControlPlane, type ManagedProcess } from '@walbridge/testing';
-import { expectTopicRebuildsTable, longestGapMs, steadyTicker, waitForEvenSpread, watchFleet } from './fleet-fixture';
+import { expectTopicRebuildsTable, steadyTicker, streamingGaps, waitForEvenSpread, watchFleet } from './fleet-fixture';
 import { createTask, sharedSource, sleep, stopAndForget, submitAndStream, type Fixture, type LifecycleTask } from './lifecycle-fixture';
 
 const TASKS = 12;
@@ -15,7 +15,7 @@ const CAPACITY = 6;
  * after the other (SIGTERM, exit 0, a new one, even spread again) while every task streams a
  * steady insert/update/delete load. Throughout: no scheduler above its capacity, never two
  * workers of one task, no task without a worker for 10 s, a streaming gap of at most 5 s per
- * task (the longest gap between two records of its topic, under a 4-per-second ticker); at the
+ * task (the longest a change waits from its commit to its record in Kafka); at the
  * end each table rebuilt from its topic equals the source. Its own api and schedulers.
  */
 describe('a fleet of three schedulers and twelve tasks: rebalance after a join, rolling restart', () => {
@@ -32,8 +32,8 @@ describe('a fleet of three schedulers and twelve tasks: rebalance after a join, 
     plane = await spawnControlPlane({ name: 'roll', schedulers: 2, env: { WALBRIDGE_SCHEDULER_MAX_TASKS: String(CAPACITY), WALBRIDGE_SCHEDULER_HEARTBEAT_MS: '1000' } });
     fx = { api: plane.api, kafka: new KafkaFixture(), source: sharedSource };
     tasks = await Promise.all(Array.from({ length: TASKS }, () => createTask(fx)));
-    // Four starts at a time: quicker than one by one, and the placement still sees the load grow.
-    for (let i = 0; i < TASKS; i += 4) await Promise.all(tasks.slice(i, i + 4).map((t) => submitAndStream(t, 120_000)));
+    // All at once: the placement must still stop at each scheduler's capacity.
+    await Promise.all(tasks.map((t) => submitAndStream(t, 180_000)));
     watch = watchFleet(
       plane,
       tasks.map((t) => t.id),
@@ -113,7 +113,7 @@ describe('a fleet of three schedulers and twelve tasks: rebalance after a join, 
         150_000,
       );
       console.log(
-        `restart of scheduler ${old.pid}: drained and exited 0 in ${(drainMs / 1000).toFixed(1)} s, its tasks streaming elsewhere after ${(handedMs / 1000).toFixed(1)} s, ` +
+        `restart of scheduler ${old.pid} at ${new Date(t0).toISOString()}: drained and exited 0 in ${(drainMs / 1000).toFixed(1)} s, its tasks streaming elsewhere after ${(handedMs / 1000).toFixed(1)} s, ` +
           `4/4/4 again ${((Date.now() - t1) / 1000).toFixed(1)} s after scheduler ${fresh.pid} started`,
       );
       expect(drainMs, 'a drain takes seconds, not the kill timeout').toBeLessThan(30_000);
@@ -125,18 +125,20 @@ describe('a fleet of three schedulers and twelve tasks: rebalance after a join, 
     const ticks = await Promise.all(tickers.map((t) => t.stop()));
     tickers = [];
     watch.stop();
-    const gaps: number[] = [];
+    const gaps: ReturnType<typeof streamingGaps>[] = [];
     for (const task of tasks) {
       const { messages, rows } = await expectTopicRebuildsTable(task);
-      gaps.push(longestGapMs(messages));
-      expect(rows).toBeGreaterThan(50);
+      gaps.push(streamingGaps(messages));
+      expect(rows).toBeGreaterThan(20);
     }
     const report = watch.report();
+    const worst = gaps.reduce((a, b) => (b.longestWaitMs > a.longestWaitMs ? b : a));
     console.log(
-      `rolling restart under load: ${ticks.reduce((a, b) => a + b, 0)} transactions over ${TASKS} tasks; longest streaming gap per task (ms): ${gaps.join(', ')}; ` +
+      `rolling restart under load: ${ticks.reduce((a, b) => a + b, 0)} transactions over ${TASKS} tasks; longest wait from commit to Kafka per task (ms): ` +
+        `${gaps.map((g) => g.longestWaitMs).join(', ')} (worst at ${worst.longestWaitAt}); longest gap between two records per task (ms): ${gaps.map((g) => g.recordGapMs).join(', ')}; ` +
         `longest time a task had no worker: ${report.longestWithoutWorkerMs} ms; most workers of one task at once: ${report.mostWorkers}`,
     );
-    expect(Math.max(...gaps), 'the longest streaming gap of any task (ms)').toBeLessThanOrEqual(5000);
+    expect(worst.longestWaitMs, 'the longest streaming gap of any task: a change waiting from its commit to Kafka (ms)').toBeLessThanOrEqual(5000);
     expect(report.longestWithoutWorkerMs, 'the longest time a task had no worker (ms)').toBeLessThan(10_000);
     expect(report.mostWorkers, 'most workers of one task at once').toBe(1);
   });
