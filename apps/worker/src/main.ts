@@ -60,8 +60,9 @@ process.on('message', (message: SchedulerToWorker) => {
   if (!verdict.accepted) {
     // A scheduler of another release forked this worker (upgraded in place, not yet restarted):
     // refuse with the reason in the task's log and exit; the failure policy retries the start.
-    console.error(`worker of task ${taskArg()}: ${verdict.reason}`);
-    if (!exiting) void failed(new Error(verdict.reason));
+    const reason = `${verdict.reason}; this worker exits`;
+    console.error(`worker of task ${taskArg()}: ${reason}`);
+    if (!exiting) void failed(new Error(reason));
     return;
   }
   if (message.type === 'start' && !runtime) {

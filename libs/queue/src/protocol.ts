@@ -38,20 +38,20 @@ export function judgeProtocol(message: unknown, what: string, receiver: string, 
   const version = v === undefined ? UNVERSIONED_PROTOCOL : v;
   const speaks = `${receiver} speaks protocol v${range.current} and reads v${range.oldest}${range.oldest === range.current ? '' : `..v${range.current}`}`;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    return { accepted: false, version, reason: `${what} carries an invalid protocol version ${JSON.stringify(version)}; ${speaks}; it was not sent by Walbridge: refused` };
+    return { accepted: false, version, reason: `${what} carries an invalid protocol version ${JSON.stringify(version)}; ${speaks}; it was not sent by Walbridge` };
   }
   if (version > range.current) {
     return {
       accepted: false,
       version,
-      reason: `${what} carries protocol v${version}, newer than ${receiver} understands (${speaks}): it comes from a newer release; upgrade ${receiver} (finish the rolling upgrade) — refused, left for a process that speaks v${version}`,
+      reason: `${what} carries protocol v${version}, newer than ${receiver} understands (${speaks}): it comes from a newer release; upgrade ${receiver} (finish the rolling upgrade)`,
     };
   }
   if (version < range.oldest) {
     return {
       accepted: false,
       version,
-      reason: `${what} carries protocol v${version}, older than ${receiver} still reads (${speaks}): it comes from a release more than one version back; upgrade the sender — every api, scheduler and worker must be at most one release apart — refused`,
+      reason: `${what} carries protocol v${version}, older than ${receiver} still reads (${speaks}): it comes from a release more than one version back; upgrade the sender (every api, scheduler and worker must be at most one release apart)`,
     };
   }
   return { accepted: true, version };

@@ -18,11 +18,12 @@ export abstract class VersionedProcessor<J extends Job = Job> extends WorkerHost
   async process(job: J, token?: string): Promise<unknown> {
     const verdict = judgeProtocol(job.data, `${job.queueName} job ${job.name} (id ${job.id})`, 'this scheduler');
     if (verdict.accepted) return this.handle(job);
-    this.logger.warn(verdict.reason);
     if (typeof verdict.version === 'number' && verdict.version > PROTOCOL_VERSION) {
+      this.logger.warn(`${verdict.reason}; the job is put back for a scheduler of that release (looked at again in ${REFUSED_JOB_DELAY_MS / 1000} s)`);
       await job.moveToDelayed(Date.now() + REFUSED_JOB_DELAY_MS, token);
       throw new DelayedError();
     }
+    this.logger.warn(`${verdict.reason}; the job fails`);
     throw new UnrecoverableError(verdict.reason);
   }
 

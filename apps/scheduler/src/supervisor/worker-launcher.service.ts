@@ -53,8 +53,9 @@ export class WorkerLauncher {
       // scheduler): its reports cannot be trusted, so it is stopped as a failed start, retried
       // by the failure policy, and the log says what to do.
       if (worker.failure) return;
-      this.logger.error(verdict.reason);
-      worker.failure = { message: verdict.reason, kind: 'other', retry: true, dataException: false };
+      const refusal = `${verdict.reason}; the worker is stopped and its start retried`;
+      this.logger.error(refusal);
+      worker.failure = { message: refusal, kind: 'other', retry: true, dataException: false };
       child.kill();
     });
     child.onExit((code, signal) => void this.handlers?.exit(worker, code, signal).catch((e) => this.logger.error(e)));
