@@ -24,23 +24,24 @@ export function previousReleaseCommit() {
 export function ensurePreviousRelease({ log = () => undefined } = {}) {
   const commit = previousReleaseCommit();
   const dir = process.env.WALBRIDGE_PREVIOUS_RELEASE_DIR ?? join(homedir(), '.cache', 'walbridge', `release-${commit.slice(0, 12)}`);
-  if (existsSync(join(dir, '.built'))) return dir;
+  if (existsSync(join(dir, '.built'))) {
+    // Built from another checkout (the cache is per user): link this checkout's node_modules.
+    if (readlinkSync(join(dir, 'node_modules', 'typescript')) !== join(REPO_ROOT, 'node_modules', 'typescript')) {
+      const relinked = join(dir, `node_modules.tmp-${process.pid}`);
+      linkModules(relinked);
+      rmSync(join(dir, 'node_modules'), { recursive: true, force: true });
+      renameSync(relinked, join(dir, 'node_modules'));
+    }
+    return dir;
+  }
   const started = Date.now();
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   const archive = spawnSync('sh', ['-c', `git -C "${REPO_ROOT}" archive ${commit} | tar -x -C "${tmp}"`], { encoding: 'utf8' });
   if (archive.status !== 0) throw new Error(`git archive ${commit}: ${archive.stderr}`);
-  const modules = join(REPO_ROOT, 'node_modules');
-  mkdirSync(join(tmp, 'node_modules', '@walbridge'), { recursive: true });
-  for (const entry of readdirSync(modules)) {
-    if (entry !== '@walbridge') symlinkSync(join(modules, entry), join(tmp, 'node_modules', entry));
-  }
-  // Workspace links are relative (../../libs/x): the same link in the old tree names the old lib.
-  for (const entry of readdirSync(join(modules, '@walbridge'))) {
-    symlinkSync(readlinkSync(join(modules, '@walbridge', entry)), join(tmp, 'node_modules', '@walbridge', entry));
-  }
-  const tsc = join(modules, 'typescript', 'bin', 'tsc');
+  linkModules(join(tmp, 'node_modules'));
+  const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const build = spawnSync(process.execPath, [tsc, '-b', 'apps/scheduler', 'apps/worker'], { cwd: tmp, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`building the previous release ${commit.slice(0, 12)}: ${build.stdout}${build.stderr}`);
   writeFileSync(join(tmp, '.built'), `${commit}\n`);
@@ -48,6 +49,19 @@ export function ensurePreviousRelease({ log = () => undefined } = {}) {
   renameSync(tmp, dir);
   log(`previous release ${commit.slice(0, 12)} built in ${((Date.now() - started) / 1000).toFixed(0)} s: ${dir}`);
   return dir;
+}
+
+/** `target` as a node_modules of the old tree: this checkout's packages, the old tree's own @walbridge/*. */
+function linkModules(target) {
+  const modules = join(REPO_ROOT, 'node_modules');
+  mkdirSync(join(target, '@walbridge'), { recursive: true });
+  for (const entry of readdirSync(modules)) {
+    if (entry !== '@walbridge') symlinkSync(join(modules, entry), join(target, entry));
+  }
+  // Workspace links are relative (../../libs/x): the same link in the old tree names the old lib.
+  for (const entry of readdirSync(join(modules, '@walbridge'))) {
+    symlinkSync(readlinkSync(join(modules, '@walbridge', entry)), join(target, '@walbridge', entry));
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
