@@ -53,7 +53,7 @@ describe('a fleet of three schedulers and twelve tasks: rebalance after a join, 
     watch?.stop();
     await Promise.all(tickers.map((t) => t.stop().catch(() => undefined)));
     if (plane) {
-      for (const t of tasks) await stopAndForget(fx, t.id).catch(() => undefined);
+      await Promise.all(tasks.map((t) => stopAndForget(fx, t.id).catch(() => undefined)));
       await plane.cleanup();
     }
   }, 300_000);
