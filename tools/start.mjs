@@ -67,7 +67,7 @@ console.log(`
   Kafka          ${config.kafka.brokers}   (topic ${DEMO_TOPIC} is ready, 3 partitions)
   Logs           ${logDir.replace(REPO_ROOT + '/', '')}/api.log, ${schedulers.map((_, i) => schedulerLog(i)).join(', ')}
 ${SCHEDULERS > 1 ? `  Schedulers     ${SCHEDULERS} (pids ${schedulers.map((s) => s.pid).join(', ')}; GET /api/v1/schedulers, console → Schedulers)\n` : ''}
-  The README walks through creating a task with curl. Ctrl+C stops api and scheduler;
+  The README walks through creating a task with curl. Ctrl+C stops api and ${SCHEDULERS > 1 ? 'schedulers' : 'scheduler'};
   npm run stack:down stops PostgreSQL, Redis and Kafka.
 `);
 
@@ -75,7 +75,7 @@ let stopping = false;
 async function shutdown() {
   if (stopping) return;
   stopping = true;
-  log('stopping api and scheduler (workers drain and keep their slots)');
+  log(`stopping api and ${SCHEDULERS > 1 ? 'schedulers' : 'scheduler'} (workers drain and keep their slots)`);
   await Promise.all([...schedulers.map((s) => stopChild(s)), stopChild(api)]);
   process.exit(0);
 }
