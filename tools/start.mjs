@@ -1,6 +1,8 @@
 // `npm start`: everything a newcomer needs on a fresh machine: dependencies, build, the local
 // stack with the demo source database, migrations, the api (serving the console) and the
 // scheduler. Ctrl+C stops api and scheduler; the stack keeps running (`npm run stack:down`).
+// `npm start -- --schedulers 2` starts a fleet of that many schedulers (README "Running a fleet"),
+// the first one's health port API_PORT+1, the next ones' +2, +3, …
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +23,7 @@ import {
 const API_PORT = Number(process.env.WALBRIDGE_API_PORT ?? 8080);
 const SCHEDULER_HEALTH_PORT = Number(process.env.WALBRIDGE_SCHEDULER_HEALTH_PORT ?? API_PORT + 1);
 const DEMO_TOPIC = 'walbridge-demo';
+const SCHEDULERS = schedulerCount(process.argv.slice(2));
 
 installDependencies();
 build();
@@ -44,10 +47,13 @@ await ensureTopic(config.kafka.brokers, DEMO_TOPIC, 3);
 
 const logDir = join(config.stackDir, 'logs');
 const api = startApp('api', env, join(logDir, 'api.log'));
-const scheduler = startApp('scheduler', env, join(logDir, 'scheduler.log'));
+const schedulerLog = (i) => (i === 0 ? 'scheduler.log' : `scheduler-${i + 1}.log`);
+const schedulers = Array.from({ length: SCHEDULERS }, (_, i) =>
+  startApp('scheduler', { ...env, WALBRIDGE_SCHEDULER_HEALTH_PORT: String(SCHEDULER_HEALTH_PORT + i) }, join(logDir, schedulerLog(i))),
+);
 await Promise.all([
   waitForHttp(`http://127.0.0.1:${API_PORT}/health`, api),
-  waitForHttp(`http://127.0.0.1:${SCHEDULER_HEALTH_PORT}/health`, scheduler),
+  ...schedulers.map((s, i) => waitForHttp(`http://127.0.0.1:${SCHEDULER_HEALTH_PORT + i}/health`, s)),
 ]);
 
 const { demo } = config.postgres;
@@ -59,9 +65,9 @@ console.log(`
   REST API       http://127.0.0.1:${API_PORT}/api/v1   (OpenAPI UI at /api/docs)
   Demo source    ${config.postgres.host}:${config.postgres.port}/${demo.database}  user ${demo.user} / password ${demo.password}  (schema ${demo.schema})
   Kafka          ${config.kafka.brokers}   (topic ${DEMO_TOPIC} is ready, 3 partitions)
-  Logs           ${logDir.replace(REPO_ROOT + '/', '')}/api.log, scheduler.log
-
-  The README walks through creating a task with curl. Ctrl+C stops api and scheduler;
+  Logs           ${logDir.replace(REPO_ROOT + '/', '')}/api.log, ${schedulers.map((_, i) => schedulerLog(i)).join(', ')}
+${SCHEDULERS > 1 ? `  Schedulers     ${SCHEDULERS} (pids ${schedulers.map((s) => s.pid).join(', ')}; GET /api/v1/schedulers, console → Schedulers)\n` : ''}
+  The README walks through creating a task with curl. Ctrl+C stops api and ${SCHEDULERS > 1 ? 'schedulers' : 'scheduler'};
   npm run stack:down stops PostgreSQL, Redis and Kafka.
 `);
 
@@ -69,19 +75,33 @@ let stopping = false;
 async function shutdown() {
   if (stopping) return;
   stopping = true;
-  log('stopping api and scheduler (workers drain and keep their slots)');
-  await Promise.all([stopChild(scheduler), stopChild(api)]);
+  log(`stopping api and ${SCHEDULERS > 1 ? 'schedulers' : 'scheduler'} (workers drain and keep their slots)`);
+  await Promise.all([...schedulers.map((s) => stopChild(s)), stopChild(api)]);
   process.exit(0);
 }
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
-for (const [name, child] of [['api', api], ['scheduler', scheduler]]) {
+api.on('exit', (code) => {
+  if (!stopping) {
+    log(`api exited with code ${code}; see ${join(logDir, 'api.log')}`);
+    void shutdown();
+  }
+});
+// In a fleet a scheduler stopped on purpose (kill -TERM <pid>: it drains) leaves the others running.
+schedulers.forEach((child, i) =>
   child.on('exit', (code) => {
-    if (!stopping) {
-      log(`${name} exited with code ${code}; see ${join(logDir, `${name}.log`)}`);
-      void shutdown();
-    }
-  });
+    if (stopping) return;
+    log(`scheduler pid ${child.pid} exited with code ${code}; see ${join(logDir, schedulerLog(i))}`);
+    if (schedulers.every((s) => s.exitCode !== null || s.signalCode !== null)) void shutdown();
+  }),
+);
+
+function schedulerCount(args) {
+  const i = args.indexOf('--schedulers');
+  if (i < 0) return 1;
+  const n = Number(args[i + 1]);
+  if (!Number.isInteger(n) || n < 1 || n > 9) throw new Error(`--schedulers ${args[i + 1] ?? ''}: a whole number from 1 to 9`);
+  return n;
 }
 
 /**

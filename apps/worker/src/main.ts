@@ -1,6 +1,6 @@
 import { DataException, OperatorActionNeeded, SlotLostError, classifyFailure, isRetryable } from '@walbridge/domain';
 import { workerTuningSchema, type WorkerTuning } from '@walbridge/contracts';
-import type { SchedulerToWorker, WorkerTaskConfig, WorkerToScheduler } from '@walbridge/queue';
+import { judgeProtocol, withProtocol, type SchedulerToWorker, type WorkerTaskConfig, type WorkerToScheduler } from '@walbridge/queue';
 import { WorkerRuntime } from './worker-runtime';
 
 /**
@@ -10,7 +10,7 @@ import { WorkerRuntime } from './worker-runtime';
  */
 
 function report(message: WorkerToScheduler): void {
-  if (process.connected) process.send!(message);
+  if (process.connected) process.send!(withProtocol(message));
 }
 
 let runtime: WorkerRuntime | undefined;
@@ -46,12 +46,25 @@ function tuningOf(config: WorkerTaskConfig): WorkerTuning {
   throw new OperatorActionNeeded(`the start message's tuning is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
 }
 
+function taskArg(): string {
+  return process.argv.find((a) => a.startsWith('--task=') || a.startsWith('--inspect-slot='))?.split('=')[1] ?? '?';
+}
+
 /** One-shot modes: do the job, report, exit. */
 function runOnce(work: Promise<void>, slotDropped: boolean): Promise<void> {
   return work.then(() => report({ type: 'stopped', slotDropped })).then(() => exit(0));
 }
 
 process.on('message', (message: SchedulerToWorker) => {
+  const verdict = judgeProtocol(message, `the scheduler's ${String((message as { type?: unknown })?.type)} message`, 'this worker');
+  if (!verdict.accepted) {
+    // A scheduler of another release forked this worker (upgraded in place, not yet restarted):
+    // refuse with the reason in the task's log and exit; the failure policy retries the start.
+    const reason = `${verdict.reason}; this worker exits`;
+    console.error(`worker of task ${taskArg()}: ${reason}`);
+    if (!exiting) void failed(new Error(reason));
+    return;
+  }
   if (message.type === 'start' && !runtime) {
     let worker: WorkerRuntime;
     try {

@@ -47,8 +47,11 @@ export interface ControlPlane {
   schedulers: ManagedProcess[];
   databaseUrl: string;
   queuePrefix: string;
-  /** Starts one more scheduler (also after others were killed) and waits until it is healthy; `env` adds to the plane's. */
-  startScheduler(env?: Record<string, string>): Promise<ManagedProcess>;
+  /**
+   * Starts one more scheduler (also after others were killed) and waits until it is healthy; `env`
+   * adds to the plane's; `root`: another checkout to run it from (the previous release's).
+   */
+  startScheduler(env?: Record<string, string>, root?: string): Promise<ManagedProcess>;
   /** SIGTERM to the api, then a new api on the same port. */
   restartApi(): Promise<ManagedProcess>;
   /** Runs SQL on the plane's metadata database. */
@@ -92,14 +95,14 @@ export async function spawnControlPlane(options: ControlPlaneOptions): Promise<C
   mkdirSync(testEnv.logDir, { recursive: true });
   let sequence = 0;
 
-  const startApp = async (app: 'api' | 'scheduler', extra: Record<string, string>): Promise<ManagedProcess> => {
+  const startApp = async (app: 'api' | 'scheduler', extra: Record<string, string>, root = REPO_ROOT): Promise<ManagedProcess> => {
     const name = `${options.name}-${app}-${++sequence}`;
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!STRIPPED_ENV.test(k)) env[k] = v;
     const logFile = join(testEnv.logDir, `${name}.log`);
     const logFd = openSync(logFile, 'a');
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'apps', app, 'dist', 'main.js')], {
-      cwd: REPO_ROOT,
+    const child = spawn(process.execPath, [join(root, 'apps', app, 'dist', 'main.js')], {
+      cwd: root,
       env: { ...env, ...base, ...extra },
       // The log file itself, not a pipe: a child writing to a pipe nobody drains blocks.
       stdio: ['ignore', logFd, logFd],
@@ -143,19 +146,19 @@ export async function spawnControlPlane(options: ControlPlaneOptions): Promise<C
   };
 
   /** startApp, on a new port each time the one it was given turned out to be taken. */
-  const startOnFreePort = async (app: 'api' | 'scheduler', assignPort: (port: number) => Record<string, string>): Promise<ManagedProcess> => {
+  const startOnFreePort = async (app: 'api' | 'scheduler', assignPort: (port: number) => Record<string, string>, root?: string): Promise<ManagedProcess> => {
     for (let attempt = 1; ; attempt++) {
       const [port] = await freePorts(1);
       try {
-        return await startApp(app, assignPort(port));
+        return await startApp(app, assignPort(port), root);
       } catch (error) {
         if (attempt >= 3 || !(error as { addressInUse?: boolean }).addressInUse) throw error;
       }
     }
   };
 
-  const startScheduler = async (env: Record<string, string> = {}): Promise<ManagedProcess> => {
-    const scheduler = await startOnFreePort('scheduler', (port) => ({ ...env, WALBRIDGE_SCHEDULER_HEALTH_PORT: String(port) }));
+  const startScheduler = async (env: Record<string, string> = {}, root?: string): Promise<ManagedProcess> => {
+    const scheduler = await startOnFreePort('scheduler', (port) => ({ ...env, WALBRIDGE_SCHEDULER_HEALTH_PORT: String(port) }), root);
     plane.schedulers.push(scheduler);
     return scheduler;
   };

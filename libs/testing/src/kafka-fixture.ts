@@ -13,6 +13,8 @@ export interface ReadMessage {
   headers: Record<string, string>;
   /** A null value (a tombstone), as opposed to an empty one. */
   tombstone: boolean;
+  /** The record's timestamp in ms (the producer's create time: when the worker sent it). */
+  timestamp: number;
 }
 
 function headersOf(headers: IHeaders | undefined): Record<string, string> {
@@ -113,6 +115,7 @@ export class KafkaFixture {
               bytes: m.value ?? Buffer.alloc(0),
               headers: headersOf(m.headers),
               tombstone: m.value === null,
+              timestamp: Number(m.timestamp),
             });
           }
         },

@@ -14,6 +14,25 @@ export function workerPids(taskId: string): number[] {
   }
 }
 
+/**
+ * Every slot-touching worker on this machine by task id, with its scheduler's pid, from one `ps`
+ * (for samplers that watch many tasks often: one process instead of a pgrep per task).
+ */
+export function workersByTask(): Map<string, { pid: number; schedulerPid: number }[]> {
+  const byTask = new Map<string, { pid: number; schedulerPid: number }[]>();
+  const out = execFileSync('ps', ['-eo', 'pid=,ppid=,stat=,args='], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  for (const line of out.split('\n')) {
+    const match = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line);
+    if (!match || match[3].startsWith('Z')) continue;
+    const task = /worker.*--task=(\S+)/.exec(match[4]);
+    if (!task) continue;
+    const list = byTask.get(task[1]) ?? [];
+    list.push({ pid: Number(match[1]), schedulerPid: Number(match[2]) });
+    byTask.set(task[1], list);
+  }
+  return byTask;
+}
+
 /** The pid of the worker process streaming a task. */
 export function workerPid(taskId: string): number | null {
   return workerPids(taskId)[0] ?? null;

@@ -3,6 +3,7 @@ import { QueueEvents, type JobsOptions, type Queue } from 'bullmq';
 import { redisConnection, type AppConfig } from '@walbridge/config';
 import { DomainError } from '@walbridge/domain';
 import type { ErrorCode } from '@walbridge/contracts';
+import { withProtocol } from '@walbridge/queue';
 
 /** Finished jobs stay five minutes in Redis: long enough to look at, short enough not to pile up. */
 export const KEEP_FINISHED = { age: 300 };
@@ -36,9 +37,9 @@ export class AwaitedJobs {
     this.events.on('error', (error) => this.logger.warn(`${errors.log.queue} queue events: ${error.message}`));
   }
 
-  async run<R>(name: string, payload: unknown, waitMs: number, options: JobsOptions = {}): Promise<R> {
+  async run<R>(name: string, payload: object, waitMs: number, options: JobsOptions = {}): Promise<R> {
     await this.events.waitUntilReady();
-    const job = await this.queue.add(name, payload, { attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED, ...options });
+    const job = await this.queue.add(name, withProtocol(payload), { attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED, ...options });
     try {
       return (await job.waitUntilFinished(this.events, waitMs)) as R;
     } catch (error) {

@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import type { AppConfig } from '@walbridge/config';
 import type { ChannelTestResult } from '@walbridge/contracts';
 import { APP_CONFIG } from '@walbridge/nest-common';
-import { NotificationJob, QueueName, deliveryJobOptions } from '@walbridge/queue';
+import { NotificationJob, QueueName, deliveryJobOptions, withProtocol } from '@walbridge/queue';
 import { AwaitedJobs } from '../common/awaited-job';
 
 /**
@@ -35,7 +35,7 @@ export class NotificationQueueClient implements OnModuleDestroy {
   async retryDelivery(deliveryId: string): Promise<void> {
     await this.queue.add(
       NotificationJob.Deliver,
-      { deliveryId },
+      withProtocol({ deliveryId }),
       deliveryJobOptions({ attempts: this.config.WALBRIDGE_NOTIFY_ATTEMPTS, retryMs: this.config.WALBRIDGE_NOTIFY_RETRY_MS }, `${deliveryId}:retry:${Date.now()}`),
     );
   }

@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { AppConfig } from '@walbridge/config';
 import { APP_CONFIG } from '@walbridge/nest-common';
-import { QueueName, type ProbeJob, type ProbePayloads } from '@walbridge/queue';
+import { QueueName, withProtocol, type ProbeJob, type ProbePayloads } from '@walbridge/queue';
 import { AwaitedJobs, KEEP_FINISHED } from '../common/awaited-job';
 
 /** What the user waits for at most: PRODUCT.md asks connection tests to answer within 10 s. */
@@ -36,7 +36,7 @@ export class ProbeClient implements OnModuleDestroy {
 
   /** Queues a probe whose result is written to the metadata database (a precheck run). */
   async enqueue<J extends ProbeJob>(name: J, payload: ProbePayloads[J], jobId?: string): Promise<void> {
-    await this.queue.add(name, payload, { jobId, attempts: 2, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
+    await this.queue.add(name, withProtocol(payload), { jobId, attempts: 2, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { DomainError, assertAllowed, type TaskOperation } from '@walbridge/domain';
 import { TaskRepository, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
-import { QueueName, type TaskControlJob, type TaskControlPayloads } from '@walbridge/queue';
+import { QueueName, withProtocol, type TaskControlJob, type TaskControlPayloads } from '@walbridge/queue';
 import { loadLiveTask } from '../common/live-task';
 
 /** Control jobs are retried a while (a scheduler may be restarting); the reconcile loop catches up after that. */
@@ -37,6 +37,6 @@ export class TaskCommand {
   }
 
   async enqueue<J extends TaskControlJob>(job: J, payload: TaskControlPayloads[J], delay = 0): Promise<void> {
-    await this.controlQueue.add(job, payload, { ...CONTROL_JOB_OPTIONS, ...(delay > 0 ? { delay } : {}) });
+    await this.controlQueue.add(job, withProtocol(payload), { ...CONTROL_JOB_OPTIONS, ...(delay > 0 ? { delay } : {}) });
   }
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { TaskConfig } from '@walbridge/contracts';
 import { SecretBox, SecretsService, type NotificationChannelRepository, type TaskBackfillRepository } from '@walbridge/persistence';
-import { TaskControlJob } from '@walbridge/queue';
+import { TaskControlJob, PROTOCOL_VERSION } from '@walbridge/queue';
 import type { PrecheckService } from '../precheck/precheck.service';
 import { parseTaskConfig } from './task-config.validation';
 import { fakeSavedConnections } from '../connections/testing/saved-connection-store.fake';
@@ -62,7 +62,7 @@ describe('TaskEditService', () => {
     store.rows.get(id)!.status = 'INCREMENTAL';
     const tables = [{ schema: 'shop', table: 'orders' }, { schema: 'shop', table: 'items' }];
     expect(await edits.update(id, { policy: { tables } })).toMatchObject({ pendingOperation: 'applyObjects' });
-    expect(store.jobs.map((j) => [j.name, j.data])).toEqual([[TaskControlJob.ApplyObjects, { taskId: id, requestedBy: 'system' }]]);
+    expect(store.jobs.map((j) => [j.name, j.data])).toEqual([[TaskControlJob.ApplyObjects, { taskId: id, requestedBy: 'system', v: PROTOCOL_VERSION }]]);
     expect(store.logLines.some((l) => l.message.startsWith('tables edited in INCREMENTAL: added shop.items'))).toBe(true);
   });
 

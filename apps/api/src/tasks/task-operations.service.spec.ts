@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '@walbridge/domain';
-import { TaskControlJob } from '@walbridge/queue';
+import { TaskControlJob, PROTOCOL_VERSION } from '@walbridge/queue';
 import { TaskCommand } from './task-command';
 import { fakeTaskStore, noFleet, taskRow } from './testing/task-store.fake';
 import { TaskOperationsService } from './task-operations.service';
@@ -18,7 +18,7 @@ describe('TaskOperationsService', () => {
     expect(store.jobs).toEqual([
       {
         name: TaskControlJob.PauseTask,
-        data: { taskId: 't1', requestedBy: 'system' },
+        data: { taskId: 't1', requestedBy: 'system', v: PROTOCOL_VERSION },
         opts: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 1000 },
       },
     ]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '@walbridge/domain';
 import type { NotificationChannelRepository, SecretsService } from '@walbridge/persistence';
-import { TaskControlJob } from '@walbridge/queue';
+import { TaskControlJob, PROTOCOL_VERSION } from '@walbridge/queue';
 import type { PrecheckService } from '../precheck/precheck.service';
 import { TaskCommand } from './task-command';
 import type { TaskConnectionRefs } from './task-connection-refs';
@@ -27,7 +27,7 @@ describe('TaskService submit and stop', () => {
   it('starts a prechecked task now: STARTING and a start job without delay', async () => {
     const { store, tasks } = service();
     expect(await tasks.submit('t1', {})).toMatchObject({ status: 'STARTING', scheduledStartAt: null });
-    expect(store.jobs).toEqual([{ name: TaskControlJob.StartTask, data: { taskId: 't1', requestedBy: 'system' }, opts: expect.not.objectContaining({ delay: expect.anything() }) }]);
+    expect(store.jobs).toEqual([{ name: TaskControlJob.StartTask, data: { taskId: 't1', requestedBy: 'system', v: PROTOCOL_VERSION }, opts: expect.not.objectContaining({ delay: expect.anything() }) }]);
     expect(store.logLines.map((l) => l.message)).toEqual(['start requested by system']);
   });
 
@@ -69,7 +69,7 @@ describe('TaskService submit and stop', () => {
     const { store, tasks } = service(taskRow({ status: 'INCREMENTAL' }));
     expect(await tasks.stop('t1', true)).toMatchObject({ status: 'STOPPING', pendingOperation: 'forceStop' });
     expect(store.logLines.map((l) => l.message)).toEqual(['force stop requested by system']);
-    expect(store.jobs.map((j) => [j.name, j.data])).toEqual([[TaskControlJob.StopTask, { taskId: 't1', requestedBy: 'system', force: true }]]);
+    expect(store.jobs.map((j) => [j.name, j.data])).toEqual([[TaskControlJob.StopTask, { taskId: 't1', requestedBy: 'system', force: true, v: PROTOCOL_VERSION }]]);
   });
 
   it('answers 404 for a deleted task', async () => {

@@ -1,8 +1,9 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { QueueName, TaskControlJob, type TaskControlPayloads } from '@walbridge/queue';
 import { WorkerSupervisor } from '../supervisor/worker-supervisor.service';
+import { VersionedProcessor } from '../queue/versioned-processor';
 
 type ControlJob = { [J in TaskControlJob]: Job<TaskControlPayloads[J], void, J> }[TaskControlJob];
 
@@ -12,14 +13,14 @@ type ControlJob = { [J in TaskControlJob]: Job<TaskControlPayloads[J], void, J> 
  * until the next reconcile pass.
  */
 @Processor(QueueName.TaskControl)
-export class TaskControlProcessor extends WorkerHost {
-  private readonly logger = new Logger(TaskControlProcessor.name);
+export class TaskControlProcessor extends VersionedProcessor<ControlJob> {
+  protected readonly logger = new Logger(TaskControlProcessor.name);
 
   constructor(private readonly supervisor: WorkerSupervisor) {
     super();
   }
 
-  async process(job: ControlJob): Promise<void> {
+  protected async handle(job: ControlJob): Promise<void> {
     this.logger.log(`${job.name} for task ${job.data.taskId}`);
     switch (job.name) {
       case TaskControlJob.StartTask:

@@ -1,13 +1,14 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { AppConfig } from '@walbridge/config';
 import type { TaskConfig } from '@walbridge/contracts';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { NotificationRepository, TaskLogRepository, TaskMetricRepository, TaskRepository } from '@walbridge/persistence';
-import { HousekeepingJob, QueueName } from '@walbridge/queue';
+import { HousekeepingJob, QueueName, withProtocol } from '@walbridge/queue';
 import { TaskMonitor } from '../monitoring/task-monitor.service';
 import { NotificationService } from '../notifications/notification.service';
+import { VersionedProcessor } from '../queue/versioned-processor';
 import { WorkerSupervisor } from '../supervisor/worker-supervisor.service';
 
 const SWEEP_SCHEDULER_ID = 'housekeeping-sweep';
@@ -22,8 +23,8 @@ const PURGE_BATCHES_PER_SWEEP = 20;
  * hands each sweep to exactly one of them.
  */
 @Processor(QueueName.Housekeeping)
-export class HousekeepingProcessor extends WorkerHost implements OnApplicationBootstrap {
-  private readonly logger = new Logger(HousekeepingProcessor.name);
+export class HousekeepingProcessor extends VersionedProcessor implements OnApplicationBootstrap {
+  protected readonly logger = new Logger(HousekeepingProcessor.name);
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -44,11 +45,11 @@ export class HousekeepingProcessor extends WorkerHost implements OnApplicationBo
     await this.queue.upsertJobScheduler(
       SWEEP_SCHEDULER_ID,
       { every: this.config.WALBRIDGE_HOUSEKEEPING_MS },
-      { name: HousekeepingJob.Sweep, data: {}, opts: { removeOnComplete: 50, removeOnFail: 50 } },
+      { name: HousekeepingJob.Sweep, data: withProtocol({}), opts: { removeOnComplete: 50, removeOnFail: 50 } },
     );
   }
 
-  async process(): Promise<void> {
+  protected async handle(): Promise<void> {
     await this.stopAbnormalTasks();
     await this.measureIdleSlots();
     await this.purgeOldMonitoringData();

@@ -1,4 +1,4 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
@@ -7,6 +7,7 @@ import { describeNotification } from '@walbridge/domain';
 import { NotificationChannelRepository, NotificationRepository } from '@walbridge/persistence';
 import { NotificationJob, QueueName, type NotificationPayloads } from '@walbridge/queue';
 import { ChannelSender } from './channel-sender.service';
+import { VersionedProcessor } from '../queue/versioned-processor';
 
 type NotificationQueueJob = { [J in NotificationJob]: Job<NotificationPayloads[J], unknown, J> }[NotificationJob];
 
@@ -15,8 +16,8 @@ type NotificationQueueJob = { [J in NotificationJob]: Job<NotificationPayloads[J
  * BullMQ retries it with exponential backoff until the attempts run out (WALBRIDGE_NOTIFY_*).
  */
 @Processor(QueueName.Notifications, { concurrency: 4 })
-export class NotificationDeliveryProcessor extends WorkerHost {
-  private readonly logger = new Logger(NotificationDeliveryProcessor.name);
+export class NotificationDeliveryProcessor extends VersionedProcessor<NotificationQueueJob> {
+  protected readonly logger = new Logger(NotificationDeliveryProcessor.name);
 
   constructor(
     private readonly notifications: NotificationRepository,
@@ -26,7 +27,7 @@ export class NotificationDeliveryProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: NotificationQueueJob): Promise<unknown> {
+  protected async handle(job: NotificationQueueJob): Promise<unknown> {
     switch (job.name) {
       case NotificationJob.Deliver:
         return this.deliver(job as Job<NotificationPayloads[NotificationJob.Deliver]>);

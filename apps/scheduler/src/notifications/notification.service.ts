@@ -7,7 +7,7 @@ import type { NotificationKindName, TaskConfig } from '@walbridge/contracts';
 import { channelTakes, describeNotification, type NotificationInput, type NotificationKind } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { NotificationChannelRepository, NotificationRepository, TaskLogRepository, type TaskEntity } from '@walbridge/persistence';
-import { NotificationJob, QueueName, deliveryJobOptions, type NotificationPayloads } from '@walbridge/queue';
+import { NotificationJob, QueueName, deliveryJobOptions, withProtocol, type NotificationPayloads } from '@walbridge/queue';
 
 // The domain's notification kinds and the contracts' (what the console knows) are one list.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -78,7 +78,7 @@ export class NotificationService {
   async enqueue(deliveryId: string): Promise<void> {
     await this.queue.add(
       NotificationJob.Deliver,
-      { deliveryId },
+      withProtocol({ deliveryId }),
       deliveryJobOptions({ attempts: this.config.WALBRIDGE_NOTIFY_ATTEMPTS, retryMs: this.config.WALBRIDGE_NOTIFY_RETRY_MS }, deliveryId),
     );
   }

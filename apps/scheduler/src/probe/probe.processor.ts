@@ -1,9 +1,10 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { ProbeJob, QueueName, type ProbePayloads } from '@walbridge/queue';
 import { PrecheckRunner } from '../precheck/precheck-runner.service';
 import { ConnectionProbeService } from './connection-probe.service';
+import { VersionedProcessor } from '../queue/versioned-processor';
 
 type AnyProbeJob = { [J in ProbeJob]: Job<ProbePayloads[J], unknown, J> }[ProbeJob];
 
@@ -12,8 +13,8 @@ type AnyProbeJob = { [J in ProbeJob]: Job<ProbePayloads[J], unknown, J> }[ProbeJ
  * testing a connection does not wait behind another task's precheck.
  */
 @Processor(QueueName.Probe, { concurrency: 8 })
-export class ProbeProcessor extends WorkerHost {
-  private readonly logger = new Logger(ProbeProcessor.name);
+export class ProbeProcessor extends VersionedProcessor<AnyProbeJob> {
+  protected readonly logger = new Logger(ProbeProcessor.name);
 
   constructor(
     private readonly connections: ConnectionProbeService,
@@ -22,7 +23,7 @@ export class ProbeProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: AnyProbeJob): Promise<unknown> {
+  protected async handle(job: AnyProbeJob): Promise<unknown> {
     switch (job.name) {
       case ProbeJob.TestConnection:
         return this.connections.testConnection(job.data);

@@ -34,6 +34,15 @@ describe('TaskOwnership on a fake lease and fleet', () => {
     expect(s.processes.started).toHaveLength(0);
   });
 
+  it('never goes over its capacity when several tasks are released to it at once (a drain elsewhere)', async () => {
+    const s = supervision();
+    s.fleet.capacity = 2;
+    for (const id of ['t1', 't2', 't3']) s.tasks.add(id);
+    await Promise.all(['t1', 't2', 't3'].map((id) => s.supervisor.ensureRunning(id, { immediate: true })));
+    expect(s.processes.started.map((w) => w.taskId)).toHaveLength(2);
+    expect(s.fleet.tasks).toHaveLength(2);
+  });
+
   it('a draining scheduler takes no new task, not even for a one-shot worker', async () => {
     const s = supervision();
     s.tasks.add('t1', { status: 'STOPPING' });

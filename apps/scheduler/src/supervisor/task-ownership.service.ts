@@ -17,6 +17,7 @@ export class TaskOwnership {
   /** When the last renewal (or the acquire) of each owned lease that Redis confirmed was sent. */
   private readonly renewedAt = new Map<string, number>();
   private renewing = false;
+  private placing: Promise<unknown> = Promise.resolve();
   /** The clock of the renewals; only unit specs replace it. */
   now: () => number = () => Date.now();
 
@@ -51,6 +52,17 @@ export class TaskOwnership {
    * takes nothing new at all.
    */
   async own(taskId: string, purpose: 'stream' | 'oneShot' = 'oneShot'): Promise<boolean> {
+    if (purpose === 'stream' && !this.owned.has(taskId)) {
+      // One placement at a time: a drain elsewhere releases several tasks at once, and each
+      // decision must count the task the one before it took, or a scheduler goes over capacity.
+      const turn = this.placing.then(() => this.take(taskId, purpose));
+      this.placing = turn.catch(() => undefined);
+      return turn;
+    }
+    return this.take(taskId, purpose);
+  }
+
+  private async take(taskId: string, purpose: 'stream' | 'oneShot'): Promise<boolean> {
     if (!this.owned.has(taskId)) {
       if (this.fleet.draining) return false;
       if (purpose === 'stream') {

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { PROTOCOL_VERSION } from '@walbridge/queue';
+import type { WorkerToScheduler } from '@walbridge/queue';
 import { supervision } from './testing/supervision.fake';
 
 describe('WorkerLauncher: the read-only slot check of a task no worker streams', () => {
@@ -38,5 +40,28 @@ describe('WorkerLauncher: the read-only slot check of a task no worker streams',
     await check;
     expect(s.tasks.get('t1').slotCheckedAt).toBeInstanceOf(Date);
     expect(s.monitor.slots).toEqual([]);
+  });
+});
+
+describe('WorkerLauncher: a worker of another release', () => {
+  it('stops a worker whose reports it cannot read: the start fails with the reason naming both versions, and is retried', async () => {
+    const s = supervision();
+    s.tasks.add('t1');
+    await s.supervisor.ensureRunning('t1');
+    const worker = s.processes.last()!;
+    worker.report({ type: 'streaming', v: PROTOCOL_VERSION + 1 } as WorkerToScheduler);
+    expect(worker.killed).toBe(true);
+    await vi.waitFor(() => expect(s.tasks.get('t1').lastError).toContain(`carries protocol v${PROTOCOL_VERSION + 1}, newer than this scheduler understands`));
+    expect(s.tasks.get('t1')).toMatchObject({ status: 'STARTING', failureKind: 'other' });
+    await vi.waitFor(() => expect(s.processes.started).toHaveLength(2));
+  });
+
+  it("reads the reports of the previous release's worker (no version)", async () => {
+    const s = supervision();
+    s.tasks.add('t1');
+    await s.supervisor.ensureRunning('t1');
+    s.processes.last()!.report({ type: 'streaming' });
+    await vi.waitFor(() => expect(s.tasks.get('t1').status).toBe('INCREMENTAL'));
+    expect(s.processes.last()!.killed).toBe(false);
   });
 });

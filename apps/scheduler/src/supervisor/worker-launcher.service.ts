@@ -4,7 +4,7 @@ import type { TaskConfig } from '@walbridge/contracts';
 import type { WorkerIntent } from '@walbridge/domain';
 import { APP_CONFIG } from '@walbridge/nest-common';
 import { SecretsService, TaskRepository, connectionsWithSecrets, type TaskEntity, type TaskRuntimePatch } from '@walbridge/persistence';
-import type { SlotReport, WorkerMode, WorkerTaskConfig, WorkerToScheduler } from '@walbridge/queue';
+import { judgeProtocol, type SlotReport, type WorkerMode, type WorkerTaskConfig, type WorkerToScheduler } from '@walbridge/queue';
 import { TaskMonitor } from '../monitoring/task-monitor.service';
 import { BackfillCoordinator } from '../snapshot/backfill-coordinator.service';
 import { SupervisedWorkers, type ManagedWorker } from './supervised-workers';
@@ -43,7 +43,21 @@ export class WorkerLauncher {
     const child = this.processes.start(task.id, mode);
     const worker: ManagedWorker = { taskId: task.id, process: child, mode, intent, streaming: false, stoppedCleanly: false, failure: null, writes: Promise.resolve() };
     this.workers.add(worker);
-    child.onMessage((message) => void this.handlers?.message(worker, message).catch((e) => this.logger.error(e)));
+    child.onMessage((message) => {
+      const verdict = judgeProtocol(message, `a ${String(message?.type)} message of worker pid ${child.pid} (task ${task.id})`, 'this scheduler');
+      if (verdict.accepted) {
+        void this.handlers?.message(worker, message).catch((e) => this.logger.error(e));
+        return;
+      }
+      // A worker of another release (the installation was upgraded under this running
+      // scheduler): its reports cannot be trusted, so it is stopped as a failed start, retried
+      // by the failure policy, and the log says what to do.
+      if (worker.failure) return;
+      const refusal = `${verdict.reason}; the worker is stopped and its start retried`;
+      this.logger.error(refusal);
+      worker.failure = { message: refusal, kind: 'other', retry: true, dataException: false };
+      child.kill();
+    });
     child.onExit((code, signal) => void this.handlers?.exit(worker, code, signal).catch((e) => this.logger.error(e)));
     child.onError((error) => this.logger.error(`worker of task ${task.id}: ${error.message}`));
     if (mode === 'stream') {
@@ -77,6 +91,7 @@ export class WorkerLauncher {
     let slot: SlotReport | null = null;
     let failure: string | null = null;
     child.onMessage((message) => {
+      if (!judgeProtocol(message, 'a slot check message', 'this scheduler').accepted) return;
       if (message.type === 'slot') slot = message.slot;
       else if (message.type === 'failed') failure = message.message;
     });

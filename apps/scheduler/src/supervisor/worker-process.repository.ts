@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { fork, type ChildProcess } from 'node:child_process';
-import type { SchedulerToWorker, WorkerMode, WorkerToScheduler } from '@walbridge/queue';
+import { withProtocol, type SchedulerToWorker, type WorkerMode, type WorkerToScheduler } from '@walbridge/queue';
 import { WorkerProcessPort, type WorkerProcess } from './worker-process.port';
 
 const WORKER_MAX_OLD_SPACE_MB = 128;
@@ -41,7 +41,7 @@ class ChildWorkerProcess implements WorkerProcess {
   }
 
   send(message: SchedulerToWorker): void {
-    if (this.child.connected) this.child.send(message);
+    if (this.child.connected) this.child.send(withProtocol(message));
   }
 
   kill(): void {

@@ -164,8 +164,14 @@ export class FakeFleet {
     this.tasks = [...ids];
   }
 
+  /** WALBRIDGE_SCHEDULER_MAX_TASKS of this scheduler. */
+  capacity = Number.POSITIVE_INFINITY;
+
   async place(): Promise<PlacementDecision & { waitText?: string; newlyWaiting?: boolean }> {
-    return this.placement;
+    // Decided on the load of now; the lease is taken (and counted) only after Redis round trips.
+    const full = this.tasks.length >= this.capacity;
+    await new Promise((r) => setTimeout(r, 1));
+    return full ? { take: false, reason: 'full', waitingForCapacity: true } : this.placement;
   }
 
   async placed(): Promise<void> {}
