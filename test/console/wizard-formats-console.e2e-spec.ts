@@ -144,7 +144,7 @@ describe('the console: message formats in the wizard', () => {
       await page.keyboard.press('Tab');
       await page.keyboard.press('Tab');
       await page.keyboard.press('Tab');
-      await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Save and test the schema registry');
+      await expect(page.evaluate('document.activeElement?.textContent')).resolves.toBe('Save and test the schema registry');
       await page.keyboard.press('Enter');
       await group.getByText(/Connection failed: .*127\.0\.0\.1:9/).waitFor({ timeout: 30_000 });
       await expect(page.getByRole('button', { name: 'Next', exact: true }).isDisabled()).resolves.toBe(true);

@@ -17,7 +17,7 @@ const schema: RelationSchema = {
   pkNames: ['id'],
   replicaIdentity: 'd',
 };
-const change: RowChange = { kind: 'INSERT', newTuple: ['9007199254740993', '-1234.50', 'héllo'], keyTuple: null, commitLsn: 16n, index: 0, xid: 1, es: 1, ts: 2 };
+const change = { kind: 'INSERT', newTuple: ['9007199254740993', '-1234.50', 'héllo'], keyTuple: null, commitLsn: 16n, index: 0, xid: 1, es: 1, ts: 2 } satisfies RowChange;
 
 class FakeRegistry implements SchemaSource {
   readonly where = 'http://registry';
