@@ -64,6 +64,9 @@ class StackInstance {
     const [pg, redis, kafka, controller] = await freePorts(4);
     const env = {
       WALBRIDGE_STACK_DIR: dir,
+      // Its own secrets too: a WALBRIDGE_KEY_DIR of the shell would otherwise hand it (and
+      // its cleanup) the shared stack's key directory.
+      WALBRIDGE_KEY_DIR: `${dir}-keys`,
       WALBRIDGE_PG_PORT: String(pg),
       WALBRIDGE_REDIS_PORT: String(redis),
       WALBRIDGE_KAFKA_PORT: String(kafka),
