@@ -90,6 +90,13 @@ export async function consolePage(
 }
 
 /** How far the page scrolls sideways (0 when nothing is wider than the screen). */
-export function sidewaysOverflow(page: Page): Promise<number> {
-  return page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+export async function sidewaysOverflow(page: Page, settleMs = 3000): Promise<number> {
+  // Right after a viewport change, charts and tables re-measure on their next frames (a loaded
+  // machine takes a while): a page that still overflows after settleMs really does.
+  const deadline = Date.now() + settleMs;
+  for (;;) {
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    if (overflow <= 0 || Date.now() >= deadline) return overflow;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

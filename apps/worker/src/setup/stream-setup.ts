@@ -47,8 +47,20 @@ export async function setUpStream(context: StreamSetUpContext): Promise<StreamSe
   const stalled = new Promise<never>((_, reject) => {
     deadline = setTimeout(() => reject(new StartStalledError(phase, tuning.startDeadlineMs)), tuning.startDeadlineMs);
   });
+  // Kafka is connected while the source is set up (a handover's gap is this set-up's length):
+  // the two only meet at the topics, which need the published tables.
+  const connectKafka = async (): Promise<KafkaSink> => {
+    await context.outbound.assertAllowed(brokerHosts(config.destination.brokers));
+    const sink = new KafkaSink(config.destination, `walbridge-${config.taskId}`, config.policy.compression);
+    context.adoptSink(sink);
+    await sink.connect(context.outbound);
+    return sink;
+  };
   const setUp = async (): Promise<StreamSetUp> => {
     const admin = await context.connectAdmin();
+    // Started once the source answers, so a task whose source is down still fails as a source failure.
+    const kafka = connectKafka();
+    kafka.catch(() => undefined); // awaited below; a source failure first makes it moot
     phase = 'setting up the publication and the replication slot';
     const published = await context.publication.publish(admin);
     const createdAt = await admin.ensureSlot(config.slotName, config.slotHistory);
@@ -63,10 +75,7 @@ export async function setUpStream(context: StreamSetUpContext): Promise<StreamSe
     await context.reportSlot();
 
     phase = 'connecting to Kafka';
-    await context.outbound.assertAllowed(brokerHosts(config.destination.brokers));
-    const sink = new KafkaSink(config.destination, `walbridge-${config.taskId}`, config.policy.compression);
-    context.adoptSink(sink);
-    await sink.connect(context.outbound);
+    const sink = await kafka;
     const topics = await prepareTopics(sink, config.policy, config.source.database, published.topicTables, tuning.maxBatchBytes, (message) => context.log('info', message), (name) => (phase = name));
     return { ...published, ...topics, startLsn, backlogEndLsn, createdLsn, admin, sink };
   };

@@ -82,13 +82,11 @@ function dataPathProducer(destination: DestinationConfig, clientId: string, comp
 export class KafkaSink {
   private readonly kafka: Kafka;
   private readonly producer: Producer;
-  private readonly admin: Admin;
   /** Our own record batches through the client's connections (null: a broker too old for them). */
   private batches: BatchProducer | null = null;
 
-  /** Admin calls under way: the admin connection is open only while there are some. */
-  private adminUsers = 0;
-  private adminConnected: Promise<void> | null = null;
+  /** The admin connection of the admin calls under way (none between them). */
+  private adminSession: { admin: Admin; connected: Promise<void>; users: number } | null = null;
 
   constructor(
     destination: DestinationConfig,
@@ -97,7 +95,6 @@ export class KafkaSink {
   ) {
     this.kafka = new Kafka(kafkaClientConfig(destination, clientId));
     this.producer = dataPathProducer(destination, clientId, compression);
-    this.admin = this.kafka.admin();
   }
 
   /**
@@ -119,15 +116,21 @@ export class KafkaSink {
    * about 2 % of a core for a topic check every 5 s.
    */
   private async withAdmin<T>(call: (admin: Admin) => Promise<T>): Promise<T> {
-    this.adminUsers++;
+    // A session of its own per burst of calls: a kafkajs admin being disconnected is never
+    // connected again (that raced into "write after end").
+    if (!this.adminSession) {
+      const admin = this.kafka.admin();
+      this.adminSession = { admin, connected: admin.connect(), users: 0 };
+    }
+    const session = this.adminSession;
+    session.users++;
     try {
-      this.adminConnected ??= this.admin.connect();
-      await this.adminConnected;
-      return await call(this.admin);
+      await session.connected;
+      return await call(session.admin);
     } finally {
-      if (--this.adminUsers === 0) {
-        this.adminConnected = null;
-        await this.admin.disconnect().catch(() => undefined);
+      if (--session.users === 0) {
+        if (this.adminSession === session) this.adminSession = null;
+        await session.admin.disconnect().catch(() => undefined);
       }
     }
   }
@@ -216,6 +219,6 @@ export class KafkaSink {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.producer.close(), this.adminUsers ? this.admin.disconnect() : Promise.resolve()]);
+    await Promise.allSettled([this.producer.close(), this.adminSession?.admin.disconnect()]);
   }
 }
