@@ -74,6 +74,18 @@ describe('against a SASL Kafka broker with ACLs that creates topics on its own',
       expect(item.suggestion).toMatch(/check the user name, the password and the SASL mechanism/);
     });
 
+    it('tests a typed SASL password with the task’s other saved settings before it is saved, and keeps the saved one until then', async () => {
+      const path = `/api/v1/tasks/${task.id}/test-connection?target=destination`;
+      const typed = (password: string) => api.request<ConnectionTestResult>('POST', path, { destination: { password } });
+      const wrong = await typed('still-wrong');
+      expect(wrong.status).toBe(200);
+      expect(wrong.body).toMatchObject({ ok: false, problem: 'auth-failed', message: expect.stringContaining('Kafka authentication failed for user admin') });
+      expect(JSON.stringify(wrong.body)).not.toContain('still-wrong');
+      expect((await typed(users.admin)).body).toMatchObject({ ok: true, destination: { brokerCount: 1 } });
+      // Nothing was saved by the test: the task's own password is still the wrong one.
+      expect((await api.request<ConnectionTestResult>('POST', path)).body).toMatchObject({ ok: false, problem: 'auth-failed' });
+    });
+
     it('with the password fixed: alarms on auto.create.topics.enable, validates the topic without creating it', async () => {
       expect((await api.request('PATCH', `/api/v1/tasks/${task.id}`, { destination: { password: users.admin } })).status).toBe(200);
       const run = await api.runPrecheck(task.id);

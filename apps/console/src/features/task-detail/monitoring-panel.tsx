@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import type { TaskCatchUpView, TaskStatus, TaskTableCounterView } from '@walbridge/contracts';
 import type { TaskDetail } from '../../api/task-lifecycle.types';
@@ -41,7 +42,18 @@ export function useMetricsRange(): [MetricsRange, (id: string) => void] {
  * full-synchronization progress.
  */
 export function MonitoringPanel({ task, series, range, hasSnapshot, streaming }: MonitoringPanelProps) {
-  const [, choose] = useMetricsRange();
+  const [, chooseInUrl] = useMetricsRange();
+  // The URL follows a choice on the router's next render, which a busy page defers: the radio
+  // shows the choice at once instead of snapping back until then.
+  const [picked, setPicked] = useState<string | null>(null);
+  const shown = picked ?? range.id;
+  useEffect(() => {
+    if (picked === range.id) setPicked(null);
+  }, [picked, range.id]);
+  const choose = (id: string) => {
+    setPicked(id);
+    chooseInUrl(id);
+  };
   const metrics = series.source === 'metrics';
   const idle = (text: string) => (streaming ? undefined : text);
   const limitMb = task.alarms.walRetentionLimitMb;
@@ -57,8 +69,8 @@ export function MonitoringPanel({ task, series, range, hasSnapshot, streaming }:
         <fieldset className="range-picker">
           <legend className="visually-hidden">Time range</legend>
           {METRICS_RANGES.map((r) => (
-            <label key={r.id} className={r.id === range.id ? 'range-picker__option range-picker__option--on' : 'range-picker__option'}>
-              <input type="radio" name="metrics-range" value={r.id} checked={r.id === range.id} onChange={() => choose(r.id)} />
+            <label key={r.id} className={r.id === shown ? 'range-picker__option range-picker__option--on' : 'range-picker__option'}>
+              <input type="radio" name="metrics-range" value={r.id} checked={r.id === shown} onChange={() => choose(r.id)} />
               {r.label}
             </label>
           ))}
