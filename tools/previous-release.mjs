@@ -11,10 +11,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { REPO_ROOT, printWhenRun } from './lib/workspace.mjs';
 
-const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export function previousReleaseCommit() {
   const named = readFileSync(join(REPO_ROOT, '.release', 'previous'), 'utf8').trim();
@@ -64,11 +63,4 @@ function linkModules(target) {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  try {
-    console.log(ensurePreviousRelease({ log: (m) => console.error(m) }));
-  } catch (error) {
-    console.error(error.message);
-    process.exit(1);
-  }
-}
+printWhenRun(import.meta.url, () => ensurePreviousRelease({ log: (m) => console.error(m) }));

@@ -3,9 +3,10 @@
 // once and caches it (tools/java/maven-tool.mjs).
 //
 //   node tools/java/avro-consumer.mjs               build if needed, print the classpath
-import { ensureMavenTool, printClasspathWhenRun } from './maven-tool.mjs';
+import { ensureMavenTool } from './maven-tool.mjs';
+import { printWhenRun } from '../lib/workspace.mjs';
 
 export const AVRO_CONSUMER_MAIN = 'dev.walbridge.tools.AvroRegistryConsumer';
 export const ensureAvroConsumer = ({ log } = {}) => ensureMavenTool('avro-consumer', { log });
 
-printClasspathWhenRun(import.meta.url, ensureAvroConsumer);
+printWhenRun(import.meta.url, ensureAvroConsumer);

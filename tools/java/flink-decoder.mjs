@@ -5,10 +5,11 @@
 //
 //   node tools/java/flink-decoder.mjs               build if needed, print the classpath
 //   import { ensureFlinkDecoder } from '...'        the same from a script (tools/test.mjs)
-import { ensureMavenTool, mavenToolDir, printClasspathWhenRun } from './maven-tool.mjs';
+import { ensureMavenTool, mavenToolDir } from './maven-tool.mjs';
+import { printWhenRun } from '../lib/workspace.mjs';
 
 export const FLINK_DECODER_MAIN = 'dev.walbridge.tools.FlinkChangelogDecoder';
 export const flinkDecoderDir = () => mavenToolDir('flink-decoder', process.env.WALBRIDGE_FLINK_DECODER_DIR);
 export const ensureFlinkDecoder = ({ log } = {}) => ensureMavenTool('flink-decoder', { log, dir: flinkDecoderDir() });
 
-printClasspathWhenRun(import.meta.url, ensureFlinkDecoder);
+printWhenRun(import.meta.url, ensureFlinkDecoder);

@@ -5,10 +5,11 @@
 //
 //   node tools/java/jdbc-sink.mjs               build if needed, print the classpath
 //   import { ensureJdbcSink } from '...'        the same from a script (tools/test.mjs)
-import { ensureMavenTool, mavenToolDir, printClasspathWhenRun } from './maven-tool.mjs';
+import { ensureMavenTool, mavenToolDir } from './maven-tool.mjs';
+import { printWhenRun } from '../lib/workspace.mjs';
 
 export const JDBC_SINK_MAIN = 'org.apache.kafka.connect.cli.ConnectStandalone';
 export const jdbcSinkDir = () => mavenToolDir('jdbc-sink', process.env.WALBRIDGE_JDBC_SINK_DIR);
 export const ensureJdbcSink = ({ log } = {}) => ensureMavenTool('jdbc-sink', { log, dir: jdbcSinkDir() });
 
-printClasspathWhenRun(import.meta.url, ensureJdbcSink);
+printWhenRun(import.meta.url, ensureJdbcSink);

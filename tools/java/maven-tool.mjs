@@ -63,17 +63,3 @@ export function ensureMavenTool(name, { log = (m) => console.error(m), dir = mav
   log(`${name}: built (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
   return classpathOf(dir, name);
 }
-
-/**
- * The command line of a tool's launcher: run as `node tools/java/<tool>.mjs`, it builds the tool if
- * needed and prints its classpath; an error prints its message (no stack) and exits 1.
- */
-export function printClasspathWhenRun(moduleUrl, ensure) {
-  if (!process.argv[1] || fileURLToPath(moduleUrl) !== process.argv[1]) return;
-  try {
-    console.log(ensure());
-  } catch (error) {
-    console.error(error.message);
-    process.exitCode = 1;
-  }
-}

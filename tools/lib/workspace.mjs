@@ -163,3 +163,18 @@ export function stopChild(child, timeoutMs = 25_000) {
     child.kill('SIGTERM');
   });
 }
+
+/**
+ * The command line of a tool script (`node tools/java/<tool>.mjs`, `node tools/previous-release.mjs`):
+ * when the module is the one run, prints what `produce` returns (a path, a classpath); an error
+ * prints its message, without a stack, and sets exit code 1.
+ */
+export function printWhenRun(moduleUrl, produce) {
+  if (!process.argv[1] || fileURLToPath(moduleUrl) !== process.argv[1]) return;
+  try {
+    console.log(produce());
+  } catch (error) {
+    console.error(error.message);
+    process.exitCode = 1;
+  }
+}

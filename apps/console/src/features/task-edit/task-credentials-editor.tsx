@@ -9,6 +9,7 @@ import { applyApiErrors } from '../../ui/form-errors';
 import { SubmitProblemNotice, TextField } from '../../ui/form-fields';
 import { useApiSubmit, withoutBlanks, zodFormResolver } from '../../ui/zod-form';
 import { taskKeys } from '../tasks/use-tasks.query';
+import { EditorCard } from './editor-card';
 import { TestResultText } from '../wizard/source-destination-step';
 
 interface CredentialValues {
@@ -42,36 +43,25 @@ export function TaskCredentialsEditor({ task }: { task: TaskDetail }) {
   const [saved, setSaved] = useState(false);
   if (task.status === 'DELETED' || task.status === 'CONFIGURATION') return null;
   return (
-    <section className="card" aria-labelledby="credentials-title">
-      <h2 id="credentials-title" className="card__title">
-        Connection passwords
-      </h2>
-      {saved && (
-        <p className="notice notice--info" role="status">
-          Saved: the new passwords are used from the next connection on.
-        </p>
-      )}
-      {!open ? (
-        <button
-          type="button"
-          className="button"
-          onClick={() => {
-            setSaved(false);
-            setOpen(true);
-          }}
-        >
-          Change passwords
-        </button>
-      ) : (
-        <CredentialsForm
-          task={task}
-          onDone={(done) => {
-            setSaved(done);
-            setOpen(false);
-          }}
-        />
-      )}
-    </section>
+    <EditorCard
+      id="credentials-title"
+      title="Connection passwords"
+      openLabel="Change passwords"
+      saved={saved ? 'Saved: the new passwords are used from the next connection on.' : null}
+      open={open}
+      onOpen={() => {
+        setSaved(false);
+        setOpen(true);
+      }}
+    >
+      <CredentialsForm
+        task={task}
+        onDone={(done) => {
+          setSaved(done);
+          setOpen(false);
+        }}
+      />
+    </EditorCard>
   );
 }
 

@@ -12,6 +12,7 @@ import { taskKeys } from '../tasks/use-tasks.query';
 import { ObjectTree } from '../wizard/object-tree';
 import { useTopicSuggestions } from '../wizard/pick-lists';
 import { policyInput, tableInput, valuesFromTask, type PolicyValues } from '../wizard/wizard-values';
+import { EditorCard } from './editor-card';
 import { objectEditEffects, tableChanges } from './object-edit-effects';
 
 const TABLE_FIELD = /^tables(\.\d+(\.\w+)*)?$/;
@@ -26,36 +27,25 @@ export function TaskObjectsEditor({ task }: { task: TaskDetail }) {
   const [saved, setSaved] = useState<string | null>(null);
   if (!task.allowedOperations.includes('editObjects') || task.policy.objectScope !== 'tables') return null;
   return (
-    <section className="card" aria-labelledby="objects-edit-title">
-      <h2 id="objects-edit-title" className="card__title">
-        Tables
-      </h2>
-      {saved && (
-        <p className="notice notice--info" role="status">
-          {saved}
-        </p>
-      )}
-      {!open ? (
-        <button
-          type="button"
-          className="button"
-          onClick={() => {
-            setSaved(null);
-            setOpen(true);
-          }}
-        >
-          Edit tables
-        </button>
-      ) : (
-        <ObjectsForm
-          task={task}
-          onDone={(message) => {
-            setSaved(message);
-            setOpen(false);
-          }}
-        />
-      )}
-    </section>
+    <EditorCard
+      id="objects-edit-title"
+      title="Tables"
+      openLabel="Edit tables"
+      saved={saved}
+      open={open}
+      onOpen={() => {
+        setSaved(null);
+        setOpen(true);
+      }}
+    >
+      <ObjectsForm
+        task={task}
+        onDone={(message) => {
+          setSaved(message);
+          setOpen(false);
+        }}
+      />
+    </EditorCard>
   );
 }
 

@@ -7,6 +7,7 @@ import { updateTask } from '../../api/tasks.api';
 import { SubmitProblemNotice } from '../../ui/form-fields';
 import { useApiSubmit, zodFormResolver } from '../../ui/zod-form';
 import { taskKeys } from '../tasks/use-tasks.query';
+import { EditorCard } from './editor-card';
 import { RunSettingsFields } from './run-settings-fields';
 import { RUN_SETTINGS_SCHEMAS, runSettingsFromTask, runSettingsInput, runSettingsPatch, type RunSettingsValues } from './run-settings-values';
 
@@ -42,43 +43,32 @@ export function TaskSettingsEditor({ task }: { task: TaskDetail }) {
   };
 
   return (
-    <section className="card" aria-labelledby="run-settings-title">
-      <h2 id="run-settings-title" className="card__title">
-        Throttle, retry and alarm limits
-      </h2>
-      {saved && (
-        <p className="notice notice--info" role="status">
-          {saved}
-        </p>
-      )}
-      {!open ? (
-        <button
-          type="button"
-          className="button"
-          onClick={() => {
-            form.reset(runSettingsFromTask(task));
-            setSaved(null);
-            setOpen(true);
-          }}
-        >
-          Edit settings
-        </button>
-      ) : (
-        <FormProvider {...form}>
-          <form onSubmit={run(save)} noValidate aria-label="Edit settings">
-            <RunSettingsFields />
-            <SubmitProblemNotice problem={problem} />
-            <div className="wizard-actions">
-              <button type="submit" className="button button--primary" disabled={form.formState.isSubmitting}>
-                Save settings
-              </button>
-              <button type="button" className="button" onClick={() => setOpen(false)}>
-                Cancel
-              </button>
-            </div>
-          </form>
-        </FormProvider>
-      )}
-    </section>
+    <EditorCard
+      id="run-settings-title"
+      title="Throttle, retry and alarm limits"
+      openLabel="Edit settings"
+      saved={saved}
+      open={open}
+      onOpen={() => {
+        form.reset(runSettingsFromTask(task));
+        setSaved(null);
+        setOpen(true);
+      }}
+    >
+      <FormProvider {...form}>
+        <form onSubmit={run(save)} noValidate aria-label="Edit settings">
+          <RunSettingsFields />
+          <SubmitProblemNotice problem={problem} />
+          <div className="wizard-actions">
+            <button type="submit" className="button button--primary" disabled={form.formState.isSubmitting}>
+              Save settings
+            </button>
+            <button type="button" className="button" onClick={() => setOpen(false)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      </FormProvider>
+    </EditorCard>
   );
 }
